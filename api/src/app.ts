@@ -1,0 +1,36 @@
+// createApp(deps): the Express app without listen, so tests and main.ts share exactly one assembly.
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { Deps } from './platform/deps.js';
+import { errorHandler, notFoundHandler } from './platform/http/errors.js';
+import { mountOperations } from './platform/http/operations.js';
+import { loadSpec } from './platform/http/spec.js';
+import { RateLimiter } from './platform/ratelimit.js';
+import { handlers } from './services.js';
+
+export function createApp(deps: Deps): Express {
+  const spec = loadSpec();
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag'); // ETags are the resources' revisions, set by the operation layer
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(express.json({ type: ['application/json', 'application/merge-patch+json', 'application/*+json'], limit: '1mb' }));
+
+  app.get('/openapi.json', (_req, res) => { res.json(spec); });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'AtonixCorp API' }));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.end(await deps.metrics.registry.metrics());
+  });
+
+  const router = express.Router();
+  const { perSecond, burst } = deps.config.rateLimit;
+  mountOperations(router, {
+    spec, handlers: handlers(deps), db: deps.db, auth: deps.auth, limiter: new RateLimiter(perSecond, burst),
+    log: deps.log, metrics: deps.metrics, validateResponses: deps.config.validateResponses,
+  });
+  app.use(router);
+  app.use(notFoundHandler(spec));
+  app.use(errorHandler());
+  return app;
+}

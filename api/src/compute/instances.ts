@@ -1,0 +1,94 @@
+// Instances: created `building`, placed by a durable job against the region's capacity, started and stopped
+// through the state machine, deletable from any status.
+import type { Knex } from 'knex';
+import { registry } from '../generated/registry.js';
+import { getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import type { Deps, Workers } from '../platform/deps.js';
+import type { Handlers, OpContext } from '../platform/http/context.js';
+import { problems } from '../platform/problems.js';
+import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources.js';
+import { allocateIp, releaseIp } from '../networking/subnets.js';
+import { actionFor, transition, type PowerAction } from './instance-states.js';
+import { capacityOf, claimCapacity, releaseCapacity, type Need } from './placement.js';
+
+export const instances = new ResourceRepo(registry.instance!, 'instances');
+const QUEUE = 'provision-instance';
+
+async function need(db: Knex | Knex.Transaction, flavorId: string): Promise<Need> {
+  const f = await db('flavors').where({ id: flavorId }).first('vcpus', 'ram_mb', 'gpu_count');
+  return { vcpus: f.vcpus, ram_mb: f.ram_mb, gpus: f.gpu_count };
+}
+
+export function instanceHandlers({ jobs, config, db }: Deps): Handlers {
+  async function power(ctx: OpContext, action: PowerAction) {
+    const row = await instances.get(ctx.db, ctx.principal, ctx.params.id, true);
+    checkIfMatch(ctx.ifMatch, row);
+    const status = transition(row.id, action, row.status);
+    const updated = await instances.update(ctx.db, row, { status, power_state: status });
+    ctx.audit = { resource_type: 'instance', resource_id: row.id, details: { from: row.status, to: status } };
+    return { status: 200, body: instances.present(updated) };
+  }
+
+  return {
+    listInstances: listHandler(instances, ['status', 'flavor_id', 'image_id', 'subnet_id', 'name']),
+    getInstance: getHandler(instances),
+    getCapacity: async () => ({ status: 200, body: await capacityOf(db, config.region) }),
+    startInstance: (ctx) => power(ctx, 'start'),
+    stopInstance: (ctx) => power(ctx, 'stop'),
+
+    async createInstance(ctx) {
+      const trx = ctx.db as Knex.Transaction;
+      const b = ctx.body;
+      if (!(await trx('flavors').where({ id: b.flavor_id }).first('id'))) throw problems.referenceNotFound('flavor_id', b.flavor_id);
+      const image = await trx('images').where({ id: b.image_id }).first('status');
+      if (!image) throw problems.referenceNotFound('image_id', b.image_id);
+      if (image.status !== 'active') throw problems.invalidField('image_id', `image ${b.image_id} is ${image.status}; choose an active image`, 'ImageNotActive');
+      const private_ip = b.subnet_id ? await allocateIp(trx, ctx.principal.isAdmin ? null : ctx.principal.userId, b.subnet_id) : null;
+      const row = await instances.insert(trx, {
+        ...withDefaults(instances.meta, b), status: 'building', private_ip, region: config.region, owner: ctx.principal.userId,
+      });
+      await jobs.send(trx, QUEUE, { id: row.id }, config.provisionDelayMs);
+      if (config.provisionDelayMs === 0) ctx.afterCommit(() => jobs.nudge(QUEUE));
+      ctx.audit = { resource_type: 'instance', resource_id: row.id };
+      return { status: 202, body: instances.present(row), headers: { Location: `/api/compute/instances/${row.id}` } };
+    },
+
+    // A power_state change is a start or stop; while building it is only recorded and placement honours it.
+    updateInstance: patchHandler(instances, async (_ctx, row, changes) => {
+      if (changes.power_state === undefined || row.status === 'building') return;
+      const status = transition(row.id, actionFor(changes.power_state), row.status);
+      return { ...changes, status };
+    }),
+
+    async deleteInstance(ctx) {
+      const trx = ctx.db as Knex.Transaction;
+      const row = await instances.get(trx, ctx.principal, ctx.params.id, true);
+      checkIfMatch(ctx.ifMatch, row);
+      if (row.allocated) await releaseCapacity(trx, row.region, await need(trx, row.flavor_id));
+      await instances.remove(trx, row);
+      if (row.subnet_id) await releaseIp(trx, row.subnet_id);
+      ctx.audit = { resource_type: 'instance', resource_id: row.id };
+      return { status: 204 };
+    },
+  };
+}
+
+export function instanceWorkers({ db }: Deps): Workers {
+  return {
+    // Idempotent: only a `building` instance is placed, under a row lock, so a replayed job is a no-op.
+    async [QUEUE]({ id }: { id: string }) {
+      await db.transaction(async (trx) => {
+        const row: Row | undefined = await trx('instances').where({ id }).forUpdate().first();
+        if (row?.status !== 'building') return;
+        const refusal = await claimCapacity(trx, row.region, await need(trx, row.flavor_id));
+        await instances.update(trx, row, refusal
+          ? { status: 'error', status_reason: refusal }
+          : { status: row.power_state === 'stopped' ? 'stopped' : 'running', status_reason: null, allocated: true });
+      });
+    },
+  };
+}
+
+export async function buildingInstances(db: Knex): Promise<{ queue: string; id: string }[]> {
+  return (await db('instances').where({ status: 'building' }).select('id')).map((r) => ({ queue: QUEUE, id: r.id }));
+}

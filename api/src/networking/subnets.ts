@@ -1,0 +1,77 @@
+// Subnets: ranges of a VPC's CIDR that never overlap a sibling; instances take their private IPs from them.
+import type { Knex } from 'knex';
+import { registry } from '../generated/registry.js';
+import { deleteHandler, getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import type { Deps } from '../platform/deps.js';
+import type { Handlers } from '../platform/http/context.js';
+import { problems } from '../platform/problems.js';
+import { ResourceRepo, withDefaults, type Row } from '../platform/resources.js';
+import { RESERVED_PER_SUBNET, contains, firstFree, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './cidr.js';
+import { vpcs } from './vpcs.js';
+
+export const subnets = new ResourceRepo(registry.subnet!, 'subnets');
+const ZONES = ['a', 'b', 'c'];
+
+export function subnetHandlers({ config }: Deps): Handlers {
+  return {
+    listSubnets: listHandler(subnets, ['vpc_id', 'name']),
+    async listVpcSubnets(ctx) {
+      await vpcs.get(ctx.db, ctx.principal, ctx.params.id);
+      return listHandler(subnets, [], () => ({ vpc_id: ctx.params.id }))(ctx);
+    },
+    getSubnet: getHandler(subnets),
+    updateSubnet: patchHandler(subnets),
+    deleteSubnet: deleteHandler(subnets, [{ table: 'instances', column: 'subnet_id', kind: 'instance' }]),
+    async createSubnet(ctx) {
+      const vpcId = ctx.params.id as string;
+      if (ctx.body.vpc_id !== undefined && ctx.body.vpc_id !== vpcId) {
+        throw problems.invalidField('vpc_id', `must be the VPC of the path (${vpcId}) or left out`);
+      }
+      // Locking the VPC serialises sibling creation, so two overlapping subnets cannot both pass the check.
+      const vpc = await vpcs.get(ctx.db, ctx.principal, vpcId, true);
+      const outer = parseCidr(vpc.cidr_block) as Cidr;
+      const cidr = parseCidr(ctx.body.cidr_block, outer.prefix, 28);
+      if (typeof cidr === 'string') throw problems.invalidField('cidr_block', cidr, 'InvalidCidr');
+      if (!contains(outer, cidr)) throw problems.invalidField('cidr_block', `must lie inside the VPC's ${outer.text}`, 'CidrOutsideVpc');
+      const siblings = await ctx.db('subnets').where({ vpc_id: vpcId }).select('id', 'cidr_block');
+      const clash = siblings.find((s: Row) => overlaps(parseCidr(s.cidr_block) as Cidr, cidr));
+      if (clash) {
+        throw problems.conflict(`cidr_block ${cidr.text} overlaps subnet ${clash.id} (${clash.cidr_block}).`,
+          [{ pointer: '/cidr_block', detail: `overlaps subnet ${clash.id} (${clash.cidr_block})`, code: 'CidrOverlap' }], { conflicts_with: clash.id });
+      }
+      const zone = ctx.body.availability_zone ?? `${config.region}a`;
+      if (!ZONES.some((z) => zone === `${config.region}${z}`)) {
+        throw problems.invalidField('availability_zone', `must be one of: ${ZONES.map((z) => config.region + z).join(', ')}`, 'NotInEnum');
+      }
+      const row = await subnets.insert(ctx.db, {
+        ...withDefaults(subnets.meta, ctx.body), vpc_id: vpcId, cidr_block: cidr.text, availability_zone: zone,
+        available_ip_count: cidr.size - RESERVED_PER_SUBNET, owner: ctx.principal.userId,
+      });
+      ctx.audit = { resource_type: 'subnet', resource_id: row.id };
+      return { status: 201, body: subnets.present(row), headers: { Location: `/api/networking/subnets/${row.id}` } };
+    },
+  };
+}
+
+/**
+ * Takes the lowest free address of a subnet the caller owns (locked, so concurrent instances never share one)
+ * and keeps available_ip_count true. Field errors point at `subnet_id`.
+ */
+export async function allocateIp(trx: Knex.Transaction, owner: string | null, subnetId: string): Promise<string> {
+  const q = trx('subnets').where({ id: subnetId }).forUpdate().first();
+  if (owner) q.where({ owner });
+  const subnet = await q;
+  if (!subnet) throw problems.referenceNotFound('subnet_id', subnetId);
+  const cidr = parseCidr(subnet.cidr_block) as Cidr;
+  const used = new Set<number>((await trx('instances').where({ subnet_id: subnetId }).whereNotNull('private_ip').select(trx.raw('host(private_ip) as ip')))
+    .map((r: Row) => ipToInt(r.ip)!));
+  const ip = firstFree(cidr, used);
+  if (ip === undefined) throw problems.conflict(`subnet ${subnetId} has no free addresses.`, [{ pointer: '/subnet_id', detail: 'has no free addresses', code: 'SubnetFull' }]);
+  await subnets.update(trx, subnet, { available_ip_count: subnet.available_ip_count - 1 });
+  return intToIp(ip);
+}
+
+export async function releaseIp(trx: Knex.Transaction, subnetId: string): Promise<void> {
+  const subnet = await trx('subnets').where({ id: subnetId }).forUpdate().first();
+  if (subnet) await subnets.update(trx, subnet, { available_ip_count: subnet.available_ip_count + 1 });
+}

@@ -1,0 +1,76 @@
+// Bearer tokens: verification (hashed lookup, cached, invalidated by events), issuing, and the first-start admin.
+import { createHash } from 'node:crypto';
+import type { Db } from './db/knex.js';
+import { newId, randomToken } from './ids.js';
+import { problems } from './problems.js';
+
+export interface Principal { userId: string; isAdmin: boolean; tokenId: string | null }
+
+export const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const newSecret = () => `atx_${randomToken(40)}`;
+
+type Entry = { principal: Principal; expiresAt: number | null; cachedAt: number };
+const CACHE_MS = 30_000;
+const TOUCH_MS = 60_000;
+
+export class Authenticator {
+  private cache = new Map<string, Entry>();
+  private touched = new Map<string, number>();
+  constructor(private db: Db) {}
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    if (!header) throw problems.unauthenticated();
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw problems.unauthenticated('The Authorization header must be `Bearer <token>`.');
+    const hash = hashToken(m[1]!);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || now - entry.cachedAt > CACHE_MS) {
+      const row = await this.db('tokens').join('users', 'users.id', 'tokens.user_id')
+        .where('tokens.token_hash', hash)
+        .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin');
+      if (!row) { this.cache.delete(hash); throw problems.unauthenticated('The token is not valid (unknown or revoked).'); }
+      entry = { principal: { userId: row.user_id, isAdmin: row.is_admin, tokenId: row.token_id }, expiresAt: row.expires_at ? +row.expires_at : null, cachedAt: now };
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, entry);
+    }
+    if (entry.expiresAt !== null && entry.expiresAt <= now) throw problems.unauthenticated('The token has expired.');
+    this.touch(entry.principal.tokenId!, now);
+    return entry.principal;
+  }
+
+  /** last_used_at is advisory: written at most once a minute per token, off the request path. */
+  private touch(tokenId: string, now: number) {
+    if (now - (this.touched.get(tokenId) ?? 0) < TOUCH_MS) return;
+    this.touched.set(tokenId, now);
+    this.db('tokens').where('id', tokenId).update({ last_used_at: new Date(now) }).catch(() => {});
+  }
+
+  /** Drops cached principals of a user (role change, token revoked, user deleted). */
+  forgetUser(userId: string) {
+    for (const [k, v] of this.cache) if (v.principal.userId === userId) this.cache.delete(k);
+  }
+}
+
+/** Creates the admin on first start; ATONIX_ADMIN_TOKEN, when set, is (made) one of the admin's tokens. */
+export async function ensureAdmin(db: Db, adminToken: string | undefined): Promise<{ created: boolean; secret?: string }> {
+  return db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(7301)');
+    let admin = await trx('users').where({ name: 'admin' }).first('id');
+    const created = !admin;
+    if (!admin) {
+      admin = { id: newId('usr') };
+      await trx('users').insert({ id: admin.id, name: 'admin', is_admin: true });
+    }
+    if (adminToken) {
+      const hash = hashToken(adminToken);
+      await trx('tokens').insert({ id: newId('tok'), name: 'ATONIX_ADMIN_TOKEN', user_id: admin.id, token_hash: hash, prefix: adminToken.slice(0, 8) })
+        .onConflict('token_hash').ignore();
+      return { created };
+    }
+    if (!created) return { created };
+    const secret = newSecret();
+    await trx('tokens').insert({ id: newId('tok'), name: 'initial admin token', user_id: admin.id, token_hash: hashToken(secret), prefix: secret.slice(0, 8) });
+    return { created, secret };
+  });
+}

@@ -1,0 +1,55 @@
+// Assembles a process: database (migrated), job queue, event bus, auth; then the workers for its role.
+import { ensureAdmin, Authenticator } from './auth.js';
+import type { Config } from './config.js';
+import { createDb, migrate } from './db/knex.js';
+import type { Deps, Workers } from './deps.js';
+import { EventBus } from './events.js';
+import { Jobs } from './jobs.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { seedCatalogue } from '../compute/catalogue.js';
+import { unfinished, workers } from '../services.js';
+
+export interface Platform extends Deps { stop(): Promise<void>; adminSecret?: string }
+
+export async function bootPlatform(config: Config, databaseUrl: string, log: Logger = createLogger(config.logLevel)): Promise<Platform> {
+  const db = createDb(databaseUrl, config.dbPoolMax);
+  await migrateLocked(db);
+  await seedCatalogue(db, config.region, config.capacity);
+  const { secret } = await ensureAdmin(db, config.adminToken);
+  const metrics = createMetrics();
+  const jobs = new Jobs(databaseUrl, log, metrics);
+  const auth = new Authenticator(db);
+  const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
+  const deps: Deps = { db, config, jobs, auth, events, log, metrics };
+  const w: Workers = workers(deps);
+  await jobs.start(Object.keys(w));
+  await events.start();
+  // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
+  events.subscribe((ev) => { if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id); });
+  if (config.role !== 'api') {
+    for (const [queue, handler] of Object.entries(w)) await jobs.work(queue, handler);
+    for (const { queue, id } of await unfinished(deps)) await jobs.send(db, queue, { id });
+  }
+  return {
+    ...deps,
+    adminSecret: secret,
+    async stop() {
+      await jobs.stop();
+      await events.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** One migrator at a time when several processes start together on one database. */
+async function migrateLocked(db: ReturnType<typeof createDb>) {
+  const conn = await db.client.acquireConnection();
+  try {
+    await conn.query('select pg_advisory_lock(7300)');
+    await migrate(db);
+  } finally {
+    await conn.query('select pg_advisory_unlock(7300)').catch(() => {});
+    await db.client.releaseConnection(conn);
+  }
+}

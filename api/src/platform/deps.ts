@@ -1,0 +1,21 @@
+// What services are built from; createApp wires one of these per process.
+import type { Knex } from 'knex';
+import type { Authenticator } from './auth.js';
+import type { Config } from './config.js';
+import type { EventBus } from './events.js';
+import type { Jobs } from './jobs.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+export interface Deps {
+  db: Knex;
+  config: Config;
+  jobs: Jobs;
+  auth: Authenticator;
+  events: EventBus;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** A service's background work: queue name -> handler. */
+export type Workers = Record<string, (data: any) => Promise<void>>;

@@ -1,0 +1,14 @@
+// Public ids: a kind prefix and 16 lowercase base-32 characters (80 random bits).
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+export function randomToken(chars: number): string {
+  const bytes = randomBytes(chars);
+  let out = '';
+  for (let i = 0; i < chars; i++) out += ALPHABET[bytes[i]! & 31];
+  return out;
+}
+
+export const newId = (prefix: string) => `${prefix}-${randomToken(16)}`;
+export const newRequestId = () => `req-${randomToken(12)}`;

@@ -1,0 +1,70 @@
+// Durable background work through pg-boss on the same PostgreSQL: jobs are sent inside the transaction that
+// creates the resource, so a job exists exactly when its resource does.
+import PgBoss from 'pg-boss';
+import type { Knex } from 'knex';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+/** pg-boss speaks `$1` placeholders; knex raw wants `?` and bindings in order of appearance. */
+function knexExecutor(db: Knex | Knex.Transaction): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: any[] = []) {
+      const bindings: unknown[] = [];
+      const sql = text.replace(/\$(\d+)/g, (_, n) => { bindings.push(values[Number(n) - 1] ?? null); return '?'; });
+      const r = await db.raw(sql, bindings as any[]);
+      return { rows: r.rows };
+    },
+  };
+}
+
+export class Jobs {
+  private boss: PgBoss;
+  private queues = new Set<string>();
+  private workers = new Map<string, string>();
+
+  constructor(url: string, private log: Logger, private metrics: Metrics) {
+    this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'atonix-jobs' });
+    this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
+  }
+
+  async start(queues: string[]): Promise<void> {
+    await this.boss.start();
+    for (const q of queues) {
+      await this.boss.createQueue(q, { name: q, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 });
+      this.queues.add(q);
+    }
+  }
+
+  /** Enqueues inside the caller's transaction. */
+  async send(db: Knex | Knex.Transaction, queue: string, data: object, delayMs = 0): Promise<void> {
+    const options: PgBoss.SendOptions = { db: knexExecutor(db) };
+    if (delayMs > 0) options.startAfter = new Date(Date.now() + delayMs);
+    await this.boss.send(queue, data, options);
+  }
+
+  /** Wakes this process's worker for a queue now instead of at its next poll. */
+  nudge(queue: string) {
+    const id = this.workers.get(queue);
+    if (id) this.boss.notifyWorker(id);
+  }
+
+  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
+    const id = await this.boss.work<T>(queue, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      // pg-boss fails the whole batch if the handler throws; settle each job on its own instead.
+      const results = await Promise.allSettled(jobs.map((j) => handler(j.data)));
+      const failed = jobs.filter((_, i) => results[i]!.status === 'rejected');
+      for (const [i, r] of results.entries()) {
+        this.metrics.jobs.inc({ queue, state: r.status === 'fulfilled' ? 'completed' : 'failed' });
+        if (r.status === 'rejected') this.log.error({ err: r.reason, queue, job: jobs[i]!.id }, 'job failed; it will be retried');
+      }
+      if (failed.length) await this.boss.fail(queue, failed.map((j) => j.id));
+    });
+    this.workers.set(queue, id);
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,40 @@
+// The shape of the generated resource registry (api/src/generated/registry.ts).
+export type PropType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+
+export interface PropMeta {
+  type: PropType;
+  nullable: boolean;
+  required: boolean;
+  readOnly: boolean;
+  writeOnly: boolean;
+  immutable: boolean;
+  default?: unknown;
+  enum?: unknown[];
+  /** element type for arrays, value type for maps (objects with additionalProperties) */
+  elementType?: PropType;
+  description?: string;
+}
+
+export interface ResourceMeta {
+  kind: string;
+  schema: string;
+  service: string;
+  collection: string;
+  idPrefix: string;
+  async: boolean;
+  statusField?: string;
+  readyStatus: string[];
+  failedStatus: string[];
+  publicRead: boolean;
+  terraform?: string;
+  dataSourceLookup: string[];
+  properties: Record<string, PropMeta>;
+  paths: {
+    /** POST target; may hold `{param}` filled from `parent.field` */
+    create?: string;
+    list?: string;
+    item?: string;
+    parent?: { param: string; field: string };
+  };
+  operations: { create?: string; list?: string; get?: string; update?: string; delete?: string };
+}

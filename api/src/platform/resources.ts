@@ -1,0 +1,118 @@
+// The generic data access of a resource kind: tenancy scoping, keyset lists, ETags, merge patches and
+// change events. A service adds its own rules around these; only this layer and the services' repos know tables.
+import type { Knex } from 'knex';
+import type { Principal } from './auth.js';
+import { emitChange } from './events.js';
+import { newId } from './ids.js';
+import { page, type Page } from './pagination.js';
+import { problems } from './problems.js';
+import type { ResourceMeta } from './registry-types.js';
+
+type Db = Knex | Knex.Transaction;
+export type Row = Record<string, any>;
+
+export const etagOf = (row: Row) => `"r${row.rev}"`;
+
+export class ResourceRepo {
+  /** property columns (everything in the schema but the computed etag) */
+  readonly columns: string[];
+
+  constructor(readonly meta: ResourceMeta, readonly table: string, private computed: Record<string, (row: Row) => unknown> = {}) {
+    this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
+  }
+
+  /** The public representation of a row. */
+  present(row: Row): Row {
+    const out: Row = {};
+    for (const p of Object.keys(this.meta.properties)) {
+      if (p === 'etag') { out.etag = etagOf(row); continue; }
+      const v = p in this.computed ? this.computed[p]!(row) : row[p];
+      if (v === undefined) continue;
+      out[p] = v instanceof Date ? v.toISOString() : v;
+    }
+    return out;
+  }
+
+  /** Restricts a query to what the principal may see: their own rows, or every row for admins and public kinds. */
+  scoped(db: Db, principal: Principal, forWrite = false): Knex.QueryBuilder {
+    const q = db(this.table);
+    const publicRead = this.meta.publicRead && !forWrite;
+    if (!principal.isAdmin && !publicRead && 'owner' in this.meta.properties) q.where(`${this.table}.owner`, principal.userId);
+    return q;
+  }
+
+  /** One row the principal may see, or 404. `lock` takes a row lock for a read-modify-write. */
+  async get(db: Db, principal: Principal, id: string, lock = false): Promise<Row> {
+    const q = this.scoped(db, principal, lock).where(`${this.table}.id`, id).first();
+    if (lock) q.forUpdate();
+    const row = await q;
+    if (!row) throw problems.notFound(this.meta.kind, id);
+    return row;
+  }
+
+  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number, cursor?: string): Promise<Page<Row>> {
+    const q = this.scoped(db, principal).select(`${this.table}.*`);
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined) q.where(`${this.table}.${k}`, v);
+    const { rows, next_cursor } = await page<Row & { seq: number }>(q, limit, cursor, `${this.table}.seq`);
+    return { items: rows.map((r) => this.present(r)), next_cursor };
+  }
+
+  async insert(db: Db, values: Row): Promise<Row> {
+    const row: Row = { id: newId(this.meta.idPrefix), ...values };
+    for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
+    const [created] = await db(this.table).insert(row).returning('*');
+    await emitChange(db, this.meta, created, 'created');
+    return created;
+  }
+
+  /** Writes changes, bumps the revision (the ETag) and emits `updated` or `status_changed`. */
+  async update(db: Db, current: Row, changes: Row): Promise<Row> {
+    if (Object.keys(changes).length === 0) return current;
+    const values: Row = { ...changes, rev: current.rev + 1, updated_at: db.fn.now() };
+    for (const [k, v] of Object.entries(values)) if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at') values[k] = JSON.stringify(v);
+    const [row] = await db(this.table).where({ id: current.id }).update(values).returning('*');
+    const sf = this.meta.statusField;
+    await emitChange(db, this.meta, row, sf && changes[sf] !== undefined && changes[sf] !== current[sf] ? 'status_changed' : 'updated');
+    return row;
+  }
+
+  async remove(db: Db, row: Row): Promise<void> {
+    await db(this.table).where({ id: row.id }).delete();
+    await emitChange(db, this.meta, row, 'deleted');
+  }
+}
+
+/** 412 unless the client's If-Match (when sent) names the current ETag. `*` matches any existing resource. */
+export function checkIfMatch(ifMatch: string | undefined, row: Row) {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  const current = etagOf(row);
+  const wanted = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));
+  if (!wanted.includes(current)) throw problems.preconditionFailed(ifMatch, current);
+}
+
+/**
+ * Turns a JSON merge patch into column changes: immutable fields may be re-sent unchanged but not changed
+ * (422 FieldImmutable), and null resets a field to its default.
+ */
+export function mergePatch(meta: ResourceMeta, current: Row, patch: Row, present: Row): Row {
+  const changes: Row = {};
+  for (const [field, value] of Object.entries(patch)) {
+    const prop = meta.properties[field]!;
+    const next = value === null && prop.default !== undefined ? prop.default : value;
+    if (JSON.stringify(next) === JSON.stringify(present[field] ?? null)) continue;
+    if (prop.immutable) throw problems.fieldImmutable(field);
+    changes[field] = next;
+  }
+  return changes;
+}
+
+/** Values for an insert: the request's writable fields with the schema's defaults filled in. */
+export function withDefaults(meta: ResourceMeta, body: Row): Row {
+  const out: Row = {};
+  for (const [p, prop] of Object.entries(meta.properties)) {
+    if (prop.readOnly) continue;
+    if (body[p] !== undefined) out[p] = body[p];
+    else if (prop.default !== undefined) out[p] = structuredClone(prop.default);
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+// Builds the resource registry (one entry per schema with x-resource) from the spec.
+import { deref, operations, refName, type Spec, type Schema } from '../../api/src/platform/http/spec.js';
+import type { PropMeta, PropType, ResourceMeta } from '../../api/src/platform/registry-types.js';
+
+function propType(spec: Spec, s: Schema): { type: PropType; nullable: boolean; enumValues?: unknown[] } {
+  const r = deref<Schema>(spec, s.allOf?.[0] ?? s);
+  const types: string[] = Array.isArray(r.type) ? r.type : [r.type];
+  const nullable = types.includes('null') || (Array.isArray(s.type) && s.type.includes('null'));
+  const type = (types.find((t) => t !== 'null') ?? 'string') as PropType;
+  return { type, nullable, enumValues: r.enum };
+}
+
+function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
+  const s = { ...deref<Schema>(spec, raw), ...raw };
+  const { type, nullable, enumValues } = propType(spec, s);
+  const meta: PropMeta = {
+    type, nullable, required,
+    readOnly: s.readOnly === true, writeOnly: s.writeOnly === true, immutable: s['x-immutable'] === true,
+  };
+  if (s.default !== undefined) meta.default = s.default;
+  if (enumValues) meta.enum = enumValues;
+  if (type === 'array') meta.elementType = propType(spec, s.items ?? {}).type;
+  if (type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
+    meta.elementType = propType(spec, s.additionalProperties).type;
+  }
+  if (s.description) meta.description = String(s.description).trim();
+  return meta;
+}
+
+function successSchema(op: any): string | undefined {
+  for (const [code, res] of Object.entries<any>(op.responses ?? {})) {
+    if (!code.startsWith('2')) continue;
+    const name = refName(res?.content?.['application/json']?.schema);
+    if (name) return name;
+  }
+  return undefined;
+}
+
+export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
+  const out: Record<string, ResourceMeta> = {};
+  const ops = operations(spec);
+  for (const [name, schema] of Object.entries(spec.components.schemas)) {
+    const x = schema['x-resource'];
+    if (!x) continue;
+    const required = new Set<string>(schema.required ?? []);
+    const properties: Record<string, PropMeta> = {};
+    for (const [p, ps] of Object.entries<Schema>(schema.properties ?? {})) properties[p] = propMeta(spec, ps, required.has(p));
+    const meta: ResourceMeta = {
+      kind: x.kind, schema: name, service: x.service, collection: x.collection, idPrefix: x.id_prefix,
+      async: x.async === true, readyStatus: x.ready_status ?? [], failedStatus: x.failed_status ?? [],
+      publicRead: x.public_read === true, dataSourceLookup: x.data_source_lookup ?? [],
+      properties, paths: {}, operations: {},
+    };
+    if (x.status_field) meta.statusField = x.status_field;
+    if (x.terraform) meta.terraform = x.terraform;
+    for (const { path, method, op } of ops) {
+      const returns = successSchema(op);
+      const isItem = path.endsWith('/{id}');
+      if (method === 'post' && returns === name && !path.endsWith('}') && !/\/\{id\}\/[a-z-]+$/.test(path) ||
+          method === 'post' && returns === name && op['x-parent']) {
+        meta.paths.create = op['x-parent'] ? path.replace(`{${op['x-parent'].param}}`, `{${op['x-parent'].field}}`) : path;
+        if (op['x-parent']) meta.paths.parent = op['x-parent'];
+        meta.operations.create = op.operationId;
+      } else if (method === 'get' && returns === `${name}List` && !path.includes('{')) {
+        meta.paths.list = path; meta.operations.list = op.operationId;
+      } else if (isItem && method === 'get' && returns === name) {
+        meta.paths.item = path; meta.operations.get = op.operationId;
+      } else if (isItem && method === 'patch' && returns === name) {
+        meta.operations.update = op.operationId;
+      }
+    }
+    if (meta.paths.item) {
+      const del = ops.find((o) => o.path === meta.paths.item && o.method === 'delete');
+      if (del) meta.operations.delete = del.op.operationId;
+    }
+    out[x.kind] = meta;
+  }
+  return out;
+}
