@@ -43,7 +43,11 @@ call() {
   shift 4; [ $# -gt 0 ] && shift
   local args=(-sS -X "$method" -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}')
   [ "$token" != "-" ] && args+=(-H "Authorization: Bearer $token")
-  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data "$data")
+  if [ -n "$data" ]; then
+    # application/json unless the caller passes its own Content-Type (a PATCH may send merge-patch+json)
+    [[ " $* " == *"Content-Type:"* ]] || args+=(-H 'Content-Type: application/json')
+    args+=(--data "$data")
+  fi
   STATUS="$(curl "${args[@]}" "$@" "$BASE_URL$path")" || fail "curl could not reach $BASE_URL$path"
   BODY="$(cat "$TMP/body")"
   HDRS="$TMP/headers"

@@ -13,7 +13,7 @@ export const requestHash = (method: string, path: string, body: unknown) =>
  * later replay return the first response even after a crash.
  */
 export async function claim(trx: Knex.Transaction, owner: string, key: string, hash: string): Promise<Result | undefined> {
-  const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`${owner}\u0000${key}`]);
+  const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`${owner}\n${key}`]);
   if (!rows[0].ok) throw problems.idempotencyKeyInFlight();
   const prior = await trx('idempotency_keys').where({ owner, key }).first();
   if (!prior) return undefined;

@@ -31,7 +31,7 @@ export const problems = {
     new Problem(422, 'FieldImmutable', 'A field may not be changed', `${field} is immutable; create a new resource instead.`,
       [{ pointer: `/${field}`, detail: 'is immutable', code: 'FieldImmutable' }]),
   invalidField: (field: string, detail: string, code = 'InvalidValue') =>
-    new Problem(422, code, 'A field is not valid', `${field}: ${detail}`, [{ pointer: `/${field}`, detail, code }]),
+    new Problem(422, 'ValidationFailed', 'The request is not valid', `${field}: ${detail}`, [{ pointer: `/${field}`, detail, code }]),
   referenceNotFound: (field: string, id: unknown) =>
     new Problem(422, 'ReferenceNotFound', 'A referenced resource does not exist', `${field}: ${String(id)} does not exist.`,
       [{ pointer: `/${field}`, detail: `${String(id)} does not exist`, code: 'ReferenceNotFound' }]),

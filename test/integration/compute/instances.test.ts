@@ -100,7 +100,7 @@ describe('compute: instances', () => {
     expect(r.body.errors[0].pointer).to.equal('/flavor_id');
     const img = await app.admin.post('/api/compute/images').send({ name: 'old-os', os: 'old', version: '1', status: 'deprecated' }).expect(201);
     const d = await create({ image_id: img.body.id }).expect(422);
-    expect(d.body).to.include({ code: 'ImageNotActive' });
+    expect(d.body.errors[0]).to.include({ pointer: '/image_id', code: 'ImageNotActive' });
   });
 
   it('PROTECTs flavors and images in use: delete is a 409 naming the instance', async () => {
