@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { requestHash } from '../../../api/src/platform/idempotency.js';
+import { RateLimiter } from '../../../api/src/platform/ratelimit.js';
+
+describe('idempotency request hash', () => {
+  it('is equal for the same request and differs by method, path and body', () => {
+    const h = requestHash('POST', '/api/networking/vpcs', { name: 'a', cidr_block: '10.0.0.0/16' });
+    expect(requestHash('POST', '/api/networking/vpcs', { name: 'a', cidr_block: '10.0.0.0/16' })).to.equal(h);
+    expect(requestHash('POST', '/api/networking/vpcs', { name: 'b', cidr_block: '10.0.0.0/16' })).to.not.equal(h);
+    expect(requestHash('POST', '/api/compute/instances', { name: 'a', cidr_block: '10.0.0.0/16' })).to.not.equal(h);
+    expect(requestHash('PUT', '/api/networking/vpcs', { name: 'a', cidr_block: '10.0.0.0/16' })).to.not.equal(h);
+  });
+});
+
+describe('token-bucket rate limiter', () => {
+  it('allows the burst, then refuses with a Retry-After until tokens refill', () => {
+    const l = new RateLimiter(2, 3);
+    const t0 = 1_000_000;
+    for (let i = 0; i < 3; i++) l.take('tok', t0);
+    expect(() => l.take('tok', t0)).to.throw().with.property('status', 429);
+    l.take('other', t0); // buckets are per token
+    l.take('tok', t0 + 500); // 0.5 s at 2/s refills one token
+    expect(() => l.take('tok', t0 + 500)).to.throw().with.property('headers').that.deep.equals({ 'Retry-After': '1' });
+  });
+
+  it('is off at 0 requests per second', () => {
+    const l = new RateLimiter(0, 0);
+    for (let i = 0; i < 1000; i++) l.take('tok');
+  });
+});
