@@ -677,6 +677,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
         };
     };
     getReadiness: {
@@ -698,6 +699,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
         };
     };
     listFlavors: {
@@ -725,7 +727,8 @@ export interface operations {
                     "application/json": components["schemas"]["FlavorList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createFlavor: {
@@ -754,7 +757,8 @@ export interface operations {
                     "application/json": components["schemas"]["Flavor"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getFlavor: {
@@ -779,7 +783,8 @@ export interface operations {
                     "application/json": components["schemas"]["Flavor"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteFlavor: {
@@ -804,7 +809,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listImages: {
@@ -836,7 +842,8 @@ export interface operations {
                     "application/json": components["schemas"]["ImageList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createImage: {
@@ -865,7 +872,8 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getImage: {
@@ -890,7 +898,8 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteImage: {
@@ -915,7 +924,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     updateImage: {
@@ -948,7 +958,8 @@ export interface operations {
                     "application/json": components["schemas"]["Image"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getCapacity: {
@@ -969,7 +980,8 @@ export interface operations {
                     "application/json": components["schemas"]["Capacity"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listInstances: {
@@ -1005,7 +1017,8 @@ export interface operations {
                     "application/json": components["schemas"]["InstanceList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createInstance: {
@@ -1035,7 +1048,8 @@ export interface operations {
                     "application/json": components["schemas"]["Instance"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getInstance: {
@@ -1060,7 +1074,8 @@ export interface operations {
                     "application/json": components["schemas"]["Instance"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteInstance: {
@@ -1085,7 +1100,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     updateInstance: {
@@ -1118,7 +1134,8 @@ export interface operations {
                     "application/json": components["schemas"]["Instance"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     startInstance: {
@@ -1148,7 +1165,8 @@ export interface operations {
                     "application/json": components["schemas"]["Instance"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     stopInstance: {
@@ -1178,7 +1196,8 @@ export interface operations {
                     "application/json": components["schemas"]["Instance"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listVpcs: {
@@ -1208,7 +1227,8 @@ export interface operations {
                     "application/json": components["schemas"]["VpcList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createVpc: {
@@ -1238,7 +1258,8 @@ export interface operations {
                     "application/json": components["schemas"]["Vpc"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getVpc: {
@@ -1263,7 +1284,8 @@ export interface operations {
                     "application/json": components["schemas"]["Vpc"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteVpc: {
@@ -1288,7 +1310,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     updateVpc: {
@@ -1321,7 +1344,8 @@ export interface operations {
                     "application/json": components["schemas"]["Vpc"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listVpcSubnets: {
@@ -1350,7 +1374,8 @@ export interface operations {
                     "application/json": components["schemas"]["SubnetList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createSubnet: {
@@ -1383,7 +1408,8 @@ export interface operations {
                     "application/json": components["schemas"]["Subnet"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listSubnets: {
@@ -1413,7 +1439,8 @@ export interface operations {
                     "application/json": components["schemas"]["SubnetList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getSubnet: {
@@ -1438,7 +1465,8 @@ export interface operations {
                     "application/json": components["schemas"]["Subnet"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteSubnet: {
@@ -1463,7 +1491,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     updateSubnet: {
@@ -1496,7 +1525,8 @@ export interface operations {
                     "application/json": components["schemas"]["Subnet"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listUsers: {
@@ -1524,7 +1554,8 @@ export interface operations {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createUser: {
@@ -1554,7 +1585,8 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     getUser: {
@@ -1579,7 +1611,8 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     deleteUser: {
@@ -1604,7 +1637,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     updateUser: {
@@ -1637,7 +1671,8 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listTokens: {
@@ -1666,7 +1701,8 @@ export interface operations {
                     "application/json": components["schemas"]["TokenList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     createToken: {
@@ -1697,7 +1733,8 @@ export interface operations {
                     "application/json": components["schemas"]["Token"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     revokeToken: {
@@ -1721,7 +1758,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
     listAuditLogs: {
@@ -1761,7 +1799,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuditLogList"];
                 };
             };
-            default: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
         };
     };
 }

@@ -141,7 +141,7 @@ describe('provider runtime: go-plugin handshake and process contract', function 
       const { mp } = await import('./harness/core-values.js');
       const tags = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`key-${i}`, 'v'.repeat(90)]));
       const config = mp({ id: null, name: 'big', size: null, ratio: null, tags, labels: null, secret: null, created_at: null, settings: null, extra: null, rule: [] });
-      expect(config.length).to.be.above(6 << 20);
+      expect(config.length).to.be.above(5 << 20);
       const res = await p.rpc<{ diagnostics: unknown[] }>('ValidateResourceConfig', { type_name: 'fake_thing', config: { msgpack: config } });
       expect(res.diagnostics).to.deep.equal([]);
     } finally {
