@@ -80,7 +80,7 @@ describe('platform: durability', function () {
       const token = /Admin token \(shown once, store it now\): (atx_[a-z2-7]+)/.exec(first.output())?.[1];
       expect(token, first.output()).to.be.a('string');
       const call = (url: string, method: string, path: string, body?: unknown) => fetch(`${url}${path}`, {
-        method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+        method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
       });
       const created = await (await call(first.url, 'POST', '/api/networking/vpcs', { name: 'kept', cidr_block: '10.0.0.0/16' })).json();
       const pgPid = Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);

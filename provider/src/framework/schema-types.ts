@@ -1,0 +1,46 @@
+// The shape of the generated provider schema (provider/src/generated/schema.ts), built by scripts/lib/provider-schema.ts.
+/** cty type in Terraform's JSON form: "string", "number", "bool", ["map","string"], ["list","number"]. */
+export type CtyType = string | [string, CtyType];
+
+export interface TfAttribute {
+  name: string;
+  type: CtyType;
+  description: string;
+  required: boolean;
+  optional: boolean;
+  computed: boolean;
+  sensitive: boolean;
+  /** a change plans a replacement (x-immutable) */
+  forceNew: boolean;
+  /** the API's default, which the plan shows for an unset optional+computed attribute */
+  default?: unknown;
+}
+
+export interface TfResource {
+  typeName: string;
+  kind: string;
+  description: string;
+  attributes: TfAttribute[];
+  api: {
+    create: string;
+    item: string;
+    list?: string;
+    parent?: { param: string; field: string };
+    async: boolean;
+    statusField?: string;
+    readyStatus: string[];
+    failedStatus: string[];
+    updatable: boolean;
+  };
+}
+
+export interface TfDataSource {
+  typeName: string;
+  kind: string;
+  description: string;
+  lookup: string[];
+  attributes: TfAttribute[];
+  api: { list: string; item: string };
+}
+
+export interface ProviderSchema { resources: TfResource[]; dataSources: TfDataSource[] }

@@ -1,0 +1,13 @@
+// Generators beyond the API's own types: the Terraform provider schema (and, through it, later outputs).
+import type { Spec } from '../../api/src/platform/http/spec.js';
+import { buildRegistry } from './registry.js';
+import { buildProviderSchema } from './provider-schema.js';
+
+export async function generate(spec: Spec, header: string) {
+  const schema = buildProviderSchema(buildRegistry(spec));
+  return [{
+    path: 'provider/src/generated/schema.ts',
+    content: header + "import type { ProviderSchema } from '../framework/schema-types.js';\n\n" +
+      `export const providerSchema: ProviderSchema = ${JSON.stringify(schema, null, 2)};\n`,
+  }];
+}

@@ -1,0 +1,68 @@
+// Derives the Terraform provider schema (resources and data sources) from the resource registry.
+import type { PropMeta, ResourceMeta } from '../../api/src/platform/registry-types.js';
+import type { CtyType, ProviderSchema, TfAttribute, TfDataSource, TfResource } from '../../provider/src/framework/schema-types.js';
+
+/** Server bookkeeping that would only add noise (and refresh churn) to plans. */
+const SKIP = new Set(['etag', 'updated_at']);
+
+function ctyType(p: PropMeta): CtyType {
+  const scalar = (t?: string): string => (t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string');
+  if (p.type === 'array') return ['list', scalar(p.elementType)];
+  if (p.type === 'object') return ['map', scalar(p.elementType)];
+  return scalar(p.type);
+}
+
+function describe(name: string, p: PropMeta): string {
+  const parts = [p.description ?? name.replace(/_/g, ' ')];
+  if (p.enum) parts.push(`One of: ${p.enum.map((v) => `\`${String(v)}\``).join(', ')}.`);
+  if (p.default !== undefined) parts.push(`Defaults to \`${JSON.stringify(p.default)}\`.`);
+  if (p.immutable) parts.push('Changing it replaces the resource.');
+  return parts.join(' ');
+}
+
+function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
+  const out: TfAttribute[] = [];
+  for (const [name, p] of Object.entries(meta.properties)) {
+    if (SKIP.has(name)) continue;
+    const computedOnly = p.readOnly;
+    const hasDefault = p.default !== undefined;
+    const required = !computedOnly && p.required && !hasDefault;
+    const attr: TfAttribute = {
+      name, type: ctyType(p), description: describe(name, p),
+      required, optional: !computedOnly && !required, computed: computedOnly || hasDefault,
+      sensitive: p.writeOnly, forceNew: p.immutable,
+    };
+    if (hasDefault) attr.default = p.default;
+    out.push(attr);
+  }
+  return out;
+}
+
+export function buildProviderSchema(registry: Record<string, ResourceMeta>): ProviderSchema {
+  const resources: TfResource[] = [];
+  const dataSources: TfDataSource[] = [];
+  for (const meta of Object.values(registry)) {
+    if (!meta.terraform || !meta.paths.item) continue;
+    const description = `${meta.schema} (${meta.service} service).`;
+    if (meta.paths.create && meta.operations.delete && !meta.publicRead) {
+      resources.push({
+        typeName: meta.terraform, kind: meta.kind, description, attributes: resourceAttributes(meta),
+        api: {
+          create: meta.paths.create, item: meta.paths.item, list: meta.paths.list, parent: meta.paths.parent,
+          async: meta.async, statusField: meta.statusField, readyStatus: meta.readyStatus, failedStatus: meta.failedStatus,
+          updatable: Boolean(meta.operations.update),
+        },
+      });
+    }
+    if (meta.dataSourceLookup.length && meta.paths.list) {
+      const attributes = Object.entries(meta.properties).filter(([n]) => !SKIP.has(n)).map(([name, p]): TfAttribute => {
+        const lookup = meta.dataSourceLookup.includes(name);
+        return { name, type: ctyType(p), description: describe(name, p), required: false, optional: lookup, computed: true, sensitive: p.writeOnly, forceNew: false };
+      });
+      if (!attributes.some((a) => a.name === 'id')) attributes.unshift({ name: 'id', type: 'string', description: 'id', required: false, optional: true, computed: true, sensitive: false, forceNew: false });
+      dataSources.push({ typeName: meta.terraform, kind: meta.kind, description, lookup: meta.dataSourceLookup, attributes, api: { list: meta.paths.list, item: meta.paths.item } });
+    }
+  }
+  const byName = (a: { typeName: string }, b: { typeName: string }) => a.typeName.localeCompare(b.typeName);
+  return { resources: resources.sort(byName), dataSources: dataSources.sort(byName) };
+}
