@@ -25,14 +25,14 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
   for (const [name, p] of Object.entries(meta.properties)) {
     if (SKIP.has(name)) continue;
     const computedOnly = p.readOnly;
-    const hasDefault = p.default !== undefined;
+    const hasDefault = p.default !== undefined || p.serverDefault;
     const required = !computedOnly && p.required && !hasDefault;
     const attr: TfAttribute = {
       name, type: ctyType(p), description: describe(name, p),
       required, optional: !computedOnly && !required, computed: computedOnly || hasDefault,
       sensitive: p.writeOnly, forceNew: p.immutable,
     };
-    if (hasDefault) attr.default = p.default;
+    if (p.default !== undefined) attr.default = p.default;
     out.push(attr);
   }
   return out;

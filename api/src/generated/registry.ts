@@ -23,6 +23,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "Flavor id (flv-...)."
       },
       "name": {
@@ -31,7 +32,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "vcpus": {
         "type": "integer",
@@ -39,7 +41,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "ram_mb": {
         "type": "integer",
@@ -47,7 +50,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "disk_gb": {
         "type": "integer",
@@ -55,7 +59,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "gpu_count": {
         "type": "integer",
@@ -64,6 +69,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "default": 0
       },
       "created_at": {
@@ -72,7 +78,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -80,7 +87,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -88,7 +96,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -125,6 +134,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "Image id (img-...)."
       },
       "name": {
@@ -133,7 +143,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "os": {
         "type": "string",
@@ -141,7 +152,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "version": {
         "type": "string",
@@ -149,7 +161,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "status": {
         "type": "string",
@@ -158,6 +171,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "default": "active",
         "enum": [
           "active",
@@ -170,7 +184,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -178,7 +193,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -186,7 +202,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -227,6 +244,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "Instance id (inst-...)."
       },
       "name": {
@@ -235,7 +253,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "status": {
         "type": "string",
@@ -244,6 +263,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "enum": [
           "building",
           "running",
@@ -258,6 +278,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "Why the instance is in `error`, for example InsufficientCapacity."
       },
       "power_state": {
@@ -267,6 +288,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "default": "running",
         "enum": [
           "running",
@@ -281,6 +303,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "The flavor (flv-...)."
       },
       "image_id": {
@@ -290,6 +313,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "The image (img-...)."
       },
       "subnet_id": {
@@ -299,6 +323,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "Place the instance in this subnet; it gets a private IP from it."
       },
       "private_ip": {
@@ -307,7 +332,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "region": {
         "type": "string",
@@ -315,7 +341,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "metadata": {
         "type": "object",
@@ -324,6 +351,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "default": {},
         "elementType": "string",
         "description": "Free-form string labels."
@@ -334,7 +362,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "created_at": {
         "type": "string",
@@ -342,7 +371,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -350,7 +380,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -358,7 +389,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -400,6 +432,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "VPC id (vpc-...)."
       },
       "name": {
@@ -408,7 +441,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "cidr_block": {
         "type": "string",
@@ -417,6 +451,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "An IPv4 CIDR from /16 to /28, for example 10.0.0.0/16."
       },
       "region": {
@@ -425,7 +460,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "state": {
         "type": "string",
@@ -434,6 +470,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "enum": [
           "pending",
           "available"
@@ -445,7 +482,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "created_at": {
         "type": "string",
@@ -453,7 +491,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -461,7 +500,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -469,7 +509,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -506,6 +547,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "Subnet id (subnet-...)."
       },
       "name": {
@@ -514,7 +556,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "vpc_id": {
         "type": "string",
@@ -523,6 +566,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "The VPC (vpc-...); taken from the path on create."
       },
       "cidr_block": {
@@ -532,6 +576,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": false,
         "description": "An IPv4 CIDR inside the VPC's, overlapping no sibling subnet."
       },
       "availability_zone": {
@@ -541,6 +586,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
+        "serverDefault": true,
         "description": "Zone; defaults to the region's first."
       },
       "available_ip_count": {
@@ -549,7 +595,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "owner": {
         "type": "string",
@@ -557,7 +604,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "created_at": {
         "type": "string",
@@ -565,7 +613,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -573,7 +622,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -581,7 +631,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -620,7 +671,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "name": {
         "type": "string",
@@ -628,7 +680,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": true
+        "immutable": true,
+        "serverDefault": false
       },
       "email": {
         "type": "string",
@@ -636,7 +689,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "is_admin": {
         "type": "boolean",
@@ -645,6 +699,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "default": false
       },
       "created_at": {
@@ -653,7 +708,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "updated_at": {
         "type": "string",
@@ -661,7 +717,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "etag": {
         "type": "string",
@@ -669,7 +726,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {
@@ -704,7 +762,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "name": {
         "type": "string",
@@ -712,7 +771,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": true,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "user_id": {
         "type": "string",
@@ -720,7 +780,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "token": {
         "type": "string",
@@ -729,6 +790,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "The secret; present only in the create response."
       },
       "prefix": {
@@ -738,6 +800,7 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
+        "serverDefault": false,
         "description": "The first characters of the secret, to tell tokens apart."
       },
       "expires_at": {
@@ -746,7 +809,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": false,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "last_used_at": {
         "type": "string",
@@ -754,7 +818,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       },
       "created_at": {
         "type": "string",
@@ -762,7 +827,8 @@ export const registry: Record<string, ResourceMeta> = {
         "required": false,
         "readOnly": true,
         "writeOnly": false,
-        "immutable": false
+        "immutable": false,
+        "serverDefault": false
       }
     },
     "paths": {

@@ -9,6 +9,8 @@ export interface PropMeta {
   writeOnly: boolean;
   immutable: boolean;
   default?: unknown;
+  /** the server picks a value when none is sent (x-server-default): optional and computed */
+  serverDefault: boolean;
   enum?: unknown[];
   /** element type for arrays, value type for maps (objects with additionalProperties) */
   elementType?: PropType;

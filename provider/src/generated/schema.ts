@@ -211,7 +211,7 @@ export const providerSchema: ProviderSchema = {
           "description": "Zone; defaults to the region's first. Changing it replaces the resource.",
           "required": false,
           "optional": true,
-          "computed": false,
+          "computed": true,
           "sensitive": false,
           "forceNew": true
         },

@@ -5,7 +5,7 @@ import { deref, refName, type OperationRef, type Schema, type Spec } from './spe
 import type { FieldError } from '../problems.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-const KEYWORDS = ['x-resource', 'x-immutable', 'example', 'xml', 'externalDocs', 'discriminator'];
+const KEYWORDS = ['x-resource', 'x-immutable', 'x-server-default', 'example', 'xml', 'externalDocs', 'discriminator'];
 const TOP = ['openapi', 'info', 'servers', 'paths', 'components', 'webhooks', 'tags', 'security', 'externalDocs', 'jsonSchemaDialect'];
 
 function newAjv(spec: Spec, coerce: boolean): Ajv2020 {

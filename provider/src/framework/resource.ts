@@ -1,0 +1,159 @@
+// The generic resource engine: one implementation of plan/apply/read/import for every generated resource type.
+import { randomUUID } from 'node:crypto';
+import {
+  DiagnosticsError, UNKNOWN, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
+} from '../runtime/index.js';
+import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
+import { blockOf, createBody, equal, fromApi, patchBody } from './convert.js';
+import { parseDuration } from './duration.js';
+import type { TfResource } from './schema-types.js';
+import { waitGone, waitReady, type Phase } from './wait.js';
+
+/** Per-kind behaviour the generic engine cannot infer (provider/src/resources/). */
+export interface ResourceHooks {
+  /** Computed attributes an in-place update may change, given the attributes it changes. */
+  volatileOnUpdate?(changed: string[]): string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 20 * 60_000;
+const PHASES: Phase[] = ['create', 'update', 'delete'];
+
+function itemPath(def: TfResource, id: string) { return def.api.item.replace('{id}', encodeURIComponent(id)); }
+
+function timeoutOf(state: ObjectValue | null, phase: Phase): number {
+  const t = (state?.timeouts as ObjectValue | null | undefined)?.[phase];
+  return typeof t === 'string' ? parseDuration(t) ?? DEFAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
+}
+
+export function genericResource(def: TfResource, client: () => ApiClient, hooks: ResourceHooks = {}): ResourceType {
+  const attributes = def.attributes;
+  const timeoutsBlock = {
+    nesting: 'single' as const,
+    block: {
+      attributes: Object.fromEntries(PHASES.map((p) => [p, { type: 'string' as const, optional: true, description: `How long to wait for ${p} (for example "30m").` }])),
+      description: 'Limits on how long Terraform waits for the resource to become ready or go away.',
+    },
+  };
+  const schema = { version: 0, block: blockOf(attributes, def.description, { timeouts: timeoutsBlock }) };
+
+  /** API representation -> state, keeping what the API never returns (timeouts, write-only values). */
+  const toState = (body: any, carry: ObjectValue | null): ObjectValue => {
+    const state = fromApi(attributes, body);
+    for (const a of attributes) if (a.sensitive && state[a.name] === null && carry) state[a.name] = carry[a.name] ?? null;
+    state.timeouts = (carry?.timeouts as ObjectValue | null | undefined) ?? null;
+    return state;
+  };
+
+  const fail = (e: unknown, summary: string): never => { throw new DiagnosticsError(problemDiagnostics(e, summary)); };
+
+  return {
+    schema,
+
+    validate({ config }) {
+      const diags: Diagnostic[] = [];
+      const t = config.timeouts as ObjectValue | null;
+      for (const p of PHASES) {
+        const v = t?.[p];
+        if (typeof v === 'string' && parseDuration(v) === undefined) {
+          diags.push(errorDiagnostic('Invalid timeout', `"${v}" is not a duration such as "30s", "20m" or "1h30m".`, ['timeouts', p]));
+        }
+      }
+      return diags;
+    },
+
+    plan({ priorState, proposedState, config }) {
+      if (!proposedState || !config) return { plannedState: null };
+      const planned: ObjectValue = { ...proposedState };
+      if (!priorState) {
+        for (const a of attributes) {
+          if (a.computed && config[a.name] === null) planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
+        }
+        return { plannedState: planned };
+      }
+      const requiresReplace: AttributePath[] = [];
+      const changed: string[] = [];
+      for (const a of attributes) {
+        if (!(a.required || a.optional)) continue;
+        const v = planned[a.name]!;
+        if (v !== UNKNOWN && equal(v, priorState[a.name] ?? null)) continue;
+        if (a.forceNew) requiresReplace.push([a.name]);
+        else changed.push(a.name);
+      }
+      if (changed.length && !requiresReplace.length) {
+        for (const name of hooks.volatileOnUpdate?.(changed) ?? []) planned[name] = UNKNOWN;
+      }
+      return { plannedState: planned, requiresReplace };
+    },
+
+    async apply({ priorState, plannedState, config }, { signal }) {
+      const c = client();
+      if (!plannedState) {
+        const path = itemPath(def, String(priorState!.id));
+        await deleteWithRetry(c, def, path, timeoutOf(priorState, 'delete'), signal);
+        return { newState: null };
+      }
+      if (!priorState) {
+        const parent = def.api.parent;
+        const path = parent ? def.api.create.replace(`{${parent.field}}`, encodeURIComponent(String(plannedState[parent.field]))) : def.api.create;
+        let created: any;
+        try {
+          created = (await c.request('POST', path, { body: createBody(attributes, plannedState, parent ? [parent.field] : []), signal, idempotencyKey: randomUUID() })).body;
+        } catch (e) { fail(e, `Cannot create ${def.typeName}`); }
+        const { body, failed } = await waitReady(c, def, itemPath(def, created.id), created, timeoutOf(plannedState, 'create'), 'create', signal);
+        const newState = toState(body, plannedState);
+        if (failed) return { newState, diagnostics: [failure(def, body)] };
+        return { newState };
+      }
+      const id = String(priorState.id);
+      const patch = patchBody(attributes, priorState, plannedState);
+      let body: any;
+      try {
+        body = Object.keys(patch).length
+          ? (await c.request('PATCH', itemPath(def, id), { body: patch, signal })).body
+          : (await c.request('GET', itemPath(def, id), { signal })).body;
+      } catch (e) { fail(e, `Cannot update ${def.typeName} ${id}`); }
+      const waited = await waitReady(c, def, itemPath(def, id), body, timeoutOf(plannedState, 'update'), 'update', signal);
+      const newState = toState(waited.body, { ...plannedState, timeouts: config?.timeouts ?? plannedState.timeouts ?? null });
+      return waited.failed ? { newState, diagnostics: [failure(def, waited.body)] } : { newState };
+    },
+
+    async read({ state }, { signal }) {
+      try {
+        const { body } = await client().request('GET', itemPath(def, String(state.id)), { signal });
+        return { state: toState(body, state) };
+      } catch (e) {
+        // Deleted outside Terraform: drop it from state so the next plan creates it again.
+        if (e instanceof ApiError && e.status === 404) return { state: null };
+        return fail(e, `Cannot read ${def.typeName} ${String(state.id)}`);
+      }
+    },
+
+    importState({ id }) {
+      return { state: { id } };
+    },
+  };
+}
+
+function failure(def: TfResource, body: any): Diagnostic {
+  const reason = body.status_reason ?? 'no reason given';
+  return errorDiagnostic(`${def.typeName} ${body.id} failed: ${body[def.api.statusField!]}`, String(reason));
+}
+
+/** A 409 "in use" right after a dependent was deleted is usually the API catching up; retry for a while. */
+async function deleteWithRetry(c: ApiClient, def: TfResource, path: string, timeoutMs: number, signal: AbortSignal) {
+  const deadline = Date.now() + Math.min(timeoutMs, 120_000);
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await c.request('DELETE', path, { signal });
+      break;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return;
+      if (e instanceof ApiError && e.status === 409 && e.problem.code === 'ResourceInUse' && Date.now() + delay < deadline) {
+        await sleep(delay, signal);
+        continue;
+      }
+      throw new DiagnosticsError(problemDiagnostics(e, `Cannot delete ${def.typeName}`));
+    }
+  }
+  await waitGone(c, def, path, timeoutMs, signal);
+}

@@ -1,0 +1,7 @@
+// Per-type hooks, only where the generic engine is not enough.
+import type { ResourceHooks } from '../framework/resource.js';
+import { instanceHooks } from './instance.js';
+
+export const hooks: Record<string, ResourceHooks> = {
+  atonix_instance: instanceHooks,
+};
