@@ -1,7 +1,6 @@
 // The provider process: the handshake first, then the schema-driven definition loads while core dials in.
 import { serve } from './runtime/index.js';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
 
 await serve({
   name: 'atonix',

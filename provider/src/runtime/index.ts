@@ -30,7 +30,9 @@ export {
   type Diagnostic,
   type PathStep,
 } from './diagnostics.js';
-export { decodeJsonValue, decodeMsgpackValue, encodeMsgpackValue, fromJsonTree, ValueTypeError } from './value-codec.js';
+export { decodeMsgpackValue, encodeMsgpackValue } from './msgpack-codec.js';
+export { decodeJsonValue, fromJsonTree } from './json-value.js';
+export { ValueTypeError, formatPath, inferType } from './value-shape.js';
 export { parseJsonLossless, type JsonValue } from './json-lossless.js';
 export { normalizeNumber } from './numbers.js';
 export { createLogger, type LogFields, type Logger, type LogLevel } from './logger.js';

@@ -6,7 +6,9 @@ import type * as P from './protocol-types.js';
 import type { ClientCapabilities, DataSourceType, ProviderDefinition, RequestContext, ResourceType } from './provider-interface.js';
 import { completeObject, impliedType, type Block } from './schema.js';
 import { checkSchema, schemaToProto } from './schema-proto.js';
-import { decodeJsonValue, decodeMsgpackValue, encodeMsgpackValue, formatPath, fromJsonTree, ValueTypeError } from './value-codec.js';
+import { decodeJsonValue, fromJsonTree } from './json-value.js';
+import { decodeMsgpackValue, encodeMsgpackValue } from './msgpack-codec.js';
+import { formatPath, ValueTypeError } from './value-shape.js';
 import { parseJsonLossless } from './json-lossless.js';
 import { findUnknown, type ObjectValue } from './values.js';
 

@@ -1,0 +1,3 @@
+data "atonix_flavor" "small" {
+  name = "t1.small"
+}

@@ -1,0 +1,3 @@
+data "atonix_image" "debian" {
+  name = "debian-12"
+}

@@ -1,0 +1,3 @@
+data "atonix_vpc" "shared" {
+  name = "shared"
+}

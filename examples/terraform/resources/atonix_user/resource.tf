@@ -1,0 +1,5 @@
+# Admins only.
+resource "atonix_user" "ci" {
+  name  = "ci-bot"
+  email = "ci@example.com"
+}

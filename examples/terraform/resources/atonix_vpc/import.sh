@@ -1,0 +1,2 @@
+# A VPC is imported by its id.
+terraform import atonix_vpc.main vpc-abcdefgh23456789

@@ -1,0 +1,130 @@
+// Every resource through the real terraform binary: apply, empty plan, import, update, replace, drift, destroy.
+import { expect } from 'chai';
+import { ADMIN_TOKEN, startApp, type TestApp } from '../../support/app.js';
+import { prepareProvider, Workspace } from './workspace.js';
+
+interface Case {
+  type: string;
+  /** extra configuration the resource depends on */
+  deps: string;
+  body: (v: { name: string; mutable: string; immutable: string }) => string;
+  values: { mutable: [string, string]; immutable: [string, string] };
+  api: string;
+}
+
+const DEPS_NET = `
+resource "atonix_vpc" "net" {
+  name       = "deps"
+  cidr_block = "10.50.0.0/16"
+}
+`;
+const DEPS_COMPUTE = `${DEPS_NET}
+resource "atonix_subnet" "net" {
+  name       = "deps"
+  vpc_id     = atonix_vpc.net.id
+  cidr_block = "10.50.9.0/24"
+}
+data "atonix_flavor" "small" {
+  name = "t1.small"
+}
+data "atonix_image" "debian" {
+  name = "debian-12"
+}
+`;
+
+const CASES: Case[] = [
+  {
+    type: 'atonix_vpc', deps: '', api: '/api/networking/vpcs',
+    body: (v) => `name = "${v.mutable}"\n  cidr_block = "${v.immutable}"`,
+    values: { mutable: ['vpc-one', 'vpc-two'], immutable: ['10.60.0.0/16', '10.61.0.0/16'] },
+  },
+  {
+    type: 'atonix_subnet', deps: DEPS_NET, api: '/api/networking/subnets',
+    body: (v) => `name = "${v.mutable}"\n  vpc_id = atonix_vpc.net.id\n  cidr_block = "${v.immutable}"`,
+    values: { mutable: ['sub-one', 'sub-two'], immutable: ['10.50.1.0/24', '10.50.2.0/24'] },
+  },
+  {
+    type: 'atonix_instance', deps: DEPS_COMPUTE, api: '/api/compute/instances',
+    body: (v) => `name = "${v.mutable}"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  subnet_id = atonix_subnet.net.id\n  metadata = { role = "${v.immutable}" }`,
+    // metadata is mutable too; the immutable change below swaps the image instead
+    values: { mutable: ['vm-one', 'vm-two'], immutable: ['a', 'a'] },
+  },
+];
+
+describe('terraform: resources through the real binary', function () {
+  this.timeout(300_000);
+  let app: TestApp;
+  before(async () => {
+    await prepareProvider();
+    app = await startApp({ ATONIX_PROVISION_DELAY_MS: '300' });
+  });
+  after(() => app.close());
+
+  for (const c of CASES) {
+    it(`${c.type}: apply, re-plan empty, import, update in place, replace, out-of-band delete, destroy`, async () => {
+      const ws = new Workspace(app.url, ADMIN_TOKEN);
+      try {
+        const config = (mutable: string, immutable: string, extra = '') =>
+          `${c.deps}\nresource "${c.type}" "x" {\n  ${c.body({ name: 'x', mutable, immutable })}\n${extra}}\n`;
+        ws.write(config(c.values.mutable[0], c.values.immutable[0]));
+        await ws.apply();
+        await ws.plan(0);
+        const id = await ws.stateId(`${c.type}.x`);
+        const live = (await app.admin.get(`${c.api}/${id}`).expect(200)).body;
+        expect(live.name).to.equal(c.values.mutable[0]);
+
+        await ws.must(['state', 'rm', `${c.type}.x`]);
+        await ws.must(['import', '-no-color', `${c.type}.x`, id]);
+        await ws.plan(0);
+
+        ws.write(config(c.values.mutable[1], c.values.immutable[0]));
+        const update = await ws.plan(2);
+        expect(update).to.contain('1 to change, 0 to destroy');
+        await ws.apply();
+        await ws.plan(0);
+        expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body.name).to.equal(c.values.mutable[1]);
+
+        if (c.type === 'atonix_instance') {
+          ws.write(config(c.values.mutable[1], c.values.immutable[1]).replace('data.atonix_image.debian.id', 'data.atonix_image.rocky.id') +
+            'data "atonix_image" "rocky" {\n  name = "rocky-9"\n}\n');
+        } else {
+          ws.write(config(c.values.mutable[1], c.values.immutable[1]));
+        }
+        const replace = await ws.plan(2);
+        expect(replace).to.match(/must be replaced/);
+        expect(replace).to.contain('1 to add, 0 to change, 1 to destroy');
+        await ws.apply();
+        await ws.plan(0);
+        const newId = await ws.stateId(`${c.type}.x`);
+        expect(newId).to.not.equal(id);
+        await app.admin.get(`${c.api}/${id}`).expect(404);
+
+        await app.admin.delete(`${c.api}/${newId}`).expect(204);
+        const drift = await ws.plan(2);
+        expect(drift).to.contain(`${c.type}.x will be created`);
+
+        await ws.destroy();
+        expect((await app.admin.get(`${c.api}?limit=1000`).expect(200)).body.items.filter((i: any) => [id, newId].includes(i.id))).to.deep.equal([]);
+      } finally {
+        ws.remove();
+      }
+    });
+  }
+
+  it('atonix_instance: power_state stops and starts declaratively', async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      const config = (power: string) => `${DEPS_COMPUTE}\nresource "atonix_instance" "p" {\n  name = "p"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  power_state = "${power}"\n}\noutput "status" {\n  value = atonix_instance.p.status\n}\n`;
+      ws.write(config('running'));
+      expect(await ws.apply()).to.match(/status = "running"/);
+      ws.write(config('stopped'));
+      expect(await ws.apply()).to.match(/status = "stopped"/);
+      await ws.plan(0);
+      ws.write(config('running'));
+      expect(await ws.apply()).to.match(/status = "running"/);
+      await ws.destroy();
+    } finally {
+      ws.remove();
+    }
+  });
+});
