@@ -43,7 +43,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
   const dataSources: TfDataSource[] = [];
   for (const meta of Object.values(registry)) {
     if (!meta.terraform || !meta.paths.item) continue;
-    const description = `${meta.schema} (${meta.service} service).`;
+    const description = meta.description;
     if (meta.paths.create && meta.operations.delete && !meta.publicRead) {
       resources.push({
         typeName: meta.terraform, kind: meta.kind, description, attributes: resourceAttributes(meta),

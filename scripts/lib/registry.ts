@@ -47,7 +47,7 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
     const properties: Record<string, PropMeta> = {};
     for (const [p, ps] of Object.entries<Schema>(schema.properties ?? {})) properties[p] = propMeta(spec, ps, required.has(p));
     const meta: ResourceMeta = {
-      kind: x.kind, schema: name, service: x.service, collection: x.collection, idPrefix: x.id_prefix,
+      kind: x.kind, schema: name, description: String(schema.description ?? name).trim(), service: x.service, collection: x.collection, idPrefix: x.id_prefix,
       async: x.async === true, readyStatus: x.ready_status ?? [], failedStatus: x.failed_status ?? [],
       publicRead: x.public_read === true, dataSourceLookup: x.data_source_lookup ?? [],
       properties, paths: {}, operations: {},

@@ -439,6 +439,7 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        /** @description A human-readable name (1 to 255 printable characters); names need not be unique. */
         ResourceName: string;
         /** Format: date-time */
         Timestamp: string;
@@ -446,6 +447,7 @@ export interface components {
         Flavor: {
             /** @description Flavor id (flv-...). */
             readonly id?: string;
+            /** @description The flavor's unique name, for example t1.small. */
             name: components["schemas"]["ResourceName"];
             vcpus: number;
             ram_mb: number;
@@ -466,6 +468,7 @@ export interface components {
         Image: {
             /** @description Image id (img-...). */
             readonly id?: string;
+            /** @description The image's unique name, for example debian-12. */
             name: components["schemas"]["ResourceName"];
             os: string;
             version: string;
@@ -573,6 +576,7 @@ export interface components {
         /** @description A person or automation that holds tokens and owns resources. */
         User: {
             readonly id?: string;
+            /** @description The unique login name. */
             name: string;
             /** Format: email */
             email?: string | null;

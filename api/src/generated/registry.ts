@@ -5,6 +5,7 @@ export const registry: Record<string, ResourceMeta> = {
   "flavor": {
     "kind": "flavor",
     "schema": "Flavor",
+    "description": "A machine size. Flavors are managed by admins and readable by everyone.",
     "service": "compute",
     "collection": "flavors",
     "idPrefix": "flv",
@@ -33,7 +34,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "The flavor's unique name, for example t1.small."
       },
       "vcpus": {
         "type": "integer",
@@ -116,6 +118,7 @@ export const registry: Record<string, ResourceMeta> = {
   "image": {
     "kind": "image",
     "schema": "Image",
+    "description": "A boot image. Images are managed by admins and readable by everyone.",
     "service": "compute",
     "collection": "images",
     "idPrefix": "img",
@@ -144,7 +147,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "The image's unique name, for example debian-12."
       },
       "os": {
         "type": "string",
@@ -223,6 +227,7 @@ export const registry: Record<string, ResourceMeta> = {
   "instance": {
     "kind": "instance",
     "schema": "Instance",
+    "description": "A virtual machine. Created `building`; a job places it and moves it to `running` (or `error`).",
     "service": "compute",
     "collection": "instances",
     "idPrefix": "inst",
@@ -254,7 +259,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "status": {
         "type": "string",
@@ -411,6 +417,7 @@ export const registry: Record<string, ResourceMeta> = {
   "vpc": {
     "kind": "vpc",
     "schema": "Vpc",
+    "description": "A virtual private cloud. Created `pending`; a job makes it `available`.",
     "service": "networking",
     "collection": "vpcs",
     "idPrefix": "vpc",
@@ -442,7 +449,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "cidr_block": {
         "type": "string",
@@ -531,6 +539,7 @@ export const registry: Record<string, ResourceMeta> = {
   "subnet": {
     "kind": "subnet",
     "schema": "Subnet",
+    "description": "A range of a VPC's addresses. Five addresses of each subnet are reserved.",
     "service": "networking",
     "collection": "subnets",
     "idPrefix": "subnet",
@@ -557,7 +566,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "vpc_id": {
         "type": "string",
@@ -656,6 +666,7 @@ export const registry: Record<string, ResourceMeta> = {
   "user": {
     "kind": "user",
     "schema": "User",
+    "description": "A person or automation that holds tokens and owns resources.",
     "service": "security",
     "collection": "users",
     "idPrefix": "usr",
@@ -681,7 +692,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "The unique login name."
       },
       "email": {
         "type": "string",
@@ -747,6 +759,7 @@ export const registry: Record<string, ResourceMeta> = {
   "token": {
     "kind": "token",
     "schema": "Token",
+    "description": "A bearer token. Stored hashed; the secret is in the create response only.",
     "service": "security",
     "collection": "tokens",
     "idPrefix": "tok",
@@ -772,7 +785,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "user_id": {
         "type": "string",

@@ -20,6 +20,7 @@ export interface PropMeta {
 export interface ResourceMeta {
   kind: string;
   schema: string;
+  description: string;
   service: string;
   collection: string;
   idPrefix: string;

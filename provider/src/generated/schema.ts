@@ -6,7 +6,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_instance",
       "kind": "instance",
-      "description": "Instance (compute service).",
+      "description": "A virtual machine. Created `building`; a job places it and moves it to `running` (or `error`).",
       "attributes": [
         {
           "name": "id",
@@ -21,7 +21,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
           "required": true,
           "optional": false,
           "computed": false,
@@ -163,7 +163,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_subnet",
       "kind": "subnet",
-      "description": "Subnet (networking service).",
+      "description": "A range of a VPC's addresses. Five addresses of each subnet are reserved.",
       "attributes": [
         {
           "name": "id",
@@ -178,7 +178,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
           "required": true,
           "optional": false,
           "computed": false,
@@ -263,7 +263,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_user",
       "kind": "user",
-      "description": "User (security service).",
+      "description": "A person or automation that holds tokens and owns resources.",
       "attributes": [
         {
           "name": "id",
@@ -278,7 +278,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name Changing it replaces the resource.",
+          "description": "The unique login name. Changing it replaces the resource.",
           "required": true,
           "optional": false,
           "computed": false,
@@ -330,7 +330,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_vpc",
       "kind": "vpc",
-      "description": "Vpc (networking service).",
+      "description": "A virtual private cloud. Created `pending`; a job makes it `available`.",
       "attributes": [
         {
           "name": "id",
@@ -345,7 +345,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
           "required": true,
           "optional": false,
           "computed": false,
@@ -421,7 +421,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_flavor",
       "kind": "flavor",
-      "description": "Flavor (compute service).",
+      "description": "A machine size. Flavors are managed by admins and readable by everyone.",
       "lookup": [
         "name"
       ],
@@ -439,7 +439,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name Changing it replaces the resource.",
+          "description": "The flavor's unique name, for example t1.small. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -505,7 +505,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_image",
       "kind": "image",
-      "description": "Image (compute service).",
+      "description": "A boot image. Images are managed by admins and readable by everyone.",
       "lookup": [
         "name"
       ],
@@ -523,7 +523,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name Changing it replaces the resource.",
+          "description": "The image's unique name, for example debian-12. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -579,7 +579,7 @@ export const providerSchema: ProviderSchema = {
     {
       "typeName": "atonix_vpc",
       "kind": "vpc",
-      "description": "Vpc (networking service).",
+      "description": "A virtual private cloud. Created `pending`; a job makes it `available`.",
       "lookup": [
         "id",
         "name"
@@ -598,7 +598,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "name",
           "type": "string",
-          "description": "name",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
           "required": false,
           "optional": true,
           "computed": true,

@@ -1,0 +1,88 @@
+// Provider docs in the Terraform registry layout (docs/index.md, docs/resources/*.md, docs/data-sources/*.md),
+// from the generated schema and the examples under examples/terraform/.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CtyType, ProviderSchema, TfAttribute } from '../../provider/src/framework/schema-types.js';
+
+const typeText = (t: CtyType): string => (typeof t === 'string' ? t : `${t[0]}(${typeText(t[1])})`);
+
+function example(root: string, rel: string): string | undefined {
+  const file = join(root, 'examples/terraform', rel);
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd() : undefined;
+}
+
+function attributeList(attrs: TfAttribute[]): string {
+  const line = (a: TfAttribute) => `- \`${a.name}\` (${typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}`;
+  const groups: [string, TfAttribute[]][] = [
+    ['Required', attrs.filter((a) => a.required)],
+    ['Optional', attrs.filter((a) => a.optional)],
+    ['Read-Only', attrs.filter((a) => a.computed && !a.optional && !a.required)],
+  ];
+  return groups.filter(([, list]) => list.length).map(([title, list]) => `### ${title}\n\n${list.map(line).join('\n')}`).join('\n\n');
+}
+
+function page(note: string, kind: 'Resource' | 'Data Source', name: string, description: string, body: string[]): string {
+  return [
+    '---',
+    `page_title: "${name} ${kind} - atonix"`,
+    'subcategory: ""',
+    'description: |-',
+    `  ${description}`,
+    '---',
+    note,
+    `# ${name} (${kind})`,
+    '',
+    description,
+    '',
+    ...body,
+  ].join('\n') + '\n';
+}
+
+const hcl = (code: string) => ['```terraform', code, '```', ''];
+
+export function providerDocs(schema: ProviderSchema, root: string, header: string): { path: string; content: string }[] {
+  // After the front matter: the registry reads the front matter only as the file's first lines.
+  const note = `<!-- ${header.replace(/^\/\/ /, '').trim()} -->\n`;
+  const out: { path: string; content: string }[] = [];
+  const provider = example(root, 'provider/provider.tf');
+  out.push({
+    path: 'docs/index.md',
+    content: [
+      '---', 'page_title: "atonix Provider"', 'description: |-', '  Manage AtonixCorp platform resources.', '---', note,
+      '# atonix Provider', '',
+      'Manages resources of a self-hosted AtonixCorp control plane through its REST API.', '',
+      '## Example Usage', '', ...(provider ? hcl(provider) : []),
+      '## Schema', '', '### Optional', '',
+      '- `endpoint` (string) The API URL, e.g. `http://127.0.0.1:8000`. Defaults to `ATONIX_ENDPOINT`.',
+      '- `token` (string, Sensitive) A bearer token. Defaults to `ATONIX_TOKEN`.', '',
+      '## Resources', '', ...schema.resources.map((r) => `- [${r.typeName}](resources/${r.typeName.replace(/^atonix_/, '')}.md)`), '',
+      '## Data Sources', '', ...schema.dataSources.map((d) => `- [${d.typeName}](data-sources/${d.typeName.replace(/^atonix_/, '')}.md)`), '',
+    ].join('\n'),
+  });
+  for (const r of schema.resources) {
+    const usage = example(root, `resources/${r.typeName}/resource.tf`);
+    const imp = example(root, `resources/${r.typeName}/import.sh`);
+    const body = [
+      ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
+      '## Schema', '', attributeList(r.attributes), '',
+      '### Nested Schema for `timeouts`', '', 'Optional:', '',
+      '- `create` (string) How long to wait for the resource to become ready, e.g. "30m". Default 20m.',
+      '- `update` (string) How long to wait for an update to settle. Default 20m.',
+      '- `delete` (string) How long to wait for the resource to go away. Default 20m.', '',
+      ...(r.api.async ? [`Creating waits until \`${r.api.statusField}\` is ${r.api.readyStatus.map((s) => `\`${s}\``).join(' or ')}` +
+        (r.api.failedStatus.length ? `; ${r.api.failedStatus.map((s) => `\`${s}\``).join(' or ')} fails the apply with the reason.` : '.'), ''] : []),
+      ...(imp ? ['## Import', '', 'Import is supported using the following syntax:', '', '```shell', imp, '```', ''] : []),
+    ];
+    out.push({ path: `docs/resources/${r.typeName.replace(/^atonix_/, '')}.md`, content: page(note, 'Resource', r.typeName, r.description, body) });
+  }
+  for (const d of schema.dataSources) {
+    const usage = example(root, `data-sources/${d.typeName}/data-source.tf`);
+    const body = [
+      ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
+      `Look up by ${['id', ...d.lookup.filter((l) => l !== 'id')].map((l) => `\`${l}\``).join(' or ')}; exactly one must match.`, '',
+      '## Schema', '', attributeList(d.attributes), '',
+    ];
+    out.push({ path: `docs/data-sources/${d.typeName.replace(/^atonix_/, '')}.md`, content: page(note, 'Data Source', d.typeName, d.description, body) });
+  }
+  return out;
+}
