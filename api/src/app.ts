@@ -6,7 +6,6 @@ import { errorHandler, notFoundHandler } from './platform/http/errors.js';
 import { mountOperations } from './platform/http/operations.js';
 import { loadSpec } from './platform/http/spec.js';
 import { RateLimiter } from './platform/ratelimit.js';
-import { handlers } from './services.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();
@@ -25,10 +24,7 @@ export function createApp(deps: Deps): Express {
 
   const router = express.Router();
   const { perSecond, burst } = deps.config.rateLimit;
-  mountOperations(router, {
-    spec, handlers: handlers(deps), db: deps.db, auth: deps.auth, limiter: new RateLimiter(perSecond, burst),
-    log: deps.log, metrics: deps.metrics, validateResponses: deps.config.validateResponses,
-  });
+  mountOperations(router, { pipeline: deps.pipeline, auth: deps.auth, limiter: new RateLimiter(perSecond, burst), log: deps.log, metrics: deps.metrics });
   app.use(router);
   app.use(notFoundHandler(spec));
   app.use(errorHandler());

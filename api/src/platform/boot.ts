@@ -7,8 +7,10 @@ import { EventBus } from './events.js';
 import { Jobs } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { Pipeline } from './http/pipeline.js';
+import { loadSpec } from './http/spec.js';
 import { seedCatalogue } from '../compute/catalogue.js';
-import { unfinished, workers } from '../services.js';
+import { handlers, unfinished, workers } from '../services.js';
 
 export interface Platform extends Deps { stop(): Promise<void>; adminSecret?: string }
 
@@ -21,7 +23,8 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const jobs = new Jobs(databaseUrl, log, metrics);
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
-  const deps: Deps = { db, config, jobs, auth, events, log, metrics };
+  const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
+  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, log, config.validateResponses);
   const w: Workers = workers(deps);
   await jobs.start(Object.keys(w));
   await events.start();

@@ -6,6 +6,7 @@ import type { EventBus } from './events.js';
 import type { Jobs } from './jobs.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { Pipeline } from './http/pipeline.js';
 
 export interface Deps {
   db: Knex;
@@ -15,6 +16,8 @@ export interface Deps {
   events: EventBus;
   log: Logger;
   metrics: Metrics;
+  /** every operation, callable in-process as a given user (set once the handlers exist) */
+  pipeline: Pipeline;
 }
 
 /** A service's background work: queue name -> handler. */

@@ -1,0 +1,141 @@
+// One pipeline for every operation, whoever calls it (HTTP, or the stack engine acting as a user):
+// validate -> authorize -> transaction{ idempotency, handler, audit } -> (tests) response check.
+import type { Knex } from 'knex';
+import type { Principal } from '../auth.js';
+import { writeAudit } from '../audit.js';
+import { claim, remember, requestHash } from '../idempotency.js';
+import { newRequestId } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { Problem, problems } from '../problems.js';
+import type { Handler, Handlers, OpContext, OperationMeta, Result } from './context.js';
+import { operations, type Spec } from './spec.js';
+import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
+
+export interface CompiledOperation { meta: OperationMeta; v: OperationValidators; handler: Handler; path: string; method: string }
+
+export interface CallInput {
+  principal: Principal;
+  /** path and query parameters, as strings (they are coerced like a URL's) */
+  params: Record<string, unknown>;
+  body?: unknown;
+  /** true when the caller sent a body (HTTP: a Content-Length or chunked body) */
+  hasBody?: boolean;
+  ifMatch?: string;
+  idempotencyKey?: string;
+  requestId?: string;
+  sourceIp?: string;
+  /** the request path, for the idempotency fingerprint */
+  path: string;
+}
+
+export const ANONYMOUS: Principal = { userId: 'anonymous', isAdmin: false, tokenId: null };
+
+/** `compute:CreateInstance` -> `instance`, `networking:ListVpcs` -> `vpc`: the kind a denied or failed call aimed at. */
+export const kindOf = (permission: string) =>
+  permission.split(':')[1]!.replace(/^[A-Z][a-z]+/, '').replace(/s$/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase() || null;
+
+export class Pipeline {
+  readonly byId = new Map<string, CompiledOperation>();
+
+  constructor(spec: Spec, handlers: Handlers, private db: Knex, private log: Logger, private validateResponses: boolean) {
+    for (const o of operations(spec)) {
+      const meta: OperationMeta = {
+        operationId: o.op.operationId, method: o.method.toUpperCase(), path: o.path,
+        permission: o.op['x-permission'], adminOnly: o.op['x-admin-only'] === true, self: o.op['x-self'],
+        mutating: o.method !== 'get', anonymous: Array.isArray(o.op.security) && o.op.security.length === 0,
+      };
+      if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
+      const handler = handlers[meta.operationId];
+      if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
+      this.byId.set(meta.operationId, { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method });
+    }
+  }
+
+  /** Runs an operation for a principal; throws a Problem on failure (after auditing a failed mutation). */
+  async execute(op: CompiledOperation, input: CallInput): Promise<Result> {
+    const { meta, v } = op;
+    const requestId = input.requestId ?? newRequestId();
+    try {
+      const params = { ...input.params };
+      if (!v.params(params)) throw problems.invalidParameter(fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })));
+      let body = input.body;
+      if (v.body) {
+        if (body === undefined) {
+          if (v.bodyRequired) throw problems.validation([{ pointer: '', detail: 'a JSON body is required', code: 'Required' }]);
+          body = {};
+        }
+        if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
+      }
+      authorize(meta, input.principal, params);
+      const base = { op: meta, params, query: params, body, ifMatch: input.ifMatch, principal: input.principal, requestId, sourceIp: input.sourceIp ?? '', audit: {} };
+      const result = meta.mutating
+        ? await this.inTransaction(base, op.handler, meta.method === 'POST' ? input.idempotencyKey : undefined, input.path)
+        : await op.handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
+      if (this.validateResponses) checkResponse(v, result, meta);
+      return result;
+    } catch (err) {
+      const p = err instanceof Problem ? err : this.internal(err, requestId, meta);
+      if (input.principal !== ANONYMOUS && meta.mutating && p.status !== 429 && p.status < 500) {
+        await writeAudit(this.db, {
+          user_id: input.principal.userId, action: meta.permission, resource_type: kindOf(meta.permission),
+          resource_id: (input.params.id as string | undefined) ?? null, status: 'failure', details: { code: p.code, status: p.status },
+          source_ip: input.sourceIp ?? null, request_id: requestId,
+        }).catch((e) => this.log.error({ err: e, request_id: requestId }, 'audit write failed'));
+      }
+      throw p;
+    }
+  }
+
+  /** In-process call of an operation by id, exactly as if `principal` had made it over HTTP. */
+  invoke = (operationId: string, principal: Principal, input: Omit<CallInput, 'principal' | 'path'> = { params: {} }): Promise<Result> => {
+    const op = this.byId.get(operationId);
+    if (!op) throw new Error(`unknown operation ${operationId}`);
+    const path = op.path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(String(input.params[k] ?? '')));
+    return this.execute(op, { ...input, principal, path });
+  };
+
+  private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idemKey: string | undefined, path: string): Promise<Result> {
+    const after: (() => void)[] = [];
+    const result = await this.db.transaction(async (trx) => {
+      const hash = idemKey ? requestHash(base.op.method, path, base.body) : '';
+      if (idemKey) {
+        const replay = await claim(trx, base.principal.userId, idemKey, hash);
+        if (replay) return replay;
+      }
+      const ctx: OpContext = { ...base, db: trx, afterCommit: (fn) => after.push(fn) };
+      const r = await handler(ctx);
+      await writeAudit(trx, {
+        user_id: base.principal.userId, action: base.op.permission, resource_type: ctx.audit.resource_type ?? null,
+        resource_id: ctx.audit.resource_id ?? (base.params.id as string | undefined) ?? null, status: 'success',
+        details: ctx.audit.details ?? {}, source_ip: base.sourceIp, request_id: base.requestId,
+      });
+      if (idemKey) await remember(trx, base.principal.userId, idemKey, hash, r);
+      return r;
+    });
+    for (const fn of after) fn();
+    return result;
+  }
+
+  private internal(err: unknown, requestId: string, meta: OperationMeta): Problem {
+    const e = err as any;
+    // A JSON body express could not parse is the client's fault.
+    if (e?.type === 'entity.parse.failed') return problems.malformedBody(e.message);
+    if (e?.type === 'entity.too.large') return new Problem(413, 'PayloadTooLarge', 'The request body is too large', e.message);
+    this.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
+    return problems.internal();
+  }
+}
+
+function authorize(meta: OperationMeta, principal: Principal, params: Record<string, any>) {
+  if (principal.isAdmin || meta.anonymous) return;
+  if (meta.adminOnly) throw problems.forbidden(meta.permission);
+  // x-self: a user may act on their own user record; another user's is a 404 (tenancy never confirms existence).
+  if (meta.self && params[meta.self] !== principal.userId) throw problems.notFound('user', String(params[meta.self]));
+}
+
+function checkResponse(v: OperationValidators, result: Result, meta: OperationMeta) {
+  const check = v.responses.get(result.status);
+  if (result.body === undefined) return;
+  if (!check) throw new Error(`${meta.operationId} answered ${result.status}, which the spec does not declare`);
+  if (!check(result.body)) throw new Error(`${meta.operationId} response does not match the spec: ${JSON.stringify(fieldErrors(check.errors))}`);
+}
