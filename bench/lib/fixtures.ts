@@ -76,3 +76,36 @@ export async function countRows(databaseUrl: string, sql: string, params: unknow
   await client.connect();
   try { return Number((await client.query(sql, params)).rows[0].n); } finally { await client.end(); }
 }
+
+/** The plan PostgreSQL picks for a query, as `Node Type (index)` steps from the top, e.g. `Limit > Index Scan Backward (idx)`. */
+export async function planOf(databaseUrl: string, sql: string, params: unknown[] = []): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`explain (format json) ${sql}`, params);
+    const steps: string[] = [];
+    let node = rows[0]['QUERY PLAN'][0].Plan;
+    while (node) {
+      steps.push(node['Index Name'] ? `${node['Node Type']} (${node['Index Name']})` : node['Node Type']);
+      node = node.Plans?.[0];
+    }
+    return steps.join(' > ');
+  } finally { await client.end(); }
+}
+
+/** Waits (bounded) until no instance is `building`, i.e. the provisioning worker has nothing left to do. */
+export async function drainBuilding(databaseUrl: string, timeoutMs: number, log: (m: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await countRows(databaseUrl, `select count(*) as n from instances where status = 'building'`);
+    if (n === 0) return;
+    if (Date.now() > deadline) { log(`  ${n} instances still building after ${timeoutMs / 1000} s; going on`); return; }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function postgresVersion(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try { return String((await client.query('show server_version')).rows[0].server_version).split(' ')[0]!; } finally { await client.end(); }
+}

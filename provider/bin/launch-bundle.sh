@@ -2,11 +2,12 @@
 # The caller sets: root (repository root), entry (TS entry point), bundle (output .mjs). All absolute paths.
 # exec matters: core SIGKILLs the pid it started; a shell left in between would orphan node holding core's pipes.
 
+# Builtins only (no fork): the check runs on every launch, and Terraform launches 3-5 times per command.
 bundle_is_stale() {
-  [ -f "$bundle" ] && [ -f "$bundle.inputs.sh" ] || return 0
-  . "$bundle.inputs.sh"
-  # find prints the first input newer than the bundle, or an error for a missing input: either means rebuild.
-  [ -n "$(bundle_inputs -newer "$bundle" -print -quit 2>&1)" ]
+  [ -f "$bundle" ] && [ -f "$bundle.sources.sh" ] || return 0
+  . "$bundle.sources.sh"
+  command -v bundle_sources_changed >/dev/null || return 0
+  bundle_sources_changed
 }
 
 if bundle_is_stale; then
@@ -18,4 +19,7 @@ if [ ! -f "$bundle" ]; then
   echo "terraform provider launcher: no provider bundle at $bundle (build it with: node --import tsx scripts/build-provider.ts)" >&2
   exit 1
 fi
+# Node 22.1+ keeps V8's compiled code for the bundle here (Node 20 ignores the variable).
+NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-${bundle%/*}/.compile-cache}
+export NODE_COMPILE_CACHE
 exec node "$bundle"

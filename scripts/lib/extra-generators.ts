@@ -1,8 +1,9 @@
-// Generators beyond the API's own types: the Terraform provider schema (and, through it, later outputs).
+// Generators beyond the API's own types: the Terraform provider schema and, through it, its docs and CDKTF bindings.
 import type { Spec } from '../../api/src/platform/http/spec.js';
 import { buildRegistry } from './registry.js';
 import { buildProviderSchema } from './provider-schema.js';
 import { providerDocs } from './provider-docs.js';
+import { cdktfBindings } from './cdktf-bindings.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,5 +18,6 @@ export async function generate(spec: Spec, header: string) {
         `export const providerSchema: ProviderSchema = ${JSON.stringify(schema, null, 2)};\n`,
     },
     ...providerDocs(schema, root, header),
+    ...(await cdktfBindings(schema, header)),
   ];
 }

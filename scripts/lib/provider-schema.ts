@@ -23,7 +23,7 @@ function describe(name: string, p: PropMeta): string {
 function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
   const out: TfAttribute[] = [];
   for (const [name, p] of Object.entries(meta.properties)) {
-    if (SKIP.has(name)) continue;
+    if (SKIP.has(name) || !p.terraform) continue;
     const computedOnly = p.readOnly;
     const hasDefault = p.default !== undefined || p.serverDefault;
     const required = !computedOnly && p.required && !hasDefault;

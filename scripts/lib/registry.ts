@@ -16,7 +16,7 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   const meta: PropMeta = {
     type, nullable, required,
     readOnly: s.readOnly === true, writeOnly: s.writeOnly === true, immutable: s['x-immutable'] === true,
-    serverDefault: s['x-server-default'] === true,
+    serverDefault: s['x-server-default'] === true, terraform: s['x-terraform'] !== false,
   };
   if (s.default !== undefined) meta.default = s.default;
   if (enumValues) meta.enum = enumValues;

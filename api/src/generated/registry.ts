@@ -25,6 +25,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "Flavor id (flv-...)."
       },
       "name": {
@@ -35,6 +36,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The flavor's unique name, for example t1.small."
       },
       "vcpus": {
@@ -44,7 +46,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "ram_mb": {
         "type": "integer",
@@ -53,7 +56,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "disk_gb": {
         "type": "integer",
@@ -62,7 +66,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "gpu_count": {
         "type": "integer",
@@ -72,6 +77,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "default": 0
       },
       "created_at": {
@@ -81,7 +87,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -90,7 +97,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -99,7 +107,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -138,6 +147,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "Image id (img-...)."
       },
       "name": {
@@ -148,6 +158,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The image's unique name, for example debian-12."
       },
       "os": {
@@ -157,7 +168,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "version": {
         "type": "string",
@@ -166,7 +178,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "status": {
         "type": "string",
@@ -176,6 +189,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "default": "active",
         "enum": [
           "active",
@@ -189,7 +203,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -198,7 +213,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -207,7 +223,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -250,6 +267,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "Instance id (inst-...)."
       },
       "name": {
@@ -260,6 +278,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "status": {
@@ -270,6 +289,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "enum": [
           "building",
           "running",
@@ -285,6 +305,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "Why the instance is in `error`, for example InsufficientCapacity."
       },
       "power_state": {
@@ -295,6 +316,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "default": "running",
         "enum": [
           "running",
@@ -310,6 +332,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The flavor (flv-...)."
       },
       "image_id": {
@@ -320,6 +343,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The image (img-...)."
       },
       "subnet_id": {
@@ -330,6 +354,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "Place the instance in this subnet; it gets a private IP from it."
       },
       "private_ip": {
@@ -339,7 +364,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "region": {
         "type": "string",
@@ -348,7 +374,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "metadata": {
         "type": "object",
@@ -358,6 +385,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "default": {},
         "elementType": "string",
         "description": "Free-form string labels."
@@ -369,7 +397,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "created_at": {
         "type": "string",
@@ -378,7 +407,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -387,7 +417,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -396,7 +427,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -440,6 +472,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "VPC id (vpc-...)."
       },
       "name": {
@@ -450,6 +483,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "cidr_block": {
@@ -460,6 +494,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "An IPv4 CIDR from /16 to /28, for example 10.0.0.0/16."
       },
       "region": {
@@ -469,7 +504,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "state": {
         "type": "string",
@@ -479,6 +515,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "enum": [
           "pending",
           "available"
@@ -491,7 +528,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "created_at": {
         "type": "string",
@@ -500,7 +538,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -509,7 +548,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -518,7 +558,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -557,6 +598,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "Subnet id (subnet-...)."
       },
       "name": {
@@ -567,6 +609,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "vpc_id": {
@@ -577,6 +620,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The VPC (vpc-...); taken from the path on create."
       },
       "cidr_block": {
@@ -587,6 +631,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "An IPv4 CIDR inside the VPC's, overlapping no sibling subnet."
       },
       "availability_zone": {
@@ -597,6 +642,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": true,
+        "terraform": true,
         "description": "Zone; defaults to the region's first."
       },
       "available_ip_count": {
@@ -606,7 +652,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "owner": {
         "type": "string",
@@ -615,7 +662,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "created_at": {
         "type": "string",
@@ -624,7 +672,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -633,7 +682,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -642,7 +692,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -662,6 +713,349 @@ export const registry: Record<string, ResourceMeta> = {
       "delete": "deleteSubnet"
     },
     "terraform": "atonix_subnet"
+  },
+  "stack": {
+    "kind": "stack",
+    "schema": "Stack",
+    "description": "A template made real: its resources are created through the public API as the stack's owner, in\ndependency order, and updated, replaced or deleted as the template changes. Send the template as\n`template` (an object: the native format, or Terraform JSON as CDKTF synthesizes it), as\n`template_body` (JSON or YAML text), or by `template_id` and `template_version`.",
+    "service": "automation",
+    "collection": "stacks",
+    "idPrefix": "stk",
+    "async": true,
+    "readyStatus": [
+      "create_complete",
+      "update_complete"
+    ],
+    "failedStatus": [
+      "failed",
+      "rollback_complete"
+    ],
+    "publicRead": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "Stack id (stk-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "template": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": false,
+        "description": "The template as an object (native or Terraform JSON)."
+      },
+      "template_body": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The template as JSON or YAML text."
+      },
+      "template_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "A stored template (tpl-...) to use instead of a body."
+      },
+      "template_version": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The stored template's version; the latest when left out."
+      },
+      "parameters": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Values for the template's parameters (Terraform variables)."
+      },
+      "on_failure": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "default": "rollback",
+        "enum": [
+          "rollback",
+          "keep"
+        ],
+        "description": "What a failed create does with what it made; `keep` leaves it for inspection."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "enum": [
+          "create_pending",
+          "create_in_progress",
+          "create_complete",
+          "update_in_progress",
+          "update_complete",
+          "rollback_in_progress",
+          "rollback_complete",
+          "delete_in_progress",
+          "delete_complete",
+          "failed"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "outputs": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The template's outputs, once resolved."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/automation/stacks",
+      "create": "/api/automation/stacks",
+      "item": "/api/automation/stacks/{id}"
+    },
+    "operations": {
+      "list": "listStacks",
+      "create": "createStack",
+      "get": "getStack",
+      "update": "updateStack",
+      "delete": "deleteStack"
+    },
+    "statusField": "status",
+    "terraform": "atonix_stack"
+  },
+  "template": {
+    "kind": "template",
+    "schema": "Template",
+    "description": "A stored template with immutable, numbered versions.",
+    "service": "automation",
+    "collection": "templates",
+    "idPrefix": "tpl",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "template": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The first version's body as an object."
+      },
+      "template_body": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The first version's body as JSON or YAML text."
+      },
+      "latest_version": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/automation/templates",
+      "create": "/api/automation/templates",
+      "item": "/api/automation/templates/{id}"
+    },
+    "operations": {
+      "list": "listTemplates",
+      "create": "createTemplate",
+      "get": "getTemplate",
+      "delete": "deleteTemplate"
+    }
   },
   "user": {
     "kind": "user",
@@ -683,7 +1077,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "name": {
         "type": "string",
@@ -693,6 +1088,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "terraform": true,
         "description": "The unique login name."
       },
       "email": {
@@ -702,7 +1098,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "is_admin": {
         "type": "boolean",
@@ -712,6 +1109,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "default": false
       },
       "created_at": {
@@ -721,7 +1119,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "updated_at": {
         "type": "string",
@@ -730,7 +1129,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "etag": {
         "type": "string",
@@ -739,7 +1139,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {
@@ -776,7 +1177,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "name": {
         "type": "string",
@@ -786,6 +1188,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
       "user_id": {
@@ -795,7 +1198,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "token": {
         "type": "string",
@@ -805,6 +1209,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "The secret; present only in the create response."
       },
       "prefix": {
@@ -815,6 +1220,7 @@ export const registry: Record<string, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "terraform": true,
         "description": "The first characters of the secret, to tell tokens apart."
       },
       "expires_at": {
@@ -824,7 +1230,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "last_used_at": {
         "type": "string",
@@ -833,7 +1240,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       },
       "created_at": {
         "type": "string",
@@ -842,7 +1250,8 @@ export const registry: Record<string, ResourceMeta> = {
         "readOnly": true,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false
+        "serverDefault": false,
+        "terraform": true
       }
     },
     "paths": {

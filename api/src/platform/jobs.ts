@@ -32,7 +32,7 @@ export class Jobs {
   async start(queues: string[]): Promise<void> {
     await this.boss.start();
     for (const q of queues) {
-      await this.boss.createQueue(q, { name: q, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 60 });
+      await this.boss.createQueue(q, { name: q, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 3600 });
       this.queues.add(q);
     }
   }

@@ -11,6 +11,8 @@ export interface PropMeta {
   default?: unknown;
   /** the server picks a value when none is sent (x-server-default): optional and computed */
   serverDefault: boolean;
+  /** false hides the property from the Terraform provider (x-terraform: false) */
+  terraform: boolean;
   enum?: unknown[];
   /** element type for arrays, value type for maps (objects with additionalProperties) */
   elementType?: PropType;

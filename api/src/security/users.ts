@@ -7,7 +7,7 @@ import { problems } from '../platform/problems.js';
 import { ResourceRepo, checkIfMatch } from '../platform/resources.js';
 
 export const users = new ResourceRepo(registry.user!, 'users');
-const OWNED = [{ table: 'instances', kind: 'instance' }, { table: 'subnets', kind: 'subnet' }, { table: 'vpcs', kind: 'vpc' }];
+const OWNED = [{ table: 'stacks', kind: 'stack' }, { table: 'instances', kind: 'instance' }, { table: 'subnets', kind: 'subnet' }, { table: 'vpcs', kind: 'vpc' }, { table: 'templates', kind: 'template' }];
 
 export function userHandlers({ auth }: Deps): Handlers {
   return {

@@ -1,18 +1,6 @@
 // Between Terraform values and API JSON, driven by the generated attribute list.
-import { UNKNOWN, type Attribute, type Block, type ObjectValue, type Value } from '../runtime/index.js';
+import { UNKNOWN, type ObjectValue, type Value } from '../runtime/index.js';
 import type { TfAttribute } from './schema-types.js';
-
-/** The Terraform block for a generated attribute list (plus any extra nested blocks). */
-export function blockOf(attributes: TfAttribute[], description: string, blocks: Block['blocks'] = {}): Block {
-  const attrs: Record<string, Attribute> = {};
-  for (const a of attributes) {
-    attrs[a.name] = {
-      type: a.type as any, description: a.description, descriptionKind: 'markdown',
-      required: a.required || undefined, optional: a.optional || undefined, computed: a.computed || undefined, sensitive: a.sensitive || undefined,
-    };
-  }
-  return { attributes: attrs, blocks, description, descriptionKind: 'markdown' };
-}
 
 /** API JSON -> state values: only the schema's attributes; numbers and maps pass through. */
 export function fromApi(attributes: TfAttribute[], body: Record<string, unknown>): ObjectValue {

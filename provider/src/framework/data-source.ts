@@ -1,12 +1,13 @@
 // The generic data source: look one resource up by id, or by its lookup attributes (exactly one must match).
 import { DiagnosticsError, errorDiagnostic, type DataSourceType } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, type ApiClient } from './client.js';
-import { blockOf, fromApi } from './convert.js';
+import { fromApi } from './convert.js';
 import type { TfDataSource } from './schema-types.js';
+import { dataSourceSchema } from './schemas.js';
 
 export function genericDataSource(def: TfDataSource, client: () => ApiClient): DataSourceType {
   return {
-    schema: { version: 0, block: blockOf(def.attributes, def.description) },
+    schema: dataSourceSchema(def),
 
     validate({ config }) {
       const given = def.lookup.filter((k) => config[k] !== null);

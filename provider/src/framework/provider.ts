@@ -4,6 +4,7 @@ import { ApiClient, ApiError } from './client.js';
 import { genericDataSource } from './data-source.js';
 import { genericResource, type ResourceHooks } from './resource.js';
 import type { ProviderSchema } from './schema-types.js';
+import { providerConfigSchema } from './schemas.js';
 
 export interface ProviderOptions { version: string; hooks?: Record<string, ResourceHooks>; env?: NodeJS.ProcessEnv }
 
@@ -20,15 +21,7 @@ export function buildProvider(schema: ProviderSchema, opts: ProviderOptions): Pr
   for (const d of schema.dataSources) dataSources[d.typeName] = genericDataSource(d, getClient);
 
   return {
-    providerSchema: {
-      block: {
-        description: 'The AtonixCorp platform: a self-hostable cloud control plane.',
-        attributes: {
-          endpoint: { type: 'string', optional: true, description: 'The API URL, e.g. `http://127.0.0.1:8000`. Defaults to `ATONIX_ENDPOINT`.' },
-          token: { type: 'string', optional: true, sensitive: true, description: 'A bearer token. Defaults to `ATONIX_TOKEN`.' },
-        },
-      },
-    },
+    providerSchema: providerConfigSchema,
     resources,
     dataSources,
 

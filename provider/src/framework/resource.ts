@@ -4,9 +4,10 @@ import {
   DiagnosticsError, UNKNOWN, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
-import { blockOf, createBody, equal, fromApi, patchBody } from './convert.js';
+import { createBody, equal, fromApi, patchBody } from './convert.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
+import { PHASES, resourceSchema } from './schemas.js';
 import { waitGone, waitReady, type Phase } from './wait.js';
 
 /** Per-kind behaviour the generic engine cannot infer (provider/src/resources/). */
@@ -16,7 +17,6 @@ export interface ResourceHooks {
 }
 
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
-const PHASES: Phase[] = ['create', 'update', 'delete'];
 
 function itemPath(def: TfResource, id: string) { return def.api.item.replace('{id}', encodeURIComponent(id)); }
 
@@ -27,14 +27,7 @@ function timeoutOf(state: ObjectValue | null, phase: Phase): number {
 
 export function genericResource(def: TfResource, client: () => ApiClient, hooks: ResourceHooks = {}): ResourceType {
   const attributes = def.attributes;
-  const timeoutsBlock = {
-    nesting: 'single' as const,
-    block: {
-      attributes: Object.fromEntries(PHASES.map((p) => [p, { type: 'string' as const, optional: true, description: `How long to wait for ${p} (for example "30m").` }])),
-      description: 'Limits on how long Terraform waits for the resource to become ready or go away.',
-    },
-  };
-  const schema = { version: 0, block: blockOf(attributes, def.description, { timeouts: timeoutsBlock }) };
+  const schema = resourceSchema(def);
 
   /** API representation -> state, keeping what the API never returns (timeouts, write-only values). */
   const toState = (body: any, carry: ObjectValue | null): ObjectValue => {

@@ -161,6 +161,157 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_stack",
+      "kind": "stack",
+      "description": "A template made real: its resources are created through the public API as the stack's owner, in\ndependency order, and updated, replaced or deleted as the template changes. Send the template as\n`template` (an object: the native format, or Terraform JSON as CDKTF synthesizes it), as\n`template_body` (JSON or YAML text), or by `template_id` and `template_version`.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Stack id (stk-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "template_body",
+          "type": "string",
+          "description": "The template as JSON or YAML text.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "template_id",
+          "type": "string",
+          "description": "A stored template (tpl-...) to use instead of a body.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "template_version",
+          "type": "number",
+          "description": "The stored template's version; the latest when left out.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "parameters",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Values for the template's parameters (Terraform variables). Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "on_failure",
+          "type": "string",
+          "description": "What a failed create does with what it made; `keep` leaves it for inspection. One of: `rollback`, `keep`. Defaults to `\"rollback\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "rollback"
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `create_pending`, `create_in_progress`, `create_complete`, `update_in_progress`, `update_complete`, `rollback_in_progress`, `rollback_complete`, `delete_in_progress`, `delete_complete`, `failed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "status reason",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "outputs",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "The template's outputs, once resolved.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/automation/stacks",
+        "item": "/api/automation/stacks/{id}",
+        "list": "/api/automation/stacks",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "create_complete",
+          "update_complete"
+        ],
+        "failedStatus": [
+          "failed",
+          "rollback_complete"
+        ],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_subnet",
       "kind": "subnet",
       "description": "A range of a VPC's addresses. Five addresses of each subnet are reserved.",

@@ -1,14 +1,14 @@
 // The handful of ASN.1 DER encoders a self-signed X.509 certificate needs (tag-length-value, definite lengths only).
 
 export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  const n = body.length;
+  let n = 0;
+  for (const part of content) n += part.length;
   let header: number[];
   if (n < 0x80) header = [tag, n];
   else if (n < 0x100) header = [tag, 0x81, n];
   else if (n < 0x10000) header = [tag, 0x82, n >> 8, n & 0xff];
   else header = [tag, 0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return Buffer.concat([Buffer.from(header), body]);
+  return Buffer.concat([Buffer.from(header), ...content], header.length + n);
 }
 
 export const sequence = (...items: Uint8Array[]): Buffer => tlv(0x30, ...items);

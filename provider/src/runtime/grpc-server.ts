@@ -74,7 +74,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
     session.on('error', report);
-    session.on('connect', () => session.setLocalWindowSize(16 << 20));
+    session.setLocalWindowSize(16 << 20); // large configs arrive in fewer flow-control round trips
   });
   server.on('tlsClientError', report);
   server.on('sessionError', report);

@@ -1,13 +1,14 @@
 // The contract between the protocol runtime and a provider implementation (provider/src/framework/ implements it).
 //
-// serve({ name, version, provider }) turns the process into a Terraform plugin (see serve.ts); `provider` is a
-// ProviderDefinition or a function returning one (sync or async). Pass a function that import()s the heavy modules:
-// it runs right after the handshake line is written, so core connects while the provider code loads.
+// serve({ name, version, provider }) turns the process into a Terraform plugin (see serve.ts) and resolves once the
+// handshake is written; `provider` is a ProviderDefinition or a function returning one (sync or async). Pass a
+// function that import()s the heavy modules: it runs right after the handshake, while core is still connecting.
 //
 // Values: handlers receive and return plain JS values shaped by their schema (values.ts): objects carry every
 // attribute (null when unset; list/set blocks [] when absent), UNKNOWN marks "known after apply", numbers are exact.
-// Returned objects are completed the same way (missing keys become null), so handlers may omit unset attributes.
-// Results of read/apply/import/readData must be wholly known; the runtime reports a clear error otherwise.
+// Returned objects are completed the same way (missing keys become null), so handlers may omit unset attributes;
+// write-only attributes are always returned as null. Results of read/apply/import/readData must be wholly known;
+// the runtime reports a clear error otherwise.
 //
 // Errors: a handler may return diagnostics or throw. A thrown DiagnosticsError becomes its diagnostics, any other
 // throw one error diagnostic. Terraform never sees a transport error for a provider failure.

@@ -4,7 +4,7 @@ import { DiagnosticsError, diagnosticsFromError, errorDiagnostic, toProtoDiagnos
 import type { Logger } from './logger.js';
 import type * as P from './protocol-types.js';
 import type { ClientCapabilities, DataSourceType, ProviderDefinition, RequestContext, ResourceType } from './provider-interface.js';
-import { completeObject, impliedType, type Block } from './schema.js';
+import { completeObject, impliedType, nullWriteOnly, type Block } from './schema.js';
 import { checkSchema, schemaToProto } from './schema-proto.js';
 import { decodeJsonValue, fromJsonTree } from './json-value.js';
 import { decodeMsgpackValue, encodeMsgpackValue } from './msgpack-codec.js';
@@ -51,10 +51,10 @@ export function createProviderService(opts: ProviderServiceOptions) {
     fallback: Omit<T, 'diagnostics'>,
     body: (l: Loaded) => Promise<T>,
   ): Promise<T> => {
-    const started = performance.now();
+    const started = process.hrtime.bigint();
     try {
       const result = await body(await loaded());
-      opts.log.trace('rpc served', { rpc, type_name: typeName, ms: round(performance.now() - started), diagnostics: result.diagnostics.length });
+      opts.log.trace('rpc served', { rpc, type_name: typeName, ms: Number(process.hrtime.bigint() - started) / 1e6, diagnostics: result.diagnostics.length });
       return result;
     } catch (error) {
       opts.log.debug('rpc failed', { rpc, type_name: typeName, error });
@@ -265,8 +265,9 @@ function decodeObject(dv: P.DynamicValue | undefined, block: Block): ObjectValue
   return null;
 }
 
+/** Every object the provider returns: complete (every attribute a key) and with write-only attributes null. */
 function encodeObject(value: ObjectValue | null, block: Block): P.DynamicValue {
-  return { msgpack: encodeMsgpackValue(value === null ? null : completeObject(block, value), impliedType(block)) };
+  return { msgpack: encodeMsgpackValue(value === null ? null : nullWriteOnly(block, completeObject(block, value)), impliedType(block)) };
 }
 
 /** Results stored in state must be wholly known; otherwise answer with the fallback (prior state) and say why. */
@@ -288,4 +289,3 @@ function toMap<T>(entries: ReadonlyMap<string, T> | Readonly<Record<string, T>>)
   return entries instanceof Map ? entries : new Map(Object.entries(entries));
 }
 
-const round = (ms: number): number => Math.round(ms * 100) / 100;

@@ -134,6 +134,41 @@ function completeTyped(type: CtyType, value: Value): Value {
   }
 }
 
+const writeOnlyCache = new WeakMap<Block, boolean>();
+
+function hasWriteOnly(block: Block): boolean {
+  let found = writeOnlyCache.get(block);
+  if (found === undefined) {
+    const inAttributes = (attributes: Readonly<Record<string, Attribute>>): boolean =>
+      Object.values(attributes).some((a) => a.writeOnly || (a.nested !== undefined && inAttributes(a.nested.attributes)));
+    found = inAttributes(block.attributes ?? {}) || Object.values(block.blocks ?? {}).some((b) => hasWriteOnly(b.block));
+    writeOnlyCache.set(block, found);
+  }
+  return found;
+}
+
+/**
+ * The value with every write-only attribute set to null, recursively: core rejects a plan or state that carries
+ * one (write-only values exist in config only). Returns the value itself when the schema has none.
+ */
+export function nullWriteOnly(block: Block, value: ObjectValue): ObjectValue {
+  if (!hasWriteOnly(block)) return value;
+  const out: ObjectValue = { ...value };
+  const each = (inner: Block, item: Value): Value => (item === null || item === UNKNOWN || typeof item !== 'object' ? item : nullWriteOnly(inner, item as ObjectValue));
+  const across = (inner: Block, v: Value, nesting: string): Value => {
+    if (v === null || v === UNKNOWN || v === undefined) return v ?? null;
+    if (nesting === 'list' || nesting === 'set') return (v as Value[]).map((item) => each(inner, item));
+    if (nesting === 'map') return mapValues(v as ObjectValue, (item) => each(inner, item));
+    return each(inner, v);
+  };
+  for (const [name, attr] of Object.entries(block.attributes ?? {})) {
+    if (attr.writeOnly) out[name] = null;
+    else if (attr.nested && name in out) out[name] = across({ attributes: attr.nested.attributes }, out[name]!, attr.nested.nesting);
+  }
+  for (const [name, nested] of Object.entries(block.blocks ?? {})) if (name in out) out[name] = across(nested.block, out[name]!, nested.nesting);
+  return out;
+}
+
 function mapValues(value: ObjectValue, fn: (item: Value) => Value): ObjectValue {
   const out: ObjectValue = {};
   for (const key of Object.keys(value)) out[key] = fn(value[key]!);

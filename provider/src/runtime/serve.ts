@@ -1,7 +1,7 @@
 // serve(): turns this process into a Terraform provider plugin (go-plugin handshake, AutoMTLS, gRPC on a unix socket).
 // Start-up order matters for speed: only what the handshake needs runs before the line is written; the provider
 // definition loads right after, while core is still dialling.
-import { mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdir, rm, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate } from './certificate.js';
@@ -29,7 +29,7 @@ const WATCHDOG_MS = 500;
 const SHUTDOWN_GRACE_MS = 500;
 
 export async function serve(options: ServeOptions): Promise<void> {
-  const entered = performance.now(); // ms since process start: node boot plus loading the bundle
+  const entered = uptimeMs(); // since process start: node boot plus loading the bundle
   guardStdout();
   const env = readPluginEnv(process.env);
   if (!env.ok) {
@@ -44,9 +44,10 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.once('SIGTERM', () => process.exit(143)); // same exit as the default, but through the cleanup above
   const socketPath = join(dir, 'plugin.sock');
   const cert = env.clientCertPem ? createSelfSignedCertificate({ organization: options.name }) : undefined;
-  const certified = performance.now();
+  const certified = uptimeMs();
 
   const source = options.provider;
   let loading: Promise<ProviderDefinition> | undefined;
@@ -75,10 +76,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     version: options.version,
     socket: socketPath,
     tls: Boolean(cert),
-    startup_ms: ms(performance.now()),
+    startup_ms: ms(uptimeMs()),
     loaded_ms: ms(entered),
     certificate_ms: ms(certified - entered),
-    listen_ms: ms(performance.now() - certified),
+    listen_ms: ms(uptimeMs() - certified),
   });
 
   setImmediate(() => {
@@ -87,6 +88,9 @@ export async function serve(options: ServeOptions): Promise<void> {
     removeStaleDirs(log);
   });
 }
+
+/** Milliseconds since the process started; process.uptime() avoids loading perf_hooks on the start-up path. */
+const uptimeMs = (): number => process.uptime() * 1000;
 
 /** Exec'd launchers make core our parent; if it dies (SIGKILL), we are re-parented and must not linger holding its pipes. */
 function watchParent(log: Logger): void {
@@ -100,16 +104,15 @@ function watchParent(log: Logger): void {
 
 /** Socket dirs of providers that were SIGKILLed (core's fallback after 2 s) are never cleaned by their owner. */
 function removeStaleDirs(log: Logger): void {
-  try {
-    for (const entry of readdirSync(tmpdir())) {
+  // Asynchronous, so a large temp dir never delays the RPCs core is about to send.
+  readdir(tmpdir(), (error, entries) => {
+    if (error) return log.trace('stale socket dir sweep failed', { error });
+    for (const entry of entries) {
       const pid = Number(/^tfplugin-(\d+)-/.exec(entry)?.[1]);
       if (!pid || pid === process.pid || isAlive(pid)) continue;
-      rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-      log.trace('removed stale socket dir', { dir: entry });
+      rm(join(tmpdir(), entry), { recursive: true, force: true }, () => log.trace('removed stale socket dir', { dir: entry }));
     }
-  } catch (error) {
-    log.trace('stale socket dir sweep failed', { error });
-  }
+  });
 }
 
 function isAlive(pid: number): boolean {

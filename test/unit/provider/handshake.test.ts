@@ -1,12 +1,14 @@
 // The go-plugin contract of the launched executable: handshake line, AutoMTLS, plaintext, Shutdown, signals, stray runs.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { derToPem, FAKE_LAUNCHER, launch, makeClientCert, MAGIC_COOKIE, parseHandshake, unary, type KeyPair } from './harness/launch.js';
 import { buildFake } from './harness/build.js';
+import { coreObject, mp, type ProtoBlock } from './harness/core-values.js';
 
 describe('provider runtime: go-plugin handshake and process contract', function () {
   let clientCert: KeyPair;
@@ -67,6 +69,22 @@ describe('provider runtime: go-plugin handshake and process contract', function 
       }
       await p.rpc('GetProviderSchema', {}); // still serving the right client
     } finally {
+      await p.shutdown();
+    }
+  });
+
+  it('negotiates ALPN h2 over TLS (grpc-go 1.67+ refuses a TLS peer without it)', async function () {
+    if (spawnSync('openssl', ['version']).status !== 0) this.skip();
+    const p = await launch({ clientCert });
+    const dir = mkdtempSync(join(tmpdir(), 'alpn-'));
+    try {
+      writeFileSync(join(dir, 'cert.pem'), clientCert.cert);
+      writeFileSync(join(dir, 'key.pem'), clientCert.key);
+      const args = ['s_client', '-unix', p.handshake.address, '-alpn', 'h2', '-servername', 'localhost', '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem')];
+      const out = spawnSync('openssl', args, { input: '', encoding: 'utf8', timeout: 10_000 });
+      expect(out.stdout).to.include('ALPN protocol: h2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await p.shutdown();
     }
   });
@@ -138,9 +156,9 @@ describe('provider runtime: go-plugin handshake and process contract', function 
   it('accepts messages far above grpc’s 4 MiB default', async () => {
     const p = await launch({ clientCert });
     try {
-      const { mp } = await import('./harness/core-values.js');
+      const schema = await p.rpc<{ resource_schemas: Record<string, { block: ProtoBlock }> }>('GetProviderSchema', {});
       const tags = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`key-${i}`, 'v'.repeat(90)]));
-      const config = mp({ id: null, name: 'big', size: null, ratio: null, tags, labels: null, secret: null, created_at: null, settings: null, extra: null, rule: [] });
+      const config = mp(coreObject(schema.resource_schemas.fake_thing!.block, { name: 'big', tags }));
       expect(config.length).to.be.above(5 << 20);
       const res = await p.rpc<{ diagnostics: unknown[] }>('ValidateResourceConfig', { type_name: 'fake_thing', config: { msgpack: config } });
       expect(res.diagnostics).to.deep.equal([]);

@@ -5,7 +5,7 @@ import { deref, refName, type OperationRef, type Schema, type Spec } from './spe
 import type { FieldError } from '../problems.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-const KEYWORDS = ['x-resource', 'x-immutable', 'x-server-default', 'example', 'xml', 'externalDocs', 'discriminator'];
+const KEYWORDS = ['x-resource', 'x-immutable', 'x-server-default', 'x-terraform', 'example', 'xml', 'externalDocs', 'discriminator'];
 const TOP = ['openapi', 'info', 'servers', 'paths', 'components', 'webhooks', 'tags', 'security', 'externalDocs', 'jsonSchemaDialect'];
 
 function newAjv(spec: Spec, coerce: boolean): Ajv2020 {
@@ -66,7 +66,8 @@ export function compileOperation(spec: Spec, o: OperationRef, ajvs = validatorsF
   const media = content['application/json'] ?? content['application/merge-patch+json'];
   let body: ValidateFunction | undefined;
   if (media) {
-    const mode: BodyMode = o.method === 'patch' ? 'patch' : 'create';
+    // x-body-mode: patch makes a non-PATCH operation take a partial body (for example a preview of a change).
+    const mode: BodyMode = o.op['x-body-mode'] ?? (o.method === 'patch' ? 'patch' : 'create');
     body = ajvs.strict.compile(requestSchema(spec, media.schema, mode, o.op['x-parent']?.field));
   }
   const responses = new Map<number, ValidateFunction>();

@@ -1,0 +1,60 @@
+// Stored templates with immutable, numbered versions; a stack can be created from one.
+import type { Knex } from 'knex';
+import { registry } from '../generated/registry.js';
+import { getHandler, listHandler, deleteHandler } from '../platform/crud.js';
+import type { Handlers, OpContext } from '../platform/http/context.js';
+import type { Principal } from '../platform/auth.js';
+import { page } from '../platform/pagination.js';
+import { problems } from '../platform/problems.js';
+import { ResourceRepo, type Row } from '../platform/resources.js';
+import type { Json } from './stacks/model.js';
+import { readTemplate } from './stacks/template.js';
+
+export const templates = new ResourceRepo(registry.template!, 'templates');
+
+const presentVersion = (v: Row) => ({ template_id: v.template_id, version: v.version, template: v.template, template_body: v.template_body, created_at: v.created_at.toISOString() });
+
+/** A stored version the principal may use (the latest when version is null). */
+export async function templateVersion(db: Knex | Knex.Transaction, principal: Principal, id: string, version: number | null | undefined) {
+  const tpl = await templates.get(db, principal, id).catch(() => { throw problems.referenceNotFound('template_id', id); });
+  const v = await db('template_versions').where({ template_id: tpl.id, version: version ?? tpl.latest_version }).first();
+  if (!v) throw problems.referenceNotFound('template_version', version);
+  return { doc: v.template as Record<string, Json>, body: v.template_body as string, version: v.version as number };
+}
+
+async function addVersion(ctx: OpContext, tpl: Row, version: number) {
+  const { doc, body } = readTemplate(ctx.body);
+  await ctx.db('template_versions').insert({ template_id: tpl.id, version, template: JSON.stringify(doc), template_body: body });
+  return ctx.db('template_versions').where({ template_id: tpl.id, version }).first();
+}
+
+export const templateHandlers = (): Handlers => ({
+  listTemplates: listHandler(templates, ['name']),
+  getTemplate: getHandler(templates),
+  deleteTemplate: deleteHandler(templates),
+  async createTemplate(ctx) {
+    const { name, description } = ctx.body;
+    const tpl = await templates.insert(ctx.db, { name, description: description ?? null, owner: ctx.principal.userId, latest_version: 1 });
+    await addVersion(ctx, tpl, 1);
+    ctx.audit = { resource_type: 'template', resource_id: tpl.id };
+    return { status: 201, body: templates.present(tpl), headers: { Location: `/api/automation/templates/${tpl.id}` } };
+  },
+  async createTemplateVersion(ctx) {
+    const tpl = await templates.get(ctx.db, ctx.principal, ctx.params.id, true);
+    const updated = await templates.update(ctx.db, tpl, { latest_version: tpl.latest_version + 1 });
+    const v = await addVersion(ctx, tpl, updated.latest_version);
+    ctx.audit = { resource_type: 'template', resource_id: tpl.id, details: { version: v.version } };
+    return { status: 201, body: presentVersion(v) };
+  },
+  async listTemplateVersions(ctx) {
+    await templates.get(ctx.db, ctx.principal, ctx.params.id);
+    const { rows, next_cursor } = await page(ctx.db('template_versions').where({ template_id: ctx.params.id }).select('*'), ctx.query.limit, ctx.query.cursor);
+    return { status: 200, body: { items: rows.map(presentVersion), next_cursor } };
+  },
+  async getTemplateVersion(ctx) {
+    await templates.get(ctx.db, ctx.principal, ctx.params.id);
+    const v = await ctx.db('template_versions').where({ template_id: ctx.params.id, version: ctx.params.version }).first();
+    if (!v) throw problems.notFound('template version', `${ctx.params.id}@${ctx.params.version}`);
+    return { status: 200, body: presentVersion(v) };
+  },
+});

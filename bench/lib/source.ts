@@ -1,0 +1,25 @@
+// Which code a run measures: the work tree (its commit, and whether api/ has uncommitted changes), or a
+// commit extracted with `git archive` into the run's temp dir (sharing the work tree's node_modules).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ApiSource { root: string; description: string }
+
+export function apiSource(repo: string, tmp: string, commit?: string): ApiSource {
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  if (commit) {
+    const sha = git('rev-parse', '--verify', `${commit}^{commit}`);
+    const root = join(tmp, 'api-src');
+    mkdirSync(root);
+    execFileSync('sh', ['-c', `git -C "${repo}" archive ${sha} api openapi.yaml package.json tsconfig.json | tar -x -C "${root}"`]);
+    symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+    return { root, description: `commit \`${sha.slice(0, 12)}\` (\`--api-commit=${commit}\`)` };
+  }
+  try {
+    const dirty = git('status', '--porcelain', '--', 'api', 'openapi.yaml') !== '';
+    return { root: repo, description: `the work tree at commit \`${git('rev-parse', '--short=12', 'HEAD')}\`${dirty ? ', with uncommitted changes in api/ or openapi.yaml' : ''}` };
+  } catch {
+    return { root: repo, description: 'the work tree (not a git checkout)' };
+  }
+}
