@@ -34,7 +34,7 @@ export function render(info: RunInfo, cases: CaseResult[], targets: Target[], pr
   out.push(`Each case: ${info.warmupSeconds} s warm-up (discarded), then ${info.seconds} s measured with autocannon, ` +
     `${info.connections} connections, no pipelining, everything on loopback. The API, the baselines, PostgreSQL and ` +
     'autocannon share the same machine, so absolute figures say little; the ratios to the baselines of the same run are the figures to read. ' +
-    'The last two columns come from /proc: the CPU time one request cost the server and PostgreSQL (which, unlike req/s, hardly depends on ' +
+    'The last two columns come from /proc: the CPU time one request cost the server and PostgreSQL (which depends much less than req/s on ' +
     'what else the machine runs), and the CPU each process used during the measured seconds in cores (1.00 = one core busy); ' +
     '"whole machine" counts every process, so what it has beyond the first three went to other work on the machine.', '');
   out.push('## Results', '');

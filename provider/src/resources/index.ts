@@ -1,7 +1,9 @@
 // Per-type hooks, only where the generic engine is not enough.
 import type { ResourceHooks } from '../framework/resource.js';
 import { instanceHooks } from './instance.js';
+import { stackHooks } from './stack.js';
 
 export const hooks: Record<string, ResourceHooks> = {
   atonix_instance: instanceHooks,
+  atonix_stack: stackHooks,
 };

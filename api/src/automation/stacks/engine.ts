@@ -62,6 +62,7 @@ export class StackEngine {
     const conditions = new Map<string, boolean>();
     const ctx: EvalContext = {
       param: (n) => params[n] ?? null,
+      declared: (n) => n in model.resources,
       resource: (n) => (n in model.resources ? attrs.get(n) ?? undefined : undefined),
       condition: (n) => {
         if (!conditions.has(n)) conditions.set(n, evaluate(model.conditions[n] ?? false, ctx) === true);

@@ -60,6 +60,8 @@ export function splitDotted(s: string): [string, string | undefined] {
 
 export interface EvalContext {
   param(name: string): Json;
+  /** whether the template declares a resource of this name (a Ref to it is its id, known or not) */
+  declared(name: string): boolean;
   /** the API representation of a resource, or undefined while it does not exist yet */
   resource(logicalId: string): Record<string, Json> | undefined;
   condition(name: string): boolean;
@@ -79,9 +81,8 @@ export function evaluate(v: Json, ctx: EvalContext): Json {
   switch (f.name) {
     case 'Ref': {
       const name = String(a);
-      const r = ctx.resource(name);
-      if (r !== undefined) return (r.id ?? PENDING) as Json;
-      return ctx.param(name);
+      if (!ctx.declared(name)) return ctx.param(name);
+      return (ctx.resource(name)?.id ?? PENDING) as Json;
     }
     case 'GetAtt': {
       const [name, attr] = Array.isArray(a) ? a.map(String) : splitDotted(String(a));

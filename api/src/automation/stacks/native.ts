@@ -1,7 +1,7 @@
 // The native template format (CloudFormation-like): Parameters, Conditions, Resources, Outputs.
 import type { FieldError } from '../../platform/problems.js';
 import type { Json, Model, ParamType } from './model.js';
-import { kindForNativeType } from './types.js';
+import { kindForNativeLookup, kindForNativeType } from './types.js';
 
 const PARAM_TYPES: ParamType[] = ['String', 'Number', 'CommaDelimitedList', 'Boolean'];
 const obj = (v: Json | undefined): Record<string, Json> => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
@@ -9,8 +9,8 @@ const obj = (v: Json | undefined): Record<string, Json> => (v && typeof v === 'o
 export function parseNative(doc: Record<string, Json>, base: string, errors: FieldError[]): Model {
   const model: Model = { format: 'native', parameters: {}, conditions: obj(doc.Conditions), resources: {}, outputs: {} };
   for (const key of Object.keys(doc)) {
-    if (!['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Conditions', 'Resources', 'Outputs', 'Metadata'].includes(key)) {
-      errors.push({ pointer: `${base}/${key}`, detail: 'is not a section of a template (Parameters, Conditions, Resources, Outputs)', code: 'UnknownSection' });
+    if (!['Description', 'Parameters', 'Conditions', 'Lookups', 'Resources', 'Outputs', 'Metadata'].includes(key)) {
+      errors.push({ pointer: `${base}/${key}`, detail: 'is not a section of a template (Parameters, Conditions, Lookups, Resources, Outputs)', code: 'UnknownSection' });
     }
   }
   for (const [name, p] of Object.entries(obj(doc.Parameters))) {
@@ -35,6 +35,14 @@ export function parseNative(doc: Record<string, Json>, base: string, errors: Fie
       condition: typeof spec.Condition === 'string' ? spec.Condition : undefined, pointer, propertiesPointer: `${pointer}/Properties`,
     };
     if (!type) errors.push({ pointer: `${pointer}/Type`, detail: 'is required', code: 'Required' });
+  }
+  // Lookups find existing resources (a flavor by name, a shared VPC) for Ref and GetAtt, like Terraform's data blocks.
+  for (const [id, r] of Object.entries(obj(doc.Lookups))) {
+    const spec = obj(r);
+    const pointer = `${base}/Lookups/${id}`;
+    const type = String(spec.Type ?? '');
+    if (id in model.resources) errors.push({ pointer, detail: `${id} is also the name of a resource`, code: 'Duplicate' });
+    model.resources[id] = { logicalId: id, type, kind: kindForNativeLookup(type), lookup: true, properties: obj(spec.Properties), dependsOn: [], pointer, propertiesPointer: `${pointer}/Properties` };
   }
   for (const [name, o] of Object.entries(obj(doc.Outputs))) {
     const spec = obj(o);

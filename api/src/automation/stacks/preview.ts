@@ -17,6 +17,7 @@ export async function preview(model: Model, given: Record<string, string>, rows:
   const known = new Map<string, Record<string, Json>>();
   const ctx: EvalContext = {
     param: (n) => params[n] ?? null,
+    declared: (n) => n in model.resources,
     resource: (n) => known.get(n),
     condition: (n) => evaluate(model.conditions[n] ?? false, ctx) === true,
   };

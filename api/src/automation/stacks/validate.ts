@@ -4,7 +4,7 @@ import type { FieldError } from '../../platform/problems.js';
 import { fnOf, references } from './expressions.js';
 import { dependencies, findCycle } from './graph.js';
 import type { Json, Model } from './model.js';
-import { metaOf, nativeTypes, terraformTypes } from './types.js';
+import { lookupTypes, metaOf, nativeTypes, terraformTypes } from './types.js';
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -24,7 +24,7 @@ export function validateModel(model: Model, params: Record<string, string>, erro
   }
   for (const r of Object.values(model.resources)) {
     if (!r.kind) {
-      const known = model.format === 'native' ? nativeTypes() : terraformTypes();
+      const known = r.lookup ? lookupTypes(model.format) : model.format === 'native' ? nativeTypes() : terraformTypes();
       if (r.type) errors.push({ pointer: model.format === 'native' ? `${r.pointer}/Type` : r.pointer, detail: `${r.type} is not a resource type; known: ${known.join(', ')}`, code: 'UnknownType' });
       continue;
     }

@@ -1,0 +1,6 @@
+// atonix_stack: any change re-runs the stack, so its status and outputs are known only after apply.
+import type { ResourceHooks } from '../framework/resource.js';
+
+export const stackHooks: ResourceHooks = {
+  volatileOnUpdate: () => ['status', 'status_reason', 'outputs'],
+};
