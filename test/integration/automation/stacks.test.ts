@@ -201,6 +201,22 @@ describe('automation: stacks from Terraform JSON, YAML and stored templates', fu
     expect((await settled(r.body.id)).status).to.equal('gone');
   });
 
+  it('deploys the Terraform JSON example with count, variables and data lookups', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = JSON.parse(readFileSync('examples/stacks/network-with-instances.tf.json', 'utf8'));
+    const r = await app.admin.post('/api/automation/stacks').send({ name: 'tfjson', template: doc, parameters: { web_count: '3' } }).expect(202);
+    const done = await settled(r.body.id);
+    expect(done.status, done.status_reason).to.equal('create_complete');
+    expect(done.outputs.first_web_ip).to.equal('10.200.1.4');
+    const names = (await app.admin.get(`/api/automation/stacks/${r.body.id}/resources`).expect(200)).body.items.map((x: any) => x.logical_id);
+    expect(names).to.deep.equal(['atonix_instance.web[0]', 'atonix_instance.web[1]', 'atonix_instance.web[2]', 'atonix_subnet.a', 'atonix_vpc.main']);
+    await app.admin.patch(`/api/automation/stacks/${r.body.id}`).send({ parameters: { web_count: '1' } }).expect(202);
+    expect((await settled(r.body.id)).status).to.equal('update_complete');
+    expect((await app.admin.get('/api/compute/instances?name=web-2').expect(200)).body.items).to.deep.equal([]);
+    await app.admin.delete(`/api/automation/stacks/${r.body.id}`).expect(202);
+    await settled(r.body.id);
+  });
+
   it('stores templates with immutable numbered versions and creates stacks from them', async () => {
     const v1 = { Resources: { N: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'v1', cidr_block: '10.110.0.0/16' } } } };
     const v2 = { Resources: { N: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'v2', cidr_block: '10.110.0.0/16' } } } };
