@@ -17,10 +17,7 @@ export function createApp(deps: Deps): Express {
 
   app.get('/openapi.json', (_req, res) => { res.json(spec); });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'AtonixCorp API' }));
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.end(await deps.metrics.registry.metrics());
-  });
+  app.get('/metrics', metricsHandler(deps));
 
   const router = express.Router();
   const { perSecond, burst } = deps.config.rateLimit;
@@ -28,5 +25,22 @@ export function createApp(deps: Deps): Express {
   app.use(router);
   app.use(notFoundHandler(spec));
   app.use(errorHandler());
+  return app;
+}
+
+const metricsHandler = (deps: Deps) => async (_req: unknown, res: import('node:http').ServerResponse) => {
+  res.setHeader('Content-Type', deps.metrics.registry.contentType);
+  res.end(await deps.metrics.registry.metrics());
+};
+
+/** A worker-only process serves no API, but still answers probes and exposes its job metrics. */
+export function workerProbes(deps: Deps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res) => {
+    try { await deps.db.raw('select 1'); res.json({ status: 'ok' }); } catch { res.status(503).json({ status: 'unavailable' }); }
+  });
+  app.get('/metrics', metricsHandler(deps));
   return app;
 }

@@ -1,6 +1,6 @@
 // config -> database (embedded, or DATABASE_URL) -> migrate -> createApp -> listen; Ctrl-C stops it all cleanly.
 import { createServer } from 'node:http';
-import { createApp } from './app.js';
+import { createApp, workerProbes } from './app.js';
 import { bootPlatform } from './platform/boot.js';
 import { loadConfig } from './platform/config.js';
 import { startEmbedded, type EmbeddedDb } from './platform/db/embedded.js';
@@ -21,7 +21,7 @@ if (platform.adminSecret) {
   process.stderr.write(`\nAdmin token (shown once, store it now): ${platform.adminSecret}\n\n`);
 }
 
-const server = createServer(config.role === 'worker' ? (_req, res) => { res.statusCode = 404; res.end(); } : createApp(platform));
+const server = createServer(config.role === 'worker' ? workerProbes(platform) : createApp(platform));
 if (config.role !== 'worker') attachEventStream(server, platform.auth, platform.events);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, config.host, () => log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'));

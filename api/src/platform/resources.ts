@@ -98,12 +98,33 @@ export function mergePatch(meta: ResourceMeta, current: Row, patch: Row, present
   const changes: Row = {};
   for (const [field, value] of Object.entries(patch)) {
     const prop = meta.properties[field]!;
-    const next = value === null && prop.default !== undefined ? prop.default : value;
+    let next = value === null && prop.default !== undefined ? prop.default : value;
+    // RFC 7386: an object merges into the current one key by key, and a null member removes that key.
+    if (prop.type === 'object' && isObject(value) && isObject(present[field])) next = applyMergePatch(present[field], value);
     if (JSON.stringify(next) === JSON.stringify(present[field] ?? null)) continue;
     if (prop.immutable) throw problems.fieldImmutable(field);
     changes[field] = next;
   }
   return changes;
+}
+
+const isObject = (v: unknown): v is Row => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function applyMergePatch(target: Row, patch: Row): Row {
+  const out: Row = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = isObject(v) && isObject(out[k]) ? applyMergePatch(out[k], v) : v;
+  }
+  return out;
+}
+
+/** The merge patch that turns `before` into `after` (removed keys become null). */
+export function mergePatchBetween(before: Row, after: Row): Row {
+  const patch: Row = {};
+  for (const k of Object.keys(before)) if (!(k in after)) patch[k] = null;
+  for (const [k, v] of Object.entries(after)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) patch[k] = v;
+  return patch;
 }
 
 /** Values for an insert: the request's writable fields with the schema's defaults filled in. */

@@ -1,9 +1,9 @@
 // WebSocket /api/events: streams the caller's own resource changes (admins see all), fed by the EventBus.
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator, Principal } from './auth.js';
 import type { EventBus } from './events.js';
-import { Problem } from './problems.js';
+import { Problem, problems, renderProblem } from './problems.js';
 
 /** Browsers cannot set headers on a WebSocket, so the token may also come as `?token=`. */
 function credentials(req: IncomingMessage): string | undefined {
@@ -21,9 +21,9 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
     try {
       principal = await auth.authenticate(credentials(req));
     } catch (e) {
-      const status = e instanceof Problem ? e.status : 500;
-      socket.end(`HTTP/1.1 ${status} Unauthorized\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n` +
-        JSON.stringify({ type: 'https://atonixcorp.com/problems/unauthenticated', title: 'Authentication required', status, code: 'Unauthenticated' }));
+      const p = e instanceof Problem ? e : problems.internal();
+      const body = JSON.stringify(renderProblem(p, undefined, '/api/events'));
+      socket.end(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);

@@ -37,10 +37,17 @@ export function patchBody(attributes: TfAttribute[], prior: ObjectValue, planned
     if (!(a.required || a.optional) || a.forceNew) continue;
     const v = planned[a.name];
     if (!known(v) || equal(v!, prior[a.name] ?? null)) continue;
-    body[a.name] = v === null ? null : toJson(v!);
+    const before = prior[a.name];
+    // The API merge-patches objects (RFC 7386): keys the plan drops must be sent as null to go away.
+    if (isMap(v) && isMap(before)) {
+      const patch: Record<string, unknown> = Object.fromEntries(Object.keys(before).filter((k) => !(k in v)).map((k) => [k, null]));
+      body[a.name] = { ...patch, ...(toJson(v) as object) };
+    } else body[a.name] = v === null ? null : toJson(v!);
   }
   return body;
 }
+
+const isMap = (v: Value | undefined): v is ObjectValue => v !== null && v !== undefined && v !== UNKNOWN && typeof v === 'object' && !Array.isArray(v);
 
 export function equal(a: Value, b: Value): boolean {
   return JSON.stringify(toJson(a), sortKeys) === JSON.stringify(toJson(b), sortKeys);

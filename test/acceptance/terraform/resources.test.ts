@@ -114,9 +114,15 @@ describe('terraform: resources through the real binary', function () {
   it('atonix_instance: power_state stops and starts declaratively', async () => {
     const ws = new Workspace(app.url, ADMIN_TOKEN);
     try {
-      const config = (power: string) => `${DEPS_COMPUTE}\nresource "atonix_instance" "p" {\n  name = "p"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  power_state = "${power}"\n}\noutput "status" {\n  value = atonix_instance.p.status\n}\n`;
+      const config = (power: string, metadata = '{ a = "1", b = "2" }') => `${DEPS_COMPUTE}\nresource "atonix_instance" "p" {\n  name = "p"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  power_state = "${power}"\n  metadata = ${metadata}\n}\noutput "status" {\n  value = atonix_instance.p.status\n}\n`;
       ws.write(config('running'));
       expect(await ws.apply()).to.match(/status = "running"/);
+      // A key dropped from a map goes away (the provider sends it as null in the merge patch).
+      ws.write(config('running', '{ a = "1" }'));
+      await ws.apply();
+      await ws.plan(0);
+      const id = await ws.stateId('atonix_instance.p');
+      expect((await app.admin.get(`/api/compute/instances/${id}`).expect(200)).body.metadata).to.deep.equal({ a: '1' });
       ws.write(config('stopped'));
       expect(await ws.apply()).to.match(/status = "stopped"/);
       await ws.plan(0);

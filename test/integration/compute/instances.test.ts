@@ -72,6 +72,15 @@ describe('compute: instances', () => {
     expect(r.body).to.include({ status: 'stopped', power_state: 'stopped', name: 'renamed' });
   });
 
+  it('merge-patches metadata: keys merge, a null member removes its key (RFC 7386)', async () => {
+    const { id } = (await create({ metadata: { role: 'web', tier: 'front' } }).expect(202)).body;
+    const merged = await app.admin.patch(`/api/compute/instances/${id}`).set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { owner: 'bob', tier: null } }).expect(200);
+    expect(merged.body.metadata).to.deep.equal({ role: 'web', owner: 'bob' });
+    const reset = await app.admin.patch(`/api/compute/instances/${id}`).send({ metadata: null }).expect(200);
+    expect(reset.body.metadata).to.deep.equal({});
+  });
+
   it('honours power_state stopped at creation once placed', async () => {
     const { id } = (await create({ power_state: 'stopped' }).expect(202)).body;
     expect((await running(id)).status).to.equal('stopped');

@@ -102,6 +102,19 @@ describe('platform: durability', function () {
     }
   });
 
+  it('runs a worker-only process that answers probes and metrics, beside an API-only one', async () => {
+    const db = await freshDatabase();
+    const apiOnly = await startApiProcess(db, { ATONIX_ROLE: 'api', ATONIX_PROVISION_DELAY_MS: '0' });
+    const worker = await startApiProcess(db, { ATONIX_ROLE: 'worker' });
+    procs.push(apiOnly, worker);
+    const { flavor, image } = await catalogueOf(apiOnly.url);
+    const r = await api(apiOnly.url, 'POST', '/api/compute/instances', { name: 'split', flavor_id: flavor, image_id: image });
+    await allReady(apiOnly.url, [r.body.id]);
+    expect((await fetch(`${worker.url}/healthz`)).status).to.equal(200);
+    expect(await (await fetch(`${worker.url}/metrics`)).text()).to.match(/atonix_jobs_total\{queue="provision-instance",state="completed"\} 1/);
+    expect((await fetch(`${worker.url}/api/compute/instances`)).status).to.equal(404);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const db = await freshDatabase();
     const p = await startApiProcess(db);

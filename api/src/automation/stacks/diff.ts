@@ -1,6 +1,9 @@
 // What a resource needs to go from the properties last applied to the ones the template now resolves to.
 import type { Json } from './model.js';
 import { metaOf } from './types.js';
+import { mergePatchBetween } from '../../platform/resources.js';
+
+const isObject = (v: Json | undefined): v is Record<string, Json> => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 
 export type Action = 'create' | 'update' | 'replace' | 'none';
 
@@ -17,7 +20,12 @@ export function diffProperties(kind: string, before: Record<string, Json> | null
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => stable(before[k]) !== stable(after[k])).sort();
   const replaceFields = changed.filter((k) => meta.properties[k]?.immutable);
   const patch: Record<string, Json> = {};
-  for (const k of changed) patch[k] = after[k] ?? null;
+  for (const k of changed) {
+    const b = before[k];
+    const a = after[k];
+    // Objects are merge-patched by the API, so keys that went away must be sent as null.
+    patch[k] = isObject(b) && isObject(a) ? (mergePatchBetween(b, a) as Json) : a ?? null;
+  }
   const action: Action = changed.length === 0 ? 'none' : replaceFields.length ? 'replace' : 'update';
   return { action, changed, replaceFields, patch };
 }

@@ -47,7 +47,7 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data dir.
-  chmodSync(dataDir, 0o755);
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   await stopOrphan(dir);
   const port = await freePort();
   const password = 'atonix';
@@ -56,7 +56,9 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   if (opts.durable === false) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: true,
+    databaseDir: dir, port, user: 'postgres', password, persistent: true,
+    // PostgreSQL refuses to run as root; only then does it need a `postgres` system user (creating one needs root).
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: flags,
     onLog: opts.log ?? (() => {}),
     onError: (e) => opts.log?.(String(e)),

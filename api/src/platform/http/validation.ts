@@ -39,7 +39,12 @@ export function requestSchema(spec: Spec, schema: Schema, mode: BodyMode, parent
     const resolved = { ...deref<Schema>(spec, prop), ...prop };
     if (resolved.readOnly) continue;
     const required = (s.required ?? []).includes(name);
-    properties[name] = mode === 'patch' && !required ? { anyOf: [rebase(prop), { type: 'null' }] } : rebase(prop);
+    let schema = rebase(prop);
+    // In a merge patch, a null member of an object removes that key.
+    if (mode === 'patch' && resolved.type === 'object' && resolved.additionalProperties && typeof resolved.additionalProperties === 'object') {
+      schema = { ...rebase(resolved), additionalProperties: { anyOf: [rebase(resolved.additionalProperties), { type: 'null' }] } };
+    }
+    properties[name] = mode === 'patch' && !required ? { anyOf: [schema, { type: 'null' }] } : schema;
   }
   const required = mode === 'create' ? (s.required ?? []).filter((r: string) => properties[r] && r !== parentField) : [];
   return { type: 'object', properties, required, additionalProperties: false };
