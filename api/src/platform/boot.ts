@@ -8,6 +8,7 @@ import { Jobs } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Pipeline } from './http/pipeline.js';
+import { rowCache } from './row-cache.js';
 import { loadSpec } from './http/spec.js';
 import { seedCatalogue } from '../compute/catalogue.js';
 import { handlers, unfinished, workers } from '../services.js';
@@ -29,7 +30,10 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   await jobs.start(Object.keys(w));
   await events.start();
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
-  events.subscribe((ev) => { if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id); });
+  events.subscribe((ev) => {
+    rowCache.invalidate(ev.id);
+    if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id);
+  });
   if (config.role !== 'api') {
     for (const [queue, handler] of Object.entries(w)) await jobs.work(queue, handler);
     for (const { queue, id } of await unfinished(deps)) await jobs.send(db, queue, { id });

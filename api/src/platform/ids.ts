@@ -11,4 +11,8 @@ export function randomToken(chars: number): string {
 }
 
 export const newId = (prefix: string) => `${prefix}-${randomToken(16)}`;
-export const newRequestId = () => `req-${randomToken(12)}`;
+// Request ids: a random per-process prefix and a counter; unique enough to find a request in the logs, and
+// free of a random-bytes call per request.
+const REQUEST_PREFIX = `req-${randomToken(6)}`;
+let requestCounter = 0;
+export const newRequestId = () => `${REQUEST_PREFIX}${(++requestCounter).toString(36).padStart(6, '0')}`;

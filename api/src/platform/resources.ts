@@ -7,6 +7,7 @@ import { newId } from './ids.js';
 import { page, type Page } from './pagination.js';
 import { problems } from './problems.js';
 import type { ResourceMeta } from './registry-types.js';
+import { rowCache, touch } from './row-cache.js';
 
 type Db = Knex | Knex.Transaction;
 export type Row = Record<string, any>;
@@ -43,11 +44,24 @@ export class ResourceRepo {
 
   /** One row the principal may see, or 404. `lock` takes a row lock for a read-modify-write. */
   async get(db: Db, principal: Principal, id: string, lock = false): Promise<Row> {
-    const q = this.scoped(db, principal, lock).where(`${this.table}.id`, id).first();
-    if (lock) q.forUpdate();
-    const row = await q;
-    if (!row) throw problems.notFound(this.meta.kind, id);
+    if (lock) {
+      const row = await this.scoped(db, principal, true).where(`${this.table}.id`, id).first().forUpdate();
+      if (!row) throw problems.notFound(this.meta.kind, id);
+      return row;
+    }
+    // Plain reads go through the row cache; tenancy is checked on the cached row exactly as the query would.
+    let row = rowCache.get(id);
+    if (!row) {
+      const ticket = rowCache.ticket();
+      row = await db(this.table).where('id', id).first();
+      if (row) rowCache.set(id, row, ticket);
+    }
+    if (!row || !this.visible(row, principal)) throw problems.notFound(this.meta.kind, id);
     return row;
+  }
+
+  private visible(row: Row, principal: Principal): boolean {
+    return principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId;
   }
 
   async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number, cursor?: string): Promise<Page<Row>> {
@@ -61,6 +75,7 @@ export class ResourceRepo {
     const row: Row = { id: newId(this.meta.idPrefix), ...values };
     for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
     const [created] = await db(this.table).insert(row).returning('*');
+    touch(db, created.id);
     await emitChange(db, this.meta, created, 'created');
     return created;
   }
@@ -71,6 +86,7 @@ export class ResourceRepo {
     const values: Row = { ...changes, rev: current.rev + 1, updated_at: db.fn.now() };
     for (const [k, v] of Object.entries(values)) if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at') values[k] = JSON.stringify(v);
     const [row] = await db(this.table).where({ id: current.id }).update(values).returning('*');
+    touch(db, row.id);
     const sf = this.meta.statusField;
     await emitChange(db, this.meta, row, sf && changes[sf] !== undefined && changes[sf] !== current[sf] ? 'status_changed' : 'updated');
     return row;
@@ -78,6 +94,7 @@ export class ResourceRepo {
 
   async remove(db: Db, row: Row): Promise<void> {
     await db(this.table).where({ id: row.id }).delete();
+    touch(db, row.id);
     await emitChange(db, this.meta, row, 'deleted');
   }
 }

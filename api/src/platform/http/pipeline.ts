@@ -5,6 +5,7 @@ import type { Principal } from '../auth.js';
 import { writeAudit } from '../audit.js';
 import { claim, remember, requestHash } from '../idempotency.js';
 import { newRequestId } from '../ids.js';
+import { invalidateTouched } from '../row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
 import type { Handler, Handlers, OpContext, OperationMeta, Result } from './context.js';
@@ -96,7 +97,9 @@ export class Pipeline {
 
   private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idemKey: string | undefined, path: string): Promise<Result> {
     const after: (() => void)[] = [];
+    let written: Knex.Transaction | undefined;
     const result = await this.db.transaction(async (trx) => {
+      written = trx;
       const hash = idemKey ? requestHash(base.op.method, path, base.body) : '';
       if (idemKey) {
         const replay = await claim(trx, base.principal.userId, idemKey, hash);
@@ -112,6 +115,8 @@ export class Pipeline {
       if (idemKey) await remember(trx, base.principal.userId, idemKey, hash, r);
       return r;
     });
+    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
+    if (written) invalidateTouched(written);
     for (const fn of after) fn();
     return result;
   }
