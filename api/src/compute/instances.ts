@@ -10,12 +10,17 @@ import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/
 import { allocateIp, releaseIp } from '../networking/subnets.js';
 import { actionFor, transition, type PowerAction } from './instance-states.js';
 import { capacityOf, claimCapacity, releaseCapacity, type Need } from './placement.js';
+import { flavors } from './flavors.js';
+import { images } from './images.js';
+import type { Principal } from '../platform/auth.js';
 
 export const instances = new ResourceRepo(registry.instance!, 'instances');
 const QUEUE = 'provision-instance';
 
+const SYSTEM: Principal = { userId: 'system', isAdmin: true, tokenId: null };
+
 async function need(db: Knex | Knex.Transaction, flavorId: string): Promise<Need> {
-  const f = await db('flavors').where({ id: flavorId }).first('vcpus', 'ram_mb', 'gpu_count');
+  const f = await flavors.get(db, SYSTEM, flavorId);
   return { vcpus: f.vcpus, ram_mb: f.ram_mb, gpus: f.gpu_count };
 }
 
@@ -39,9 +44,9 @@ export function instanceHandlers({ jobs, config, db }: Deps): Handlers {
     async createInstance(ctx) {
       const trx = ctx.db as Knex.Transaction;
       const b = ctx.body;
-      if (!(await trx('flavors').where({ id: b.flavor_id }).first('id'))) throw problems.referenceNotFound('flavor_id', b.flavor_id);
-      const image = await trx('images').where({ id: b.image_id }).first('status');
-      if (!image) throw problems.referenceNotFound('image_id', b.image_id);
+      // Through the row cache: the catalogue is read on every create and rarely changes.
+      await flavors.get(trx, ctx.principal, b.flavor_id).catch(() => { throw problems.referenceNotFound('flavor_id', b.flavor_id); });
+      const image = await images.get(trx, ctx.principal, b.image_id).catch(() => { throw problems.referenceNotFound('image_id', b.image_id); });
       if (image.status !== 'active') throw problems.invalidField('image_id', `image ${b.image_id} is ${image.status}; choose an active image`, 'ImageNotActive');
       const private_ip = b.subnet_id ? await allocateIp(trx, ctx.principal.isAdmin ? null : ctx.principal.userId, b.subnet_id) : null;
       const row = await instances.insert(trx, {
