@@ -4,7 +4,7 @@
 //   - a stack of 100 independent VPCs against the same 100 made with sequential REST calls.
 // Writes its section of bench/RESULTS.md (between its markers, below the hand-written line the main bench keeps).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,7 @@ function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise
 }
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'atonix-bench-iac-'));
+chmodSync(tmp, 0o755); // as root, PostgreSQL runs as `postgres`, which must reach the data dir inside
 const db = await startEmbedded(join(tmp, 'data'));
 try {
   const apiChild = await startChild({

@@ -35,7 +35,10 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
     if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id);
   });
   if (config.role !== 'api') {
-    for (const [queue, handler] of Object.entries(w)) await jobs.work(queue, handler);
+    for (const [queue, spec] of Object.entries(w)) {
+      if (typeof spec === 'function') await jobs.work(queue, spec);
+      else await jobs.work(queue, spec.handler, spec.loops);
+    }
     for (const { queue, id } of await unfinished(deps)) await jobs.send(db, queue, { id });
   }
   return {

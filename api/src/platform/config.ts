@@ -47,6 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { perSecond: int('ATONIX_RATE_LIMIT_PER_SECOND', 200, env), burst: int('ATONIX_RATE_LIMIT_BURST', 400, env) },
     logLevel: env.LOG_LEVEL ?? 'info',
     validateResponses: env.ATONIX_VALIDATE_RESPONSES === '1',
-    dbPoolMax: int('ATONIX_DB_POOL_MAX', 10, env),
+    dbPoolMax: int('ATONIX_DB_POOL_MAX', 20, env),
   };
 }

@@ -20,5 +20,8 @@ export interface Deps {
   pipeline: Pipeline;
 }
 
+export type JobHandlerFn = (data: any) => Promise<void>;
+/** Long jobs (a stack run) want their own worker loops instead of sharing a batch with others. */
+export interface WorkerSpec { handler: JobHandlerFn; loops: number }
 /** A service's background work: queue name -> handler. */
-export type Workers = Record<string, (data: any) => Promise<void>>;
+export type Workers = Record<string, JobHandlerFn | WorkerSpec>;

@@ -7,6 +7,21 @@ import type { Metrics } from './metrics.js';
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
+const WORKER_CONCURRENCY = 4;
+
+async function settleLimited(tasks: (() => Promise<void>)[], limit: number): Promise<PromiseSettledResult<void>[]> {
+  const results: PromiseSettledResult<void>[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      try { await tasks[i]!(); results[i] = { status: 'fulfilled', value: undefined }; } catch (reason) { results[i] = { status: 'rejected', reason }; }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  return results;
+}
+
 /** pg-boss speaks `$1` placeholders; knex raw wants `?` and bindings in order of appearance. */
 function knexExecutor(db: Knex | Knex.Transaction): PgBoss.Db {
   return {
@@ -50,10 +65,13 @@ export class Jobs {
     if (id) this.boss.notifyWorker(id);
   }
 
-  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    const id = await this.boss.work<T>(queue, { batchSize: 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-      // pg-boss fails the whole batch if the handler throws; settle each job on its own instead.
-      const results = await Promise.allSettled(jobs.map((j) => handler(j.data)));
+  /** `loops` > 1: that many independent single-job loops (long jobs must not hold up the jobs fetched with them). */
+  async work<T extends object>(queue: string, handler: JobHandler<T>, loops = 1): Promise<void> {
+    for (let i = 1; i < loops; i++) await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => handler(job!.data));
+    const id = await this.boss.work<T>(queue, { batchSize: loops > 1 ? 1 : 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      // pg-boss fails the whole batch if the handler throws; settle each job on its own instead. A few at a
+      // time: a batch must not take every pooled connection from the API requests running beside it.
+      const results = await settleLimited(jobs.map((j) => () => handler(j.data)), WORKER_CONCURRENCY);
       const failed = jobs.filter((_, i) => results[i]!.status === 'rejected');
       for (const [i, r] of results.entries()) {
         this.metrics.jobs.inc({ queue, state: r.status === 'fulfilled' ? 'completed' : 'failed' });

@@ -10,7 +10,8 @@ export async function waitReady(client: ApiClient, def: TfResource, path: string
   if (!def.api.async || !field) return { body: first, failed: false };
   const deadline = Date.now() + timeoutMs;
   let body = first;
-  for (let delay = 100; ; delay = Math.min(delay * 1.5, 2000)) {
+  // Short first polls: most transitions finish within milliseconds; the back-off keeps long ones cheap.
+  for (let delay = 10; ; delay = Math.min(delay * 1.5, 2000)) {
     const status = body[field];
     if (def.api.readyStatus.includes(status)) return { body, failed: false };
     if (def.api.failedStatus.includes(status)) return { body, failed: true };
@@ -26,7 +27,7 @@ export async function waitReady(client: ApiClient, def: TfResource, path: string
 /** After DELETE: poll until the API answers 404 (synchronous deletes answer it at once). */
 export async function waitGone(client: ApiClient, def: TfResource, path: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 100; ; delay = Math.min(delay * 1.5, 2000)) {
+  for (let delay = 10; ; delay = Math.min(delay * 1.5, 2000)) {
     try {
       await client.request('GET', path, { signal });
     } catch (e) {

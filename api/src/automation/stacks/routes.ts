@@ -142,7 +142,8 @@ export function stackHandlers(deps: Deps): Handlers {
 
 export function stackWorkers(deps: Deps): Workers {
   const engine = new StackEngine(deps);
-  return { [STACK_QUEUE]: ({ id }: { id: string }) => engine.run(id) };
+  // A run lasts as long as its slowest resource: each gets a loop of its own, four stacks at a time per process.
+  return { [STACK_QUEUE]: { handler: ({ id }: { id: string }) => engine.run(id), loops: 4 } };
 }
 
 export async function unfinishedStacks(db: Knex): Promise<{ queue: string; id: string }[]> {
