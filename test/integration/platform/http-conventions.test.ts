@@ -1,7 +1,7 @@
 // The conventions every endpoint shares: problems, ETag/If-Match, Idempotency-Key, rate limits, probes, docs.
 import { expect } from 'chai';
 import pg from 'pg';
-import { ADMIN_TOKEN, eventually, startApp, type TestApp } from '../../support/app.js';
+import { eventually, startApp, type TestApp } from '../../support/app.js';
 
 describe('platform: HTTP conventions', () => {
   let app: TestApp;
@@ -136,10 +136,6 @@ describe('platform: HTTP conventions', () => {
       expect(html.text).to.not.match(/https?:\/\/(cdn|unpkg|cdnjs)/);
       const spec = await app.as('').get('/openapi.json').expect(200);
       expect(spec.body.paths).to.have.property('/api/compute/instances/{id}/start');
-    });
-
-    it('carries the admin token only in the Authorization header', () => {
-      expect(ADMIN_TOKEN).to.match(/^atx_/);
     });
   });
 });
