@@ -92,6 +92,10 @@ describe('platform: durability', function () {
       procs.push(second);
       expect(second.output()).to.not.contain('Admin token');
       expect((await call(second.url, 'GET', `/api/networking/vpcs/${created.id}`)).status).to.equal(200);
+      // A second API on the same data dir is refused, and the first one keeps its database.
+      const clash = await startApiProcess('', env).then(() => 'started', (e: Error) => e.message);
+      expect(clash).to.match(/is in use by process \d+/);
+      expect((await call(second.url, 'GET', `/api/networking/vpcs/${created.id}`)).status).to.equal(200);
       await second.stop('SIGKILL'); // leaves an orphaned postmaster holding the data dir
       const third = await startApiProcess('', env);
       procs.push(third);

