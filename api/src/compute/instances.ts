@@ -9,7 +9,7 @@ import { problems } from '../platform/problems.js';
 import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
 import { actionFor, transition, type PowerAction } from './instance-states.js';
-import { capacityOf, claimCapacity, releaseCapacity, type Need } from './placement.js';
+import { capacityOf, refusal, releaseCapacity, type Need } from './placement.js';
 import { flavors } from './flavors.js';
 import { images } from './images.js';
 import type { Principal } from '../platform/auth.js';
@@ -80,18 +80,40 @@ export function instanceHandlers({ jobs, config, db }: Deps): Handlers {
 
 export function instanceWorkers({ db }: Deps): Workers {
   return {
-    // Idempotent: only a `building` instance is placed, under a row lock, so a replayed job is a no-op.
-    async [QUEUE]({ id }: { id: string }) {
-      await db.transaction(async (trx) => {
-        const row: Row | undefined = await trx('instances').where({ id }).forUpdate().first();
-        if (row?.status !== 'building') return;
-        const refusal = await claimCapacity(trx, row.region, await need(trx, row.flavor_id));
-        await instances.update(trx, row, refusal
-          ? { status: 'error', status_reason: refusal }
-          : { status: row.power_state === 'stopped' ? 'stopped' : 'running', status_reason: null, allocated: true });
-      });
-    },
+    // A fetched batch is placed in one transaction: the capacity row is locked once and claimed in order.
+    // Idempotent: only `building` instances move, under row locks, so a replayed job is a no-op.
+    [QUEUE]: { batch: (items: { id: string }[]) => db.transaction((trx) => placeBatch(trx, items.map((i) => i.id))) },
   };
+}
+
+async function placeBatch(trx: Knex.Transaction, ids: string[]): Promise<void> {
+  // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
+  // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq order.
+  const rows: Row[] = await trx('instances').whereIn('id', ids).where({ status: 'building' }).orderBy('seq').forUpdate();
+  for (const region of new Set(rows.map((r) => r.region))) {
+    const mine = rows.filter((r) => r.region === region);
+    const cap = await trx('region_capacity').where({ region }).forUpdate().first();
+    const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };
+    const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
+    const outcomes: { id: string; status: string; reason: string | null; allocated: boolean }[] = [];
+    for (const row of mine) {
+      const n = await need(trx, row.flavor_id);
+      const fits = n.vcpus <= free.vcpus - used.vcpus && n.ram_mb <= free.ram_mb - used.ram_mb && n.gpus <= free.gpus - used.gpus;
+      if (fits) {
+        used.vcpus += n.vcpus; used.ram_mb += n.ram_mb; used.gpus += n.gpus;
+        outcomes.push({ id: row.id, status: row.power_state === 'stopped' ? 'stopped' : 'running', reason: null, allocated: true });
+      } else {
+        outcomes.push({ id: row.id, status: 'error', reason: refusal(region, n, { vcpus: free.vcpus - used.vcpus, ram_mb: free.ram_mb - used.ram_mb, gpus: free.gpus - used.gpus }), allocated: false });
+      }
+    }
+    if (cap && used.vcpus + used.ram_mb + used.gpus > 0) {
+      await trx('region_capacity').where({ region }).update({
+        used_vcpus: cap.used_vcpus + used.vcpus, used_ram_mb: cap.used_ram_mb + used.ram_mb, used_gpus: cap.used_gpus + used.gpus,
+      });
+    }
+    await instances.updateMany(trx, outcomes.map((o) => ({ id: o.id, status: o.status, status_reason: o.reason, allocated: o.allocated })),
+      { status: 'text', status_reason: 'text', allocated: 'boolean' });
+  }
 }
 
 export async function buildingInstances(db: Knex): Promise<{ queue: string; id: string }[]> {

@@ -1,22 +1,12 @@
-// Placement against the region's finite capacity: one conditional UPDATE claims vCPUs, RAM and GPUs atomically.
+// The region's finite capacity: what placement claims (under a lock on the region's row), releases and reports.
 import type { Knex } from 'knex';
 
 export interface Need { vcpus: number; ram_mb: number; gpus: number }
 
-/** Claims capacity, or returns why it cannot (the numbers a user needs to understand the refusal). */
-export async function claimCapacity(trx: Knex.Transaction, region: string, need: Need): Promise<string | null> {
-  const claimed = await trx('region_capacity').where({ region })
-    .whereRaw('used_vcpus + ? <= total_vcpus and used_ram_mb + ? <= total_ram_mb and used_gpus + ? <= total_gpus', [need.vcpus, need.ram_mb, need.gpus])
-    .update({
-      used_vcpus: trx.raw('used_vcpus + ?', [need.vcpus]),
-      used_ram_mb: trx.raw('used_ram_mb + ?', [need.ram_mb]),
-      used_gpus: trx.raw('used_gpus + ?', [need.gpus]),
-    });
-  if (claimed) return null;
-  const c = await trx('region_capacity').where({ region }).first();
-  if (!c) return `InsufficientCapacity: region ${region} has no capacity configured`;
+/** Why an instance cannot be placed, with the numbers a user needs to understand the refusal. */
+export function refusal(region: string, need: Need, free: Need): string {
   return `InsufficientCapacity: needs ${need.vcpus} vCPU, ${need.ram_mb} MB RAM, ${need.gpus} GPU; region ${region} has ` +
-    `${c.total_vcpus - c.used_vcpus} vCPU, ${c.total_ram_mb - c.used_ram_mb} MB RAM, ${c.total_gpus - c.used_gpus} GPU free`;
+    `${free.vcpus} vCPU, ${free.ram_mb} MB RAM, ${free.gpus} GPU free`;
 }
 
 export async function releaseCapacity(trx: Knex.Transaction, region: string, need: Need): Promise<void> {

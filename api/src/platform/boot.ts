@@ -37,6 +37,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   if (config.role !== 'api') {
     for (const [queue, spec] of Object.entries(w)) {
       if (typeof spec === 'function') await jobs.work(queue, spec);
+      else if ('batch' in spec) await jobs.workBatch(queue, spec.batch);
       else await jobs.work(queue, spec.handler, spec.loops);
     }
     for (const { queue, id } of await unfinished(deps)) await jobs.send(db, queue, { id });

@@ -24,6 +24,16 @@ export async function emitChange(db: Knex | Knex.Transaction, meta: ResourceMeta
   await db.raw('select pg_notify(?, ?)', [CHANNEL, JSON.stringify(ev)]);
 }
 
+/** The same events for many rows in one statement (batched workers). */
+export async function emitChanges(db: Knex | Knex.Transaction, meta: ResourceMeta, rows: Record<string, any>[], type: ChangeType) {
+  if (!rows.length) return;
+  const at = new Date().toISOString();
+  const payloads = rows.map((row) => JSON.stringify({
+    type, kind: meta.kind, id: row.id, owner: row.owner ?? row.user_id ?? null, at, ...(meta.statusField ? { status: row[meta.statusField] } : {}),
+  }));
+  await db.raw('select pg_notify(?, p) from unnest(?::text[]) as p', [CHANNEL, payloads]);
+}
+
 export type Listener = (ev: ChangeEvent) => void;
 
 /** One dedicated connection per process; reconnects if the database restarts. */

@@ -82,6 +82,21 @@ export class Jobs {
     this.workers.set(queue, id);
   }
 
+  /** One handler call for a whole fetched batch; if it throws, pg-boss retries every job of the batch. */
+  async workBatch<T extends object>(queue: string, batch: (items: T[]) => Promise<void>): Promise<void> {
+    const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      try {
+        await batch(jobs.map((j) => j.data));
+        this.metrics.jobs.inc({ queue, state: 'completed' }, jobs.length);
+      } catch (err) {
+        this.metrics.jobs.inc({ queue, state: 'failed' }, jobs.length);
+        this.log.error({ err, queue, jobs: jobs.length }, 'job batch failed; it will be retried');
+        throw err;
+      }
+    });
+    this.workers.set(queue, id);
+  }
+
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => {});
   }

@@ -2,7 +2,7 @@
 // change events. A service adds its own rules around these; only this layer and the services' repos know tables.
 import type { Knex } from 'knex';
 import type { Principal } from './auth.js';
-import { emitChange } from './events.js';
+import { emitChange, emitChanges } from './events.js';
 import { newId } from './ids.js';
 import { page, type Page } from './pagination.js';
 import { problems } from './problems.js';
@@ -90,6 +90,24 @@ export class ResourceRepo {
     const sf = this.meta.statusField;
     await emitChange(db, this.meta, row, sf && changes[sf] !== undefined && changes[sf] !== current[sf] ? 'status_changed' : 'updated');
     return row;
+  }
+
+  /** Several rows' changes to the same columns in one statement (batched workers); bumps revisions, emits events. */
+  async updateMany(db: Db, changes: (Row & { id: string })[], types: Record<string, string>): Promise<Row[]> {
+    if (!changes.length) return [];
+    const columns = Object.keys(types);
+    const values = changes.map((c) => `(${['?', ...columns.map(() => '?')].join(', ')})`).join(', ');
+    const bindings = changes.flatMap((c) => [c.id, ...columns.map((k) => c[k])]);
+    const set = columns.map((c) => `"${c}" = v."${c}"`).join(', ');
+    // VALUES rows carry no column types; the caller names them (text, boolean, ...).
+    const typed = columns.map((c) => `"${c}"::${types[c]}`);
+    const { rows } = await db.raw(
+      `update "${this.table}" t set ${set}, rev = t.rev + 1, updated_at = now() from (select "id", ${typed.join(', ')} from (values ${values}) as x("id", ${columns.map((c) => `"${c}"`).join(', ')})) v where t.id = v.id returning t.*`,
+      bindings,
+    );
+    for (const r of rows) touch(db, r.id);
+    await emitChanges(db, this.meta, rows, this.meta.statusField ? 'status_changed' : 'updated');
+    return rows;
   }
 
   async remove(db: Db, row: Row): Promise<void> {
