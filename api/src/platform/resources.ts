@@ -1,8 +1,7 @@
 // The generic data access of a resource kind: tenancy scoping, keyset lists, ETags, merge patches and
-// change events. A service adds its own rules around these; only this layer and the services' repos know tables.
+// the row cache (change events come from the tables' triggers). A service adds its own rules around these; only this layer and the services' repos know tables.
 import type { Knex } from 'knex';
 import type { Principal } from './auth.js';
-import { emitChange, emitChanges } from './events.js';
 import { newId } from './ids.js';
 import { page, type Page } from './pagination.js';
 import { problems } from './problems.js';
@@ -75,20 +74,17 @@ export class ResourceRepo {
     const row: Row = { id: newId(this.meta.idPrefix), ...values };
     for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
     const [created] = await db(this.table).insert(row).returning('*');
-    touch(db, created.id);
-    await emitChange(db, this.meta, created, 'created');
+    touch(db, created.id); // the table's trigger NOTIFYs the change (migration 003)
     return created;
   }
 
-  /** Writes changes, bumps the revision (the ETag) and emits `updated` or `status_changed`. */
+  /** Writes changes and bumps the revision (the ETag); the trigger reports `updated` or `status_changed`. */
   async update(db: Db, current: Row, changes: Row): Promise<Row> {
     if (Object.keys(changes).length === 0) return current;
     const values: Row = { ...changes, rev: current.rev + 1, updated_at: db.fn.now() };
     for (const [k, v] of Object.entries(values)) if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at') values[k] = JSON.stringify(v);
     const [row] = await db(this.table).where({ id: current.id }).update(values).returning('*');
     touch(db, row.id);
-    const sf = this.meta.statusField;
-    await emitChange(db, this.meta, row, sf && changes[sf] !== undefined && changes[sf] !== current[sf] ? 'status_changed' : 'updated');
     return row;
   }
 
@@ -106,14 +102,12 @@ export class ResourceRepo {
       bindings,
     );
     for (const r of rows) touch(db, r.id);
-    await emitChanges(db, this.meta, rows, this.meta.statusField ? 'status_changed' : 'updated');
     return rows;
   }
 
   async remove(db: Db, row: Row): Promise<void> {
     await db(this.table).where({ id: row.id }).delete();
     touch(db, row.id);
-    await emitChange(db, this.meta, row, 'deleted');
   }
 }
 
