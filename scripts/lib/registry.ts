@@ -57,8 +57,9 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
     for (const { path, method, op } of ops) {
       const returns = successSchema(op);
       const isItem = path.endsWith('/{id}');
-      if (method === 'post' && returns === name && !path.endsWith('}') && !/\/\{id\}\/[a-z-]+$/.test(path) ||
-          method === 'post' && returns === name && op['x-parent']) {
+      // A create posts to a collection: top-level, or nested under a parent (x-parent); `/{id}/<action>` is an action.
+      const isAction = /\/\{id\}\/[a-z-]+$/.test(path) && !op['x-parent'];
+      if (method === 'post' && returns === name && !path.endsWith('}') && !isAction) {
         meta.paths.create = op['x-parent'] ? path.replace(`{${op['x-parent'].param}}`, `{${op['x-parent'].field}}`) : path;
         if (op['x-parent']) meta.paths.parent = op['x-parent'];
         meta.operations.create = op.operationId;

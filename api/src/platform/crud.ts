@@ -25,7 +25,7 @@ export function patchHandler(repo: ResourceRepo, apply?: (ctx: OpContext, row: R
   return async (ctx) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
-    let changes = mergePatch(repo.meta, row, ctx.body, repo.present(row));
+    let changes = mergePatch(repo.meta, ctx.body, repo.present(row));
     if (apply) changes = (await apply(ctx, row, changes)) ?? changes;
     const updated = await repo.update(ctx.db, row, changes);
     ctx.audit = { resource_type: repo.meta.kind, resource_id: row.id, details: { changed: Object.keys(changes) } };

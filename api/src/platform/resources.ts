@@ -92,7 +92,7 @@ export class ResourceRepo {
   async updateMany(db: Db, changes: (Row & { id: string })[], types: Record<string, string>): Promise<Row[]> {
     if (!changes.length) return [];
     const columns = Object.keys(types);
-    const values = changes.map((c) => `(${['?', ...columns.map(() => '?')].join(', ')})`).join(', ');
+    const values = changes.map(() => `(${['?', ...columns.map(() => '?')].join(', ')})`).join(', ');
     const bindings = changes.flatMap((c) => [c.id, ...columns.map((k) => c[k])]);
     const set = columns.map((c) => `"${c}" = v."${c}"`).join(', ');
     // VALUES rows carry no column types; the caller names them (text, boolean, ...).
@@ -123,7 +123,7 @@ export function checkIfMatch(ifMatch: string | undefined, row: Row) {
  * Turns a JSON merge patch into column changes: immutable fields may be re-sent unchanged but not changed
  * (422 FieldImmutable), and null resets a field to its default.
  */
-export function mergePatch(meta: ResourceMeta, current: Row, patch: Row, present: Row): Row {
+export function mergePatch(meta: ResourceMeta, patch: Row, present: Row): Row {
   const changes: Row = {};
   for (const [field, value] of Object.entries(patch)) {
     const prop = meta.properties[field]!;

@@ -9,7 +9,6 @@ import { checkIfMatch, type Row } from '../../platform/resources.js';
 import { templateVersion } from '../templates.js';
 import { ResourceCalls } from './api-calls.js';
 import { IN_PROGRESS, STACK_QUEUE, StackEngine } from './engine.js';
-import type { Json } from './model.js';
 import { preview } from './preview.js';
 import { stable } from './diff.js';
 import { stacks } from './repo.js';
