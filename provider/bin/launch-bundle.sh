@@ -22,4 +22,11 @@ fi
 # Node 22.1+ keeps V8's compiled code for the bundle here (Node 20 ignores the variable).
 NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-${bundle%/*}/.compile-cache}
 export NODE_COMPILE_CACHE
+# Node parses every certificate of NODE_EXTRA_CA_CERTS at start-up (about 70 ms for a system bundle), before the
+# handshake. The provider's client applies the bundle itself, and only to an https endpoint.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  ATONIX_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+  export ATONIX_NODE_EXTRA_CA_CERTS
+  unset NODE_EXTRA_CA_CERTS
+fi
 exec node "$bundle"

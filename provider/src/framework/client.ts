@@ -1,5 +1,9 @@
 // The provider's HTTP client for the AtonixCorp API: bearer auth, retries on 429/503, problems -> diagnostics.
-import { DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
 
 export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
 
@@ -7,9 +11,51 @@ export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem) { super(problem.detail ?? problem.title ?? `HTTP ${status}`); }
 }
 
-export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+export interface ApiResponse<T = any> { status: number; body: T; headers: IncomingHttpHeaders }
 
 const RETRIES = 5;
+
+// node:http(s), not fetch: fetch's first call loads undici (about 60 ms here), paid by every one of the 3-5
+// provider processes terraform starts per command.
+const httpAgent = new http.Agent({ keepAlive: true });
+const httpsAgents = new Map<string, https.Agent>();
+
+/**
+ * The launcher moves NODE_EXTRA_CA_CERTS aside (node would parse the whole bundle before the handshake); the
+ * bundle is applied here, only when the endpoint is HTTPS, on top of node's own roots.
+ */
+function httpsAgent(): https.Agent {
+  const file = process.env.ATONIX_NODE_EXTRA_CA_CERTS ?? '';
+  let agent = httpsAgents.get(file);
+  if (!agent) {
+    let ca: string[] | undefined;
+    if (file) {
+      try { ca = [...tls.rootCertificates, readFileSync(file, 'utf8')]; } catch (e) { logWarn(`cannot read extra CA certificates from ${file}: ${(e as Error).message}`); }
+    }
+    agent = new https.Agent({ keepAlive: true, ca });
+    httpsAgents.set(file, agent);
+  }
+  return agent;
+}
+
+const logWarn = (message: string) => createLogger('provider.client').warn(message);
+
+interface RawResponse { status: number; headers: IncomingHttpHeaders; text: string }
+
+function send(method: string, url: URL, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+    const req = (secure ? https : http).request(url, { method, headers, agent: secure ? httpsAgent() : httpAgent, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 export class ApiClient {
   constructor(readonly endpoint: string, private token: string, private userAgent: string) {}
@@ -18,25 +64,26 @@ export class ApiClient {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json', 'User-Agent': this.userAgent };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+    const url = new URL(path, this.endpoint);
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      let res: RawResponse;
       try {
-        res = await fetch(new URL(path, this.endpoint), { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: opts.signal });
+        res = await send(method, url, { ...headers }, payload, opts.signal);
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
         // Only requests that cannot duplicate work are retried after a network error.
         if (attempt < RETRIES && (method === 'GET' || method === 'DELETE' || opts.idempotencyKey)) { await sleep(backoff(attempt), opts.signal); continue; }
         throw new DiagnosticsError(errorDiagnostic('Cannot reach the AtonixCorp API',
-          `${method} ${new URL(path, this.endpoint)} failed: ${(e as Error).cause ? String((e as any).cause?.message ?? (e as any).cause) : (e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`));
+          `${method} ${url} failed: ${(e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`));
       }
       if ((res.status === 429 || res.status === 503) && attempt < RETRIES) {
-        const after = Number(res.headers.get('retry-after'));
+        const after = Number(res.headers['retry-after']);
         await sleep(Number.isFinite(after) && after > 0 ? after * 1000 : backoff(attempt), opts.signal);
         continue;
       }
-      const text = await res.text();
-      const body = text ? safeJson(text) : undefined;
-      if (res.status >= 400) throw new ApiError(res.status, { status: res.status, ...(typeof body === 'object' && body ? body : { detail: text }) });
+      const body = res.text ? safeJson(res.text) : undefined;
+      if (res.status >= 400) throw new ApiError(res.status, { status: res.status, ...(typeof body === 'object' && body ? body : { detail: res.text }) });
       return { status: res.status, body: body as T, headers: res.headers };
     }
   }
