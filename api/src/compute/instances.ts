@@ -2,7 +2,7 @@
 // through the state machine, deletable from any status.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
-import { getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import { creationOf, getHandler, listHandler, patchHandler } from '../platform/crud.js';
 import type { Deps, Workers } from '../platform/deps.js';
 import type { Handlers, OpContext } from '../platform/http/context.js';
 import { problems } from '../platform/problems.js';
@@ -24,7 +24,7 @@ async function need(db: Knex | Knex.Transaction, flavorId: string): Promise<Need
   return { vcpus: f.vcpus, ram_mb: f.ram_mb, gpus: f.gpu_count };
 }
 
-export function instanceHandlers({ jobs, config, db }: Deps): Handlers {
+export function instanceHandlers({ config, db }: Deps): Handlers {
   async function power(ctx: OpContext, action: PowerAction) {
     const row = await instances.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -41,21 +41,22 @@ export function instanceHandlers({ jobs, config, db }: Deps): Handlers {
     startInstance: (ctx) => power(ctx, 'start'),
     stopInstance: (ctx) => power(ctx, 'stop'),
 
-    async createInstance(ctx) {
-      const trx = ctx.db as Knex.Transaction;
-      const b = ctx.body;
-      // Through the row cache: the catalogue is read on every create and rarely changes.
-      await flavors.get(trx, ctx.principal, b.flavor_id).catch(() => { throw problems.referenceNotFound('flavor_id', b.flavor_id); });
-      const image = await images.get(trx, ctx.principal, b.image_id).catch(() => { throw problems.referenceNotFound('image_id', b.image_id); });
-      if (image.status !== 'active') throw problems.invalidField('image_id', `image ${b.image_id} is ${image.status}; choose an active image`, 'ImageNotActive');
-      const private_ip = b.subnet_id ? await allocateIp(trx, ctx.principal.isAdmin ? null : ctx.principal.userId, b.subnet_id) : null;
-      const row = await instances.insert(trx, {
-        ...withDefaults(instances.meta, b), status: 'building', private_ip, region: config.region, owner: ctx.principal.userId,
-      });
-      await jobs.send(trx, QUEUE, { id: row.id }, config.provisionDelayMs);
-      if (config.provisionDelayMs === 0) ctx.afterCommit(() => jobs.nudge(QUEUE));
-      ctx.audit = { resource_type: 'instance', resource_id: row.id };
-      return { status: 202, body: instances.present(row), headers: { Location: `/api/compute/instances/${row.id}` } };
+    // Only reads before the insert, so concurrent creates share one commit; an IP taken from a subnet is a write,
+    // so a create into a subnet runs in its own transaction.
+    createInstance: {
+      needsTransaction: (ctx) => Boolean(ctx.body.subnet_id),
+      async create(ctx) {
+        const b = ctx.body;
+        // Through the row cache: the catalogue is read on every create and rarely changes.
+        await flavors.get(ctx.db, ctx.principal, b.flavor_id).catch(() => { throw problems.referenceNotFound('flavor_id', b.flavor_id); });
+        const image = await images.get(ctx.db, ctx.principal, b.image_id).catch(() => { throw problems.referenceNotFound('image_id', b.image_id); });
+        if (image.status !== 'active') throw problems.invalidField('image_id', `image ${b.image_id} is ${image.status}; choose an active image`, 'ImageNotActive');
+        const private_ip = b.subnet_id ? await allocateIp(ctx.db as Knex.Transaction, ctx.principal.isAdmin ? null : ctx.principal.userId, b.subnet_id) : null;
+        const row = instances.draft({
+          ...withDefaults(instances.meta, b), status: 'building', private_ip, region: config.region, owner: ctx.principal.userId,
+        });
+        return creationOf(instances, row, { status: 202, basePath: '/api/compute/instances', jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }] });
+      },
     },
 
     // A power_state change is a start or stop; while building it is only recorded and placement honours it.

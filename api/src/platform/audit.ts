@@ -1,5 +1,6 @@
 // Audit records: one per mutating or denied call, written in the caller's transaction.
 import type { Knex } from 'knex';
+import { insertRows } from './db/bulk.js';
 import { newId } from './ids.js';
 
 export interface AuditRecord {
@@ -13,10 +14,15 @@ export interface AuditRecord {
   request_id?: string | null;
 }
 
-export async function writeAudit(db: Knex | Knex.Transaction, rec: AuditRecord): Promise<void> {
-  await db('audit_logs').insert({
-    id: newId('log'), user_id: rec.user_id, action: rec.action, resource_type: rec.resource_type ?? null,
-    resource_id: rec.resource_id ?? null, status: rec.status, details: rec.details ?? {},
-    source_ip: rec.source_ip ?? null, request_id: rec.request_id ?? null,
-  });
+/** Every key present, so the rows of a group commit share one statement. */
+const auditRow = (rec: AuditRecord) => ({
+  id: newId('log'), user_id: rec.user_id, action: rec.action, resource_type: rec.resource_type ?? null,
+  resource_id: rec.resource_id ?? null, status: rec.status, details: rec.details ?? {},
+  source_ip: rec.source_ip ?? null, request_id: rec.request_id ?? null,
+});
+
+export async function writeAudits(db: Knex | Knex.Transaction, recs: AuditRecord[]): Promise<void> {
+  await insertRows(db, 'audit_logs', recs.map(auditRow), false);
 }
+
+export const writeAudit = (db: Knex | Knex.Transaction, rec: AuditRecord) => writeAudits(db, [rec]);

@@ -8,6 +8,7 @@ import { Jobs } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Pipeline } from './http/pipeline.js';
+import { GroupCommit } from './group-commit.js';
 import { rowCache } from './row-cache.js';
 import { loadSpec } from './http/spec.js';
 import { seedCatalogue } from '../compute/catalogue.js';
@@ -25,7 +26,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
-  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, log, config.validateResponses);
+  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), log, config.validateResponses);
   const w: Workers = workers(deps);
   await jobs.start(Object.keys(w));
   await events.start();

@@ -1,6 +1,7 @@
 // The handlers that are the same for every kind (list, get, patch) and the in-use check behind 409s.
 import type { Knex } from 'knex';
-import type { Handler, OpContext } from './http/context.js';
+import type { Creation, Handler, OpContext } from './http/context.js';
+import type { JobSpec } from './jobs.js';
 import { problems } from './problems.js';
 import { ResourceRepo, checkIfMatch, mergePatch, withDefaults, type Row } from './resources.js';
 
@@ -68,5 +69,14 @@ export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], befo
     await repo.remove(ctx.db, row);
     ctx.audit = { resource_type: repo.meta.kind, resource_id: row.id };
     return { status: 204 };
+  };
+}
+
+/** The Creation of a drafted row: audited as this kind, answered with `status`, the stored row and its Location. */
+export function creationOf(repo: ResourceRepo, row: Row & { id: string }, opts: { status: 201 | 202; basePath: string; jobs?: JobSpec[] }): Creation {
+  return {
+    table: repo.table, row, jobs: opts.jobs,
+    audit: { resource_type: repo.meta.kind, resource_id: row.id },
+    respond: (stored) => ({ status: opts.status, body: repo.present(stored), headers: { Location: `${opts.basePath}/${row.id}` } }),
   };
 }

@@ -1,19 +1,34 @@
 // Idempotency-Key on POST: a replay returns the first response; a different body is 422; a key in flight is 409.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { insertRows } from './db/bulk.js';
 import { problems } from './problems.js';
 import type { Result } from './http/context.js';
 
 export const requestHash = (method: string, path: string, body: unknown) =>
   createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
 
+export interface IdempotencyClaim { owner: string; key: string; hash: string }
+
+const lockKey = (c: IdempotencyClaim) => `${c.owner}\n${c.key}`;
+
+/**
+ * The group commit's claim: takes every key's lock in one statement; false when another request holds one. A key
+ * already stored is left to the unique index, which fails the group so each create is retried through claim().
+ */
+export async function lockKeys(trx: Knex.Transaction, claims: IdempotencyClaim[]): Promise<boolean> {
+  const { rows } = await trx.raw('select bool_and(pg_try_advisory_xact_lock(hashtextextended(k, 0))) as ok from unnest(?::text[]) k', [claims.map(lockKey)]);
+  return rows[0].ok === true;
+}
+
 /**
  * Claims the key inside the caller's transaction. The advisory lock makes a concurrent request with the same
  * key fail fast (409) instead of running twice; the stored row, committed with the change itself, makes a
  * later replay return the first response even after a crash.
  */
-export async function claim(trx: Knex.Transaction, owner: string, key: string, hash: string): Promise<Result | undefined> {
-  const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [`${owner}\n${key}`]);
+export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise<Result | undefined> {
+  const { owner, key, hash } = c;
+  const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [lockKey(c)]);
   if (!rows[0].ok) throw problems.idempotencyKeyInFlight();
   const prior = await trx('idempotency_keys').where({ owner, key }).first();
   if (!prior) return undefined;
@@ -21,9 +36,11 @@ export async function claim(trx: Knex.Transaction, owner: string, key: string, h
   return { status: prior.response_status, body: prior.response_body ?? undefined, headers: { ...prior.response_headers, 'Idempotent-Replayed': 'true' } };
 }
 
-export async function remember(trx: Knex.Transaction, owner: string, key: string, hash: string, result: Result): Promise<void> {
-  await trx('idempotency_keys').insert({
-    owner, key, request_hash: hash, response_status: result.status,
-    response_body: result.body === undefined ? null : JSON.stringify(result.body), response_headers: result.headers ?? {},
-  });
+
+/** Stores the first response of each key, in the transaction that made it (one statement for many). */
+export async function remember(trx: Knex.Transaction, entries: { claim: IdempotencyClaim; result: Result }[]): Promise<void> {
+  await insertRows(trx, 'idempotency_keys', entries.map(({ claim: c, result }) => ({
+    owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
+    response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
+  })), false);
 }

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
+export interface JobSpec { queue: string; data: object; delayMs?: number }
+
 export type JobHandler<T> = (data: T) => Promise<void>;
 
 const WORKER_CONCURRENCY = 4;
@@ -53,10 +55,17 @@ export class Jobs {
   }
 
   /** Enqueues inside the caller's transaction. */
-  async send(db: Knex | Knex.Transaction, queue: string, data: object, delayMs = 0): Promise<void> {
-    const options: PgBoss.SendOptions = { db: knexExecutor(db) };
-    if (delayMs > 0) options.startAfter = new Date(Date.now() + delayMs);
-    await this.boss.send(queue, data, options);
+  send(db: Knex | Knex.Transaction, queue: string, data: object, delayMs = 0): Promise<void> {
+    return this.sendMany(db, [{ queue, data, delayMs }]);
+  }
+
+  /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
+  async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
+    if (!jobs.length) return;
+    const now = Date.now();
+    await this.boss.insert(jobs.map((j) => ({
+      name: j.queue, data: j.data, ...(j.delayMs ? { startAfter: new Date(now + j.delayMs).toISOString() } : {}),
+    })), { db: knexExecutor(db) });
   }
 
   /** Wakes this process's worker for a queue now instead of at its next poll. */

@@ -70,8 +70,13 @@ export class ResourceRepo {
     return { items: rows.map((r) => this.present(r)), next_cursor };
   }
 
+  /** A new row of this kind with its id, to insert (or hand to the group commit as a Creation). */
+  draft(values: Row): Row & { id: string } {
+    return { id: newId(this.meta.idPrefix), ...values };
+  }
+
   async insert(db: Db, values: Row): Promise<Row> {
-    const row: Row = { id: newId(this.meta.idPrefix), ...values };
+    const row: Row = this.draft(values);
     for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
     const [created] = await db(this.table).insert(row).returning('*');
     touch(db, created.id); // the table's trigger NOTIFYs the change (migration 003)

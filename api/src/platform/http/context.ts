@@ -1,6 +1,7 @@
 // What a handler receives and returns; handlers stay thin and never touch Express.
 import type { Knex } from 'knex';
 import type { Principal } from '../auth.js';
+import type { JobSpec } from '../jobs.js';
 
 export interface OperationMeta {
   operationId: string;
@@ -35,4 +36,28 @@ export interface OpContext {
 
 export interface Result { status: number; body?: unknown; headers?: Record<string, string> }
 export type Handler = (ctx: OpContext) => Promise<Result>;
-export type Handlers = Record<string, Handler>;
+
+/** A create that is one inserted row (plus its jobs): the pipeline writes it, grouped with concurrent creates. */
+export interface Creation {
+  table: string;
+  /** the row to insert, id included (ResourceRepo.draft) */
+  row: Record<string, unknown> & { id: string };
+  /** durable jobs sent in the same transaction */
+  jobs?: JobSpec[];
+  audit: AuditNote;
+  /** the response, from the row as stored */
+  respond(stored: Record<string, any>): Result;
+}
+
+/**
+ * `create` may only read through ctx.db, unless `needsTransaction` says this request must write first (an IP
+ * taken from a subnet, say): it then runs alone in a transaction, and ctx.db is that transaction.
+ */
+export interface CreateHandler {
+  create(ctx: OpContext): Promise<Creation>;
+  needsTransaction?(ctx: OpContext): boolean;
+}
+
+export type Handlers = Record<string, Handler | CreateHandler>;
+
+export const isCreateHandler = (h: Handler | CreateHandler): h is CreateHandler => typeof h === 'object';

@@ -2,17 +2,18 @@
 // validate -> authorize -> transaction{ idempotency, handler, audit } -> (tests) response check.
 import type { Knex } from 'knex';
 import type { Principal } from '../auth.js';
-import { writeAudit } from '../audit.js';
-import { claim, remember, requestHash } from '../idempotency.js';
+import { writeAudit, type AuditRecord } from '../audit.js';
+import type { GroupCommit } from '../group-commit.js';
+import { claim, remember, requestHash, type IdempotencyClaim } from '../idempotency.js';
 import { newRequestId } from '../ids.js';
 import { invalidateTouched } from '../row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
-import type { Handler, Handlers, OpContext, OperationMeta, Result } from './context.js';
+import { isCreateHandler, type AuditNote, type CreateHandler, type Handler, type Handlers, type OpContext, type OperationMeta, type Result } from './context.js';
 import { operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
-export interface CompiledOperation { meta: OperationMeta; v: OperationValidators; handler: Handler; path: string; method: string }
+export interface CompiledOperation { meta: OperationMeta; v: OperationValidators; handler: Handler | CreateHandler; path: string; method: string }
 
 export interface CallInput {
   principal: Principal;
@@ -38,7 +39,7 @@ export const kindOf = (permission: string) =>
 export class Pipeline {
   readonly byId = new Map<string, CompiledOperation>();
 
-  constructor(spec: Spec, handlers: Handlers, private db: Knex, private log: Logger, private validateResponses: boolean) {
+  constructor(spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private log: Logger, private validateResponses: boolean) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
         operationId: o.op.operationId, method: o.method.toUpperCase(), path: o.path,
@@ -69,9 +70,14 @@ export class Pipeline {
       }
       authorize(meta, input.principal, params);
       const base = { op: meta, params, query: params, body, ifMatch: input.ifMatch, principal: input.principal, requestId, sourceIp: input.sourceIp ?? '', audit: {} };
-      const result = meta.mutating
-        ? await this.inTransaction(base, op.handler, meta.method === 'POST' ? input.idempotencyKey : undefined, input.path)
-        : await op.handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
+      const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
+      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body) } : undefined;
+      const { handler } = op;
+      const result = isCreateHandler(handler)
+        ? await this.create(base, handler, idempotency)
+        : meta.mutating
+          ? await this.inTransaction(base, handler, idempotency)
+          : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
       if (this.validateResponses) checkResponse(v, result, meta);
       return result;
     } catch (err) {
@@ -95,30 +101,37 @@ export class Pipeline {
     return this.execute(op, { ...input, principal, path });
   };
 
-  private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idemKey: string | undefined, path: string): Promise<Result> {
+  private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idempotency: IdempotencyClaim | undefined): Promise<Result> {
     const after: (() => void)[] = [];
     let written: Knex.Transaction | undefined;
     const result = await this.db.transaction(async (trx) => {
       written = trx;
-      const hash = idemKey ? requestHash(base.op.method, path, base.body) : '';
-      if (idemKey) {
-        const replay = await claim(trx, base.principal.userId, idemKey, hash);
+      if (idempotency) {
+        const replay = await claim(trx, idempotency);
         if (replay) return replay;
       }
       const ctx: OpContext = { ...base, db: trx, afterCommit: (fn) => after.push(fn) };
       const r = await handler(ctx);
-      await writeAudit(trx, {
-        user_id: base.principal.userId, action: base.op.permission, resource_type: ctx.audit.resource_type ?? null,
-        resource_id: ctx.audit.resource_id ?? (base.params.id as string | undefined) ?? null, status: 'success',
-        details: ctx.audit.details ?? {}, source_ip: base.sourceIp, request_id: base.requestId,
-      });
-      if (idemKey) await remember(trx, base.principal.userId, idemKey, hash, r);
+      await writeAudit(trx, successAudit(base, ctx.audit));
+      if (idempotency) await remember(trx, [{ claim: idempotency, result: r }]);
       return r;
     });
     // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
     if (written) invalidateTouched(written);
     for (const fn of after) fn();
     return result;
+  }
+
+  /** A create is prepared outside any transaction (reads only) and committed with the creates arriving beside it. */
+  private async create(base: Omit<OpContext, 'db' | 'afterCommit'>, h: CreateHandler, idempotency: IdempotencyClaim | undefined): Promise<Result> {
+    const after: (() => void)[] = [];
+    const prepare = async (db: Knex | Knex.Transaction) => {
+      const ctx: OpContext = { ...base, db, afterCommit: (fn) => after.push(fn) };
+      const creation = await h.create(ctx);
+      return { creation, audit: successAudit(base, creation.audit), after };
+    };
+    if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) })) return this.commits.alone(idempotency, prepare);
+    return this.commits.submit({ ...(await prepare(this.db)), idempotency });
   }
 
   private internal(err: unknown, requestId: string, meta: OperationMeta): Problem {
@@ -129,6 +142,14 @@ export class Pipeline {
     this.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
     return problems.internal();
   }
+}
+
+function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
+  return {
+    user_id: base.principal.userId, action: base.op.permission, resource_type: note.resource_type ?? null,
+    resource_id: note.resource_id ?? (base.params.id as string | undefined) ?? null, status: 'success',
+    details: note.details ?? {}, source_ip: base.sourceIp, request_id: base.requestId,
+  };
 }
 
 function authorize(meta: OperationMeta, principal: Principal, params: Record<string, any>) {

@@ -1,0 +1,123 @@
+// Group commit for creates. A create's own work is small next to a transaction's fixed costs (BEGIN, COMMIT, a
+// round trip and a parse per statement, the WAL flush), so creates that arrive together share one transaction:
+// one multi-row insert per table, one for their audit records, one for their jobs, one for their idempotency keys.
+// Each create is still atomic with its audit record and its job, and a failure stays its own: when a group fails,
+// its creates are retried one transaction each, so only the create that caused it fails.
+import type { Knex } from 'knex';
+import { writeAudits, type AuditRecord } from './audit.js';
+import { insertRows } from './db/bulk.js';
+import type { Creation, Result } from './http/context.js';
+import { claim, lockKeys, remember, type IdempotencyClaim } from './idempotency.js';
+import type { Jobs } from './jobs.js';
+import type { Metrics } from './metrics.js';
+import { invalidateTouched, touch } from './row-cache.js';
+
+export interface CommitEntry {
+  creation: Creation;
+  audit: AuditRecord;
+  idempotency?: IdempotencyClaim;
+  /** the handler's afterCommit callbacks */
+  after?: (() => void)[];
+}
+
+interface Waiting { entry: CommitEntry; resolve(r: Result): void; reject(e: unknown): void }
+
+/** Groups in flight at once: one being written while the next gathers keeps PostgreSQL and this process both busy. */
+const MAX_IN_FLIGHT = 2;
+const MAX_GROUP = 250;
+
+export class GroupCommit {
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private db: Knex, private jobs: Jobs, private metrics?: Pick<Metrics, 'commitGroups'>) {}
+
+  /** Commits the entry with whatever else is waiting; resolves once it is durable, with its response. */
+  submit(entry: CommitEntry): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ entry, resolve, reject });
+      // setImmediate, not now: requests parsed in the same turn of the event loop then join one group.
+      if (!this.scheduled && this.inFlight < MAX_IN_FLIGHT) {
+        this.scheduled = true;
+        setImmediate(() => { this.scheduled = false; this.drain(); });
+      }
+    });
+  }
+
+  /**
+   * One create alone in a transaction, the idempotency key claimed first (a replay returns the stored response
+   * and never calls `prepare`). `prepare` may write through the transaction before the insert.
+   */
+  async alone(idempotency: IdempotencyClaim | undefined, prepare: (trx: Knex.Transaction) => Promise<Omit<CommitEntry, 'idempotency'>>): Promise<Result> {
+    let done: { trx: Knex.Transaction; entry?: CommitEntry } | undefined;
+    const result = await this.db.transaction(async (trx) => {
+      done = { trx };
+      if (idempotency) {
+        const replay = await claim(trx, idempotency);
+        if (replay) return replay;
+      }
+      const entry = { ...(await prepare(trx)), idempotency };
+      done.entry = entry;
+      return (await this.write(trx, [entry], true))[0]!;
+    });
+    if (done!.entry) this.metrics?.commitGroups.observe(1);
+    this.committed(done!.trx, done!.entry ? [done!.entry] : []);
+    return result;
+  }
+
+  private drain(): void {
+    while (this.waiting.length && this.inFlight < MAX_IN_FLIGHT) {
+      const group = this.waiting.splice(0, MAX_GROUP);
+      this.inFlight++;
+      void this.flush(group).finally(() => { this.inFlight--; this.drain(); });
+    }
+  }
+
+  private async flush(group: Waiting[]): Promise<void> {
+    let trxRef: Knex.Transaction | undefined;
+    let results: Result[];
+    try {
+      results = await this.db.transaction(async (trx) => {
+        trxRef = trx;
+        return this.write(trx, group.map((w) => w.entry), false);
+      });
+    } catch (err) {
+      if (group.length === 1 && !group[0]!.entry.idempotency) { group[0]!.reject(err); return; }
+      // Someone's insert broke the group (a constraint, a replayed idempotency key): one transaction each, in order,
+      // so the first of two requests with the same key commits and the second replays it.
+      for (const w of group) await this.alone(w.entry.idempotency, async () => w.entry).then(w.resolve, w.reject);
+      return;
+    }
+    this.metrics?.commitGroups.observe(group.length);
+    this.committed(trxRef!, group.map((w) => w.entry));
+    group.forEach((w, i) => w.resolve(results[i]!));
+  }
+
+  /** The group's writes, in the caller's transaction; returns each entry's response. */
+  private async write(trx: Knex.Transaction, entries: CommitEntry[], claimed: boolean): Promise<Result[]> {
+    const claims = entries.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
+    // alone() has claimed its key already; a group takes its keys' locks here, and a busy one sends the group back
+    // to alone(), where that request gets its 409.
+    if (!claimed && claims.length && !(await lockKeys(trx, claims))) throw new Error('an idempotency key of the group is in flight');
+    const stored = new Map<string, Record<string, any>>();
+    for (const table of new Set(entries.map((e) => e.creation.table))) {
+      const rows = await insertRows(trx, table, entries.filter((e) => e.creation.table === table).map((e) => e.creation.row));
+      for (const r of rows) { stored.set(r.id as string, r); touch(trx, r.id as string); } // the tables' triggers NOTIFY
+    }
+    await this.jobs.sendMany(trx, entries.flatMap((e) => e.creation.jobs ?? []));
+    await writeAudits(trx, entries.map((e) => e.audit));
+    const results = entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
+    const keyed = entries.flatMap((e, i) => (e.idempotency ? [{ claim: e.idempotency, result: results[i]! }] : []));
+    if (keyed.length) await remember(trx, keyed);
+    return results;
+  }
+
+  private committed(trx: Knex.Transaction, entries: CommitEntry[]): void {
+    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
+    invalidateTouched(trx);
+    const queues = new Set(entries.flatMap((e) => (e.creation.jobs ?? []).filter((j) => !j.delayMs).map((j) => j.queue)));
+    for (const q of queues) this.jobs.nudge(q);
+    for (const e of entries) for (const fn of e.after ?? []) fn();
+  }
+}
