@@ -4,13 +4,14 @@
 // Each create is still atomic with its audit record and its job, and a failure stays its own: when a group fails,
 // its creates are retried one transaction each, so only the create that caused it fails.
 import type { Knex } from 'knex';
-import { writeAudits, type AuditRecord } from './audit.js';
-import { insertRows } from './db/bulk.js';
+import type pg from 'pg';
+import { auditRow, writeAudits, type AuditRecord } from './audit.js';
+import { insertRows, insertStatements, sqlLiteral } from './db/bulk.js';
 import type { Creation, Result } from './http/context.js';
 import { claim, lockKeys, remember, type IdempotencyClaim } from './idempotency.js';
 import type { Jobs } from './jobs.js';
 import type { Metrics } from './metrics.js';
-import { invalidateTouched, touch } from './row-cache.js';
+import { invalidateTouched, rowCache, touch } from './row-cache.js';
 
 export interface CommitEntry {
   creation: Creation;
@@ -62,7 +63,9 @@ export class GroupCommit {
       return (await this.write(trx, [entry], true))[0]!;
     });
     if (done!.entry) this.metrics?.commitGroups.observe(1);
-    this.committed(done!.trx, done!.entry ? [done!.entry] : []);
+    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
+    invalidateTouched(done!.trx);
+    this.committed(done!.entry ? [done!.entry] : []);
     return result;
   }
 
@@ -75,13 +78,15 @@ export class GroupCommit {
   }
 
   private async flush(group: Waiting[]): Promise<void> {
-    let trxRef: Knex.Transaction | undefined;
+    const entries = group.map((w) => w.entry);
     let results: Result[];
+    let trxRef: Knex.Transaction | undefined;
     try {
-      results = await this.db.transaction(async (trx) => {
-        trxRef = trx;
-        return this.write(trx, group.map((w) => w.entry), false);
-      });
+      if (entries.some((e) => e.idempotency)) {
+        results = await this.db.transaction(async (trx) => { trxRef = trx; return this.write(trx, entries, false); });
+      } else {
+        results = await this.writeAtOnce(entries);
+      }
     } catch (err) {
       if (group.length === 1 && !group[0]!.entry.idempotency) { group[0]!.reject(err); return; }
       // Someone's insert broke the group (a constraint, a replayed idempotency key): one transaction each, in order,
@@ -90,8 +95,38 @@ export class GroupCommit {
       return;
     }
     this.metrics?.commitGroups.observe(group.length);
-    this.committed(trxRef!, group.map((w) => w.entry));
+    if (trxRef) invalidateTouched(trxRef);
+    else for (const e of entries) rowCache.invalidate(e.creation.row.id);
+    this.committed(entries);
     group.forEach((w, i) => w.resolve(results[i]!));
+  }
+
+  /**
+   * A group without idempotency keys in one round trip: its statements go in one simple-protocol message, which
+   * PostgreSQL runs as one implicit transaction (all or nothing). Values are inlined as escaped literals. Round trips
+   * are the expensive part on a busy machine: each costs a write and a wake-up on both sides.
+   */
+  private async writeAtOnce(entries: CommitEntry[]): Promise<Result[]> {
+    const statements: string[] = [];
+    const tables = [...new Set(entries.map((e) => e.creation.table))];
+    for (const table of tables) {
+      statements.push(...insertStatements(table, entries.filter((e) => e.creation.table === table).map((e) => e.creation.row), true, sqlLiteral));
+    }
+    const returning = statements.length;
+    statements.push(...insertStatements('audit_logs', entries.map((e) => auditRow(e.audit)), false, sqlLiteral));
+    const jobs = entries.flatMap((e) => e.creation.jobs ?? []);
+    if (jobs.length) statements.push(await this.jobs.sendManySql(jobs));
+    const client = this.db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> };
+    const conn = await client.acquireConnection();
+    let out: pg.QueryResult | pg.QueryResult[];
+    try {
+      out = await conn.query(statements.join(';\n'));
+    } finally {
+      await client.releaseConnection(conn);
+    }
+    const stored = new Map<string, Record<string, any>>();
+    for (const r of (Array.isArray(out) ? out : [out]).slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
+    return entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
   }
 
   /** The group's writes, in the caller's transaction; returns each entry's response. */
@@ -113,9 +148,8 @@ export class GroupCommit {
     return results;
   }
 
-  private committed(trx: Knex.Transaction, entries: CommitEntry[]): void {
-    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
-    invalidateTouched(trx);
+  /** After commit. (This process's next read must see its own write: the caller has invalidated the row cache.) */
+  private committed(entries: CommitEntry[]): void {
     const queues = new Set(entries.flatMap((e) => (e.creation.jobs ?? []).filter((j) => !j.delayMs).map((j) => j.queue)));
     for (const q of queues) this.jobs.nudge(q);
     for (const e of entries) for (const fn of e.after ?? []) fn();

@@ -2,10 +2,16 @@
 // creates the resource, so a job exists exactly when its resource does.
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
+import { inlineParams } from './db/bulk.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface JobSpec { queue: string; data: object; delayMs?: number }
+
+function jobInserts(jobs: JobSpec[]): PgBoss.JobInsert[] {
+  const now = Date.now();
+  return jobs.map((j) => ({ name: j.queue, data: j.data, ...(j.delayMs ? { startAfter: new Date(now + j.delayMs).toISOString() } : {}) }));
+}
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -61,11 +67,14 @@ export class Jobs {
 
   /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
   async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
-    if (!jobs.length) return;
-    const now = Date.now();
-    await this.boss.insert(jobs.map((j) => ({
-      name: j.queue, data: j.data, ...(j.delayMs ? { startAfter: new Date(now + j.delayMs).toISOString() } : {}),
-    })), { db: knexExecutor(db) });
+    if (jobs.length) await this.boss.insert(jobInserts(jobs), { db: knexExecutor(db) });
+  }
+
+  /** pg-boss's own insert statement for these jobs, with its parameters inlined, to send in a batch of statements. */
+  async sendManySql(jobs: JobSpec[]): Promise<string> {
+    let sql = '';
+    await this.boss.insert(jobInserts(jobs), { db: { executeSql: async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values); return { rows: [] }; } } });
+    return sql;
   }
 
   /** Wakes this process's worker for a queue now instead of at its next poll. */

@@ -1,24 +1,50 @@
-// Many rows into one table in one statement, passed as a single JSON parameter: PostgreSQL turns it into rows of
-// the table's own type (json_populate_recordset), so jsonb, timestamps and the rest convert as a column would.
-// One parameter instead of rows x columns keeps the statement cheap to build, send and parse.
+// Many rows into one table in one statement, passed as a single JSON value: PostgreSQL turns it into rows of the
+// table's own type (json_populate_recordset), so jsonb, timestamps and the rest convert as a column would. One
+// value instead of rows x columns keeps the statement cheap to build, send and parse.
 import type { Knex } from 'knex';
+import pg from 'pg';
 
 type Row = Record<string, unknown>;
 
-/** Inserts `rows` and returns them as stored, in the same order (matched by `id`; pass returning false for tables without one). */
-export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: Row[], returning = true): Promise<Row[]> {
-  if (!rows.length) return [];
-  // Rows with different key sets go in separate statements: a key left out must take its column default, not null.
+/**
+ * The insert statements for `rows`, with `param(json)` as the JSON value's SQL. Rows with different key sets get
+ * separate statements: a key left out must take its column default, not null.
+ */
+export function insertStatements(table: string, rows: Row[], returning: boolean, param: (json: string) => string): string[] {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const sig = Object.keys(r).sort().join(',');
     groups.set(sig, [...(groups.get(sig) ?? []), r]);
   }
-  const stored = new Map<unknown, Row>();
-  for (const [sig, group] of groups) {
+  return [...groups].map(([sig, group]) => {
     const cols = sig.split(',').map((c) => `"${c}"`).join(', ');
-    const { rows: out } = await db.raw(`insert into "${table}" (${cols}) select ${cols} from json_populate_recordset(null::"${table}", ?::json)${returning ? ' returning *' : ''}`, [JSON.stringify(group)]);
+    return `insert into "${table}" (${cols}) select ${cols} from json_populate_recordset(null::"${table}", ${param(JSON.stringify(group))}::json)${returning ? ' returning *' : ''}`;
+  });
+}
+
+/** Inserts `rows` and returns them as stored, in the same order (matched by `id`; pass returning false for tables without one). */
+export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: Row[], returning = true): Promise<Row[]> {
+  if (!rows.length) return [];
+  const stored = new Map<unknown, Row>();
+  const bindings: string[] = [];
+  for (const sql of insertStatements(table, rows, returning, (json) => { bindings.push(json); return '?'; })) {
+    const { rows: out } = await db.raw(sql, [bindings.shift()!]);
     for (const r of out) stored.set(r.id, r);
   }
   return returning ? rows.map((r) => stored.get(r.id)!) : [];
 }
+
+/** A value as an SQL literal, for statements sent whole (several in one simple-protocol message). */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`cannot inline ${v}`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  return pg.escapeLiteral(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+/** `$1`-style parameters replaced by literals (one pass, so a literal's own text is never rescanned). */
+export const inlineParams = (text: string, values: unknown[]) => text.replace(/\$(\d+)/g, (_, n) => sqlLiteral(values[Number(n) - 1]));
