@@ -28,7 +28,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
   deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), log, config.validateResponses);
   const w: Workers = workers(deps);
-  await jobs.start(Object.keys(w));
+  await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q));
   await events.start();
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
   events.subscribe((ev) => {
@@ -41,7 +41,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
       else if ('batch' in spec) await jobs.workBatch(queue, spec.batch);
       else await jobs.work(queue, spec.handler, spec.loops);
     }
-    for (const { queue, id } of await unfinished(deps)) await jobs.send(db, queue, { id });
+    await jobs.sendMany(db, (await unfinished(deps)).map(({ queue, id }) => ({ queue, data: { id } })));
   }
   return {
     ...deps,

@@ -8,10 +8,9 @@ import type { Metrics } from './metrics.js';
 
 export interface JobSpec { queue: string; data: object; delayMs?: number }
 
-function jobInserts(jobs: JobSpec[]): PgBoss.JobInsert[] {
-  const now = Date.now();
-  return jobs.map((j) => ({ name: j.queue, data: j.data, ...(j.delayMs ? { startAfter: new Date(now + j.delayMs).toISOString() } : {}) }));
-}
+/** A job of a batch queue may carry many items: `{ items: [...] }`. */
+interface ItemsJob { items: object[] }
+const itemsOf = (data: object): object[] => (Array.isArray((data as ItemsJob).items) ? (data as ItemsJob).items : [data]);
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -45,6 +44,7 @@ function knexExecutor(db: Knex | Knex.Transaction): PgBoss.Db {
 export class Jobs {
   private boss: PgBoss;
   private queues = new Set<string>();
+  private batchQueues = new Set<string>();
   private workers = new Map<string, string>();
 
   constructor(url: string, private log: Logger, private metrics: Metrics) {
@@ -52,7 +52,28 @@ export class Jobs {
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
   }
 
-  async start(queues: string[]): Promise<void> {
+  /**
+   * The rows pg-boss inserts. Items of a batch queue sent together (a commit group's instances, say) become one job:
+   * one row to insert, fetch and complete instead of one per item; the batch handler runs them together anyway.
+   */
+  private jobInserts(jobs: JobSpec[]): PgBoss.JobInsert[] {
+    const now = Date.now();
+    const startAfter = (delayMs?: number) => (delayMs ? { startAfter: new Date(now + delayMs).toISOString() } : {});
+    const out: PgBoss.JobInsert[] = [];
+    const coalesced = new Map<string, { queue: string; delayMs?: number; items: object[] }>();
+    for (const j of jobs) {
+      if (!this.batchQueues.has(j.queue)) { out.push({ name: j.queue, data: j.data, ...startAfter(j.delayMs) }); continue; }
+      const k = `${j.queue}\n${j.delayMs ?? 0}`;
+      const c = coalesced.get(k) ?? coalesced.set(k, { queue: j.queue, delayMs: j.delayMs, items: [] }).get(k)!;
+      c.items.push(j.data);
+    }
+    for (const c of coalesced.values()) out.push({ name: c.queue, data: { items: c.items }, ...startAfter(c.delayMs) });
+    return out;
+  }
+
+  /** `batchQueues`: queues whose worker takes many items at once (workBatch), in any process that sends to them. */
+  async start(queues: string[], batchQueues: string[] = []): Promise<void> {
+    this.batchQueues = new Set(batchQueues);
     await this.boss.start();
     for (const q of queues) {
       await this.boss.createQueue(q, { name: q, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 3600 });
@@ -67,13 +88,13 @@ export class Jobs {
 
   /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
   async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
-    if (jobs.length) await this.boss.insert(jobInserts(jobs), { db: knexExecutor(db) });
+    if (jobs.length) await this.boss.insert(this.jobInserts(jobs), { db: knexExecutor(db) });
   }
 
   /** pg-boss's own insert statement for these jobs, with its parameters inlined, to send in a batch of statements. */
   async sendManySql(jobs: JobSpec[]): Promise<string> {
     let sql = '';
-    await this.boss.insert(jobInserts(jobs), { db: { executeSql: async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values); return { rows: [] }; } } });
+    await this.boss.insert(this.jobInserts(jobs), { db: { executeSql: async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values); return { rows: [] }; } } });
     return sql;
   }
 
@@ -103,12 +124,13 @@ export class Jobs {
   /** One handler call for a whole fetched batch; if it throws, pg-boss retries every job of the batch. */
   async workBatch<T extends object>(queue: string, batch: (items: T[]) => Promise<void>): Promise<void> {
     const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      const items = jobs.flatMap((j) => itemsOf(j.data)) as T[];
       try {
-        await batch(jobs.map((j) => j.data));
-        this.metrics.jobs.inc({ queue, state: 'completed' }, jobs.length);
+        await batch(items);
+        this.metrics.jobs.inc({ queue, state: 'completed' }, items.length);
       } catch (err) {
-        this.metrics.jobs.inc({ queue, state: 'failed' }, jobs.length);
-        this.log.error({ err, queue, jobs: jobs.length }, 'job batch failed; it will be retried');
+        this.metrics.jobs.inc({ queue, state: 'failed' }, items.length);
+        this.log.error({ err, queue, jobs: jobs.length, items: items.length }, 'job batch failed; it will be retried');
         throw err;
       }
     });

@@ -167,7 +167,7 @@ export function withDefaults(meta: ResourceMeta, body: Row): Row {
   for (const [p, prop] of Object.entries(meta.properties)) {
     if (prop.readOnly) continue;
     if (body[p] !== undefined) out[p] = body[p];
-    else if (prop.default !== undefined) out[p] = structuredClone(prop.default);
+    else if (prop.default !== undefined) out[p] = prop.default !== null && typeof prop.default === 'object' ? structuredClone(prop.default) : prop.default;
   }
   return out;
 }

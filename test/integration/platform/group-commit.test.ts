@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { GroupCommit } from '../../../api/src/platform/group-commit.js';
 import { creationOf } from '../../../api/src/platform/crud.js';
 import { vpcs } from '../../../api/src/networking/vpcs.js';
+import { inlineParams, sqlLiteral } from '../../../api/src/platform/db/bulk.js';
 import { catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 
 /** Sum and count of the commit group histogram, from /metrics as Prometheus scrapes it. */
@@ -83,5 +84,15 @@ describe('platform: group commit of creates', () => {
     if (created.length === 2) expect(created.filter((r) => r.headers['idempotent-replayed'] === 'true')).to.have.length(1);
     else expect(keyed.find((r) => r.status === 409)!.body.code).to.equal('IdempotencyKeyInFlight');
     expect(await app.platform.db('vpcs').where({ owner: user.id, name: 'keyed' }).count('* as n').first()).to.deep.equal({ n: 1 });
+  });
+
+  it('inlines any value as a literal that PostgreSQL reads back unchanged', async () => {
+    const values = ['plain', "it's", 'back\\slash \\\' quote', '$v$', 'ends in $v', '$v$$v0$ both tags', 'ünïcødé ✓ 😀', '', 'a;\ndrop table vpcs; --'];
+    for (const v of values) {
+      const { rows } = await app.platform.db.raw(`select ${sqlLiteral(v)}::text as v`);
+      expect(rows[0].v, JSON.stringify(v)).to.equal(v);
+    }
+    const { rows } = await app.platform.db.raw(inlineParams('select $1::int as n, $2::bool as b, $3::jsonb as j, $4::text as t, $1::int + 1 as m', [41, true, { k: "it's $v" }, null]));
+    expect(rows[0]).to.deep.equal({ n: 41, b: true, j: { k: "it's $v" }, t: null, m: 42 });
   });
 });

@@ -2,7 +2,6 @@
 // table's own type (json_populate_recordset), so jsonb, timestamps and the rest convert as a column would. One
 // value instead of rows x columns keeps the statement cheap to build, send and parse.
 import type { Knex } from 'knex';
-import pg from 'pg';
 
 type Row = Record<string, unknown>;
 
@@ -42,8 +41,20 @@ export function sqlLiteral(v: unknown): string {
     return String(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
-  return pg.escapeLiteral(typeof v === 'string' ? v : JSON.stringify(v));
+  if (v instanceof Date) return dollarQuoted(v.toISOString());
+  return dollarQuoted(typeof v === 'string' ? v : JSON.stringify(v));
+}
+
+/**
+ * A string as a dollar-quoted literal: nothing inside is special, so there is nothing to escape (a scan for the tag
+ * instead of a character-by-character copy). PostgreSQL text cannot hold NUL, as with any other literal.
+ */
+export function dollarQuoted(s: string): string {
+  // The literal ends at the tag's first occurrence after the opening one, so that must be the closing tag itself
+  // (a value ending in `$v` would otherwise end early).
+  let tag = '$v$';
+  for (let n = 0; (s + tag).indexOf(tag) !== s.length; n++) tag = `$v${n}$`;
+  return `${tag}${s}${tag}`;
 }
 
 /** `$1`-style parameters replaced by literals (one pass, so a literal's own text is never rescanned). */

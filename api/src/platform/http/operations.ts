@@ -10,18 +10,28 @@ import type { RateLimiter } from '../ratelimit.js';
 import type { Result } from './context.js';
 import { sendProblem } from './errors.js';
 import { ANONYMOUS, type CompiledOperation, type Pipeline } from './pipeline.js';
+import { RouteTable } from './route-table.js';
 
 export interface MountDeps { pipeline: Pipeline; auth: Authenticator; limiter: RateLimiter; log: Logger; metrics: Metrics }
 
 const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/*+json'];
 
+/** One middleware for every operation: a route table lookup, then the operation; anything else falls through (404/405). */
 export function mountOperations(router: Router, deps: MountDeps): void {
-  for (const op of deps.pipeline.byId.values()) {
-    router[op.method as 'get'](op.path.replace(/\{(\w+)\}/g, ':$1'), (req, res) => { void run(req, res, op, deps); });
-  }
+  const table = new RouteTable<CompiledOperation>();
+  for (const op of deps.pipeline.byId.values()) table.add(op.method, op.path, op);
+  router.use((req, res, next) => {
+    const hit = table.match(req.method, req.path);
+    if (!hit) { next(); return; }
+    if (hit.malformed) {
+      sendProblem(res, problems.invalidParameter([{ pointer: hit.malformed, detail: 'is not valid percent-encoding' }]), newRequestId(), req.originalUrl);
+      return;
+    }
+    void run(req, res, hit.value, hit.params, deps);
+  });
 }
 
-async function run(req: Request, res: Response, op: CompiledOperation, deps: MountDeps) {
+async function run(req: Request, res: Response, op: CompiledOperation, pathParams: Record<string, string>, deps: MountDeps) {
   const started = process.hrtime.bigint();
   const { meta } = op;
   const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || newRequestId();
@@ -35,7 +45,7 @@ async function run(req: Request, res: Response, op: CompiledOperation, deps: Mou
     if (op.v.body && hasBody && !req.is(JSON_TYPES)) throw problems.unsupportedMediaType(req.headers['content-type'] ?? '');
     const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const result = await deps.pipeline.execute(op, {
-      principal, params: { ...(req.query as Record<string, unknown>), ...req.params }, body: req.body, hasBody,
+      principal, params: { ...(req.query as Record<string, unknown>), ...pathParams }, body: req.body, hasBody,
       ifMatch: header('if-match'), idempotencyKey: header('idempotency-key'), requestId, sourceIp: req.ip ?? '', path: req.path,
     });
     status = result.status;
