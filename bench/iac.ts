@@ -54,7 +54,7 @@ try {
   const api = new Api(apiChild.url, ADMIN);
 
   log('launch-to-handshake');
-  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.mjs' });
+  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.cjs' });
   const client = createSelfSignedCertificate({ organization: 'bench-core' });
   const pluginEnv = { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_CLIENT_CERT: client.certPem };
   const bare: number[] = [];

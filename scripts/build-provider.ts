@@ -1,6 +1,6 @@
 // Bundles a provider entry point into one file with the protocol tables baked in, for fast start-up.
 // The launchers in provider/bin run it on demand (missing or stale bundle); it can also be run by hand:
-//   node --import tsx scripts/build-provider.ts [--entry provider/src/main.ts] [--out provider/dist/terraform-provider-atonix.mjs]
+//   node --import tsx scripts/build-provider.ts [--entry provider/src/main.ts] [--out provider/dist/terraform-provider-atonix.cjs]
 // Besides the bundle it writes <out>.sources.sh, which lets the launcher check staleness without starting node.
 import { build } from 'esbuild';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -82,7 +82,7 @@ function argument(name: string, fallback: string): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const built = await buildProvider({
     entry: argument('entry', 'provider/src/main.ts'),
-    out: argument('out', 'provider/dist/terraform-provider-atonix.mjs'),
+    out: argument('out', 'provider/dist/terraform-provider-atonix.cjs'),
   });
   process.stderr.write(`built ${built.out} from ${built.inputs.length} files in ${built.ms} ms\n`);
 }

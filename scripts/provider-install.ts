@@ -34,7 +34,7 @@ export function installMirror(mirror = join(root, '.terraform-mirror')): { mirro
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.mjs' });
+  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.cjs' });
   const { cliConfig } = installMirror(process.argv[2] ? resolve(process.argv[2]) : undefined);
   console.log(`Installed atonixcorp/atonix ${VERSION} (${platform}) into a filesystem mirror.\n\n  export TF_CLI_CONFIG_FILE=${cliConfig}\n\nthen \`terraform init\` finds it with no registry.`);
 }

@@ -1,5 +1,5 @@
 # Shared by the provider launchers (sourced, never run): rebuild the bundle if a source file changed, then exec node on it.
-# The caller sets: root (repository root), entry (TS entry point), bundle (output .mjs). All absolute paths.
+# The caller sets: root (repository root), entry (TS entry point), bundle (output .cjs or .mjs). All absolute paths.
 # exec matters: core SIGKILLs the pid it started; a shell left in between would orphan node holding core's pipes.
 
 # Builtins only (no fork): the check runs on every launch, and Terraform launches 3-5 times per command.

@@ -7,6 +7,7 @@ import type { Deps, Workers } from '../platform/deps.js';
 import type { Handlers, OpContext } from '../platform/http/context.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources.js';
+import { inTransaction } from '../platform/row-cache.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
 import { actionFor, transition, type PowerAction } from './instance-states.js';
 import { capacityOf, refusal, releaseCapacity, type Need } from './placement.js';
@@ -83,7 +84,7 @@ export function instanceWorkers({ db }: Deps): Workers {
   return {
     // A fetched batch is placed in one transaction: the capacity row is locked once and claimed in order.
     // Idempotent: only `building` instances move, under row locks, so a replayed job is a no-op.
-    [QUEUE]: { batch: (items: { id: string }[]) => db.transaction((trx) => placeBatch(trx, items.map((i) => i.id))) },
+    [QUEUE]: { batch: (items: { id: string }[]) => inTransaction(db, (trx) => placeBatch(trx, items.map((i) => i.id))) },
   };
 }
 

@@ -992,6 +992,8 @@ export interface components {
         IfMatch: string;
         /** @description A replay with the same key returns the first response. */
         IdempotencyKey: string;
+        /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+        PreferWait: string;
     };
     requestBodies: never;
     headers: {
@@ -999,6 +1001,8 @@ export interface components {
         ETag: string;
         /** @description The URL of the created resource. */
         Location: string;
+        /** @description `wait=N` when the server held the answer for a `Prefer: wait=N` (RFC 7240). */
+        PreferenceApplied: string;
     };
     pathItems: never;
 }
@@ -1372,6 +1376,8 @@ export interface operations {
             header?: {
                 /** @description A replay with the same key returns the first response. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
             };
             path?: never;
             cookie?: never;
@@ -1387,6 +1393,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1582,6 +1589,8 @@ export interface operations {
             header?: {
                 /** @description A replay with the same key returns the first response. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
             };
             path?: never;
             cookie?: never;
@@ -1597,6 +1606,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2185,6 +2195,8 @@ export interface operations {
             header?: {
                 /** @description A replay with the same key returns the first response. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
             };
             path?: never;
             cookie?: never;
@@ -2200,6 +2212,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
                     [name: string]: unknown;
                 };
                 content: {

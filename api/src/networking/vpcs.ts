@@ -31,13 +31,8 @@ export function vpcHandlers({ config }: Deps): Handlers {
 
 export function vpcWorkers({ db }: Deps): Workers {
   return {
-    // A fetched batch in one transaction. Idempotent: only pending VPCs move, under row locks, so a replayed job changes nothing.
-    [QUEUE]: {
-      batch: (items: { id: string }[]) => db.transaction(async (trx) => {
-        const rows = await trx('vpcs').whereIn('id', items.map((i) => i.id)).where({ state: 'pending' }).orderBy('seq').forUpdate().select('id');
-        await vpcs.updateMany(trx, rows.map((r: { id: string }) => ({ id: r.id, state: 'available' })), { state: 'text' });
-      }),
-    },
+    // A fetched batch in one statement. Idempotent: only pending VPCs move, so a replayed job changes nothing.
+    [QUEUE]: { batch: async (items: { id: string }[]) => { await vpcs.moveStatus(db, items.map((i) => i.id), 'state', 'pending', 'available'); } },
   };
 }
 

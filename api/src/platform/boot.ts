@@ -26,7 +26,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
-  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), log, config.validateResponses);
+  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses);
   const w: Workers = workers(deps);
   await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q));
   await events.start();

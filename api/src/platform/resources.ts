@@ -110,6 +110,18 @@ export class ResourceRepo {
     return rows;
   }
 
+  /**
+   * Moves the rows among `ids` whose `field` is `from` to `to`, in one statement (its row locks and re-check make a
+   * concurrent or replayed move a no-op); bumps revisions, emits events. Returns the ids that moved.
+   */
+  async moveStatus(db: Knex, ids: string[], field: string, from: string, to: string): Promise<string[]> {
+    if (!ids.length) return [];
+    const { rows } = await db.raw(`update "${this.table}" set "${field}" = ?, rev = rev + 1, updated_at = now() where id = any(?) and "${field}" = ? returning id`, [to, ids, from]);
+    const moved = rows.map((r: { id: string }) => r.id);
+    for (const id of moved) rowCache.invalidate(id); // committed already (one statement): this process reads the new row at once
+    return moved;
+  }
+
   async remove(db: Db, row: Row): Promise<void> {
     await db(this.table).where({ id: row.id }).delete();
     touch(db, row.id);

@@ -51,3 +51,11 @@ export function invalidateTouched(db: Knex | Knex.Transaction): void {
   for (const id of touchedByTrx.get(db) ?? []) rowCache.invalidate(id);
   touchedByTrx.delete(db);
 }
+
+/** A transaction whose writes this process's row cache forgets as soon as it commits (workers' writes, say). */
+export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  let written: Knex.Transaction | undefined;
+  const result = await db.transaction((trx) => { written = trx; return work(trx); });
+  if (written) invalidateTouched(written);
+  return result;
+}

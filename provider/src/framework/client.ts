@@ -60,10 +60,11 @@ function send(method: string, url: URL, headers: Record<string, string>, body: s
 export class ApiClient {
   constructor(readonly endpoint: string, private token: string, private userAgent: string) {}
 
-  async request<T = any>(method: string, path: string, opts: { body?: unknown; signal?: AbortSignal; idempotencyKey?: string } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(method: string, path: string, opts: { body?: unknown; signal?: AbortSignal; idempotencyKey?: string; prefer?: string } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json', 'User-Agent': this.userAgent };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+    if (opts.prefer) headers.Prefer = opts.prefer;
     const url = new URL(path, this.endpoint);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,7 @@
 // The generic resource engine: one implementation of plan/apply/read/import for every generated resource type.
 import { randomUUID } from 'node:crypto';
 import {
-  DiagnosticsError, UNKNOWN, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
+  DiagnosticsError, UNKNOWN, diagnosticsFromError, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
 import { createBody, equal, fromApi, patchBody } from './convert.js';
@@ -88,14 +88,31 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       if (!priorState) {
         const parent = def.api.parent;
         const path = parent ? def.api.create.replace(`{${parent.field}}`, encodeURIComponent(String(plannedState[parent.field]))) : def.api.create;
+        const body = createBody(attributes, plannedState, parent ? [parent.field] : []);
+        const idempotencyKey = randomUUID();
+        const timeout = timeoutOf(plannedState, 'create');
+        const started = Date.now();
         let created: any;
         try {
-          created = (await c.request('POST', path, { body: createBody(attributes, plannedState, parent ? [parent.field] : []), signal, idempotencyKey: randomUUID() })).body;
-        } catch (e) { fail(e, `Cannot create ${def.typeName}`); }
-        const { body, failed } = await waitReady(c, def, itemPath(def, created.id), created, timeoutOf(plannedState, 'create'), 'create', signal);
-        const newState = toState(body, plannedState);
-        if (failed) return { newState, diagnostics: [failure(def, body)] };
-        return { newState };
+          // Prefer: wait — the API answers when the resource is ready, so most creates need no polling at all.
+          const prefer = def.api.async ? `wait=${Math.max(1, Math.min(60, Math.floor(timeout / 1000)))}` : undefined;
+          created = (await c.request('POST', path, { body, signal, idempotencyKey, prefer })).body;
+        } catch (e) {
+          // Stopped while the API held the answer: the create may have committed. The same key replays its answer at
+          // once, so the resource goes into state (tainted, with the error) instead of being left behind unrecorded.
+          const replay = (e as Error).name === 'AbortError' ? await c.request('POST', path, { body, idempotencyKey }).catch(() => undefined) : undefined;
+          if (replay) return { newState: toState(replay.body, plannedState), diagnostics: diagnosticsFromError(e) };
+          fail(e, `Cannot create ${def.typeName}`);
+        }
+        try {
+          const { body: ready, failed } = await waitReady(c, def, itemPath(def, created.id), created, Math.max(0, timeout - (Date.now() - started)), 'create', signal);
+          const newState = toState(ready, plannedState);
+          if (failed) return { newState, diagnostics: [failure(def, ready)] };
+          return { newState };
+        } catch (e) {
+          // A timeout or a stop while waiting: keep what was created (tainted) rather than lose track of it.
+          return { newState: toState(created, plannedState), diagnostics: diagnosticsFromError(e) };
+        }
       }
       const id = String(priorState.id);
       const patch = patchBody(attributes, priorState, plannedState);

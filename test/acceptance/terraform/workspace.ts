@@ -12,7 +12,7 @@ export interface TfResult { code: number; out: string }
 
 /** Builds the bundle once up front, so no terraform command pays (or races) the first build. */
 export async function prepareProvider(): Promise<void> {
-  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.mjs' });
+  await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.cjs' });
 }
 
 export class Workspace {

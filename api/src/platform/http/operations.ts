@@ -10,6 +10,7 @@ import type { RateLimiter } from '../ratelimit.js';
 import type { Result } from './context.js';
 import { sendProblem } from './errors.js';
 import { ANONYMOUS, type CompiledOperation, type Pipeline } from './pipeline.js';
+import { preferredWait } from './prefer-wait.js';
 import { RouteTable } from './route-table.js';
 
 export interface MountDeps { pipeline: Pipeline; auth: Authenticator; limiter: RateLimiter; log: Logger; metrics: Metrics }
@@ -47,6 +48,7 @@ async function run(req: Request, res: Response, op: CompiledOperation, pathParam
     const result = await deps.pipeline.execute(op, {
       principal, params: { ...(req.query as Record<string, unknown>), ...pathParams }, body: req.body, hasBody,
       ifMatch: header('if-match'), idempotencyKey: header('idempotency-key'), requestId, sourceIp: req.ip ?? '', path: req.path,
+      waitSeconds: preferredWait(header('prefer')),
     });
     status = result.status;
     send(res, result);

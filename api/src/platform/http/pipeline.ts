@@ -3,6 +3,8 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../auth.js';
 import { writeAudit, type AuditRecord } from '../audit.js';
+import { registry } from '../../generated/registry.js';
+import type { EventBus } from '../events.js';
 import type { GroupCommit } from '../group-commit.js';
 import { claim, remember, requestHash, type IdempotencyClaim } from '../idempotency.js';
 import { newRequestId } from '../ids.js';
@@ -10,6 +12,7 @@ import { invalidateTouched } from '../row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
 import { isCreateHandler, type AuditNote, type CreateHandler, type Handler, type Handlers, type OpContext, type OperationMeta, type Result } from './context.js';
+import { settle } from './prefer-wait.js';
 import { operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
@@ -28,6 +31,8 @@ export interface CallInput {
   sourceIp?: string;
   /** the request path, for the idempotency fingerprint */
   path: string;
+  /** `Prefer: wait=N` on a create: answer once the resource settles, or after this many seconds */
+  waitSeconds?: number;
 }
 
 export const ANONYMOUS: Principal = { userId: 'anonymous', isAdmin: false, tokenId: null };
@@ -38,8 +43,10 @@ export const kindOf = (permission: string) =>
 
 export class Pipeline {
   readonly byId = new Map<string, CompiledOperation>();
+  /** kind -> its GET-by-id operation, for Prefer: wait */
+  private getByKind = new Map<string, CompiledOperation>();
 
-  constructor(spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private log: Logger, private validateResponses: boolean) {
+  constructor(spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private events: EventBus, private log: Logger, private validateResponses: boolean) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
         operationId: o.op.operationId, method: o.method.toUpperCase(), path: o.path,
@@ -49,7 +56,9 @@ export class Pipeline {
       if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
       const handler = handlers[meta.operationId];
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
-      this.byId.set(meta.operationId, { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method });
+      const op = { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method };
+      this.byId.set(meta.operationId, op);
+      if (meta.method === 'GET' && o.path.endsWith('/{id}')) this.getByKind.set(kindOf(meta.permission)!, op);
     }
   }
 
@@ -73,12 +82,15 @@ export class Pipeline {
       const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
       const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body) } : undefined;
       const { handler } = op;
-      const result = isCreateHandler(handler)
+      const result: Result = isCreateHandler(handler)
         ? await this.create(base, handler, idempotency)
         : meta.mutating
           ? await this.inTransaction(base, handler, idempotency)
           : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
       if (this.validateResponses) checkResponse(v, result, meta);
+      if (input.waitSeconds !== undefined && isCreateHandler(handler) && result.status === 202 && !result.headers?.['Idempotent-Replayed']) {
+        return await this.settleCreated(meta, input, result);
+      }
       return result;
     } catch (err) {
       const p = err instanceof Problem ? err : this.internal(err, requestId, meta);
@@ -132,6 +144,20 @@ export class Pipeline {
     };
     if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) })) return this.commits.alone(idempotency, prepare);
     return this.commits.submit({ ...(await prepare(this.db)), idempotency });
+  }
+
+  /** Prefer: wait — the created resource as it is once it leaves its transitional status (or when the wait ends). */
+  private async settleCreated(meta: OperationMeta, input: CallInput, created: Result): Promise<Result> {
+    const kind = kindOf(meta.permission)!;
+    const rmeta = registry[kind];
+    const get = this.getByKind.get(kind);
+    const id = (created.body as { id?: string } | undefined)?.id;
+    if (!rmeta?.async || !rmeta.statusField || !get || !id) return created;
+    const read = () => this.execute(get, { principal: input.principal, params: { id }, path: get.path.replace('{id}', id), requestId: input.requestId })
+      .catch((): Result => ({ status: 404 }));
+    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read);
+    if (now.status !== 200) return created; // deleted meanwhile: the create's own answer stands
+    return { status: 202, body: now.body, headers: { ...created.headers, 'Preference-Applied': `wait=${input.waitSeconds}` } };
   }
 
   private internal(err: unknown, requestId: string, meta: OperationMeta): Problem {
