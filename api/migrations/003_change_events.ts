@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 
 /** table -> [kind, status column or '', owner column] */
-const TABLES: Record<string, [string, string, string]> = {
+export const TABLES: Record<string, [string, string, string]> = {
   users: ['user', '', 'id'],
   tokens: ['token', '', 'user_id'],
   flavors: ['flavor', '', ''],

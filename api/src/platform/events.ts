@@ -28,8 +28,9 @@ export class EventBus {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      const ev = JSON.parse(msg.payload) as ChangeEvent;
-      for (const l of this.listeners) l(ev);
+      // A statement's events arrive as one array (migration 004); a single object is still understood.
+      const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
+      for (const ev of Array.isArray(parsed) ? parsed : [parsed]) for (const l of this.listeners) l(ev);
     });
     client.on('error', (e) => {
       this.onError(e);
