@@ -1,13 +1,17 @@
 // config -> database (embedded, or DATABASE_URL) -> migrate -> createApp -> listen; Ctrl-C stops it all cleanly.
+// `role=all` (the default) serves HTTP on the main thread and runs the background worker on a worker thread.
 import { createServer } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { createApp, workerProbes } from './app.js';
 import { bootPlatform } from './platform/boot.js';
 import { loadConfig } from './platform/config.js';
 import { startEmbedded, type EmbeddedDb } from './platform/db/embedded.js';
 import { createLogger } from './platform/logger.js';
 import { attachEventStream } from './platform/websocket.js';
+import type { WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
 
 const config = loadConfig();
+let stopping = false;
 const log = createLogger(config.logLevel);
 
 let embedded: EmbeddedDb | undefined;
@@ -15,7 +19,9 @@ if (!config.databaseUrl) {
   log.info({ dir: config.dataDir }, 'DATABASE_URL is unset: starting the embedded PostgreSQL');
   embedded = await startEmbedded(config.dataDir);
 }
-const platform = await bootPlatform(config, config.databaseUrl ?? embedded!.url, log);
+const databaseUrl = config.databaseUrl ?? embedded!.url;
+const platform = await bootPlatform(config.role === 'all' ? { ...config, role: 'api' } : config, databaseUrl, log);
+const worker = config.role === 'all' ? await startWorkerThread() : undefined;
 if (platform.adminSecret) {
   // Shown once: only its hash is stored.
   process.stderr.write(`\nAdmin token (shown once, store it now): ${platform.adminSecret}\n\n`);
@@ -26,16 +32,43 @@ if (config.role !== 'worker') attachEventStream(server, platform.auth, platform.
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, config.host, () => log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'));
 
-let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(signal: string, code = 0) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
   server.closeIdleConnections?.();
   await new Promise((r) => server.close(r));
+  await stopWorkerThread();
   await platform.stop();
   await embedded?.stop();
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+/** Resolves once the worker thread's platform is up; its failure stops the process (a supervisor restarts it). */
+function startWorkerThread(): Promise<Worker> {
+  const entry = new URL('./worker-thread.ts', import.meta.url);
+  // Node 20 does not carry tsx's module hooks into worker threads: the thread registers them before loading the entry.
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  const w = new Worker(bootstrap, { eval: true, workerData: { databaseUrl, env: { ...process.env } } satisfies WorkerThreadData });
+  w.on('message', (m: WorkerThreadMessage) => { if (m.type === 'jobs') platform.metrics.jobs.inc(m.labels, m.n); });
+  w.on('exit', (code) => {
+    if (stopping) return;
+    log.fatal({ code }, 'the worker thread stopped; stopping the process');
+    void shutdown('worker-exit', 1);
+  });
+  return new Promise((resolve, reject) => {
+    w.once('error', reject);
+    w.on('message', (m: WorkerThreadMessage) => { if (m.type === 'ready') { w.off('error', reject); w.on('error', (err) => log.error({ err }, 'worker thread error')); resolve(w); } });
+  });
+}
+
+/** Lets the worker finish its current batch (pg-boss's graceful stop) and close its connections. */
+async function stopWorkerThread(): Promise<void> {
+  if (!worker) return;
+  const stopped = new Promise<void>((resolve) => worker.on('message', (m: WorkerThreadMessage) => { if (m.type === 'stopped') resolve(); }));
+  worker.postMessage('stop');
+  await Promise.race([stopped, new Promise((r) => setTimeout(r, 8000))]);
+  await worker.terminate();
+}

@@ -59,10 +59,25 @@ async function run(req: Request, res: Response, op: CompiledOperation, pathParam
     sendProblem(res, p, requestId, req.originalUrl);
   } finally {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    deps.metrics.requests.inc({ operation: meta.operationId, method: meta.method, status: String(status) });
-    deps.metrics.latency.observe({ operation: meta.operationId }, seconds);
-    deps.log.info({ request_id: requestId, op: meta.operationId, method: meta.method, url: req.originalUrl, status, ms: Math.round(seconds * 1e4) / 10, user: principal?.userId }, 'request');
+    meters(deps.metrics, op, status).done(seconds);
+    if (deps.log.isLevelEnabled('info')) {
+      deps.log.info({ request_id: requestId, op: meta.operationId, method: meta.method, url: req.originalUrl, status, ms: Math.round(seconds * 1e4) / 10, user: principal?.userId }, 'request');
+    }
   }
+}
+
+// prom-client hashes a label set on every call; the children for an operation and status are looked up once.
+const meterCache = new WeakMap<CompiledOperation, Map<number, { done(seconds: number): void }>>();
+function meters(metrics: Metrics, op: CompiledOperation, status: number) {
+  let byStatus = meterCache.get(op);
+  if (!byStatus) meterCache.set(op, (byStatus = new Map()));
+  let m = byStatus.get(status);
+  if (!m) {
+    const count = metrics.requests.labels({ operation: op.meta.operationId, method: op.meta.method, status: String(status) });
+    const latency = metrics.latency.labels({ operation: op.meta.operationId });
+    byStatus.set(status, (m = { done: (seconds) => { count.inc(); latency.observe(seconds); } }));
+  }
+  return m;
 }
 
 function send(res: Response, r: Result) {
