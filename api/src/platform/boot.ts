@@ -22,7 +22,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   await seedCatalogue(db, config.region, config.capacity);
   const { secret } = await ensureAdmin(db, config.adminToken);
   const metrics = createMetrics();
-  const jobs = new Jobs(databaseUrl, log, metrics);
+  const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
@@ -36,6 +36,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
     if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id);
   });
   if (config.role !== 'api') {
+    events.onJobs((queue) => jobs.nudge(queue));
     for (const [queue, spec] of Object.entries(w)) {
       if (typeof spec === 'function') await jobs.work(queue, spec);
       else if ('batch' in spec) await jobs.workBatch(queue, spec.batch);

@@ -25,6 +25,8 @@ export interface Config {
   logLevel: string;
   validateResponses: boolean;
   dbPoolMax: number;
+  /** how often idle workers look for due jobs; a job due now wakes them at once regardless */
+  jobPollSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -48,5 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     validateResponses: env.ATONIX_VALIDATE_RESPONSES === '1',
     dbPoolMax: int('ATONIX_DB_POOL_MAX', 20, env),
+    // pg-boss's floor is half a second.
+    jobPollSeconds: Math.max(0.5, Number(env.ATONIX_JOB_POLL_SECONDS ?? 0.5) || 0.5),
   };
 }

@@ -1,6 +1,7 @@
 // Change events: the resource tables' triggers NOTIFY inside the writing transaction (delivered only on
 // commit, to every API process); a LISTEN connection here fans them out (the WebSocket stream, caches).
 import pg from 'pg';
+import { JOBS_CHANNEL } from './jobs.js';
 
 export const CHANNEL = 'atonix_events';
 export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted';
@@ -19,6 +20,7 @@ export type Listener = (ev: ChangeEvent) => void;
 /** One dedicated connection per process; reconnects if the database restarts. */
 export class EventBus {
   private listeners = new Set<Listener>();
+  private jobListeners = new Set<(queue: string) => void>();
   private client?: pg.Client;
   private closed = false;
 
@@ -27,6 +29,7 @@ export class EventBus {
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (msg) => {
+      if (msg.channel === JOBS_CHANNEL && msg.payload) { for (const l of this.jobListeners) l(msg.payload); return; }
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
@@ -37,8 +40,14 @@ export class EventBus {
       if (!this.closed) setTimeout(() => this.start().catch(this.onError), 1000);
     });
     await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    await client.query(`listen ${CHANNEL}; listen ${JOBS_CHANNEL}`);
     this.client = client;
+  }
+
+  /** Called with a queue's name when a job due now was committed, by this process or any other. */
+  onJobs(l: (queue: string) => void): () => void {
+    this.jobListeners.add(l);
+    return () => this.jobListeners.delete(l);
   }
 
   subscribe(l: Listener): () => void {

@@ -115,7 +115,7 @@ export class GroupCommit {
     const returning = statements.length;
     statements.push(...insertStatements('audit_logs', entries.map((e) => auditRow(e.audit)), false, sqlLiteral));
     const jobs = entries.flatMap((e) => e.creation.jobs ?? []);
-    if (jobs.length) statements.push(await this.jobs.sendManySql(jobs));
+    if (jobs.length) statements.push(...(await this.jobs.sendManySql(jobs)));
     const client = this.db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> };
     const conn = await client.acquireConnection();
     let out: pg.QueryResult | pg.QueryResult[];

@@ -2,11 +2,19 @@
 // creates the resource, so a job exists exactly when its resource does.
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
-import { inlineParams } from './db/bulk.js';
+import { inlineParams, sqlLiteral } from './db/bulk.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export interface JobSpec { queue: string; data: object; delayMs?: number }
+
+/**
+ * Workers poll every half second; a job due now wakes them at once instead. The wake-up is a NOTIFY sent with the
+ * job (so only on commit), which reaches the worker in any process or thread (see EventBus.onJobs).
+ */
+export const JOBS_CHANNEL = 'atonix_jobs';
+const wakeStatements = (jobs: JobSpec[]) =>
+  [...new Set(jobs.filter((j) => !j.delayMs).map((j) => j.queue))].map((q) => `select pg_notify('${JOBS_CHANNEL}', ${sqlLiteral(q)})`);
 
 /** A job of a batch queue may carry many items: `{ items: [...] }`. */
 interface ItemsJob { items: object[] }
@@ -47,7 +55,7 @@ export class Jobs {
   private batchQueues = new Set<string>();
   private workers = new Map<string, string>();
 
-  constructor(url: string, private log: Logger, private metrics: Metrics) {
+  constructor(url: string, private log: Logger, private metrics: Metrics, private pollSeconds = 0.5) {
     this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'atonix-jobs' });
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
   }
@@ -88,14 +96,16 @@ export class Jobs {
 
   /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
   async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
-    if (jobs.length) await this.boss.insert(this.jobInserts(jobs), { db: knexExecutor(db) });
+    if (!jobs.length) return;
+    await this.boss.insert(this.jobInserts(jobs), { db: knexExecutor(db) });
+    for (const sql of wakeStatements(jobs)) await db.raw(sql);
   }
 
-  /** pg-boss's own insert statement for these jobs, with its parameters inlined, to send in a batch of statements. */
-  async sendManySql(jobs: JobSpec[]): Promise<string> {
+  /** pg-boss's own insert statement for these jobs with its parameters inlined, and the wake-ups: to send in a batch of statements. */
+  async sendManySql(jobs: JobSpec[]): Promise<string[]> {
     let sql = '';
     await this.boss.insert(this.jobInserts(jobs), { db: { executeSql: async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values); return { rows: [] }; } } });
-    return sql;
+    return [sql, ...wakeStatements(jobs)];
   }
 
   /** Wakes this process's worker for a queue now instead of at its next poll. */
@@ -106,8 +116,8 @@ export class Jobs {
 
   /** `loops` > 1: that many independent single-job loops (long jobs must not hold up the jobs fetched with them). */
   async work<T extends object>(queue: string, handler: JobHandler<T>, loops = 1): Promise<void> {
-    for (let i = 1; i < loops; i++) await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => handler(job!.data));
-    const id = await this.boss.work<T>(queue, { batchSize: loops > 1 ? 1 : 20, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    for (let i = 1; i < loops; i++) await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: this.pollSeconds }, async ([job]) => handler(job!.data));
+    const id = await this.boss.work<T>(queue, { batchSize: loops > 1 ? 1 : 20, pollingIntervalSeconds: this.pollSeconds }, async (jobs) => {
       // pg-boss fails the whole batch if the handler throws; settle each job on its own instead. A few at a
       // time: a batch must not take every pooled connection from the API requests running beside it.
       const results = await settleLimited(jobs.map((j) => () => handler(j.data)), WORKER_CONCURRENCY);
@@ -123,7 +133,7 @@ export class Jobs {
 
   /** One handler call for a whole fetched batch; if it throws, pg-boss retries every job of the batch. */
   async workBatch<T extends object>(queue: string, batch: (items: T[]) => Promise<void>): Promise<void> {
-    const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: this.pollSeconds }, async (jobs) => {
       const items = jobs.flatMap((j) => itemsOf(j.data)) as T[];
       try {
         await batch(items);

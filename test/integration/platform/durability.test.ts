@@ -13,11 +13,11 @@ async function catalogueOf(url: string) {
   return { flavor, image };
 }
 
-async function allReady(url: string, ids: string[]) {
+async function allReady(url: string, ids: string[], timeoutMs = 30_000) {
   return eventually(async () => {
     const rows = await Promise.all(ids.map(async (id) => (await api(url, 'GET', `/api/compute/instances/${id}`)).body));
     return rows.every((r) => r.status === 'running') && rows;
-  }, 'every instance running', 30_000);
+  }, 'every instance running', timeoutMs);
 }
 
 describe('platform: durability', function () {
@@ -117,6 +117,27 @@ describe('platform: durability', function () {
     expect((await fetch(`${worker.url}/healthz`)).status).to.equal(200);
     expect(await (await fetch(`${worker.url}/metrics`)).text()).to.match(/atonix_jobs_total\{queue="provision-instance",state="completed"\} 1/);
     expect((await fetch(`${worker.url}/api/compute/instances`)).status).to.equal(404);
+  });
+
+  it('wakes the worker in another process or thread the moment a job is due, without waiting for its poll', async () => {
+    const db = await freshDatabase();
+    // Workers poll only once a minute here, so an instance reaches running before the deadline only through the wake-up.
+    const slowPoll = { ATONIX_JOB_POLL_SECONDS: '60', ATONIX_PROVISION_DELAY_MS: '0' };
+    const apiOnly = await startApiProcess(db, { ...slowPoll, ATONIX_ROLE: 'api' });
+    const worker = await startApiProcess(db, { ...slowPoll, ATONIX_ROLE: 'worker' });
+    procs.push(apiOnly, worker);
+    const { flavor, image } = await catalogueOf(apiOnly.url);
+    // Past the first poll of each worker loop, which runs as it starts.
+    await new Promise((r) => setTimeout(r, 1000));
+    const split = await api(apiOnly.url, 'POST', '/api/compute/instances', { name: 'woken', flavor_id: flavor, image_id: image });
+    await allReady(apiOnly.url, [split.body.id], 10_000);
+    await worker.stop('SIGTERM');
+    // role=all: the API on the main thread, the worker on its own thread.
+    const both = await startApiProcess(db, slowPoll);
+    procs.push(both);
+    await new Promise((r) => setTimeout(r, 1000));
+    const threaded = await api(both.url, 'POST', '/api/compute/instances', { name: 'woken-2', flavor_id: flavor, image_id: image });
+    await allReady(both.url, [threaded.body.id], 10_000);
   });
 
   it('stops cleanly on SIGTERM', async () => {
