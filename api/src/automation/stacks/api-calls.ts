@@ -1,14 +1,15 @@
 // The engine's calls to the public API: every one through the operation pipeline as the stack's owner, so
 // permissions, tenancy, validation and audit apply exactly as to a direct call.
 import type { Principal } from '../../platform/auth.js';
+import type { EventBus } from '../../platform/events.js';
+import type { Result } from '../../platform/http/context.js';
+import { MAX_WAIT_SECONDS, settle } from '../../platform/http/prefer-wait.js';
 import type { Pipeline } from '../../platform/http/pipeline.js';
 import { Problem } from '../../platform/problems.js';
 import type { Json } from './model.js';
 import { metaOf } from './types.js';
 
 export class StepError extends Error {}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** "compute:CreateFlavor: Forbidden - You are not allowed ..." for the stack's status_reason. */
 export function reasonOf(e: unknown): string {
@@ -20,7 +21,7 @@ export function reasonOf(e: unknown): string {
 }
 
 export class ResourceCalls {
-  constructor(private pipeline: Pipeline, private principal: Principal) {}
+  constructor(private pipeline: Pipeline, private principal: Principal, private events: EventBus) {}
 
   async create(kind: string, props: Record<string, Json>, idempotencyKey: string): Promise<Record<string, Json>> {
     const meta = metaOf(kind);
@@ -30,7 +31,8 @@ export class ResourceCalls {
       if (meta.paths.parent && k === meta.paths.parent.field) params[meta.paths.parent.param] = v;
       else if (v !== null) body[k] = v;
     }
-    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, { params, body, idempotencyKey });
+    // Prefer: wait — the answer comes once the resource settles, so waitReady usually has nothing left to wait for.
+    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, { params, body, idempotencyKey, waitSeconds: MAX_WAIT_SECONDS });
     return r.body as Record<string, Json>;
   }
 
@@ -72,22 +74,27 @@ export class ResourceCalls {
     return items[0]!;
   }
 
-  /** Polls until an asynchronous resource is ready (or failed: a StepError with its reason). */
+  /** Waits, on the resource's change events, until an asynchronous resource is ready (or failed: a StepError with its reason). */
   async waitReady(kind: string, first: Record<string, Json>, timeoutMs = 30 * 60_000): Promise<Record<string, Json>> {
     const meta = metaOf(kind);
     const field = meta.statusField;
     if (!meta.async || !field) return first;
     let body = first;
+    const id = String(body.id);
     const deadline = Date.now() + timeoutMs;
-    for (let delay = 50; ; delay = Math.min(delay * 1.5, 1000)) {
+    const current = async (): Promise<Result> => {
+      const b = await this.get(kind, id);
+      return b ? { status: 200, body: b } : { status: 404 };
+    };
+    for (;;) {
       const status = String(body[field]);
       if (meta.readyStatus.includes(status)) return body;
-      if (meta.failedStatus.includes(status)) throw new StepError(`${kind} ${String(body.id)} is ${status}: ${String(body.status_reason ?? 'no reason given')}`);
-      if (Date.now() > deadline) throw new StepError(`${kind} ${String(body.id)} was still ${status} after ${timeoutMs / 1000} s`);
-      await sleep(delay);
-      const next = await this.get(kind, String(body.id));
-      if (!next) throw new StepError(`${kind} ${String(body.id)} disappeared while it was being made`);
-      body = next;
+      if (meta.failedStatus.includes(status)) throw new StepError(`${kind} ${id} is ${status}: ${String(body.status_reason ?? 'no reason given')}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new StepError(`${kind} ${id} was still ${status} after ${timeoutMs / 1000} s`);
+      const next = await settle(this.events, meta, id, Math.min(MAX_WAIT_SECONDS, Math.ceil(left / 1000)), current);
+      if (next.status !== 200) throw new StepError(`${kind} ${id} disappeared while it was being made`);
+      body = next.body as Record<string, Json>;
     }
   }
 }

@@ -36,7 +36,7 @@ export class StackEngine {
     if (!stack || !IN_PROGRESS.includes(stack.status)) return;
     const user = await this.deps.db('users').where({ id: stack.owner }).first('is_admin');
     const principal: Principal = { userId: stack.owner, isAdmin: Boolean(user?.is_admin), tokenId: null };
-    const calls = new ResourceCalls(this.deps.pipeline, principal);
+    const calls = new ResourceCalls(this.deps.pipeline, principal, this.deps.events);
     if (stack.status === 'delete_in_progress') return this.destroy(stack, calls);
     if (stack.status === 'rollback_in_progress') return this.rollback(stack, calls, stack.status_reason);
     if (stack.status === 'create_pending') await this.setStatus(stack, 'create_in_progress');

@@ -110,7 +110,7 @@ export function stackHandlers(deps: Deps): Handlers {
 
     async previewNewStack(ctx) {
       const t = await resolveTemplate(ctx, ctx.body, ctx.body.parameters ?? {});
-      return { status: 200, body: { changes: await preview(t.model, ctx.body.parameters ?? {}, new Map(), new ResourceCalls(deps.pipeline, ctx.principal)) } };
+      return { status: 200, body: { changes: await preview(t.model, ctx.body.parameters ?? {}, new Map(), new ResourceCalls(deps.pipeline, ctx.principal, deps.events)) } };
     },
 
     async previewStackUpdate(ctx) {
@@ -119,7 +119,7 @@ export function stackHandlers(deps: Deps): Handlers {
       const params = b.parameters ?? row.parameters;
       const newTemplate = b.template !== undefined || b.template_body !== undefined || b.template_id !== undefined;
       const model = newTemplate ? (await resolveTemplate(ctx, b, params)).model : buildModel(row.template, '/template', params);
-      return { status: 200, body: { changes: await preview(model, params, await store.resources(row.id), new ResourceCalls(deps.pipeline, ctx.principal)) } };
+      return { status: 200, body: { changes: await preview(model, params, await store.resources(row.id), new ResourceCalls(deps.pipeline, ctx.principal, deps.events)) } };
     },
 
     async listStackEvents(ctx) {
