@@ -23,6 +23,9 @@ const itemsOf = (data: object): object[] => (Array.isArray((data as ItemsJob).it
 export type JobHandler<T> = (data: T) => Promise<void>;
 
 const WORKER_CONCURRENCY = 4;
+const MIN_FETCH_GAP_MS = 50;
+/** items in a queue's last batch from which it counts as busy */
+const BUSY_BATCH = 20;
 
 async function settleLimited(tasks: (() => Promise<void>)[], limit: number): Promise<PromiseSettledResult<void>[]> {
   const results: PromiseSettledResult<void>[] = new Array(tasks.length);
@@ -53,6 +56,9 @@ export class Jobs {
   private boss: PgBoss;
   private queues = new Set<string>();
   private batchQueues = new Set<string>();
+  private wakePending = new Set<string>();
+  private lastWake = new Map<string, number>();
+  private lastBatch = new Map<string, number>();
   private workers = new Map<string, string>();
 
   constructor(url: string, private log: Logger, private metrics: Metrics, private pollSeconds = 0.5) {
@@ -108,10 +114,24 @@ export class Jobs {
     return [sql, ...wakeStatements(jobs)];
   }
 
-  /** Wakes this process's worker for a queue now instead of at its next poll. */
+  /**
+   * Wakes this process's worker for a queue instead of at its next poll. A lone job starts at once. Under load (the
+   * queue's last batch was large) wake-ups are spaced MIN_FETCH_GAP_MS apart, so a worker takes many jobs per
+   * fetch: the fetch, the transaction and the completion cost the same for one job as for fifty.
+   */
   nudge(queue: string) {
     const id = this.workers.get(queue);
-    if (id) this.boss.notifyWorker(id);
+    if (!id || this.wakePending.has(queue)) return;
+    const busy = (this.lastBatch.get(queue) ?? 0) >= BUSY_BATCH;
+    const wait = busy ? Math.max(0, (this.lastWake.get(queue) ?? 0) + MIN_FETCH_GAP_MS - Date.now()) : 0;
+    const wake = () => {
+      this.wakePending.delete(queue);
+      this.lastWake.set(queue, Date.now());
+      this.boss.notifyWorker(id);
+    };
+    if (wait === 0) { wake(); return; }
+    this.wakePending.add(queue);
+    setTimeout(wake, wait).unref();
   }
 
   /** `loops` > 1: that many independent single-job loops (long jobs must not hold up the jobs fetched with them). */
@@ -135,6 +155,7 @@ export class Jobs {
   async workBatch<T extends object>(queue: string, batch: (items: T[]) => Promise<void>): Promise<void> {
     const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: this.pollSeconds }, async (jobs) => {
       const items = jobs.flatMap((j) => itemsOf(j.data)) as T[];
+      this.lastBatch.set(queue, items.length);
       try {
         await batch(items);
         this.metrics.jobs.inc({ queue, state: 'completed' }, items.length);
