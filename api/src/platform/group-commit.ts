@@ -11,7 +11,7 @@ import type { Creation, Result } from './http/context.js';
 import { claim, lockKeys, remember, type IdempotencyClaim } from './idempotency.js';
 import type { Jobs } from './jobs.js';
 import type { Metrics } from './metrics.js';
-import { invalidateTouched, rowCache, touch } from './row-cache.js';
+import { inTransaction, rowCache, touch } from './row-cache.js';
 
 export interface CommitEntry {
   creation: Creation;
@@ -51,21 +51,19 @@ export class GroupCommit {
    * and never calls `prepare`). `prepare` may write through the transaction before the insert.
    */
   async alone(idempotency: IdempotencyClaim | undefined, prepare: (trx: Knex.Transaction) => Promise<Omit<CommitEntry, 'idempotency'>>): Promise<Result> {
-    let done: { trx: Knex.Transaction; entry?: CommitEntry } | undefined;
-    const result = await this.db.transaction(async (trx) => {
-      done = { trx };
+    let entry: CommitEntry | undefined;
+    const result = await inTransaction(this.db, async (trx) => {
       if (idempotency) {
         const replay = await claim(trx, idempotency);
         if (replay) return replay;
       }
-      const entry = { ...(await prepare(trx)), idempotency };
-      done.entry = entry;
+      entry = { ...(await prepare(trx)), idempotency };
       return (await this.write(trx, [entry], true))[0]!;
     });
-    if (done!.entry) this.metrics?.commitGroups.observe(1);
-    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
-    invalidateTouched(done!.trx);
-    this.committed(done!.entry ? [done!.entry] : []);
+    if (entry) {
+      this.metrics?.commitGroups.observe(1);
+      this.committed([entry]);
+    }
     return result;
   }
 
@@ -80,13 +78,10 @@ export class GroupCommit {
   private async flush(group: Waiting[]): Promise<void> {
     const entries = group.map((w) => w.entry);
     let results: Result[];
-    let trxRef: Knex.Transaction | undefined;
     try {
-      if (entries.some((e) => e.idempotency)) {
-        results = await this.db.transaction(async (trx) => { trxRef = trx; return this.write(trx, entries, false); });
-      } else {
-        results = await this.writeAtOnce(entries);
-      }
+      results = entries.some((e) => e.idempotency)
+        ? await inTransaction(this.db, (trx) => this.write(trx, entries, false))
+        : await this.writeAtOnce(entries);
     } catch (err) {
       if (group.length === 1 && !group[0]!.entry.idempotency) { group[0]!.reject(err); return; }
       // Someone's insert broke the group (a constraint, a replayed idempotency key): one transaction each, in order,
@@ -95,8 +90,6 @@ export class GroupCommit {
       return;
     }
     this.metrics?.commitGroups.observe(group.length);
-    if (trxRef) invalidateTouched(trxRef);
-    else for (const e of entries) rowCache.invalidate(e.creation.row.id);
     this.committed(entries);
     group.forEach((w, i) => w.resolve(results[i]!));
   }
@@ -126,6 +119,7 @@ export class GroupCommit {
     }
     const stored = new Map<string, Record<string, any>>();
     for (const r of (Array.isArray(out) ? out : [out]).slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
+    for (const id of stored.keys()) rowCache.invalidate(id); // committed: this process reads its own write at once
     return entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
   }
 
@@ -148,7 +142,7 @@ export class GroupCommit {
     return results;
   }
 
-  /** After commit. (This process's next read must see its own write: the caller has invalidated the row cache.) */
+  /** After commit (the row cache has already forgotten the rows written). */
   private committed(entries: CommitEntry[]): void {
     const queues = new Set(entries.flatMap((e) => (e.creation.jobs ?? []).filter((j) => !j.delayMs).map((j) => j.queue)));
     for (const q of queues) this.jobs.nudge(q);

@@ -8,7 +8,7 @@ import type { EventBus } from '../events.js';
 import type { GroupCommit } from '../group-commit.js';
 import { claim, remember, requestHash, type IdempotencyClaim } from '../idempotency.js';
 import { newRequestId } from '../ids.js';
-import { invalidateTouched } from '../row-cache.js';
+import { inTransaction } from '../row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
 import { isCreateHandler, type AuditNote, type CreateHandler, type Handler, type Handlers, type OpContext, type OperationMeta, type Result } from './context.js';
@@ -115,9 +115,9 @@ export class Pipeline {
 
   private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idempotency: IdempotencyClaim | undefined): Promise<Result> {
     const after: (() => void)[] = [];
-    let written: Knex.Transaction | undefined;
-    const result = await this.db.transaction(async (trx) => {
-      written = trx;
+    // The row cache forgets what the transaction wrote as it commits: this process reads its own write at once,
+    // other processes hear of it through NOTIFY.
+    const result = await inTransaction(this.db, async (trx) => {
       if (idempotency) {
         const replay = await claim(trx, idempotency);
         if (replay) return replay;
@@ -128,8 +128,6 @@ export class Pipeline {
       if (idempotency) await remember(trx, [{ claim: idempotency, result: r }]);
       return r;
     });
-    // This process's next read sees its own write at once; other processes hear of it through NOTIFY.
-    if (written) invalidateTouched(written);
     for (const fn of after) fn();
     return result;
   }
