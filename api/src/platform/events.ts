@@ -17,9 +17,13 @@ export interface ChangeEvent {
 
 export type Listener = (ev: ChangeEvent) => void;
 
+/** How many resources' latest events latest() remembers: a waiter asks within moments of its own commit. */
+const RECENT = 10_000;
+
 /** One dedicated connection per process; reconnects if the database restarts. */
 export class EventBus {
   private listeners = new Set<Listener>();
+  private recent = new Map<string, ChangeEvent>();
   private jobListeners = new Set<(queue: string) => void>();
   private client?: pg.Client;
   private closed = false;
@@ -33,7 +37,7 @@ export class EventBus {
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
-      for (const ev of Array.isArray(parsed) ? parsed : [parsed]) for (const l of this.listeners) l(ev);
+      for (const ev of Array.isArray(parsed) ? parsed : [parsed]) this.emit(ev);
     });
     client.on('error', (e) => {
       this.onError(e);
@@ -48,6 +52,18 @@ export class EventBus {
   onJobs(l: (queue: string) => void): () => void {
     this.jobListeners.add(l);
     return () => this.jobListeners.delete(l);
+  }
+
+  private emit(ev: ChangeEvent): void {
+    this.recent.delete(ev.id); // re-inserted last, so the oldest entry is always first
+    this.recent.set(ev.id, ev);
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
+    for (const l of this.listeners) l(ev);
+  }
+
+  /** The last event this process heard for a resource, if recent: for a waiter that subscribed after its own commit. */
+  latest(id: string): ChangeEvent | undefined {
+    return this.recent.get(id);
   }
 
   subscribe(l: Listener): () => void {

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { auditRow, writeAudits, type AuditRecord } from './audit.js';
 import { insertRows, insertStatements, sqlLiteral } from './db/bulk.js';
 import type { Creation, Result } from './http/context.js';
-import { claim, lockKeys, remember, type IdempotencyClaim } from './idempotency.js';
+import { claim, lockKeysStatement, remember, rememberedRow, type IdempotencyClaim } from './idempotency.js';
 import type { Jobs } from './jobs.js';
 import type { Metrics } from './metrics.js';
 import { inTransaction, rowCache, touch } from './row-cache.js';
@@ -58,7 +58,7 @@ export class GroupCommit {
         if (replay) return replay;
       }
       entry = { ...(await prepare(trx)), idempotency };
-      return (await this.write(trx, [entry], true))[0]!;
+      return this.write(trx, entry);
     });
     if (entry) {
       this.metrics?.commitGroups.observe(1);
@@ -79,13 +79,11 @@ export class GroupCommit {
     const entries = group.map((w) => w.entry);
     let results: Result[];
     try {
-      results = entries.some((e) => e.idempotency)
-        ? await inTransaction(this.db, (trx) => this.write(trx, entries, false))
-        : await this.writeAtOnce(entries);
+      results = await this.writeAtOnce(entries);
     } catch (err) {
       if (group.length === 1 && !group[0]!.entry.idempotency) { group[0]!.reject(err); return; }
-      // Someone's insert broke the group (a constraint, a replayed idempotency key): one transaction each, in order,
-      // so the first of two requests with the same key commits and the second replays it.
+      // Someone's insert broke the group (a constraint, a replayed idempotency key, a key in flight): one transaction
+      // each, in order, so the first of two requests with the same key commits and the second replays it.
       for (const w of group) await this.alone(w.entry.idempotency, async () => w.entry).then(w.resolve, w.reject);
       return;
     }
@@ -95,51 +93,61 @@ export class GroupCommit {
   }
 
   /**
-   * A group without idempotency keys in one round trip: its statements go in one simple-protocol message, which
-   * PostgreSQL runs as one implicit transaction (all or nothing). Values are inlined as escaped literals. Round trips
-   * are the expensive part on a busy machine: each costs a write and a wake-up on both sides.
+   * The group on one raw connection, its statements sent together as simple-protocol messages with values inlined
+   * as escaped literals: round trips are the expensive part on a busy machine (each costs a write and a wake-up on
+   * both sides, and a pass through the query builder here). Without idempotency keys that is one message, which
+   * PostgreSQL runs as one implicit transaction. With keys it is two: the stored response of a key is the response
+   * made from the rows as inserted, so the keys go in a second message that also commits. A key in flight or
+   * already stored fails the group (the lock check, or the keys' unique index), and flush() retries it one by one.
    */
   private async writeAtOnce(entries: CommitEntry[]): Promise<Result[]> {
     const statements: string[] = [];
-    const tables = [...new Set(entries.map((e) => e.creation.table))];
-    for (const table of tables) {
+    for (const table of new Set(entries.map((e) => e.creation.table))) {
       statements.push(...insertStatements(table, entries.filter((e) => e.creation.table === table).map((e) => e.creation.row), true, sqlLiteral));
     }
     const returning = statements.length;
     statements.push(...insertStatements('audit_logs', entries.map((e) => auditRow(e.audit)), false, sqlLiteral));
     const jobs = entries.flatMap((e) => e.creation.jobs ?? []);
     if (jobs.length) statements.push(...(await this.jobs.sendManySql(jobs)));
+    const claims = entries.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
+
     const client = this.db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> };
     const conn = await client.acquireConnection();
-    let out: pg.QueryResult | pg.QueryResult[];
+    const stored = new Map<string, Record<string, any>>();
+    let results: Result[];
     try {
-      out = await conn.query(statements.join(';\n'));
+      const first = claims.length ? ['begin', lockKeysStatement(claims), ...statements] : statements;
+      const out = await conn.query(first.join(';\n'));
+      const outs = Array.isArray(out) ? out : [out];
+      const own = claims.length ? outs.slice(2) : outs;
+      for (const r of own.slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
+      results = entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
+      if (claims.length) {
+        if (outs[1]!.rows[0]?.ok !== true) throw new Error('an idempotency key of the group is in flight');
+        const keyed = entries.flatMap((e, i) => (e.idempotency ? [{ claim: e.idempotency, result: results[i]! }] : []));
+        await conn.query([...insertStatements('idempotency_keys', keyed.map(rememberedRow), false, sqlLiteral), 'commit'].join(';\n'));
+      }
+    } catch (err) {
+      // A message that failed after its `begin` leaves the transaction open and aborted.
+      if (claims.length) await conn.query('rollback').catch(() => {});
+      throw err;
     } finally {
       await client.releaseConnection(conn);
     }
-    const stored = new Map<string, Record<string, any>>();
-    for (const r of (Array.isArray(out) ? out : [out]).slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
     for (const id of stored.keys()) rowCache.invalidate(id); // committed: this process reads its own write at once
-    return entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
+    return results;
   }
 
-  /** The group's writes, in the caller's transaction; returns each entry's response. */
-  private async write(trx: Knex.Transaction, entries: CommitEntry[], claimed: boolean): Promise<Result[]> {
-    const claims = entries.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
-    // alone() has claimed its key already; a group takes its keys' locks here, and a busy one sends the group back
-    // to alone(), where that request gets its 409.
-    if (!claimed && claims.length && !(await lockKeys(trx, claims))) throw new Error('an idempotency key of the group is in flight');
-    const stored = new Map<string, Record<string, any>>();
-    for (const table of new Set(entries.map((e) => e.creation.table))) {
-      const rows = await insertRows(trx, table, entries.filter((e) => e.creation.table === table).map((e) => e.creation.row));
-      for (const r of rows) { stored.set(r.id as string, r); touch(trx, r.id as string); } // the tables' triggers NOTIFY
-    }
-    await this.jobs.sendMany(trx, entries.flatMap((e) => e.creation.jobs ?? []));
-    await writeAudits(trx, entries.map((e) => e.audit));
-    const results = entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
-    const keyed = entries.flatMap((e, i) => (e.idempotency ? [{ claim: e.idempotency, result: results[i]! }] : []));
-    if (keyed.length) await remember(trx, keyed);
-    return results;
+  /** One create's writes in alone()'s transaction, its key already claimed; returns its response. */
+  private async write(trx: Knex.Transaction, entry: CommitEntry): Promise<Result> {
+    const { creation } = entry;
+    const [row] = await insertRows(trx, creation.table, [creation.row]);
+    touch(trx, row!.id as string); // the table's triggers NOTIFY
+    await this.jobs.sendMany(trx, creation.jobs ?? []);
+    await writeAudits(trx, [entry.audit]);
+    const result = creation.respond(row!);
+    if (entry.idempotency) await remember(trx, [{ claim: entry.idempotency, result }]);
+    return result;
   }
 
   /** After commit (the row cache has already forgotten the rows written). */

@@ -1,7 +1,7 @@
 // Idempotency-Key on POST: a replay returns the first response; a different body is 422; a key in flight is 409.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { insertRows } from './db/bulk.js';
+import { insertRows, sqlLiteral } from './db/bulk.js';
 import { problems } from './problems.js';
 import type { Result } from './http/context.js';
 
@@ -13,12 +13,13 @@ export interface IdempotencyClaim { owner: string; key: string; hash: string }
 const lockKey = (c: IdempotencyClaim) => `${c.owner}\n${c.key}`;
 
 /**
- * The group commit's claim: takes every key's lock in one statement; false when another request holds one. A key
- * already stored is left to the unique index, which fails the group so each create is retried through claim().
+ * The group commit's claim, as a statement for a message sent whole: takes every key's lock, `ok` false when another
+ * request holds one. A key already stored is left to the unique index, which fails the group so each create is
+ * retried through claim().
  */
-export async function lockKeys(trx: Knex.Transaction, claims: IdempotencyClaim[]): Promise<boolean> {
-  const { rows } = await trx.raw('select bool_and(pg_try_advisory_xact_lock(hashtextextended(k, 0))) as ok from unnest(?::text[]) k', [claims.map(lockKey)]);
-  return rows[0].ok === true;
+export function lockKeysStatement(claims: IdempotencyClaim[]): string {
+  const keys = claims.map((c) => sqlLiteral(lockKey(c))).join(', ');
+  return `select bool_and(pg_try_advisory_xact_lock(hashtextextended(k, 0))) as ok from unnest(array[${keys}]::text[]) k`;
 }
 
 /**
@@ -37,10 +38,13 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
 }
 
 
+/** The stored first response of a key: a row of idempotency_keys. */
+export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; result: Result }) => ({
+  owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
+  response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
+});
+
 /** Stores the first response of each key, in the transaction that made it (one statement for many). */
 export async function remember(trx: Knex.Transaction, entries: { claim: IdempotencyClaim; result: Result }[]): Promise<void> {
-  await insertRows(trx, 'idempotency_keys', entries.map(({ claim: c, result }) => ({
-    owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
-    response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
-  })), false);
+  await insertRows(trx, 'idempotency_keys', entries.map(rememberedRow), false);
 }

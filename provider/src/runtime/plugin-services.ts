@@ -7,8 +7,8 @@ import type { ProviderService } from './provider-service.js';
 export function providerHandlers(service: ProviderService): Record<string, GrpcHandler> {
   const handlers: Record<string, GrpcHandler> = {};
   for (const [name, rpc] of Object.entries(service)) {
-    const call = rpc as (request: unknown, signal?: AbortSignal) => Promise<unknown>;
-    handlers[`/tfplugin6.Provider/${name}`] = (request, ctx) => call(request, ctx.signal);
+    const call = rpc as (request: unknown, cancel?: CallContext) => Promise<unknown>;
+    handlers[`/tfplugin6.Provider/${name}`] = (request, ctx) => call(request, ctx);
   }
   return handlers;
 }

@@ -31,6 +31,9 @@ const CAPABILITIES: P.ServerCapabilities = { plan_destroy: true, get_provider_sc
 const EMPTY_SCHEMA = { block: {} };
 
 /** The RPC implementations by method name, on decoded messages (usable in-process, without gRPC). */
+/** Where an RPC's own cancellation comes from; read only by RPCs that can wait (a gRPC call's context). */
+export interface CallSignal { readonly signal: AbortSignal }
+
 export function createProviderService(opts: ProviderServiceOptions) {
   let loading: Promise<Loaded> | undefined;
   const loaded = (): Promise<Loaded> =>
@@ -38,12 +41,18 @@ export function createProviderService(opts: ProviderServiceOptions) {
       .then(opts.load)
       .then((def) => ({ def, resources: toMap(def.resources), dataSources: toMap(def.dataSources) })));
 
-  const context = (rpc: string, typeName: string | undefined, caps: P.ClientCapabilities | undefined, signal?: AbortSignal): RequestContext => ({
-    signal: signal ? AbortSignal.any([opts.stop.signal, signal]) : opts.stop.signal,
-    log: opts.log.with(typeName ? { rpc, type_name: typeName } : { rpc }),
-    clientCapabilities: toCapabilities(caps),
-  });
+  // The signal and the logger are made on first use: most RPCs never touch them, and terraform sends hundreds.
+  const context = (rpc: string, typeName: string | undefined, caps: P.ClientCapabilities | undefined, call?: CallSignal): RequestContext => {
+    let combined: AbortSignal | undefined;
+    let log: Logger | undefined;
+    return {
+      get signal() { return (combined ??= call ? AbortSignal.any([opts.stop.signal, call.signal]) : opts.stop.signal); },
+      get log() { return (log ??= opts.log.with(typeName ? { rpc, type_name: typeName } : { rpc })); },
+      clientCapabilities: toCapabilities(caps),
+    };
+  };
 
+  const tracing = opts.log.enabled('trace');
   /** Runs one RPC body; whatever it throws becomes diagnostics next to `fallback` fields. */
   const guard = async <T extends { diagnostics: P.Diagnostic[] }>(
     rpc: string,
@@ -51,10 +60,10 @@ export function createProviderService(opts: ProviderServiceOptions) {
     fallback: Omit<T, 'diagnostics'>,
     body: (l: Loaded) => Promise<T>,
   ): Promise<T> => {
-    const started = process.hrtime.bigint();
+    const started = tracing ? process.hrtime.bigint() : 0n;
     try {
       const result = await body(await loaded());
-      opts.log.trace('rpc served', { rpc, type_name: typeName, ms: Number(process.hrtime.bigint() - started) / 1e6, diagnostics: result.diagnostics.length });
+      if (tracing) opts.log.trace('rpc served', { rpc, type_name: typeName, ms: Number(process.hrtime.bigint() - started) / 1e6, diagnostics: result.diagnostics.length });
       return result;
     } catch (error) {
       opts.log.debug('rpc failed', { rpc, type_name: typeName, error });
@@ -143,18 +152,18 @@ export function createProviderService(opts: ProviderServiceOptions) {
         return { diagnostics: protoDiags(await l.def.configure({ config, terraformVersion: req.terraform_version }, ctx)) };
       }),
 
-    ReadResource: (req: P.ReadResourceRequest, signal?: AbortSignal) =>
+    ReadResource: (req: P.ReadResourceRequest, call?: CallSignal) =>
       guard<P.ReadResourceResponse>('ReadResource', req.type_name, { new_state: req.current_state, private: req.private }, async (l) => {
         const r = resource(l, req.type_name);
         const block = r.schema.block;
         const state = decodeObject(req.current_state, block);
         if (state === null) return { new_state: encodeObject(null, block), private: req.private, diagnostics: [] };
-        const out = await r.read({ state, private: req.private, providerMeta: meta(l, req.provider_meta) }, context('ReadResource', req.type_name, req.client_capabilities, signal));
+        const out = await r.read({ state, private: req.private, providerMeta: meta(l, req.provider_meta) }, context('ReadResource', req.type_name, req.client_capabilities, call));
         const diagnostics = known('ReadResource', out.state, out.diagnostics);
         return { new_state: encodeObject(out.state, block), private: out.private ?? req.private, diagnostics: protoDiags(diagnostics) };
       }),
 
-    PlanResourceChange: (req: P.PlanResourceChangeRequest, signal?: AbortSignal) =>
+    PlanResourceChange: (req: P.PlanResourceChangeRequest, call?: CallSignal) =>
       guard<P.PlanResourceChangeResponse>('PlanResourceChange', req.type_name, { requires_replace: [] }, async (l) => {
         const r = resource(l, req.type_name);
         const block = r.schema.block;
@@ -166,7 +175,7 @@ export function createProviderService(opts: ProviderServiceOptions) {
             priorPrivate: req.prior_private,
             providerMeta: meta(l, req.provider_meta),
           },
-          context('PlanResourceChange', req.type_name, req.client_capabilities, signal),
+          context('PlanResourceChange', req.type_name, req.client_capabilities, call),
         );
         return {
           planned_state: encodeObject(out.plannedState, block),
@@ -176,35 +185,35 @@ export function createProviderService(opts: ProviderServiceOptions) {
         };
       }),
 
-    ApplyResourceChange: (req: P.ApplyResourceChangeRequest, signal?: AbortSignal) =>
+    ApplyResourceChange: (req: P.ApplyResourceChangeRequest, call?: CallSignal) =>
       guard<P.ApplyResourceChangeResponse>('ApplyResourceChange', req.type_name, { new_state: req.prior_state, private: req.planned_private }, async (l) => {
         const r = resource(l, req.type_name);
         const block = r.schema.block;
         const plannedState = decodeObject(req.planned_state, block);
         const out = await r.apply(
           { priorState: decodeObject(req.prior_state, block), plannedState, config: decodeObject(req.config, block), plannedPrivate: req.planned_private, providerMeta: meta(l, req.provider_meta) },
-          context('ApplyResourceChange', req.type_name, undefined, signal),
+          context('ApplyResourceChange', req.type_name, undefined, call),
         );
         const diagnostics = known('ApplyResourceChange', out.newState, out.diagnostics);
         if (plannedState === null && out.newState !== null) diagnostics.push(errorDiagnostic('Provider returned a state after delete', 'A delete must return a null state. This is a bug in the provider.'));
         return { new_state: encodeObject(out.newState, block), private: out.private ?? req.planned_private, diagnostics: protoDiags(diagnostics) };
       }),
 
-    ImportResourceState: (req: P.ImportResourceStateRequest, signal?: AbortSignal) =>
+    ImportResourceState: (req: P.ImportResourceStateRequest, call?: CallSignal) =>
       guard<P.ImportResourceStateResponse>('ImportResourceState', req.type_name, { imported_resources: [] }, async (l) => {
         const r = resource(l, req.type_name);
         if (!r.importState) fail('Resource import not supported', `The resource type "${req.type_name}" cannot be imported.`);
-        const out = await r.importState({ id: req.id }, context('ImportResourceState', req.type_name, req.client_capabilities, signal));
+        const out = await r.importState({ id: req.id }, context('ImportResourceState', req.type_name, req.client_capabilities, call));
         const diagnostics = known('ImportResourceState', out.state, out.diagnostics);
         const state = encodeObject(out.state, r.schema.block);
         return { imported_resources: [{ type_name: req.type_name, state, private: out.private ?? EMPTY }], diagnostics: protoDiags(diagnostics) };
       }),
 
-    ReadDataSource: (req: P.ReadDataSourceRequest, signal?: AbortSignal) =>
+    ReadDataSource: (req: P.ReadDataSourceRequest, call?: CallSignal) =>
       guard<P.ReadDataSourceResponse>('ReadDataSource', req.type_name, {}, async (l) => {
         const d = dataSource(l, req.type_name);
         const config = decodeObject(req.config, d.schema.block) ?? {};
-        const out = await d.read({ config, providerMeta: meta(l, req.provider_meta) }, context('ReadDataSource', req.type_name, req.client_capabilities, signal));
+        const out = await d.read({ config, providerMeta: meta(l, req.provider_meta) }, context('ReadDataSource', req.type_name, req.client_capabilities, call));
         const diagnostics = known('ReadDataSource', out.state, out.diagnostics);
         return { state: encodeObject(out.state, d.schema.block), diagnostics: protoDiags(diagnostics) };
       }),

@@ -153,7 +153,8 @@ export class Pipeline {
     if (!rmeta?.async || !rmeta.statusField || !get || !id) return created;
     const read = () => this.execute(get, { principal: input.principal, params: { id }, path: get.path.replace('{id}', id), requestId: input.requestId })
       .catch((): Result => ({ status: 404 }));
-    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read);
+    // The create's own answer is the first read: the row as just committed.
+    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, { status: 200, body: created.body });
     if (now.status !== 200) return created; // deleted meanwhile: the create's own answer stands
     return { status: 202, body: now.body, headers: { ...created.headers, 'Preference-Applied': `wait=${input.waitSeconds}` } };
   }

@@ -1,7 +1,7 @@
 // `Prefer: wait=N` (RFC 7240) on a create: the answer waits until the new resource leaves its transitional
 // status, so a client that wants the finished resource needs one request instead of a polling loop. The wait
 // ends on the resource's own change event (LISTEN/NOTIFY, so a worker in another process counts too).
-import type { EventBus } from '../events.js';
+import type { ChangeEvent, EventBus } from '../events.js';
 import type { ResourceMeta } from '../registry-types.js';
 import type { Result } from './context.js';
 
@@ -13,18 +13,23 @@ export function preferredWait(header: string | undefined): number | undefined {
   return m ? Math.min(Number(m[1]), MAX_WAIT_SECONDS) : undefined;
 }
 
-/** Re-reads through `current` until the resource's status is ready or failed, or `seconds` pass. */
-export async function settle(events: EventBus, meta: ResourceMeta, id: string, seconds: number, current: () => Promise<Result>): Promise<Result> {
+/**
+ * Re-reads through `current` until the resource's status is ready or failed, or `seconds` pass. `known` is the
+ * resource as its own writer just returned it: it stands for the first read unless an event already moved it on.
+ */
+export async function settle(events: EventBus, meta: ResourceMeta, id: string, seconds: number, current: () => Promise<Result>, known?: Result): Promise<Result> {
   const field = meta.statusField!;
   const ends = new Set([...meta.readyStatus, ...meta.failedStatus]);
   const isSettled = (r: Result) => r.status !== 200 || ends.has((r.body as Record<string, unknown>)[field] as string);
+  const settles = (ev: ChangeEvent) => ev.status === undefined || ends.has(ev.status) || ev.type === 'deleted';
   let wake!: () => void;
   const woke = new Promise<void>((resolve) => { wake = resolve; });
   // Subscribed before the first read, so a change between the read and the wait is not missed.
-  const off = events.subscribe((ev) => { if (ev.id === id && (ev.status === undefined || ends.has(ev.status) || ev.type === 'deleted')) wake(); });
+  const off = events.subscribe((ev) => { if (ev.id === id && settles(ev)) wake(); });
   const timer = setTimeout(wake, seconds * 1000);
   try {
-    const now = await current();
+    const heard = events.latest(id);
+    const now = known && !(heard && settles(heard)) ? known : await current();
     if (isSettled(now)) return now;
     await woke;
     return await current();
