@@ -7,7 +7,9 @@ import type { Deps, Workers } from '../platform/deps.js';
 import type { Handlers, OpContext } from '../platform/http/context.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources.js';
-import { inTransaction } from '../platform/row-cache.js';
+import { sqlLiteral } from '../platform/db/bulk.js';
+import { twoStepTransaction } from '../platform/db/connection.js';
+import { rowCache } from '../platform/row-cache.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
 import { actionFor, transition, type PowerAction } from './instance-states.js';
 import { capacityOf, refusal, releaseCapacity, type Need } from './placement.js';
@@ -84,38 +86,51 @@ export function instanceWorkers({ db }: Deps): Workers {
   return {
     // A fetched batch is placed in one transaction: the capacity row is locked once and claimed in order.
     // Idempotent: only `building` instances move, under row locks, so a replayed job is a no-op.
-    [QUEUE]: { batch: (items: { id: string }[]) => inTransaction(db, (trx) => placeBatch(trx, items.map((i) => i.id))) },
+    [QUEUE]: { batch: (items: { id: string }[]) => placeBatch(db, items.map((i) => i.id)) },
   };
 }
 
-async function placeBatch(trx: Knex.Transaction, ids: string[]): Promise<void> {
-  // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
-  // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq order.
-  const rows: Row[] = await trx('instances').whereIn('id', ids).where({ status: 'building' }).orderBy('seq').forUpdate();
-  for (const region of new Set(rows.map((r) => r.region))) {
-    const mine = rows.filter((r) => r.region === region);
-    const cap = await trx('region_capacity').where({ region }).forUpdate().first();
-    const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };
-    const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
-    const outcomes: { id: string; status: string; reason: string | null; allocated: boolean }[] = [];
-    for (const row of mine) {
-      const n = await need(trx, row.flavor_id);
-      const fits = n.vcpus <= free.vcpus - used.vcpus && n.ram_mb <= free.ram_mb - used.ram_mb && n.gpus <= free.gpus - used.gpus;
-      if (fits) {
-        used.vcpus += n.vcpus; used.ram_mb += n.ram_mb; used.gpus += n.gpus;
-        outcomes.push({ id: row.id, status: row.power_state === 'stopped' ? 'stopped' : 'running', reason: null, allocated: true });
-      } else {
-        outcomes.push({ id: row.id, status: 'error', reason: refusal(region, n, { vcpus: free.vcpus - used.vcpus, ram_mb: free.ram_mb - used.ram_mb, gpus: free.gpus - used.gpus }), allocated: false });
+/**
+ * Places a batch in one transaction of two round trips on one connection (batches are small and frequent, so the
+ * round trips, not the statements, are what placement costs): lock the instances and their regions' capacity rows,
+ * then write the capacity claimed and every instance's outcome, and commit.
+ */
+async function placeBatch(db: Knex, ids: string[]): Promise<void> {
+  const idList = `array[${ids.map(sqlLiteral).join(', ')}]::text[]`;
+  const placed: string[] = [];
+  await twoStepTransaction(db, [
+    // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
+    // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq
+    // order, then region order, as everywhere else.
+    `select id, region, flavor_id, power_state from instances where id = any(${idList}) and status = 'building' order by seq for update`,
+    `select * from region_capacity where region in (select region from instances where id = any(${idList})) order by region for update`,
+  ], async ([building, capacity]) => {
+    const rows = building!.rows as Row[];
+    const statements: string[] = [];
+    const outcomes: { id: string; status: string; status_reason: string | null; allocated: boolean }[] = [];
+    for (const region of new Set(rows.map((r) => r.region as string))) {
+      const cap = capacity!.rows.find((c) => c.region === region);
+      const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };
+      const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
+      for (const row of rows.filter((r) => r.region === region)) {
+        const n = await need(db, row.flavor_id); // the catalogue, through the row cache
+        const fits = n.vcpus <= free.vcpus - used.vcpus && n.ram_mb <= free.ram_mb - used.ram_mb && n.gpus <= free.gpus - used.gpus;
+        if (fits) {
+          used.vcpus += n.vcpus; used.ram_mb += n.ram_mb; used.gpus += n.gpus;
+          outcomes.push({ id: row.id, status: row.power_state === 'stopped' ? 'stopped' : 'running', status_reason: null, allocated: true });
+        } else {
+          outcomes.push({ id: row.id, status: 'error', status_reason: refusal(region, n, { vcpus: free.vcpus - used.vcpus, ram_mb: free.ram_mb - used.ram_mb, gpus: free.gpus - used.gpus }), allocated: false });
+        }
+      }
+      if (cap && used.vcpus + used.ram_mb + used.gpus > 0) {
+        statements.push(`update region_capacity set used_vcpus = used_vcpus + ${used.vcpus}, used_ram_mb = used_ram_mb + ${used.ram_mb}, used_gpus = used_gpus + ${used.gpus} where region = ${sqlLiteral(region)}`);
       }
     }
-    if (cap && used.vcpus + used.ram_mb + used.gpus > 0) {
-      await trx('region_capacity').where({ region }).update({
-        used_vcpus: cap.used_vcpus + used.vcpus, used_ram_mb: cap.used_ram_mb + used.ram_mb, used_gpus: cap.used_gpus + used.gpus,
-      });
-    }
-    await instances.updateMany(trx, outcomes.map((o) => ({ id: o.id, status: o.status, status_reason: o.reason, allocated: o.allocated })),
-      { status: 'text', status_reason: 'text', allocated: 'boolean' });
-  }
+    if (outcomes.length) statements.push(instances.updateManyStatement(outcomes, { status: 'text', status_reason: 'text', allocated: 'boolean' }));
+    placed.push(...outcomes.map((o) => o.id));
+    return statements;
+  });
+  for (const id of placed) rowCache.invalidate(id); // committed: this process reads the placed rows at once
 }
 
 export async function buildingInstances(db: Knex): Promise<{ queue: string; id: string }[]> {

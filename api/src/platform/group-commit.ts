@@ -12,6 +12,7 @@ import { claim, lockKeysStatement, remember, rememberedRow, type IdempotencyClai
 import type { Jobs } from './jobs.js';
 import type { Metrics } from './metrics.js';
 import { inTransaction, rowCache, touch } from './row-cache.js';
+import { resultsOf, twoStepTransaction, withConnection } from './db/connection.js';
 
 export interface CommitEntry {
   creation: Creation;
@@ -111,28 +112,21 @@ export class GroupCommit {
     if (jobs.length) statements.push(...(await this.jobs.sendManySql(jobs)));
     const claims = entries.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
 
-    const client = this.db.client as { acquireConnection(): Promise<pg.Client>; releaseConnection(c: pg.Client): Promise<void> };
-    const conn = await client.acquireConnection();
     const stored = new Map<string, Record<string, any>>();
-    let results: Result[];
-    try {
-      const first = claims.length ? ['begin', lockKeysStatement(claims), ...statements] : statements;
-      const out = await conn.query(first.join(';\n'));
-      const outs = Array.isArray(out) ? out : [out];
-      const own = claims.length ? outs.slice(2) : outs;
-      for (const r of own.slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
+    let results: Result[] = [];
+    const respond = (outs: pg.QueryResult[]) => {
+      for (const r of outs.slice(0, returning)) for (const row of r.rows) stored.set(row.id, row);
       results = entries.map((e) => e.creation.respond(stored.get(e.creation.row.id)!));
-      if (claims.length) {
-        if (outs[1]!.rows[0]?.ok !== true) throw new Error('an idempotency key of the group is in flight');
+    };
+    if (!claims.length) {
+      respond(await withConnection(this.db, async (conn) => resultsOf(await conn.query(statements.join(';\n')))));
+    } else {
+      await twoStepTransaction(this.db, [lockKeysStatement(claims), ...statements], ([lock, ...outs]) => {
+        if (lock!.rows[0]?.ok !== true) throw new Error('an idempotency key of the group is in flight');
+        respond(outs);
         const keyed = entries.flatMap((e, i) => (e.idempotency ? [{ claim: e.idempotency, result: results[i]! }] : []));
-        await conn.query([...insertStatements('idempotency_keys', keyed.map(rememberedRow), false, sqlLiteral), 'commit'].join(';\n'));
-      }
-    } catch (err) {
-      // A message that failed after its `begin` leaves the transaction open and aborted.
-      if (claims.length) await conn.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      await client.releaseConnection(conn);
+        return insertStatements('idempotency_keys', keyed.map(rememberedRow), false, sqlLiteral);
+      });
     }
     for (const id of stored.keys()) rowCache.invalidate(id); // committed: this process reads its own write at once
     return results;

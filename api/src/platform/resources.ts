@@ -2,6 +2,7 @@
 // the row cache (change events come from the tables' triggers). A service adds its own rules around these; only this layer and the services' repos know tables.
 import type { Knex } from 'knex';
 import type { Principal } from './auth.js';
+import { sqlLiteral } from './db/bulk.js';
 import { newId } from './ids.js';
 import { page, type Page } from './pagination.js';
 import { problems } from './problems.js';
@@ -94,20 +95,17 @@ export class ResourceRepo {
   }
 
   /** Several rows' changes to the same columns in one statement (batched workers); bumps revisions, emits events. */
-  async updateMany(db: Db, changes: (Row & { id: string })[], types: Record<string, string>): Promise<Row[]> {
-    if (!changes.length) return [];
+  /**
+   * One statement that sets `types`' columns of many rows by id (bumping revisions), values inlined as literals, for
+   * a message of statements sent whole. The caller invalidates the row cache once its transaction commits.
+   */
+  updateManyStatement(changes: (Row & { id: string })[], types: Record<string, string>): string {
     const columns = Object.keys(types);
-    const values = changes.map(() => `(${['?', ...columns.map(() => '?')].join(', ')})`).join(', ');
-    const bindings = changes.flatMap((c) => [c.id, ...columns.map((k) => c[k])]);
+    const values = changes.map((c) => `(${[c.id, ...columns.map((k) => c[k])].map(sqlLiteral).join(', ')})`).join(', ');
     const set = columns.map((c) => `"${c}" = v."${c}"`).join(', ');
     // VALUES rows carry no column types; the caller names them (text, boolean, ...).
     const typed = columns.map((c) => `"${c}"::${types[c]}`);
-    const { rows } = await db.raw(
-      `update "${this.table}" t set ${set}, rev = t.rev + 1, updated_at = now() from (select "id", ${typed.join(', ')} from (values ${values}) as x("id", ${columns.map((c) => `"${c}"`).join(', ')})) v where t.id = v.id returning t.*`,
-      bindings,
-    );
-    for (const r of rows) touch(db, r.id);
-    return rows;
+    return `update "${this.table}" t set ${set}, rev = t.rev + 1, updated_at = now() from (select "id", ${typed.join(', ')} from (values ${values}) as x("id", ${columns.map((c) => `"${c}"`).join(', ')})) v where t.id = v.id`;
   }
 
   /**
