@@ -18,7 +18,7 @@ export interface MountDeps { pipeline: Pipeline; auth: Authenticator; limiter: R
 const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/*+json'];
 
 /** One middleware for every operation: a route table lookup, then the operation; anything else falls through (404/405). */
-export function mountOperations(router: Router, deps: MountDeps): void {
+export function mountOperations(router: Pick<Router, 'use'>, deps: MountDeps): void {
   const table = new RouteTable<CompiledOperation>();
   for (const op of deps.pipeline.byId.values()) table.add(op.method, op.path, op);
   router.use((req, res, next) => {
