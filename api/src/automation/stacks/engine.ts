@@ -11,7 +11,9 @@ import { StackStore, type ResourceRow } from './store.js';
 import { buildModel, parameterValues } from './template.js';
 import { stacks } from './repo.js';
 
-const PARALLEL = 8;
+// Resources in flight at once. Each is a create that waits for its resource; many at once share group commits and
+// provisioning batches, and still leave the API's connection pool (the waits hold no connection) to other callers.
+const PARALLEL = 32;
 export const STACK_QUEUE = 'stack-run';
 export const IN_PROGRESS = ['create_pending', 'create_in_progress', 'update_in_progress', 'rollback_in_progress', 'delete_in_progress'];
 
@@ -103,14 +105,14 @@ export class StackEngine {
         } else if (change.action === 'update') {
           await this.store.event(stack.id, { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_in_progress', reason: `changed: ${change.changed.join(', ')}` });
           const updated = await calls.waitReady(spec.kind!, await calls.update(spec.kind!, row.physical_id, change.patch));
-          await this.store.save({ ...base, status: 'update_complete', reason: null, properties: props, attributes: updated });
-          await this.store.event(stack.id, { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_complete' });
+          await this.store.save({ ...base, status: 'update_complete', reason: null, properties: props, attributes: updated },
+            { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_complete' });
           attrs.set(id, updated);
         }
       } catch (e) {
         const reason = reasonOf(e);
-        await this.store.save({ ...base, status: row?.physical_id ? 'update_failed' : 'create_failed', reason });
-        await this.store.event(stack.id, { logical_id: id, type: spec.type, physical_id: row?.physical_id ?? null, status: row?.physical_id ? 'update_failed' : 'create_failed', reason });
+        const status = row?.physical_id ? 'update_failed' : 'create_failed';
+        await this.store.save({ ...base, status, reason }, { logical_id: id, type: spec.type, physical_id: row?.physical_id ?? null, status, reason });
         throw new StepError(`${id}: ${reason}`);
       }
     });
@@ -138,8 +140,8 @@ export class StackEngine {
 
   private async finishCreate(stack: any, calls: ResourceCalls, base: Omit<ResourceRow, 'physical_id' | 'status' | 'reason' | 'properties' | 'attributes' | 'retired'>, id: string, first: Record<string, Json>, props: Record<string, Json>) {
     const ready = await calls.waitReady(base.kind, first);
-    await this.store.save({ ...base, physical_id: id, status: 'create_complete', reason: null, properties: props, attributes: ready });
-    await this.store.event(stack.id, { logical_id: base.logical_id, type: base.type, physical_id: id, status: 'create_complete' });
+    await this.store.save({ ...base, physical_id: id, status: 'create_complete', reason: null, properties: props, attributes: ready },
+      { logical_id: base.logical_id, type: base.type, physical_id: id, status: 'create_complete' });
     return ready;
   }
 
@@ -158,9 +160,8 @@ export class StackEngine {
           await this.store.event(stack.id, { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_failed', reason: reasonOf(e) });
           throw new StepError(`${id}: ${reasonOf(e)}`);
         }
-        await this.store.event(stack.id, { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_complete' });
       }
-      await this.store.drop(stack.id, id);
+      await this.store.drop(stack.id, id, r.physical_id ? { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_complete' } : undefined);
     });
   }
 

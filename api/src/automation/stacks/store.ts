@@ -8,6 +8,8 @@ export interface ResourceRow {
   properties: Record<string, Json> | null; attributes: Record<string, Json> | null; depends_on: string[]; retired: string[];
 }
 
+export interface StackEvent { logical_id: string; type?: string | null; physical_id?: string | null; status: string; reason?: string | null }
+
 export class StackStore {
   constructor(private db: Knex) {}
 
@@ -16,19 +18,40 @@ export class StackStore {
     return new Map(rows.map((r) => [r.logical_id, r]));
   }
 
-  async save(row: Partial<ResourceRow> & { stack_id: string; logical_id: string }): Promise<void> {
-    const values: Record<string, unknown> = { ...row, updated_at: this.db.fn.now() };
+  /**
+   * Saves a resource row, and with it `event` when given: one statement (an atomic round trip; the engine makes
+   * several per resource, for many resources at once). A complete row is upserted; a partial one (say, only
+   * `retired`) updates the row that must exist, since it could not pass the insert's NOT NULL checks.
+   */
+  async save(row: Partial<ResourceRow> & { stack_id: string; logical_id: string }, event?: StackEvent): Promise<void> {
+    const values: Record<string, unknown> = { ...row };
     for (const k of ['properties', 'attributes', 'depends_on', 'retired']) if (values[k] !== undefined) values[k] = JSON.stringify(values[k]);
-    // Update first: a partial row (say, only `retired`) could not pass the insert's NOT NULL checks of an upsert.
-    const updated = await this.db('stack_resources').where({ stack_id: row.stack_id, logical_id: row.logical_id }).update(values);
-    if (!updated) await this.db('stack_resources').insert(values);
+    const cols = Object.keys(values);
+    const set = [...cols.filter((c) => c !== 'stack_id' && c !== 'logical_id').map((c) => `"${c}" = excluded."${c}"`), 'updated_at = now()'].join(', ');
+    const complete = row.type !== undefined && row.kind !== undefined && row.status !== undefined;
+    const write = complete
+      ? { sql: `insert into stack_resources (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (stack_id, logical_id) do update set ${set}`, bindings: cols.map((c) => values[c]) }
+      : this.db('stack_resources').where({ stack_id: row.stack_id, logical_id: row.logical_id }).update({ ...values, updated_at: this.db.fn.now() }).toSQL().toNative();
+    await this.withEvent(complete ? write.sql : write.sql.replace(/\$(\d+)/g, '?'), write.bindings as unknown[], row.stack_id, event);
   }
 
-  async drop(stackId: string, logicalId: string): Promise<void> {
-    await this.db('stack_resources').where({ stack_id: stackId, logical_id: logicalId }).delete();
+  /** Forgets a resource, and records `event` when given (one statement). */
+  async drop(stackId: string, logicalId: string, event?: StackEvent): Promise<void> {
+    await this.withEvent('delete from stack_resources where stack_id = ? and logical_id = ?', [stackId, logicalId], stackId, event);
   }
 
-  async event(stackId: string, e: { logical_id: string; type?: string | null; physical_id?: string | null; status: string; reason?: string | null }): Promise<void> {
+  /** `sql` (a write), with the event's insert beside it in one statement when there is one. */
+  private async withEvent(sql: string, bindings: unknown[], stackId: string, event: StackEvent | undefined): Promise<void> {
+    if (!event) { await this.db.raw(sql, bindings as any[]); return; }
+    const e = { id: newId('sev'), stack_id: stackId, type: null, physical_id: null, reason: null, ...event };
+    const cols = Object.keys(e);
+    await this.db.raw(
+      `with written as (${sql} returning 1) insert into stack_events (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})`,
+      [...bindings, ...cols.map((c) => (e as Record<string, unknown>)[c])] as any[],
+    );
+  }
+
+  async event(stackId: string, e: StackEvent): Promise<void> {
     await this.db('stack_events').insert({ id: newId('sev'), stack_id: stackId, type: null, physical_id: null, reason: null, ...e });
   }
 }
