@@ -1,0 +1,59 @@
+// settle(): the wait behind Prefer: wait. It ends on the resource's own change event, takes the writer's answer as
+// the first read, and still sees an event that arrived before it subscribed.
+import { expect } from 'chai';
+import { registry } from '../../../api/src/generated/registry.js';
+import type { ChangeEvent, EventBus, Listener } from '../../../api/src/platform/events.js';
+import type { Result } from '../../../api/src/platform/http/context.js';
+import { settle } from '../../../api/src/platform/http/prefer-wait.js';
+
+/** The part of EventBus that settle() uses, fed by hand: events as LISTEN would deliver them. */
+class Events {
+  private listeners = new Set<Listener>();
+  private last = new Map<string, ChangeEvent>();
+  subscribe(l: Listener) { this.listeners.add(l); return () => this.listeners.delete(l); }
+  latest(id: string) { return this.last.get(id); }
+  hear(ev: ChangeEvent) { this.last.set(ev.id, ev); for (const l of this.listeners) l(ev); }
+  get waiting() { return this.listeners.size; }
+}
+
+const vpc = registry.vpc!;
+const event = (id: string, status: string): ChangeEvent => ({ type: 'status_changed', kind: 'vpc', id, owner: 'usr-1', status, at: new Date().toISOString() });
+const answer = (id: string, state: string): Result => ({ status: 200, body: { id, state } });
+
+describe('api: settle (Prefer: wait)', () => {
+  it('takes the create answer as its first read and reads again only once the event says the resource settled', async () => {
+    const events = new Events();
+    let reads = 0;
+    const current = async () => { reads++; return answer('vpc-1', 'available'); };
+    const done = settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, answer('vpc-1', 'pending'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reads).to.equal(0);
+    events.hear(event('vpc-2', 'available')); // someone else's resource
+    events.hear(event('vpc-1', 'pending'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reads).to.equal(0);
+    events.hear(event('vpc-1', 'available'));
+    expect((await done).body).to.deep.equal({ id: 'vpc-1', state: 'available' });
+    expect(reads).to.equal(1);
+    expect(events.waiting).to.equal(0);
+  });
+
+  it('reads at once when the settling event came before it subscribed, instead of waiting for one that will not come', async () => {
+    const events = new Events();
+    events.hear(event('vpc-1', 'available'));
+    let reads = 0;
+    const result = await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, async () => { reads++; return answer('vpc-1', 'available'); }, answer('vpc-1', 'pending'));
+    expect(result.body).to.deep.include({ state: 'available' });
+    expect(reads).to.equal(1);
+  });
+
+  it('returns a settled answer without reading, and the resource as it is when the wait runs out', async () => {
+    const events = new Events();
+    let reads = 0;
+    const current = async () => { reads++; return answer('vpc-1', 'pending'); };
+    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, answer('vpc-1', 'available'))).body).to.deep.include({ state: 'available' });
+    expect(reads).to.equal(0);
+    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 0, current, answer('vpc-1', 'pending'))).body).to.deep.include({ state: 'pending' });
+    expect(reads).to.equal(1);
+  });
+});
