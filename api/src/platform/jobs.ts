@@ -3,7 +3,6 @@
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
 import { inlineParams, sqlLiteral } from './db/bulk.js';
-import { PreparedPool } from './db/prepared-pool.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -55,7 +54,6 @@ function knexExecutor(db: Knex | Knex.Transaction): PgBoss.Db {
 
 export class Jobs {
   private boss: PgBoss;
-  private db: PreparedPool;
   private queues = new Set<string>();
   private batchQueues = new Set<string>();
   private wakePending = new Set<string>();
@@ -64,13 +62,7 @@ export class Jobs {
   private workers = new Map<string, string>();
 
   constructor(url: string, private log: Logger, private metrics: Metrics, private pollSeconds = 0.5) {
-    this.db = new PreparedPool(
-      // A generic plan is planned once per connection; PostgreSQL would otherwise keep re-planning the fetch, whose
-      // partitioned table makes a custom plan look no dearer than a generic one.
-      { connectionString: url, max: 4, application_name: 'atonix-jobs', options: '-c plan_cache_mode=force_generic_plan' },
-      (err) => this.log.error({ err }, 'job queue connection error'),
-    );
-    this.boss = new PgBoss({ db: this.db });
+    this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'atonix-jobs' });
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
   }
 
@@ -178,6 +170,5 @@ export class Jobs {
 
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => {});
-    await this.db.close().catch(() => {});
   }
 }
