@@ -17,13 +17,13 @@ export interface ChangeEvent {
 
 export type Listener = (ev: ChangeEvent) => void;
 
-/** How many resources' latest events latest() remembers: a waiter asks within moments of its own commit. */
-const RECENT = 10_000;
+export interface Watch { last(): ChangeEvent | undefined; close(): void }
 
 /** One dedicated connection per process; reconnects if the database restarts. */
 export class EventBus {
   private listeners = new Set<Listener>();
-  private recent = new Map<string, ChangeEvent>();
+  /** listeners of one resource's events (waiters), found by id instead of offered every event */
+  private byId = new Map<string, Set<Listener>>();
   private jobListeners = new Set<(queue: string) => void>();
   private client?: pg.Client;
   private closed = false;
@@ -55,15 +55,30 @@ export class EventBus {
   }
 
   private emit(ev: ChangeEvent): void {
-    this.recent.delete(ev.id); // re-inserted last, so the oldest entry is always first
-    this.recent.set(ev.id, ev);
-    if (this.recent.size > RECENT) this.recent.delete(this.recent.keys().next().value!);
     for (const l of this.listeners) l(ev);
+    const waiting = this.byId.get(ev.id);
+    if (waiting) for (const l of waiting) l(ev);
   }
 
-  /** The last event this process heard for a resource, if recent: for a waiter that subscribed after its own commit. */
-  latest(id: string): ChangeEvent | undefined {
-    return this.recent.get(id);
+  /** Events of one resource only. */
+  subscribeTo(id: string, l: Listener): () => void {
+    let set = this.byId.get(id);
+    if (!set) this.byId.set(id, (set = new Set()));
+    set.add(l);
+    return () => {
+      set.delete(l);
+      if (!set.size && this.byId.get(id) === set) this.byId.delete(id);
+    };
+  }
+
+  /**
+   * Remembers the last event of one resource from now on: armed before a write commits, read after it, so an event
+   * that arrives in between is not lost to a waiter that subscribes later.
+   */
+  watch(id: string): Watch {
+    let last: ChangeEvent | undefined;
+    const close = this.subscribeTo(id, (ev) => { last = ev; });
+    return { last: () => last, close };
   }
 
   subscribe(l: Listener): () => void {

@@ -1,19 +1,25 @@
 // settle(): the wait behind Prefer: wait. It ends on the resource's own change event, takes the writer's answer as
-// the first read, and still sees an event that arrived before it subscribed.
+// the first read, and still sees an event that arrived between the commit and its own subscription.
 import { expect } from 'chai';
 import { registry } from '../../../api/src/generated/registry.js';
-import type { ChangeEvent, EventBus, Listener } from '../../../api/src/platform/events.js';
+import type { ChangeEvent, EventBus, Listener, Watch } from '../../../api/src/platform/events.js';
 import type { Result } from '../../../api/src/platform/http/context.js';
 import { settle } from '../../../api/src/platform/http/prefer-wait.js';
 
 /** The part of EventBus that settle() uses, fed by hand: events as LISTEN would deliver them. */
 class Events {
-  private listeners = new Set<Listener>();
-  private last = new Map<string, ChangeEvent>();
-  subscribe(l: Listener) { this.listeners.add(l); return () => this.listeners.delete(l); }
-  latest(id: string) { return this.last.get(id); }
-  hear(ev: ChangeEvent) { this.last.set(ev.id, ev); for (const l of this.listeners) l(ev); }
-  get waiting() { return this.listeners.size; }
+  private listeners = new Map<string, Set<Listener>>();
+  subscribeTo(id: string, l: Listener) {
+    const set = this.listeners.get(id) ?? this.listeners.set(id, new Set()).get(id)!;
+    set.add(l);
+    return () => { set.delete(l); };
+  }
+  watch(id: string): Watch {
+    let last: ChangeEvent | undefined;
+    return { last: () => last, close: this.subscribeTo(id, (ev) => { last = ev; }) };
+  }
+  hear(ev: ChangeEvent) { for (const l of this.listeners.get(ev.id) ?? []) l(ev); }
+  get waiting() { return [...this.listeners.values()].reduce((n, s) => n + s.size, 0); }
 }
 
 const vpc = registry.vpc!;
@@ -25,7 +31,8 @@ describe('api: settle (Prefer: wait)', () => {
     const events = new Events();
     let reads = 0;
     const current = async () => { reads++; return answer('vpc-1', 'available'); };
-    const done = settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, answer('vpc-1', 'pending'));
+    const watch = events.watch('vpc-1');
+    const done = settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, { answer: answer('vpc-1', 'pending'), watch });
     await new Promise((r) => setTimeout(r, 20));
     expect(reads).to.equal(0);
     events.hear(event('vpc-2', 'available')); // someone else's resource
@@ -35,14 +42,16 @@ describe('api: settle (Prefer: wait)', () => {
     events.hear(event('vpc-1', 'available'));
     expect((await done).body).to.deep.equal({ id: 'vpc-1', state: 'available' });
     expect(reads).to.equal(1);
+    watch.close();
     expect(events.waiting).to.equal(0);
   });
 
-  it('reads at once when the settling event came before it subscribed, instead of waiting for one that will not come', async () => {
+  it('reads at once when the settling event came between the commit and the wait, instead of waiting for one that will not come', async () => {
     const events = new Events();
+    const watch = events.watch('vpc-1'); // armed before the commit
     events.hear(event('vpc-1', 'available'));
     let reads = 0;
-    const result = await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, async () => { reads++; return answer('vpc-1', 'available'); }, answer('vpc-1', 'pending'));
+    const result = await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, async () => { reads++; return answer('vpc-1', 'available'); }, { answer: answer('vpc-1', 'pending'), watch });
     expect(result.body).to.deep.include({ state: 'available' });
     expect(reads).to.equal(1);
   });
@@ -51,9 +60,10 @@ describe('api: settle (Prefer: wait)', () => {
     const events = new Events();
     let reads = 0;
     const current = async () => { reads++; return answer('vpc-1', 'pending'); };
-    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, answer('vpc-1', 'available'))).body).to.deep.include({ state: 'available' });
+    const watch = events.watch('vpc-1');
+    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, { answer: answer('vpc-1', 'available'), watch })).body).to.deep.include({ state: 'available' });
     expect(reads).to.equal(0);
-    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 0, current, answer('vpc-1', 'pending'))).body).to.deep.include({ state: 'pending' });
+    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 0, current, { answer: answer('vpc-1', 'pending'), watch })).body).to.deep.include({ state: 'pending' });
     expect(reads).to.equal(1);
   });
 });

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Principal } from '../auth.js';
 import { writeAudit, type AuditRecord } from '../audit.js';
 import { registry } from '../../generated/registry.js';
-import type { EventBus } from '../events.js';
+import type { EventBus, Watch } from '../events.js';
 import type { GroupCommit } from '../group-commit.js';
 import { claim, remember, requestHash, type IdempotencyClaim } from '../idempotency.js';
 import { newRequestId } from '../ids.js';
@@ -66,6 +66,7 @@ export class Pipeline {
   async execute(op: CompiledOperation, input: CallInput): Promise<Result> {
     const { meta, v } = op;
     const requestId = input.requestId ?? newRequestId();
+    const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
     try {
       const params = { ...input.params };
       if (!v.params(params)) throw problems.invalidParameter(fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })));
@@ -83,13 +84,13 @@ export class Pipeline {
       const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body) } : undefined;
       const { handler } = op;
       const result: Result = isCreateHandler(handler)
-        ? await this.create(base, handler, idempotency)
+        ? await this.create(base, handler, idempotency, input.waitSeconds === undefined ? undefined : (id) => { waiting.watch = this.events.watch(id); })
         : meta.mutating
           ? await this.inTransaction(base, handler, idempotency)
           : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
       if (this.validateResponses) checkResponse(v, result, meta);
       if (input.waitSeconds !== undefined && isCreateHandler(handler) && result.status === 202 && !result.headers?.['Idempotent-Replayed']) {
-        return await this.settleCreated(meta, input, result);
+        return await this.settleCreated(meta, input, result, waiting.watch!);
       }
       return result;
     } catch (err) {
@@ -102,6 +103,8 @@ export class Pipeline {
         }).catch((e) => this.log.error({ err: e, request_id: requestId }, 'audit write failed'));
       }
       throw p;
+    } finally {
+      waiting.watch?.close();
     }
   }
 
@@ -133,11 +136,13 @@ export class Pipeline {
   }
 
   /** A create is prepared outside any transaction (reads only) and committed with the creates arriving beside it. */
-  private async create(base: Omit<OpContext, 'db' | 'afterCommit'>, h: CreateHandler, idempotency: IdempotencyClaim | undefined): Promise<Result> {
+  /** `drafted` hears the new resource's id before the create commits. */
+  private async create(base: Omit<OpContext, 'db' | 'afterCommit'>, h: CreateHandler, idempotency: IdempotencyClaim | undefined, drafted?: (id: string) => void): Promise<Result> {
     const after: (() => void)[] = [];
     const prepare = async (db: Knex | Knex.Transaction) => {
       const ctx: OpContext = { ...base, db, afterCommit: (fn) => after.push(fn) };
       const creation = await h.create(ctx);
+      drafted?.(creation.row.id);
       return { creation, audit: successAudit(base, creation.audit), after };
     };
     if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) })) return this.commits.alone(idempotency, prepare);
@@ -145,7 +150,7 @@ export class Pipeline {
   }
 
   /** Prefer: wait — the created resource as it is once it leaves its transitional status (or when the wait ends). */
-  private async settleCreated(meta: OperationMeta, input: CallInput, created: Result): Promise<Result> {
+  private async settleCreated(meta: OperationMeta, input: CallInput, created: Result, watch: Watch): Promise<Result> {
     const kind = kindOf(meta.permission)!;
     const rmeta = registry[kind];
     const get = this.getByKind.get(kind);
@@ -154,7 +159,7 @@ export class Pipeline {
     const read = () => this.execute(get, { principal: input.principal, params: { id }, path: get.path.replace('{id}', id), requestId: input.requestId })
       .catch((): Result => ({ status: 404 }));
     // The create's own answer is the first read: the row as just committed.
-    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, { status: 200, body: created.body });
+    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, { answer: { status: 200, body: created.body }, watch });
     if (now.status !== 200) return created; // deleted meanwhile: the create's own answer stands
     return { status: 202, body: now.body, headers: { ...created.headers, 'Preference-Applied': `wait=${input.waitSeconds}` } };
   }

@@ -1,7 +1,7 @@
 // `Prefer: wait=N` (RFC 7240) on a create: the answer waits until the new resource leaves its transitional
 // status, so a client that wants the finished resource needs one request instead of a polling loop. The wait
 // ends on the resource's own change event (LISTEN/NOTIFY, so a worker in another process counts too).
-import type { ChangeEvent, EventBus } from '../events.js';
+import type { ChangeEvent, EventBus, Watch } from '../events.js';
 import type { ResourceMeta } from '../registry-types.js';
 import type { Result } from './context.js';
 
@@ -15,9 +15,10 @@ export function preferredWait(header: string | undefined): number | undefined {
 
 /**
  * Re-reads through `current` until the resource's status is ready or failed, or `seconds` pass. `known` is the
- * resource as its own writer just returned it: it stands for the first read unless an event already moved it on.
+ * resource as its own writer just returned it, with the watch armed before that write committed: the answer stands
+ * for the first read unless an event has already moved the resource on.
  */
-export async function settle(events: EventBus, meta: ResourceMeta, id: string, seconds: number, current: () => Promise<Result>, known?: Result): Promise<Result> {
+export async function settle(events: EventBus, meta: ResourceMeta, id: string, seconds: number, current: () => Promise<Result>, known?: { answer: Result; watch: Watch }): Promise<Result> {
   const field = meta.statusField!;
   const ends = new Set([...meta.readyStatus, ...meta.failedStatus]);
   const isSettled = (r: Result) => r.status !== 200 || ends.has((r.body as Record<string, unknown>)[field] as string);
@@ -25,11 +26,11 @@ export async function settle(events: EventBus, meta: ResourceMeta, id: string, s
   let wake!: () => void;
   const woke = new Promise<void>((resolve) => { wake = resolve; });
   // Subscribed before the first read, so a change between the read and the wait is not missed.
-  const off = events.subscribe((ev) => { if (ev.id === id && settles(ev)) wake(); });
+  const off = events.subscribeTo(id, (ev) => { if (settles(ev)) wake(); });
   const timer = setTimeout(wake, seconds * 1000);
   try {
-    const heard = events.latest(id);
-    const now = known && !(heard && settles(heard)) ? known : await current();
+    const heard = known?.watch.last();
+    const now = known && !(heard && settles(heard)) ? known.answer : await current();
     if (isSettled(now)) return now;
     await woke;
     return await current();
