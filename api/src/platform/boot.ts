@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { Pipeline } from './http/pipeline.js';
 import { GroupCommit } from './group-commit.js';
+import { startKeyPurge } from './idempotency.js';
 import { rowCache } from './row-cache.js';
 import { loadSpec } from './http/spec.js';
 import { seedCatalogue } from '../compute/catalogue.js';
@@ -26,7 +27,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
-  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses);
+  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
   const w: Workers = workers(deps);
   await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q));
   await events.start();
@@ -35,7 +36,9 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
     rowCache.invalidate(ev.id);
     if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id);
   });
+  let stopPurge = () => {};
   if (config.role !== 'api') {
+    stopPurge = startKeyPurge(db, config.idempotencyTtlSeconds, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));
     events.onJobs((queue) => jobs.nudge(queue));
     for (const [queue, spec] of Object.entries(w)) {
       if (typeof spec === 'function') await jobs.work(queue, spec);
@@ -48,6 +51,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
     ...deps,
     adminSecret: secret,
     async stop() {
+      stopPurge();
       await jobs.stop();
       await events.stop();
       await db.destroy();

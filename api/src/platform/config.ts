@@ -27,6 +27,8 @@ export interface Config {
   dbPoolMax: number;
   /** how often idle workers look for due jobs; a job due now wakes them at once regardless */
   jobPollSeconds: number;
+  /** how long an Idempotency-Key is remembered; after that the same key starts a new request */
+  idempotencyTtlSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int('ATONIX_DB_POOL_MAX', 20, env),
     // pg-boss's floor is half a second.
     jobPollSeconds: Math.max(0.5, Number(env.ATONIX_JOB_POLL_SECONDS ?? 0.5) || 0.5),
+    idempotencyTtlSeconds: int('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
   };
 }

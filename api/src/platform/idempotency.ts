@@ -1,4 +1,6 @@
 // Idempotency-Key on POST: a replay returns the first response; a different body is 422; a key in flight is 409.
+// A key is remembered for a time (ATONIX_IDEMPOTENCY_TTL_SECONDS, a day by default), as clouds do: after that the
+// same key starts a new request, and workers purge expired keys.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { insertRows, sqlLiteral } from './db/bulk.js';
@@ -8,7 +10,13 @@ import type { Result } from './http/context.js';
 export const requestHash = (method: string, path: string, body: unknown) =>
   createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
 
-export interface IdempotencyClaim { owner: string; key: string; hash: string }
+export interface IdempotencyClaim {
+  owner: string;
+  key: string;
+  hash: string;
+  /** a stored key older than this is expired: it no longer replays, and the request runs afresh */
+  ttlSeconds: number;
+}
 
 const lockKey = (c: IdempotencyClaim) => `${c.owner}\n${c.key}`;
 
@@ -31,8 +39,14 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
   const { owner, key, hash } = c;
   const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [lockKey(c)]);
   if (!rows[0].ok) throw problems.idempotencyKeyInFlight();
-  const prior = await trx('idempotency_keys').where({ owner, key }).first();
+  const prior = await trx('idempotency_keys').where({ owner, key })
+    .first('request_hash', 'response_status', 'response_body', 'response_headers', trx.raw('created_at < now() - make_interval(secs => ?) as expired', [c.ttlSeconds]));
   if (!prior) return undefined;
+  if (prior.expired) {
+    // Forgotten, as if the purge had already run; the lock above keeps a concurrent request with it out.
+    await trx('idempotency_keys').where({ owner, key }).delete();
+    return undefined;
+  }
   if (prior.request_hash !== hash) throw problems.idempotencyKeyReused();
   return { status: prior.response_status, body: prior.response_body ?? undefined, headers: { ...prior.response_headers, 'Idempotent-Replayed': 'true' } };
 }
@@ -47,4 +61,20 @@ export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; r
 /** Stores the first response of each key, in the transaction that made it (one statement for many). */
 export async function remember(trx: Knex.Transaction, entries: { claim: IdempotencyClaim; result: Result }[]): Promise<void> {
   await insertRows(trx, 'idempotency_keys', entries.map(rememberedRow), false);
+}
+
+/** Deletes keys older than the TTL; returns how many went. */
+export async function purgeExpiredKeys(db: Knex, ttlSeconds: number): Promise<number> {
+  return db('idempotency_keys').where('created_at', '<', db.raw('now() - make_interval(secs => ?)', [ttlSeconds])).delete();
+}
+
+const PURGE_EVERY_MS = 15 * 60_000;
+
+/** A worker's periodic purge of expired keys (harmless when several workers run it); returns its stop. */
+export function startKeyPurge(db: Knex, ttlSeconds: number, onError: (err: unknown) => void): () => void {
+  const run = () => { purgeExpiredKeys(db, ttlSeconds).catch(onError); };
+  run();
+  const timer = setInterval(run, PURGE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

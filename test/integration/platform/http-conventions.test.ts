@@ -1,6 +1,7 @@
 // The conventions every endpoint shares: problems, ETag/If-Match, Idempotency-Key, rate limits, probes, docs.
 import { expect } from 'chai';
 import pg from 'pg';
+import { purgeExpiredKeys } from '../../../api/src/platform/idempotency.js';
 import { eventually, startApp, type TestApp } from '../../support/app.js';
 
 describe('platform: HTTP conventions', () => {
@@ -94,6 +95,23 @@ describe('platform: HTTP conventions', () => {
       await c.query('rollback');
       await c.end();
       await newVpc('key-3').expect(202);
+    });
+
+    it('forgets a key after its time to live: the same key then makes a new resource, and workers purge old keys', async () => {
+      const first = await newVpc('key-5').expect(202);
+      // A day and a minute ago (the default TTL is a day).
+      await app.platform.db('idempotency_keys').where({ key: 'key-5' }).update({ created_at: app.platform.db.raw("now() - interval '1 day 1 minute'") });
+      const again = await newVpc('key-5', { name: 'new', cidr_block: '10.3.0.0/16' }).expect(202); // another body: no 422 now
+      expect(again.body.id).to.not.equal(first.body.id);
+      expect(again.headers['idempotent-replayed']).to.equal(undefined);
+      const replay = await newVpc('key-5', { name: 'new', cidr_block: '10.3.0.0/16' }).expect(202);
+      expect(replay.headers['idempotent-replayed']).to.equal('true');
+      expect(replay.body.id).to.equal(again.body.id);
+
+      await newVpc('key-6').expect(202);
+      await app.platform.db('idempotency_keys').where({ key: 'key-6' }).update({ created_at: app.platform.db.raw("now() - interval '2 days'") });
+      expect(await purgeExpiredKeys(app.platform.db, app.platform.config.idempotencyTtlSeconds)).to.equal(1);
+      expect(await app.platform.db('idempotency_keys').whereIn('key', ['key-5', 'key-6']).pluck('key')).to.deep.equal(['key-5']);
     });
 
     it('scopes keys per user and does not store failures', async () => {

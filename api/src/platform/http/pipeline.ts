@@ -46,7 +46,10 @@ export class Pipeline {
   /** kind -> its GET-by-id operation, for Prefer: wait */
   private getByKind = new Map<string, CompiledOperation>();
 
-  constructor(spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private events: EventBus, private log: Logger, private validateResponses: boolean) {
+  constructor(
+    spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private events: EventBus, private log: Logger,
+    private validateResponses: boolean, private idempotencyTtlSeconds: number,
+  ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
         operationId: o.op.operationId, method: o.method.toUpperCase(), path: o.path,
@@ -81,7 +84,7 @@ export class Pipeline {
       authorize(meta, input.principal, params);
       const base = { op: meta, params, query: params, body, ifMatch: input.ifMatch, principal: input.principal, requestId, sourceIp: input.sourceIp ?? '', audit: {} };
       const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
-      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body) } : undefined;
+      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body), ttlSeconds: this.idempotencyTtlSeconds } : undefined;
       const { handler } = op;
       const result: Result = isCreateHandler(handler)
         ? await this.create(base, handler, idempotency, input.waitSeconds === undefined ? undefined : (id) => { waiting.watch = this.events.watch(id); })
