@@ -25,7 +25,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const metrics = createMetrics();
   const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
   const auth = new Authenticator(db);
-  const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'));
+  const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'), config.role !== 'api');
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
   deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
   const w: Workers = workers(deps);

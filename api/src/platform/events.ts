@@ -28,7 +28,8 @@ export class EventBus {
   private client?: pg.Client;
   private closed = false;
 
-  constructor(private url: string, private onError: (e: unknown) => void = () => {}) {}
+  /** `jobs`: also hear job wake-ups (only a process or thread that runs workers needs them) */
+  constructor(private url: string, private onError: (e: unknown) => void = () => {}, private jobs = true) {}
 
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
@@ -44,7 +45,7 @@ export class EventBus {
       if (!this.closed) setTimeout(() => this.start().catch(this.onError), 1000);
     });
     await client.connect();
-    await client.query(`listen ${CHANNEL}; listen ${JOBS_CHANNEL}`);
+    await client.query(this.jobs ? `listen ${CHANNEL}; listen ${JOBS_CHANNEL}` : `listen ${CHANNEL}`);
     this.client = client;
   }
 
