@@ -174,10 +174,17 @@ export function mergePatchBetween(before: Row, after: Row): Row {
 /** Values for an insert: the request's writable fields with the schema's defaults filled in. */
 export function withDefaults(meta: ResourceMeta, body: Row): Row {
   const out: Row = {};
-  for (const [p, prop] of Object.entries(meta.properties)) {
-    if (prop.readOnly) continue;
+  for (const [p, fallback] of writable(meta)) {
     if (body[p] !== undefined) out[p] = body[p];
-    else if (prop.default !== undefined) out[p] = prop.default !== null && typeof prop.default === 'object' ? structuredClone(prop.default) : prop.default;
+    else if (fallback !== undefined) out[p] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
   }
   return out;
+}
+
+/** A kind's writable properties with their defaults, listed once (a create reads them every time). */
+const writableByMeta = new WeakMap<ResourceMeta, [string, unknown][]>();
+function writable(meta: ResourceMeta): [string, unknown][] {
+  let list = writableByMeta.get(meta);
+  if (!list) writableByMeta.set(meta, (list = Object.entries(meta.properties).filter(([, prop]) => !prop.readOnly).map(([p, prop]) => [p, prop.default])));
+  return list;
 }

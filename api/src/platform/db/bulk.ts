@@ -10,10 +10,13 @@ type Row = Record<string, unknown>;
  * separate statements: a key left out must take its column default, not null.
  */
 export function insertStatements(table: string, rows: Row[], returning: boolean, param: (json: string) => string): string[] {
+  // Rows made by one draft share their keys in one order; another order only makes another statement.
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
-    const sig = Object.keys(r).sort().join(',');
-    groups.set(sig, [...(groups.get(sig) ?? []), r]);
+    const sig = Object.keys(r).join(',');
+    const group = groups.get(sig);
+    if (group) group.push(r);
+    else groups.set(sig, [r]);
   }
   return [...groups].map(([sig, group]) => {
     const cols = sig.split(',').map((c) => `"${c}"`).join(', ');
