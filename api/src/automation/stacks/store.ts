@@ -31,8 +31,8 @@ export class StackStore {
     const complete = row.type !== undefined && row.kind !== undefined && row.status !== undefined;
     const write = complete
       ? { sql: `insert into stack_resources (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (stack_id, logical_id) do update set ${set}`, bindings: cols.map((c) => values[c]) }
-      : this.db('stack_resources').where({ stack_id: row.stack_id, logical_id: row.logical_id }).update({ ...values, updated_at: this.db.fn.now() }).toSQL().toNative();
-    await this.withEvent(complete ? write.sql : write.sql.replace(/\$(\d+)/g, '?'), write.bindings as unknown[], row.stack_id, event);
+      : this.db('stack_resources').where({ stack_id: row.stack_id, logical_id: row.logical_id }).update({ ...values, updated_at: this.db.fn.now() }).toSQL();
+    await this.withEvent(write.sql, write.bindings as unknown[], row.stack_id, event);
   }
 
   /** Forgets a resource, and records `event` when given (one statement). */
