@@ -102,9 +102,12 @@ async function placeBatch(db: Knex, ids: string[]): Promise<void> {
     // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
     // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq
     // order, then region order, as everywhere else.
-    `select id, region, flavor_id, power_state from instances where id = any(${idList}) and status = 'building' order by seq for update`,
+    // The flavor's needs come with the rows: a read through the pool here could wait for a connection that only
+    // frees once this transaction's locks do.
+    `select i.id, i.region, i.power_state, f.vcpus, f.ram_mb, f.gpu_count as gpus from instances i join flavors f on f.id = i.flavor_id
+      where i.id = any(${idList}) and i.status = 'building' order by i.seq for update of i`,
     `select * from region_capacity where region in (select region from instances where id = any(${idList})) order by region for update`,
-  ], async ([building, capacity]) => {
+  ], ([building, capacity]) => {
     const rows = building!.rows as Row[];
     const statements: string[] = [];
     const outcomes: { id: string; status: string; status_reason: string | null; allocated: boolean }[] = [];
@@ -113,7 +116,7 @@ async function placeBatch(db: Knex, ids: string[]): Promise<void> {
       const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };
       const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
       for (const row of rows.filter((r) => r.region === region)) {
-        const n = await need(db, row.flavor_id); // the catalogue, through the row cache
+        const n: Need = { vcpus: row.vcpus, ram_mb: row.ram_mb, gpus: row.gpus };
         const fits = n.vcpus <= free.vcpus - used.vcpus && n.ram_mb <= free.ram_mb - used.ram_mb && n.gpus <= free.gpus - used.gpus;
         if (fits) {
           used.vcpus += n.vcpus; used.ram_mb += n.ram_mb; used.gpus += n.gpus;

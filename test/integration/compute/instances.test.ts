@@ -1,5 +1,7 @@
 // Instances end to end on the real database and job queue: build, place, power, delete, reference rules.
 import { expect } from 'chai';
+import pg from 'pg';
+import { rowCache } from '../../../api/src/platform/row-cache.js';
 import { startApp, catalogue, eventually, newUser, type TestApp } from '../../support/app.js';
 
 describe('compute: instances', () => {
@@ -168,5 +170,33 @@ describe('compute: placement against finite capacity', () => {
     expect((await app.admin.get('/api/compute/capacity').expect(200)).body.allocated).to.deep.equal({ vcpus: 0, ram_mb: 0, gpus: 0 });
     const c = (await app.admin.post('/api/compute/instances').send({ name: 'c', flavor_id: big.id, image_id: image.id }).expect(202)).body;
     expect((await wait(c.id)).status).to.equal('running');
+  });
+});
+
+describe('compute: placement on a busy connection pool', () => {
+  let app: TestApp;
+  before(async () => { app = await startApp({ ATONIX_DB_POOL_MAX: '2', ATONIX_PROVISION_DELAY_MS: '500' }); });
+  after(() => app.close());
+
+  it('places an instance whose flavor is not cached on the one connection its transaction holds', async () => {
+    const { flavor, image } = await catalogue(app);
+    const created = await app.admin.post('/api/compute/instances').send({ name: 'pool', flavor_id: flavor.id, image_id: image.id }).expect(202);
+    rowCache.invalidate(flavor.id); // as after a restart or a flavor change, before the job runs
+    // Someone else holds the pool's other connection: placement has exactly one.
+    const client = app.platform.db.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
+    const held = await client.acquireConnection();
+    const watcher = new pg.Client({ connectionString: app.databaseUrl });
+    await watcher.connect();
+    try {
+      // Had placement asked the pool for a second connection, it would wait out knex's 30 s acquire timeout.
+      const status = await eventually(async () => {
+        const { rows } = await watcher.query('select status from instances where id = $1', [created.body.id]);
+        return rows[0].status !== 'building' && (rows[0].status as string);
+      }, 'placement', 20_000);
+      expect(status).to.equal('running');
+    } finally {
+      await watcher.end();
+      await client.releaseConnection(held);
+    }
   });
 });
