@@ -38,7 +38,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   });
   let stopPurge = () => {};
   if (config.role !== 'api') {
-    stopPurge = startKeyPurge(db, config.idempotencyTtlSeconds, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));
+    stopPurge = startKeyPurge(db, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));
     events.onJobs((queue) => jobs.nudge(queue));
     for (const [queue, spec] of Object.entries(w)) {
       if (typeof spec === 'function') await jobs.work(queue, spec);

@@ -9,6 +9,13 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/** Zero would make every key expire at once: idempotency silently off. */
+function positive(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const n = int(name, fallback, env);
+  if (n < 1) throw new Error(`${name} must be at least 1, got ${n}`);
+  return n;
+}
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface Config {
@@ -54,6 +61,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int('ATONIX_DB_POOL_MAX', 20, env),
     // pg-boss's floor is half a second.
     jobPollSeconds: Math.max(0.5, Number(env.ATONIX_JOB_POLL_SECONDS ?? 0.5) || 0.5),
-    idempotencyTtlSeconds: int('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
+    idempotencyTtlSeconds: positive('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
   };
 }

@@ -17,7 +17,7 @@ export interface ChangeEvent {
 
 export type Listener = (ev: ChangeEvent) => void;
 
-export interface Watch { last(): ChangeEvent | undefined; close(): void }
+export interface Watch { heard(): readonly ChangeEvent[]; close(): void }
 
 /** One dedicated connection per process; reconnects if the database restarts. */
 export class EventBus {
@@ -73,13 +73,13 @@ export class EventBus {
   }
 
   /**
-   * Remembers the last event of one resource from now on: armed before a write commits, read after it, so an event
-   * that arrives in between is not lost to a waiter that subscribes later.
+   * Remembers the events of one resource from now on (a new resource has a few): armed before a write commits, read
+   * after it, so an event that arrives in between is not lost to a waiter that subscribes later.
    */
   watch(id: string): Watch {
-    let last: ChangeEvent | undefined;
-    const close = this.subscribeTo(id, (ev) => { last = ev; });
-    return { last: () => last, close };
+    const heard: ChangeEvent[] = [];
+    const close = this.subscribeTo(id, (ev) => { heard.push(ev); });
+    return { heard: () => heard, close };
   }
 
   subscribe(l: Listener): () => void {

@@ -14,8 +14,8 @@ export interface IdempotencyClaim {
   owner: string;
   key: string;
   hash: string;
-  /** a stored key older than this is expired: it no longer replays, and the request runs afresh */
-  ttlSeconds: number;
+  /** how long the stored key replays; after that the request runs afresh. Null: as long as the data lasts */
+  ttlSeconds: number | null;
 }
 
 const lockKey = (c: IdempotencyClaim) => `${c.owner}\n${c.key}`;
@@ -40,7 +40,7 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
   const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [lockKey(c)]);
   if (!rows[0].ok) throw problems.idempotencyKeyInFlight();
   const prior = await trx('idempotency_keys').where({ owner, key })
-    .first('request_hash', 'response_status', 'response_body', 'response_headers', trx.raw('created_at < now() - make_interval(secs => ?) as expired', [c.ttlSeconds]));
+    .first('request_hash', 'response_status', 'response_body', 'response_headers', trx.raw('expires_at < now() as expired'));
   if (!prior) return undefined;
   if (prior.expired) {
     // Forgotten, as if the purge had already run; the lock above keeps a concurrent request with it out.
@@ -56,6 +56,7 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
 export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; result: Result }) => ({
   owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
   response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
+  expires_at: c.ttlSeconds === null ? null : new Date(Date.now() + c.ttlSeconds * 1000).toISOString(),
 });
 
 /** Stores the first response of each key, in the transaction that made it (one statement for many). */
@@ -63,16 +64,16 @@ export async function remember(trx: Knex.Transaction, entries: { claim: Idempote
   await insertRows(trx, 'idempotency_keys', entries.map(rememberedRow), false);
 }
 
-/** Deletes keys older than the TTL; returns how many went. */
-export async function purgeExpiredKeys(db: Knex, ttlSeconds: number): Promise<number> {
-  return db('idempotency_keys').where('created_at', '<', db.raw('now() - make_interval(secs => ?)', [ttlSeconds])).delete();
+/** Deletes expired keys; returns how many went. */
+export async function purgeExpiredKeys(db: Knex): Promise<number> {
+  return db('idempotency_keys').where('expires_at', '<', db.fn.now()).delete();
 }
 
 const PURGE_EVERY_MS = 15 * 60_000;
 
 /** A worker's periodic purge of expired keys (harmless when several workers run it); returns its stop. */
-export function startKeyPurge(db: Knex, ttlSeconds: number, onError: (err: unknown) => void): () => void {
-  const run = () => { purgeExpiredKeys(db, ttlSeconds).catch(onError); };
+export function startKeyPurge(db: Knex, onError: (err: unknown) => void): () => void {
+  const run = () => { purgeExpiredKeys(db).catch(onError); };
   run();
   const timer = setInterval(run, PURGE_EVERY_MS);
   timer.unref();

@@ -47,6 +47,10 @@ describe('automation: stacks', function () {
     // Audit: the engine acted as the owner, through the API.
     const audit = (await app.admin.get(`/api/security/audit-logs?resource_id=${res[2].physical_id}`).expect(200)).body.items;
     expect(audit[0]).to.include({ action: 'compute:CreateInstance', status: 'success' });
+    // The engine's idempotency keys never expire: a run resumed after a long outage still finds what it made.
+    const keys = await app.platform.db('idempotency_keys').where('key', 'like', `stack:${r.body.id}:%`).select('expires_at');
+    expect(keys).to.have.length(3);
+    expect(keys.every((k) => k.expires_at === null)).to.equal(true);
   });
 
   it('updates in place, replaces on an immutable change, deletes what the template drops, and no-ops', async () => {

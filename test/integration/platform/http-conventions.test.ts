@@ -99,8 +99,9 @@ describe('platform: HTTP conventions', () => {
 
     it('forgets a key after its time to live: the same key then makes a new resource, and workers purge old keys', async () => {
       const first = await newVpc('key-5').expect(202);
-      // A day and a minute ago (the default TTL is a day).
-      await app.platform.db('idempotency_keys').where({ key: 'key-5' }).update({ created_at: app.platform.db.raw("now() - interval '1 day 1 minute'") });
+      const stored = await app.platform.db('idempotency_keys').where({ key: 'key-5' }).first(app.platform.db.raw('expires_at - created_at as ttl'));
+      expect(stored.ttl).to.deep.include({ days: 1 }); // the default TTL
+      await app.platform.db('idempotency_keys').where({ key: 'key-5' }).update({ expires_at: app.platform.db.raw("now() - interval '1 minute'") });
       const again = await newVpc('key-5', { name: 'new', cidr_block: '10.3.0.0/16' }).expect(202); // another body: no 422 now
       expect(again.body.id).to.not.equal(first.body.id);
       expect(again.headers['idempotent-replayed']).to.equal(undefined);
@@ -109,9 +110,11 @@ describe('platform: HTTP conventions', () => {
       expect(replay.body.id).to.equal(again.body.id);
 
       await newVpc('key-6').expect(202);
-      await app.platform.db('idempotency_keys').where({ key: 'key-6' }).update({ created_at: app.platform.db.raw("now() - interval '2 days'") });
-      expect(await purgeExpiredKeys(app.platform.db, app.platform.config.idempotencyTtlSeconds)).to.equal(1);
-      expect(await app.platform.db('idempotency_keys').whereIn('key', ['key-5', 'key-6']).pluck('key')).to.deep.equal(['key-5']);
+      await app.platform.db('idempotency_keys').where({ key: 'key-6' }).update({ expires_at: app.platform.db.raw("now() - interval '1 day'") });
+      await newVpc('key-7').expect(202);
+      await app.platform.db('idempotency_keys').where({ key: 'key-7' }).update({ expires_at: null }); // as the stack engine stores its keys
+      expect(await purgeExpiredKeys(app.platform.db)).to.equal(1);
+      expect(await app.platform.db('idempotency_keys').whereIn('key', ['key-5', 'key-6', 'key-7']).orderBy('key').pluck('key')).to.deep.equal(['key-5', 'key-7']);
     });
 
     it('scopes keys per user and does not store failures', async () => {

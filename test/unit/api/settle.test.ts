@@ -15,8 +15,8 @@ class Events {
     return () => { set.delete(l); };
   }
   watch(id: string): Watch {
-    let last: ChangeEvent | undefined;
-    return { last: () => last, close: this.subscribeTo(id, (ev) => { last = ev; }) };
+    const heard: ChangeEvent[] = [];
+    return { heard: () => heard, close: this.subscribeTo(id, (ev) => { heard.push(ev); }) };
   }
   hear(ev: ChangeEvent) { for (const l of this.listeners.get(ev.id) ?? []) l(ev); }
   get waiting() { return [...this.listeners.values()].reduce((n, s) => n + s.size, 0); }
@@ -50,6 +50,8 @@ describe('api: settle (Prefer: wait)', () => {
     const events = new Events();
     const watch = events.watch('vpc-1'); // armed before the commit
     events.hear(event('vpc-1', 'available'));
+    events.hear({ ...event('vpc-1', 'available'), type: 'updated', status: 'available' }); // and something after it
+    events.hear(event('vpc-1', 'pending')); // even a later event that does not settle it
     let reads = 0;
     const result = await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, async () => { reads++; return answer('vpc-1', 'available'); }, { answer: answer('vpc-1', 'pending'), watch });
     expect(result.body).to.deep.include({ state: 'available' });

@@ -32,7 +32,8 @@ export class ResourceCalls {
       else if (v !== null) body[k] = v;
     }
     // Prefer: wait — the answer comes once the resource settles, so waitReady usually has nothing left to wait for.
-    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, { params, body, idempotencyKey, waitSeconds: MAX_WAIT_SECONDS });
+    // The key never expires: a run resumed after a crash, however late, finds by it what it had already made.
+    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, { params, body, idempotencyKey, waitSeconds: MAX_WAIT_SECONDS, idempotencyTtlSeconds: null });
     return r.body as Record<string, Json>;
   }
 

@@ -27,6 +27,8 @@ export interface CallInput {
   hasBody?: boolean;
   ifMatch?: string;
   idempotencyKey?: string;
+  /** in-process callers only: how long the key replays, instead of the configured TTL (null: as long as the data lasts) */
+  idempotencyTtlSeconds?: number | null;
   requestId?: string;
   sourceIp?: string;
   /** the request path, for the idempotency fingerprint */
@@ -84,7 +86,7 @@ export class Pipeline {
       authorize(meta, input.principal, params);
       const base = { op: meta, params, query: params, body, ifMatch: input.ifMatch, principal: input.principal, requestId, sourceIp: input.sourceIp ?? '', audit: {} };
       const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
-      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body), ttlSeconds: this.idempotencyTtlSeconds } : undefined;
+      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body), ttlSeconds: input.idempotencyTtlSeconds === undefined ? this.idempotencyTtlSeconds : input.idempotencyTtlSeconds } : undefined;
       const { handler } = op;
       const result: Result = isCreateHandler(handler)
         ? await this.create(base, handler, idempotency, input.waitSeconds === undefined ? undefined : (id) => { waiting.watch = this.events.watch(id); })

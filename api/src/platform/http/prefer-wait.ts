@@ -29,8 +29,7 @@ export async function settle(events: EventBus, meta: ResourceMeta, id: string, s
   const off = events.subscribeTo(id, (ev) => { if (settles(ev)) wake(); });
   const timer = setTimeout(wake, seconds * 1000);
   try {
-    const heard = known?.watch.last();
-    const now = known && !(heard && settles(heard)) ? known.answer : await current();
+    const now = known && !known.watch.heard().some(settles) ? known.answer : await current();
     if (isSettled(now)) return now;
     await woke;
     return await current();
