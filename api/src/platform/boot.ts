@@ -1,6 +1,7 @@
 // Assembles a process: database (migrated), job queue, event bus, auth; then the workers for its role.
 import { ensureAdmin, Authenticator } from './auth.js';
 import type { Config } from './config.js';
+import { withConnection } from './db/connection.js';
 import { createDb, migrate } from './db/knex.js';
 import type { Deps, Workers } from './deps.js';
 import { EventBus } from './events.js';
@@ -61,12 +62,12 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
 
 /** One migrator at a time when several processes start together on one database. */
 async function migrateLocked(db: ReturnType<typeof createDb>) {
-  const conn = await db.client.acquireConnection();
-  try {
+  await withConnection(db, async (conn) => {
     await conn.query('select pg_advisory_lock(7300)');
-    await migrate(db);
-  } finally {
-    await conn.query('select pg_advisory_unlock(7300)').catch(() => {});
-    await db.client.releaseConnection(conn);
-  }
+    try {
+      await migrate(db);
+    } finally {
+      await conn.query('select pg_advisory_unlock(7300)').catch(() => {});
+    }
+  });
 }

@@ -1,5 +1,6 @@
 // The stack engine: converges a stack's resources on its template (create, update, replace, delete), in
 // dependency order with bounded parallelism, rolls back a failed create, and resumes after a crash.
+import { withConnection } from '../../platform/db/connection.js';
 import type { Deps } from '../../platform/deps.js';
 import type { Principal } from '../../platform/auth.js';
 import { ResourceCalls, StepError, reasonOf } from './api-calls.js';
@@ -23,14 +24,11 @@ export class StackEngine {
 
   /** The job: one run at a time per stack (a session lock), whatever pg-boss or a restart replays. */
   async run(stackId: string): Promise<void> {
-    const conn = await this.deps.db.client.acquireConnection();
-    try {
+    await withConnection(this.deps.db, async (conn) => {
       const { rows } = await conn.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [`stack:${stackId}`]);
       if (!rows[0].ok) return;
       try { await this.step(stackId); } finally { await conn.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`stack:${stackId}`]); }
-    } finally {
-      await this.deps.db.client.releaseConnection(conn);
-    }
+    });
   }
 
   private async step(stackId: string) {
