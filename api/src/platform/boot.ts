@@ -30,7 +30,7 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
   deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
   const w: Workers = workers(deps);
-  await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q));
+  await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q), db);
   await events.start();
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
   events.subscribe((ev) => {
