@@ -1,9 +1,8 @@
 // The provider's HTTP client for the AtonixCorp API: bearer auth, retries on 429/503, problems -> diagnostics.
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
+import { Http1Client, type RawResponse, type ResponseHeaders } from './http1.js';
 
 export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
 
@@ -11,51 +10,29 @@ export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem) { super(problem.detail ?? problem.title ?? `HTTP ${status}`); }
 }
 
-export interface ApiResponse<T = any> { status: number; body: T; headers: IncomingHttpHeaders }
+export interface ApiResponse<T = any> { status: number; body: T; headers: ResponseHeaders }
 
 const RETRIES = 5;
-
-// node:http(s), not fetch: fetch's first call loads undici (about 60 ms here), paid by every one of the 3-5
-// provider processes terraform starts per command.
-const httpAgent = new http.Agent({ keepAlive: true });
-const httpsAgents = new Map<string, https.Agent>();
 
 /**
  * The launcher moves NODE_EXTRA_CA_CERTS aside (node would parse the whole bundle before the handshake); the
  * bundle is applied here, only when the endpoint is HTTPS, on top of node's own roots.
  */
-function httpsAgent(): https.Agent {
+let extraCa: { file: string; ca?: string[] } | undefined;
+function tlsSettings(): { id: string; options: tls.ConnectionOptions } {
   const file = process.env.ATONIX_NODE_EXTRA_CA_CERTS ?? '';
-  let agent = httpsAgents.get(file);
-  if (!agent) {
-    let ca: string[] | undefined;
+  if (extraCa?.file !== file) {
+    extraCa = { file };
     if (file) {
-      try { ca = [...tls.rootCertificates, readFileSync(file, 'utf8')]; } catch (e) { logWarn(`cannot read extra CA certificates from ${file}: ${(e as Error).message}`); }
+      try { extraCa.ca = [...tls.rootCertificates, readFileSync(file, 'utf8')]; } catch (e) { logWarn(`cannot read extra CA certificates from ${file}: ${(e as Error).message}`); }
     }
-    agent = new https.Agent({ keepAlive: true, ca });
-    httpsAgents.set(file, agent);
   }
-  return agent;
+  return { id: file, options: extraCa.ca ? { ca: extraCa.ca } : {} };
 }
 
 const logWarn = (message: string) => createLogger('provider.client').warn(message);
 
-interface RawResponse { status: number; headers: IncomingHttpHeaders; text: string }
-
-function send(method: string, url: URL, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const secure = url.protocol === 'https:';
-    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const req = (secure ? https : http).request(url, { method, headers, agent: secure ? httpsAgent() : httpAgent, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const http = new Http1Client(tlsSettings);
 
 export class ApiClient {
   constructor(readonly endpoint: string, private token: string, private userAgent: string) {}
@@ -67,14 +44,15 @@ export class ApiClient {
     if (opts.prefer) headers.Prefer = opts.prefer;
     const url = new URL(path, this.endpoint);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    // Only requests that cannot duplicate work are sent again after a network error.
+    const replayable = method === 'GET' || method === 'DELETE' || !!opts.idempotencyKey;
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse;
       try {
-        res = await send(method, url, { ...headers }, payload, opts.signal);
+        res = await http.request({ method, url, headers, body: payload, signal: opts.signal, replayable });
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
-        // Only requests that cannot duplicate work are retried after a network error.
-        if (attempt < RETRIES && (method === 'GET' || method === 'DELETE' || opts.idempotencyKey)) { await sleep(backoff(attempt), opts.signal); continue; }
+        if (attempt < RETRIES && replayable) { await sleep(backoff(attempt), opts.signal); continue; }
         throw new DiagnosticsError(errorDiagnostic('Cannot reach the AtonixCorp API',
           `${method} ${url} failed: ${(e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`));
       }
