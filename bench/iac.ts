@@ -68,15 +68,19 @@ try {
   log('terraform apply: 100 atonix_vpc vs 100 terraform_data');
   const ws = join(tmp, 'tf');
   const cli = join(tmp, 'dev.tfrc');
-  writeFileSync(cli, `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n  }\n  direct {}\n}\n`);
+  // The test-only provider "fake" runs the same runtime with an in-memory resource: what terraform and the
+  // provider runtime cost without any API work, i.e. the floor for this provider on this machine.
+  await buildProvider({ entry: 'test/fixtures/provider/fake-provider.ts', out: 'test/fixtures/provider/dist/terraform-provider-fake.mjs' });
+  writeFileSync(cli, `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n    "test/fake" = "${join(ROOT, 'test/fixtures/provider')}"\n  }\n  direct {}\n}\n`);
   const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: cli, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ATONIX_ENDPOINT: apiChild.url, ATONIX_TOKEN: ADMIN };
   const configs = {
     atonix: `terraform {\n  required_providers {\n    atonix = { source = "atonixcorp/atonix" }\n  }\n}\nresource "atonix_vpc" "v" {\n  count = ${N}\n  name = "bench-\${count.index}"\n  cidr_block = "10.\${count.index}.0.0/16"\n}\n`,
     data: `resource "terraform_data" "d" {\n  count = ${N}\n  input = "bench-\${count.index}"\n}\n`,
+    fake: `terraform {\n  required_providers {\n    fake = { source = "test/fake" }\n  }\n}\nresource "fake_thing" "t" {\n  count = ${N}\n  name = "bench-\${count.index}"\n}\n`,
   };
-  const applies: Record<'atonix' | 'data', number[]> = { atonix: [], data: [] };
+  const applies: Record<'atonix' | 'data' | 'fake', number[]> = { atonix: [], data: [], fake: [] };
   for (let round = 0; round < 3; round++) {
-    for (const kind of ['data', 'atonix'] as const) {
+    for (const kind of ['data', 'fake', 'atonix'] as const) {
       rmSync(ws, { recursive: true, force: true });
       await import('node:fs').then((fs) => fs.mkdirSync(ws, { recursive: true }));
       writeFileSync(join(ws, 'main.tf'), configs[kind]);
@@ -120,6 +124,7 @@ try {
   const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`;
   const launchRatio = median(launch) / median(bare);
   const applyRatio = median(applies.atonix) / median(applies.data);
+  const floorRatio = median(applies.fake) / median(applies.data);
   const stackRatio = median(stack) / median(seq);
   const section = [
     '<!-- iac-bench:start -->',
@@ -131,6 +136,7 @@ try {
     '|---|---:|---:|---:|---|---|',
     `| Provider launch to handshake (AutoMTLS), median of 20 | ${ms(median(launch))} | bare \`node -e\` printing a line: ${ms(median(bare))} | ${launchRatio.toFixed(2)}x (+${Math.round(median(launch) - median(bare))} ms) | at most 150 ms | ${median(launch) <= 150 ? 'yes' : '**no**'} |`,
     `| \`terraform apply\` of ${N} \`atonix_vpc\` (delay 0), median of 3 | ${ms(median(applies.atonix))} | ${N} \`terraform_data\`: ${ms(median(applies.data))} | ${applyRatio.toFixed(2)}x | at most 3x | ${applyRatio <= 3 ? 'yes' : '**no**'} |`,
+    `| For reference: \`terraform apply\` of ${N} \`fake_thing\` (the test provider: the same runtime, an in-memory resource, no API), median of 3 | ${ms(median(applies.fake))} | ${N} \`terraform_data\`: ${ms(median(applies.data))} | ${floorRatio.toFixed(2)}x | none: the floor of the row above | - |`,
     `| A stack of ${N} independent VPCs, create to \`create_complete\`, median of 3 | ${ms(median(stack))} | the same ${N} by sequential REST (POST, then poll until available): ${ms(median(seq))} | ${stackRatio.toFixed(2)}x | at most 0.5x | ${stackRatio <= 0.5 ? 'yes' : '**no**'} |`,
     '',
     `Launch samples (ms): provider ${launch.map(Math.round).join(', ')}; bare node ${bare.map(Math.round).join(', ')}.`,
