@@ -13,7 +13,7 @@ export function createApp(deps: Deps): Express {
   app.disable('x-powered-by');
   app.disable('etag'); // ETags are the resources' revisions, set by the operation layer
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.use(express.json({ type: ['application/json', 'application/merge-patch+json', 'application/*+json'], limit: '1mb' }));
+  // No body parser: operations read their JSON bodies themselves (http/body.ts), and nothing else takes one.
 
   // The operations first, as one layer of the app itself (not a nested router, whose dispatch costs a request
   // more): every API request then stops at its route instead of being matched against the docs and metrics layers.

@@ -1,8 +1,9 @@
 // The conventions every endpoint shares: problems, ETag/If-Match, Idempotency-Key, rate limits, probes, docs.
 import { expect } from 'chai';
+import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { purgeExpiredKeys } from '../../../api/src/platform/idempotency.js';
-import { eventually, startApp, type TestApp } from '../../support/app.js';
+import { ADMIN_TOKEN, eventually, startApp, type TestApp } from '../../support/app.js';
 
 describe('platform: HTTP conventions', () => {
   let app: TestApp;
@@ -31,6 +32,28 @@ describe('platform: HTTP conventions', () => {
       expect(text.body.code).to.equal('UnsupportedMediaType');
       const empty = await app.admin.post('/api/networking/vpcs').expect(422);
       expect(empty.body.errors[0]).to.include({ pointer: '', code: 'Required' });
+    });
+
+    it('reads bodies as a JSON client sends them, and refuses the rest with the reason', async () => {
+      // fetch, not supertest: superagent re-encodes a Buffer it is given with a JSON content type.
+      const post = async (body: string | Buffer, headers: Record<string, string>, token = ADMIN_TOKEN) => {
+        const r = await fetch(`${app.url}/api/networking/vpcs`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body });
+        return { status: r.status, body: await r.json() };
+      };
+      const vpc = (name: string) => JSON.stringify({ name, cidr_block: '10.9.0.0/16' });
+      // Compressed bodies, a byte-order mark and a +json media type with a UTF-8 charset are all accepted.
+      expect(await post(gzipSync(vpc('zipped')), { 'Content-Encoding': 'gzip' })).to.nested.include({ status: 202, 'body.name': 'zipped' });
+      expect(await post(`\ufeff${vpc('bom')}`, { 'Content-Type': 'application/vnd.atonix+json; charset=UTF-8' })).to.nested.include({ status: 202, 'body.name': 'bom' });
+
+      expect(await post('"v"', {})).to.nested.include({ status: 400, 'body.code': 'MalformedBody', 'body.detail': 'The body must be a JSON object or array.' });
+      expect(await post('{}', { 'Content-Type': 'application/json; charset=latin1' })).to.nested.include({ status: 415, 'body.detail': 'charset latin1 is not accepted; send UTF-8.' });
+      expect((await post('{}', { 'Content-Encoding': 'compress' })).status).to.equal(415);
+      const huge = JSON.stringify({ name: 'v', cidr_block: '10.9.0.0/16', description: 'x'.repeat(1024 * 1024) });
+      expect(await post(huge, {})).to.nested.include({ status: 413, 'body.code': 'PayloadTooLarge' });
+      // A small body that inflates past the limit is refused too.
+      expect(await post(gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20)), { 'Content-Encoding': 'gzip' })).to.nested.include({ status: 413, 'body.code': 'PayloadTooLarge' });
+      // The caller is known before the body is read: a bad token is a 401 whatever the body holds.
+      expect((await post('{"name":', {}, 'atx_not_a_token')).status).to.equal(401);
     });
 
     it('validates path parameters', async () => {

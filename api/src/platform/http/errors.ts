@@ -26,13 +26,10 @@ export function notFoundHandler(spec: Spec) {
   };
 }
 
-/** Errors raised before an operation runs (for example a body express could not parse). */
+/** Errors raised outside an operation (the docs and metrics layers, Express itself). */
 export function errorHandler() {
   return (err: any, req: Request, res: Response, _next: NextFunction) => {
-    const p = err instanceof Problem ? err
-      : err?.type === 'entity.parse.failed' ? problems.malformedBody(err.message)
-      : err?.type === 'entity.too.large' ? new Problem(413, 'PayloadTooLarge', 'The request body is too large', err.message)
-      : problems.internal();
+    const p = err instanceof Problem ? err : problems.internal();
     sendProblem(res, p, newRequestId(), req.originalUrl);
   };
 }

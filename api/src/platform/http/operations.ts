@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import { Problem, problems } from '../problems.js';
 import type { RateLimiter } from '../ratelimit.js';
 import type { Result } from './context.js';
+import { readJsonBody } from './body.js';
 import { sendProblem } from './errors.js';
 import { ANONYMOUS, type CompiledOperation, type Pipeline } from './pipeline.js';
 import { preferredWait } from './prefer-wait.js';
@@ -15,7 +16,8 @@ import { RouteTable } from './route-table.js';
 
 export interface MountDeps { pipeline: Pipeline; auth: Authenticator; limiter: RateLimiter; log: Logger; metrics: Metrics }
 
-const JSON_TYPES = ['application/json', 'application/merge-patch+json', 'application/*+json'];
+/** application/json, application/merge-patch+json and any other application/*+json, parameters aside. */
+const isJson = (type: string | undefined) => /^application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i.test(type ?? '');
 
 /** One middleware for every operation: a route table lookup, then the operation; anything else falls through (404/405). */
 export function mountOperations(router: Pick<Router, 'use'>, deps: MountDeps): void {
@@ -43,10 +45,14 @@ async function run(req: Request, res: Response, op: CompiledOperation, pathParam
     principal = meta.anonymous ? ANONYMOUS : await deps.auth.authenticate(req.headers.authorization);
     if (principal.tokenId) deps.limiter.take(principal.tokenId);
     const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
-    if (op.v.body && hasBody && !req.is(JSON_TYPES)) throw problems.unsupportedMediaType(req.headers['content-type'] ?? '');
+    let body: unknown;
+    if (op.v.body && hasBody) {
+      if (!isJson(req.headers['content-type'])) throw problems.unsupportedMediaType(req.headers['content-type'] ?? '');
+      body = await readJsonBody(req);
+    }
     const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const result = await deps.pipeline.execute(op, {
-      principal, params: { ...(req.query as Record<string, unknown>), ...pathParams }, body: req.body, hasBody,
+      principal, params: { ...(req.query as Record<string, unknown>), ...pathParams }, body, hasBody,
       ifMatch: header('if-match'), idempotencyKey: header('idempotency-key'), requestId, sourceIp: req.ip ?? '', path: req.path,
       waitSeconds: preferredWait(header('prefer')),
     });

@@ -170,10 +170,6 @@ export class Pipeline {
   }
 
   private internal(err: unknown, requestId: string, meta: OperationMeta): Problem {
-    const e = err as any;
-    // A JSON body express could not parse is the client's fault.
-    if (e?.type === 'entity.parse.failed') return problems.malformedBody(e.message);
-    if (e?.type === 'entity.too.large') return new Problem(413, 'PayloadTooLarge', 'The request body is too large', e.message);
     this.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
     return problems.internal();
   }
