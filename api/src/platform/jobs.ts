@@ -25,7 +25,7 @@ export type JobHandler<T> = (data: T) => Promise<void>;
 
 /**
  * What pg-boss writes into a queue's job row besides its name, data and start, learnt from pg-boss itself at start
- * (see learnTemplates). pg-boss's own insert is a general statement (JSON records, defaults resolved against the
+ * (see learnTemplate). pg-boss's own insert is a general statement (JSON records, defaults resolved against the
  * queue row) whose planning alone cost ~0.45 ms per commit group; a plain VALUES insert of the same row costs a
  * fraction of it.
  */
@@ -33,15 +33,22 @@ interface RowTemplate { priority: number; expire_in: string; keep: string; retry
 const SCHEMA = 'pgboss';
 const probeData = (who: string) => ({ atonix_template_probe: who });
 
-/** The plain insert; `param(value)` is a string value's SQL (a literal, or a placeholder with its binding kept). */
+/**
+ * The plain insert; `param(value)` is the SQL of a job's own values (a literal, or a placeholder with its binding
+ * kept). The template's values are PostgreSQL's own and go in as literals. Conflicts are skipped, as pg-boss does
+ * (a queue with a singleton policy has a unique index).
+ */
 function plainInsert(jobs: PgBoss.JobInsert[], templates: Map<string, RowTemplate>, param: (v: unknown) => string): string {
   const rows = jobs.map((j) => {
     const t = templates.get(j.name)!;
     const start = () => (j.startAfter ? `${param(String(j.startAfter))}::timestamptz` : 'now()'); // a placeholder per use
-    return `(${param(j.name)}, ${param(JSON.stringify(j.data ?? null))}::jsonb, ${Number(t.priority)}, ${start()}, ${param(t.expire_in)}::interval, ${start()} + ${param(t.keep)}::interval, ${Number(t.retry_limit)}, ${Number(t.retry_delay)}, ${t.retry_backoff === true}, ${param(t.policy)}, ${param(t.dead_letter)})`;
+    return `(${param(j.name)}, ${param(JSON.stringify(j.data ?? null))}::jsonb, ${Number(t.priority)}, ${start()}, ${sqlLiteral(t.expire_in)}::interval, ${start()} + ${sqlLiteral(t.keep)}::interval, ${Number(t.retry_limit)}, ${Number(t.retry_delay)}, ${t.retry_backoff === true}, ${sqlLiteral(t.policy)}, ${sqlLiteral(t.dead_letter)})`;
   });
-  return `insert into ${SCHEMA}.job (name, data, priority, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy, dead_letter) values ${rows.join(', ')}`;
+  return `insert into ${SCHEMA}.job (name, data, priority, start_after, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy, dead_letter) values ${rows.join(', ')} on conflict do nothing`;
 }
+
+/** Jobs per statement through knex: each takes up to four bindings, and PostgreSQL allows 65,535 per statement. */
+const JOBS_PER_STATEMENT = 1000;
 
 const WORKER_CONCURRENCY = 4;
 const MIN_FETCH_GAP_MS = 50;
@@ -113,28 +120,37 @@ export class Jobs {
   /**
    * In a transaction rolled back: pg-boss inserts a probe job, its row gives the template, a plain insert of the
    * template writes a second probe, and the two rows must agree on every column but id, data and times (the
-   * retention compared as an interval). A pg-boss release that writes anything else fails the check, and that
-   * queue keeps pg-boss's own insert.
+   * retention compared as an interval, in UTC so a daylight-saving change cannot bend it). A pg-boss release that
+   * writes anything else, or whose table the plain insert no longer fits, fails the check, and that queue keeps
+   * pg-boss's own insert. The template holds for the life of the process: queues are created with their options
+   * at start, and nothing updates them while it runs.
    */
   private async learnTemplate(db: Knex, queue: string): Promise<RowTemplate | undefined> {
     const own = await this.ownInsertSql([{ name: queue, data: probeData('pg-boss') }], sqlLiteral);
-    const probe = (who: string) => `name = ${sqlLiteral(queue)} and data = ${sqlLiteral(probeData(who))}::jsonb`;
-    return withConnection(db, async (conn) => {
-      try {
-        const [, , read] = resultsOf(await conn.query(['begin', own,
-          `select priority, expire_in::text, (keep_until - start_after)::text as keep, retry_limit, retry_delay, retry_backoff, policy, dead_letter from ${SCHEMA}.job where ${probe('pg-boss')}`].join(';\n')));
-        const template = read!.rows[0] as RowTemplate | undefined;
-        if (!template) return undefined;
-        const same = `(to_jsonb(a) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') = (to_jsonb(b) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') and a.keep_until - a.start_after = b.keep_until - b.start_after`;
-        const [, check] = resultsOf(await conn.query([plainInsert([{ name: queue, data: probeData('plain') }], new Map([[queue, template]]), sqlLiteral),
-          `select ${same} as same from (select * from ${SCHEMA}.job where ${probe('pg-boss')}) a, (select * from ${SCHEMA}.job where ${probe('plain')}) b`].join(';\n')));
-        if (check!.rows[0]?.same === true) return template;
-        this.log.warn({ queue }, "pg-boss writes job rows this version does not know; its own insert is kept for this queue");
-        return undefined;
-      } finally {
-        await conn.query('rollback');
-      }
-    });
+    // Immediate jobs start at now(), the transaction's time: the (name, start_after) index finds the probes.
+    const probe = (who: string) => `name = ${sqlLiteral(queue)} and state = 'created' and start_after = now() and data = ${sqlLiteral(probeData(who))}::jsonb`;
+    const keep = (why: string, err?: unknown) => {
+      this.log.warn({ queue, err }, `pg-boss's own insert is kept for this queue: ${why}`);
+      return undefined;
+    };
+    try {
+      return await withConnection(db, async (conn) => {
+        try {
+          const [, , , read] = resultsOf(await conn.query(['begin', "set local timezone = 'UTC'", own,
+            `select priority, expire_in::text, (keep_until - start_after)::text as keep, retry_limit, retry_delay, retry_backoff, policy, dead_letter from ${SCHEMA}.job where ${probe('pg-boss')}`].join(';\n')));
+          const template = read!.rows[0] as RowTemplate | undefined;
+          if (!template) return keep('its probe job was not found');
+          const same = `(to_jsonb(a) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') = (to_jsonb(b) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') and a.keep_until - a.start_after = b.keep_until - b.start_after`;
+          const [, check] = resultsOf(await conn.query([plainInsert([{ name: queue, data: probeData('plain') }], new Map([[queue, template]]), sqlLiteral),
+            `select ${same} as same from (select * from ${SCHEMA}.job where ${probe('pg-boss')}) a, (select * from ${SCHEMA}.job where ${probe('plain')}) b`].join(';\n')));
+          return check!.rows[0]?.same === true ? template : keep('it writes job rows this version does not know');
+        } finally {
+          await conn.query('rollback').catch(() => {});
+        }
+      });
+    } catch (err) {
+      return keep('learning its row failed', err);
+    }
   }
 
   /** pg-boss's own insert statement for these rows, with `param` as in plainInsert for each of its parameters. */
@@ -162,10 +178,12 @@ export class Jobs {
   /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
   async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
     if (!jobs.length) return;
-    // Values as bindings: knex reads every `?` of a statement as a placeholder, even inside a literal.
-    const bindings: unknown[] = [];
-    const sql = await this.insertSql(jobs, (v) => { bindings.push(v); return '?'; });
-    await db.raw(sql, bindings as Knex.RawBinding[]);
+    for (let i = 0; i < jobs.length; i += JOBS_PER_STATEMENT) {
+      // Values as bindings: knex reads every `?` of a statement as a placeholder, even inside a literal.
+      const bindings: unknown[] = [];
+      const sql = await this.insertSql(jobs.slice(i, i + JOBS_PER_STATEMENT), (v) => { bindings.push(v); return '?'; });
+      await db.raw(sql, bindings as Knex.RawBinding[]);
+    }
     for (const wake of wakeStatements(jobs)) await db.raw(wake);
   }
 

@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
-import { Http1Client, type RawResponse, type ResponseHeaders } from './http1.js';
+import { Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './http1.js';
 
 export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
 
@@ -52,6 +52,9 @@ export class ApiClient {
         res = await http.request({ method, url, headers, body: payload, signal: opts.signal, replayable });
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
+        if (e instanceof InvalidRequestError) {
+          throw new DiagnosticsError(errorDiagnostic('Invalid request to the AtonixCorp API', `${method} ${url}: ${e.message}. Check the provider's token (or ATONIX_TOKEN).`));
+        }
         if (attempt < RETRIES && replayable) { await sleep(backoff(attempt), opts.signal); continue; }
         throw new DiagnosticsError(errorDiagnostic('Cannot reach the AtonixCorp API',
           `${method} ${url} failed: ${(e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`));

@@ -34,6 +34,8 @@ export class ResponseParser {
   reusable = true;
   /** bytes received beyond the end of the response */
   excess = 0;
+  /** the server's `Keep-Alive: timeout=N`, in ms, if it gave one */
+  keepAliveMs?: number;
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private headDone = false;
@@ -84,6 +86,8 @@ export class ResponseParser {
         else if (Array.isArray(had)) had.push(value);
         else this.headers[name] = `${had}, ${value}`;
       }
+      const hint = /\btimeout\s*=\s*(\d+)/i.exec(String(this.headers['keep-alive'] ?? ''));
+      if (hint) this.keepAliveMs = Number(hint[1]) * 1000;
       const connection = String(this.headers.connection ?? '').toLowerCase();
       this.reusable = m[1] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
       const te = String(this.headers['transfer-encoding'] ?? '').toLowerCase();
@@ -124,7 +128,10 @@ export class ResponseParser {
         for (;;) {
           if (this.chunkState === 'size' || this.chunkState === 'data-end' || this.chunkState === 'trailers') {
             const eol = this.buf.indexOf('\r\n', this.pos);
-            if (eol < 0) return false;
+            if (eol < 0) {
+              if (this.buf.length - this.pos > 64 * 1024) throw new Error('malformed chunked body: a line longer than 64 KiB');
+              return false;
+            }
             const line = this.buf.toString('latin1', this.pos, eol);
             this.pos = eol + 2;
             if (this.chunkState === 'data-end') {
@@ -156,14 +163,20 @@ export class ResponseParser {
   }
 }
 
-const safeHeaderValue = (name: string, v: string) => {
-  if (/[\r\n\0]/.test(v) || /[^!#$%&'*+.^_`|~0-9A-Za-z-]/.test(name)) throw new Error(`invalid character in the ${name} header`);
-  return v;
-};
+/** A request that cannot be sent as given (a header value with a line break, say): sending it again cannot help. */
+export class InvalidRequestError extends Error {}
+
+/** Header names are tokens and values visible ASCII (or tabs): nothing that could end the line or the head. */
+function checkHeaders(headers: Record<string, string>) {
+  for (const name in headers) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new InvalidRequestError(`invalid header name ${JSON.stringify(name)}`);
+    if (/[^\t\x20-\x7e]/.test(headers[name]!)) throw new InvalidRequestError(`invalid character in the ${name} header`);
+  }
+}
 
 function head(method: string, url: URL, headers: Record<string, string>, bodyBytes: number | undefined): string {
   let h = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
-  for (const name in headers) h += `${name}: ${safeHeaderValue(name, headers[name]!)}\r\n`;
+  for (const name in headers) h += `${name}: ${headers[name]!}\r\n`;
   if (bodyBytes !== undefined) h += `Content-Length: ${bodyBytes}\r\n`;
   return `${h}\r\n`;
 }
@@ -179,6 +192,7 @@ export class Http1Client {
 
   async request(opts: RequestOptions): Promise<RawResponse> {
     if (opts.signal?.aborted) throw abortError();
+    checkHeaders(opts.headers);
     const settings = opts.url.protocol === 'https:' ? this.tlsSettings() : undefined;
     const key = settings ? `${opts.url.origin} ${settings.id}` : opts.url.origin;
     const reused = this.takeIdle(key);
@@ -186,7 +200,7 @@ export class Http1Client {
       return await this.exchange(reused ?? this.connect(opts.url, settings?.options), key, opts, reused !== undefined);
     } catch (e) {
       // The keep-alive race: the server closed an idle connection as the request went out.
-      if (reused && (e as { beforeResponse?: boolean }).beforeResponse && opts.replayable) return this.exchange(this.connect(opts.url, settings?.options), key, opts, false);
+      if (reused && (e as { beforeResponse?: boolean }).beforeResponse && opts.replayable && !opts.signal?.aborted) return this.exchange(this.connect(opts.url, settings?.options), key, opts, false);
       throw e;
     }
   }
@@ -212,7 +226,10 @@ export class Http1Client {
     return undefined;
   }
 
-  private release(key: string, s: net.Socket) {
+  private release(key: string, s: net.Socket, serverIdleMs?: number) {
+    // A second under the server's own idle timeout, when it gives one, so it never closes under a request.
+    const idleMs = Math.min(IDLE_MS, serverIdleMs === undefined ? IDLE_MS : serverIdleMs - 1000);
+    if (idleMs <= 0) { s.destroy(); return; }
     let list = this.idle.get(key);
     if (!list) this.idle.set(key, (list = []));
     list.push(s);
@@ -223,7 +240,7 @@ export class Http1Client {
     };
     this.drops.set(s, drop);
     s.on('timeout', drop).on('close', drop).on('error', drop);
-    s.setTimeout(IDLE_MS);
+    s.setTimeout(idleMs);
     s.unref(); // an idle connection does not keep the process alive
   }
 
@@ -234,6 +251,7 @@ export class Http1Client {
       ? tls.connect({ ...tlsOptions, host, port, servername: net.isIP(host) ? undefined : host })
       : net.connect({ host, port });
     s.setNoDelay(true);
+    s.setKeepAlive(true, 1000); // as node:http's keep-alive agent: a peer gone silent is noticed
     return s;
   }
 
@@ -245,7 +263,7 @@ export class Http1Client {
         s.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
         opts.signal?.removeEventListener('abort', onAbort);
         if (err) { s.destroy(); reject(err); return; }
-        if (parser.reusable && !s.destroyed) this.release(key, s);
+        if (parser.reusable && !s.destroyed) this.release(key, s, parser.keepAliveMs);
         else s.destroy();
         resolve({ status: parser.status, headers: parser.headers, text: parser.text });
       };
@@ -261,12 +279,8 @@ export class Http1Client {
       const onAbort = () => done(abortError());
       s.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      let text: string;
-      try {
-        const bytes = opts.body === undefined ? undefined : Buffer.byteLength(opts.body);
-        text = head(opts.method, opts.url, opts.headers, bytes) + (opts.body ?? '');
-      } catch (e) { done(e as Error); return; }
-      s.write(text);
+      const bytes = opts.body === undefined ? undefined : Buffer.byteLength(opts.body);
+      s.write(head(opts.method, opts.url, opts.headers, bytes) + (opts.body ?? ''));
     });
   }
 }

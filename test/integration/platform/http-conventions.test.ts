@@ -37,7 +37,7 @@ describe('platform: HTTP conventions', () => {
     it('reads bodies as a JSON client sends them, and refuses the rest with the reason', async () => {
       // fetch, not supertest: superagent re-encodes a Buffer it is given with a JSON content type.
       const post = async (body: string | Buffer, headers: Record<string, string>, token = ADMIN_TOKEN) => {
-        const r = await fetch(`${app.url}/api/networking/vpcs`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body });
+        const r = await fetch(`${app.url}/api/networking/vpcs`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
         return { status: r.status, body: await r.json() };
       };
       const vpc = (name: string) => JSON.stringify({ name, cidr_block: '10.9.0.0/16' });

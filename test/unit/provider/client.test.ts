@@ -48,6 +48,13 @@ describe('provider API client over HTTPS', () => {
     expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(/Cannot reach the AtonixCorp API.*self-signed|Cannot reach the AtonixCorp API.*certificate/);
   });
 
+  it('reports a token that cannot be sent at once, as a diagnostic, without retrying', async () => {
+    // Retried, it would outlast the test's timeout: five attempts back off for over 6 s.
+    const err = await new ApiClient(endpoint, 'tok\nX-Injected: 1', 'test').request('GET', '/api/ping').catch((e) => e);
+    expect(err).to.be.instanceOf(DiagnosticsError);
+    expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(/Invalid request to the AtonixCorp API.*ATONIX_TOKEN/);
+  });
+
   it('the launcher hands NODE_EXTRA_CA_CERTS to the provider under another name', () => {
     // The launcher's last steps, with an up-to-date bundle and a stand-in for node that prints its environment.
     const bin = join(dir, 'bin');

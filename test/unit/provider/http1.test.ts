@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { Http1Client, ResponseParser } from '../../../provider/src/framework/http1.js';
+import { Http1Client, InvalidRequestError, ResponseParser } from '../../../provider/src/framework/http1.js';
 
 function listen(server: Server | net.Server): Promise<string> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -79,8 +79,13 @@ describe('provider HTTP/1.1 client', () => {
     setTimeout(() => ac.abort(), 50);
     const err = await client.request({ method: 'GET', url: new URL('/slow', base), headers: {}, signal: ac.signal }).catch((e) => e);
     expect(err.name).to.equal('AbortError');
+    const before = connections;
     const bad = await client.request({ method: 'GET', url: new URL('/x', base), headers: { Authorization: 'Bearer t\r\nX-Injected: 1' } }).catch((e) => e);
+    expect(bad).to.be.instanceOf(InvalidRequestError);
     expect(bad.message).to.match(/invalid character in the Authorization header/);
+    const accented = await client.request({ method: 'GET', url: new URL('/x', base), headers: { 'User-Agent': 'café' } }).catch((e) => e);
+    expect(accented).to.be.instanceOf(InvalidRequestError);
+    expect(connections).to.equal(before); // refused before any connection
   });
 
   it('fails cleanly when nothing listens', async () => {
@@ -123,6 +128,17 @@ describe('provider HTTP/1.1 client', () => {
       const err = await client.request({ method: 'POST', url: new URL('/c', rawBase), headers: {}, body: '{}' }).catch((e) => e);
       expect(err.message).to.equal('socket hang up');
       expect(requests).to.equal(2);
+    });
+
+    it('does not keep a connection past the idle time the server announces', async () => {
+      script = (sock) => sock.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 1\r\n\r\nk');
+      const own = new Http1Client();
+      let opened = 0;
+      raw.on('connection', () => { opened++; });
+      await own.request({ method: 'GET', url: new URL('/a', rawBase), headers: {} });
+      await own.request({ method: 'GET', url: new URL('/b', rawBase), headers: {} });
+      own.close();
+      expect(opened).to.equal(2); // a 1 s server timeout leaves no safe idle time
     });
 
     it('turns a malformed answer into an error, not a crash', async () => {

@@ -8,7 +8,9 @@ import { Problem, problems } from '../problems.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-const tooLarge = (limit: number) => new Problem(413, 'PayloadTooLarge', 'The request body is too large', `The limit is ${limit} bytes.`);
+// The connection closes after this answer: the rest of an oversized upload is not worth reading through.
+const tooLarge = (limit: number) => new Problem(413, 'PayloadTooLarge', 'The request body is too large', `The limit is ${limit} bytes.`, undefined, {}, { Connection: 'close' });
+const aborted = () => problems.malformedBody('The request was aborted before its body ended.');
 
 const DECODERS: Record<string, (buf: Buffer, opts: zlib.ZlibOptions) => Buffer> = {
   gzip: zlib.gunzipSync,
@@ -25,10 +27,9 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
     return Promise.reject(new Problem(415, 'UnsupportedMediaType', 'Unsupported content encoding', `Content-Encoding ${encoding} is not accepted; send identity, gzip, deflate or br.`));
   }
   const declared = Number(req.headers['content-length']);
-  if (!decode && declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge(limit));
-  }
+  if (!decode && declared > limit) return Promise.reject(tooLarge(limit));
+  // The client may have gone while the caller was authenticated: no 'data' or 'end' would ever come.
+  if (req.destroyed || req.readableAborted) return Promise.reject(aborted());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -40,13 +41,16 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
       reject(p);
     };
     req.on('data', (chunk: Buffer) => {
-      if (failed) return; // the rest is drained, so the connection can carry the answer
+      if (failed) return;
       size += chunk.length;
       // Compressed, the body counts against the limit as sent and again once decoded (below).
-      if (size > limit) fail(tooLarge(limit));
-      else chunks.push(chunk);
+      if (size > limit) {
+        fail(tooLarge(limit));
+        req.pause(); // the answer closes the connection; nothing more is read
+      } else chunks.push(chunk);
     });
-    req.on('aborted', () => fail(problems.malformedBody('The request was aborted before its body ended.')));
+    req.on('aborted', () => fail(aborted()));
+    req.on('close', () => { if (!req.complete) fail(aborted()); });
     req.on('error', () => fail(problems.malformedBody('The request body could not be read.')));
     req.on('end', () => {
       if (failed) return;
@@ -62,9 +66,9 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /**
- * Reads and parses a JSON request body: UTF-8 only, an object or array at the top (as express.json's strict
- * mode), a leading byte-order mark ignored. Failures are problems: 400 malformed, 413 too large, 415 charset or
- * encoding.
+ * Reads and parses a JSON request body: UTF-8 only (RFC 8259; express.json also took UTF-16), an object or
+ * array at the top (as express.json's strict mode), a leading byte-order mark ignored, an empty body undefined.
+ * Failures are problems: 400 malformed, 413 too large, 415 charset or encoding.
  */
 export async function readJsonBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<unknown> {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(req.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
@@ -75,7 +79,8 @@ export async function readJsonBody(req: IncomingMessage, limit = BODY_LIMIT_BYTE
   let text = (await readRaw(req, limit)).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = /\S/.exec(text)?.[0];
-  if (first !== '{' && first !== '[') throw problems.malformedBody(first === undefined ? 'The body is empty.' : 'The body must be a JSON object or array.');
+  if (first === undefined) return undefined; // an empty body (chunked, say) is no body, as with Content-Length: 0
+  if (first !== '{' && first !== '[') throw problems.malformedBody('The body must be a JSON object or array.');
   try {
     return JSON.parse(text);
   } catch (e) {
