@@ -2,7 +2,7 @@
 // creates the resource, so a job exists exactly when its resource does.
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
-import { sqlLiteral } from './db/bulk.js';
+import { inlineParams, sqlLiteral } from './db/bulk.js';
 import { resultsOf, withConnection } from './db/connection.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -156,7 +156,7 @@ export class Jobs {
   /** pg-boss's own insert statement for these rows, with `param` as in plainInsert for each of its parameters. */
   private async ownInsertSql(rows: PgBoss.JobInsert[], param: (v: unknown) => string): Promise<string> {
     let sql = '';
-    const capture = async (text: string, values: unknown[] = []) => { sql = text.replace(/\$(\d+)/g, (_, n) => param(values[Number(n) - 1] ?? null)); return { rows: [] }; };
+    const capture = async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values, param); return { rows: [] }; };
     await this.boss.insert(rows, { db: { executeSql: capture } });
     return sql;
   }
@@ -175,7 +175,7 @@ export class Jobs {
     return this.sendMany(db, [{ queue, data, delayMs }]);
   }
 
-  /** Many jobs in one statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
+  /** Many jobs, up to JOBS_PER_STATEMENT per statement, inside the caller's transaction; queues with an immediate job are nudged by the caller. */
   async sendMany(db: Knex | Knex.Transaction, jobs: JobSpec[]): Promise<void> {
     if (!jobs.length) return;
     for (let i = 0; i < jobs.length; i += JOBS_PER_STATEMENT) {

@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
-import { Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './http1.js';
+import { abortError, Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './http1.js';
 
 export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
 
@@ -86,11 +86,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function abortError() {
-  const e = new Error('The operation was aborted');
-  e.name = 'AbortError';
-  return e;
-}
 
 /** A problem's field errors become diagnostics on the attributes they point at; the rest one diagnostic. */
 export function problemDiagnostics(e: unknown, summary: string, pathPrefix: AttributePath = []): Diagnostic[] {

@@ -24,7 +24,8 @@ export interface RequestOptions {
 /** Idle connections close before a server's keep-alive timeout (Node's default is 5 s) can race a request. */
 const IDLE_MS = 4000;
 
-const abortError = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+/** The error an aborted request (or wait) ends with; callers tell it apart by its name. */
+export const abortError = () => Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
 
 /** Parses one response fed in pieces; `push` returns true once it is complete. */
 export class ResponseParser {

@@ -60,5 +60,9 @@ export function dollarQuoted(s: string): string {
   return `${tag}${s}${tag}`;
 }
 
-/** `$1`-style parameters replaced by literals (one pass, so a literal's own text is never rescanned). */
-export const inlineParams = (text: string, values: unknown[]) => text.replace(/\$(\d+)/g, (_, n) => sqlLiteral(values[Number(n) - 1]));
+/**
+ * `$1`-style parameters replaced by literals (one pass, so a literal's own text is never rescanned); `literal` may
+ * instead keep a value as a binding and answer its placeholder.
+ */
+export const inlineParams = (text: string, values: unknown[], literal: (v: unknown) => string = sqlLiteral) =>
+  text.replace(/\$(\d+)/g, (_, n) => literal(values[Number(n) - 1] ?? null));
