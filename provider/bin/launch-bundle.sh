@@ -29,4 +29,4 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export ATONIX_NODE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
 fi
-exec node "$bundle"
+exec node "$bundle" "$@"

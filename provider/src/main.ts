@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 // Bundled as CommonJS (node starts it ~10 ms faster than an ES module), so no top-level await here.
 serve({
   name: 'atonix',
+  address: 'registry.terraform.io/atonixcorp/atonix',
   version: VERSION,
   provider: async () => {
     const [{ buildProvider }, { providerSchema }, { hooks }] = await Promise.all([

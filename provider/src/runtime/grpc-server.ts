@@ -44,9 +44,20 @@ export interface GrpcServerOptions {
   maxMessageBytes: number;
   tables: ProtoTables;
   codec: ProtoCodec;
-  handlers: Record<string, GrpcHandler>;
+  /**
+   * The methods' handlers, or a factory called once per client connection: an attached provider serves one provider
+   * instance per terraform connection, so each connection gets its own handlers and their state.
+   */
+  handlers: Handlers | ((connection: Connection) => Handlers);
   /** Transport-level trouble (TLS handshake failures, session errors): logged, never fatal. */
   onTransportError?(error: Error): void;
+}
+
+export type Handlers = Record<string, GrpcHandler>;
+
+export interface Connection {
+  /** Runs once when the client's connection (its HTTP/2 session) closes, however it ends. */
+  onClose(callback: () => void): void;
 }
 
 export interface GrpcServer {
@@ -84,16 +95,21 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   }
 
   const sessions = new Set<http2.ServerHttp2Session>();
+  const handlersOf = new WeakMap<http2.Http2Session, Handlers>();
   const report = (error: Error): void => opts.onTransportError?.(error);
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
+    if (typeof opts.handlers === 'function') {
+      handlersOf.set(session, opts.handlers({ onClose: (callback) => session.once('close', callback) }));
+    }
     session.on('error', report);
     session.setLocalWindowSize(16 << 20); // large configs arrive in fewer flow-control round trips
   });
   server.on('tlsClientError', report);
   server.on('sessionError', report);
-  server.on('stream', (stream, headers) => handleStream(opts, stream, headers));
+  const fixed = typeof opts.handlers === 'function' ? undefined : opts.handlers;
+  server.on('stream', (stream, headers) => handleStream(opts, fixed ?? handlersOf.get(stream.session!) ?? {}, stream, headers));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -112,7 +128,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   };
 }
 
-function handleStream(opts: GrpcServerOptions, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+function handleStream(opts: GrpcServerOptions, handlers: Handlers, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
   stream.on('error', () => {}); // a client reset surfaces here; the call's signal already covers it
   const path = headers[':path'] ?? '';
   if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
@@ -120,7 +136,7 @@ function handleStream(opts: GrpcServerOptions, stream: http2.ServerHttp2Stream, 
     return;
   }
   const method = opts.tables.methods[path];
-  const handler = opts.handlers[path];
+  const handler = handlers[path];
   if (!method || !handler) {
     stream.resume();
     finishWithStatus(stream, GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`);

@@ -13,7 +13,8 @@ export function readPluginEnv(env: NodeJS.ProcessEnv): PluginEnv {
       ok: false,
       message:
         'This program is a Terraform provider plugin. It is started by Terraform (or OpenTofu), not by hand:\n' +
-        'run `terraform init` / `terraform plan` in a configuration that uses this provider instead.\n',
+        'run `terraform init` / `terraform plan` in a configuration that uses this provider instead.\n' +
+        'To keep one provider process running for many terraform commands, start it with --attach.\n',
     };
   }
   // Core lists the app-protocol versions it accepts, in any order ("5,6" or "6,5"); unset means "whatever you speak".

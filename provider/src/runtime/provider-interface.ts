@@ -1,6 +1,6 @@
 // The contract between the protocol runtime and a provider implementation (provider/src/framework/ implements it).
 //
-// serve({ name, version, provider }) turns the process into a Terraform plugin (see serve.ts) and resolves once the
+// serve({ name, address, version, provider }) turns the process into a Terraform plugin (see serve.ts) and resolves once the
 // handshake is written; `provider` is a ProviderDefinition or a function returning one (sync or async). Pass a
 // function that import()s the heavy modules: it runs right after the handshake, while core is still connecting.
 //

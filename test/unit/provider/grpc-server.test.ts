@@ -80,3 +80,47 @@ describe('provider runtime: gRPC server call signals', () => {
     expect(late.signal.aborted).to.equal(false);
   });
 });
+
+describe('provider runtime: gRPC server with handlers per connection', () => {
+  it('builds the handlers once per client connection, and tells each when its connection closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grpc-server-test-'));
+    const tables = protoTables();
+    const socketPath = join(dir, 'sock');
+    const closed: number[] = [];
+    let built = 0;
+    const server = await startGrpcServer({
+      socketPath, tables, codec: new ProtoCodec(tables), maxMessageBytes: 1 << 20,
+      handlers: (connection) => {
+        const id = ++built;
+        let calls = 0;
+        connection.onClose(() => closed.push(id));
+        return { [CHECK]: () => ({ status: calls++ === 0 ? 'SERVING' : 'NOT_SERVING' }) }; // state per connection
+      },
+    });
+    const statusOf = async (session: http2.ClientHttp2Session): Promise<string> => {
+      const stream = session.request({ ':method': 'POST', ':path': CHECK, 'content-type': 'application/grpc', te: 'trailers' });
+      stream.end(EMPTY_MESSAGE);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      return (new ProtoCodec(tables).decode('grpc.health.v1.HealthCheckResponse', body.subarray(5)) as { status: string }).status;
+    };
+    try {
+      const a = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });
+      const b = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });
+      expect(await statusOf(a)).to.equal('SERVING');
+      expect(await statusOf(a)).to.equal('NOT_SERVING');
+      expect(await statusOf(b)).to.equal('SERVING'); // b's handlers are not a's
+      expect(built).to.equal(2);
+      a.close();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(closed).to.deep.equal([1]);
+      b.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(closed).to.deep.equal([1, 2]);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

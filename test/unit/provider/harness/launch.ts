@@ -87,13 +87,21 @@ export class LaunchedProvider {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** A grpc-js client for one service; `credentials` overrides what core would use (for negative tests). */
-  client(service: 'tfplugin6.Provider' | 'plugin.GRPCController' | 'plugin.GRPCStdio' | 'grpc.health.v1.Health', credentials?: grpc.ChannelCredentials): grpc.Client {
+  /**
+   * A grpc-js client for one service; `credentials` overrides what core would use (for negative tests). Clients share
+   * one connection unless `ownConnection` is set (each terraform walk dials its own).
+   */
+  client(
+    service: 'tfplugin6.Provider' | 'plugin.GRPCController' | 'plugin.GRPCStdio' | 'grpc.health.v1.Health',
+    credentials?: grpc.ChannelCredentials,
+    ownConnection = false,
+  ): grpc.Client {
     const Ctor = service.split('.').reduce((o, part) => o[part], loaded) as typeof grpc.Client;
     const client = new Ctor(`unix://${this.handshake.address}`, credentials ?? this.coreCredentials(), {
       'grpc.ssl_target_name_override': 'localhost',
       'grpc.default_authority': 'localhost',
       'grpc.max_receive_message_length': -1,
+      ...(ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
     });
     this.clients.push(client);
     return client;
@@ -138,16 +146,38 @@ export function unary<T>(client: grpc.Client, method: string, request: object): 
 
 /** Starts the executable with core's environment and resolves once the handshake line has been read. */
 export async function launch(options: LaunchOptions = {}): Promise<LaunchedProvider> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  return start(options, [], {
     TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE,
     PLUGIN_PROTOCOL_VERSIONS: '5,6',
     PLUGIN_CLIENT_CERT: options.clientCert?.cert,
-    TF_LOG: 'trace',
-    ...options.env,
-  };
+  }, parseHandshake);
+}
+
+export interface Reattach {
+  Protocol: string;
+  ProtocolVersion: number;
+  Pid: number;
+  Test: boolean;
+  Addr: { Network: string; String: string };
+}
+
+/** Starts the executable with --attach, as a user would (no go-plugin environment), and reads its export line. */
+export async function attach(options: Omit<LaunchOptions, 'clientCert'> = {}): Promise<LaunchedProvider & { reattach: Record<string, Reattach> }> {
+  let reattach: Record<string, Reattach> = {};
+  const launched = await start(options, ['--attach'], { TF_PLUGIN_MAGIC_COOKIE: undefined, PLUGIN_CLIENT_CERT: undefined }, (line) => {
+    const m = /^export TF_REATTACH_PROVIDERS='([^']*)'$/.exec(line);
+    if (!m) throw new Error(`not an export line: ${line}`);
+    reattach = JSON.parse(m[1]!) as Record<string, Reattach>;
+    const [entry] = Object.values(reattach);
+    return { line, address: entry!.Addr.String };
+  });
+  return Object.assign(launched, { reattach });
+}
+
+async function start(options: LaunchOptions, args: string[], coreEnv: NodeJS.ProcessEnv, parse: (line: string) => Handshake): Promise<LaunchedProvider> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...coreEnv, TF_LOG: 'trace', ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawn(options.executable ?? FAKE_LAUNCHER, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.executable ?? FAKE_LAUNCHER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -163,7 +193,7 @@ export async function launch(options: LaunchOptions = {}): Promise<LaunchedProvi
     child.stdout!.setEncoding('utf8').on('data', onData);
     child.once('exit', (code) => reject(new Error(`provider exited (${code}) before the handshake; stderr:\n${stderr}`)));
   });
-  const launched = new LaunchedProvider(child, parseHandshake(line), options.clientCert);
+  const launched = new LaunchedProvider(child, parse(line), options.clientCert);
   launched.stdoutAfterHandshake = stdout.slice(line.length + 1);
   child.stdout!.on('data', (d: string) => (launched.stdoutAfterHandshake += d));
   child.stderr!.on('data', (d: string) => (launched.stderr += d));
