@@ -63,6 +63,13 @@ export interface Connection {
 export interface GrpcServer {
   /** Stops accepting connections and closes open sessions gracefully. */
   close(): Promise<void>;
+  /**
+   * Stops accepting connections but leaves open ones alone (a session told to close would refuse the client's next
+   * call); resolves once the last one has ended.
+   */
+  drain(): Promise<void>;
+  /** Connections open now. */
+  readonly connections: number;
 }
 
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
@@ -125,6 +132,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         server.close(() => resolve());
         for (const session of sessions) session.close();
       }),
+    drain: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get connections() { return sessions.size; },
   };
 }
 

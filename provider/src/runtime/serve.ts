@@ -100,13 +100,21 @@ async function serveAttached(options: ServeOptions): Promise<void> {
   const log = createLogger(options.name);
   const socketPath = socketInPrivateDir();
   let server: GrpcServer | undefined;
+  // The first Ctrl-C (or SIGTERM) drains: no new connections, while the open ones (terraform commands running now)
+  // finish their calls, so no resource is left created but unrecorded. A second signal stops at once.
+  let draining = false;
   const stopServing = (signal: NodeJS.Signals): void => {
-    log.info('stopping', { signal });
-    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
-    void (server ? server.close() : Promise.resolve()).then(() => process.exit(0));
+    if (draining || !server?.connections) {
+      log.info('stopping', { signal });
+      process.exit(draining ? 1 : 0);
+    }
+    draining = true;
+    log.info('draining', { signal, connections: server!.connections });
+    process.stderr.write(`Stopping: no new terraform commands; waiting for the ${server!.connections} running to end. ${signal} again stops now.\n`);
+    void server!.drain().then(() => process.exit(0));
   };
-  process.once('SIGINT', stopServing);
-  process.once('SIGTERM', stopServing);
+  process.on('SIGINT', stopServing);
+  process.on('SIGTERM', stopServing);
   const source = options.provider;
   const build = (): Promise<ProviderDefinition> => Promise.resolve().then(() => (typeof source === 'function' ? source() : source));
   let connections = 0;

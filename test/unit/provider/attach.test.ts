@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { connect as dial } from 'node:net';
 import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { buildFake } from './harness/build.js';
@@ -75,13 +76,41 @@ describe('provider runtime: attached mode', function () {
     expect(p.child.exitCode).to.equal(null);
     expect((await p.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, p.client('tfplugin6.Provider', undefined, true))).diagnostics).to.deep.equal([]);
 
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) { // no terraform connected: it stops at once
       const q = signal === 'SIGINT' ? p : await attach();
       const socket = q.handshake.address;
       q.closeClients();
+      await new Promise((r) => setTimeout(r, 100)); // grpc-js closes its connections asynchronously
       q.child.kill(signal);
       expect(await q.exited).to.deep.equal({ code: 0, signal: null });
       expect(existsSync(dirname(socket)), `${signal}: socket dir left behind`).to.equal(false);
+    }
+  });
+
+  it('on a signal lets the connected commands finish, refuses new ones, and stops at once on a second signal', async () => {
+    for (const second of [false, true]) {
+      const q = await attach();
+      const client = q.client('tfplugin6.Provider', undefined, true);
+      await q.rpc('GetProviderSchema', {}, client);
+      q.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(q.child.exitCode, 'stopped with a command connected').to.equal(null);
+      expect((await q.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, client)).diagnostics).to.deep.equal([]);
+      const refused = await new Promise<string>((resolve) => {
+        const s = dial(q.handshake.address);
+        s.once('connect', () => { s.destroy(); resolve('connected'); });
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).to.be.oneOf(['ENOENT', 'ECONNREFUSED']);
+      if (second) {
+        q.child.kill('SIGINT');
+        expect(await q.exited).to.deep.equal({ code: 1, signal: null });
+        q.closeClients();
+      } else {
+        q.closeClients(); // the command ends
+        expect(await q.exited).to.deep.equal({ code: 0, signal: null });
+      }
+      expect(existsSync(dirname(q.handshake.address))).to.equal(false);
     }
   });
 });
