@@ -3,6 +3,7 @@
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
 import { inlineParams, sqlLiteral } from './db/bulk.js';
+import { BossPool } from './db/boss-pool.js';
 import { resultsOf, withConnection } from './db/connection.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -70,6 +71,7 @@ async function settleLimited(tasks: (() => Promise<void>)[], limit: number): Pro
 
 export class Jobs {
   private boss: PgBoss;
+  private pool: BossPool;
   private queues = new Set<string>();
   private batchQueues = new Set<string>();
   private wakePending = new Set<string>();
@@ -79,7 +81,8 @@ export class Jobs {
   private templates = new Map<string, RowTemplate>();
 
   constructor(url: string, private log: Logger, private metrics: Metrics, private pollSeconds = 0.5) {
-    this.boss = new PgBoss({ connectionString: url, max: 4, application_name: 'atonix-jobs' });
+    this.pool = new BossPool(url, 4, (err) => this.log.error({ err }, 'job queue connection error'));
+    this.boss = new PgBoss({ db: this.pool });
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
   }
 
@@ -248,5 +251,6 @@ export class Jobs {
 
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: 5000, wait: true }).catch(() => {});
+    await this.pool.close(); // given to pg-boss as its `db`, so not closed by it
   }
 }
