@@ -38,10 +38,16 @@ function firstLine(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise
   });
 }
 
+/** Attached providers of this run: killed however the run ends (they would otherwise serve on, unattended). */
+const attachedChildren = new Set<import('node:child_process').ChildProcess>();
+process.on('exit', () => { for (const c of attachedChildren) c.kill('SIGKILL'); });
+
 /** Starts a provider launcher with --attach and returns its TF_REATTACH_PROVIDERS value; killed by the returned stop. */
 function attachProvider(launcher: string, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop(): void }> {
   return new Promise((ok, ko) => {
     const child = spawn(launcher, ['--attach'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    attachedChildren.add(child);
+    child.once('exit', () => attachedChildren.delete(child));
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -97,10 +103,10 @@ try {
     fake: `terraform {\n  required_providers {\n    fake = { source = "test/fake" }\n  }\n}\nresource "fake_thing" "t" {\n  count = ${N}\n  name = "bench-\${count.index}"\n}\n`,
   };
   // The attached providers get the endpoint and token in their own environment: terraform's is not theirs.
-  const attached = await Promise.all([
-    attachProvider(join(ROOT, 'provider/bin/terraform-provider-atonix'), tfEnv),
-    attachProvider(join(ROOT, 'test/fixtures/provider/terraform-provider-fake'), tfEnv),
-  ]);
+  const attached = [
+    await attachProvider(join(ROOT, 'provider/bin/terraform-provider-atonix'), tfEnv),
+    await attachProvider(join(ROOT, 'test/fixtures/provider/terraform-provider-fake'), tfEnv),
+  ];
   const reattachEnv = { ...tfEnv, TF_REATTACH_PROVIDERS: JSON.stringify(Object.assign({}, ...attached.map((a) => JSON.parse(a.reattach)))) };
   const kinds = ['data', 'fake', 'atonix', 'fakeAttached', 'atonixAttached'] as const;
   const applies = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<(typeof kinds)[number], number[]>;

@@ -3,7 +3,7 @@
 // V8 that stays warm. Each terraform connection (one per walk of a command) is its own provider instance.
 import type { GrpcServer } from './grpc-server.js';
 import { createLogger } from './logger.js';
-import { PROTOCOL_VERSION } from './plugin-env.js';
+import { guardStdout, PROTOCOL_VERSION } from './plugin-env.js';
 import { goPluginHandlers, providerHandlers } from './plugin-services.js';
 import { socketInPrivateDir, startPluginServer, uptimeMs } from './plugin-socket.js';
 import type { ProviderDefinition } from './provider-interface.js';
@@ -18,21 +18,27 @@ export async function serveAttached(options: ServeOptions): Promise<void> {
   const log = createLogger(options.name);
   const socketPath = socketInPrivateDir();
   let server: GrpcServer | undefined;
-  // The first Ctrl-C (or SIGTERM) drains: no new connections, while the open ones (terraform commands running now)
-  // finish their calls, so no resource is left created but unrecorded. A second signal stops at once.
-  let draining = false;
-  const stopServing = (signal: NodeJS.Signals): void => {
-    if (draining || !server?.connections) {
-      log.info('stopping', { signal });
-      process.exit(draining ? 1 : 0);
-    }
-    draining = true;
-    log.info('draining', { signal, connections: server!.connections });
-    process.stderr.write(`Stopping: no new terraform commands; waiting for the ${server!.connections} running to end. ${signal} again stops now.\n`);
-    void server!.drain().then(() => process.exit(0));
+  // The first Ctrl-C (SIGTERM, SIGHUP) waits until no terraform command is connected (a command keeps its connections
+  // until it exits), so none is cut off mid-apply with a resource created but not in its state. The socket keeps
+  // accepting meanwhile: when a reattach cannot dial, go-plugin kills the announced pid, so refusing a running
+  // command's next walk would kill this process under it. A second signal stops at once.
+  let stopping = false;
+  const exit = (code: number): never => {
+    process.stderr.write(`${options.address} stopped. Unset TF_REATTACH_PROVIDERS where it is exported: terraform kills the process it names when it cannot reach it.\n`);
+    process.exit(code);
   };
-  process.on('SIGINT', stopServing);
-  process.on('SIGTERM', stopServing);
+  const stopServing = (signal: NodeJS.Signals): void => {
+    if (stopping || !server?.connections) {
+      log.info('stopping', { signal });
+      exit(stopping ? 1 : 0);
+    }
+    stopping = true;
+    log.info('stopping once idle', { signal, connections: server!.connections });
+    process.stderr.write(`Stopping once no terraform command is connected (${server!.connections} connections now); ${signal} again stops now.\n`);
+    void server!.whenIdle().then(() => exit(0));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stopServing);
+  process.stderr.on('error', () => {}); // a closed terminal must not turn a log line into a crash
   const source = options.provider;
   const build = (): Promise<ProviderDefinition> => Promise.resolve().then(() => (typeof source === 'function' ? source() : source));
   let connectionIds = 0;
@@ -56,6 +62,7 @@ export async function serveAttached(options: ServeOptions): Promise<void> {
     [options.address]: { Protocol: 'grpc', ProtocolVersion: PROTOCOL_VERSION, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socketPath } },
   });
   process.stdout.write(`export TF_REATTACH_PROVIDERS=${shellQuote(reattach)}\n`);
+  guardStdout(); // the line above is meant to be sourced by a shell: nothing else may follow it
   process.stderr.write(
     `${options.address} ${options.version ?? ''} is attached and serving. Terraform commands use it, instead of launching\n` +
       `the provider, where TF_REATTACH_PROVIDERS holds the line above. Settings the provider reads from the environment\n` +

@@ -64,10 +64,10 @@ export interface GrpcServer {
   /** Stops accepting connections and closes open sessions gracefully. */
   close(): Promise<void>;
   /**
-   * Stops accepting connections but leaves open ones alone (a session told to close would refuse the client's next
-   * call); resolves once the last one has ended.
+   * Resolves once no connection is open (at once if none is), leaving the server and its sessions alone: a session
+   * told to close would refuse its client's next call.
    */
-  drain(): Promise<void>;
+  whenIdle(): Promise<void>;
   /** Connections open now. */
   readonly connections: number;
 }
@@ -104,9 +104,13 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const sessions = new Set<http2.ServerHttp2Session>();
   const handlersOf = new WeakMap<http2.Http2Session, Handlers>();
   const report = (error: Error): void => opts.onTransportError?.(error);
+  const idleWaiters: (() => void)[] = [];
   server.on('session', (session: http2.ServerHttp2Session) => {
     sessions.add(session);
-    session.on('close', () => sessions.delete(session));
+    session.on('close', () => {
+      sessions.delete(session);
+      if (!sessions.size) for (const resolve of idleWaiters.splice(0)) resolve();
+    });
     if (typeof opts.handlers === 'function') {
       handlersOf.set(session, opts.handlers({ onClose: (callback) => session.once('close', callback) }));
     }
@@ -132,7 +136,10 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         server.close(() => resolve());
         for (const session of sessions) session.close();
       }),
-    drain: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    whenIdle: () => new Promise<void>((resolve) => {
+      if (!sessions.size) return resolve();
+      idleWaiters.push(resolve);
+    }),
     get connections() { return sessions.size; },
   };
 }

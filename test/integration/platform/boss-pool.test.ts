@@ -29,4 +29,18 @@ describe('platform: the job queue connection pool', () => {
     expect((await pool.executeSql('select $1::int + 1 as x', [41])).rows).to.deep.equal([{ x: 42 }]);
     expect((await pool.executeSql('select count(*)::int as n from pg_prepared_statements')).rows).to.deep.equal([{ n: 2 }]);
   });
+
+  it('runs a statement again, once and only once, when a column added to its table invalidates its prepared plan', async () => {
+    await pool.executeSql('create table boss_pool_probe (id int)');
+    const insert = 'insert into boss_pool_probe (id) values ($1) returning *';
+    expect((await pool.executeSql(insert, [1])).rows).to.deep.equal([{ id: 1 }]);
+    await pool.executeSql('alter table boss_pool_probe add column note text');
+    expect((await pool.executeSql(insert, [2])).rows).to.deep.equal([{ id: 2, note: null }]);
+    expect((await pool.executeSql(insert, [3])).rows).to.deep.equal([{ id: 3, note: null }]); // the named one again
+    expect((await pool.executeSql('select id from boss_pool_probe order by id')).rows).to.deep.equal([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('has every connection run generic plans from its first statement', async () => {
+    expect((await pool.executeSql('select current_setting($1) as mode', ['plan_cache_mode'])).rows).to.deep.equal([{ mode: 'force_generic_plan' }]);
+  });
 });

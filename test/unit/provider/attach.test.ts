@@ -2,9 +2,9 @@
 // TF_REATTACH_PROVIDERS, each terraform connection being its own provider instance.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { connect as dial } from 'node:net';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { buildFake } from './harness/build.js';
 import { coreObject, dv, UNKNOWN, type ProtoBlock } from './harness/core-values.js';
@@ -25,6 +25,10 @@ describe('provider runtime: attached mode', function () {
     const schema = await p.rpc<{ resource_schemas: Record<string, { block: ProtoBlock }> }>('GetProviderSchema', {});
     thing = schema.resource_schemas.fake_thing!.block;
   });
+  const extra: LaunchedProvider[] = [];
+  /** Providers a test starts besides `p`, killed after it whatever happens. */
+  const started = async <T extends LaunchedProvider>(launching: Promise<T>): Promise<T> => { const q = await launching; extra.push(q); return q; };
+  afterEach(async () => { await Promise.all(extra.splice(0).map((q) => q.kill())); });
   after(async () => { await p?.kill(); });
 
   /** One terraform walk: its own connection, configured with its own slow_apply_ms. */
@@ -70,47 +74,61 @@ describe('provider runtime: attached mode', function () {
     expect((await apply(await connect(null), 'after')).diagnostics).to.deep.equal([]);
   });
 
-  it('keeps serving after a Shutdown, and stops on SIGINT or SIGTERM, removing its socket', async () => {
+  it('keeps serving after a Shutdown (terraform sends none to an attached provider)', async () => {
     await unary(p.client('plugin.GRPCController', undefined, true), 'Shutdown', {});
     await new Promise((r) => setTimeout(r, 800)); // longer than a launched provider's exit grace
     expect(p.child.exitCode).to.equal(null);
     expect((await p.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, p.client('tfplugin6.Provider', undefined, true))).diagnostics).to.deep.equal([]);
+  });
 
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) { // no terraform connected: it stops at once
-      const q = signal === 'SIGINT' ? p : await attach();
-      const socket = q.handshake.address;
-      q.closeClients();
-      await new Promise((r) => setTimeout(r, 100)); // grpc-js closes its connections asynchronously
+  it('stops at once on SIGINT, SIGTERM or SIGHUP when no terraform is connected, removing its socket', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const q = await started(attach());
       q.child.kill(signal);
       expect(await q.exited).to.deep.equal({ code: 0, signal: null });
-      expect(existsSync(dirname(socket)), `${signal}: socket dir left behind`).to.equal(false);
+      expect(q.stderr).not.to.contain('Stopping once');
+      expect(q.stderr).to.contain('Unset TF_REATTACH_PROVIDERS');
+      expect(existsSync(dirname(q.handshake.address)), `${signal}: socket dir left behind`).to.equal(false);
     }
   });
 
-  it('on a signal lets the connected commands finish, refuses new ones, and stops at once on a second signal', async () => {
+  it('on a signal waits for the connected commands, still serving their next walks, and stops at once on a second', async () => {
     for (const second of [false, true]) {
-      const q = await attach();
-      const client = q.client('tfplugin6.Provider', undefined, true);
-      await q.rpc('GetProviderSchema', {}, client);
+      const q = await started(attach());
+      const running = q.client('tfplugin6.Provider', undefined, true);
+      await q.rpc('GetProviderSchema', {}, running);
       q.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       expect(q.child.exitCode, 'stopped with a command connected').to.equal(null);
-      expect((await q.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, client)).diagnostics).to.deep.equal([]);
-      const refused = await new Promise<string>((resolve) => {
-        const s = dial(q.handshake.address);
-        s.once('connect', () => { s.destroy(); resolve('connected'); });
-        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-      });
-      expect(refused).to.be.oneOf(['ENOENT', 'ECONNREFUSED']);
+      expect(q.stderr).to.contain('Stopping once no terraform command is connected');
+      // The command's calls go on, and so does its next walk on a new connection: refusing it would make go-plugin
+      // kill this process in the middle of the command.
+      expect((await q.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, running)).diagnostics).to.deep.equal([]);
+      const nextWalk = q.client('tfplugin6.Provider', undefined, true);
+      expect((await q.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, nextWalk)).diagnostics).to.deep.equal([]);
       if (second) {
         q.child.kill('SIGINT');
         expect(await q.exited).to.deep.equal({ code: 1, signal: null });
-        q.closeClients();
       } else {
         q.closeClients(); // the command ends
         expect(await q.exited).to.deep.equal({ code: 0, signal: null });
       }
+      q.closeClients();
       expect(existsSync(dirname(q.handshake.address))).to.equal(false);
+    }
+  });
+
+  it('quotes the line for any temp dir, a quote and a space included', async () => {
+    const odd = mkdtempSync(join(tmpdir(), "atx q'uote "));
+    try {
+      const q = await started(attach({ env: { TMPDIR: odd } }));
+      expect(q.handshake.address.startsWith(odd)).to.equal(true);
+      const exported = execFileSync('sh', ['-c', `${q.handshake.line}\nprintf %s "$TF_REATTACH_PROVIDERS"`]).toString();
+      expect(JSON.parse(exported)).to.deep.equal(q.reattach);
+      expect((await q.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {})).diagnostics).to.deep.equal([]);
+    } finally {
+      await Promise.all(extra.splice(0).map((q) => q.kill()));
+      rmSync(odd, { recursive: true, force: true });
     }
   });
 });

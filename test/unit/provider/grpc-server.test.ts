@@ -87,13 +87,15 @@ describe('provider runtime: gRPC server with handlers per connection', () => {
     const tables = protoTables();
     const socketPath = join(dir, 'sock');
     const closed: number[] = [];
+    let onClosed: (() => void) | undefined;
+    const nextClose = () => new Promise<void>((resolve) => { onClosed = resolve; });
     let built = 0;
     const server = await startGrpcServer({
       socketPath, tables, codec: new ProtoCodec(tables), maxMessageBytes: 1 << 20,
       handlers: (connection) => {
         const id = ++built;
         let calls = 0;
-        connection.onClose(() => closed.push(id));
+        connection.onClose(() => { closed.push(id); onClosed?.(); });
         return { [CHECK]: () => ({ status: calls++ === 0 ? 'SERVING' : 'NOT_SERVING' }) }; // state per connection
       },
     });
@@ -112,11 +114,13 @@ describe('provider runtime: gRPC server with handlers per connection', () => {
       expect(await statusOf(a)).to.equal('NOT_SERVING');
       expect(await statusOf(b)).to.equal('SERVING'); // b's handlers are not a's
       expect(built).to.equal(2);
+      let closing = nextClose();
       a.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await closing;
       expect(closed).to.deep.equal([1]);
+      closing = nextClose();
       b.destroy();
-      await new Promise((r) => setTimeout(r, 100));
+      await closing;
       expect(closed).to.deep.equal([1, 2]);
     } finally {
       await server.close();

@@ -12,18 +12,24 @@ export class BossPool {
   private names = new Map<string, string>();
 
   constructor(connectionString: string, max: number, onError: (err: Error) => void) {
-    this.pool = new pg.Pool({ connectionString, max, application_name: 'atonix-jobs' });
+    // The setting travels in the connection's startup packet, so it holds before pg-boss's first statement. The generic
+    // plan prunes the job table's partitions when it runs, as the custom plan did when planning.
+    this.pool = new pg.Pool({ connectionString, max, application_name: 'atonix-jobs', options: '-c plan_cache_mode=force_generic_plan' });
     this.pool.on('error', onError);
-    // Queued on the client before the pool hands it out, so it precedes every statement of pg-boss. The generic plan
-    // prunes the job table's partitions when it runs, as the custom plan did when planning.
-    this.pool.on('connect', (client) => { client.query('set plan_cache_mode = force_generic_plan').catch(onError); });
   }
 
   /** pg-boss's `db` interface. Statements without values may hold several commands, so they go unprepared. */
   executeSql(text: string, values?: unknown[]): Promise<pg.QueryResult> {
     if (!values?.length) return this.pool.query(text);
     const name = this.nameOf(text);
-    return name ? this.pool.query({ name, text, values }) : this.pool.query(text, values);
+    if (!name) return this.pool.query(text, values);
+    return this.pool.query({ name, text, values }).catch((err: { code?: string }) => {
+      // "cached plan must not change result type": a table the statement returns rows of gained a column (a pg-boss
+      // migration by another replica, say). Nothing ran; unnamed, the statement is planned afresh, and PostgreSQL
+      // replans the named one on its next use.
+      if (err.code !== '0A000') throw err;
+      return this.pool.query(text, values);
+    });
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 // Plays Terraform core's go-plugin client: launches a provider executable with core's environment, checks the
 // handshake line, and dials the socket with @grpc/grpc-js and @grpc/proto-loader, so the client side shares no code
 // with the runtime's own HTTP/2 server and protobuf codec.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -165,9 +165,9 @@ export interface Reattach {
 export async function attach(options: Omit<LaunchOptions, 'clientCert'> = {}): Promise<LaunchedProvider & { reattach: Record<string, Reattach> }> {
   let reattach: Record<string, Reattach> = {};
   const launched = await start(options, ['--attach'], { TF_PLUGIN_MAGIC_COOKIE: undefined, PLUGIN_CLIENT_CERT: undefined }, (line) => {
-    const m = /^export TF_REATTACH_PROVIDERS='([^']*)'$/.exec(line);
-    if (!m) throw new Error(`not an export line: ${line}`);
-    reattach = JSON.parse(m[1]!) as Record<string, Reattach>;
+    if (!line.startsWith('export TF_REATTACH_PROVIDERS=')) throw new Error(`not an export line: ${line}`);
+    // Read the way a user's shell reads it.
+    reattach = JSON.parse(execFileSync('sh', ['-c', `${line}\nprintf %s "$TF_REATTACH_PROVIDERS"`]).toString()) as Record<string, Reattach>;
     const [entry] = Object.values(reattach);
     return { line, address: entry!.Addr.String };
   });
