@@ -1,16 +1,16 @@
 // The attached provider through the real terraform binary: one `--attach` process serves every command, including
 // two workspaces of two users at the same time, with no launch (the workspaces have no way to launch it).
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { newUser, startApp, type TestApp } from '../../support/app.js';
+import { attach } from '../../unit/provider/harness/launch.js';
 import { prepareProvider, ROOT, Workspace } from './workspace.js';
 
 describe('terraform: the attached provider (TF_REATTACH_PROVIDERS)', function () {
   this.timeout(300_000);
   let app: TestApp;
-  let provider: ChildProcess;
+  let provider: Awaited<ReturnType<typeof attach>>;
   let reattach: string;
   const workspaces: Workspace[] = [];
 
@@ -18,22 +18,12 @@ describe('terraform: the attached provider (TF_REATTACH_PROVIDERS)', function ()
     await prepareProvider();
     app = await startApp({ ATONIX_PROVISION_DELAY_MS: '100' });
     // Only the endpoint comes from the provider's own environment; each workspace brings its user's token.
-    provider = spawn(join(ROOT, 'provider/bin/terraform-provider-atonix'), ['--attach'], {
-      env: { ...process.env, ATONIX_ENDPOINT: app.url, ATONIX_TOKEN: '', TF_LOG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    provider.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      provider.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; if (out.includes('\n')) resolve(out.split('\n')[0]!); });
-      provider.once('exit', (code) => reject(new Error(`the attached provider exited (${code}) before its line:\n${stderr}`)));
-    });
-    reattach = /^export TF_REATTACH_PROVIDERS='([^']+)'$/.exec(line)![1]!;
+    provider = await attach({ executable: join(ROOT, 'provider/bin/terraform-provider-atonix'), env: { ATONIX_ENDPOINT: app.url, ATONIX_TOKEN: '', TF_LOG: '' } });
+    reattach = JSON.stringify(provider.reattach);
   });
   after(async () => {
     for (const w of workspaces) w.remove();
-    provider?.kill('SIGTERM');
+    provider?.child.kill('SIGTERM');
     await app?.close();
   });
 
@@ -67,7 +57,7 @@ output "ids" { value = atonix_vpc.v[*].id }
 
     await Promise.all(ws.map((w) => w.tf(['destroy', '-auto-approve'])));
     for (const u of users) expect((await app.as(u.token).get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
-    expect(provider.exitCode, 'the attached provider outlives the commands').to.equal(null);
+    expect(provider.child.exitCode, 'the attached provider outlives the commands').to.equal(null);
     expect(existsSync(dirname(JSON.parse(reattach)['registry.terraform.io/atonixcorp/atonix'].Addr.String))).to.equal(true);
   });
 });
