@@ -40,8 +40,9 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-# Only what the API reads at run time: the sources, the migrations and the contract (loaded at start-up).
-COPY package.json package-lock.json tsconfig.json openapi.yaml ./
+# Only what the API reads at run time: the sources, the migrations and the contract's bundle
+# (api/src/generated/openapi.json, loaded at start-up).
+COPY package.json package-lock.json tsconfig.json ./
 COPY api ./api
 
 # The files stay root-owned (read-only for the service); the data dir belongs to the unprivileged `node` user.

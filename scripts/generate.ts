@@ -1,9 +1,9 @@
-// Derives every generated file from openapi.yaml; `--check` fails when a committed file is stale.
+// Derives every generated file from the contract (openapi.yaml and openapi/); `--check` fails when one is stale.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { loadSpec } from '../api/src/platform/http/spec.js';
+import { bundleSpec } from './lib/bundle.js';
 import { buildRegistry } from './lib/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,11 +13,14 @@ const check = process.argv.includes('--check');
 type Output = { path: string; content: string };
 
 async function outputs(): Promise<Output[]> {
-  const spec = loadSpec();
-  const ast = await openapiTS(new URL(`file://${join(root, 'openapi.yaml')}`));
+  const spec = bundleSpec(root);
+  const ast = await openapiTS(structuredClone(spec) as Parameters<typeof openapiTS>[0]);
   const registry = buildRegistry(spec);
   const extra = await extraOutputs(spec);
   return [
+    // The runtime, the validators and `/openapi.json` read this bundle; JSON carries no header, so the
+    // do-not-edit note is its `x-generated` member.
+    { path: 'api/src/generated/openapi.json', content: JSON.stringify({ 'x-generated': HEADER.slice(3).trim(), ...spec }, null, 2) + '\n' },
     { path: 'api/src/generated/openapi.ts', content: HEADER + '/* eslint-disable */\n' + astToString(ast) },
     {
       path: 'api/src/generated/registry.ts',

@@ -28,10 +28,10 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   return meta;
 }
 
-function successSchema(op: any): string | undefined {
+function successSchema(spec: Spec, op: any): string | undefined {
   for (const [code, res] of Object.entries<any>(op.responses ?? {})) {
     if (!code.startsWith('2')) continue;
-    const name = refName(res?.content?.['application/json']?.schema);
+    const name = refName(deref(spec, res)?.content?.['application/json']?.schema);
     if (name) return name;
   }
   return undefined;
@@ -55,7 +55,7 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
     if (x.status_field) meta.statusField = x.status_field;
     if (x.terraform) meta.terraform = x.terraform;
     for (const { path, method, op } of ops) {
-      const returns = successSchema(op);
+      const returns = successSchema(spec, op);
       const isItem = path.endsWith('/{id}');
       // A create posts to a collection: top-level, or nested under a parent (x-parent); `/{id}/<action>` is an action.
       const isAction = /\/\{id\}\/[a-z-]+$/.test(path) && !op['x-parent'];

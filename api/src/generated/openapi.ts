@@ -654,14 +654,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-        };
         /** @description A human-readable name (1 to 255 printable characters); names need not be unique. */
         ResourceName: string;
         /** Format: date-time */
         Timestamp: string;
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
         /** @description A machine size. Flavors are managed by admins and readable by everyone. */
         Flavor: {
             /** @description Flavor id (flv-...). */
@@ -701,15 +701,15 @@ export interface components {
             items: components["schemas"]["Image"][];
             next_cursor: string | null;
         };
-        Capacity: {
-            region: string;
-            total: components["schemas"]["CapacityFigures"];
-            allocated: components["schemas"]["CapacityFigures"];
-        };
         CapacityFigures: {
             vcpus: number;
             ram_mb: number;
             gpus: number;
+        };
+        Capacity: {
+            region: string;
+            total: components["schemas"]["CapacityFigures"];
+            allocated: components["schemas"]["CapacityFigures"];
         };
         /** @enum {string} */
         InstanceStatus: "building" | "running" | "stopped" | "error";
@@ -790,6 +790,61 @@ export interface components {
         };
         SubnetList: {
             items: components["schemas"]["Subnet"][];
+            next_cursor: string | null;
+        };
+        /** @description A person or automation that holds tokens and owns resources. */
+        User: {
+            readonly id?: string;
+            /** @description The unique login name. */
+            name: string;
+            /** Format: email */
+            email?: string | null;
+            /** @default false */
+            is_admin: boolean;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        UserList: {
+            items: components["schemas"]["User"][];
+            next_cursor: string | null;
+        };
+        /** @description A bearer token. Stored hashed; the secret is in the create response only. */
+        Token: {
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            readonly user_id?: string;
+            /** @description The secret; present only in the create response. */
+            readonly token?: string;
+            /** @description The first characters of the secret, to tell tokens apart. */
+            readonly prefix?: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly last_used_at?: string | null;
+            created_at?: components["schemas"]["Timestamp"];
+        };
+        TokenList: {
+            items: components["schemas"]["Token"][];
+            next_cursor: string | null;
+        };
+        /** @description One mutating or denied call. */
+        AuditLog: {
+            readonly id: string;
+            user_id?: string | null;
+            action: string;
+            resource_type?: string | null;
+            resource_id?: string | null;
+            /** @enum {string} */
+            status: "success" | "failure";
+            details?: Record<string, never>;
+            /** Format: date-time */
+            timestamp: string;
+            source_ip?: string | null;
+            request_id?: string | null;
+        };
+        AuditLogList: {
+            items: components["schemas"]["AuditLog"][];
             next_cursor: string | null;
         };
         /** @enum {string} */
@@ -914,61 +969,6 @@ export interface components {
             items: components["schemas"]["TemplateVersion"][];
             next_cursor: string | null;
         };
-        /** @description A person or automation that holds tokens and owns resources. */
-        User: {
-            readonly id?: string;
-            /** @description The unique login name. */
-            name: string;
-            /** Format: email */
-            email?: string | null;
-            /** @default false */
-            is_admin: boolean;
-            created_at?: components["schemas"]["Timestamp"];
-            updated_at?: components["schemas"]["Timestamp"];
-            readonly etag?: string;
-        };
-        UserList: {
-            items: components["schemas"]["User"][];
-            next_cursor: string | null;
-        };
-        /** @description A bearer token. Stored hashed; the secret is in the create response only. */
-        Token: {
-            readonly id?: string;
-            name: components["schemas"]["ResourceName"];
-            readonly user_id?: string;
-            /** @description The secret; present only in the create response. */
-            readonly token?: string;
-            /** @description The first characters of the secret, to tell tokens apart. */
-            readonly prefix?: string;
-            /** Format: date-time */
-            expires_at?: string | null;
-            /** Format: date-time */
-            readonly last_used_at?: string | null;
-            created_at?: components["schemas"]["Timestamp"];
-        };
-        TokenList: {
-            items: components["schemas"]["Token"][];
-            next_cursor: string | null;
-        };
-        /** @description One mutating or denied call. */
-        AuditLog: {
-            readonly id: string;
-            user_id?: string | null;
-            action: string;
-            resource_type?: string | null;
-            resource_id?: string | null;
-            /** @enum {string} */
-            status: "success" | "failure";
-            details?: Record<string, never>;
-            /** Format: date-time */
-            timestamp: string;
-            source_ip?: string | null;
-            request_id?: string | null;
-        };
-        AuditLogList: {
-            items: components["schemas"]["AuditLog"][];
-            next_cursor: string | null;
-        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -978,6 +978,152 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Created. */
+        FlavorCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Flavor"];
+            };
+        };
+        /** @description The flavor. */
+        FlavorOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Flavor"];
+            };
+        };
+        /** @description Created. */
+        ImageCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Image"];
+            };
+        };
+        /** @description The image. */
+        ImageOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Image"];
+            };
+        };
+        /** @description Accepted; the instance is building. */
+        InstanceAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Instance"];
+            };
+        };
+        /** @description The instance. */
+        InstanceOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Instance"];
+            };
+        };
+        /** @description Accepted; the VPC is pending. */
+        VpcAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Vpc"];
+            };
+        };
+        /** @description The VPC. */
+        VpcOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Vpc"];
+            };
+        };
+        /** @description Created. */
+        SubnetCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Subnet"];
+            };
+        };
+        /** @description The subnet. */
+        SubnetOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Subnet"];
+            };
+        };
+        /** @description Created. */
+        UserCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["User"];
+            };
+        };
+        /** @description The user. */
+        UserOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["User"];
+            };
+        };
+        /** @description The stack. */
+        StackOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Stack"];
+            };
+        };
+        /** @description Created. */
+        TemplateCreated: {
+            headers: {
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Template"];
             };
         };
     };
@@ -1096,16 +1242,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Flavor"];
-                };
-            };
+            201: components["responses"]["FlavorCreated"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1122,16 +1259,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The flavor. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Flavor"];
-                };
-            };
+            200: components["responses"]["FlavorOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1211,16 +1339,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Image"];
-                };
-            };
+            201: components["responses"]["ImageCreated"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1237,16 +1356,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The image. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Image"];
-                };
-            };
+            200: components["responses"]["ImageOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1297,16 +1407,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Image"];
-                };
-            };
+            200: components["responses"]["ImageOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1388,18 +1489,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted; the instance is building. */
-            202: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    Location: components["headers"]["Location"];
-                    "Preference-Applied": components["headers"]["PreferenceApplied"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Instance"];
-                };
-            };
+            202: components["responses"]["InstanceAccepted"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1416,16 +1506,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The instance. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Instance"];
-                };
-            };
+            200: components["responses"]["InstanceOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1476,16 +1557,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Instance"];
-                };
-            };
+            200: components["responses"]["InstanceOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1507,16 +1579,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Started. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Instance"];
-                };
-            };
+            200: components["responses"]["InstanceOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1538,16 +1601,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Stopped. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Instance"];
-                };
-            };
+            200: components["responses"]["InstanceOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1601,18 +1655,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted; the VPC is pending. */
-            202: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    Location: components["headers"]["Location"];
-                    "Preference-Applied": components["headers"]["PreferenceApplied"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Vpc"];
-                };
-            };
+            202: components["responses"]["VpcAccepted"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1629,16 +1672,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The VPC. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Vpc"];
-                };
-            };
+            200: components["responses"]["VpcOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1689,16 +1723,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Vpc"];
-                };
-            };
+            200: components["responses"]["VpcOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1752,17 +1777,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    Location: components["headers"]["Location"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Subnet"];
-                };
-            };
+            201: components["responses"]["SubnetCreated"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1810,16 +1825,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The subnet. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Subnet"];
-                };
-            };
+            200: components["responses"]["SubnetOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1870,16 +1876,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Subnet"];
-                };
-            };
+            200: components["responses"]["SubnetOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1929,17 +1926,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    Location: components["headers"]["Location"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
+            201: components["responses"]["UserCreated"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -1956,16 +1943,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The user. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
+            200: components["responses"]["UserOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -2016,16 +1994,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Updated. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["User"];
-                };
-            };
+            200: components["responses"]["UserOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -2261,16 +2230,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stack. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Stack"];
-                };
-            };
+            200: components["responses"]["StackOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };
@@ -2503,16 +2463,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    Location: components["headers"]["Location"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Template"];
-                };
-            };
+            201: components["responses"]["TemplateCreated"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -714,6 +714,214 @@ export const registry: Record<string, ResourceMeta> = {
     },
     "terraform": "atonix_subnet"
   },
+  "user": {
+    "kind": "user",
+    "schema": "User",
+    "description": "A person or automation that holds tokens and owns resources.",
+    "service": "security",
+    "collection": "users",
+    "idPrefix": "usr",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The unique login name."
+      },
+      "email": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "is_admin": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "default": false
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/security/users",
+      "create": "/api/security/users",
+      "item": "/api/security/users/{id}"
+    },
+    "operations": {
+      "list": "listUsers",
+      "create": "createUser",
+      "get": "getUser",
+      "update": "updateUser",
+      "delete": "deleteUser"
+    },
+    "terraform": "atonix_user"
+  },
+  "token": {
+    "kind": "token",
+    "schema": "Token",
+    "description": "A bearer token. Stored hashed; the secret is in the create response only.",
+    "service": "security",
+    "collection": "tokens",
+    "idPrefix": "tok",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "user_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "token": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The secret; present only in the create response."
+      },
+      "prefix": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true,
+        "description": "The first characters of the secret, to tell tokens apart."
+      },
+      "expires_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "last_used_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/security/users/{user_id}/tokens",
+      "parent": {
+        "param": "id",
+        "field": "user_id"
+      }
+    },
+    "operations": {
+      "create": "createToken"
+    }
+  },
   "stack": {
     "kind": "stack",
     "schema": "Stack",
@@ -1055,214 +1263,6 @@ export const registry: Record<string, ResourceMeta> = {
       "create": "createTemplate",
       "get": "getTemplate",
       "delete": "deleteTemplate"
-    }
-  },
-  "user": {
-    "kind": "user",
-    "schema": "User",
-    "description": "A person or automation that holds tokens and owns resources.",
-    "service": "security",
-    "collection": "users",
-    "idPrefix": "usr",
-    "async": false,
-    "readyStatus": [],
-    "failedStatus": [],
-    "publicRead": false,
-    "dataSourceLookup": [],
-    "properties": {
-      "id": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "name": {
-        "type": "string",
-        "nullable": false,
-        "required": true,
-        "readOnly": false,
-        "writeOnly": false,
-        "immutable": true,
-        "serverDefault": false,
-        "terraform": true,
-        "description": "The unique login name."
-      },
-      "email": {
-        "type": "string",
-        "nullable": true,
-        "required": false,
-        "readOnly": false,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "is_admin": {
-        "type": "boolean",
-        "nullable": false,
-        "required": false,
-        "readOnly": false,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true,
-        "default": false
-      },
-      "created_at": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "updated_at": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "etag": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      }
-    },
-    "paths": {
-      "list": "/api/security/users",
-      "create": "/api/security/users",
-      "item": "/api/security/users/{id}"
-    },
-    "operations": {
-      "list": "listUsers",
-      "create": "createUser",
-      "get": "getUser",
-      "update": "updateUser",
-      "delete": "deleteUser"
-    },
-    "terraform": "atonix_user"
-  },
-  "token": {
-    "kind": "token",
-    "schema": "Token",
-    "description": "A bearer token. Stored hashed; the secret is in the create response only.",
-    "service": "security",
-    "collection": "tokens",
-    "idPrefix": "tok",
-    "async": false,
-    "readyStatus": [],
-    "failedStatus": [],
-    "publicRead": false,
-    "dataSourceLookup": [],
-    "properties": {
-      "id": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "name": {
-        "type": "string",
-        "nullable": false,
-        "required": true,
-        "readOnly": false,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true,
-        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
-      },
-      "user_id": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "token": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true,
-        "description": "The secret; present only in the create response."
-      },
-      "prefix": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true,
-        "description": "The first characters of the secret, to tell tokens apart."
-      },
-      "expires_at": {
-        "type": "string",
-        "nullable": true,
-        "required": false,
-        "readOnly": false,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "last_used_at": {
-        "type": "string",
-        "nullable": true,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      },
-      "created_at": {
-        "type": "string",
-        "nullable": false,
-        "required": false,
-        "readOnly": true,
-        "writeOnly": false,
-        "immutable": false,
-        "serverDefault": false,
-        "terraform": true
-      }
-    },
-    "paths": {
-      "create": "/api/security/users/{user_id}/tokens",
-      "parent": {
-        "param": "id",
-        "field": "user_id"
-      }
-    },
-    "operations": {
-      "create": "createToken"
     }
   }
 };

@@ -53,11 +53,17 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
 
 
 /** The stored first response of a key: a row of idempotency_keys. */
-export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; result: Result }) => ({
-  owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
-  response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
-  expires_at: c.ttlSeconds === null ? null : new Date(Date.now() + c.ttlSeconds * 1000).toISOString(),
-});
+// created_at is written from the same reading of the clock as expires_at: a group commit prepares its rows
+// before its transaction starts, so the column's default (the transaction's now()) could fall after it.
+export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; result: Result }) => {
+  const now = Date.now();
+  return {
+    owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
+    response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
+    created_at: new Date(now).toISOString(),
+    expires_at: c.ttlSeconds === null ? null : new Date(now + c.ttlSeconds * 1000).toISOString(),
+  };
+};
 
 /** Stores the first response of each key, in the transaction that made it (one statement for many). */
 export async function remember(trx: Knex.Transaction, entries: { claim: IdempotencyClaim; result: Result }[]): Promise<void> {

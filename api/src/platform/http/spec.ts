@@ -1,18 +1,19 @@
-// Loads openapi.yaml once and offers small helpers to walk it (refs, operations).
+// Loads the bundled contract once (api/src/generated/openapi.json, made from openapi.yaml and openapi/ by
+// `npm run generate`) and offers small helpers to walk it (refs, operations).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 export type Schema = Record<string, any>;
 export type Spec = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema>; parameters: Record<string, any>; [k: string]: any }; [k: string]: any };
 
-export const SPEC_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../../../openapi.yaml');
+/** The bundle: every `$ref` in it is local (`#/components/...`), so `deref` below is all a reader needs. */
+export const SPEC_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../generated/openapi.json');
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 let cached: Spec | undefined;
 export function loadSpec(): Spec {
-  cached ??= parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+  cached ??= JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
   return cached;
 }
 

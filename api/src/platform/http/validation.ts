@@ -6,7 +6,7 @@ import type { FieldError } from '../problems.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const KEYWORDS = ['x-resource', 'x-immutable', 'x-server-default', 'x-terraform', 'example', 'xml', 'externalDocs', 'discriminator'];
-const TOP = ['openapi', 'info', 'servers', 'paths', 'components', 'webhooks', 'tags', 'security', 'externalDocs', 'jsonSchemaDialect'];
+const TOP = ['x-generated', 'openapi', 'info', 'servers', 'paths', 'components', 'webhooks', 'tags', 'security', 'externalDocs', 'jsonSchemaDialect'];
 
 function newAjv(spec: Spec, coerce: boolean): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, coerceTypes: coerce, useDefaults: coerce });
