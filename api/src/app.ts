@@ -2,10 +2,10 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Deps } from './platform/deps.js';
-import { errorHandler, notFoundHandler } from './platform/http/errors.js';
-import { mountOperations } from './platform/http/operations.js';
-import { loadSpec } from './platform/http/spec.js';
-import { RateLimiter } from './platform/ratelimit.js';
+import { errorHandler, notFoundHandler } from './platform/http/problem-response.js';
+import { mountOperations } from './platform/http/mount.js';
+import { loadSpec } from './platform/operations/spec.js';
+import { RateLimiter } from './platform/http/rate-limit.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();

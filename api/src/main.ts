@@ -7,7 +7,7 @@ import { bootPlatform } from './platform/boot.js';
 import { loadConfig } from './platform/config.js';
 import { startEmbedded, type EmbeddedDb } from './platform/db/embedded.js';
 import { createLogger } from './platform/logger.js';
-import { attachEventStream } from './platform/websocket.js';
+import { attachEventStream } from './platform/events/websocket.js';
 import type { WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
 
 const config = loadConfig();

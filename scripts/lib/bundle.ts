@@ -1,7 +1,7 @@
 // Bundles the split contract (openapi.yaml and openapi/<service>/...) into one document with local refs only.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Spec } from '../../api/src/platform/http/spec.js';
+import type { Spec } from '../../api/src/platform/operations/spec.js';
 
 /**
  * Redocly resolves the files' refs and names each component after the last segment of its pointer

@@ -1,5 +1,5 @@
 // Generators beyond the API's own types: the Terraform provider schema and, through it, its docs and CDKTF bindings.
-import type { Spec } from '../../api/src/platform/http/spec.js';
+import type { Spec } from '../../api/src/platform/operations/spec.js';
 import { buildRegistry } from './registry.js';
 import { buildProviderSchema } from './provider-schema.js';
 import { providerDocs } from './provider-docs.js';

@@ -1,5 +1,5 @@
 // Derives the Terraform provider schema (resources and data sources) from the resource registry.
-import type { PropMeta, ResourceMeta } from '../../api/src/platform/registry-types.js';
+import type { PropMeta, ResourceMeta } from '../../api/src/platform/resources/registry-types.js';
 import type { CtyType, ProviderSchema, TfAttribute, TfDataSource, TfResource } from '../../provider/src/framework/schema-types.js';
 
 /** Server bookkeeping that would only add noise (and refresh churn) to plans. */

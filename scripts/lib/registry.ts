@@ -1,6 +1,6 @@
 // Builds the resource registry (one entry per schema with x-resource) from the spec.
-import { deref, operations, refName, type Spec, type Schema } from '../../api/src/platform/http/spec.js';
-import type { PropMeta, PropType, ResourceMeta } from '../../api/src/platform/registry-types.js';
+import { deref, operations, refName, type Spec, type Schema } from '../../api/src/platform/operations/spec.js';
+import type { PropMeta, PropType, ResourceMeta } from '../../api/src/platform/resources/registry-types.js';
 
 function propType(spec: Spec, s: Schema): { type: PropType; nullable: boolean; enumValues?: unknown[] } {
   const r = deref<Schema>(spec, s.allOf?.[0] ?? s);
@@ -48,6 +48,8 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
     for (const [p, ps] of Object.entries<Schema>(schema.properties ?? {})) properties[p] = propMeta(spec, ps, required.has(p));
     const meta: ResourceMeta = {
       kind: x.kind, schema: name, description: String(schema.description ?? name).trim(), service: x.service, collection: x.collection, idPrefix: x.id_prefix,
+      // The table is the collection's name unless the schema says otherwise.
+      table: x.table ?? String(x.collection).replaceAll('-', '_'),
       async: x.async === true, readyStatus: x.ready_status ?? [], failedStatus: x.failed_status ?? [],
       publicRead: x.public_read === true, dataSourceLookup: x.data_source_lookup ?? [],
       properties, paths: {}, operations: {},
@@ -76,6 +78,28 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
       if (del) meta.operations.delete = del.op.operationId;
     }
     out[x.kind] = meta;
+  }
+  return out;
+}
+
+/**
+ * Every operation's kind: the resource it reads or changes, or null for an operation on no kind (a probe, the
+ * capacity report). A kind's own CRUD operations first; then an operation answering the kind (or a list of it);
+ * then the kind with the longest of its paths above the operation's (`/stacks/{id}/events` is a stack's,
+ * `/users/{id}/tokens/{token_id}` a token's).
+ */
+export function buildOperationKinds(spec: Spec, registry: Record<string, ResourceMeta>): Record<string, string | null> {
+  const metas = Object.values(registry);
+  const bySchema = new Map(metas.flatMap((m) => [[m.schema, m.kind], [`${m.schema}List`, m.kind]] as const));
+  const own = new Map(metas.flatMap((m) => Object.values(m.operations).map((id) => [id, m.kind] as const)));
+  const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
+  const prefixes = metas.flatMap((m) => [m.paths.item, m.paths.list, m.paths.create].filter((p) => p !== undefined).map((p) => ({ kind: m.kind, path: shape(p) })));
+  const out: Record<string, string | null> = {};
+  for (const { path, op } of operations(spec)) {
+    const returns = successSchema(spec, op);
+    const p = shape(path);
+    const above = prefixes.filter((x) => p === x.path || p.startsWith(`${x.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
+    out[op.operationId] = own.get(op.operationId) ?? (returns && bySchema.get(returns)) ?? above?.kind ?? null;
   }
   return out;
 }

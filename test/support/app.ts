@@ -6,7 +6,7 @@ import { createApp } from '../../api/src/app.js';
 import { bootPlatform, type Platform } from '../../api/src/platform/boot.js';
 import { loadConfig, type Config } from '../../api/src/platform/config.js';
 import { createLogger } from '../../api/src/platform/logger.js';
-import { attachEventStream } from '../../api/src/platform/websocket.js';
+import { attachEventStream } from '../../api/src/platform/events/websocket.js';
 import { freshDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';

@@ -1,16 +1,17 @@
 // Stored templates with immutable, numbered versions; a stack can be created from one.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
-import { getHandler, listHandler, deleteHandler } from '../platform/crud.js';
-import type { Handlers, OpContext } from '../platform/http/context.js';
-import type { Principal } from '../platform/auth.js';
-import { page } from '../platform/pagination.js';
+import { getHandler, listHandler, deleteHandler } from '../platform/resources/crud.js';
+import type { OpContext } from '../platform/operations/context.js';
+import { defineKind, type KindHandlers } from '../platform/manifest.js';
+import type { Principal } from '../platform/operations/principals.js';
+import { page } from '../platform/resources/pagination.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, type Row } from '../platform/resources.js';
+import { ResourceRepo, type Row } from '../platform/resources/repo.js';
 import type { Json } from './stacks/model.js';
 import { readTemplate } from './stacks/template.js';
 
-export const templates = new ResourceRepo(registry.template!, 'templates');
+export const templates = new ResourceRepo(registry.template);
 
 const presentVersion = (v: Row) => ({ template_id: v.template_id, version: v.version, template: v.template, template_body: v.template_body, created_at: v.created_at.toISOString() });
 
@@ -28,7 +29,7 @@ async function addVersion(ctx: OpContext, tpl: Row, version: number) {
   return ctx.db('template_versions').where({ template_id: tpl.id, version }).first();
 }
 
-export const templateHandlers = (): Handlers => ({
+const templateHandlers = (): KindHandlers<'template'> => ({
   listTemplates: listHandler(templates, ['name']),
   getTemplate: getHandler(templates),
   deleteTemplate: deleteHandler(templates),
@@ -37,7 +38,7 @@ export const templateHandlers = (): Handlers => ({
     const tpl = await templates.insert(ctx.db, { name, description: description ?? null, owner: ctx.principal.userId, latest_version: 1 });
     await addVersion(ctx, tpl, 1);
     ctx.audit = { resource_type: 'template', resource_id: tpl.id };
-    return { status: 201, body: templates.present(tpl), headers: { Location: `/api/automation/templates/${tpl.id}` } };
+    return { status: 201, body: templates.present(tpl), headers: { Location: templates.location(tpl.id) } };
   },
   async createTemplateVersion(ctx) {
     const tpl = await templates.get(ctx.db, ctx.principal, ctx.params.id, true);
@@ -58,3 +59,5 @@ export const templateHandlers = (): Handlers => ({
     return { status: 200, body: presentVersion(v) };
   },
 });
+
+export const templateKind = defineKind('template', { handlers: templateHandlers });

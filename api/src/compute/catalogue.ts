@@ -1,6 +1,7 @@
-// The flavors and images a fresh installation offers (admins add more through the API).
+// The flavors and images a fresh installation offers (admins add more through the API); their kinds' manifests
+// seed them at every start.
 import type { Knex } from 'knex';
-import { newId } from '../platform/ids.js';
+import { newId } from '../platform/resources/ids.js';
 
 const FLAVORS = [
   { name: 't1.small', vcpus: 1, ram_mb: 2048, disk_gb: 20, gpu_count: 0 },
@@ -20,11 +21,10 @@ const IMAGES = [
   { name: 'alpine-3.20', os: 'alpine', version: '3.20' },
 ];
 
-/** Idempotent: existing names are left as they are; the region's capacity follows the configuration. */
-export async function seedCatalogue(db: Knex, region: string, capacity: { vcpus: number; ram_mb: number; gpus: number }) {
-  await db('flavors').insert(FLAVORS.map((f) => ({ id: newId('flv'), ...f }))).onConflict('name').ignore();
-  await db('images').insert(IMAGES.map((i) => ({ id: newId('img'), ...i }))).onConflict('name').ignore();
-  await db('region_capacity')
-    .insert({ region, total_vcpus: capacity.vcpus, total_ram_mb: capacity.ram_mb, total_gpus: capacity.gpus })
-    .onConflict('region').merge(['total_vcpus', 'total_ram_mb', 'total_gpus']);
+/** Idempotent: names already there are left as they are. */
+async function seedNamed(db: Knex, table: string, prefix: string, rows: object[]) {
+  await db(table).insert(rows.map((r) => ({ id: newId(prefix), ...r }))).onConflict('name').ignore();
 }
+
+export const seedFlavors = (db: Knex, table: string) => seedNamed(db, table, 'flv', FLAVORS);
+export const seedImages = (db: Knex, table: string) => seedNamed(db, table, 'img', IMAGES);

@@ -2,32 +2,32 @@
 // through the state machine, deletable from any status.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
-import { creationOf, getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import { creationOf, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import type { Deps, Workers } from '../platform/deps.js';
-import type { Handlers, OpContext } from '../platform/http/context.js';
+import type { OpContext } from '../platform/operations/context.js';
+import { defineKind, type KindHandlers, type Unfinished } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources.js';
+import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources/repo.js';
 import { sqlLiteral } from '../platform/db/bulk.js';
 import { twoStepTransaction } from '../platform/db/connection.js';
-import { rowCache } from '../platform/row-cache.js';
+import { rowCache } from '../platform/resources/row-cache.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
 import { actionFor, transition, type PowerAction } from './instance-states.js';
-import { capacityOf, refusal, releaseCapacity, type Need } from './placement.js';
+import { refusal, releaseCapacity, type Need } from './placement.js';
 import { flavors } from './flavors.js';
 import { images } from './images.js';
-import type { Principal } from '../platform/auth.js';
+import { SYSTEM } from '../platform/operations/principals.js';
 
-export const instances = new ResourceRepo(registry.instance!, 'instances');
+export const instances = new ResourceRepo(registry.instance);
 const QUEUE = 'provision-instance';
 
-const SYSTEM: Principal = { userId: 'system', isAdmin: true, tokenId: null };
 
 async function need(db: Knex | Knex.Transaction, flavorId: string): Promise<Need> {
   const f = await flavors.get(db, SYSTEM, flavorId);
   return { vcpus: f.vcpus, ram_mb: f.ram_mb, gpus: f.gpu_count };
 }
 
-export function instanceHandlers({ config, db }: Deps): Handlers {
+function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
   async function power(ctx: OpContext, action: PowerAction) {
     const row = await instances.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -40,7 +40,6 @@ export function instanceHandlers({ config, db }: Deps): Handlers {
   return {
     listInstances: listHandler(instances, ['status', 'flavor_id', 'image_id', 'subnet_id', 'name']),
     getInstance: getHandler(instances),
-    getCapacity: async () => ({ status: 200, body: await capacityOf(db, config.region) }),
     startInstance: (ctx) => power(ctx, 'start'),
     stopInstance: (ctx) => power(ctx, 'stop'),
 
@@ -58,7 +57,7 @@ export function instanceHandlers({ config, db }: Deps): Handlers {
         const row = instances.draft({
           ...withDefaults(instances.meta, b), status: 'building', private_ip, region: config.region, owner: ctx.principal.userId,
         });
-        return creationOf(instances, row, { status: 202, basePath: '/api/compute/instances', jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }] });
+        return creationOf(instances, row, { status: 202, jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }] });
       },
     },
 
@@ -82,7 +81,7 @@ export function instanceHandlers({ config, db }: Deps): Handlers {
   };
 }
 
-export function instanceWorkers({ db }: Deps): Workers {
+function instanceWorkers({ db }: Deps): Workers {
   return {
     // A fetched batch is placed in one transaction: the capacity row is locked once and claimed in order.
     // Idempotent: only `building` instances move, under row locks, so a replayed job is a no-op.
@@ -136,6 +135,8 @@ async function placeBatch(db: Knex, ids: string[]): Promise<void> {
   for (const id of placed) rowCache.invalidate(id); // committed: this process reads the placed rows at once
 }
 
-export async function buildingInstances(db: Knex): Promise<{ queue: string; id: string }[]> {
-  return (await db('instances').where({ status: 'building' }).select('id')).map((r) => ({ queue: QUEUE, id: r.id }));
+async function buildingInstances(db: Knex): Promise<Unfinished[]> {
+  return (await db(instances.table).where({ status: 'building' }).select('id')).map((r) => ({ queue: QUEUE, id: r.id }));
 }
+
+export const instanceKind = defineKind('instance', { handlers: instanceHandlers, workers: instanceWorkers, recover: buildingInstances });

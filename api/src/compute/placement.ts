@@ -9,6 +9,13 @@ export function refusal(region: string, need: Need, free: Need): string {
     `${free.vcpus} vCPU, ${free.ram_mb} MB RAM, ${free.gpus} GPU free`;
 }
 
+/** Idempotent: the region's capacity follows the configuration at every start; what is in use stays. */
+export async function seedCapacity(db: Knex, region: string, capacity: { vcpus: number; ram_mb: number; gpus: number }) {
+  await db('region_capacity')
+    .insert({ region, total_vcpus: capacity.vcpus, total_ram_mb: capacity.ram_mb, total_gpus: capacity.gpus })
+    .onConflict('region').merge(['total_vcpus', 'total_ram_mb', 'total_gpus']);
+}
+
 export async function releaseCapacity(trx: Knex.Transaction, region: string, need: Need): Promise<void> {
   await trx('region_capacity').where({ region }).update({
     used_vcpus: trx.raw('greatest(used_vcpus - ?, 0)', [need.vcpus]),

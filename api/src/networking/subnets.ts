@@ -1,18 +1,18 @@
 // Subnets: ranges of a VPC's CIDR that never overlap a sibling; instances take their private IPs from them.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
-import { deleteHandler, getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import { deleteHandler, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import type { Deps } from '../platform/deps.js';
-import type { Handlers } from '../platform/http/context.js';
+import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, withDefaults, type Row } from '../platform/resources.js';
+import { ResourceRepo, withDefaults, type Row } from '../platform/resources/repo.js';
 import { RESERVED_PER_SUBNET, contains, firstFree, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './cidr.js';
 import { vpcs } from './vpcs.js';
 
-export const subnets = new ResourceRepo(registry.subnet!, 'subnets');
+export const subnets = new ResourceRepo(registry.subnet);
 const ZONES = ['a', 'b', 'c'];
 
-export function subnetHandlers({ config }: Deps): Handlers {
+function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
   return {
     listSubnets: listHandler(subnets, ['vpc_id', 'name']),
     async listVpcSubnets(ctx) {
@@ -21,7 +21,7 @@ export function subnetHandlers({ config }: Deps): Handlers {
     },
     getSubnet: getHandler(subnets),
     updateSubnet: patchHandler(subnets),
-    deleteSubnet: deleteHandler(subnets, [{ table: 'instances', column: 'subnet_id', kind: 'instance' }]),
+    deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }]),
     async createSubnet(ctx) {
       const vpcId = ctx.params.id as string;
       if (ctx.body.vpc_id !== undefined && ctx.body.vpc_id !== vpcId) {
@@ -33,7 +33,7 @@ export function subnetHandlers({ config }: Deps): Handlers {
       const cidr = parseCidr(ctx.body.cidr_block, outer.prefix, 28);
       if (typeof cidr === 'string') throw problems.invalidField('cidr_block', cidr, 'InvalidCidr');
       if (!contains(outer, cidr)) throw problems.invalidField('cidr_block', `must lie inside the VPC's ${outer.text}`, 'CidrOutsideVpc');
-      const siblings = await ctx.db('subnets').where({ vpc_id: vpcId }).select('id', 'cidr_block');
+      const siblings = await ctx.db(subnets.table).where({ vpc_id: vpcId }).select('id', 'cidr_block');
       const clash = siblings.find((s: Row) => overlaps(parseCidr(s.cidr_block) as Cidr, cidr));
       if (clash) {
         throw problems.conflict(`cidr_block ${cidr.text} overlaps subnet ${clash.id} (${clash.cidr_block}).`,
@@ -48,7 +48,7 @@ export function subnetHandlers({ config }: Deps): Handlers {
         available_ip_count: cidr.size - RESERVED_PER_SUBNET, owner: ctx.principal.userId,
       });
       ctx.audit = { resource_type: 'subnet', resource_id: row.id };
-      return { status: 201, body: subnets.present(row), headers: { Location: `/api/networking/subnets/${row.id}` } };
+      return { status: 201, body: subnets.present(row), headers: { Location: subnets.location(row.id) } };
     },
   };
 }
@@ -75,3 +75,5 @@ export async function releaseIp(trx: Knex.Transaction, subnetId: string): Promis
   const subnet = await trx('subnets').where({ id: subnetId }).forUpdate().first();
   if (subnet) await subnets.update(trx, subnet, { available_ip_count: subnet.available_ip_count + 1 });
 }
+
+export const subnetKind = defineKind('subnet', { handlers: subnetHandlers });

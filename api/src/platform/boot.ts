@@ -1,35 +1,38 @@
 // Assembles a process: database (migrated), job queue, event bus, auth; then the workers for its role.
-import { ensureAdmin, Authenticator } from './auth.js';
+import { ensureAdmin, Authenticator } from './operations/authentication.js';
 import type { Config } from './config.js';
 import { withConnection } from './db/connection.js';
 import { createDb, migrate } from './db/knex.js';
 import type { Deps, Workers } from './deps.js';
-import { EventBus } from './events.js';
-import { Jobs } from './jobs.js';
+import { EventBus } from './events/bus.js';
+import { Jobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { Pipeline } from './http/pipeline.js';
-import { GroupCommit } from './group-commit.js';
-import { startKeyPurge } from './idempotency.js';
-import { rowCache } from './row-cache.js';
-import { loadSpec } from './http/spec.js';
-import { seedCatalogue } from '../compute/catalogue.js';
-import { handlers, unfinished, workers } from '../services.js';
+import { createMetrics } from './process-metrics.js';
+import { Pipeline } from './operations/pipeline.js';
+import { GroupCommit } from './resources/group-commit.js';
+import { startKeyPurge } from './operations/idempotency.js';
+import { rowCache } from './resources/row-cache.js';
+import { loadSpec } from './operations/spec.js';
+import { checkManifests, merged } from './manifest.js';
+import type { Handlers } from './operations/context.js';
+import { services } from '../services.js';
 
 export interface Platform extends Deps { stop(): Promise<void>; adminSecret?: string }
 
 export async function bootPlatform(config: Config, databaseUrl: string, log: Logger = createLogger(config.logLevel)): Promise<Platform> {
+  const manifests = checkManifests(services);
   const db = createDb(databaseUrl, config.dbPoolMax);
   await migrateLocked(db);
-  await seedCatalogue(db, config.region, config.capacity);
+  for (const m of manifests) await m.seed?.({ db, config });
   const { secret } = await ensureAdmin(db, config.adminToken);
   const metrics = createMetrics();
   const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
   const auth = new Authenticator(db);
   const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'), config.role !== 'api');
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
-  deps.pipeline = new Pipeline(loadSpec(), handlers(deps), db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
-  const w: Workers = workers(deps);
+  const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
+  deps.pipeline = new Pipeline(loadSpec(), handlers, db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
+  const w: Workers = merged(manifests, (m) => m.workers?.(deps), 'job queue');
   await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q), db);
   await events.start();
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
@@ -46,7 +49,8 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
       else if ('batch' in spec) await jobs.workBatch(queue, spec.batch);
       else await jobs.work(queue, spec.handler, spec.loops);
     }
-    await jobs.sendMany(db, (await unfinished(deps)).map(({ queue, id }) => ({ queue, data: { id } })));
+    const unfinished = (await Promise.all(manifests.map((m) => m.recover?.(db) ?? []))).flat();
+    await jobs.sendMany(db, unfinished.map(({ queue, id }) => ({ queue, data: { id } })));
   }
   return {
     ...deps,

@@ -1,12 +1,12 @@
 // What services are built from; createApp wires one of these per process.
 import type { Knex } from 'knex';
-import type { Authenticator } from './auth.js';
+import type { Authenticator } from './operations/authentication.js';
 import type { Config } from './config.js';
-import type { EventBus } from './events.js';
-import type { Jobs } from './jobs.js';
+import type { EventBus } from './events/bus.js';
+import type { Jobs } from './jobs/queue.js';
 import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
-import type { Pipeline } from './http/pipeline.js';
+import type { Metrics } from './process-metrics.js';
+import type { Pipeline } from './operations/pipeline.js';
 
 export interface Deps {
   db: Knex;

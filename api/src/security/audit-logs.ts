@@ -1,17 +1,19 @@
 // The audit log: admins read every record, a user their own; filters by user, action, resource, outcome and time.
-import type { Handlers } from '../platform/http/context.js';
-import { page } from '../platform/pagination.js';
+import { defineOperations } from '../platform/manifest.js';
+import { page } from '../platform/resources/pagination.js';
 
-export const auditHandlers = (): Handlers => ({
-  async listAuditLogs(ctx) {
-    const q = ctx.db('audit_logs').select('*');
-    const f = ctx.query;
-    if (!ctx.principal.isAdmin) q.where('user_id', ctx.principal.userId);
-    for (const k of ['user_id', 'action', 'resource_type', 'resource_id', 'status']) if (f[k] !== undefined) q.where(k, f[k]);
-    if (f.since) q.where('timestamp', '>=', new Date(f.since));
-    if (f.until) q.where('timestamp', '<', new Date(f.until));
-    const { rows, next_cursor } = await page(q, f.limit, f.cursor);
-    const items = rows.map(({ seq: _seq, timestamp, ...r }: any) => ({ ...r, timestamp: timestamp.toISOString() }));
-    return { status: 200, body: { items, next_cursor } };
-  },
+export const auditLogOperations = defineOperations('security', {
+  handlers: () => ({
+    async listAuditLogs(ctx) {
+      const q = ctx.db('audit_logs').select('*');
+      const f = ctx.query;
+      if (!ctx.principal.isAdmin) q.where('user_id', ctx.principal.userId);
+      for (const k of ['user_id', 'action', 'resource_type', 'resource_id', 'status'] as const) if (f[k] !== undefined) q.where(k, f[k]);
+      if (f.since) q.where('timestamp', '>=', new Date(f.since));
+      if (f.until) q.where('timestamp', '<', new Date(f.until));
+      const { rows, next_cursor } = await page(q, f.limit, f.cursor);
+      const items = rows.map(({ seq: _seq, timestamp, ...r }: any) => ({ ...r, timestamp: timestamp.toISOString() }));
+      return { status: 200, body: { items, next_cursor } };
+    },
+  }),
 });

@@ -1,15 +1,15 @@
 // Tokens: issued per user (the secret is returned once and stored only as a hash), listed, revoked.
 import { registry } from '../generated/registry.js';
-import { hashToken, newSecret } from '../platform/auth.js';
+import { hashToken, newSecret } from '../platform/operations/authentication.js';
 import type { Deps } from '../platform/deps.js';
-import type { Handlers } from '../platform/http/context.js';
+import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo } from '../platform/resources.js';
+import { ResourceRepo } from '../platform/resources/repo.js';
 import { users } from './users.js';
 
-export const tokens = new ResourceRepo(registry.token!, 'tokens');
+export const tokens = new ResourceRepo(registry.token);
 
-export function tokenHandlers({ auth }: Deps): Handlers {
+function tokenHandlers({ auth }: Deps): KindHandlers<'token'> {
   return {
     async listTokens(ctx) {
       await users.get(ctx.db, ctx.principal, ctx.params.id);
@@ -25,7 +25,7 @@ export function tokenHandlers({ auth }: Deps): Handlers {
       return { status: 201, body: { ...tokens.present(row), token: secret } };
     },
     async revokeToken(ctx) {
-      const row = await ctx.db('tokens').where({ id: ctx.params.token_id, user_id: ctx.params.id }).forUpdate().first();
+      const row = await ctx.db(tokens.table).where({ id: ctx.params.token_id, user_id: ctx.params.id }).forUpdate().first();
       if (!row) throw problems.notFound('token', ctx.params.token_id);
       await tokens.remove(ctx.db, row);
       ctx.afterCommit(() => auth.forgetUser(row.user_id));
@@ -34,3 +34,5 @@ export function tokenHandlers({ auth }: Deps): Handlers {
     },
   };
 }
+
+export const tokenKind = defineKind('token', { handlers: tokenHandlers });

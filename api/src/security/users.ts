@@ -1,26 +1,27 @@
 // Users: created by admins; a user may read themself. Deleting a user who still owns resources is a 409.
-import { registry } from '../generated/registry.js';
-import { createHandler, getHandler, listHandler, patchHandler } from '../platform/crud.js';
+import { registry, type Kind } from '../generated/registry.js';
+import { blockers, createHandler, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import type { Deps } from '../platform/deps.js';
-import type { Handlers } from '../platform/http/context.js';
+import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, checkIfMatch } from '../platform/resources.js';
+import { ResourceRepo, checkIfMatch } from '../platform/resources/repo.js';
 
-export const users = new ResourceRepo(registry.user!, 'users');
-const OWNED = [{ table: 'stacks', kind: 'stack' }, { table: 'instances', kind: 'instance' }, { table: 'subnets', kind: 'subnet' }, { table: 'vpcs', kind: 'vpc' }, { table: 'templates', kind: 'template' }];
+export const users = new ResourceRepo(registry.user);
+/** Every kind a user can own: deleting its owner would orphan it. */
+const OWNED = Object.values(registry).filter((m) => 'owner' in m.properties).map((m) => m.kind as Kind);
 
-export function userHandlers({ auth }: Deps): Handlers {
+function userHandlers({ auth }: Deps): KindHandlers<'user'> {
   return {
     listUsers: listHandler(users, ['name']),
     getUser: getHandler(users),
-    createUser: createHandler(users, '/api/security/users', { uniqueName: true }),
+    createUser: createHandler(users, { uniqueName: true }),
     updateUser: patchHandler(users, async (ctx, row) => { ctx.afterCommit(() => auth.forgetUser(row.id)); }),
     async deleteUser(ctx) {
       const row = await users.get(ctx.db, ctx.principal, ctx.params.id, true);
       checkIfMatch(ctx.ifMatch, row);
       if (row.id === ctx.principal.userId) throw problems.conflict('You cannot delete yourself; ask another admin.');
       const owned = [];
-      for (const t of OWNED) owned.push(...(await ctx.db(t.table).where({ owner: row.id }).limit(10).select('id')).map((r) => ({ kind: t.kind, id: r.id as string })));
+      for (const kind of OWNED) owned.push(...(await blockers(ctx.db, kind, { owner: row.id })));
       if (owned.length) throw problems.inUse('user', row.id, owned.slice(0, 10));
       await users.remove(ctx.db, row);
       ctx.afterCommit(() => auth.forgetUser(row.id));
@@ -29,3 +30,5 @@ export function userHandlers({ auth }: Deps): Handlers {
     },
   };
 }
+
+export const userKind = defineKind('user', { handlers: userHandlers });

@@ -1,7 +1,7 @@
 // Instances end to end on the real database and job queue: build, place, power, delete, reference rules.
 import { expect } from 'chai';
 import pg from 'pg';
-import { rowCache } from '../../../api/src/platform/row-cache.js';
+import { rowCache } from '../../../api/src/platform/resources/row-cache.js';
 import { startApp, catalogue, eventually, newUser, type TestApp } from '../../support/app.js';
 
 describe('compute: instances', () => {

@@ -1,8 +1,8 @@
 // Group commit: concurrent creates share a transaction, yet each stays atomic with its audit record, its job and
 // its idempotency key, and one create's failure is its own.
 import { expect } from 'chai';
-import { GroupCommit } from '../../../api/src/platform/group-commit.js';
-import { creationOf } from '../../../api/src/platform/crud.js';
+import { GroupCommit } from '../../../api/src/platform/resources/group-commit.js';
+import { creationOf } from '../../../api/src/platform/resources/crud.js';
 import { vpcs } from '../../../api/src/networking/vpcs.js';
 import { inlineParams, sqlLiteral } from '../../../api/src/platform/db/bulk.js';
 import { catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
@@ -58,7 +58,7 @@ describe('platform: group commit of creates', () => {
     // Same id as a stored VPC: the primary key refuses it, inside the group's transaction.
     rows.splice(2, 0, { ...rows[0]!, id: existing.body.id, name: 'duplicate' });
     const outcomes = await Promise.allSettled(rows.map((row) =>
-      commits.submit({ creation: creationOf(vpcs, row, { status: 202, basePath: '/api/networking/vpcs' }), audit: audit(row.id) })));
+      commits.submit({ creation: creationOf(vpcs, row, { status: 202 }), audit: audit(row.id) })));
 
     expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(String((outcomes[2] as PromiseRejectedResult).reason)).to.match(/duplicate key/);

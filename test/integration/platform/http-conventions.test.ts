@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { purgeExpiredKeys } from '../../../api/src/platform/idempotency.js';
+import { purgeExpiredKeys } from '../../../api/src/platform/operations/idempotency.js';
 import { ADMIN_TOKEN, eventually, startApp, type TestApp } from '../../support/app.js';
 
 describe('platform: HTTP conventions', () => {

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import knex, { type Knex } from 'knex';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { Jobs } from '../../../api/src/platform/jobs.js';
-import { createMetrics } from '../../../api/src/platform/metrics.js';
+import { Jobs } from '../../../api/src/platform/jobs/queue.js';
+import { createMetrics } from '../../../api/src/platform/process-metrics.js';
 import { freshDatabase } from '../../support/postgres.js';
 
 const QUEUE = 'probe-queue';

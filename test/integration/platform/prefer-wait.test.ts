@@ -1,6 +1,6 @@
 // Prefer: wait=N on creates: one request that answers with the settled resource instead of a polling loop.
 import { expect } from 'chai';
-import { preferredWait } from '../../../api/src/platform/http/prefer-wait.js';
+import { preferredWait } from '../../../api/src/platform/http/prefer.js';
 import { catalogue, newUser, startApp, type TestApp } from '../../support/app.js';
 
 describe('platform: Prefer: wait on creates', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { requestHash } from '../../../api/src/platform/idempotency.js';
-import { RateLimiter } from '../../../api/src/platform/ratelimit.js';
+import { requestHash } from '../../../api/src/platform/operations/idempotency.js';
+import { RateLimiter } from '../../../api/src/platform/http/rate-limit.js';
 
 describe('idempotency request hash', () => {
   it('is equal for the same request and differs by method, path and body', () => {

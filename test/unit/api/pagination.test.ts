@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeCursor, encodeCursor } from '../../../api/src/platform/pagination.js';
+import { decodeCursor, encodeCursor } from '../../../api/src/platform/resources/pagination.js';
 import { Problem } from '../../../api/src/platform/problems.js';
 
 describe('cursors', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { loadSpec } from '../../../api/src/platform/http/spec.js';
-import { requestSchema, validatorsFor, fieldErrors } from '../../../api/src/platform/http/validation.js';
+import { loadSpec } from '../../../api/src/platform/operations/spec.js';
+import { requestSchema, validatorsFor, fieldErrors } from '../../../api/src/platform/operations/validation.js';
 import { registry } from '../../../api/src/generated/registry.js';
 
 describe('request schemas derived from the resource schema', () => {

@@ -2,9 +2,9 @@
 // the first read, and still sees an event that arrived between the commit and its own subscription.
 import { expect } from 'chai';
 import { registry } from '../../../api/src/generated/registry.js';
-import type { ChangeEvent, EventBus, Listener, Watch } from '../../../api/src/platform/events.js';
-import type { Result } from '../../../api/src/platform/http/context.js';
-import { settle } from '../../../api/src/platform/http/prefer-wait.js';
+import type { ChangeEvent, EventBus, Listener, Watch } from '../../../api/src/platform/events/bus.js';
+import type { Result } from '../../../api/src/platform/operations/context.js';
+import { settle } from '../../../api/src/platform/operations/settle.js';
 
 /** The part of EventBus that settle() uses, fed by hand: events as LISTEN would deliver them. */
 class Events {

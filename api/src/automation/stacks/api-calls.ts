@@ -1,10 +1,10 @@
 // The engine's calls to the public API: every one through the operation pipeline as the stack's owner, so
 // permissions, tenancy, validation and audit apply exactly as to a direct call.
-import type { Principal } from '../../platform/auth.js';
-import type { EventBus } from '../../platform/events.js';
-import type { Result } from '../../platform/http/context.js';
-import { MAX_WAIT_SECONDS, settle } from '../../platform/http/prefer-wait.js';
-import type { Pipeline } from '../../platform/http/pipeline.js';
+import type { Principal } from '../../platform/operations/principals.js';
+import type { EventBus } from '../../platform/events/bus.js';
+import type { Result } from '../../platform/operations/context.js';
+import { MAX_WAIT_SECONDS, settle } from '../../platform/operations/settle.js';
+import type { Pipeline } from '../../platform/operations/pipeline.js';
 import { Problem } from '../../platform/problems.js';
 import type { Json } from './model.js';
 import { metaOf } from './types.js';

@@ -1,8 +1,9 @@
 // The stack engine: converges a stack's resources on its template (create, update, replace, delete), in
 // dependency order with bounded parallelism, rolls back a failed create, and resumes after a crash.
 import { withConnection } from '../../platform/db/connection.js';
+import { users } from '../../security/users.js';
 import type { Deps } from '../../platform/deps.js';
-import type { Principal } from '../../platform/auth.js';
+import type { Principal } from '../../platform/operations/principals.js';
 import { ResourceCalls, StepError, reasonOf } from './api-calls.js';
 import { diffProperties } from './diff.js';
 import { evaluate, type EvalContext } from './expressions.js';
@@ -32,9 +33,9 @@ export class StackEngine {
   }
 
   private async step(stackId: string) {
-    const stack = await this.deps.db('stacks').where({ id: stackId }).first();
+    const stack = await this.deps.db(stacks.table).where({ id: stackId }).first();
     if (!stack || !IN_PROGRESS.includes(stack.status)) return;
-    const user = await this.deps.db('users').where({ id: stack.owner }).first('is_admin');
+    const user = await this.deps.db(users.table).where({ id: stack.owner }).first('is_admin');
     const principal: Principal = { userId: stack.owner, isAdmin: Boolean(user?.is_admin), tokenId: null };
     const calls = new ResourceCalls(this.deps.pipeline, principal, this.deps.events);
     if (stack.status === 'delete_in_progress') return this.destroy(stack, calls);
@@ -183,7 +184,7 @@ export class StackEngine {
   }
 
   private async setStatus(stack: any, status: string, reason?: string | null, extra: Record<string, unknown> = {}) {
-    const current = await this.deps.db('stacks').where({ id: stack.id }).first();
+    const current = await this.deps.db(stacks.table).where({ id: stack.id }).first();
     const next = await stacks.update(this.deps.db, current, { status, ...(reason !== undefined ? { status_reason: reason } : {}), ...extra });
     Object.assign(stack, next);
     await this.store.event(stack.id, { logical_id: stack.name, type: 'Atonix::Automation::Stack', physical_id: stack.id, status, reason: reason ?? null });

@@ -1,11 +1,12 @@
 // The stack endpoints: thin handlers over the template reader, the preview and the engine's job.
 import type { Knex } from 'knex';
-import { getHandler, listHandler } from '../../platform/crud.js';
+import { getHandler, listHandler } from '../../platform/resources/crud.js';
 import type { Deps, Workers } from '../../platform/deps.js';
-import type { Handlers, OpContext } from '../../platform/http/context.js';
-import { page } from '../../platform/pagination.js';
+import type { OpContext } from '../../platform/operations/context.js';
+import { defineKind, type KindHandlers, type Unfinished } from '../../platform/manifest.js';
+import { page } from '../../platform/resources/pagination.js';
 import { problems } from '../../platform/problems.js';
-import { checkIfMatch, type Row } from '../../platform/resources.js';
+import { checkIfMatch, type Row } from '../../platform/resources/repo.js';
 import { templateVersion } from '../templates.js';
 import { ResourceCalls } from './api-calls.js';
 import { IN_PROGRESS, STACK_QUEUE, StackEngine } from './engine.js';
@@ -30,7 +31,7 @@ function notInProgress(row: Row, action: string) {
   }
 }
 
-export function stackHandlers(deps: Deps): Handlers {
+function stackHandlers(deps: Deps): KindHandlers<'stack'> {
   const { jobs } = deps;
   const store = new StackStore(deps.db);
   const start = async (ctx: OpContext, row: Row) => {
@@ -53,7 +54,7 @@ export function stackHandlers(deps: Deps): Handlers {
       await new StackStore(ctx.db as Knex).event(row.id, { logical_id: row.name, type: 'Atonix::Automation::Stack', physical_id: row.id, status: 'create_pending' });
       await start(ctx, row);
       ctx.audit = { resource_type: 'stack', resource_id: row.id };
-      return { status: 202, body: stacks.present(row), headers: { Location: `/api/automation/stacks/${row.id}` } };
+      return { status: 202, body: stacks.present(row), headers: { Location: stacks.location(row.id) } };
     },
 
     async updateStack(ctx) {
@@ -139,13 +140,14 @@ export function stackHandlers(deps: Deps): Handlers {
   };
 }
 
-export function stackWorkers(deps: Deps): Workers {
+function stackWorkers(deps: Deps): Workers {
   const engine = new StackEngine(deps);
   // A run lasts as long as its slowest resource: each gets a loop of its own, four stacks at a time per process.
   return { [STACK_QUEUE]: { handler: ({ id }: { id: string }) => engine.run(id), loops: 4 } };
 }
 
-export async function unfinishedStacks(db: Knex): Promise<{ queue: string; id: string }[]> {
-  return (await db('stacks').whereIn('status', IN_PROGRESS).select('id')).map((r: { id: string }) => ({ queue: STACK_QUEUE, id: r.id }));
+async function unfinishedStacks(db: Knex): Promise<Unfinished[]> {
+  return (await db(stacks.table).whereIn('status', IN_PROGRESS).select('id')).map((r: { id: string }) => ({ queue: STACK_QUEUE, id: r.id }));
 }
 
+export const stackKind = defineKind('stack', { handlers: stackHandlers, workers: stackWorkers, recover: unfinishedStacks });

@@ -1,6 +1,6 @@
 // Data access of a stack's resources and events (only this file and the stacks repo name the tables).
 import type { Knex } from 'knex';
-import { newId } from '../../platform/ids.js';
+import { newId } from '../../platform/resources/ids.js';
 import type { Json } from './model.js';
 
 export interface ResourceRow {

@@ -1,6 +1,6 @@
 // Template resource types <-> registry kinds: `Atonix::<Service>::<Schema>` (native) and the Terraform type names.
-import { registry } from '../../generated/registry.js';
-import type { ResourceMeta } from '../../platform/registry-types.js';
+import { kindMeta, registry } from '../../generated/registry.js';
+import type { ResourceMeta } from '../../platform/resources/registry-types.js';
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -20,4 +20,4 @@ export const kindForDataSource = (type: string) => LOOKUP.get(type);
 export const nativeTypes = () => [...NATIVE.keys()];
 export const lookupTypes = (format: 'native' | 'terraform') => (format === 'native' ? [...NATIVE_LOOKUP.keys()] : [...LOOKUP.keys()].map((t) => `data.${t}`));
 export const terraformTypes = () => [...TERRAFORM.keys()];
-export const metaOf = (kind: string): ResourceMeta => registry[kind]!;
+export const metaOf = (kind: string): ResourceMeta => kindMeta(kind)!;

@@ -1,6 +1,6 @@
 // Keyset pagination over the monotonic `seq` column: newest first, stable under inserts, O(limit) at any depth.
 import type { Knex } from 'knex';
-import { problems } from './problems.js';
+import { problems } from '../problems.js';
 
 export const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
 
@@ -13,8 +13,12 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
 
 export interface Page<T> { items: T[]; next_cursor: string | null }
 
+/** The contract's default page size (`components.parameters.Limit`), which the validator fills in for a caller that sends none. */
+const DEFAULT_LIMIT = 50;
+
 /** Applies cursor and limit (fetching one extra row to know whether a next page exists). */
-export async function page<T extends { seq: number }>(q: Knex.QueryBuilder, limit: number, cursor: string | undefined, column = 'seq'): Promise<{ rows: T[]; next_cursor: string | null }> {
+export async function page<T extends { seq: number }>(q: Knex.QueryBuilder, limit: number | undefined, cursor: string | undefined, column = 'seq'): Promise<{ rows: T[]; next_cursor: string | null }> {
+  limit ??= DEFAULT_LIMIT;
   const after = decodeCursor(cursor);
   if (after !== undefined) q.where(column, '<', after);
   const rows = (await q.orderBy(column, 'desc').limit(limit + 1)) as T[];

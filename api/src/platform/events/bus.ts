@@ -1,7 +1,7 @@
 // Change events: the resource tables' triggers NOTIFY inside the writing transaction (delivered only on
 // commit, to every API process); a LISTEN connection here fans them out (the WebSocket stream, caches).
 import pg from 'pg';
-import { JOBS_CHANNEL } from './jobs.js';
+import { JOBS_CHANNEL } from '../jobs/queue.js';
 
 export const CHANNEL = 'atonix_events';
 export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted';

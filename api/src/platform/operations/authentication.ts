@@ -1,10 +1,10 @@
 // Bearer tokens: verification (hashed lookup, cached, invalidated by events), issuing, and the first-start admin.
 import { createHash } from 'node:crypto';
-import type { Db } from './db/knex.js';
-import { newId, randomToken } from './ids.js';
-import { problems } from './problems.js';
+import type { Db } from '../db/knex.js';
+import { newId, randomToken } from '../resources/ids.js';
+import { problems } from '../problems.js';
 
-export interface Principal { userId: string; isAdmin: boolean; tokenId: string | null }
+import type { Principal } from './principals.js';
 
 export const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
 export const newSecret = () => `atx_${randomToken(40)}`;

@@ -1,9 +1,10 @@
 // WebSocket /api/events: streams the caller's own resource changes (admins see all), fed by the EventBus.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Authenticator, Principal } from './auth.js';
-import type { EventBus } from './events.js';
-import { Problem, problems, renderProblem } from './problems.js';
+import type { Authenticator } from '../operations/authentication.js';
+import type { Principal } from '../operations/principals.js';
+import type { EventBus } from './bus.js';
+import { Problem, problems, renderProblem } from '../problems.js';
 
 /** Browsers cannot set headers on a WebSocket, so the token may also come as `?token=`. */
 function credentials(req: IncomingMessage): string | undefined {

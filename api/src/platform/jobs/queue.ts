@@ -2,11 +2,11 @@
 // creates the resource, so a job exists exactly when its resource does.
 import PgBoss from 'pg-boss';
 import type { Knex } from 'knex';
-import { inlineParams, sqlLiteral } from './db/bulk.js';
-import { BossPool } from './db/boss-pool.js';
-import { resultsOf, withConnection } from './db/connection.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
+import { inlineParams, sqlLiteral } from '../db/bulk.js';
+import { BossPool } from '../db/boss-pool.js';
+import { resultsOf, withConnection } from '../db/connection.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../process-metrics.js';
 
 export interface JobSpec { queue: string; data: object; delayMs?: number }
 

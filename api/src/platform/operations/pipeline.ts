@@ -1,18 +1,19 @@
 // One pipeline for every operation, whoever calls it (HTTP, or the stack engine acting as a user):
 // validate -> authorize -> transaction{ idempotency, handler, audit } -> (tests) response check.
 import type { Knex } from 'knex';
-import type { Principal } from '../auth.js';
-import { writeAudit, type AuditRecord } from '../audit.js';
-import { registry } from '../../generated/registry.js';
-import type { EventBus, Watch } from '../events.js';
-import type { GroupCommit } from '../group-commit.js';
-import { claim, remember, requestHash, type IdempotencyClaim } from '../idempotency.js';
-import { newRequestId } from '../ids.js';
-import { inTransaction } from '../row-cache.js';
+import { ANONYMOUS, type Principal } from './principals.js';
+import { writeAudit, type AuditRecord } from './audit-trail.js';
+import { operationKinds, registry, type OperationId } from '../../generated/registry.js';
+import type { EventBus, Watch } from '../events/bus.js';
+import type { GroupCommit } from '../resources/group-commit.js';
+import { claim, remember, requestHash, type IdempotencyClaim } from './idempotency.js';
+import { newRequestId } from '../resources/ids.js';
+import { inTransaction } from '../resources/row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
 import { isCreateHandler, type AuditNote, type CreateHandler, type Handler, type Handlers, type OpContext, type OperationMeta, type Result } from './context.js';
-import { settle } from './prefer-wait.js';
+import { authorize } from './authorization.js';
+import { settle } from './settle.js';
 import { operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
@@ -37,16 +38,8 @@ export interface CallInput {
   waitSeconds?: number;
 }
 
-export const ANONYMOUS: Principal = { userId: 'anonymous', isAdmin: false, tokenId: null };
-
-/** `compute:CreateInstance` -> `instance`, `networking:ListVpcs` -> `vpc`: the kind a denied or failed call aimed at. */
-export const kindOf = (permission: string) =>
-  permission.split(':')[1]!.replace(/^[A-Z][a-z]+/, '').replace(/s$/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase() || null;
-
 export class Pipeline {
   readonly byId = new Map<string, CompiledOperation>();
-  /** kind -> its GET-by-id operation, for Prefer: wait */
-  private getByKind = new Map<string, CompiledOperation>();
 
   constructor(
     spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private events: EventBus, private log: Logger,
@@ -54,16 +47,14 @@ export class Pipeline {
   ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
-        operationId: o.op.operationId, method: o.method.toUpperCase(), path: o.path,
+        operationId: o.op.operationId, kind: operationKinds[o.op.operationId as OperationId] ?? null, method: o.method.toUpperCase(), path: o.path,
         permission: o.op['x-permission'], adminOnly: o.op['x-admin-only'] === true, self: o.op['x-self'],
         mutating: o.method !== 'get', anonymous: Array.isArray(o.op.security) && o.op.security.length === 0,
       };
       if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
-      const handler = handlers[meta.operationId];
+      const handler = handlers[meta.operationId as OperationId];
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
-      const op = { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method };
-      this.byId.set(meta.operationId, op);
-      if (meta.method === 'GET' && o.path.endsWith('/{id}')) this.getByKind.set(kindOf(meta.permission)!, op);
+      this.byId.set(meta.operationId, { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method });
     }
   }
 
@@ -102,7 +93,7 @@ export class Pipeline {
       const p = err instanceof Problem ? err : this.internal(err, requestId, meta);
       if (input.principal !== ANONYMOUS && meta.mutating && p.status !== 429 && p.status < 500) {
         await writeAudit(this.db, {
-          user_id: input.principal.userId, action: meta.permission, resource_type: kindOf(meta.permission),
+          user_id: input.principal.userId, action: meta.permission, resource_type: meta.kind,
           resource_id: (input.params.id as string | undefined) ?? null, status: 'failure', details: { code: p.code, status: p.status },
           source_ip: input.sourceIp ?? null, request_id: requestId,
         }).catch((e) => this.log.error({ err: e, request_id: requestId }, 'audit write failed'));
@@ -156,9 +147,8 @@ export class Pipeline {
 
   /** Prefer: wait — the created resource as it is once it leaves its transitional status (or when the wait ends). */
   private async settleCreated(meta: OperationMeta, input: CallInput, created: Result, watch: Watch): Promise<Result> {
-    const kind = kindOf(meta.permission)!;
-    const rmeta = registry[kind];
-    const get = this.getByKind.get(kind);
+    const rmeta = meta.kind ? registry[meta.kind] : undefined;
+    const get = rmeta?.operations.get ? this.byId.get(rmeta.operations.get) : undefined;
     const id = (created.body as { id?: string } | undefined)?.id;
     if (!rmeta?.async || !rmeta.statusField || !get || !id) return created;
     const read = () => this.execute(get, { principal: input.principal, params: { id }, path: get.path.replace('{id}', id), requestId: input.requestId })
@@ -177,17 +167,10 @@ export class Pipeline {
 
 function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
   return {
-    user_id: base.principal.userId, action: base.op.permission, resource_type: note.resource_type ?? null,
+    user_id: base.principal.userId, action: base.op.permission, resource_type: note.resource_type ?? base.op.kind,
     resource_id: note.resource_id ?? (base.params.id as string | undefined) ?? null, status: 'success',
     details: note.details ?? {}, source_ip: base.sourceIp, request_id: base.requestId,
   };
-}
-
-function authorize(meta: OperationMeta, principal: Principal, params: Record<string, any>) {
-  if (principal.isAdmin || meta.anonymous) return;
-  if (meta.adminOnly) throw problems.forbidden(meta.permission);
-  // x-self: a user may act on their own user record; another user's is a 404 (tenancy never confirms existence).
-  if (meta.self && params[meta.self] !== principal.userId) throw problems.notFound('user', String(params[meta.self]));
 }
 
 function checkResponse(v: OperationValidators, result: Result, meta: OperationMeta) {

@@ -1,17 +1,19 @@
 // Mounts every operation of the pipeline on an Express router: HTTP concerns only (auth header, rate limit,
 // content type, request id, metrics, the access log); the rules live in pipeline.ts.
 import type { Request, Response, Router } from 'express';
-import type { Authenticator, Principal } from '../auth.js';
-import { newRequestId } from '../ids.js';
+import type { Authenticator } from '../operations/authentication.js';
+import type { Principal } from '../operations/principals.js';
+import { newRequestId } from '../resources/ids.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../process-metrics.js';
 import { Problem, problems } from '../problems.js';
-import type { RateLimiter } from '../ratelimit.js';
-import type { Result } from './context.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Result } from '../operations/context.js';
 import { readJsonBody } from './body.js';
-import { sendProblem } from './errors.js';
-import { ANONYMOUS, type CompiledOperation, type Pipeline } from './pipeline.js';
-import { preferredWait } from './prefer-wait.js';
+import { sendProblem } from './problem-response.js';
+import type { CompiledOperation, Pipeline } from '../operations/pipeline.js';
+import { ANONYMOUS } from '../operations/principals.js';
+import { preferredWait } from './prefer.js';
 import { RouteTable } from './route-table.js';
 
 export interface MountDeps { pipeline: Pipeline; auth: Authenticator; limiter: RateLimiter; log: Logger; metrics: Metrics }

@@ -1,8 +1,8 @@
 // Renders problems (RFC 9457) and answers paths and methods the spec does not have.
 import type { NextFunction, Request, Response } from 'express';
 import { Problem, problems, renderProblem } from '../problems.js';
-import { newRequestId } from '../ids.js';
-import { HTTP_METHODS, type Spec } from './spec.js';
+import { newRequestId } from '../resources/ids.js';
+import { HTTP_METHODS, type Spec } from '../operations/spec.js';
 
 export function sendProblem(res: Response, p: Problem, requestId: string | undefined, instance: string) {
   if (res.headersSent) return;

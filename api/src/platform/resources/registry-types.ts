@@ -26,6 +26,8 @@ export interface ResourceMeta {
   service: string;
   collection: string;
   idPrefix: string;
+  /** the table that holds the kind's rows (x-resource.table, else the collection's name) */
+  table: string;
   async: boolean;
   statusField?: string;
   readyStatus: string[];

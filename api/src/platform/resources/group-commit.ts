@@ -5,14 +5,14 @@
 // its creates are retried one transaction each, so only the create that caused it fails.
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { auditRow, writeAudits, type AuditRecord } from './audit.js';
-import { insertRows, insertStatements, sqlLiteral } from './db/bulk.js';
-import type { Creation, Result } from './http/context.js';
-import { claim, lockKeysStatement, remember, rememberedRow, type IdempotencyClaim } from './idempotency.js';
-import type { Jobs } from './jobs.js';
-import type { Metrics } from './metrics.js';
+import { auditRow, writeAudits, type AuditRecord } from '../operations/audit-trail.js';
+import { insertRows, insertStatements, sqlLiteral } from '../db/bulk.js';
+import type { Creation, Result } from '../operations/context.js';
+import { claim, lockKeysStatement, remember, rememberedRow, type IdempotencyClaim } from '../operations/idempotency.js';
+import type { Jobs } from '../jobs/queue.js';
+import type { Metrics } from '../process-metrics.js';
 import { inTransaction, rowCache, touch } from './row-cache.js';
-import { resultsOf, twoStepTransaction, withConnection } from './db/connection.js';
+import { resultsOf, twoStepTransaction, withConnection } from '../db/connection.js';
 
 export interface CommitEntry {
   creation: Creation;

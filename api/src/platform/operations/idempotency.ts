@@ -3,9 +3,9 @@
 // same key starts a new request, and workers purge expired keys.
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { insertRows, sqlLiteral } from './db/bulk.js';
-import { problems } from './problems.js';
-import type { Result } from './http/context.js';
+import { insertRows, sqlLiteral } from '../db/bulk.js';
+import { problems } from '../problems.js';
+import type { Result } from './context.js';
 
 export const requestHash = (method: string, path: string, body: unknown) =>
   createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');

@@ -1,7 +1,7 @@
 // Audit records: one per mutating or denied call, written in the caller's transaction.
 import type { Knex } from 'knex';
-import { insertRows } from './db/bulk.js';
-import { newId } from './ids.js';
+import { insertRows } from '../db/bulk.js';
+import { newId } from '../resources/ids.js';
 
 export interface AuditRecord {
   user_id: string | null;

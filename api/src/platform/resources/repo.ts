@@ -1,11 +1,11 @@
 // The generic data access of a resource kind: tenancy scoping, keyset lists, ETags, merge patches and
 // the row cache (change events come from the tables' triggers). A service adds its own rules around these; only this layer and the services' repos know tables.
 import type { Knex } from 'knex';
-import type { Principal } from './auth.js';
-import { sqlLiteral } from './db/bulk.js';
+import type { Principal } from '../operations/principals.js';
+import { sqlLiteral } from '../db/bulk.js';
 import { newId } from './ids.js';
 import { page, type Page } from './pagination.js';
-import { problems } from './problems.js';
+import { problems } from '../problems.js';
 import type { ResourceMeta } from './registry-types.js';
 import { rowCache, touch } from './row-cache.js';
 
@@ -17,9 +17,18 @@ export const etagOf = (row: Row) => `"r${row.rev}"`;
 export class ResourceRepo {
   /** property columns (everything in the schema but the computed etag) */
   readonly columns: string[];
+  /** the kind's table, from the registry */
+  readonly table: string;
 
-  constructor(readonly meta: ResourceMeta, readonly table: string, private computed: Record<string, (row: Row) => unknown> = {}) {
+  constructor(readonly meta: ResourceMeta, private computed: Record<string, (row: Row) => unknown> = {}) {
+    this.table = meta.table;
     this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
+  }
+
+  /** The URL of one resource (a create's `Location`), from the kind's item path in the contract. */
+  location(id: string): string {
+    if (!this.meta.paths.item) throw new Error(`${this.meta.kind} has no item path`);
+    return this.meta.paths.item.replace('{id}', encodeURIComponent(id));
   }
 
   /** The public representation of a row. */
@@ -64,7 +73,7 @@ export class ResourceRepo {
     return principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId;
   }
 
-  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number, cursor?: string): Promise<Page<Row>> {
+  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number | undefined, cursor?: string): Promise<Page<Row>> {
     const q = this.scoped(db, principal).select(`${this.table}.*`);
     for (const [k, v] of Object.entries(filters)) if (v !== undefined) q.where(`${this.table}.${k}`, v);
     const { rows, next_cursor } = await page<Row & { seq: number }>(q, limit, cursor, `${this.table}.seq`);

@@ -1,29 +1,30 @@
 // The handlers that are the same for every kind (list, get, patch) and the in-use check behind 409s.
 import type { Knex } from 'knex';
-import type { Creation, Handler, OpContext } from './http/context.js';
-import type { JobSpec } from './jobs.js';
-import { problems } from './problems.js';
-import { ResourceRepo, checkIfMatch, mergePatch, withDefaults, type Row } from './resources.js';
+import { registry, type Kind } from '../../generated/registry.js';
+import type { Creation, GenericHandler, OpContext } from '../operations/context.js';
+import type { JobSpec } from '../jobs/queue.js';
+import { problems } from '../problems.js';
+import { ResourceRepo, checkIfMatch, mergePatch, withDefaults, type Row } from './repo.js';
 
 /** Lists with `limit`/`cursor` and equality filters on the named query parameters. */
-export function listHandler(repo: ResourceRepo, filters: string[], fixed?: (ctx: OpContext) => Record<string, unknown>): Handler {
-  return async (ctx) => {
+export function listHandler(repo: ResourceRepo, filters: string[], fixed?: (ctx: OpContext) => Record<string, unknown>): GenericHandler {
+  return async (ctx: OpContext) => {
     const where: Record<string, unknown> = fixed?.(ctx) ?? {};
     for (const f of filters) if (ctx.query[f] !== undefined) where[f] = ctx.query[f];
     return { status: 200, body: await repo.list(ctx.db, ctx.principal, where, ctx.query.limit, ctx.query.cursor) };
   };
 }
 
-export function getHandler(repo: ResourceRepo): Handler {
-  return async (ctx) => ({ status: 200, body: repo.present(await repo.get(ctx.db, ctx.principal, ctx.params.id)) });
+export function getHandler(repo: ResourceRepo): GenericHandler {
+  return async (ctx: OpContext) => ({ status: 200, body: repo.present(await repo.get(ctx.db, ctx.principal, ctx.params.id)) });
 }
 
 /**
  * PATCH as a JSON merge patch under a row lock and If-Match. `apply` lets a service act on the changes
  * (for example a power-state change) before they are written.
  */
-export function patchHandler(repo: ResourceRepo, apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>): Handler {
-  return async (ctx) => {
+export function patchHandler(repo: ResourceRepo, apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>): GenericHandler {
+  return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
     let changes = mergePatch(repo.meta, ctx.body, repo.present(row));
@@ -34,15 +35,15 @@ export function patchHandler(repo: ResourceRepo, apply?: (ctx: OpContext, row: R
   };
 }
 
-/** Up to ten rows of `table` matching `where`, as `{kind, id}` for a 409 that names what blocks a delete. */
-export async function blockers(db: Knex | Knex.Transaction, table: string, where: Record<string, unknown>, kind: string) {
-  const rows = await db(table).where(where).orderBy('seq').limit(10).select('id');
+/** Up to ten resources of `kind` matching `where`, as `{kind, id}` for a 409 that names what blocks a delete. */
+export async function blockers(db: Knex | Knex.Transaction, kind: Kind, where: Record<string, unknown>) {
+  const rows = await db(registry[kind].table).where(where).orderBy('seq').limit(10).select('id');
   return rows.map((r: Row) => ({ kind, id: r.id as string }));
 }
 
 /** Create for kinds without side effects: defaults filled, an optional unique name, 201 with Location. */
-export function createHandler(repo: ResourceRepo, basePath: string, opts: { uniqueName?: boolean; owned?: boolean } = {}): Handler {
-  return async (ctx) => {
+export function createHandler(repo: ResourceRepo, opts: { uniqueName?: boolean; owned?: boolean } = {}): GenericHandler {
+  return async (ctx: OpContext) => {
     if (opts.uniqueName && (await ctx.db(repo.table).where({ name: ctx.body.name }).first('id'))) {
       throw problems.alreadyExists(repo.meta.kind, 'name', ctx.body.name);
     }
@@ -50,19 +51,20 @@ export function createHandler(repo: ResourceRepo, basePath: string, opts: { uniq
     if (opts.owned) values.owner = ctx.principal.userId;
     const row = await repo.insert(ctx.db, values);
     ctx.audit = { resource_type: repo.meta.kind, resource_id: row.id };
-    return { status: 201, body: repo.present(row), headers: { Location: `${basePath}/${row.id}` } };
+    return { status: 201, body: repo.present(row), headers: { Location: repo.location(row.id) } };
   };
 }
 
-export type InUseCheck = { table: string; column: string; kind: string };
+/** Resources of `kind` whose `column` holds the id of the one being deleted. */
+export type InUseCheck = { kind: Kind; column: string };
 
 /** Delete under a row lock and If-Match, refused with 409 while any `inUse` check finds rows pointing here. */
-export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], before?: (ctx: OpContext, row: Row) => Promise<void>): Handler {
-  return async (ctx) => {
+export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], before?: (ctx: OpContext, row: Row) => Promise<void>): GenericHandler {
+  return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
     for (const c of inUse) {
-      const using = await blockers(ctx.db, c.table, { [c.column]: row.id }, c.kind);
+      const using = await blockers(ctx.db, c.kind, { [c.column]: row.id });
       if (using.length) throw problems.inUse(repo.meta.kind, row.id, using);
     }
     await before?.(ctx, row);
@@ -73,10 +75,10 @@ export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], befo
 }
 
 /** The Creation of a drafted row: audited as this kind, answered with `status`, the stored row and its Location. */
-export function creationOf(repo: ResourceRepo, row: Row & { id: string }, opts: { status: 201 | 202; basePath: string; jobs?: JobSpec[] }): Creation {
+export function creationOf(repo: ResourceRepo, row: Row & { id: string }, opts: { status: 201 | 202; jobs?: JobSpec[] }): Creation {
   return {
     table: repo.table, row, jobs: opts.jobs,
     audit: { resource_type: repo.meta.kind, resource_id: row.id },
-    respond: (stored) => ({ status: opts.status, body: repo.present(stored), headers: { Location: `${opts.basePath}/${row.id}` } }),
+    respond: (stored) => ({ status: opts.status, body: repo.present(stored), headers: { Location: repo.location(row.id) } }),
   };
 }

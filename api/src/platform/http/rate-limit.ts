@@ -1,5 +1,5 @@
 // Per-token token-bucket rate limiting (per process; each API replica enforces its own share).
-import { problems } from './problems.js';
+import { problems } from '../problems.js';
 
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();

@@ -1,17 +1,12 @@
-// `Prefer: wait=N` (RFC 7240) on a create: the answer waits until the new resource leaves its transitional
-// status, so a client that wants the finished resource needs one request instead of a polling loop. The wait
-// ends on the resource's own change event (LISTEN/NOTIFY, so a worker in another process counts too).
-import type { ChangeEvent, EventBus, Watch } from '../events.js';
-import type { ResourceMeta } from '../registry-types.js';
+// `Prefer: wait=N` (RFC 7240) on a create, for every caller: the answer waits until the new resource leaves its
+// transitional status, so a client that wants the finished resource needs one request instead of a polling loop.
+// The wait ends on the resource's own change event (LISTEN/NOTIFY, so a worker in another process counts too).
+import type { ChangeEvent, EventBus, Watch } from '../events/bus.js';
+import type { ResourceMeta } from '../resources/registry-types.js';
 import type { Result } from './context.js';
 
+/** The longest wait a caller may ask for. */
 export const MAX_WAIT_SECONDS = 60;
-
-/** The `wait` preference in seconds (capped), from a Prefer header such as `respond-async, wait=10`. */
-export function preferredWait(header: string | undefined): number | undefined {
-  const m = header?.match(/(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?\s*(?:$|[,;])/i);
-  return m ? Math.min(Number(m[1]), MAX_WAIT_SECONDS) : undefined;
-}
 
 /**
  * Re-reads through `current` until the resource's status is ready or failed, or `seconds` pass. `known` is the
