@@ -7,11 +7,11 @@ import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import type { Principal } from '../platform/operations/principals.js';
 import { page } from '../platform/resources/pagination.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, type Row } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, type Row } from '../platform/resources/repo.js';
 import type { Json } from './stacks/model.js';
 import { readTemplate } from './stacks/template.js';
 
-export const templates = new ResourceRepo(registry.template);
+export const templates = new ResourceRepo<Schemas['Template']>(registry.template);
 
 const presentVersion = (v: Row) => ({ template_id: v.template_id, version: v.version, template: v.template, template_body: v.template_body, created_at: v.created_at.toISOString() });
 

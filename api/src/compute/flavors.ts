@@ -3,9 +3,9 @@ import { registry } from '../generated/registry.js';
 import { createHandler, deleteHandler, getHandler, listHandler } from '../platform/resources/crud.js';
 import { defineKind } from '../platform/manifest.js';
 import { seedFlavors } from './catalogue.js';
-import { ResourceRepo } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 
-export const flavors = new ResourceRepo(registry.flavor);
+export const flavors = new ResourceRepo<Schemas['Flavor']>(registry.flavor);
 
 export const flavorKind = defineKind('flavor', {
   handlers: () => ({

@@ -3,9 +3,9 @@ import { registry } from '../generated/registry.js';
 import { createHandler, deleteHandler, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import { defineKind } from '../platform/manifest.js';
 import { seedImages } from './catalogue.js';
-import { ResourceRepo } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 
-export const images = new ResourceRepo(registry.image);
+export const images = new ResourceRepo<Schemas['Image']>(registry.image);
 
 export const imageKind = defineKind('image', {
   handlers: () => ({

@@ -7,18 +7,18 @@ import type { Deps, Workers } from '../platform/deps.js';
 import type { OpContext } from '../platform/operations/context.js';
 import { defineKind, type KindHandlers, type Unfinished } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, checkIfMatch, withDefaults, type Row } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, checkIfMatch, withDefaults, type Row } from '../platform/resources/repo.js';
 import { sqlLiteral } from '../platform/db/bulk.js';
 import { twoStepTransaction } from '../platform/db/connection.js';
 import { rowCache } from '../platform/resources/row-cache.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
-import { actionFor, transition, type PowerAction } from './instance-states.js';
+import { actionFor, transition, type InstanceStatus, type PowerAction } from './instance-states.js';
 import { refusal, releaseCapacity, type Need } from './placement.js';
 import { flavors } from './flavors.js';
 import { images } from './images.js';
 import { SYSTEM } from '../platform/operations/principals.js';
 
-export const instances = new ResourceRepo(registry.instance);
+export const instances = new ResourceRepo<Schemas['Instance'], { allocated: boolean }>(registry.instance);
 const QUEUE = 'provision-instance';
 
 
@@ -109,7 +109,7 @@ async function placeBatch(db: Knex, ids: string[]): Promise<void> {
   ], ([building, capacity]) => {
     const rows = building!.rows as Row[];
     const statements: string[] = [];
-    const outcomes: { id: string; status: string; status_reason: string | null; allocated: boolean }[] = [];
+    const outcomes: { id: string; status: InstanceStatus; status_reason: string | null; allocated: boolean }[] = [];
     for (const region of new Set(rows.map((r) => r.region as string))) {
       const cap = capacity!.rows.find((c) => c.region === region);
       const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };

@@ -860,7 +860,9 @@ export interface components {
             readonly id?: string;
             name: components["schemas"]["ResourceName"];
             /** @description The template as an object (native or Terraform JSON). */
-            template?: Record<string, never>;
+            template?: {
+                [key: string]: unknown;
+            };
             /** @description The template as JSON or YAML text. */
             template_body?: string;
             /** @description A stored template (tpl-...) to use instead of a body. */
@@ -943,7 +945,9 @@ export interface components {
             name: components["schemas"]["ResourceName"];
             description?: string | null;
             /** @description The first version's body as an object. */
-            template?: Record<string, never>;
+            template?: {
+                [key: string]: unknown;
+            };
             /** @description The first version's body as JSON or YAML text. */
             template_body?: string;
             readonly latest_version?: number;
@@ -960,7 +964,9 @@ export interface components {
             readonly template_id?: string;
             readonly version?: number;
             /** @description The body as an object. */
-            template?: Record<string, never>;
+            template?: {
+                [key: string]: unknown;
+            };
             /** @description The body as JSON or YAML text. */
             template_body?: string;
             created_at?: components["schemas"]["Timestamp"];

@@ -5,11 +5,11 @@ import { deleteHandler, getHandler, listHandler, patchHandler } from '../platfor
 import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, withDefaults, type Row } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, withDefaults, type Row } from '../platform/resources/repo.js';
 import { RESERVED_PER_SUBNET, contains, firstFree, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './cidr.js';
 import { vpcs } from './vpcs.js';
 
-export const subnets = new ResourceRepo(registry.subnet);
+export const subnets = new ResourceRepo<Schemas['Subnet']>(registry.subnet);
 const ZONES = ['a', 'b', 'c'];
 
 function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {

@@ -4,10 +4,10 @@ import { creationOf, deleteHandler, getHandler, listHandler, patchHandler } from
 import type { Deps, Workers } from '../platform/deps.js';
 import { defineKind, type KindHandlers, type Unfinished } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, withDefaults } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, withDefaults } from '../platform/resources/repo.js';
 import { parseCidr } from './cidr.js';
 
-export const vpcs = new ResourceRepo(registry.vpc);
+export const vpcs = new ResourceRepo<Schemas['Vpc']>(registry.vpc);
 const QUEUE = 'provision-vpc';
 
 function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {

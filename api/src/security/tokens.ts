@@ -4,10 +4,10 @@ import { hashToken, newSecret } from '../platform/operations/authentication.js';
 import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 import { users } from './users.js';
 
-export const tokens = new ResourceRepo(registry.token);
+export const tokens = new ResourceRepo<Schemas['Token'], { token_hash: string; expires_at: Date | null; last_used_at: Date | null }>(registry.token);
 
 function tokenHandlers({ auth }: Deps): KindHandlers<'token'> {
   return {

@@ -4,9 +4,9 @@ import { blockers, createHandler, getHandler, listHandler, patchHandler } from '
 import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, checkIfMatch } from '../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, checkIfMatch } from '../platform/resources/repo.js';
 
-export const users = new ResourceRepo(registry.user);
+export const users = new ResourceRepo<Schemas['User']>(registry.user);
 /** Every kind a user can own: deleting its owner would orphan it. */
 const OWNED = Object.values(registry).filter((m) => 'owner' in m.properties).map((m) => m.kind as Kind);
 

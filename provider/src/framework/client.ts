@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
-import { abortError, Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './http1.js';
+import { abortError, Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './transport.js';
 
 export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
 

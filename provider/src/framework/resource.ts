@@ -1,4 +1,6 @@
 // The generic resource engine: one implementation of plan/apply/read/import for every generated resource type.
+// Like the plugin framework's fwserver, framework/ sees only the runtime's values and diagnostics (ObjectValue,
+// Diagnostic), never protocol messages, and never anything about one kind: per-kind behaviour is a hook.
 import { randomUUID } from 'node:crypto';
 import {
   DiagnosticsError, UNKNOWN, diagnosticsFromError, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
@@ -10,10 +12,31 @@ import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
 import { waitGone, waitReady, type Phase } from './wait.js';
 
-/** Per-kind behaviour the generic engine cannot infer (provider/src/resources/). */
+/**
+ * Per-kind behaviour the generic engine cannot infer (provider/src/resources/), as named optional capabilities in
+ * the manner of the plugin framework's `ResourceWith...` interfaces. A type implements only what it needs:
+ *
+ * - `importId`: turns the id a user gives `terraform import` (or an `import {}` block) into the state to read, for
+ *   ids that are not the resource's own (a composite `bucket/key`); a string is refused as that diagnostic.
+ * - `validateConfig`: diagnostics on a configuration beyond what the schema says (exactly one of two attributes).
+ * - `modifyPlan`: the last word on a plan for an existing or new resource: change planned values, or require a
+ *   replacement the schema cannot express (a listener replaced only when its protocol changes).
+ * - `unknownAfterUpdate`: the computed attributes an in-place update may change, given the attributes it changes
+ *   (they are planned unknown instead of kept from state).
+ */
 export interface ResourceHooks {
-  /** Computed attributes an in-place update may change, given the attributes it changes. */
-  volatileOnUpdate?(changed: string[]): string[];
+  importId?(id: string): ObjectValue | string;
+  validateConfig?(config: ObjectValue): Diagnostic[];
+  modifyPlan?(plan: PlanToModify): void;
+  unknownAfterUpdate?(changed: string[]): string[];
+}
+
+/** What `modifyPlan` may change: `planned` and `requiresReplace` in place. `prior` is null for a create. */
+export interface PlanToModify {
+  prior: ObjectValue | null;
+  config: ObjectValue;
+  planned: ObjectValue;
+  requiresReplace: AttributePath[];
 }
 
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
@@ -51,6 +74,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
           diags.push(errorDiagnostic('Invalid timeout', `"${v}" is not a duration such as "30s", "20m" or "1h30m".`, ['timeouts', p]));
         }
       }
+      if (hooks.validateConfig) diags.push(...hooks.validateConfig(config));
       return diags;
     },
 
@@ -61,7 +85,9 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         for (const a of attributes) {
           if (a.computed && config[a.name] === null) planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
         }
-        return { plannedState: planned };
+        const created: PlanToModify = { prior: null, config, planned, requiresReplace: [] };
+        hooks.modifyPlan?.(created);
+        return { plannedState: created.planned };
       }
       const requiresReplace: AttributePath[] = [];
       const changed: string[] = [];
@@ -73,9 +99,11 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         else changed.push(a.name);
       }
       if (changed.length && !requiresReplace.length) {
-        for (const name of hooks.volatileOnUpdate?.(changed) ?? []) planned[name] = UNKNOWN;
+        for (const name of hooks.unknownAfterUpdate?.(changed) ?? []) planned[name] = UNKNOWN;
       }
-      return { plannedState: planned, requiresReplace };
+      const update: PlanToModify = { prior: priorState, config, planned, requiresReplace };
+      hooks.modifyPlan?.(update);
+      return { plannedState: update.planned, requiresReplace: update.requiresReplace };
     },
 
     async apply({ priorState, plannedState, config }, { signal }) {
@@ -139,7 +167,10 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     },
 
     importState({ id }) {
-      return { state: { id } };
+      if (!hooks.importId) return { state: { id } };
+      const state = hooks.importId(id);
+      if (typeof state === 'string') throw new DiagnosticsError([errorDiagnostic(`Cannot import ${def.typeName} "${id}"`, state)]);
+      return { state };
     },
   };
 }

@@ -2,5 +2,5 @@
 import type { ResourceHooks } from '../framework/resource.js';
 
 export const instanceHooks: ResourceHooks = {
-  volatileOnUpdate: (changed) => (changed.includes('power_state') ? ['status', 'status_reason'] : []),
+  unknownAfterUpdate: (changed) => (changed.includes('power_state') ? ['status', 'status_reason'] : []),
 };

@@ -2,5 +2,5 @@
 import type { ResourceHooks } from '../framework/resource.js';
 
 export const stackHooks: ResourceHooks = {
-  volatileOnUpdate: () => ['status', 'status_reason', 'outputs'],
+  unknownAfterUpdate: () => ['status', 'status_reason', 'outputs'],
 };

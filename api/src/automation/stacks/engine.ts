@@ -11,7 +11,7 @@ import { dependencies, reversed, runGraph, type Graph } from './graph.js';
 import type { Json, Model } from './model.js';
 import { StackStore, type ResourceRow } from './store.js';
 import { buildModel, parameterValues } from './template.js';
-import { stacks } from './repo.js';
+import { stacks, type StackRow, type StackStatus } from './repo.js';
 
 // Resources in flight at once. Each is a create that waits for its resource; many at once share group commits and
 // provisioning batches, and still leave the API's connection pool (the waits hold no connection) to other callers.
@@ -56,7 +56,7 @@ export class StackEngine {
   }
 
   /** Brings every resource to what the template says, then deletes what it no longer has. Returns the outputs. */
-  private async converge(stack: any, model: Model, calls: ResourceCalls): Promise<Record<string, string>> {
+  private async converge(stack: StackRow, model: Model, calls: ResourceCalls): Promise<Record<string, string>> {
     const params = parameterValues(model, stack.parameters);
     const rows = await this.store.resources(stack.id);
     const attrs = new Map<string, Record<string, Json>>();
@@ -137,7 +137,7 @@ export class StackEngine {
     return outputs;
   }
 
-  private async finishCreate(stack: any, calls: ResourceCalls, base: Omit<ResourceRow, 'physical_id' | 'status' | 'reason' | 'properties' | 'attributes' | 'retired'>, id: string, first: Record<string, Json>, props: Record<string, Json>) {
+  private async finishCreate(stack: StackRow, calls: ResourceCalls, base: Omit<ResourceRow, 'physical_id' | 'status' | 'reason' | 'properties' | 'attributes' | 'retired'>, id: string, first: Record<string, Json>, props: Record<string, Json>) {
     const ready = await calls.waitReady(base.kind, first);
     await this.store.save({ ...base, physical_id: id, status: 'create_complete', reason: null, properties: props, attributes: ready },
       { logical_id: base.logical_id, type: base.type, physical_id: id, status: 'create_complete' });
@@ -145,7 +145,7 @@ export class StackEngine {
   }
 
   /** Deletes rows' resources so that nothing is deleted before what depends on it. */
-  private async deleteRows(stack: any, calls: ResourceCalls, rows: ResourceRow[]) {
+  private async deleteRows(stack: StackRow, calls: ResourceCalls, rows: ResourceRow[]) {
     const byId = new Map(rows.map((r) => [r.logical_id, r]));
     const g: Graph = new Map(rows.map((r) => [r.logical_id, new Set(r.depends_on.filter((d) => byId.has(d)))]));
     await runGraph(reversed(g), PARALLEL, async (id) => {
@@ -164,7 +164,7 @@ export class StackEngine {
     });
   }
 
-  private async rollback(stack: any, calls: ResourceCalls, reason: string) {
+  private async rollback(stack: StackRow, calls: ResourceCalls, reason: string) {
     try {
       await this.deleteRows(stack, calls, [...(await this.store.resources(stack.id)).values()]);
       await this.setStatus(stack, 'rollback_complete', reason);
@@ -173,7 +173,7 @@ export class StackEngine {
     }
   }
 
-  private async destroy(stack: any, calls: ResourceCalls) {
+  private async destroy(stack: StackRow, calls: ResourceCalls) {
     try {
       await this.deleteRows(stack, calls, [...(await this.store.resources(stack.id)).values()]);
     } catch (e) {
@@ -183,7 +183,7 @@ export class StackEngine {
     await this.deps.db.transaction(async (trx) => { await stacks.remove(trx, stack); });
   }
 
-  private async setStatus(stack: any, status: string, reason?: string | null, extra: Record<string, unknown> = {}) {
+  private async setStatus(stack: StackRow, status: StackStatus, reason?: string | null, extra: Record<string, unknown> = {}) {
     const current = await this.deps.db(stacks.table).where({ id: stack.id }).first();
     const next = await stacks.update(this.deps.db, current, { status, ...(reason !== undefined ? { status_reason: reason } : {}), ...extra });
     Object.assign(stack, next);

@@ -4,10 +4,10 @@ import { registry, type Kind } from '../../generated/registry.js';
 import type { Creation, GenericHandler, OpContext } from '../operations/context.js';
 import type { JobSpec } from '../jobs/queue.js';
 import { problems } from '../problems.js';
-import { ResourceRepo, checkIfMatch, mergePatch, withDefaults, type Row } from './repo.js';
+import { ResourceRepo, checkIfMatch, type AnyRepo, mergePatch, withDefaults, type Row, type StoredRow } from './repo.js';
 
 /** Lists with `limit`/`cursor` and equality filters on the named query parameters. */
-export function listHandler(repo: ResourceRepo, filters: string[], fixed?: (ctx: OpContext) => Record<string, unknown>): GenericHandler {
+export function listHandler(repo: AnyRepo, filters: string[], fixed?: (ctx: OpContext) => Record<string, unknown>): GenericHandler {
   return async (ctx: OpContext) => {
     const where: Record<string, unknown> = fixed?.(ctx) ?? {};
     for (const f of filters) if (ctx.query[f] !== undefined) where[f] = ctx.query[f];
@@ -15,7 +15,7 @@ export function listHandler(repo: ResourceRepo, filters: string[], fixed?: (ctx:
   };
 }
 
-export function getHandler(repo: ResourceRepo): GenericHandler {
+export function getHandler(repo: AnyRepo): GenericHandler {
   return async (ctx: OpContext) => ({ status: 200, body: repo.present(await repo.get(ctx.db, ctx.principal, ctx.params.id)) });
 }
 
@@ -23,7 +23,7 @@ export function getHandler(repo: ResourceRepo): GenericHandler {
  * PATCH as a JSON merge patch under a row lock and If-Match. `apply` lets a service act on the changes
  * (for example a power-state change) before they are written.
  */
-export function patchHandler(repo: ResourceRepo, apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>): GenericHandler {
+export function patchHandler(repo: AnyRepo, apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>): GenericHandler {
   return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -42,7 +42,7 @@ export async function blockers(db: Knex | Knex.Transaction, kind: Kind, where: R
 }
 
 /** Create for kinds without side effects: defaults filled, an optional unique name, 201 with Location. */
-export function createHandler(repo: ResourceRepo, opts: { uniqueName?: boolean; owned?: boolean } = {}): GenericHandler {
+export function createHandler(repo: AnyRepo, opts: { uniqueName?: boolean; owned?: boolean } = {}): GenericHandler {
   return async (ctx: OpContext) => {
     if (opts.uniqueName && (await ctx.db(repo.table).where({ name: ctx.body.name }).first('id'))) {
       throw problems.alreadyExists(repo.meta.kind, 'name', ctx.body.name);
@@ -59,7 +59,7 @@ export function createHandler(repo: ResourceRepo, opts: { uniqueName?: boolean; 
 export type InUseCheck = { kind: Kind; column: string };
 
 /** Delete under a row lock and If-Match, refused with 409 while any `inUse` check finds rows pointing here. */
-export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], before?: (ctx: OpContext, row: Row) => Promise<void>): GenericHandler {
+export function deleteHandler(repo: AnyRepo, inUse: InUseCheck[] = [], before?: (ctx: OpContext, row: Row) => Promise<void>): GenericHandler {
   return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -75,10 +75,10 @@ export function deleteHandler(repo: ResourceRepo, inUse: InUseCheck[] = [], befo
 }
 
 /** The Creation of a drafted row: audited as this kind, answered with `status`, the stored row and its Location. */
-export function creationOf(repo: ResourceRepo, row: Row & { id: string }, opts: { status: 201 | 202; jobs?: JobSpec[] }): Creation {
+export function creationOf<S extends object, H extends object>(repo: ResourceRepo<S, H>, row: Partial<StoredRow<S, H>> & { id: string }, opts: { status: 201 | 202; jobs?: JobSpec[] }): Creation {
   return {
     table: repo.table, row, jobs: opts.jobs,
     audit: { resource_type: repo.meta.kind, resource_id: row.id },
-    respond: (stored) => ({ status: opts.status, body: repo.present(stored), headers: { Location: repo.location(row.id) } }),
+    respond: (stored) => ({ status: opts.status, body: repo.present(stored as StoredRow<S, H>), headers: { Location: repo.location(row.id) } }),
   };
 }

@@ -1,6 +1,7 @@
 // The generic data access of a resource kind: tenancy scoping, keyset lists, ETags, merge patches and
 // the row cache (change events come from the tables' triggers). A service adds its own rules around these; only this layer and the services' repos know tables.
 import type { Knex } from 'knex';
+import type { components } from '../../generated/openapi.js';
 import type { Principal } from '../operations/principals.js';
 import { sqlLiteral } from '../db/bulk.js';
 import { newId } from './ids.js';
@@ -10,17 +11,41 @@ import type { ResourceMeta } from './registry-types.js';
 import { rowCache, touch } from './row-cache.js';
 
 type Db = Knex | Knex.Transaction;
+/** An untyped row or body, for code that serves every kind (the generic handlers, merge patches). */
 export type Row = Record<string, any>;
 
-export const etagOf = (row: Row) => `"r${row.rev}"`;
+/** Every schema of the contract, by name: `Schemas['Vpc']` types a VPC's repo. */
+export type Schemas = components['schemas'];
 
-export class ResourceRepo {
+/** The columns every resource table has besides its schema's fields. */
+export interface Bookkeeping { id: string; seq: number; rev: number; created_at: Date; updated_at: Date }
+
+/**
+ * A row of the kind whose schema is `S`, as its table holds it: every field of the schema present (null where
+ * unset), the bookkeeping columns, and `Columns`: those the schema does not name (a token's hash) or names with
+ * another type than the driver reads (a timestamp column is a Date).
+ */
+export type StoredRow<S, Columns = {}> = {
+  -readonly [K in Exclude<keyof S, 'etag' | keyof Bookkeeping | keyof Columns>]-?: Exclude<S[K], undefined>;
+} & Bookkeeping & Columns;
+
+/** A repo of any kind, for the generic handlers (crud.ts) that serve every kind. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRepo = ResourceRepo<any, any>;
+
+export const etagOf = (row: { rev: number }) => `"r${row.rev}"`;
+
+/**
+ * The data access of one kind. `S` is the kind's schema type from the generated contract
+ * (`Schemas['Vpc']`), `Columns` its columns beyond the schema (see StoredRow); rows come back typed.
+ */
+export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   /** property columns (everything in the schema but the computed etag) */
   readonly columns: string[];
   /** the kind's table, from the registry */
   readonly table: string;
 
-  constructor(readonly meta: ResourceMeta, private computed: Record<string, (row: Row) => unknown> = {}) {
+  constructor(readonly meta: ResourceMeta, private computed: Record<string, (row: StoredRow<S, Columns>) => unknown> = {}) {
     this.table = meta.table;
     this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
   }
@@ -32,15 +57,15 @@ export class ResourceRepo {
   }
 
   /** The public representation of a row. */
-  present(row: Row): Row {
+  present(row: StoredRow<S, Columns>): S {
     const out: Row = {};
     for (const p of Object.keys(this.meta.properties)) {
       if (p === 'etag') { out.etag = etagOf(row); continue; }
-      const v = p in this.computed ? this.computed[p]!(row) : row[p];
+      const v = p in this.computed ? this.computed[p]!(row) : (row as Row)[p];
       if (v === undefined) continue;
       out[p] = v instanceof Date ? v.toISOString() : v;
     }
-    return out;
+    return out as S;
   }
 
   /** Restricts a query to what the principal may see: their own rows, or every row for admins and public kinds. */
@@ -52,7 +77,7 @@ export class ResourceRepo {
   }
 
   /** One row the principal may see, or 404. `lock` takes a row lock for a read-modify-write. */
-  async get(db: Db, principal: Principal, id: string, lock = false): Promise<Row> {
+  async get(db: Db, principal: Principal, id: string, lock = false): Promise<StoredRow<S, Columns>> {
     if (lock) {
       const row = await this.scoped(db, principal, true).where(`${this.table}.id`, id).first().forUpdate();
       if (!row) throw problems.notFound(this.meta.kind, id);
@@ -66,26 +91,26 @@ export class ResourceRepo {
       if (row) rowCache.set(id, row, ticket);
     }
     if (!row || !this.visible(row, principal)) throw problems.notFound(this.meta.kind, id);
-    return row;
+    return row as StoredRow<S, Columns>;
   }
 
   private visible(row: Row, principal: Principal): boolean {
     return principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId;
   }
 
-  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number | undefined, cursor?: string): Promise<Page<Row>> {
+  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number | undefined, cursor?: string): Promise<Page<S>> {
     const q = this.scoped(db, principal).select(`${this.table}.*`);
     for (const [k, v] of Object.entries(filters)) if (v !== undefined) q.where(`${this.table}.${k}`, v);
-    const { rows, next_cursor } = await page<Row & { seq: number }>(q, limit, cursor, `${this.table}.seq`);
+    const { rows, next_cursor } = await page<StoredRow<S, Columns>>(q, limit, cursor, `${this.table}.seq`);
     return { items: rows.map((r) => this.present(r)), next_cursor };
   }
 
   /** A new row of this kind with its id, to insert (or hand to the group commit as a Creation). */
-  draft(values: Row): Row & { id: string } {
+  draft(values: Partial<StoredRow<S, Columns>>): Partial<StoredRow<S, Columns>> & { id: string } {
     return { id: newId(this.meta.idPrefix), ...values };
   }
 
-  async insert(db: Db, values: Row): Promise<Row> {
+  async insert(db: Db, values: Partial<StoredRow<S, Columns>>): Promise<StoredRow<S, Columns>> {
     const row: Row = this.draft(values);
     for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
     const [created] = await db(this.table).insert(row).returning('*');
@@ -94,7 +119,7 @@ export class ResourceRepo {
   }
 
   /** Writes changes and bumps the revision (the ETag); the trigger reports `updated` or `status_changed`. */
-  async update(db: Db, current: Row, changes: Row): Promise<Row> {
+  async update(db: Db, current: StoredRow<S, Columns>, changes: Partial<StoredRow<S, Columns>>): Promise<StoredRow<S, Columns>> {
     if (Object.keys(changes).length === 0) return current;
     const values: Row = { ...changes, rev: current.rev + 1, updated_at: db.fn.now() };
     for (const [k, v] of Object.entries(values)) if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at') values[k] = JSON.stringify(v);
@@ -108,9 +133,9 @@ export class ResourceRepo {
    * One statement that sets `types`' columns of many rows by id (bumping revisions), values inlined as literals, for
    * a message of statements sent whole. The caller invalidates the row cache once its transaction commits.
    */
-  updateManyStatement(changes: (Row & { id: string })[], types: Record<string, string>): string {
+  updateManyStatement(changes: (Partial<StoredRow<S, Columns>> & { id: string })[], types: Record<string, string>): string {
     const columns = Object.keys(types);
-    const values = changes.map((c) => `(${[c.id, ...columns.map((k) => c[k])].map(sqlLiteral).join(', ')})`).join(', ');
+    const values = changes.map((c) => `(${[c.id, ...columns.map((k) => (c as Row)[k])].map(sqlLiteral).join(', ')})`).join(', ');
     const set = columns.map((c) => `"${c}" = v."${c}"`).join(', ');
     // VALUES rows carry no column types; the caller names them (text, boolean, ...).
     const typed = columns.map((c) => `"${c}"::${types[c]}`);
@@ -129,14 +154,14 @@ export class ResourceRepo {
     return moved;
   }
 
-  async remove(db: Db, row: Row): Promise<void> {
+  async remove(db: Db, row: { id: string }): Promise<void> {
     await db(this.table).where({ id: row.id }).delete();
     touch(db, row.id);
   }
 }
 
 /** 412 unless the client's If-Match (when sent) names the current ETag. `*` matches any existing resource. */
-export function checkIfMatch(ifMatch: string | undefined, row: Row) {
+export function checkIfMatch(ifMatch: string | undefined, row: { rev: number }) {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const current = etagOf(row);
   const wanted = ifMatch.split(',').map((s) => s.trim().replace(/^W\//, ''));

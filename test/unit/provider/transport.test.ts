@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { Http1Client, InvalidRequestError, ResponseParser } from '../../../provider/src/framework/http1.js';
+import { Http1Client, InvalidRequestError, ResponseParser } from '../../../provider/src/framework/transport.js';
 
 function listen(server: Server | net.Server): Promise<string> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
