@@ -1,6 +1,6 @@
 // The automation service: stacks (templates made real) and stored templates.
 import { defineService } from '../platform/manifest.js';
-import { stackKind } from './stacks/routes.js';
+import { stackKind } from './stacks/handlers.js';
 import { templateKind } from './templates.js';
 
 export const automation = defineService('automation', [stackKind, templateKind]);

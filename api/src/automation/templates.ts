@@ -8,8 +8,8 @@ import type { Principal } from '../platform/operations/principals.js';
 import { page } from '../platform/resources/pagination.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas, type Row } from '../platform/resources/repo.js';
-import type { Json } from './stacks/model.js';
-import { readTemplate } from './stacks/template.js';
+import type { Json } from './stacks/template-model.js';
+import { readTemplate } from './stacks/parse-template.js';
 
 export const templates = new ResourceRepo<Schemas['Template']>(registry.template);
 

@@ -3,8 +3,8 @@ import { Problem } from '../../../api/src/platform/problems.js';
 import { evaluate, PENDING, references, type EvalContext } from '../../../api/src/automation/stacks/expressions.js';
 import { dependencies, findCycle, reversed, runGraph, topoOrder } from '../../../api/src/automation/stacks/graph.js';
 import { diffProperties } from '../../../api/src/automation/stacks/diff.js';
-import { buildModel, parameterValues, readTemplate } from '../../../api/src/automation/stacks/template.js';
-import type { Json } from '../../../api/src/automation/stacks/model.js';
+import { buildModel, parameterValues, readTemplate } from '../../../api/src/automation/stacks/parse-template.js';
+import type { Json } from '../../../api/src/automation/stacks/template-model.js';
 
 const ctx = (params: Record<string, Json>, resources: Record<string, Record<string, Json>> = {}, conditions: Record<string, boolean> = {}, declared: string[] = []): EvalContext => ({
   param: (n) => params[n] ?? null,

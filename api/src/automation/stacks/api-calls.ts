@@ -6,8 +6,8 @@ import type { Result } from '../../platform/operations/context.js';
 import { MAX_WAIT_SECONDS, settle } from '../../platform/operations/settle.js';
 import type { Pipeline } from '../../platform/operations/pipeline.js';
 import { Problem } from '../../platform/problems.js';
-import type { Json } from './model.js';
-import { metaOf } from './types.js';
+import type { Json } from './template-model.js';
+import { metaOf } from './type-names.js';
 
 export class StepError extends Error {}
 

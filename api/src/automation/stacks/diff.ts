@@ -1,6 +1,6 @@
 // What a resource needs to go from the properties last applied to the ones the template now resolves to.
-import type { Json } from './model.js';
-import { metaOf } from './types.js';
+import type { Json } from './template-model.js';
+import { metaOf } from './type-names.js';
 import { mergePatchBetween } from '../../platform/resources/repo.js';
 
 const isObject = (v: Json | undefined): v is Record<string, Json> => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);

@@ -8,10 +8,9 @@ import { ResourceCalls, StepError, reasonOf } from './api-calls.js';
 import { diffProperties } from './diff.js';
 import { evaluate, type EvalContext } from './expressions.js';
 import { dependencies, reversed, runGraph, type Graph } from './graph.js';
-import type { Json, Model } from './model.js';
-import { StackStore, type ResourceRow } from './store.js';
-import { buildModel, parameterValues } from './template.js';
-import { stacks, type StackRow, type StackStatus } from './repo.js';
+import type { Json, Model } from './template-model.js';
+import { buildModel, parameterValues } from './parse-template.js';
+import { StackStore, stacks, type ResourceRow, type StackRow, type StackStatus } from './store.js';
 
 // Resources in flight at once. Each is a create that waits for its resource; many at once share group commits and
 // provisioning batches, and still leave the API's connection pool (the waits hold no connection) to other callers.

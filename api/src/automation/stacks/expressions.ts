@@ -1,6 +1,6 @@
 // Intrinsic functions (Ref, GetAtt, Sub, Join, Select, If and the condition functions): finding references,
 // and evaluating against parameters and the attributes of resources made so far.
-import type { Json } from './model.js';
+import type { Json } from './template-model.js';
 
 /** A value not known yet (a preview of a resource that does not exist). */
 export const PENDING = '(known after apply)';

@@ -1,6 +1,6 @@
 // The dependency graph of a template: who needs whom, an order that respects it, and the first cycle if any.
 import { references } from './expressions.js';
-import type { Model } from './model.js';
+import type { Model } from './template-model.js';
 
 export type Graph = Map<string, Set<string>>;
 

@@ -1,7 +1,7 @@
 // The native template format (CloudFormation-like): Parameters, Conditions, Resources, Outputs.
 import type { FieldError } from '../../platform/problems.js';
-import type { Json, Model, ParamType } from './model.js';
-import { kindForNativeLookup, kindForNativeType } from './types.js';
+import type { Json, Model, ParamType } from './template-model.js';
+import { kindForNativeLookup, kindForNativeType } from './type-names.js';
 
 const PARAM_TYPES: ParamType[] = ['String', 'Number', 'CommaDelimitedList', 'Boolean'];
 const obj = (v: Json | undefined): Record<string, Json> => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});

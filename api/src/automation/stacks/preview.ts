@@ -3,9 +3,9 @@ import { ResourceCalls } from './api-calls.js';
 import { diffProperties, type Action } from './diff.js';
 import { evaluate, isPending, type EvalContext } from './expressions.js';
 import { dependencies, topoOrder } from './graph.js';
-import type { Json, Model } from './model.js';
+import type { Json, Model } from './template-model.js';
 import type { ResourceRow } from './store.js';
-import { parameterValues } from './template.js';
+import { parameterValues } from './parse-template.js';
 
 export interface PlannedChange {
   logical_id: string; type: string; action: Action | 'delete'; physical_id: string | null;

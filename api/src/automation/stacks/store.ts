@@ -1,7 +1,18 @@
-// Data access of a stack's resources and events (only this file and the stacks repo name the tables).
+// Data access of stacks: the stacks' own repo, and each stack's resources and events (only this file names their
+// tables).
 import type { Knex } from 'knex';
+import { registry } from '../../generated/registry.js';
 import { newId } from '../../platform/resources/ids.js';
-import type { Json } from './model.js';
+import { ResourceRepo, type Schemas, type StoredRow } from '../../platform/resources/repo.js';
+import type { Json } from './template-model.js';
+
+/** Columns beyond the schema: what the current (or last) run does, its number (part of each step's key), the template. */
+type StackColumns = { operation: 'create' | 'update' | 'delete'; run: number; template: Record<string, Json> };
+
+export type StackStatus = Schemas['StackStatus'];
+export type StackRow = StoredRow<Schemas['Stack'], StackColumns>;
+
+export const stacks = new ResourceRepo<Schemas['Stack'], StackColumns>(registry.stack);
 
 export interface ResourceRow {
   stack_id: string; logical_id: string; type: string; kind: string; physical_id: string | null; status: string; reason: string | null;

@@ -1,8 +1,8 @@
 // Terraform JSON (what CDKTF synthesizes): `resource`, `data`, `variable`, `output`, `count` and `${...}` references,
 // turned into the native model (references become Ref / GetAtt / Join).
 import type { FieldError } from '../../platform/problems.js';
-import type { Json, Model, ParamType, ResourceSpec } from './model.js';
-import { kindForDataSource, kindForTerraformType } from './types.js';
+import type { Json, Model, ParamType, ResourceSpec } from './template-model.js';
+import { kindForDataSource, kindForTerraformType } from './type-names.js';
 
 const obj = (v: Json | undefined): Record<string, Json> => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
 /** Terraform accepts a block or a list of blocks for the same thing; CDKTF writes lists for providers. */

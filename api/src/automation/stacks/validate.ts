@@ -3,8 +3,8 @@
 import type { FieldError } from '../../platform/problems.js';
 import { fnOf, references } from './expressions.js';
 import { dependencies, findCycle } from './graph.js';
-import type { Json, Model } from './model.js';
-import { lookupTypes, metaOf, nativeTypes, terraformTypes } from './types.js';
+import type { Json, Model } from './template-model.js';
+import { lookupTypes, metaOf, nativeTypes, terraformTypes } from './type-names.js';
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 

@@ -12,9 +12,8 @@ import { ResourceCalls } from './api-calls.js';
 import { IN_PROGRESS, STACK_QUEUE, StackEngine } from './engine.js';
 import { preview } from './preview.js';
 import { stable } from './diff.js';
-import { stacks } from './repo.js';
-import { StackStore } from './store.js';
-import { buildModel, readTemplate } from './template.js';
+import { StackStore, stacks } from './store.js';
+import { buildModel, readTemplate } from './parse-template.js';
 
 /** The template a request names (inline object or text, or a stored template), validated with its parameters. */
 async function resolveTemplate(ctx: OpContext, body: Row, params: Record<string, string>) {

@@ -1,7 +1,7 @@
 // Reading a template from a request (an object, JSON or YAML text, or a stored template) into a validated model.
 import { parse as parseYaml } from 'yaml';
 import { problems, type FieldError } from '../../platform/problems.js';
-import type { Json, Model } from './model.js';
+import type { Json, Model } from './template-model.js';
 import { parseNative } from './native.js';
 import { isTerraformJson, parseTerraformJson } from './terraform-json.js';
 import { validateModel } from './validate.js';
