@@ -14,7 +14,17 @@ declare module 'autocannon' {
     title?: string;
   }
 
-  export interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p99: number; total: number }
+  export interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    total: number;
+  }
 
   export interface Result {
     duration: number;

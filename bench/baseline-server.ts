@@ -12,7 +12,11 @@ const PREFIX = '/api/compute/instances/';
 let listener: RequestListener;
 if (kind === 'http') {
   listener = (req, res) => {
-    if (req.method !== 'GET' || !req.url?.startsWith(PREFIX)) { res.statusCode = 404; res.end(); return; }
+    if (req.method !== 'GET' || !req.url?.startsWith(PREFIX)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     res.statusCode = 200;
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(instance));
@@ -22,7 +26,9 @@ if (kind === 'http') {
   // The API's own Express settings, so the baseline is the same framework configured the same way.
   app.disable('x-powered-by');
   app.disable('etag');
-  app.get(`${PREFIX}:id`, (_req, res) => { res.json(instance); });
+  app.get(`${PREFIX}:id`, (_req, res) => {
+    res.json(instance);
+  });
   listener = app;
 } else {
   throw new Error(`BASELINE must be http or express, got ${kind}`);
@@ -31,6 +37,9 @@ if (kind === 'http') {
 const server = createServer(listener);
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1');
-const stop = () => { server.close(() => process.exit(0)); server.closeAllConnections(); };
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

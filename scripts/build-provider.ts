@@ -43,7 +43,9 @@ export async function buildProvider(options: BuildOptions): Promise<{ out: strin
       : {
           format: 'esm' as const,
           // Bundled CommonJS dependencies call require() for Node built-ins; ESM output needs a real require for that.
-          banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+          banner: {
+            js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+          },
           define,
         }),
     metafile: true,

@@ -21,25 +21,41 @@ async function outputs(): Promise<Output[]> {
   return [
     // The runtime, the validators and `/openapi.json` read this bundle; JSON carries no header, so the
     // do-not-edit note is its `x-generated` member.
-    { path: 'api/src/generated/openapi.json', content: JSON.stringify({ 'x-generated': HEADER.slice(3).trim(), ...spec }, null, 2) + '\n' },
+    {
+      path: 'api/src/generated/openapi.json',
+      content: JSON.stringify({ 'x-generated': HEADER.slice(3).trim(), ...spec }, null, 2) + '\n',
+    },
     { path: 'api/src/generated/openapi.ts', content: HEADER + '/* eslint-disable */\n' + astToString(ast) },
-    { path: 'api/src/generated/registry.ts', content: HEADER + registryModule(spec, registry, buildOperationKinds(spec, registry)) },
+    {
+      path: 'api/src/generated/registry.ts',
+      content: HEADER + registryModule(spec, registry, buildOperationKinds(spec, registry)),
+    },
     ...extra,
   ];
 }
 
 /** The registry as a typed module: kinds as a union, and every operation id mapped to its kind. */
-function registryModule(spec: Spec, registry: Record<string, unknown>, operationKinds: Record<string, string | null>): string {
+function registryModule(
+  spec: Spec,
+  registry: Record<string, unknown>,
+  operationKinds: Record<string, string | null>,
+): string {
   const union = (ids: string[]) => (ids.length ? ids.map((k) => `'${k}'`).join(' | ') : 'never');
   const kinds = Object.keys(registry);
   const ops = operations(spec);
-  const byKind = kinds.map((k) => `  ${k}: ${union(ops.map((o) => o.op.operationId).filter((id) => operationKinds[id] === k))};`);
+  const byKind = kinds.map(
+    (k) => `  ${k}: ${union(ops.map((o) => o.op.operationId).filter((id) => operationKinds[id] === k))};`,
+  );
   // An operation on no kind belongs to its path's service (`/api/<service>/...`); the probes to `system`.
   const serviceOf = (path: string) => /^\/api\/([a-z-]+)\//.exec(path)?.[1] ?? 'system';
   const kindless = ops.filter((o) => operationKinds[o.op.operationId] === null);
   const services = [...new Set(kindless.map((o) => serviceOf(o.path)))];
-  const byService = services.map((s) => `  ${s}: ${union(kindless.filter((o) => serviceOf(o.path) === s).map((o) => o.op.operationId))};`);
-  const mergePatch = ops.filter((o) => (o.op['x-body-mode'] ?? (o.method === 'patch' ? 'patch' : undefined)) === 'patch').map((o) => o.op.operationId);
+  const byService = services.map(
+    (s) => `  ${s}: ${union(kindless.filter((o) => serviceOf(o.path) === s).map((o) => o.op.operationId))};`,
+  );
+  const mergePatch = ops
+    .filter((o) => (o.op['x-body-mode'] ?? (o.method === 'patch' ? 'patch' : undefined)) === 'patch')
+    .map((o) => o.op.operationId);
   return [
     "import type { ResourceMeta } from '../platform/resources/registry-types.js';",
     "import type { operations } from './openapi.js';",
@@ -70,7 +86,9 @@ function registryModule(spec: Spec, registry: Record<string, unknown>, operation
 async function extraOutputs(spec: unknown): Promise<Output[]> {
   const hooks = join(root, 'scripts/lib/extra-generators.ts');
   if (!existsSync(hooks)) return [];
-  const mod = (await import(pathToFileURL(hooks).href)) as { generate(spec: unknown, header: string): Promise<Output[]> };
+  const mod = (await import(pathToFileURL(hooks).href)) as {
+    generate(spec: unknown, header: string): Promise<Output[]>;
+  };
   return mod.generate(spec, HEADER);
 }
 
@@ -79,7 +97,10 @@ for (const { path, content } of await outputs()) {
   const file = join(root, path);
   const current = existsSync(file) ? readFileSync(file, 'utf8') : null;
   if (current === content) continue;
-  if (check) { stale.push(path); continue; }
+  if (check) {
+    stale.push(path);
+    continue;
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
   console.log(`wrote ${path}`);

@@ -18,23 +18,28 @@ export function installMirror(mirror = join(root, '.terraform-mirror')): { mirro
   writeFileSync(launcher, `#!/bin/sh\nexec "${join(root, 'provider/bin/terraform-provider-atonix')}" "$@"\n`);
   chmodSync(launcher, 0o755);
   const cliConfig = join(mirror, 'terraformrc');
-  writeFileSync(cliConfig, [
-    'provider_installation {',
-    '  filesystem_mirror {',
-    `    path    = "${mirror}"`,
-    '    include = ["registry.terraform.io/atonixcorp/*"]',
-    '  }',
-    '  direct {',
-    '    exclude = ["registry.terraform.io/atonixcorp/*"]',
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cliConfig,
+    [
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = "${mirror}"`,
+      '    include = ["registry.terraform.io/atonixcorp/*"]',
+      '  }',
+      '  direct {',
+      '    exclude = ["registry.terraform.io/atonixcorp/*"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
   return { mirror, cliConfig };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildProvider({ entry: 'provider/src/main.ts', out: 'provider/dist/terraform-provider-atonix.cjs' });
   const { cliConfig } = installMirror(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  console.log(`Installed atonixcorp/atonix ${VERSION} (${platform}) into a filesystem mirror.\n\n  export TF_CLI_CONFIG_FILE=${cliConfig}\n\nthen \`terraform init\` finds it with no registry.`);
+  console.log(
+    `Installed atonixcorp/atonix ${VERSION} (${platform}) into a filesystem mirror.\n\n  export TF_CLI_CONFIG_FILE=${cliConfig}\n\nthen \`terraform init\` finds it with no registry.`,
+  );
 }

@@ -6,7 +6,8 @@ function common(t: Knex.CreateTableBuilder, knex: Knex, withOwner = true) {
   t.bigIncrements('seq', { primaryKey: false }).comment('monotonic order for keyset pagination, newest first');
   t.text('id').primary().comment('public id with a kind prefix');
   t.text('name').notNullable();
-  if (withOwner) t.text('owner').notNullable().references('id').inTable('users').comment('owning user; tenancy boundary');
+  if (withOwner)
+    t.text('owner').notNullable().references('id').inTable('users').comment('owning user; tenancy boundary');
   t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   t.integer('rev').notNullable().defaultTo(1).comment('bumped on every write; the ETag');
@@ -38,7 +39,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('audit_logs', (t) => {
     t.bigIncrements('seq', { primaryKey: false });
     t.text('id').primary();
-    t.text('user_id').comment('acting user; kept as text so records outlive the user (seed: SET_NULL semantics by value)');
+    t.text('user_id').comment(
+      'acting user; kept as text so records outlive the user (seed: SET_NULL semantics by value)',
+    );
     t.text('action').notNullable().comment('the x-permission of the operation, e.g. compute:CreateInstance');
     t.text('resource_type');
     t.text('resource_id');
@@ -54,7 +57,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('idempotency_keys', (t) => {
     t.text('owner').notNullable().comment('user that sent the key; keys are per user');
     t.text('key').notNullable();
-    t.text('request_hash').notNullable().comment('sha256 of method, path and body; a different request with the same key is refused');
+    t.text('request_hash')
+      .notNullable()
+      .comment('sha256 of method, path and body; a different request with the same key is refused');
     t.integer('response_status').notNullable();
     t.jsonb('response_body');
     t.jsonb('response_headers').notNullable().defaultTo('{}');
@@ -73,7 +78,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('images', (t) => {
     common(t, knex, false);
     t.text('os').notNullable();
-    t.text('version').notNullable().comment('the image\'s own version string (row revisions live in rev)');
+    t.text('version').notNullable().comment("the image's own version string (row revisions live in rev)");
     t.text('status').notNullable().defaultTo('active');
     t.unique(['name']);
   });
@@ -107,13 +112,20 @@ export async function up(knex: Knex): Promise<void> {
     t.text('status').notNullable().defaultTo('building');
     t.text('status_reason');
     t.text('power_state').notNullable().defaultTo('running').comment('desired power state');
-    t.text('flavor_id').notNullable().references('id').inTable('flavors').comment('PROTECT: a used flavor cannot be deleted');
+    t.text('flavor_id')
+      .notNullable()
+      .references('id')
+      .inTable('flavors')
+      .comment('PROTECT: a used flavor cannot be deleted');
     t.text('image_id').notNullable().references('id').inTable('images').comment('PROTECT');
     t.text('subnet_id').references('id').inTable('subnets');
     t.specificType('private_ip', 'inet');
     t.text('region').notNullable();
     t.jsonb('metadata').notNullable().defaultTo('{}');
-    t.boolean('allocated').notNullable().defaultTo(false).comment('holds region capacity (set at placement, released at delete)');
+    t.boolean('allocated')
+      .notNullable()
+      .defaultTo(false)
+      .comment('holds region capacity (set at placement, released at delete)');
     t.index(['owner', 'status'], 'instances_owner_status');
     t.index(['owner', 'seq']);
     t.unique(['subnet_id', 'private_ip']);
@@ -125,7 +137,18 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['instances', 'subnets', 'vpcs', 'region_capacity', 'images', 'flavors', 'idempotency_keys', 'audit_logs', 'tokens', 'users']) {
+  for (const t of [
+    'instances',
+    'subnets',
+    'vpcs',
+    'region_capacity',
+    'images',
+    'flavors',
+    'idempotency_keys',
+    'audit_logs',
+    'tokens',
+    'users',
+  ]) {
     await knex.schema.dropTableIfExists(t);
   }
 }

@@ -8,7 +8,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('name').notNullable();
     t.text('owner').notNullable().references('id').inTable('users');
     t.jsonb('template').notNullable().comment('the template as parsed (native or Terraform JSON)');
-    t.text('template_body').notNullable().comment('the template text as sent (or the object serialised), so reads never drift');
+    t.text('template_body')
+      .notNullable()
+      .comment('the template text as sent (or the object serialised), so reads never drift');
     t.text('template_id');
     t.integer('template_version');
     t.jsonb('parameters').notNullable().defaultTo('{}');
@@ -17,7 +19,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('status_reason');
     t.jsonb('outputs').notNullable().defaultTo('{}');
     t.text('operation').notNullable().comment('create | update | delete: what the current or last run does');
-    t.integer('run').notNullable().defaultTo(1).comment('bumped per run; part of every step\'s idempotency key');
+    t.integer('run').notNullable().defaultTo(1).comment("bumped per run; part of every step's idempotency key");
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.integer('rev').notNullable().defaultTo(1);
@@ -35,7 +37,10 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('properties').comment('the resolved properties last applied (the base of the next diff)');
     t.jsonb('attributes').comment('the resource as the API last returned it (for GetAtt and outputs)');
     t.jsonb('depends_on').notNullable().defaultTo('[]').comment('logical ids it depends on, for reverse-order deletes');
-    t.jsonb('retired').notNullable().defaultTo('[]').comment('ids replaced by this resource, deleted once the update is through');
+    t.jsonb('retired')
+      .notNullable()
+      .defaultTo('[]')
+      .comment('ids replaced by this resource, deleted once the update is through');
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['stack_id', 'logical_id']);
   });
@@ -76,5 +81,6 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['template_versions', 'templates', 'stack_events', 'stack_resources', 'stacks']) await knex.schema.dropTableIfExists(t);
+  for (const t of ['template_versions', 'templates', 'stack_events', 'stack_resources', 'stacks'])
+    await knex.schema.dropTableIfExists(t);
 }

@@ -36,7 +36,9 @@ export async function up(knex: Knex): Promise<void> {
       return null;
     end $$`);
   for (const [table, [kind, status, owner]] of Object.entries(TABLES)) {
-    await knex.raw(`create trigger ${table}_notify after insert or update or delete on ${table} for each row execute function atonix_notify_change('${kind}', '${status}', '${owner}')`);
+    await knex.raw(
+      `create trigger ${table}_notify after insert or update or delete on ${table} for each row execute function atonix_notify_change('${kind}', '${status}', '${owner}')`,
+    );
   }
 }
 

@@ -25,7 +25,9 @@ export async function up(knex: Knex): Promise<void> {
     // NULL-valued owner/status keys are dropped, as before (jsonb_strip_nulls).
     const created = `select jsonb_strip_nulls(${eventSql(kind, status, owner, "'created'")}) e, row_number() over () n from new_rows t`;
     const deleted = `select jsonb_strip_nulls(${eventSql(kind, status, owner, "'deleted'")}) e, row_number() over () n from old_rows t`;
-    const changed = status ? `case when o."${status}" is distinct from t."${status}" then 'status_changed' else 'updated' end` : "'updated'";
+    const changed = status
+      ? `case when o."${status}" is distinct from t."${status}" then 'status_changed' else 'updated' end`
+      : "'updated'";
     const updated = `select jsonb_strip_nulls(${eventSql(kind, status, owner, changed)}) e, row_number() over () n from new_rows t join old_rows o on o.id = t.id`;
     await knex.raw(`
       create function atonix_notify_${table}() returns trigger language plpgsql as $$
@@ -42,16 +44,25 @@ export async function up(knex: Knex): Promise<void> {
       end $$`);
     const fn = `atonix_notify_${table}()`;
     await knex.raw(`drop trigger ${table}_notify on ${table}`);
-    await knex.raw(`create trigger ${table}_notify_insert after insert on ${table} referencing new table as new_rows for each statement execute function ${fn}`);
-    await knex.raw(`create trigger ${table}_notify_update after update on ${table} referencing old table as old_rows new table as new_rows for each statement execute function ${fn}`);
-    await knex.raw(`create trigger ${table}_notify_delete after delete on ${table} referencing old table as old_rows for each statement execute function ${fn}`);
+    await knex.raw(
+      `create trigger ${table}_notify_insert after insert on ${table} referencing new table as new_rows for each statement execute function ${fn}`,
+    );
+    await knex.raw(
+      `create trigger ${table}_notify_update after update on ${table} referencing old table as old_rows new table as new_rows for each statement execute function ${fn}`,
+    );
+    await knex.raw(
+      `create trigger ${table}_notify_delete after delete on ${table} referencing old table as old_rows for each statement execute function ${fn}`,
+    );
   }
 }
 
 export async function down(knex: Knex): Promise<void> {
   for (const [table, [kind, status, owner]] of Object.entries(TABLES)) {
-    for (const op of ['insert', 'update', 'delete']) await knex.raw(`drop trigger if exists ${table}_notify_${op} on ${table}`);
+    for (const op of ['insert', 'update', 'delete'])
+      await knex.raw(`drop trigger if exists ${table}_notify_${op} on ${table}`);
     await knex.raw(`drop function if exists atonix_notify_${table}()`);
-    await knex.raw(`create trigger ${table}_notify after insert or update or delete on ${table} for each row execute function atonix_notify_change('${kind}', '${status}', '${owner}')`);
+    await knex.raw(
+      `create trigger ${table}_notify after insert or update or delete on ${table} for each row execute function atonix_notify_change('${kind}', '${status}', '${owner}')`,
+    );
   }
 }

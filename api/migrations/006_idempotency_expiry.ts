@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('alter table idempotency_keys add column expires_at timestamptz');
-  await knex.raw('create index idempotency_keys_expires_at on idempotency_keys (expires_at) where expires_at is not null');
+  await knex.raw(
+    'create index idempotency_keys_expires_at on idempotency_keys (expires_at) where expires_at is not null',
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -18,9 +18,17 @@ export function createApp(deps: Deps): Express {
   // The operations first, as one layer of the app itself (not a nested router, whose dispatch costs a request
   // more): every API request then stops at its route instead of being matched against the docs and metrics layers.
   const { perSecond, burst } = deps.config.rateLimit;
-  mountOperations(app, { pipeline: deps.pipeline, auth: deps.auth, limiter: new RateLimiter(perSecond, burst), log: deps.log, metrics: deps.metrics });
+  mountOperations(app, {
+    pipeline: deps.pipeline,
+    auth: deps.auth,
+    limiter: new RateLimiter(perSecond, burst),
+    log: deps.log,
+    metrics: deps.metrics,
+  });
 
-  app.get('/openapi.json', (_req, res) => { res.json(spec); });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'AtonixCorp API' }));
   app.get('/metrics', metricsHandler(deps));
   app.use(notFoundHandler(spec));
@@ -37,9 +45,16 @@ const metricsHandler = (deps: Deps) => async (_req: unknown, res: import('node:h
 export function workerProbes(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.get('/readyz', async (_req, res) => {
-    try { await deps.db.raw('select 1'); res.json({ status: 'ok' }); } catch { res.status(503).json({ status: 'unavailable' }); }
+    try {
+      await deps.db.raw('select 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
   });
   app.get('/metrics', metricsHandler(deps));
   return app;

@@ -30,7 +30,9 @@ if (platform.adminSecret) {
 const server = createServer(config.role === 'worker' ? workerProbes(platform) : createApp(platform));
 if (config.role !== 'worker') attachEventStream(server, platform.auth, platform.events);
 server.keepAliveTimeout = 65_000;
-server.listen(config.port, config.host, () => log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'));
+server.listen(config.port, config.host, () =>
+  log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'),
+);
 
 async function shutdown(signal: string, code = 0) {
   if (stopping) return;
@@ -51,8 +53,13 @@ function startWorkerThread(): Promise<Worker> {
   const entry = new URL('./worker-thread.ts', import.meta.url);
   // Node 20 does not carry tsx's module hooks into worker threads: the thread registers them before loading the entry.
   const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const w = new Worker(bootstrap, { eval: true, workerData: { databaseUrl, env: { ...process.env } } satisfies WorkerThreadData });
-  w.on('message', (m: WorkerThreadMessage) => { if (m.type === 'jobs') platform.metrics.jobs.inc(m.labels, m.n); });
+  const w = new Worker(bootstrap, {
+    eval: true,
+    workerData: { databaseUrl, env: { ...process.env } } satisfies WorkerThreadData,
+  });
+  w.on('message', (m: WorkerThreadMessage) => {
+    if (m.type === 'jobs') platform.metrics.jobs.inc(m.labels, m.n);
+  });
   w.on('exit', (code) => {
     if (stopping) return;
     log.fatal({ code }, 'the worker thread stopped; stopping the process');
@@ -60,14 +67,24 @@ function startWorkerThread(): Promise<Worker> {
   });
   return new Promise((resolve, reject) => {
     w.once('error', reject);
-    w.on('message', (m: WorkerThreadMessage) => { if (m.type === 'ready') { w.off('error', reject); w.on('error', (err) => log.error({ err }, 'worker thread error')); resolve(w); } });
+    w.on('message', (m: WorkerThreadMessage) => {
+      if (m.type === 'ready') {
+        w.off('error', reject);
+        w.on('error', (err) => log.error({ err }, 'worker thread error'));
+        resolve(w);
+      }
+    });
   });
 }
 
 /** Lets the worker finish its current batch (pg-boss's graceful stop) and close its connections. */
 async function stopWorkerThread(): Promise<void> {
   if (!worker) return;
-  const stopped = new Promise<void>((resolve) => worker.on('message', (m: WorkerThreadMessage) => { if (m.type === 'stopped') resolve(); }));
+  const stopped = new Promise<void>((resolve) =>
+    worker.on('message', (m: WorkerThreadMessage) => {
+      if (m.type === 'stopped') resolve();
+    }),
+  );
   worker.postMessage('stop');
   await Promise.race([stopped, new Promise((r) => setTimeout(r, 8000))]);
   await worker.terminate();

@@ -6,11 +6,12 @@ import { bootPlatform } from './platform/boot.js';
 import { loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
 
-export interface WorkerThreadData { databaseUrl: string; env: Record<string, string | undefined> }
+export interface WorkerThreadData {
+  databaseUrl: string;
+  env: Record<string, string | undefined>;
+}
 export type WorkerThreadMessage =
-  | { type: 'ready' }
-  | { type: 'jobs'; labels: { queue: string; state: string }; n: number }
-  | { type: 'stopped' };
+  { type: 'ready' } | { type: 'jobs'; labels: { queue: string; state: string }; n: number } | { type: 'stopped' };
 
 const { databaseUrl, env } = workerData as WorkerThreadData;
 const config = loadConfig({ ...env, ATONIX_ROLE: 'worker' });

@@ -21,14 +21,21 @@ export async function freePort(): Promise<number> {
   return new Promise((ok, ko) => {
     const s = createServer();
     s.once('error', ko);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => ok(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
   });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function tail(file: string, lines = 30): string {
-  try { return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return '(no log)'; }
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 /**
@@ -36,8 +43,14 @@ export function tail(file: string, lines = 30): string {
  * GET `readyPath` answers 200 (or the process dies, or `timeoutMs` passes).
  */
 export async function startChild(opts: {
-  name: string; script: string; cwd: string; logDir: string; env: Record<string, string>;
-  readyPath: string; nodeFlags?: string[]; timeoutMs?: number;
+  name: string;
+  script: string;
+  cwd: string;
+  logDir: string;
+  env: Record<string, string>;
+  readyPath: string;
+  nodeFlags?: string[];
+  timeoutMs?: number;
 }): Promise<Child> {
   const port = await freePort();
   const log = join(opts.logDir, `${opts.name}.log`);
@@ -52,9 +65,18 @@ export async function startChild(opts: {
   proc.stderr!.pipe(out, { end: false });
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
-  const exit = new Promise<void>((r) => proc.once('exit', () => { exited = true; r(); }));
+  const exit = new Promise<void>((r) =>
+    proc.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const child: Child = {
-    name: opts.name, url, proc, log, spawnedAt,
+    name: opts.name,
+    url,
+    proc,
+    log,
+    spawnedAt,
     async stop() {
       live.delete(child);
       if (!exited) {
@@ -75,10 +97,14 @@ export async function startChild(opts: {
       const res = await fetch(url + opts.readyPath, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) return child;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       await child.stop();
-      throw new Error(`${opts.name} did not become ready within ${opts.timeoutMs ?? 90_000} ms; its log:\n${tail(log)}`);
+      throw new Error(
+        `${opts.name} did not become ready within ${opts.timeoutMs ?? 90_000} ms; its log:\n${tail(log)}`,
+      );
     }
     await sleep(200);
   }

@@ -12,7 +12,9 @@ function procSeconds(pid: number, children = false): number | undefined {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
     const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
     return ticks / TICKS_PER_SECOND;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function childrenOf(ppid: number): number[] {
@@ -22,12 +24,20 @@ function childrenOf(ppid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(d));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
 
-export interface CpuSample { api?: number; postgres?: number; bench: number; machine?: number; at: number }
+export interface CpuSample {
+  api?: number;
+  postgres?: number;
+  bench: number;
+  machine?: number;
+  at: number;
+}
 
 /** Busy seconds of the whole machine (every process, ours or not), from the first line of /proc/stat. */
 function machineSeconds(): number | undefined {
@@ -35,14 +45,20 @@ function machineSeconds(): number | undefined {
     const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
     const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
     return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** The postmaster's pid, from postmaster.pid in the data directory. */
 export function postmasterPid(pgDataDir: string): number | undefined {
   const file = join(pgDataDir, 'postmaster.pid');
   if (!existsSync(file)) return undefined;
-  try { return Number(readFileSync(file, 'utf8').split('\n')[0]) || undefined; } catch { return undefined; }
+  try {
+    return Number(readFileSync(file, 'utf8').split('\n')[0]) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function sampleCpu(apiPid: number | undefined, postmaster: number | undefined): CpuSample {
@@ -64,9 +80,14 @@ export class CpuMeter {
   private start?: CpuSample;
   private sums = { api: 0, postgres: 0, bench: 0, machine: 0, wall: 0 };
   private seen = { api: true, postgres: true, machine: true };
-  constructor(private apiPid: number | undefined, private postmaster: number | undefined) {}
+  constructor(
+    private apiPid: number | undefined,
+    private postmaster: number | undefined,
+  ) {}
 
-  before = () => { this.start = sampleCpu(this.apiPid, this.postmaster); };
+  before = () => {
+    this.start = sampleCpu(this.apiPid, this.postmaster);
+  };
 
   after = () => {
     const a = this.start!;

@@ -28,7 +28,10 @@ export interface Measurement {
 }
 
 /** Runs just before and just after each measured stretch (not the warm-up), e.g. to meter CPU time. */
-export interface Around { before(): void; after(): void }
+export interface Around {
+  before(): void;
+  after(): void;
+}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -46,7 +49,11 @@ class Tally {
 
   record = (status: number, ms: number) => {
     if (status !== this.expectStatus) return;
-    if (this.n === this.latencies.length) { const grown = new Float64Array(this.n * 2); grown.set(this.latencies); this.latencies = grown; }
+    if (this.n === this.latencies.length) {
+      const grown = new Float64Array(this.n * 2);
+      grown.set(this.latencies);
+      this.latencies = grown;
+    }
     this.latencies[this.n++] = ms;
   };
 
@@ -62,19 +69,31 @@ class Tally {
   measurement(): Measurement {
     const sorted = this.latencies.subarray(0, this.n).sort();
     return {
-      requests: this.n, seconds: this.seconds, rps: this.n / this.seconds,
-      p50: percentile(sorted, 50), p99: percentile(sorted, 99), failures: this.failures, statuses: this.statuses,
+      requests: this.n,
+      seconds: this.seconds,
+      rps: this.n / this.seconds,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      failures: this.failures,
+      statuses: this.statuses,
     };
   }
 }
 
 async function run(spec: LoadSpec, seconds: number, record?: (status: number, ms: number) => void) {
   const opts: Options = {
-    url: spec.url, method: spec.method ?? 'GET', headers: spec.headers, body: spec.body,
-    connections: spec.connections, pipelining: 1, duration: seconds, timeout: 10,
+    url: spec.url,
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    body: spec.body,
+    connections: spec.connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
   };
   const instance = autocannon(opts);
-  if (record) instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(status, ms));
+  if (record)
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => record(status, ms));
   return await instance;
 }
 
@@ -93,7 +112,12 @@ export async function measure(spec: LoadSpec, around?: Around): Promise<Measurem
 }
 
 /** Two cases in the order A B B A, each stretch half of `seconds`, after a warm-up of each. */
-export async function measureInterleaved(a: LoadSpec, b: LoadSpec, aroundA?: Around, aroundB?: Around): Promise<[Measurement, Measurement]> {
+export async function measureInterleaved(
+  a: LoadSpec,
+  b: LoadSpec,
+  aroundA?: Around,
+  aroundB?: Around,
+): Promise<[Measurement, Measurement]> {
   for (const s of [a, b]) if (s.warmupSeconds > 0) await run(s, s.warmupSeconds);
   const ta = new Tally(a.expectStatus);
   const tb = new Tally(b.expectStatus);

@@ -2,11 +2,30 @@
 // missed target comes with where the time went.
 import { readFileSync } from 'node:fs';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
-export interface Share { name: string; ms: number; share: number }
-export interface ProfileSummary { totalMs: number; idleShare: number; byPackage: Share[]; byFunction: Share[] }
+export interface Share {
+  name: string;
+  ms: number;
+  share: number;
+}
+export interface ProfileSummary {
+  totalMs: number;
+  idleShare: number;
+  byPackage: Share[];
+  byFunction: Share[];
+}
 
 /** `node_modules/pg-protocol/...` -> `pg-protocol`; `api/src/platform/http/x.ts` -> `api/src/platform/http`. */
 function packageOf(url: string, fn: string): string {
@@ -19,7 +38,12 @@ function packageOf(url: string, fn: string): string {
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
   const api = path.indexOf('/api/src/');
-  if (api >= 0) return path.slice(api + 1).split('/').slice(0, -1).join('/');
+  if (api >= 0)
+    return path
+      .slice(api + 1)
+      .split('/')
+      .slice(0, -1)
+      .join('/');
   return path.split('/').slice(-2).join('/');
 }
 
@@ -49,14 +73,20 @@ export function summarise(file: string, skipMs = 0, top = 15): ProfileSummary {
   for (const [id, us] of selfUs) {
     const { callFrame: cf } = byId.get(id)!;
     total += us;
-    if (cf.functionName === '(idle)') { idle += us; continue; }
+    if (cf.functionName === '(idle)') {
+      idle += us;
+      continue;
+    }
     const k = packageOf(cf.url, cf.functionName);
     pkg.set(k, (pkg.get(k) ?? 0) + us);
     const f = `${cf.functionName || '(anonymous)'} ${cf.url ? `${shortUrl(cf.url)}:${cf.lineNumber + 1}` : ''}`.trim();
     fn.set(f, (fn.get(f) ?? 0) + us);
   }
   const busy = total - idle || 1;
-  const rank = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([name, us]) => ({ name, ms: us / 1000, share: us / busy }));
+  const rank = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / busy }));
   return { totalMs: total / 1000, idleShare: idle / (total || 1), byPackage: rank(pkg), byFunction: rank(fn) };
 }

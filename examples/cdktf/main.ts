@@ -3,7 +3,13 @@
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ComputeFleet, Network } from '../../provider/cdktf/constructs/index.js';
-import { App, LocalBackend, TerraformOutput, TerraformStack, type Construct } from '../../provider/cdktf/constructs/cdktf.js';
+import {
+  App,
+  LocalBackend,
+  TerraformOutput,
+  TerraformStack,
+  type Construct,
+} from '../../provider/cdktf/constructs/cdktf.js';
 import { dataAtonixFlavor, dataAtonixImage, instance, provider } from '../../provider/cdktf/lib/index.js';
 
 export const STACK = 'atonix-example';
@@ -21,12 +27,27 @@ export class ExampleStack extends TerraformStack {
 
     const flavor = new dataAtonixFlavor.DataAtonixFlavor(this, 'small', { name: 't1.small' });
     const image = new dataAtonixImage.DataAtonixImage(this, 'debian', { name: 'debian-12' });
-    const network = new Network(this, 'network', { name: 'cdktf-example', cidrBlock: '10.30.0.0/16', subnetCount: 3, subnetPrefix: 24 });
+    const network = new Network(this, 'network', {
+      name: 'cdktf-example',
+      cidrBlock: '10.30.0.0/16',
+      subnetCount: 3,
+      subnetPrefix: 24,
+    });
     const web = new ComputeFleet(this, 'web', {
-      name: 'web', size: 3, network, flavorId: flavor.id, imageId: image.id, metadata: { role: 'web' }, timeouts: { create: '10m' },
+      name: 'web',
+      size: 3,
+      network,
+      flavorId: flavor.id,
+      imageId: image.id,
+      metadata: { role: 'web' },
+      timeouts: { create: '10m' },
     });
     const bastion = new instance.Instance(this, 'bastion', {
-      name: 'bastion', flavorId: flavor.id, imageId: image.id, subnetId: network.subnets[0]!.id, powerState: 'stopped',
+      name: 'bastion',
+      flavorId: flavor.id,
+      imageId: image.id,
+      subnetId: network.subnets[0]!.id,
+      powerState: 'stopped',
     });
 
     new TerraformOutput(this, 'vpc_id', { value: network.vpcId });

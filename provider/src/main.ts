@@ -9,7 +9,9 @@ serve({
   version: VERSION,
   provider: async () => {
     const [{ buildProvider }, { providerSchema }, { hooks }] = await Promise.all([
-      import('./framework/provider.js'), import('./generated/schema.js'), import('./resources/index.js'),
+      import('./framework/provider.js'),
+      import('./generated/schema.js'),
+      import('./resources/index.js'),
     ]);
     return buildProvider(providerSchema, { version: VERSION, hooks });
   },

@@ -17,7 +17,10 @@ export async function cdktfBindings(schema: ProviderSchema, header: string): Pro
   // A copy: the generator edits the schema it is given (it adds the provider's `alias`).
   const files = await runGenerator({ ...structuredClone(json), provider_versions: { [PROVIDER_ADDRESS]: VERSION } });
   // Peer ranges follow the installed runtime, so the package states what it was generated and checked against.
-  const cdktf = createRequire(import.meta.url)('cdktf/package.json') as { version: string; peerDependencies: { constructs: string } };
+  const cdktf = createRequire(import.meta.url)('cdktf/package.json') as {
+    version: string;
+    peerDependencies: { constructs: string };
+  };
   const pkg = {
     '//': header.replace(/^\/\/ /, '').trim(),
     name: '@atonixcorp/cdktf-provider-atonix',
@@ -32,7 +35,10 @@ export async function cdktfBindings(schema: ProviderSchema, header: string): Pro
   return [
     { path: `${CDKTF_DIR}/schema.json`, content: JSON.stringify(json, null, 2) + '\n' },
     { path: `${CDKTF_DIR}/package.json`, content: JSON.stringify(pkg, null, 2) + '\n' },
-    ...files.map((f) => ({ path: `${CDKTF_DIR}/lib/${f.path}`, content: header + esmSpecifiers(f.content, f.path, files) })),
+    ...files.map((f) => ({
+      path: `${CDKTF_DIR}/lib/${f.path}`,
+      content: header + esmSpecifiers(f.content, f.path, files),
+    })),
   ];
 }
 
@@ -45,7 +51,8 @@ async function runGenerator(schemaJson: object): Promise<Output[]> {
   process.env.TERRAFORM_BINARY_NAME = '/nonexistent/terraform';
   // Deep paths: the package's index loads jsii-pacmak, which it does not depend on and we do not need.
   const [{ CodeMaker }, { TerraformProviderGenerator }] = await Promise.all([
-    import('codemaker'), import('@cdktf/provider-generator/lib/get/generator/provider-generator.js'),
+    import('codemaker'),
+    import('@cdktf/provider-generator/lib/get/generator/provider-generator.js'),
   ]);
   if (binary === undefined) delete process.env.TERRAFORM_BINARY_NAME;
   else process.env.TERRAFORM_BINARY_NAME = binary;

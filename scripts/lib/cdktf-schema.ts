@@ -14,7 +14,12 @@ export interface JsonAttribute {
   nested_type?: { nesting_mode: string; attributes: Record<string, JsonAttribute> };
   description?: string;
   description_kind: 'plain' | 'markdown';
-  deprecated?: true; required?: true; optional?: true; computed?: true; sensitive?: true; write_only?: true;
+  deprecated?: true;
+  required?: true;
+  optional?: true;
+  computed?: true;
+  sensitive?: true;
+  write_only?: true;
 }
 export interface JsonBlock {
   attributes?: Record<string, JsonAttribute>;
@@ -23,10 +28,20 @@ export interface JsonBlock {
   description_kind: 'plain' | 'markdown';
   deprecated?: true;
 }
-export interface JsonSchema { version: number; block: JsonBlock }
+export interface JsonSchema {
+  version: number;
+  block: JsonBlock;
+}
 export interface JsonProviderSchemas {
   format_version: '1.0';
-  provider_schemas: Record<string, { provider: JsonSchema; resource_schemas: Record<string, JsonSchema>; data_source_schemas: Record<string, JsonSchema> }>;
+  provider_schemas: Record<
+    string,
+    {
+      provider: JsonSchema;
+      resource_schemas: Record<string, JsonSchema>;
+      data_source_schemas: Record<string, JsonSchema>;
+    }
+  >;
 }
 
 // Terraform omits false flags, empty strings and empty maps (Go's omitempty), and sorts map keys.
@@ -37,30 +52,48 @@ const sorted = <T, U>(o: Readonly<Record<string, T>>, fn: (v: T) => U): Record<s
   const keys = Object.keys(o).sort();
   return keys.length ? Object.fromEntries(keys.map((k) => [k, fn(o[k]!)])) : undefined;
 };
-const clean = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const clean = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 function attributeJson(a: Attribute): JsonAttribute {
   return clean({
     type: a.type,
-    nested_type: a.nested ? { nesting_mode: a.nested.nesting, attributes: sorted(a.nested.attributes, attributeJson) ?? {} } : undefined,
-    description: text(a.description), description_kind: kind(a.descriptionKind), deprecated: flag(a.deprecated),
-    required: flag(a.required), optional: flag(a.optional), computed: flag(a.computed), sensitive: flag(a.sensitive), write_only: flag(a.writeOnly),
+    nested_type: a.nested
+      ? { nesting_mode: a.nested.nesting, attributes: sorted(a.nested.attributes, attributeJson) ?? {} }
+      : undefined,
+    description: text(a.description),
+    description_kind: kind(a.descriptionKind),
+    deprecated: flag(a.deprecated),
+    required: flag(a.required),
+    optional: flag(a.optional),
+    computed: flag(a.computed),
+    sensitive: flag(a.sensitive),
+    write_only: flag(a.writeOnly),
   });
 }
 
 function blockJson(b: Block): JsonBlock {
   return clean({
     attributes: sorted(b.attributes ?? {}, attributeJson),
-    block_types: sorted(b.blocks ?? {}, (n) => clean({
-      nesting_mode: n.nesting, block: blockJson(n.block), min_items: n.minItems || undefined, max_items: n.maxItems || undefined,
-    })),
-    description: text(b.description), description_kind: kind(b.descriptionKind), deprecated: flag(b.deprecated),
+    block_types: sorted(b.blocks ?? {}, (n) =>
+      clean({
+        nesting_mode: n.nesting,
+        block: blockJson(n.block),
+        min_items: n.minItems || undefined,
+        max_items: n.maxItems || undefined,
+      }),
+    ),
+    description: text(b.description),
+    description_kind: kind(b.descriptionKind),
+    deprecated: flag(b.deprecated),
   });
 }
 
 const schemaJson = (s: Schema): JsonSchema => ({ version: s.version ?? 0, block: blockJson(s.block) });
 const byType = <T extends { typeName: string }>(list: T[], fn: (d: T) => Schema) =>
-  Object.fromEntries([...list].sort((a, b) => (a.typeName < b.typeName ? -1 : 1)).map((d) => [d.typeName, schemaJson(fn(d))]));
+  Object.fromEntries(
+    [...list].sort((a, b) => (a.typeName < b.typeName ? -1 : 1)).map((d) => [d.typeName, schemaJson(fn(d))]),
+  );
 
 /** `terraform providers schema -json` for this provider, as terraform prints it once the provider is installed. */
 export function providerSchemaJson(schema: ProviderSchema): JsonProviderSchemas {
@@ -76,7 +109,9 @@ export function providerSchemaJson(schema: ProviderSchema): JsonProviderSchemas 
   };
   const clashes = metaArgumentClashes(json);
   if (clashes.length) {
-    throw new Error(`Attribute names that are Terraform meta-arguments (rename them in openapi.yaml):\n  ${clashes.join('\n  ')}`);
+    throw new Error(
+      `Attribute names that are Terraform meta-arguments (rename them in openapi.yaml):\n  ${clashes.join('\n  ')}`,
+    );
   }
   return json;
 }

@@ -14,7 +14,9 @@ export async function generate(spec: Spec, header: string) {
   return [
     {
       path: 'provider/src/generated/schema.ts',
-      content: header + "import type { ProviderSchema } from '../framework/schema-types.js';\n\n" +
+      content:
+        header +
+        "import type { ProviderSchema } from '../framework/schema-types.js';\n\n" +
         `export const providerSchema: ProviderSchema = ${JSON.stringify(schema, null, 2)};\n`,
     },
     ...providerDocs(schema, root, header),

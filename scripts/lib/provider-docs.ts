@@ -12,35 +12,51 @@ function example(root: string, rel: string): string | undefined {
 }
 
 function attributeList(attrs: TfAttribute[]): string {
-  const line = (a: TfAttribute) => `- \`${a.name}\` (${typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}`;
+  const line = (a: TfAttribute) =>
+    `- \`${a.name}\` (${typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}`;
   const groups: [string, TfAttribute[]][] = [
     ['Required', attrs.filter((a) => a.required)],
     ['Optional', attrs.filter((a) => a.optional)],
     ['Read-Only', attrs.filter((a) => a.computed && !a.optional && !a.required)],
   ];
-  return groups.filter(([, list]) => list.length).map(([title, list]) => `### ${title}\n\n${list.map(line).join('\n')}`).join('\n\n');
+  return groups
+    .filter(([, list]) => list.length)
+    .map(([title, list]) => `### ${title}\n\n${list.map(line).join('\n')}`)
+    .join('\n\n');
 }
 
-function page(note: string, kind: 'Resource' | 'Data Source', name: string, description: string, body: string[]): string {
-  return [
-    '---',
-    `page_title: "${name} ${kind} - atonix"`,
-    'subcategory: ""',
-    'description: |-',
-    `  ${description}`,
-    '---',
-    note,
-    `# ${name} (${kind})`,
-    '',
-    description,
-    '',
-    ...body,
-  ].join('\n') + '\n';
+function page(
+  note: string,
+  kind: 'Resource' | 'Data Source',
+  name: string,
+  description: string,
+  body: string[],
+): string {
+  return (
+    [
+      '---',
+      `page_title: "${name} ${kind} - atonix"`,
+      'subcategory: ""',
+      'description: |-',
+      `  ${description}`,
+      '---',
+      note,
+      `# ${name} (${kind})`,
+      '',
+      description,
+      '',
+      ...body,
+    ].join('\n') + '\n'
+  );
 }
 
 const hcl = (code: string) => ['```terraform', code, '```', ''];
 
-export function providerDocs(schema: ProviderSchema, root: string, header: string): { path: string; content: string }[] {
+export function providerDocs(
+  schema: ProviderSchema,
+  root: string,
+  header: string,
+): { path: string; content: string }[] {
   // After the front matter: the registry reads the front matter only as the file's first lines.
   const note = `<!-- ${header.replace(/^\/\/ /, '').trim()} -->\n`;
   const out: { path: string; content: string }[] = [];
@@ -48,22 +64,43 @@ export function providerDocs(schema: ProviderSchema, root: string, header: strin
   out.push({
     path: 'docs/index.md',
     content: [
-      '---', 'page_title: "atonix Provider"', 'description: |-', '  Manage AtonixCorp platform resources.', '---', note,
-      '# atonix Provider', '',
-      'Manages resources of a self-hosted AtonixCorp control plane through its REST API.', '',
-      '## Example Usage', '', ...(provider ? hcl(provider) : []),
-      '## Schema', '', '### Optional', '',
+      '---',
+      'page_title: "atonix Provider"',
+      'description: |-',
+      '  Manage AtonixCorp platform resources.',
+      '---',
+      note,
+      '# atonix Provider',
+      '',
+      'Manages resources of a self-hosted AtonixCorp control plane through its REST API.',
+      '',
+      '## Example Usage',
+      '',
+      ...(provider ? hcl(provider) : []),
+      '## Schema',
+      '',
+      '### Optional',
+      '',
       '- `endpoint` (string) The API URL, e.g. `http://127.0.0.1:8000`. Defaults to `ATONIX_ENDPOINT`.',
-      '- `token` (string, Sensitive) A bearer token. Defaults to `ATONIX_TOKEN`.', '',
-      '## A resident provider', '',
+      '- `token` (string, Sensitive) A bearer token. Defaults to `ATONIX_TOKEN`.',
+      '',
+      '## A resident provider',
+      '',
       'Terraform starts a provider 3 to 4 times per command. For many commands in a row, start one provider process with',
-      '`terraform-provider-atonix --attach`: it prints `export TF_REATTACH_PROVIDERS=\'...\'`, and every terraform command',
-      'run with that variable uses the running process instead of launching one. Each command\'s connection is its own',
+      "`terraform-provider-atonix --attach`: it prints `export TF_REATTACH_PROVIDERS='...'`, and every terraform command",
+      "run with that variable uses the running process instead of launching one. Each command's connection is its own",
       'provider instance, configured by its own `provider` block; defaults such as `ATONIX_ENDPOINT` come from the',
       'environment of the attached process. Ctrl-C (or SIGTERM) stops it once no terraform command is connected; a second',
-      'one stops it at once. Unset `TF_REATTACH_PROVIDERS` afterwards: terraform kills the process a stale value names.', '',
-      '## Resources', '', ...schema.resources.map((r) => `- [${r.typeName}](resources/${r.typeName.replace(/^atonix_/, '')}.md)`), '',
-      '## Data Sources', '', ...schema.dataSources.map((d) => `- [${d.typeName}](data-sources/${d.typeName.replace(/^atonix_/, '')}.md)`), '',
+      'one stops it at once. Unset `TF_REATTACH_PROVIDERS` afterwards: terraform kills the process a stale value names.',
+      '',
+      '## Resources',
+      '',
+      ...schema.resources.map((r) => `- [${r.typeName}](resources/${r.typeName.replace(/^atonix_/, '')}.md)`),
+      '',
+      '## Data Sources',
+      '',
+      ...schema.dataSources.map((d) => `- [${d.typeName}](data-sources/${d.typeName.replace(/^atonix_/, '')}.md)`),
+      '',
     ].join('\n'),
   });
   for (const r of schema.resources) {
@@ -71,25 +108,51 @@ export function providerDocs(schema: ProviderSchema, root: string, header: strin
     const imp = example(root, `resources/${r.typeName}/import.sh`);
     const body = [
       ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
-      '## Schema', '', attributeList(r.attributes), '',
-      '### Nested Schema for `timeouts`', '', 'Optional:', '',
+      '## Schema',
+      '',
+      attributeList(r.attributes),
+      '',
+      '### Nested Schema for `timeouts`',
+      '',
+      'Optional:',
+      '',
       '- `create` (string) How long to wait for the resource to become ready, e.g. "30m". Default 20m.',
       '- `update` (string) How long to wait for an update to settle. Default 20m.',
-      '- `delete` (string) How long to wait for the resource to go away. Default 20m.', '',
-      ...(r.api.async ? [`Creating waits until \`${r.api.statusField}\` is ${r.api.readyStatus.map((s) => `\`${s}\``).join(' or ')}` +
-        (r.api.failedStatus.length ? `; ${r.api.failedStatus.map((s) => `\`${s}\``).join(' or ')} fails the apply with the reason.` : '.'), ''] : []),
-      ...(imp ? ['## Import', '', 'Import is supported using the following syntax:', '', '```shell', imp, '```', ''] : []),
+      '- `delete` (string) How long to wait for the resource to go away. Default 20m.',
+      '',
+      ...(r.api.async
+        ? [
+            `Creating waits until \`${r.api.statusField}\` is ${r.api.readyStatus.map((s) => `\`${s}\``).join(' or ')}` +
+              (r.api.failedStatus.length
+                ? `; ${r.api.failedStatus.map((s) => `\`${s}\``).join(' or ')} fails the apply with the reason.`
+                : '.'),
+            '',
+          ]
+        : []),
+      ...(imp
+        ? ['## Import', '', 'Import is supported using the following syntax:', '', '```shell', imp, '```', '']
+        : []),
     ];
-    out.push({ path: `docs/resources/${r.typeName.replace(/^atonix_/, '')}.md`, content: page(note, 'Resource', r.typeName, r.description, body) });
+    out.push({
+      path: `docs/resources/${r.typeName.replace(/^atonix_/, '')}.md`,
+      content: page(note, 'Resource', r.typeName, r.description, body),
+    });
   }
   for (const d of schema.dataSources) {
     const usage = example(root, `data-sources/${d.typeName}/data-source.tf`);
     const body = [
       ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
-      `Look up by ${['id', ...d.lookup.filter((l) => l !== 'id')].map((l) => `\`${l}\``).join(' or ')}; exactly one must match.`, '',
-      '## Schema', '', attributeList(d.attributes), '',
+      `Look up by ${['id', ...d.lookup.filter((l) => l !== 'id')].map((l) => `\`${l}\``).join(' or ')}; exactly one must match.`,
+      '',
+      '## Schema',
+      '',
+      attributeList(d.attributes),
+      '',
     ];
-    out.push({ path: `docs/data-sources/${d.typeName.replace(/^atonix_/, '')}.md`, content: page(note, 'Data Source', d.typeName, d.description, body) });
+    out.push({
+      path: `docs/data-sources/${d.typeName.replace(/^atonix_/, '')}.md`,
+      content: page(note, 'Data Source', d.typeName, d.description, body),
+    });
   }
   return out;
 }

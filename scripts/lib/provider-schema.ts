@@ -1,12 +1,19 @@
 // Derives the Terraform provider schema (resources and data sources) from the resource registry.
 import type { PropMeta, ResourceMeta } from '../../api/src/platform/resources/registry-types.js';
-import type { CtyType, ProviderSchema, TfAttribute, TfDataSource, TfResource } from '../../provider/src/framework/schema-types.js';
+import type {
+  CtyType,
+  ProviderSchema,
+  TfAttribute,
+  TfDataSource,
+  TfResource,
+} from '../../provider/src/framework/schema-types.js';
 
 /** Server bookkeeping that would only add noise (and refresh churn) to plans. */
 const SKIP = new Set(['etag', 'updated_at']);
 
 function ctyType(p: PropMeta): CtyType {
-  const scalar = (t?: string): string => (t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string');
+  const scalar = (t?: string): string =>
+    t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string';
   if (p.type === 'array') return ['list', scalar(p.elementType)];
   if (p.type === 'object') return ['map', scalar(p.elementType)];
   return scalar(p.type);
@@ -28,9 +35,14 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     const hasDefault = p.default !== undefined || p.serverDefault;
     const required = !computedOnly && p.required && !hasDefault;
     const attr: TfAttribute = {
-      name, type: ctyType(p), description: describe(name, p),
-      required, optional: !computedOnly && !required, computed: computedOnly || hasDefault,
-      sensitive: p.writeOnly, forceNew: p.immutable,
+      name,
+      type: ctyType(p),
+      description: describe(name, p),
+      required,
+      optional: !computedOnly && !required,
+      computed: computedOnly || hasDefault,
+      sensitive: p.writeOnly,
+      forceNew: p.immutable,
     };
     if (p.default !== undefined) attr.default = p.default;
     out.push(attr);
@@ -46,21 +58,58 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
     const description = meta.description;
     if (meta.paths.create && meta.operations.delete && !meta.publicRead) {
       resources.push({
-        typeName: meta.terraform, kind: meta.kind, description, attributes: resourceAttributes(meta),
+        typeName: meta.terraform,
+        kind: meta.kind,
+        description,
+        attributes: resourceAttributes(meta),
         api: {
-          create: meta.paths.create, item: meta.paths.item, list: meta.paths.list, parent: meta.paths.parent,
-          async: meta.async, statusField: meta.statusField, readyStatus: meta.readyStatus, failedStatus: meta.failedStatus,
+          create: meta.paths.create,
+          item: meta.paths.item,
+          list: meta.paths.list,
+          parent: meta.paths.parent,
+          async: meta.async,
+          statusField: meta.statusField,
+          readyStatus: meta.readyStatus,
+          failedStatus: meta.failedStatus,
           updatable: Boolean(meta.operations.update),
         },
       });
     }
     if (meta.dataSourceLookup.length && meta.paths.list) {
-      const attributes = Object.entries(meta.properties).filter(([n]) => !SKIP.has(n)).map(([name, p]): TfAttribute => {
-        const lookup = meta.dataSourceLookup.includes(name);
-        return { name, type: ctyType(p), description: describe(name, p), required: false, optional: lookup, computed: true, sensitive: p.writeOnly, forceNew: false };
+      const attributes = Object.entries(meta.properties)
+        .filter(([n]) => !SKIP.has(n))
+        .map(([name, p]): TfAttribute => {
+          const lookup = meta.dataSourceLookup.includes(name);
+          return {
+            name,
+            type: ctyType(p),
+            description: describe(name, p),
+            required: false,
+            optional: lookup,
+            computed: true,
+            sensitive: p.writeOnly,
+            forceNew: false,
+          };
+        });
+      if (!attributes.some((a) => a.name === 'id'))
+        attributes.unshift({
+          name: 'id',
+          type: 'string',
+          description: 'id',
+          required: false,
+          optional: true,
+          computed: true,
+          sensitive: false,
+          forceNew: false,
+        });
+      dataSources.push({
+        typeName: meta.terraform,
+        kind: meta.kind,
+        description,
+        lookup: meta.dataSourceLookup,
+        attributes,
+        api: { list: meta.paths.list, item: meta.paths.item },
       });
-      if (!attributes.some((a) => a.name === 'id')) attributes.unshift({ name: 'id', type: 'string', description: 'id', required: false, optional: true, computed: true, sensitive: false, forceNew: false });
-      dataSources.push({ typeName: meta.terraform, kind: meta.kind, description, lookup: meta.dataSourceLookup, attributes, api: { list: meta.paths.list, item: meta.paths.item } });
     }
   }
   const byName = (a: { typeName: string }, b: { typeName: string }) => a.typeName.localeCompare(b.typeName);

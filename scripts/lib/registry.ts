@@ -14,9 +14,14 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   const s = { ...deref<Schema>(spec, raw), ...raw };
   const { type, nullable, enumValues } = propType(spec, s);
   const meta: PropMeta = {
-    type, nullable, required,
-    readOnly: s.readOnly === true, writeOnly: s.writeOnly === true, immutable: s['x-immutable'] === true,
-    serverDefault: s['x-server-default'] === true, terraform: s['x-terraform'] !== false,
+    type,
+    nullable,
+    required,
+    readOnly: s.readOnly === true,
+    writeOnly: s.writeOnly === true,
+    immutable: s['x-immutable'] === true,
+    serverDefault: s['x-server-default'] === true,
+    terraform: s['x-terraform'] !== false,
   };
   if (s.default !== undefined) meta.default = s.default;
   if (enumValues) meta.enum = enumValues;
@@ -45,14 +50,25 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
     if (!x) continue;
     const required = new Set<string>(schema.required ?? []);
     const properties: Record<string, PropMeta> = {};
-    for (const [p, ps] of Object.entries<Schema>(schema.properties ?? {})) properties[p] = propMeta(spec, ps, required.has(p));
+    for (const [p, ps] of Object.entries<Schema>(schema.properties ?? {}))
+      properties[p] = propMeta(spec, ps, required.has(p));
     const meta: ResourceMeta = {
-      kind: x.kind, schema: name, description: String(schema.description ?? name).trim(), service: x.service, collection: x.collection, idPrefix: x.id_prefix,
+      kind: x.kind,
+      schema: name,
+      description: String(schema.description ?? name).trim(),
+      service: x.service,
+      collection: x.collection,
+      idPrefix: x.id_prefix,
       // The table is the collection's name unless the schema says otherwise.
       table: x.table ?? String(x.collection).replaceAll('-', '_'),
-      async: x.async === true, readyStatus: x.ready_status ?? [], failedStatus: x.failed_status ?? [],
-      publicRead: x.public_read === true, dataSourceLookup: x.data_source_lookup ?? [],
-      properties, paths: {}, operations: {},
+      async: x.async === true,
+      readyStatus: x.ready_status ?? [],
+      failedStatus: x.failed_status ?? [],
+      publicRead: x.public_read === true,
+      dataSourceLookup: x.data_source_lookup ?? [],
+      properties,
+      paths: {},
+      operations: {},
     };
     if (x.status_field) meta.statusField = x.status_field;
     if (x.terraform) meta.terraform = x.terraform;
@@ -62,13 +78,17 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
       // A create posts to a collection: top-level, or nested under a parent (x-parent); `/{id}/<action>` is an action.
       const isAction = /\/\{id\}\/[a-z-]+$/.test(path) && !op['x-parent'];
       if (method === 'post' && returns === name && !path.endsWith('}') && !isAction) {
-        meta.paths.create = op['x-parent'] ? path.replace(`{${op['x-parent'].param}}`, `{${op['x-parent'].field}}`) : path;
+        meta.paths.create = op['x-parent']
+          ? path.replace(`{${op['x-parent'].param}}`, `{${op['x-parent'].field}}`)
+          : path;
         if (op['x-parent']) meta.paths.parent = op['x-parent'];
         meta.operations.create = op.operationId;
       } else if (method === 'get' && returns === `${name}List` && !path.includes('{')) {
-        meta.paths.list = path; meta.operations.list = op.operationId;
+        meta.paths.list = path;
+        meta.operations.list = op.operationId;
       } else if (isItem && method === 'get' && returns === name) {
-        meta.paths.item = path; meta.operations.get = op.operationId;
+        meta.paths.item = path;
+        meta.operations.get = op.operationId;
       } else if (isItem && method === 'patch' && returns === name) {
         meta.operations.update = op.operationId;
       }
@@ -90,15 +110,29 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
  */
 export function buildOperationKinds(spec: Spec, registry: Record<string, ResourceMeta>): Record<string, string | null> {
   const metas = Object.values(registry);
-  const bySchema = new Map(metas.flatMap((m) => [[m.schema, m.kind], [`${m.schema}List`, m.kind]] as const));
+  const bySchema = new Map(
+    metas.flatMap(
+      (m) =>
+        [
+          [m.schema, m.kind],
+          [`${m.schema}List`, m.kind],
+        ] as const,
+    ),
+  );
   const own = new Map(metas.flatMap((m) => Object.values(m.operations).map((id) => [id, m.kind] as const)));
   const shape = (path: string) => path.replace(/\{\w+\}/g, '{}');
-  const prefixes = metas.flatMap((m) => [m.paths.item, m.paths.list, m.paths.create].filter((p) => p !== undefined).map((p) => ({ kind: m.kind, path: shape(p) })));
+  const prefixes = metas.flatMap((m) =>
+    [m.paths.item, m.paths.list, m.paths.create]
+      .filter((p) => p !== undefined)
+      .map((p) => ({ kind: m.kind, path: shape(p) })),
+  );
   const out: Record<string, string | null> = {};
   for (const { path, op } of operations(spec)) {
     const returns = successSchema(spec, op);
     const p = shape(path);
-    const above = prefixes.filter((x) => p === x.path || p.startsWith(`${x.path}/`)).sort((a, b) => b.path.length - a.path.length)[0];
+    const above = prefixes
+      .filter((x) => p === x.path || p.startsWith(`${x.path}/`))
+      .sort((a, b) => b.path.length - a.path.length)[0];
     out[op.operationId] = own.get(op.operationId) ?? (returns && bySchema.get(returns)) ?? above?.kind ?? null;
   }
   return out;

@@ -24,7 +24,8 @@ export interface TestApp {
 
 function agent(url: string, token?: string) {
   const r = request(url);
-  const auth = <T extends { set(k: string, v: string): T }>(t: T) => (token ? t.set('Authorization', `Bearer ${token}`) : t);
+  const auth = <T extends { set(k: string, v: string): T }>(t: T) =>
+    token ? t.set('Authorization', `Bearer ${token}`) : t;
   return {
     get: (p: string) => auth(r.get(p)),
     post: (p: string) => auth(r.post(p)),
@@ -37,8 +38,12 @@ function agent(url: string, token?: string) {
 export async function startApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const dbUrl = databaseUrl ?? (await freshDatabase());
   const config: Config = loadConfig({
-    ATONIX_ADMIN_TOKEN: ADMIN_TOKEN, ATONIX_PROVISION_DELAY_MS: '0', ATONIX_VALIDATE_RESPONSES: '1',
-    ATONIX_RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env,
+    ATONIX_ADMIN_TOKEN: ADMIN_TOKEN,
+    ATONIX_PROVISION_DELAY_MS: '0',
+    ATONIX_VALIDATE_RESPONSES: '1',
+    ATONIX_RATE_LIMIT_PER_SECOND: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...env,
   });
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));
   const server = createServer(createApp(platform));
@@ -46,7 +51,10 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, databaseUrl: dbUrl, platform, server,
+    url,
+    databaseUrl: dbUrl,
+    platform,
+    server,
     admin: agent(url, ADMIN_TOKEN),
     as: (token) => agent(url, token),
     async close() {
@@ -65,7 +73,11 @@ export async function newUser(app: TestApp, name: string): Promise<{ id: string;
 }
 
 /** Polls until `check` returns a value, for asynchronous transitions (bounded, never a timing assertion). */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { createDb, ensureDatabase, migrate } from '../../api/src/platform/db/knex.js';
 import { startEmbedded, type EmbeddedDb } from '../../api/src/platform/db/embedded.js';
 
-interface Shared { server?: Promise<{ url: string; embedded?: EmbeddedDb; dir?: string }>; template?: Promise<void>; counter: number }
+interface Shared {
+  server?: Promise<{ url: string; embedded?: EmbeddedDb; dir?: string }>;
+  template?: Promise<void>;
+  counter: number;
+}
 // On globalThis, not in module variables: mocha loads the root hooks (which stop the server) through require and
 // the test files through import, so this module can exist twice in one run, and a module-level server started
 // by the tests was invisible to the hooks, which then left PostgreSQL running after the run.

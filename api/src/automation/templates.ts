@@ -13,19 +13,36 @@ import { readTemplate } from './stacks/parse-template.js';
 
 export const templates = new ResourceRepo<Schemas['Template']>(registry.template);
 
-const presentVersion = (v: Row) => ({ template_id: v.template_id, version: v.version, template: v.template, template_body: v.template_body, created_at: v.created_at.toISOString() });
+const presentVersion = (v: Row) => ({
+  template_id: v.template_id,
+  version: v.version,
+  template: v.template,
+  template_body: v.template_body,
+  created_at: v.created_at.toISOString(),
+});
 
 /** A stored version the principal may use (the latest when version is null). */
-export async function templateVersion(db: Knex | Knex.Transaction, principal: Principal, id: string, version: number | null | undefined) {
-  const tpl = await templates.get(db, principal, id).catch(() => { throw problems.referenceNotFound('template_id', id); });
-  const v = await db('template_versions').where({ template_id: tpl.id, version: version ?? tpl.latest_version }).first();
+export async function templateVersion(
+  db: Knex | Knex.Transaction,
+  principal: Principal,
+  id: string,
+  version: number | null | undefined,
+) {
+  const tpl = await templates.get(db, principal, id).catch(() => {
+    throw problems.referenceNotFound('template_id', id);
+  });
+  const v = await db('template_versions')
+    .where({ template_id: tpl.id, version: version ?? tpl.latest_version })
+    .first();
   if (!v) throw problems.referenceNotFound('template_version', version);
   return { doc: v.template as Record<string, Json>, body: v.template_body as string, version: v.version as number };
 }
 
 async function addVersion(ctx: OpContext, tpl: Row, version: number) {
   const { doc, body } = readTemplate(ctx.body);
-  await ctx.db('template_versions').insert({ template_id: tpl.id, version, template: JSON.stringify(doc), template_body: body });
+  await ctx
+    .db('template_versions')
+    .insert({ template_id: tpl.id, version, template: JSON.stringify(doc), template_body: body });
   return ctx.db('template_versions').where({ template_id: tpl.id, version }).first();
 }
 
@@ -35,7 +52,12 @@ const templateHandlers = (): KindHandlers<'template'> => ({
   deleteTemplate: deleteHandler(templates),
   async createTemplate(ctx) {
     const { name, description } = ctx.body;
-    const tpl = await templates.insert(ctx.db, { name, description: description ?? null, owner: ctx.principal.userId, latest_version: 1 });
+    const tpl = await templates.insert(ctx.db, {
+      name,
+      description: description ?? null,
+      owner: ctx.principal.userId,
+      latest_version: 1,
+    });
     await addVersion(ctx, tpl, 1);
     ctx.audit = { resource_type: 'template', resource_id: tpl.id };
     return { status: 201, body: templates.present(tpl), headers: { Location: templates.location(tpl.id) } };
@@ -49,12 +71,19 @@ const templateHandlers = (): KindHandlers<'template'> => ({
   },
   async listTemplateVersions(ctx) {
     await templates.get(ctx.db, ctx.principal, ctx.params.id);
-    const { rows, next_cursor } = await page(ctx.db('template_versions').where({ template_id: ctx.params.id }).select('*'), ctx.query.limit, ctx.query.cursor);
+    const { rows, next_cursor } = await page(
+      ctx.db('template_versions').where({ template_id: ctx.params.id }).select('*'),
+      ctx.query.limit,
+      ctx.query.cursor,
+    );
     return { status: 200, body: { items: rows.map(presentVersion), next_cursor } };
   },
   async getTemplateVersion(ctx) {
     await templates.get(ctx.db, ctx.principal, ctx.params.id);
-    const v = await ctx.db('template_versions').where({ template_id: ctx.params.id, version: ctx.params.version }).first();
+    const v = await ctx
+      .db('template_versions')
+      .where({ template_id: ctx.params.id, version: ctx.params.version })
+      .first();
     if (!v) throw problems.notFound('template version', `${ctx.params.id}@${ctx.params.version}`);
     return { status: 200, body: presentVersion(v) };
   },

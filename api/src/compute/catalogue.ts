@@ -23,7 +23,10 @@ const IMAGES = [
 
 /** Idempotent: names already there are left as they are. */
 async function seedNamed(db: Knex, table: string, prefix: string, rows: object[]) {
-  await db(table).insert(rows.map((r) => ({ id: newId(prefix), ...r }))).onConflict('name').ignore();
+  await db(table)
+    .insert(rows.map((r) => ({ id: newId(prefix), ...r })))
+    .onConflict('name')
+    .ignore();
 }
 
 export const seedFlavors = (db: Knex, table: string) => seedNamed(db, table, 'flv', FLAVORS);

@@ -21,7 +21,6 @@ import { SYSTEM } from '../platform/operations/principals.js';
 export const instances = new ResourceRepo<Schemas['Instance'], { allocated: boolean }>(registry.instance);
 const QUEUE = 'provision-instance';
 
-
 async function need(db: Knex | Knex.Transaction, flavorId: string): Promise<Need> {
   const f = await flavors.get(db, SYSTEM, flavorId);
   return { vcpus: f.vcpus, ram_mb: f.ram_mb, gpus: f.gpu_count };
@@ -50,14 +49,36 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
       async create(ctx) {
         const b = ctx.body;
         // Through the row cache: the catalogue is read on every create and rarely changes.
-        await flavors.get(ctx.db, ctx.principal, b.flavor_id).catch(() => { throw problems.referenceNotFound('flavor_id', b.flavor_id); });
-        const image = await images.get(ctx.db, ctx.principal, b.image_id).catch(() => { throw problems.referenceNotFound('image_id', b.image_id); });
-        if (image.status !== 'active') throw problems.invalidField('image_id', `image ${b.image_id} is ${image.status}; choose an active image`, 'ImageNotActive');
-        const private_ip = b.subnet_id ? await allocateIp(ctx.db as Knex.Transaction, ctx.principal.isAdmin ? null : ctx.principal.userId, b.subnet_id) : null;
-        const row = instances.draft({
-          ...withDefaults(instances.meta, b), status: 'building', private_ip, region: config.region, owner: ctx.principal.userId,
+        await flavors.get(ctx.db, ctx.principal, b.flavor_id).catch(() => {
+          throw problems.referenceNotFound('flavor_id', b.flavor_id);
         });
-        return creationOf(instances, row, { status: 202, jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }] });
+        const image = await images.get(ctx.db, ctx.principal, b.image_id).catch(() => {
+          throw problems.referenceNotFound('image_id', b.image_id);
+        });
+        if (image.status !== 'active')
+          throw problems.invalidField(
+            'image_id',
+            `image ${b.image_id} is ${image.status}; choose an active image`,
+            'ImageNotActive',
+          );
+        const private_ip = b.subnet_id
+          ? await allocateIp(
+              ctx.db as Knex.Transaction,
+              ctx.principal.isAdmin ? null : ctx.principal.userId,
+              b.subnet_id,
+            )
+          : null;
+        const row = instances.draft({
+          ...withDefaults(instances.meta, b),
+          status: 'building',
+          private_ip,
+          region: config.region,
+          owner: ctx.principal.userId,
+        });
+        return creationOf(instances, row, {
+          status: 202,
+          jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }],
+        });
       },
     },
 
@@ -85,7 +106,13 @@ function instanceWorkers({ db }: Deps): Workers {
   return {
     // A fetched batch is placed in one transaction: the capacity row is locked once and claimed in order.
     // Idempotent: only `building` instances move, under row locks, so a replayed job is a no-op.
-    [QUEUE]: { batch: (items: { id: string }[]) => placeBatch(db, items.map((i) => i.id)) },
+    [QUEUE]: {
+      batch: (items: { id: string }[]) =>
+        placeBatch(
+          db,
+          items.map((i) => i.id),
+        ),
+    },
   };
 }
 
@@ -97,46 +124,87 @@ function instanceWorkers({ db }: Deps): Workers {
 async function placeBatch(db: Knex, ids: string[]): Promise<void> {
   const idList = `array[${ids.map(sqlLiteral).join(', ')}]::text[]`;
   const placed: string[] = [];
-  await twoStepTransaction(db, [
-    // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
-    // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq
-    // order, then region order, as everywhere else.
-    // The flavor's needs come with the rows: a read through the pool here could wait for a connection that only
-    // frees once this transaction's locks do.
-    `select i.id, i.region, i.power_state, f.vcpus, f.ram_mb, f.gpu_count as gpus from instances i join flavors f on f.id = i.flavor_id
+  await twoStepTransaction(
+    db,
+    [
+      // Plain FOR UPDATE (not SKIP LOCKED): a row briefly locked by a user's PATCH must still be placed. After the wait,
+      // PostgreSQL re-checks `status = building`, so rows another worker placed meanwhile drop out. Locks follow seq
+      // order, then region order, as everywhere else.
+      // The flavor's needs come with the rows: a read through the pool here could wait for a connection that only
+      // frees once this transaction's locks do.
+      `select i.id, i.region, i.power_state, f.vcpus, f.ram_mb, f.gpu_count as gpus from instances i join flavors f on f.id = i.flavor_id
       where i.id = any(${idList}) and i.status = 'building' order by i.seq for update of i`,
-    `select * from region_capacity where region in (select region from instances where id = any(${idList})) order by region for update`,
-  ], ([building, capacity]) => {
-    const rows = building!.rows as Row[];
-    const statements: string[] = [];
-    const outcomes: { id: string; status: InstanceStatus; status_reason: string | null; allocated: boolean }[] = [];
-    for (const region of new Set(rows.map((r) => r.region as string))) {
-      const cap = capacity!.rows.find((c) => c.region === region);
-      const free = cap ? { vcpus: cap.total_vcpus - cap.used_vcpus, ram_mb: cap.total_ram_mb - cap.used_ram_mb, gpus: cap.total_gpus - cap.used_gpus } : { vcpus: 0, ram_mb: 0, gpus: 0 };
-      const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
-      for (const row of rows.filter((r) => r.region === region)) {
-        const n: Need = { vcpus: row.vcpus, ram_mb: row.ram_mb, gpus: row.gpus };
-        const fits = n.vcpus <= free.vcpus - used.vcpus && n.ram_mb <= free.ram_mb - used.ram_mb && n.gpus <= free.gpus - used.gpus;
-        if (fits) {
-          used.vcpus += n.vcpus; used.ram_mb += n.ram_mb; used.gpus += n.gpus;
-          outcomes.push({ id: row.id, status: row.power_state === 'stopped' ? 'stopped' : 'running', status_reason: null, allocated: true });
-        } else {
-          outcomes.push({ id: row.id, status: 'error', status_reason: refusal(region, n, { vcpus: free.vcpus - used.vcpus, ram_mb: free.ram_mb - used.ram_mb, gpus: free.gpus - used.gpus }), allocated: false });
+      `select * from region_capacity where region in (select region from instances where id = any(${idList})) order by region for update`,
+    ],
+    ([building, capacity]) => {
+      const rows = building!.rows as Row[];
+      const statements: string[] = [];
+      const outcomes: { id: string; status: InstanceStatus; status_reason: string | null; allocated: boolean }[] = [];
+      for (const region of new Set(rows.map((r) => r.region as string))) {
+        const cap = capacity!.rows.find((c) => c.region === region);
+        const free = cap
+          ? {
+              vcpus: cap.total_vcpus - cap.used_vcpus,
+              ram_mb: cap.total_ram_mb - cap.used_ram_mb,
+              gpus: cap.total_gpus - cap.used_gpus,
+            }
+          : { vcpus: 0, ram_mb: 0, gpus: 0 };
+        const used = { vcpus: 0, ram_mb: 0, gpus: 0 };
+        for (const row of rows.filter((r) => r.region === region)) {
+          const n: Need = { vcpus: row.vcpus, ram_mb: row.ram_mb, gpus: row.gpus };
+          const fits =
+            n.vcpus <= free.vcpus - used.vcpus &&
+            n.ram_mb <= free.ram_mb - used.ram_mb &&
+            n.gpus <= free.gpus - used.gpus;
+          if (fits) {
+            used.vcpus += n.vcpus;
+            used.ram_mb += n.ram_mb;
+            used.gpus += n.gpus;
+            outcomes.push({
+              id: row.id,
+              status: row.power_state === 'stopped' ? 'stopped' : 'running',
+              status_reason: null,
+              allocated: true,
+            });
+          } else {
+            outcomes.push({
+              id: row.id,
+              status: 'error',
+              status_reason: refusal(region, n, {
+                vcpus: free.vcpus - used.vcpus,
+                ram_mb: free.ram_mb - used.ram_mb,
+                gpus: free.gpus - used.gpus,
+              }),
+              allocated: false,
+            });
+          }
+        }
+        if (cap && used.vcpus + used.ram_mb + used.gpus > 0) {
+          statements.push(
+            `update region_capacity set used_vcpus = used_vcpus + ${used.vcpus}, used_ram_mb = used_ram_mb + ${used.ram_mb}, used_gpus = used_gpus + ${used.gpus} where region = ${sqlLiteral(region)}`,
+          );
         }
       }
-      if (cap && used.vcpus + used.ram_mb + used.gpus > 0) {
-        statements.push(`update region_capacity set used_vcpus = used_vcpus + ${used.vcpus}, used_ram_mb = used_ram_mb + ${used.ram_mb}, used_gpus = used_gpus + ${used.gpus} where region = ${sqlLiteral(region)}`);
-      }
-    }
-    if (outcomes.length) statements.push(instances.updateManyStatement(outcomes, { status: 'text', status_reason: 'text', allocated: 'boolean' }));
-    placed.push(...outcomes.map((o) => o.id));
-    return statements;
-  });
+      if (outcomes.length)
+        statements.push(
+          instances.updateManyStatement(outcomes, { status: 'text', status_reason: 'text', allocated: 'boolean' }),
+        );
+      placed.push(...outcomes.map((o) => o.id));
+      return statements;
+    },
+  );
   for (const id of placed) rowCache.invalidate(id); // committed: this process reads the placed rows at once
 }
 
 async function buildingInstances(db: Knex): Promise<Unfinished[]> {
-  return (await db(instances.table).where({ status: 'building' }).select('id')).map((r) => ({ queue: QUEUE, id: r.id }));
+  return (await db(instances.table).where({ status: 'building' }).select('id')).map((r) => ({
+    queue: QUEUE,
+    id: r.id,
+  }));
 }
 
-export const instanceKind = defineKind('instance', { handlers: instanceHandlers, workers: instanceWorkers, recover: buildingInstances });
+export const instanceKind = defineKind('instance', {
+  handlers: instanceHandlers,
+  workers: instanceWorkers,
+  recover: buildingInstances,
+});

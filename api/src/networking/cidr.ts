@@ -1,5 +1,10 @@
 // IPv4 CIDR arithmetic on unsigned 32-bit integers (no library: the rules are few and must be exact).
-export interface Cidr { network: number; prefix: number; size: number; text: string }
+export interface Cidr {
+  network: number;
+  prefix: number;
+  size: number;
+  text: string;
+}
 
 export function ipToInt(ip: string): number | undefined {
   const parts = ip.split('.');

@@ -32,20 +32,38 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
       const outer = parseCidr(vpc.cidr_block) as Cidr;
       const cidr = parseCidr(ctx.body.cidr_block, outer.prefix, 28);
       if (typeof cidr === 'string') throw problems.invalidField('cidr_block', cidr, 'InvalidCidr');
-      if (!contains(outer, cidr)) throw problems.invalidField('cidr_block', `must lie inside the VPC's ${outer.text}`, 'CidrOutsideVpc');
+      if (!contains(outer, cidr))
+        throw problems.invalidField('cidr_block', `must lie inside the VPC's ${outer.text}`, 'CidrOutsideVpc');
       const siblings = await ctx.db(subnets.table).where({ vpc_id: vpcId }).select('id', 'cidr_block');
       const clash = siblings.find((s: Row) => overlaps(parseCidr(s.cidr_block) as Cidr, cidr));
       if (clash) {
-        throw problems.conflict(`cidr_block ${cidr.text} overlaps subnet ${clash.id} (${clash.cidr_block}).`,
-          [{ pointer: '/cidr_block', detail: `overlaps subnet ${clash.id} (${clash.cidr_block})`, code: 'CidrOverlap' }], { conflicts_with: clash.id });
+        throw problems.conflict(
+          `cidr_block ${cidr.text} overlaps subnet ${clash.id} (${clash.cidr_block}).`,
+          [
+            {
+              pointer: '/cidr_block',
+              detail: `overlaps subnet ${clash.id} (${clash.cidr_block})`,
+              code: 'CidrOverlap',
+            },
+          ],
+          { conflicts_with: clash.id },
+        );
       }
       const zone = ctx.body.availability_zone ?? `${config.region}a`;
       if (!ZONES.some((z) => zone === `${config.region}${z}`)) {
-        throw problems.invalidField('availability_zone', `must be one of: ${ZONES.map((z) => config.region + z).join(', ')}`, 'NotInEnum');
+        throw problems.invalidField(
+          'availability_zone',
+          `must be one of: ${ZONES.map((z) => config.region + z).join(', ')}`,
+          'NotInEnum',
+        );
       }
       const row = await subnets.insert(ctx.db, {
-        ...withDefaults(subnets.meta, ctx.body), vpc_id: vpcId, cidr_block: cidr.text, availability_zone: zone,
-        available_ip_count: cidr.size - RESERVED_PER_SUBNET, owner: ctx.principal.userId,
+        ...withDefaults(subnets.meta, ctx.body),
+        vpc_id: vpcId,
+        cidr_block: cidr.text,
+        availability_zone: zone,
+        available_ip_count: cidr.size - RESERVED_PER_SUBNET,
+        owner: ctx.principal.userId,
       });
       ctx.audit = { resource_type: 'subnet', resource_id: row.id };
       return { status: 201, body: subnets.present(row), headers: { Location: subnets.location(row.id) } };
@@ -63,10 +81,19 @@ export async function allocateIp(trx: Knex.Transaction, owner: string | null, su
   const subnet = await q;
   if (!subnet) throw problems.referenceNotFound('subnet_id', subnetId);
   const cidr = parseCidr(subnet.cidr_block) as Cidr;
-  const used = new Set<number>((await trx('instances').where({ subnet_id: subnetId }).whereNotNull('private_ip').select(trx.raw('host(private_ip) as ip')))
-    .map((r: Row) => ipToInt(r.ip)!));
+  const used = new Set<number>(
+    (
+      await trx('instances')
+        .where({ subnet_id: subnetId })
+        .whereNotNull('private_ip')
+        .select(trx.raw('host(private_ip) as ip'))
+    ).map((r: Row) => ipToInt(r.ip)!),
+  );
   const ip = firstFree(cidr, used);
-  if (ip === undefined) throw problems.conflict(`subnet ${subnetId} has no free addresses.`, [{ pointer: '/subnet_id', detail: 'has no free addresses', code: 'SubnetFull' }]);
+  if (ip === undefined)
+    throw problems.conflict(`subnet ${subnetId} has no free addresses.`, [
+      { pointer: '/subnet_id', detail: 'has no free addresses', code: 'SubnetFull' },
+    ]);
   await subnets.update(trx, subnet, { available_ip_count: subnet.available_ip_count - 1 });
   return intToIp(ip);
 }

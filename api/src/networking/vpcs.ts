@@ -21,9 +21,16 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
         const cidr = parseCidr(ctx.body.cidr_block, 16, 28);
         if (typeof cidr === 'string') throw problems.invalidField('cidr_block', cidr, 'InvalidCidr');
         const row = vpcs.draft({
-          ...withDefaults(vpcs.meta, ctx.body), cidr_block: cidr.text, region: config.region, state: 'pending', owner: ctx.principal.userId,
+          ...withDefaults(vpcs.meta, ctx.body),
+          cidr_block: cidr.text,
+          region: config.region,
+          state: 'pending',
+          owner: ctx.principal.userId,
         });
-        return creationOf(vpcs, row, { status: 202, jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }] });
+        return creationOf(vpcs, row, {
+          status: 202,
+          jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }],
+        });
       },
     },
   };
@@ -32,7 +39,17 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
 function vpcWorkers({ db }: Deps): Workers {
   return {
     // A fetched batch in one statement. Idempotent: only pending VPCs move, so a replayed job changes nothing.
-    [QUEUE]: { batch: async (items: { id: string }[]) => { await vpcs.moveStatus(db, items.map((i) => i.id), 'state', 'pending', 'available'); } },
+    [QUEUE]: {
+      batch: async (items: { id: string }[]) => {
+        await vpcs.moveStatus(
+          db,
+          items.map((i) => i.id),
+          'state',
+          'pending',
+          'available',
+        );
+      },
+    },
   };
 }
 

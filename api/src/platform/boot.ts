@@ -17,9 +17,16 @@ import { checkManifests, merged } from './manifest.js';
 import type { Handlers } from './operations/context.js';
 import { services } from '../services.js';
 
-export interface Platform extends Deps { stop(): Promise<void>; adminSecret?: string }
+export interface Platform extends Deps {
+  stop(): Promise<void>;
+  adminSecret?: string;
+}
 
-export async function bootPlatform(config: Config, databaseUrl: string, log: Logger = createLogger(config.logLevel)): Promise<Platform> {
+export async function bootPlatform(
+  config: Config,
+  databaseUrl: string,
+  log: Logger = createLogger(config.logLevel),
+): Promise<Platform> {
   const manifests = checkManifests(services);
   const db = createDb(databaseUrl, config.dbPoolMax);
   await migrateLocked(db);
@@ -28,12 +35,31 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
   const metrics = createMetrics();
   const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
   const auth = new Authenticator(db);
-  const events = new EventBus(databaseUrl, (err) => log.warn({ err }, 'event bus connection lost; reconnecting'), config.role !== 'api');
+  const events = new EventBus(
+    databaseUrl,
+    (err) => log.warn({ err }, 'event bus connection lost; reconnecting'),
+    config.role !== 'api',
+  );
   const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
   const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
-  deps.pipeline = new Pipeline(loadSpec(), handlers, db, new GroupCommit(db, jobs, metrics), events, log, config.validateResponses, config.idempotencyTtlSeconds);
+  deps.pipeline = new Pipeline(
+    loadSpec(),
+    handlers,
+    db,
+    new GroupCommit(db, jobs, metrics),
+    events,
+    log,
+    config.validateResponses,
+    config.idempotencyTtlSeconds,
+  );
   const w: Workers = merged(manifests, (m) => m.workers?.(deps), 'job queue');
-  await jobs.start(Object.keys(w), Object.entries(w).filter(([, spec]) => typeof spec === 'object' && 'batch' in spec).map(([q]) => q), db);
+  await jobs.start(
+    Object.keys(w),
+    Object.entries(w)
+      .filter(([, spec]) => typeof spec === 'object' && 'batch' in spec)
+      .map(([q]) => q),
+    db,
+  );
   await events.start();
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
   events.subscribe((ev) => {
@@ -50,7 +76,10 @@ export async function bootPlatform(config: Config, databaseUrl: string, log: Log
       else await jobs.work(queue, spec.handler, spec.loops);
     }
     const unfinished = (await Promise.all(manifests.map((m) => m.recover?.(db) ?? []))).flat();
-    await jobs.sendMany(db, unfinished.map(({ queue, id }) => ({ queue, data: { id } })));
+    await jobs.sendMany(
+      db,
+      unfinished.map(({ queue, id }) => ({ queue, data: { id } })),
+    );
   }
   return {
     ...deps,

@@ -5,7 +5,8 @@ function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -55,7 +56,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ram_mb: int('ATONIX_CAPACITY_RAM_MB', 4 * 1024 * 1024, env),
       gpus: int('ATONIX_CAPACITY_GPUS', 16, env),
     },
-    rateLimit: { perSecond: int('ATONIX_RATE_LIMIT_PER_SECOND', 200, env), burst: int('ATONIX_RATE_LIMIT_BURST', 400, env) },
+    rateLimit: {
+      perSecond: int('ATONIX_RATE_LIMIT_PER_SECOND', 200, env),
+      burst: int('ATONIX_RATE_LIMIT_BURST', 400, env),
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     validateResponses: env.ATONIX_VALIDATE_RESPONSES === '1',
     dbPoolMax: int('ATONIX_DB_POOL_MAX', 20, env),

@@ -22,8 +22,13 @@ export interface Deps {
 
 export type JobHandlerFn = (data: any) => Promise<void>;
 /** Long jobs (a stack run) want their own worker loops instead of sharing a batch with others. */
-export interface WorkerSpec { handler: JobHandlerFn; loops: number }
+export interface WorkerSpec {
+  handler: JobHandlerFn;
+  loops: number;
+}
 /** Many jobs of a queue handled together, in one transaction (each must stay idempotent). */
-export interface BatchWorkerSpec { batch: (items: any[]) => Promise<void> }
+export interface BatchWorkerSpec {
+  batch: (items: any[]) => Promise<void>;
+}
 /** A service's background work: queue name -> handler. */
 export type Workers = Record<string, JobHandlerFn | WorkerSpec | BatchWorkerSpec>;

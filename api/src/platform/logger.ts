@@ -4,5 +4,8 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { svc: 'atonix' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ sync: false }));
+  return pino(
+    { level, base: { svc: 'atonix' }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ sync: false }),
+  );
 }

@@ -1,13 +1,22 @@
 // A kind's manifest: all the platform needs to serve one resource kind (its handlers, its background work, its
 // crash recovery, what a fresh installation holds), so a new kind is one object listed in its service's index.
 import type { Knex } from 'knex';
-import { registry, type Kind, type KindOperationIds, type OperationId, type ServiceOperationIds } from '../generated/registry.js';
+import {
+  registry,
+  type Kind,
+  type KindOperationIds,
+  type OperationId,
+  type ServiceOperationIds,
+} from '../generated/registry.js';
 import type { Config } from './config.js';
 import type { Deps, Workers } from './deps.js';
 import type { Handler, CreateHandler, HandlersOf } from './operations/context.js';
 
 /** A resource caught mid-transition by a crash: its job is sent again at start (workers are idempotent). */
-export interface Unfinished { queue: string; id: string }
+export interface Unfinished {
+  queue: string;
+  id: string;
+}
 
 export interface ManifestParts<Ops extends OperationId> {
   /** a handler for each of the kind's operations (tsc refuses a missing or misspelt one) */
@@ -33,11 +42,22 @@ export function defineKind<K extends Kind>(kind: K, parts: ManifestParts<KindOpe
 }
 
 /** A service's operations on no kind (probes, reports): exactly the ones the contract gives the service. */
-export function defineOperations<S extends keyof ServiceOperationIds>(service: S, parts: ManifestParts<ServiceOperationIds[S]>): Manifest {
-  return { ...parts, name: `${service} (operations on no kind)`, kind: null, handlers: parts.handlers as unknown as Manifest['handlers'] };
+export function defineOperations<S extends keyof ServiceOperationIds>(
+  service: S,
+  parts: ManifestParts<ServiceOperationIds[S]>,
+): Manifest {
+  return {
+    ...parts,
+    name: `${service} (operations on no kind)`,
+    kind: null,
+    handlers: parts.handlers as unknown as Manifest['handlers'],
+  };
 }
 
-export interface Service { name: string; manifests: Manifest[] }
+export interface Service {
+  name: string;
+  manifests: Manifest[];
+}
 
 export const defineService = (name: string, manifests: Manifest[]): Service => ({ name, manifests });
 
@@ -53,8 +73,10 @@ export function checkManifests(services: Service[]): Manifest[] {
     const mine = manifests.filter((m) => m.kind === meta.kind);
     if (mine.length !== 1) problems.push(`kind ${meta.kind} has ${mine.length} manifests (one is needed)`);
     const m = mine[0];
-    if (m && meta.async && !m.workers) problems.push(`kind ${meta.kind} is asynchronous but its manifest has no workers`);
-    if (m && meta.async && !m.recover) problems.push(`kind ${meta.kind} is asynchronous but its manifest has no recover`);
+    if (m && meta.async && !m.workers)
+      problems.push(`kind ${meta.kind} is asynchronous but its manifest has no workers`);
+    if (m && meta.async && !m.recover)
+      problems.push(`kind ${meta.kind} is asynchronous but its manifest has no recover`);
   }
   if (problems.length) throw new Error(`The services' manifests do not fit the contract:\n  ${problems.join('\n  ')}`);
   return manifests;
@@ -64,12 +86,17 @@ export function checkManifests(services: Service[]): Manifest[] {
 export type KindHandlers<K extends Kind> = HandlersOf<KindOperationIds[K]>;
 
 /** The manifests' handlers (or workers) as one map; an operation (or queue) claimed by two manifests is refused. */
-export function merged<T>(manifests: Manifest[], part: (m: Manifest) => Record<string, T> | undefined, what: string): Record<string, T> {
+export function merged<T>(
+  manifests: Manifest[],
+  part: (m: Manifest) => Record<string, T> | undefined,
+  what: string,
+): Record<string, T> {
   const out: Record<string, T> = {};
   const owner = new Map<string, string>();
   for (const m of manifests) {
     for (const [key, value] of Object.entries(part(m) ?? {})) {
-      if (owner.has(key)) throw new Error(`${what} ${key} is claimed by the manifests of ${owner.get(key)} and ${m.name}`);
+      if (owner.has(key))
+        throw new Error(`${what} ${key} is claimed by the manifests of ${owner.get(key)} and ${m.name}`);
       owner.set(key, m.name);
       out[key] = value;
     }

@@ -13,7 +13,9 @@ export class Problem extends Error {
   ) {
     super(detail ?? title);
   }
-  get detail(): string { return this.message; }
+  get detail(): string {
+    return this.message;
+  }
 }
 
 const kebab = (code: string) => code.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -22,55 +24,154 @@ export const problemType = (code: string) => `https://atonixcorp.com/problems/${
 export const problems = {
   malformedBody: (detail: string) => new Problem(400, 'MalformedBody', 'The request body is not valid JSON', detail),
   unsupportedMediaType: (type: string) =>
-    new Problem(415, 'UnsupportedMediaType', 'Unsupported media type', `Content-Type ${type || '(none)'} is not accepted here; send application/json.`),
+    new Problem(
+      415,
+      'UnsupportedMediaType',
+      'Unsupported media type',
+      `Content-Type ${type || '(none)'} is not accepted here; send application/json.`,
+    ),
   validation: (errors: FieldError[]) =>
-    new Problem(422, 'ValidationFailed', 'The request is not valid', errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '), errors),
+    new Problem(
+      422,
+      'ValidationFailed',
+      'The request is not valid',
+      errors.map((e) => `${e.pointer || '/'}: ${e.detail}`).join('; '),
+      errors,
+    ),
   invalidParameter: (errors: FieldError[]) =>
-    new Problem(400, 'InvalidParameter', 'A parameter is not valid', errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), errors),
+    new Problem(
+      400,
+      'InvalidParameter',
+      'A parameter is not valid',
+      errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '),
+      errors,
+    ),
   fieldImmutable: (field: string) =>
-    new Problem(422, 'FieldImmutable', 'A field may not be changed', `${field} is immutable; create a new resource instead.`,
-      [{ pointer: `/${field}`, detail: 'is immutable', code: 'FieldImmutable' }]),
+    new Problem(
+      422,
+      'FieldImmutable',
+      'A field may not be changed',
+      `${field} is immutable; create a new resource instead.`,
+      [{ pointer: `/${field}`, detail: 'is immutable', code: 'FieldImmutable' }],
+    ),
   invalidField: (field: string, detail: string, code = 'InvalidValue') =>
-    new Problem(422, 'ValidationFailed', 'The request is not valid', `${field}: ${detail}`, [{ pointer: `/${field}`, detail, code }]),
+    new Problem(422, 'ValidationFailed', 'The request is not valid', `${field}: ${detail}`, [
+      { pointer: `/${field}`, detail, code },
+    ]),
   referenceNotFound: (field: string, id: unknown) =>
-    new Problem(422, 'ReferenceNotFound', 'A referenced resource does not exist', `${field}: ${String(id)} does not exist.`,
-      [{ pointer: `/${field}`, detail: `${String(id)} does not exist`, code: 'ReferenceNotFound' }]),
-  notFound: (kind: string, id: string) => new Problem(404, 'NotFound', 'Resource not found', `${kind} ${id} does not exist.`),
-  routeNotFound: (method: string, path: string) => new Problem(404, 'RouteNotFound', 'No such endpoint', `${method} ${path} is not an endpoint of this API.`),
+    new Problem(
+      422,
+      'ReferenceNotFound',
+      'A referenced resource does not exist',
+      `${field}: ${String(id)} does not exist.`,
+      [{ pointer: `/${field}`, detail: `${String(id)} does not exist`, code: 'ReferenceNotFound' }],
+    ),
+  notFound: (kind: string, id: string) =>
+    new Problem(404, 'NotFound', 'Resource not found', `${kind} ${id} does not exist.`),
+  routeNotFound: (method: string, path: string) =>
+    new Problem(404, 'RouteNotFound', 'No such endpoint', `${method} ${path} is not an endpoint of this API.`),
   methodNotAllowed: (method: string, path: string, allow: string[]) =>
-    new Problem(405, 'MethodNotAllowed', 'Method not allowed', `${method} is not allowed on ${path}; allowed: ${allow.join(', ')}.`, undefined, {}, { Allow: allow.join(', ') }),
+    new Problem(
+      405,
+      'MethodNotAllowed',
+      'Method not allowed',
+      `${method} is not allowed on ${path}; allowed: ${allow.join(', ')}.`,
+      undefined,
+      {},
+      { Allow: allow.join(', ') },
+    ),
   unauthenticated: (detail = 'Send a valid token as `Authorization: Bearer <token>`.') =>
-    new Problem(401, 'Unauthenticated', 'Authentication required', detail, undefined, {}, { 'WWW-Authenticate': 'Bearer realm="atonix"' }),
-  forbidden: (action: string) => new Problem(403, 'Forbidden', 'Not allowed', `You are not allowed to perform ${action}.`, undefined, { action }),
+    new Problem(
+      401,
+      'Unauthenticated',
+      'Authentication required',
+      detail,
+      undefined,
+      {},
+      { 'WWW-Authenticate': 'Bearer realm="atonix"' },
+    ),
+  forbidden: (action: string) =>
+    new Problem(403, 'Forbidden', 'Not allowed', `You are not allowed to perform ${action}.`, undefined, { action }),
   inUse: (kind: string, id: string, blockers: { kind: string; id: string }[]) =>
-    new Problem(409, 'ResourceInUse', 'The resource is in use',
+    new Problem(
+      409,
+      'ResourceInUse',
+      'The resource is in use',
       `${kind} ${id} is still used by ${blockers.map((b) => `${b.kind} ${b.id}`).join(', ')}${blockers.length >= 10 ? ' and possibly more' : ''}.`,
-      undefined, { blocked_by: blockers }),
+      undefined,
+      { blocked_by: blockers },
+    ),
   conflict: (detail: string, errors?: FieldError[], extra: Record<string, unknown> = {}) =>
     new Problem(409, 'Conflict', 'The request conflicts with existing state', detail, errors, extra),
   alreadyExists: (kind: string, field: string, value: string) =>
-    new Problem(409, 'AlreadyExists', 'The resource already exists', `A ${kind} with ${field} ${value} already exists.`,
-      [{ pointer: `/${field}`, detail: 'is already taken', code: 'AlreadyExists' }]),
+    new Problem(
+      409,
+      'AlreadyExists',
+      'The resource already exists',
+      `A ${kind} with ${field} ${value} already exists.`,
+      [{ pointer: `/${field}`, detail: 'is already taken', code: 'AlreadyExists' }],
+    ),
   invalidTransition: (kind: string, id: string, action: string, current: string, allowed: string[]) =>
-    new Problem(409, 'InvalidStateTransition', 'The resource is not in a state that allows this',
+    new Problem(
+      409,
+      'InvalidStateTransition',
+      'The resource is not in a state that allows this',
       `Cannot ${action} ${kind} ${id}: its status is ${current}; ${action} is allowed from: ${allowed.join(', ') || 'no status'}.`,
-      undefined, { current_status: current, allowed_statuses: allowed }),
+      undefined,
+      { current_status: current, allowed_statuses: allowed },
+    ),
   preconditionFailed: (expected: string, actual: string) =>
-    new Problem(412, 'PreconditionFailed', 'The resource has changed', `If-Match ${expected} does not match the current ETag ${actual}.`, undefined, { current_etag: actual }),
+    new Problem(
+      412,
+      'PreconditionFailed',
+      'The resource has changed',
+      `If-Match ${expected} does not match the current ETag ${actual}.`,
+      undefined,
+      { current_etag: actual },
+    ),
   idempotencyKeyReused: () =>
-    new Problem(422, 'IdempotencyKeyReused', 'The idempotency key was used with a different request', 'Use a new Idempotency-Key for a different request.'),
+    new Problem(
+      422,
+      'IdempotencyKeyReused',
+      'The idempotency key was used with a different request',
+      'Use a new Idempotency-Key for a different request.',
+    ),
   idempotencyKeyInFlight: () =>
-    new Problem(409, 'IdempotencyKeyInFlight', 'A request with this idempotency key is still in progress', 'Retry after the first request has finished.'),
+    new Problem(
+      409,
+      'IdempotencyKeyInFlight',
+      'A request with this idempotency key is still in progress',
+      'Retry after the first request has finished.',
+    ),
   rateLimited: (retryAfterSeconds: number) =>
-    new Problem(429, 'RateLimited', 'Too many requests', `Slow down; retry after ${retryAfterSeconds} s.`, undefined, {}, { 'Retry-After': String(retryAfterSeconds) }),
+    new Problem(
+      429,
+      'RateLimited',
+      'Too many requests',
+      `Slow down; retry after ${retryAfterSeconds} s.`,
+      undefined,
+      {},
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
   unavailable: (detail: string) => new Problem(503, 'Unavailable', 'Service unavailable', detail),
-  internal: () => new Problem(500, 'InternalError', 'Internal error', 'Something went wrong on our side; the request id identifies it in our logs.'),
+  internal: () =>
+    new Problem(
+      500,
+      'InternalError',
+      'Internal error',
+      'Something went wrong on our side; the request id identifies it in our logs.',
+    ),
 };
 
 /** The RFC 9457 body for a problem. */
 export function renderProblem(p: Problem, requestId: string | undefined, instance: string): Record<string, unknown> {
   const body: Record<string, unknown> = {
-    type: problemType(p.code), title: p.title, status: p.status, detail: p.detail, instance, code: p.code,
+    type: problemType(p.code),
+    title: p.title,
+    status: p.status,
+    detail: p.detail,
+    instance,
+    code: p.code,
     ...p.extra,
   };
   if (requestId) body.request_id = requestId;

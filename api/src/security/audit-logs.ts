@@ -8,7 +8,8 @@ export const auditLogOperations = defineOperations('security', {
       const q = ctx.db('audit_logs').select('*');
       const f = ctx.query;
       if (!ctx.principal.isAdmin) q.where('user_id', ctx.principal.userId);
-      for (const k of ['user_id', 'action', 'resource_type', 'resource_id', 'status'] as const) if (f[k] !== undefined) q.where(k, f[k]);
+      for (const k of ['user_id', 'action', 'resource_type', 'resource_id', 'status'] as const)
+        if (f[k] !== undefined) q.where(k, f[k]);
       if (f.since) q.where('timestamp', '>=', new Date(f.since));
       if (f.until) q.where('timestamp', '<', new Date(f.until));
       const { rows, next_cursor } = await page(q, f.limit, f.cursor);

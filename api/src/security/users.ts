@@ -8,14 +8,18 @@ import { ResourceRepo, type Schemas, checkIfMatch } from '../platform/resources/
 
 export const users = new ResourceRepo<Schemas['User']>(registry.user);
 /** Every kind a user can own: deleting its owner would orphan it. */
-const OWNED = Object.values(registry).filter((m) => 'owner' in m.properties).map((m) => m.kind as Kind);
+const OWNED = Object.values(registry)
+  .filter((m) => 'owner' in m.properties)
+  .map((m) => m.kind as Kind);
 
 function userHandlers({ auth }: Deps): KindHandlers<'user'> {
   return {
     listUsers: listHandler(users, ['name']),
     getUser: getHandler(users),
     createUser: createHandler(users, { uniqueName: true }),
-    updateUser: patchHandler(users, async (ctx, row) => { ctx.afterCommit(() => auth.forgetUser(row.id)); }),
+    updateUser: patchHandler(users, async (ctx, row) => {
+      ctx.afterCommit(() => auth.forgetUser(row.id));
+    }),
     async deleteUser(ctx) {
       const row = await users.get(ctx.db, ctx.principal, ctx.params.id, true);
       checkIfMatch(ctx.ifMatch, row);

@@ -12,10 +12,12 @@ export function parseCidr(text: string): Cidr {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const prefix = m ? Number(m[5]) : NaN;
-  if (!m || octets.some((o) => o > 255) || prefix > 32) throw new Error(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
+  if (!m || octets.some((o) => o > 255) || prefix > 32)
+    throw new Error(`"${text}" is not an IPv4 CIDR such as 10.0.0.0/16`);
   const address = octets.reduce((acc, o) => acc * 256 + o, 0);
   const network = address - (address % blockSize(prefix));
-  if (network !== address) throw new Error(`"${text}" is not a network address: did you mean ${formatCidr({ network, prefix })}?`);
+  if (network !== address)
+    throw new Error(`"${text}" is not a network address: did you mean ${formatCidr({ network, prefix })}?`);
   return { network, prefix };
 }
 
@@ -41,7 +43,10 @@ export function capacity(outer: Cidr, prefix: number): number {
  */
 export function carve(outer: Cidr, count: number, prefix: number): Cidr[] {
   const room = capacity(outer, prefix);
-  if (count > room) throw new Error(`${formatCidr(outer)} cannot hold ${count} subnet${count === 1 ? '' : 's'} of /${prefix}: it has room for ${room}`);
+  if (count > room)
+    throw new Error(
+      `${formatCidr(outer)} cannot hold ${count} subnet${count === 1 ? '' : 's'} of /${prefix}: it has room for ${room}`,
+    );
   return Array.from({ length: count }, (_, i) => ({ network: outer.network + i * blockSize(prefix), prefix }));
 }
 

@@ -36,21 +36,29 @@ export class ComputeFleet extends Construct {
       throw new Error(`ComputeFleet "${this.node.path}": size must be a whole number from 0, not ${props.size}`);
     }
     const subnets = props.network.subnets;
-    this.instances = Array.from({ length: props.size }, (_, i) => new instance.Instance(this, `instance-${i + 1}`, {
-      name: `${props.name}-${i + 1}`,
-      flavorId: props.flavorId,
-      imageId: props.imageId,
-      subnetId: subnets[i % subnets.length]!.id,
-      powerState: props.powerState,
-      metadata: props.metadata ? { ...props.metadata } : undefined,
-      timeouts: props.timeouts,
-      provider: props.provider,
-    }));
+    this.instances = Array.from(
+      { length: props.size },
+      (_, i) =>
+        new instance.Instance(this, `instance-${i + 1}`, {
+          name: `${props.name}-${i + 1}`,
+          flavorId: props.flavorId,
+          imageId: props.imageId,
+          subnetId: subnets[i % subnets.length]!.id,
+          powerState: props.powerState,
+          metadata: props.metadata ? { ...props.metadata } : undefined,
+          timeouts: props.timeouts,
+          provider: props.provider,
+        }),
+    );
   }
 
   /** The instances' ids (known after apply), in order. */
-  get ids(): string[] { return this.instances.map((i) => i.id); }
+  get ids(): string[] {
+    return this.instances.map((i) => i.id);
+  }
 
   /** The instances' private IPs (known after apply; handed out by their subnets), in order. */
-  get privateIps(): string[] { return this.instances.map((i) => i.privateIp); }
+  get privateIps(): string[] {
+    return this.instances.map((i) => i.privateIp);
+  }
 }

@@ -35,7 +35,8 @@ export interface NetworkLayout {
  * (`10.0.0.0/24 cannot hold 8 subnets of /26: it has room for 4`).
  */
 export function networkLayout(props: NetworkProps): NetworkLayout {
-  if (Token.isUnresolved(props.cidrBlock)) throw new Error('cidrBlock must be a literal CIDR: the subnets are computed from it at synth time');
+  if (Token.isUnresolved(props.cidrBlock))
+    throw new Error('cidrBlock must be a literal CIDR: the subnets are computed from it at synth time');
   const outer = parseCidr(props.cidrBlock);
   if (outer.prefix < VPC_PREFIX.min || outer.prefix > VPC_PREFIX.max) {
     throw new Error(`cidrBlock ${props.cidrBlock} must have a prefix from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}`);
@@ -50,7 +51,10 @@ export function networkLayout(props: NetworkProps): NetworkLayout {
   }
   const zones = props.zones ?? ['a', 'b', 'c'].map((z) => `${props.region ?? 'us-east-1'}${z}`);
   if (zones.length === 0) throw new Error('zones may not be empty');
-  const subnets = carve(outer, props.subnetCount, prefix).map((c, i) => ({ cidrBlock: formatCidr(c), zone: zones[i % zones.length]! }));
+  const subnets = carve(outer, props.subnetCount, prefix).map((c, i) => ({
+    cidrBlock: formatCidr(c),
+    zone: zones[i % zones.length]!,
+  }));
   return { cidrBlock: formatCidr(outer), subnets };
 }
 
@@ -74,19 +78,30 @@ export class Network extends Construct {
     } catch (e) {
       throw new Error(`Network "${this.node.path}": ${(e as Error).message}`);
     }
-    this.vpc = new vpc.Vpc(this, 'vpc', { name: props.name, cidrBlock: this.layout.cidrBlock, provider: props.provider });
-    this.subnets = this.layout.subnets.map((s, i) => new subnet.Subnet(this, `subnet-${i + 1}`, {
-      name: `${props.name}-${i + 1}`,
-      vpcId: this.vpc.id,
-      cidrBlock: s.cidrBlock,
-      availabilityZone: s.zone,
+    this.vpc = new vpc.Vpc(this, 'vpc', {
+      name: props.name,
+      cidrBlock: this.layout.cidrBlock,
       provider: props.provider,
-    }));
+    });
+    this.subnets = this.layout.subnets.map(
+      (s, i) =>
+        new subnet.Subnet(this, `subnet-${i + 1}`, {
+          name: `${props.name}-${i + 1}`,
+          vpcId: this.vpc.id,
+          cidrBlock: s.cidrBlock,
+          availabilityZone: s.zone,
+          provider: props.provider,
+        }),
+    );
   }
 
   /** The VPC's id (known after apply). */
-  get vpcId(): string { return this.vpc.id; }
+  get vpcId(): string {
+    return this.vpc.id;
+  }
 
   /** The subnets' ids (known after apply), in address order. */
-  get subnetIds(): string[] { return this.subnets.map((s) => s.id); }
+  get subnetIds(): string[] {
+    return this.subnets.map((s) => s.id);
+  }
 }

@@ -1,16 +1,39 @@
 // The provider's HTTP client for the AtonixCorp API: bearer auth, retries on 429/503, problems -> diagnostics.
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { createLogger, DiagnosticsError, errorDiagnostic, type AttributePath, type Diagnostic } from '../runtime/index.js';
+import {
+  createLogger,
+  DiagnosticsError,
+  errorDiagnostic,
+  type AttributePath,
+  type Diagnostic,
+} from '../runtime/index.js';
 import { abortError, Http1Client, InvalidRequestError, type RawResponse, type ResponseHeaders } from './transport.js';
 
-export interface Problem { status: number; code?: string; title?: string; detail?: string; request_id?: string; errors?: { pointer: string; detail: string; code?: string }[]; [k: string]: unknown }
-
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) { super(problem.detail ?? problem.title ?? `HTTP ${status}`); }
+export interface Problem {
+  status: number;
+  code?: string;
+  title?: string;
+  detail?: string;
+  request_id?: string;
+  errors?: { pointer: string; detail: string; code?: string }[];
+  [k: string]: unknown;
 }
 
-export interface ApiResponse<T = any> { status: number; body: T; headers: ResponseHeaders }
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: ResponseHeaders;
+}
 
 const RETRIES = 5;
 
@@ -24,7 +47,11 @@ function tlsSettings(): { id: string; options: tls.ConnectionOptions } {
   if (extraCa?.file !== file) {
     extraCa = { file };
     if (file) {
-      try { extraCa.ca = [...tls.rootCertificates, readFileSync(file, 'utf8')]; } catch (e) { logWarn(`cannot read extra CA certificates from ${file}: ${(e as Error).message}`); }
+      try {
+        extraCa.ca = [...tls.rootCertificates, readFileSync(file, 'utf8')];
+      } catch (e) {
+        logWarn(`cannot read extra CA certificates from ${file}: ${(e as Error).message}`);
+      }
     }
   }
   return { id: file, options: extraCa.ca ? { ca: extraCa.ca } : {} };
@@ -35,10 +62,22 @@ const logWarn = (message: string) => createLogger('provider.client').warn(messag
 const http = new Http1Client(tlsSettings);
 
 export class ApiClient {
-  constructor(readonly endpoint: string, private token: string, private userAgent: string) {}
+  constructor(
+    readonly endpoint: string,
+    private token: string,
+    private userAgent: string,
+  ) {}
 
-  async request<T = any>(method: string, path: string, opts: { body?: unknown; signal?: AbortSignal; idempotencyKey?: string; prefer?: string } = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json', 'User-Agent': this.userAgent };
+  async request<T = any>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; signal?: AbortSignal; idempotencyKey?: string; prefer?: string } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.token}`,
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+    };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
     if (opts.prefer) headers.Prefer = opts.prefer;
@@ -53,11 +92,23 @@ export class ApiClient {
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
         if (e instanceof InvalidRequestError) {
-          throw new DiagnosticsError(errorDiagnostic('Invalid request to the AtonixCorp API', `${method} ${url}: ${e.message}. Check the provider's token (or ATONIX_TOKEN).`));
+          throw new DiagnosticsError(
+            errorDiagnostic(
+              'Invalid request to the AtonixCorp API',
+              `${method} ${url}: ${e.message}. Check the provider's token (or ATONIX_TOKEN).`,
+            ),
+          );
         }
-        if (attempt < RETRIES && replayable) { await sleep(backoff(attempt), opts.signal); continue; }
-        throw new DiagnosticsError(errorDiagnostic('Cannot reach the AtonixCorp API',
-          `${method} ${url} failed: ${(e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`));
+        if (attempt < RETRIES && replayable) {
+          await sleep(backoff(attempt), opts.signal);
+          continue;
+        }
+        throw new DiagnosticsError(
+          errorDiagnostic(
+            'Cannot reach the AtonixCorp API',
+            `${method} ${url} failed: ${(e as Error).message}. Check the provider's endpoint (or ATONIX_ENDPOINT).`,
+          ),
+        );
       }
       if ((res.status === 429 || res.status === 503) && attempt < RETRIES) {
         const after = Number(res.headers['retry-after']);
@@ -65,27 +116,43 @@ export class ApiClient {
         continue;
       }
       const body = res.text ? safeJson(res.text) : undefined;
-      if (res.status >= 400) throw new ApiError(res.status, { status: res.status, ...(typeof body === 'object' && body ? body : { detail: res.text }) });
+      if (res.status >= 400)
+        throw new ApiError(res.status, {
+          status: res.status,
+          ...(typeof body === 'object' && body ? body : { detail: res.text }),
+        });
       return { status: res.status, body: body as T, headers: res.headers };
     }
   }
 }
 
 function safeJson(text: string): unknown {
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 const backoff = (attempt: number) => Math.min(200 * 2 ** attempt, 5000);
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((ok, ko) => {
-    if (signal?.aborted) { ko(signal.reason ?? abortError()); return; }
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); ok(); }, ms);
-    const onAbort = () => { clearTimeout(t); ko(abortError()); };
+    if (signal?.aborted) {
+      ko(signal.reason ?? abortError());
+      return;
+    }
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      ok();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      ko(abortError());
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
-
 
 /** A problem's field errors become diagnostics on the attributes they point at; the rest one diagnostic. */
 export function problemDiagnostics(e: unknown, summary: string, pathPrefix: AttributePath = []): Diagnostic[] {
@@ -95,9 +162,16 @@ export function problemDiagnostics(e: unknown, summary: string, pathPrefix: Attr
   const fields = (p.errors ?? []).filter((f) => f.pointer.startsWith('/'));
   if (fields.length) {
     return fields.map((f) => {
-      const steps = f.pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const steps = f.pointer
+        .split('/')
+        .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
       const path = [...pathPrefix, ...steps.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
-      return errorDiagnostic(`${summary}: ${p.title ?? 'invalid value'}`, `${steps.join('.')} ${f.detail}${ref}`, path.slice(0, 1));
+      return errorDiagnostic(
+        `${summary}: ${p.title ?? 'invalid value'}`,
+        `${steps.join('.')} ${f.detail}${ref}`,
+        path.slice(0, 1),
+      );
     });
   }
   return [errorDiagnostic(`${summary}: ${p.title ?? `HTTP ${e.status}`}`, `${p.detail ?? ''}${ref}`)];

@@ -20,7 +20,11 @@ export function toJson(v: Value): unknown {
 }
 
 /** The create body: every settable attribute with a known, non-null value. */
-export function createBody(attributes: TfAttribute[], planned: ObjectValue, skip: string[] = []): Record<string, unknown> {
+export function createBody(
+  attributes: TfAttribute[],
+  planned: ObjectValue,
+  skip: string[] = [],
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const a of attributes) {
     if (!(a.required || a.optional) || skip.includes(a.name)) continue;
@@ -31,7 +35,11 @@ export function createBody(attributes: TfAttribute[], planned: ObjectValue, skip
 }
 
 /** The PATCH body: settable, mutable attributes whose planned value differs from the prior state. */
-export function patchBody(attributes: TfAttribute[], prior: ObjectValue, planned: ObjectValue): Record<string, unknown> {
+export function patchBody(
+  attributes: TfAttribute[],
+  prior: ObjectValue,
+  planned: ObjectValue,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const a of attributes) {
     if (!(a.required || a.optional) || a.forceNew) continue;
@@ -40,20 +48,26 @@ export function patchBody(attributes: TfAttribute[], prior: ObjectValue, planned
     const before = prior[a.name];
     // The API merge-patches objects (RFC 7386): keys the plan drops must be sent as null to go away.
     if (isMap(v) && isMap(before)) {
-      const patch: Record<string, unknown> = Object.fromEntries(Object.keys(before).filter((k) => !(k in v)).map((k) => [k, null]));
+      const patch: Record<string, unknown> = Object.fromEntries(
+        Object.keys(before)
+          .filter((k) => !(k in v))
+          .map((k) => [k, null]),
+      );
       body[a.name] = { ...patch, ...(toJson(v) as object) };
     } else body[a.name] = v === null ? null : toJson(v!);
   }
   return body;
 }
 
-const isMap = (v: Value | undefined): v is ObjectValue => v !== null && v !== undefined && v !== UNKNOWN && typeof v === 'object' && !Array.isArray(v);
+const isMap = (v: Value | undefined): v is ObjectValue =>
+  v !== null && v !== undefined && v !== UNKNOWN && typeof v === 'object' && !Array.isArray(v);
 
 export function equal(a: Value, b: Value): boolean {
   return JSON.stringify(toJson(a), sortKeys) === JSON.stringify(toJson(b), sortKeys);
 }
 
 function sortKeys(_k: string, v: unknown) {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)));
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    return Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)));
   return v;
 }

@@ -6,7 +6,11 @@ import { genericResource, type ResourceHooks } from './resource.js';
 import type { ProviderSchema } from './schema-types.js';
 import { providerConfigSchema } from './schemas.js';
 
-export interface ProviderOptions { version: string; hooks?: Record<string, ResourceHooks>; env?: NodeJS.ProcessEnv }
+export interface ProviderOptions {
+  version: string;
+  hooks?: Record<string, ResourceHooks>;
+  env?: NodeJS.ProcessEnv;
+}
 
 export function buildProvider(schema: ProviderSchema, opts: ProviderOptions): ProviderDefinition {
   const env = opts.env ?? process.env;
@@ -28,17 +32,57 @@ export function buildProvider(schema: ProviderSchema, opts: ProviderOptions): Pr
     async configure({ config, terraformVersion }, { signal }) {
       const endpoint = typeof config.endpoint === 'string' ? config.endpoint : env.ATONIX_ENDPOINT;
       const token = typeof config.token === 'string' ? config.token : env.ATONIX_TOKEN;
-      if (!endpoint) return [errorDiagnostic('No AtonixCorp endpoint', 'Set `endpoint` in the provider block or the ATONIX_ENDPOINT environment variable.', ['endpoint'])];
-      if (!token) return [errorDiagnostic('No AtonixCorp token', 'Set `token` in the provider block or the ATONIX_TOKEN environment variable.', ['token'])];
+      if (!endpoint)
+        return [
+          errorDiagnostic(
+            'No AtonixCorp endpoint',
+            'Set `endpoint` in the provider block or the ATONIX_ENDPOINT environment variable.',
+            ['endpoint'],
+          ),
+        ];
+      if (!token)
+        return [
+          errorDiagnostic(
+            'No AtonixCorp token',
+            'Set `token` in the provider block or the ATONIX_TOKEN environment variable.',
+            ['token'],
+          ),
+        ];
       let url: URL;
-      try { url = new URL(endpoint); } catch { return [errorDiagnostic('Invalid endpoint', `"${endpoint}" is not a URL such as http://127.0.0.1:8000.`, ['endpoint'])]; }
-      client = new ApiClient(url.toString(), token, `terraform-provider-atonix/${opts.version} terraform/${terraformVersion}`);
+      try {
+        url = new URL(endpoint);
+      } catch {
+        return [
+          errorDiagnostic('Invalid endpoint', `"${endpoint}" is not a URL such as http://127.0.0.1:8000.`, [
+            'endpoint',
+          ]),
+        ];
+      }
+      client = new ApiClient(
+        url.toString(),
+        token,
+        `terraform-provider-atonix/${opts.version} terraform/${terraformVersion}`,
+      );
       // One cheap authenticated call, so a wrong endpoint or token fails at plan time with a clear message.
       try {
         await client.request('GET', '/api/compute/flavors?limit=1', { signal });
       } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return [errorDiagnostic('The AtonixCorp API refused the token', `${e.problem.detail ?? ''} Check \`token\` or ATONIX_TOKEN.`, ['token'])];
-        if (e instanceof ApiError) return [errorDiagnostic(`The AtonixCorp API answered ${e.status}`, `${e.problem.detail ?? ''} Is ${endpoint} an AtonixCorp API?`, ['endpoint'])];
+        if (e instanceof ApiError && e.status === 401)
+          return [
+            errorDiagnostic(
+              'The AtonixCorp API refused the token',
+              `${e.problem.detail ?? ''} Check \`token\` or ATONIX_TOKEN.`,
+              ['token'],
+            ),
+          ];
+        if (e instanceof ApiError)
+          return [
+            errorDiagnostic(
+              `The AtonixCorp API answered ${e.status}`,
+              `${e.problem.detail ?? ''} Is ${endpoint} an AtonixCorp API?`,
+              ['endpoint'],
+            ),
+          ];
         return [errorDiagnostic('Cannot reach the AtonixCorp API', `${(e as Error).message}`, ['endpoint'])];
       }
       return [];

@@ -3,7 +3,14 @@
 // Diagnostic), never protocol messages, and never anything about one kind: per-kind behaviour is a hook.
 import { randomUUID } from 'node:crypto';
 import {
-  DiagnosticsError, UNKNOWN, diagnosticsFromError, errorDiagnostic, type AttributePath, type Diagnostic, type ObjectValue, type ResourceType,
+  DiagnosticsError,
+  UNKNOWN,
+  diagnosticsFromError,
+  errorDiagnostic,
+  type AttributePath,
+  type Diagnostic,
+  type ObjectValue,
+  type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
 import { createBody, equal, fromApi, patchBody } from './convert.js';
@@ -41,11 +48,13 @@ export interface PlanToModify {
 
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
 
-function itemPath(def: TfResource, id: string) { return def.api.item.replace('{id}', encodeURIComponent(id)); }
+function itemPath(def: TfResource, id: string) {
+  return def.api.item.replace('{id}', encodeURIComponent(id));
+}
 
 function timeoutOf(state: ObjectValue | null, phase: Phase): number {
   const t = (state?.timeouts as ObjectValue | null | undefined)?.[phase];
-  return typeof t === 'string' ? parseDuration(t) ?? DEFAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
+  return typeof t === 'string' ? (parseDuration(t) ?? DEFAULT_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
 }
 
 export function genericResource(def: TfResource, client: () => ApiClient, hooks: ResourceHooks = {}): ResourceType {
@@ -55,12 +64,15 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
   /** API representation -> state, keeping what the API never returns (timeouts, write-only values). */
   const toState = (body: any, carry: ObjectValue | null): ObjectValue => {
     const state = fromApi(attributes, body);
-    for (const a of attributes) if (a.sensitive && state[a.name] === null && carry) state[a.name] = carry[a.name] ?? null;
+    for (const a of attributes)
+      if (a.sensitive && state[a.name] === null && carry) state[a.name] = carry[a.name] ?? null;
     state.timeouts = (carry?.timeouts as ObjectValue | null | undefined) ?? null;
     return state;
   };
 
-  const fail = (e: unknown, summary: string): never => { throw new DiagnosticsError(problemDiagnostics(e, summary)); };
+  const fail = (e: unknown, summary: string): never => {
+    throw new DiagnosticsError(problemDiagnostics(e, summary));
+  };
 
   return {
     schema,
@@ -71,7 +83,12 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       for (const p of PHASES) {
         const v = t?.[p];
         if (typeof v === 'string' && parseDuration(v) === undefined) {
-          diags.push(errorDiagnostic('Invalid timeout', `"${v}" is not a duration such as "30s", "20m" or "1h30m".`, ['timeouts', p]));
+          diags.push(
+            errorDiagnostic('Invalid timeout', `"${v}" is not a duration such as "30s", "20m" or "1h30m".`, [
+              'timeouts',
+              p,
+            ]),
+          );
         }
       }
       if (hooks.validateConfig) diags.push(...hooks.validateConfig(config));
@@ -83,7 +100,8 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       const planned: ObjectValue = { ...proposedState };
       if (!priorState) {
         for (const a of attributes) {
-          if (a.computed && config[a.name] === null) planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
+          if (a.computed && config[a.name] === null)
+            planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
         }
         const created: PlanToModify = { prior: null, config, planned, requiresReplace: [] };
         hooks.modifyPlan?.(created);
@@ -115,7 +133,9 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       }
       if (!priorState) {
         const parent = def.api.parent;
-        const path = parent ? def.api.create.replace(`{${parent.field}}`, encodeURIComponent(String(plannedState[parent.field]))) : def.api.create;
+        const path = parent
+          ? def.api.create.replace(`{${parent.field}}`, encodeURIComponent(String(plannedState[parent.field])))
+          : def.api.create;
         const body = createBody(attributes, plannedState, parent ? [parent.field] : []);
         const idempotencyKey = randomUUID();
         const timeout = timeoutOf(plannedState, 'create');
@@ -128,12 +148,23 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         } catch (e) {
           // Stopped while the API held the answer: the create may have committed. The same key replays its answer at
           // once, so the resource goes into state (tainted, with the error) instead of being left behind unrecorded.
-          const replay = (e as Error).name === 'AbortError' ? await c.request('POST', path, { body, idempotencyKey }).catch(() => undefined) : undefined;
+          const replay =
+            (e as Error).name === 'AbortError'
+              ? await c.request('POST', path, { body, idempotencyKey }).catch(() => undefined)
+              : undefined;
           if (replay) return { newState: toState(replay.body, plannedState), diagnostics: diagnosticsFromError(e) };
           fail(e, `Cannot create ${def.typeName}`);
         }
         try {
-          const { body: ready, failed } = await waitReady(c, def, itemPath(def, created.id), created, Math.max(0, timeout - (Date.now() - started)), 'create', signal);
+          const { body: ready, failed } = await waitReady(
+            c,
+            def,
+            itemPath(def, created.id),
+            created,
+            Math.max(0, timeout - (Date.now() - started)),
+            'create',
+            signal,
+          );
           const newState = toState(ready, plannedState);
           if (failed) return { newState, diagnostics: [failure(def, ready)] };
           return { newState };
@@ -149,9 +180,22 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         body = Object.keys(patch).length
           ? (await c.request('PATCH', itemPath(def, id), { body: patch, signal })).body
           : (await c.request('GET', itemPath(def, id), { signal })).body;
-      } catch (e) { fail(e, `Cannot update ${def.typeName} ${id}`); }
-      const waited = await waitReady(c, def, itemPath(def, id), body, timeoutOf(plannedState, 'update'), 'update', signal);
-      const newState = toState(waited.body, { ...plannedState, timeouts: config?.timeouts ?? plannedState.timeouts ?? null });
+      } catch (e) {
+        fail(e, `Cannot update ${def.typeName} ${id}`);
+      }
+      const waited = await waitReady(
+        c,
+        def,
+        itemPath(def, id),
+        body,
+        timeoutOf(plannedState, 'update'),
+        'update',
+        signal,
+      );
+      const newState = toState(waited.body, {
+        ...plannedState,
+        timeouts: config?.timeouts ?? plannedState.timeouts ?? null,
+      });
       return waited.failed ? { newState, diagnostics: [failure(def, waited.body)] } : { newState };
     },
 
@@ -169,7 +213,8 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     importState({ id }) {
       if (!hooks.importId) return { state: { id } };
       const state = hooks.importId(id);
-      if (typeof state === 'string') throw new DiagnosticsError([errorDiagnostic(`Cannot import ${def.typeName} "${id}"`, state)]);
+      if (typeof state === 'string')
+        throw new DiagnosticsError([errorDiagnostic(`Cannot import ${def.typeName} "${id}"`, state)]);
       return { state };
     },
   };
@@ -189,7 +234,12 @@ async function deleteWithRetry(c: ApiClient, def: TfResource, path: string, time
       break;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return;
-      if (e instanceof ApiError && e.status === 409 && e.problem.code === 'ResourceInUse' && Date.now() + delay < deadline) {
+      if (
+        e instanceof ApiError &&
+        e.status === 409 &&
+        e.problem.code === 'ResourceInUse' &&
+        Date.now() + delay < deadline
+      ) {
         await sleep(delay, signal);
         continue;
       }

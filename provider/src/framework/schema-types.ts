@@ -43,4 +43,7 @@ export interface TfDataSource {
   api: { list: string; item: string };
 }
 
-export interface ProviderSchema { resources: TfResource[]; dataSources: TfDataSource[] }
+export interface ProviderSchema {
+  resources: TfResource[];
+  dataSources: TfDataSource[];
+}

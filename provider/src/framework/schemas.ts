@@ -10,8 +10,13 @@ export function blockOf(attributes: TfAttribute[], description: string, blocks: 
   const attrs: Record<string, Attribute> = {};
   for (const a of attributes) {
     attrs[a.name] = {
-      type: a.type as any, description: a.description, descriptionKind: 'markdown',
-      required: a.required || undefined, optional: a.optional || undefined, computed: a.computed || undefined, sensitive: a.sensitive || undefined,
+      type: a.type as any,
+      description: a.description,
+      descriptionKind: 'markdown',
+      required: a.required || undefined,
+      optional: a.optional || undefined,
+      computed: a.computed || undefined,
+      sensitive: a.sensitive || undefined,
     };
   }
   return { attributes: attrs, blocks, description, descriptionKind: 'markdown' };
@@ -22,8 +27,17 @@ export const providerConfigSchema: Schema = {
   block: {
     description: 'The AtonixCorp platform: a self-hostable cloud control plane.',
     attributes: {
-      endpoint: { type: 'string', optional: true, description: 'The API URL, e.g. `http://127.0.0.1:8000`. Defaults to `ATONIX_ENDPOINT`.' },
-      token: { type: 'string', optional: true, sensitive: true, description: 'A bearer token. Defaults to `ATONIX_TOKEN`.' },
+      endpoint: {
+        type: 'string',
+        optional: true,
+        description: 'The API URL, e.g. `http://127.0.0.1:8000`. Defaults to `ATONIX_ENDPOINT`.',
+      },
+      token: {
+        type: 'string',
+        optional: true,
+        sensitive: true,
+        description: 'A bearer token. Defaults to `ATONIX_TOKEN`.',
+      },
     },
   },
 };
@@ -33,7 +47,12 @@ export function resourceSchema(def: TfResource): Schema {
   const timeouts = {
     nesting: 'single' as const,
     block: {
-      attributes: Object.fromEntries(PHASES.map((p) => [p, { type: 'string' as const, optional: true, description: `How long to wait for ${p} (for example "30m").` }])),
+      attributes: Object.fromEntries(
+        PHASES.map((p) => [
+          p,
+          { type: 'string' as const, optional: true, description: `How long to wait for ${p} (for example "30m").` },
+        ]),
+      ),
       description: 'Limits on how long Terraform waits for the resource to become ready or go away.',
     },
   };

@@ -9,7 +9,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 export type ResponseHeaders = Record<string, string | string[]>;
-export interface RawResponse { status: number; headers: ResponseHeaders; text: string }
+export interface RawResponse {
+  status: number;
+  headers: ResponseHeaders;
+  text: string;
+}
 
 export interface RequestOptions {
   method: string;
@@ -47,7 +51,9 @@ export class ResponseParser {
 
   constructor(private readonly method: string) {}
 
-  get text(): string { return Buffer.concat(this.body).toString('utf8'); }
+  get text(): string {
+    return Buffer.concat(this.body).toString('utf8');
+  }
 
   push(chunk: Buffer): boolean {
     this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
@@ -94,13 +100,18 @@ export class ResponseParser {
       const te = String(this.headers['transfer-encoding'] ?? '').toLowerCase();
       if (this.method === 'HEAD' || status === 204 || status === 304) this.mode = 'none';
       else if (te && /\bchunked\s*$/.test(te)) this.mode = 'chunked';
-      else if (te) { this.mode = 'close'; this.reusable = false; }
-      else if (this.headers['content-length'] !== undefined) {
+      else if (te) {
+        this.mode = 'close';
+        this.reusable = false;
+      } else if (this.headers['content-length'] !== undefined) {
         const cl = String(this.headers['content-length']);
         if (!/^\d+$/.test(cl)) throw new Error(`malformed Content-Length: ${JSON.stringify(cl)}`);
         this.mode = 'length';
         this.remaining = Number(cl);
-      } else { this.mode = 'close'; this.reusable = false; }
+      } else {
+        this.mode = 'close';
+        this.reusable = false;
+      }
       this.headDone = true;
       return true;
     }
@@ -130,7 +141,8 @@ export class ResponseParser {
           if (this.chunkState === 'size' || this.chunkState === 'data-end' || this.chunkState === 'trailers') {
             const eol = this.buf.indexOf('\r\n', this.pos);
             if (eol < 0) {
-              if (this.buf.length - this.pos > 64 * 1024) throw new Error('malformed chunked body: a line longer than 64 KiB');
+              if (this.buf.length - this.pos > 64 * 1024)
+                throw new Error('malformed chunked body: a line longer than 64 KiB');
               return false;
             }
             const line = this.buf.toString('latin1', this.pos, eol);
@@ -142,7 +154,8 @@ export class ResponseParser {
               if (line === '') return this.finish();
             } else {
               const size = line.split(';')[0]!.trim();
-              if (!/^[0-9a-fA-F]{1,8}$/.test(size)) throw new Error(`malformed chunk size: ${JSON.stringify(size.slice(0, 20))}`);
+              if (!/^[0-9a-fA-F]{1,8}$/.test(size))
+                throw new Error(`malformed chunk size: ${JSON.stringify(size.slice(0, 20))}`);
               this.remaining = parseInt(size, 16);
               this.chunkState = this.remaining === 0 ? 'trailers' : 'data';
             }
@@ -170,7 +183,8 @@ export class InvalidRequestError extends Error {}
 /** Header names are tokens and values visible ASCII (or tabs): nothing that could end the line or the head. */
 function checkHeaders(headers: Record<string, string>) {
   for (const name in headers) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new InvalidRequestError(`invalid header name ${JSON.stringify(name)}`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw new InvalidRequestError(`invalid header name ${JSON.stringify(name)}`);
     if (/[^\t\x20-\x7e]/.test(headers[name]!)) throw new InvalidRequestError(`invalid character in the ${name} header`);
   }
 }
@@ -189,7 +203,9 @@ export class Http1Client {
   private drops = new WeakMap<net.Socket, () => void>();
 
   /** `tlsSettings`: options for HTTPS connections, and an id for them (connections made with other settings are not shared). */
-  constructor(private tlsSettings: () => { id: string; options: tls.ConnectionOptions } = () => ({ id: '', options: {} })) {}
+  constructor(
+    private tlsSettings: () => { id: string; options: tls.ConnectionOptions } = () => ({ id: '', options: {} }),
+  ) {}
 
   async request(opts: RequestOptions): Promise<RawResponse> {
     if (opts.signal?.aborted) throw abortError();
@@ -201,7 +217,8 @@ export class Http1Client {
       return await this.exchange(reused ?? this.connect(opts.url, settings?.options), key, opts, reused !== undefined);
     } catch (e) {
       // The keep-alive race: the server closed an idle connection as the request went out.
-      if (reused && (e as { beforeResponse?: boolean }).beforeResponse && opts.replayable && !opts.signal?.aborted) return this.exchange(this.connect(opts.url, settings?.options), key, opts, false);
+      if (reused && (e as { beforeResponse?: boolean }).beforeResponse && opts.replayable && !opts.signal?.aborted)
+        return this.exchange(this.connect(opts.url, settings?.options), key, opts, false);
       throw e;
     }
   }
@@ -230,7 +247,10 @@ export class Http1Client {
   private release(key: string, s: net.Socket, serverIdleMs?: number) {
     // A second under the server's own idle timeout, when it gives one, so it never closes under a request.
     const idleMs = Math.min(IDLE_MS, serverIdleMs === undefined ? IDLE_MS : serverIdleMs - 1000);
-    if (idleMs <= 0) { s.destroy(); return; }
+    if (idleMs <= 0) {
+      s.destroy();
+      return;
+    }
     let list = this.idle.get(key);
     if (!list) this.idle.set(key, (list = []));
     list.push(s);
@@ -263,19 +283,30 @@ export class Http1Client {
       const done = (err?: Error) => {
         s.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
         opts.signal?.removeEventListener('abort', onAbort);
-        if (err) { s.destroy(); reject(err); return; }
+        if (err) {
+          s.destroy();
+          reject(err);
+          return;
+        }
         if (parser.reusable && !s.destroyed) this.release(key, s, parser.keepAliveMs);
         else s.destroy();
         resolve({ status: parser.status, headers: parser.headers, text: parser.text });
       };
-      const fail = (message: string, cause?: Error) => done(Object.assign(new Error(message, { cause }), { beforeResponse: !got && reused }));
+      const fail = (message: string, cause?: Error) =>
+        done(Object.assign(new Error(message, { cause }), { beforeResponse: !got && reused }));
       const onData = (chunk: Buffer) => {
         got = true;
         let complete: boolean;
-        try { complete = parser.push(chunk); } catch (e) { done(e as Error); return; }
+        try {
+          complete = parser.push(chunk);
+        } catch (e) {
+          done(e as Error);
+          return;
+        }
         if (complete) done();
       };
-      const onEnd = () => (parser.end() ? done() : fail(got ? 'the connection closed in the middle of the response' : 'socket hang up'));
+      const onEnd = () =>
+        parser.end() ? done() : fail(got ? 'the connection closed in the middle of the response' : 'socket hang up');
       const onError = (e: Error) => fail(e.message, e);
       const onAbort = () => done(abortError());
       s.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);

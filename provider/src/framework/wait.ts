@@ -5,7 +5,15 @@ import type { TfResource } from './schema-types.js';
 
 export type Phase = 'create' | 'update' | 'delete';
 
-export async function waitReady(client: ApiClient, def: TfResource, path: string, first: any, timeoutMs: number, phase: Phase, signal: AbortSignal): Promise<{ body: any; failed: boolean }> {
+export async function waitReady(
+  client: ApiClient,
+  def: TfResource,
+  path: string,
+  first: any,
+  timeoutMs: number,
+  phase: Phase,
+  signal: AbortSignal,
+): Promise<{ body: any; failed: boolean }> {
   const field = def.api.statusField;
   if (!def.api.async || !field) return { body: first, failed: false };
   const deadline = Date.now() + timeoutMs;
@@ -16,8 +24,12 @@ export async function waitReady(client: ApiClient, def: TfResource, path: string
     if (def.api.readyStatus.includes(status)) return { body, failed: false };
     if (def.api.failedStatus.includes(status)) return { body, failed: true };
     if (Date.now() + delay > deadline) {
-      throw new DiagnosticsError(errorDiagnostic(`Timed out waiting for ${def.typeName} ${body.id}`,
-        `It was still ${status} after ${Math.round(timeoutMs / 1000)} s (the ${phase} timeout; raise it in a timeouts block).`));
+      throw new DiagnosticsError(
+        errorDiagnostic(
+          `Timed out waiting for ${def.typeName} ${body.id}`,
+          `It was still ${status} after ${Math.round(timeoutMs / 1000)} s (the ${phase} timeout; raise it in a timeouts block).`,
+        ),
+      );
     }
     await sleep(delay, signal);
     body = (await client.request('GET', path, { signal })).body;
@@ -25,7 +37,13 @@ export async function waitReady(client: ApiClient, def: TfResource, path: string
 }
 
 /** After DELETE: poll until the API answers 404 (synchronous deletes answer it at once). */
-export async function waitGone(client: ApiClient, def: TfResource, path: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+export async function waitGone(
+  client: ApiClient,
+  def: TfResource,
+  path: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 10; ; delay = Math.min(delay * 1.5, 2000)) {
     try {
@@ -34,7 +52,8 @@ export async function waitGone(client: ApiClient, def: TfResource, path: string,
       if (e instanceof ApiError && e.status === 404) return;
       throw e;
     }
-    if (Date.now() + delay > deadline) throw new DiagnosticsError(errorDiagnostic(`Timed out deleting ${def.typeName}`, `${path} still exists.`));
+    if (Date.now() + delay > deadline)
+      throw new DiagnosticsError(errorDiagnostic(`Timed out deleting ${def.typeName}`, `${path} still exists.`));
     await sleep(delay, signal);
   }
 }

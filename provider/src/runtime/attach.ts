@@ -24,7 +24,9 @@ export async function serveAttached(options: ServeOptions): Promise<void> {
   // command's next walk would kill this process under it. A second signal stops at once.
   let stopping = false;
   const exit = (code: number): never => {
-    process.stderr.write(`${options.address} stopped. Unset TF_REATTACH_PROVIDERS where it is exported: terraform kills the process it names when it cannot reach it.\n`);
+    process.stderr.write(
+      `${options.address} stopped. Unset TF_REATTACH_PROVIDERS where it is exported: terraform kills the process it names when it cannot reach it.\n`,
+    );
     process.exit(code);
   };
   const stopServing = (signal: NodeJS.Signals): void => {
@@ -34,13 +36,16 @@ export async function serveAttached(options: ServeOptions): Promise<void> {
     }
     stopping = true;
     log.info('stopping once idle', { signal, connections: server!.connections });
-    process.stderr.write(`Stopping once no terraform command is connected (${server!.connections} connections now); ${signal} again stops now.\n`);
+    process.stderr.write(
+      `Stopping once no terraform command is connected (${server!.connections} connections now); ${signal} again stops now.\n`,
+    );
     void server!.whenIdle().then(() => exit(0));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stopServing);
   process.stderr.on('error', () => {}); // a closed terminal must not turn a log line into a crash
   const source = options.provider;
-  const build = (): Promise<ProviderDefinition> => Promise.resolve().then(() => (typeof source === 'function' ? source() : source));
+  const build = (): Promise<ProviderDefinition> =>
+    Promise.resolve().then(() => (typeof source === 'function' ? source() : source));
   let connectionIds = 0;
   server = await startPluginServer(log, {
     socketPath,
@@ -54,12 +59,19 @@ export async function serveAttached(options: ServeOptions): Promise<void> {
       });
       connectionLog.debug('terraform connected');
       const service = createProviderService({ load: build, log: connectionLog, stop });
-      const shutdown = (): void => connectionLog.debug('Shutdown ignored: an attached provider runs until it is interrupted');
+      const shutdown = (): void =>
+        connectionLog.debug('Shutdown ignored: an attached provider runs until it is interrupted');
       return { ...providerHandlers(service), ...goPluginHandlers({ shutdown }) };
     },
   });
   const reattach = JSON.stringify({
-    [options.address]: { Protocol: 'grpc', ProtocolVersion: PROTOCOL_VERSION, Pid: process.pid, Test: true, Addr: { Network: 'unix', String: socketPath } },
+    [options.address]: {
+      Protocol: 'grpc',
+      ProtocolVersion: PROTOCOL_VERSION,
+      Pid: process.pid,
+      Test: true,
+      Addr: { Network: 'unix', String: socketPath },
+    },
   });
   process.stdout.write(`export TF_REATTACH_PROVIDERS=${shellQuote(reattach)}\n`);
   guardStdout(); // the line above is meant to be sourced by a shell: nothing else may follow it

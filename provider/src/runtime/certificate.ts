@@ -2,7 +2,19 @@
 // Hand-built DER instead of a certificate library saves ~100-150 ms per launch; the fields mirror go-plugin's own
 // certificates (CN and DNS SAN localhost, CA bit, key usage incl. certSign, server+client EKU, notBefore 30 s back).
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { bitString, boolean, explicit, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String } from './der.js';
+import {
+  bitString,
+  boolean,
+  explicit,
+  octetString,
+  oid,
+  sequence,
+  set,
+  smallInteger,
+  time,
+  unsignedInteger,
+  utf8String,
+} from './der.js';
 
 export interface Certificate {
   /** PEM certificate, for the TLS server. */
@@ -47,7 +59,11 @@ export function createSelfSignedCertificate(options: { organization?: string; va
   );
   const signature = sign('sha256', tbs, { key: privateKey, dsaEncoding: 'der' });
   const der = sequence(tbs, ECDSA_WITH_SHA256, bitString(signature));
-  return { der, certPem: toPem('CERTIFICATE', der), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+  return {
+    der,
+    certPem: toPem('CERTIFICATE', der),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
 }
 
 function toPem(label: string, der: Buffer): string {

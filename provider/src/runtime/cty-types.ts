@@ -27,7 +27,12 @@ export function isCtyType(value: unknown): value is CtyType {
   if (kind === 'list' || kind === 'set' || kind === 'map') return value.length === 2 && isCtyType(arg);
   if (kind === 'tuple') return value.length === 2 && Array.isArray(arg) && arg.every(isCtyType);
   if (kind === 'object') {
-    return (value.length === 2 || value.length === 3) && typeof arg === 'object' && arg !== null && Object.values(arg).every(isCtyType);
+    return (
+      (value.length === 2 || value.length === 3) &&
+      typeof arg === 'object' &&
+      arg !== null &&
+      Object.values(arg).every(isCtyType)
+    );
   }
   return false;
 }

@@ -39,7 +39,12 @@ export class DiagnosticsError extends Error {
 export function diagnosticsFromError(error: unknown, summary = 'Provider error'): Diagnostic[] {
   if (error instanceof DiagnosticsError) return error.diagnostics;
   if (error instanceof Error && error.name === 'AbortError') {
-    return [errorDiagnostic('Operation cancelled', 'The operation was stopped before it finished (Terraform asked the provider to stop).')];
+    return [
+      errorDiagnostic(
+        'Operation cancelled',
+        'The operation was stopped before it finished (Terraform asked the provider to stop).',
+      ),
+    ];
   }
   return [errorDiagnostic(summary, error instanceof Error ? error.message : String(error))];
 }
@@ -47,7 +52,11 @@ export function diagnosticsFromError(error: unknown, summary = 'Provider error')
 export function toProtoPath(path: AttributePath): ProtoAttributePath {
   return {
     steps: path.map((step) =>
-      typeof step === 'string' ? { attribute_name: step } : typeof step === 'number' ? { element_key_int: step } : { element_key_string: step.key },
+      typeof step === 'string'
+        ? { attribute_name: step }
+        : typeof step === 'number'
+          ? { element_key_int: step }
+          : { element_key_string: step.key },
     ),
   };
 }

@@ -21,7 +21,10 @@ export const GrpcStatus = {
 } as const;
 
 export class GrpcError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -96,7 +99,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     server.prependListener('secureConnection', (socket: TLSSocket) => {
       const presented = socket.getPeerCertificate()?.raw;
       if (presented && presented.equals(expected)) return;
-      opts.onTransportError?.(new Error(presented ? 'client certificate is not the one in PLUGIN_CLIENT_CERT' : 'client sent no certificate'));
+      opts.onTransportError?.(
+        new Error(presented ? 'client certificate is not the one in PLUGIN_CLIENT_CERT' : 'client sent no certificate'),
+      );
       socket.destroy();
     });
   }
@@ -120,7 +125,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   server.on('tlsClientError', report);
   server.on('sessionError', report);
   const fixed = typeof opts.handlers === 'function' ? undefined : opts.handlers;
-  server.on('stream', (stream, headers) => handleStream(opts, fixed ?? handlersOf.get(stream.session!) ?? {}, stream, headers));
+  server.on('stream', (stream, headers) =>
+    handleStream(opts, fixed ?? handlersOf.get(stream.session!) ?? {}, stream, headers),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -136,15 +143,23 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         server.close(() => resolve());
         for (const session of sessions) session.close();
       }),
-    whenIdle: () => new Promise<void>((resolve) => {
-      if (!sessions.size) return resolve();
-      idleWaiters.push(resolve);
-    }),
-    get connections() { return sessions.size; },
+    whenIdle: () =>
+      new Promise<void>((resolve) => {
+        if (!sessions.size) return resolve();
+        idleWaiters.push(resolve);
+      }),
+    get connections() {
+      return sessions.size;
+    },
   };
 }
 
-function handleStream(opts: GrpcServerOptions, handlers: Handlers, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+function handleStream(
+  opts: GrpcServerOptions,
+  handlers: Handlers,
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+): void {
   stream.on('error', () => {}); // a client reset surfaces here; the call's signal already covers it
   const path = headers[':path'] ?? '';
   if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
@@ -186,7 +201,11 @@ function handleStream(opts: GrpcServerOptions, handlers: Handlers, stream: http2
     if (size > opts.maxMessageBytes + 5) {
       tooLarge = true;
       chunks.length = 0;
-      finishWithStatus(stream, GrpcStatus.RESOURCE_EXHAUSTED, `received message larger than max (${size} vs ${opts.maxMessageBytes})`);
+      finishWithStatus(
+        stream,
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `received message larger than max (${size} vs ${opts.maxMessageBytes})`,
+      );
       return;
     }
     chunks.push(chunk);
@@ -204,7 +223,9 @@ function handleStream(opts: GrpcServerOptions, handlers: Handlers, stream: http2
       },
       onFinished: (cb) => finished.push(cb),
     };
-    void runCall(opts, stream, method, handler, Buffer.concat(chunks), call).finally(() => { answered = true; });
+    void runCall(opts, stream, method, handler, Buffer.concat(chunks), call).finally(() => {
+      answered = true;
+    });
   });
 }
 
@@ -228,7 +249,10 @@ async function runCall(
     frames = messages.map((m) => frame(opts.codec.encode(method.output, m)));
     const largest = Math.max(0, ...frames.map((f) => f.length - 5));
     if (largest > opts.maxMessageBytes) {
-      throw new GrpcError(GrpcStatus.RESOURCE_EXHAUSTED, `response message larger than max (${largest} vs ${opts.maxMessageBytes})`);
+      throw new GrpcError(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `response message larger than max (${largest} vs ${opts.maxMessageBytes})`,
+      );
     }
   } catch (error) {
     const code = error instanceof GrpcError ? error.code : GrpcStatus.INTERNAL;
@@ -248,7 +272,11 @@ async function runCall(
 /** A "trailers-only" response: one HEADERS frame that carries the status and ends the stream. */
 function finishWithStatus(stream: http2.ServerHttp2Stream, code: number, message: string): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  const headers: http2.OutgoingHttpHeaders = { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code) };
+  const headers: http2.OutgoingHttpHeaders = {
+    ':status': 200,
+    'content-type': 'application/grpc',
+    'grpc-status': String(code),
+  };
   if (message) headers['grpc-message'] = percentEncode(message);
   stream.respond(headers, { endStream: true });
 }
@@ -265,7 +293,10 @@ function frame(message: Uint8Array): Buffer {
 function percentEncode(text: string): string {
   let out = '';
   for (const b of Buffer.from(text, 'utf8')) {
-    out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    out +=
+      b >= 0x20 && b <= 0x7e && b !== 0x25
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

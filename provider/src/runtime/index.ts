@@ -17,9 +17,30 @@ export type {
   RequestContext,
   ResourceType,
 } from './provider-interface.js';
-export { attributeType, completeObject, impliedType, nullWriteOnly, type Attribute, type Block, type NestedAttributes, type NestedBlock, type Schema, type StringKind } from './schema.js';
+export {
+  attributeType,
+  completeObject,
+  impliedType,
+  nullWriteOnly,
+  type Attribute,
+  type Block,
+  type NestedAttributes,
+  type NestedBlock,
+  type Schema,
+  type StringKind,
+} from './schema.js';
 export { objectType, type CtyPrimitive, type CtyType, type ObjectType } from './cty-types.js';
-export { UNKNOWN, TypedValue, findUnknown, isUnknown, isWhollyKnown, type NumberValue, type ObjectValue, type Unknown, type Value } from './values.js';
+export {
+  UNKNOWN,
+  TypedValue,
+  findUnknown,
+  isUnknown,
+  isWhollyKnown,
+  type NumberValue,
+  type ObjectValue,
+  type Unknown,
+  type Value,
+} from './values.js';
 export {
   DiagnosticsError,
   diagnosticsFromError,

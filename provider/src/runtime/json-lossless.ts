@@ -33,9 +33,18 @@ class Parser {
     if (c === '{') return this.object();
     if (c === '[') return this.array();
     if (c === '"') return this.string();
-    if (this.text.startsWith('true', this.pos)) { this.pos += 4; return true; }
-    if (this.text.startsWith('false', this.pos)) { this.pos += 5; return false; }
-    if (this.text.startsWith('null', this.pos)) { this.pos += 4; return null; }
+    if (this.text.startsWith('true', this.pos)) {
+      this.pos += 4;
+      return true;
+    }
+    if (this.text.startsWith('false', this.pos)) {
+      this.pos += 5;
+      return false;
+    }
+    if (this.text.startsWith('null', this.pos)) {
+      this.pos += 4;
+      return null;
+    }
     NUMBER.lastIndex = this.pos;
     const m = NUMBER.exec(this.text);
     if (!m) throw this.error('unexpected character');
@@ -47,7 +56,10 @@ class Parser {
     const out: { [key: string]: JsonValue } = {};
     this.pos++;
     this.whitespace();
-    if (this.text[this.pos] === '}') { this.pos++; return out; }
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return out;
+    }
     for (;;) {
       this.whitespace();
       if (this.text[this.pos] !== '"') throw this.error('expected a string key');
@@ -56,7 +68,8 @@ class Parser {
       if (this.text[this.pos++] !== ':') throw this.error('expected ":"');
       const item = this.value();
       // A "__proto__" key must stay data, never become the object's prototype.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
       else out[key] = item;
       this.whitespace();
       const sep = this.text[this.pos++];
@@ -69,7 +82,10 @@ class Parser {
     const out: JsonValue[] = [];
     this.pos++;
     this.whitespace();
-    if (this.text[this.pos] === ']') { this.pos++; return out; }
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return out;
+    }
     for (;;) {
       out.push(this.value());
       this.whitespace();
@@ -85,7 +101,10 @@ class Parser {
     let escaped = false;
     for (; i < this.text.length; i++) {
       const c = this.text.charCodeAt(i);
-      if (c === 0x5c) { i++; escaped = true; } else if (c === 0x22) break;
+      if (c === 0x5c) {
+        i++;
+        escaped = true;
+      } else if (c === 0x22) break;
     }
     if (i >= this.text.length) throw this.error('unterminated string');
     this.pos = i + 1;

@@ -36,14 +36,20 @@ export function fromJsonTree(tree: JsonValue | undefined, type: CtyType, path: (
   const [kind, arg] = type;
   if (kind === 'list' || kind === 'set' || kind === 'tuple') {
     if (!Array.isArray(tree)) throw new ValueTypeError(path, `expected a ${kind}`);
-    return tree.map((item, i) => fromJsonTree(item, kind === 'tuple' ? (arg as readonly CtyType[])[i] ?? 'dynamic' : (arg as CtyType), [...path, i]));
+    return tree.map((item, i) =>
+      fromJsonTree(item, kind === 'tuple' ? ((arg as readonly CtyType[])[i] ?? 'dynamic') : (arg as CtyType), [
+        ...path,
+        i,
+      ]),
+    );
   }
   if (typeof tree !== 'object' || Array.isArray(tree)) throw new ValueTypeError(path, `expected a ${kind}`);
   const out: ObjectValue = {};
   if (kind === 'map') {
     for (const key of Object.keys(tree)) out[key] = fromJsonTree(tree[key], arg as CtyType, [...path, key]);
   } else {
-    for (const [name, t] of Object.entries(arg as Record<string, CtyType>)) out[name] = fromJsonTree(tree[name], t, [...path, name]);
+    for (const [name, t] of Object.entries(arg as Record<string, CtyType>))
+      out[name] = fromJsonTree(tree[name], t, [...path, name]);
   }
   return out;
 }

@@ -33,7 +33,14 @@ export function createLogger(
   const make = (bound: LogFields): Logger => {
     const emit = (lvl: LogLevel, message: string, fields?: LogFields): void => {
       if (RANK[lvl] < RANK[level]) return;
-      const entry = { '@level': lvl, '@message': message, '@module': module, '@timestamp': timestamp(), ...bound, ...fields };
+      const entry = {
+        '@level': lvl,
+        '@message': message,
+        '@module': module,
+        '@timestamp': timestamp(),
+        ...bound,
+        ...fields,
+      };
       write(`${JSON.stringify(entry, replacer)}\n`);
     };
     return {

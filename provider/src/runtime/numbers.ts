@@ -7,7 +7,8 @@ const INTEGER = /^-?\d+$/;
 /** Brings any wire form of a number to the canonical NumberValue (see values.ts). */
 export function normalizeNumber(raw: number | bigint | string): NumberValue {
   if (typeof raw === 'number') return Number.isInteger(raw) || !Number.isFinite(raw) ? raw : exactFloat(raw);
-  if (typeof raw === 'bigint') return Number.MIN_SAFE_INTEGER <= raw && raw <= Number.MAX_SAFE_INTEGER ? Number(raw) : raw;
+  if (typeof raw === 'bigint')
+    return Number.MIN_SAFE_INTEGER <= raw && raw <= Number.MAX_SAFE_INTEGER ? Number(raw) : raw;
   const text = raw.trim();
   if (!DECIMAL.test(text)) throw new TypeError(`"${raw}" is not a decimal number`);
   if (INTEGER.test(text)) return normalizeNumber(BigInt(text));

@@ -19,7 +19,13 @@ export function readPluginEnv(env: NodeJS.ProcessEnv): PluginEnv {
   }
   // Core lists the app-protocol versions it accepts, in any order ("5,6" or "6,5"); unset means "whatever you speak".
   const offered = env.PLUGIN_PROTOCOL_VERSIONS;
-  if (offered && !offered.split(',').map((v) => v.trim()).includes(String(PROTOCOL_VERSION))) {
+  if (
+    offered &&
+    !offered
+      .split(',')
+      .map((v) => v.trim())
+      .includes(String(PROTOCOL_VERSION))
+  ) {
     return {
       ok: false,
       message: `This provider speaks plugin protocol ${PROTOCOL_VERSION} (Terraform 1.0 or later); the caller offers only "${offered}".\n`,

@@ -24,7 +24,8 @@ export function goPluginHandlers(options: { shutdown(): void }): Record<string, 
     '/plugin.GRPCStdio/StreamStdio': () => [],
     '/grpc.health.v1.Health/Check': (request) => {
       const service = (request as { service: string }).service;
-      if (service !== '' && service !== 'plugin') throw new GrpcError(GrpcStatus.NOT_FOUND, `unknown service ${service}`);
+      if (service !== '' && service !== 'plugin')
+        throw new GrpcError(GrpcStatus.NOT_FOUND, `unknown service ${service}`);
       return { status: 'SERVING' };
     },
   };

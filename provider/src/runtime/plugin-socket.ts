@@ -19,7 +19,10 @@ export function socketInPrivateDir(): string {
   return join(dir, 'plugin.sock');
 }
 
-export function startPluginServer(log: Logger, opts: Pick<GrpcServerOptions, 'socketPath' | 'tls' | 'handlers'>): Promise<GrpcServer> {
+export function startPluginServer(
+  log: Logger,
+  opts: Pick<GrpcServerOptions, 'socketPath' | 'tls' | 'handlers'>,
+): Promise<GrpcServer> {
   const tables = protoTables();
   return startGrpcServer({
     ...opts,

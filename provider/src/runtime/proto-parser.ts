@@ -49,8 +49,10 @@ export function parseProtoFiles(sources: readonly string[]): ProtoTables {
     while (!t.done()) {
       const word = t.next();
       if (word === 'syntax' || word === 'option' || word === 'import') t.skipTo(';');
-      else if (word === 'package') { pkg = t.next(); t.expect(';'); }
-      else if (word === 'message') parseMessage(t, pkg, tables, pending);
+      else if (word === 'package') {
+        pkg = t.next();
+        t.expect(';');
+      } else if (word === 'message') parseMessage(t, pkg, tables, pending);
       else if (word === 'enum') parseEnum(t, pkg, tables);
       else if (word === 'service') {
         const service = join(pkg, t.next());
@@ -64,10 +66,16 @@ export function parseProtoFiles(sources: readonly string[]): ProtoTables {
           t.expectWord('returns');
           t.expect('(');
           let serverStreaming = false;
-          if (t.peek() === 'stream') { t.next(); serverStreaming = true; }
+          if (t.peek() === 'stream') {
+            t.next();
+            serverStreaming = true;
+          }
           const output = t.next();
           t.expect(')');
-          if (t.peek() === '{') { t.next(); t.expect('}'); } else t.expect(';');
+          if (t.peek() === '{') {
+            t.next();
+            t.expect('}');
+          } else t.expect(';');
           pendingMethods.push({ path: `/${service}/${name}`, scope: pkg, input, output, serverStreaming });
         }
         t.expect('}');
@@ -77,7 +85,10 @@ export function parseProtoFiles(sources: readonly string[]): ProtoTables {
 
   for (const { message, field } of pending) {
     const { typeRef, scope, ...rest } = field;
-    if (SCALARS.has(typeRef)) { tables.messages[message]!.push({ ...rest, type: typeRef, kind: 'scalar' }); continue; }
+    if (SCALARS.has(typeRef)) {
+      tables.messages[message]!.push({ ...rest, type: typeRef, kind: 'scalar' });
+      continue;
+    }
     const full = resolve(tables, scope, typeRef);
     tables.messages[message]!.push({ ...rest, type: full, kind: full in tables.enums ? 'enum' : 'message' });
   }
@@ -89,7 +100,12 @@ export function parseProtoFiles(sources: readonly string[]): ProtoTables {
   return tables;
 }
 
-function parseMessage(t: Tokens, scope: string, tables: ProtoTables, pending: { message: string; field: PendingField }[]): void {
+function parseMessage(
+  t: Tokens,
+  scope: string,
+  tables: ProtoTables,
+  pending: { message: string; field: PendingField }[],
+): void {
   const full = join(scope, t.next());
   tables.messages[full] = [];
   t.expect('{');
@@ -137,7 +153,10 @@ function parseEnum(t: Tokens, scope: string, tables: ProtoTables): void {
   t.expect('{');
   while (t.peek() !== '}') {
     const name = t.next();
-    if (name === 'option' || name === 'reserved') { t.skipTo(';'); continue; }
+    if (name === 'option' || name === 'reserved') {
+      t.skipTo(';');
+      continue;
+    }
     t.expect('=');
     values[name] = Number(t.next());
     t.expect(';');
@@ -168,8 +187,12 @@ class Tokens {
     const stripped = source.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
     this.list = stripped.match(/"[^"]*"|[A-Za-z_][\w.]*|\.[A-Za-z_][\w.]*|-?\d+|[{}()<>;=,[\]]/g) ?? [];
   }
-  done(): boolean { return this.pos >= this.list.length; }
-  peek(): string | undefined { return this.list[this.pos]; }
+  done(): boolean {
+    return this.pos >= this.list.length;
+  }
+  peek(): string | undefined {
+    return this.list[this.pos];
+  }
   next(): string {
     const tok = this.list[this.pos++];
     if (tok === undefined) throw new Error('proto: unexpected end of file');
@@ -179,7 +202,13 @@ class Tokens {
     const got = this.next();
     if (got !== tok) throw this.error(`expected "${tok}", got "${got}"`);
   }
-  expectWord(word: string): void { this.expect(word); }
-  skipTo(tok: string): void { while (this.next() !== tok); }
-  error(message: string): Error { return new Error(`proto: ${message} (token ${this.pos})`); }
+  expectWord(word: string): void {
+    this.expect(word);
+  }
+  skipTo(tok: string): void {
+    while (this.next() !== tok);
+  }
+  error(message: string): Error {
+    return new Error(`proto: ${message} (token ${this.pos})`);
+  }
 }

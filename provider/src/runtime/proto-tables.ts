@@ -12,7 +12,8 @@ let cached: ProtoTables | undefined;
 
 export function protoTables(): ProtoTables {
   if (cached) return cached;
-  cached = typeof __TFPLUGIN_PROTO_TABLES__ !== 'undefined' ? __TFPLUGIN_PROTO_TABLES__ : parseProtoFiles(readProtoSources());
+  cached =
+    typeof __TFPLUGIN_PROTO_TABLES__ !== 'undefined' ? __TFPLUGIN_PROTO_TABLES__ : parseProtoFiles(readProtoSources());
   return cached;
 }
 

@@ -36,7 +36,11 @@ export class ProtoCodec {
         for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
           const entry = new Writer();
           entry.tag(1, 2).string(key);
-          this.writeField(entry, { ...f, name: 'value', no: 2, map: undefined, repeated: undefined, presence: true }, v);
+          this.writeField(
+            entry,
+            { ...f, name: 'value', no: 2, map: undefined, repeated: undefined, presence: true },
+            v,
+          );
           w.tag(f.no, 2).bytes(entry.finish());
         }
       } else if (f.repeated) {
@@ -86,7 +90,10 @@ export class ProtoCodec {
       const no = Math.floor(key / 8);
       const wire = key & 7;
       const f = index.get(no);
-      if (!f) { r.skip(wire); continue; }
+      if (!f) {
+        r.skip(wire);
+        continue;
+      }
       if (f.map) {
         const entryEnd = r.length() + r.pos;
         let k = '';
@@ -123,14 +130,19 @@ export class ProtoCodec {
       return n;
     }
     switch (f.type) {
-      case 'string': return r.string();
-      case 'bytes': return r.bytes();
-      case 'bool': return r.varint() !== 0;
-      case 'int64': case 'int32': {
+      case 'string':
+        return r.string();
+      case 'bytes':
+        return r.bytes();
+      case 'bool':
+        return r.varint() !== 0;
+      case 'int64':
+      case 'int32': {
         if (wire !== 0) throw new Error(`protobuf: wire type ${wire} for integer field ${f.name}`);
         return r.signedVarint();
       }
-      default: return r.varint();
+      default:
+        return r.varint();
     }
   }
 
@@ -144,10 +156,14 @@ export class ProtoCodec {
       return 0;
     }
     switch (f.type) {
-      case 'string': return '';
-      case 'bytes': return new Uint8Array(0);
-      case 'bool': return false;
-      default: return 0;
+      case 'string':
+        return '';
+      case 'bytes':
+        return new Uint8Array(0);
+      case 'bool':
+        return false;
+      default:
+        return 0;
     }
   }
 }
@@ -162,20 +178,28 @@ class Writer {
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
-  tag(no: number, wire: number): this { return this.varint(no * 8 + wire); }
+  tag(no: number, wire: number): this {
+    return this.varint(no * 8 + wire);
+  }
   varint(value: number | bigint): this {
     if (typeof value === 'bigint' || value < 0 || value > Number.MAX_SAFE_INTEGER) {
       // Negative int64 values are written as their 64-bit two's complement (always 10 bytes).
       let v = BigInt(value);
       if (v < 0n) v += TWO_64;
       this.ensure(10);
-      while (v > 0x7fn) { this.buf[this.len++] = Number(v & 0x7fn) | 0x80; v >>= 7n; }
+      while (v > 0x7fn) {
+        this.buf[this.len++] = Number(v & 0x7fn) | 0x80;
+        v >>= 7n;
+      }
       this.buf[this.len++] = Number(v);
       return this;
     }
     this.ensure(8);
     let v = value;
-    while (v > 0x7f) { this.buf[this.len++] = (v % 128) | 0x80; v = Math.floor(v / 128); }
+    while (v > 0x7f) {
+      this.buf[this.len++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
     this.buf[this.len++] = v;
     return this;
   }
@@ -186,8 +210,12 @@ class Writer {
     this.len += data.length;
     return this;
   }
-  string(s: string): this { return this.bytes(Buffer.from(s, 'utf8')); }
-  finish(): Uint8Array { return this.buf.subarray(0, this.len); }
+  string(s: string): this {
+    return this.bytes(Buffer.from(s, 'utf8'));
+  }
+  finish(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
 }
 
 class Reader {
@@ -227,7 +255,9 @@ class Reader {
     this.pos += n;
     return out;
   }
-  string(): string { return utf8.decode(this.bytes()); }
+  string(): string {
+    return utf8.decode(this.bytes());
+  }
   skip(wire: number): void {
     if (wire === 0) this.varint();
     else if (wire === 1) this.pos += 8;

@@ -87,14 +87,33 @@ export interface GetProviderSchemaResponse extends Diags {
   server_capabilities: ServerCapabilities;
 }
 
-export interface ValidateProviderConfigRequest { config?: DynamicValue }
-export interface ValidateResourceConfigRequest { type_name: string; config?: DynamicValue; client_capabilities?: ClientCapabilities }
-export interface ValidateDataResourceConfigRequest { type_name: string; config?: DynamicValue }
+export interface ValidateProviderConfigRequest {
+  config?: DynamicValue;
+}
+export interface ValidateResourceConfigRequest {
+  type_name: string;
+  config?: DynamicValue;
+  client_capabilities?: ClientCapabilities;
+}
+export interface ValidateDataResourceConfigRequest {
+  type_name: string;
+  config?: DynamicValue;
+}
 
-export interface UpgradeResourceStateRequest { type_name: string; version: number; raw_state?: RawState }
-export interface UpgradeResourceStateResponse extends Diags { upgraded_state?: DynamicValue }
+export interface UpgradeResourceStateRequest {
+  type_name: string;
+  version: number;
+  raw_state?: RawState;
+}
+export interface UpgradeResourceStateResponse extends Diags {
+  upgraded_state?: DynamicValue;
+}
 
-export interface ConfigureProviderRequest { terraform_version: string; config?: DynamicValue; client_capabilities?: ClientCapabilities }
+export interface ConfigureProviderRequest {
+  terraform_version: string;
+  config?: DynamicValue;
+  client_capabilities?: ClientCapabilities;
+}
 
 export interface ReadResourceRequest {
   type_name: string;
@@ -103,7 +122,10 @@ export interface ReadResourceRequest {
   provider_meta?: DynamicValue;
   client_capabilities?: ClientCapabilities;
 }
-export interface ReadResourceResponse extends Diags { new_state?: DynamicValue; private?: Uint8Array }
+export interface ReadResourceResponse extends Diags {
+  new_state?: DynamicValue;
+  private?: Uint8Array;
+}
 
 export interface PlanResourceChangeRequest {
   type_name: string;
@@ -128,9 +150,16 @@ export interface ApplyResourceChangeRequest {
   planned_private: Uint8Array;
   provider_meta?: DynamicValue;
 }
-export interface ApplyResourceChangeResponse extends Diags { new_state?: DynamicValue; private?: Uint8Array }
+export interface ApplyResourceChangeResponse extends Diags {
+  new_state?: DynamicValue;
+  private?: Uint8Array;
+}
 
-export interface ImportResourceStateRequest { type_name: string; id: string; client_capabilities?: ClientCapabilities }
+export interface ImportResourceStateRequest {
+  type_name: string;
+  id: string;
+  client_capabilities?: ClientCapabilities;
+}
 export interface ImportResourceStateResponse extends Diags {
   imported_resources: { type_name: string; state?: DynamicValue; private?: Uint8Array }[];
 }
@@ -141,8 +170,15 @@ export interface ReadDataSourceRequest {
   provider_meta?: DynamicValue;
   client_capabilities?: ClientCapabilities;
 }
-export interface ReadDataSourceResponse extends Diags { state?: DynamicValue }
+export interface ReadDataSourceResponse extends Diags {
+  state?: DynamicValue;
+}
 
-export interface StopProviderResponse { Error: string }
-export interface CallFunctionResponse { result?: DynamicValue; error?: { text: string; function_argument?: number } }
+export interface StopProviderResponse {
+  Error: string;
+}
+export interface CallFunctionResponse {
+  result?: DynamicValue;
+  error?: { text: string; function_argument?: number };
+}
 export interface DiagnosticsResponse extends Diags {}

@@ -75,7 +75,10 @@ export interface ResourceType {
    * every plan, even when versions match. Default: the stored attributes, shaped to the current schema (attributes
    * the schema no longer has are dropped, new ones are null). `rawState` keeps big numbers exact.
    */
-  upgradeState?(request: { version: number; rawState: { [name: string]: JsonValue } }, ctx: RequestContext): MaybePromise<{
+  upgradeState?(
+    request: { version: number; rawState: { [name: string]: JsonValue } },
+    ctx: RequestContext,
+  ): MaybePromise<{
     state: ObjectValue;
     diagnostics?: readonly Diagnostic[];
   }>;
@@ -97,7 +100,10 @@ export interface DataSourceType {
   schema: Schema;
   validate?(request: { config: ObjectValue }, ctx: RequestContext): DiagnosticsResult;
   /** Config is wholly known here; the result must be too. */
-  read(request: { config: ObjectValue; providerMeta: ObjectValue | null }, ctx: RequestContext): MaybePromise<{
+  read(
+    request: { config: ObjectValue; providerMeta: ObjectValue | null },
+    ctx: RequestContext,
+  ): MaybePromise<{
     state: ObjectValue;
     diagnostics?: readonly Diagnostic[];
   }>;

@@ -1,9 +1,22 @@
 // The tfplugin6.Provider RPCs: decode values by schema, call the ProviderDefinition, check and encode what it returns.
 // Every failure becomes diagnostics in an OK answer; core renders gRPC errors as "Plugin error" without context.
-import { DiagnosticsError, diagnosticsFromError, errorDiagnostic, toProtoDiagnostic, toProtoPath, type Diagnostic } from './diagnostics.js';
+import {
+  DiagnosticsError,
+  diagnosticsFromError,
+  errorDiagnostic,
+  toProtoDiagnostic,
+  toProtoPath,
+  type Diagnostic,
+} from './diagnostics.js';
 import type { Logger } from './logger.js';
 import type * as P from './protocol-types.js';
-import type { ClientCapabilities, DataSourceType, ProviderDefinition, RequestContext, ResourceType } from './provider-interface.js';
+import type {
+  ClientCapabilities,
+  DataSourceType,
+  ProviderDefinition,
+  RequestContext,
+  ResourceType,
+} from './provider-interface.js';
 import { completeObject, impliedType, nullWriteOnly, type Block } from './schema.js';
 import { checkSchema, schemaToProto } from './schema-proto.js';
 import { decodeJsonValue, fromJsonTree } from './json-value.js';
@@ -32,7 +45,9 @@ const EMPTY_SCHEMA = { block: {} };
 
 /** The RPC implementations by method name, on decoded messages (usable in-process, without gRPC). */
 /** Where an RPC's own cancellation comes from; read only by RPCs that can wait (a gRPC call's context). */
-export interface CallSignal { readonly signal: AbortSignal }
+export interface CallSignal {
+  readonly signal: AbortSignal;
+}
 
 export function createProviderService(opts: ProviderServiceOptions) {
   let loading: Promise<Loaded> | undefined;
@@ -42,12 +57,21 @@ export function createProviderService(opts: ProviderServiceOptions) {
       .then((def) => ({ def, resources: toMap(def.resources), dataSources: toMap(def.dataSources) })));
 
   // The signal and the logger are made on first use: most RPCs never touch them, and terraform sends hundreds.
-  const context = (rpc: string, typeName: string | undefined, caps: P.ClientCapabilities | undefined, call?: CallSignal): RequestContext => {
+  const context = (
+    rpc: string,
+    typeName: string | undefined,
+    caps: P.ClientCapabilities | undefined,
+    call?: CallSignal,
+  ): RequestContext => {
     let combined: AbortSignal | undefined;
     let log: Logger | undefined;
     return {
-      get signal() { return (combined ??= call ? AbortSignal.any([opts.stop.signal, call.signal]) : opts.stop.signal); },
-      get log() { return (log ??= opts.log.with(typeName ? { rpc, type_name: typeName } : { rpc })); },
+      get signal() {
+        return (combined ??= call ? AbortSignal.any([opts.stop.signal, call.signal]) : opts.stop.signal);
+      },
+      get log() {
+        return (log ??= opts.log.with(typeName ? { rpc, type_name: typeName } : { rpc }));
+      },
       clientCapabilities: toCapabilities(caps),
     };
   };
@@ -63,13 +87,24 @@ export function createProviderService(opts: ProviderServiceOptions) {
     const started = tracing ? process.hrtime.bigint() : 0n;
     try {
       const result = await body(await loaded());
-      if (tracing) opts.log.trace('rpc served', { rpc, type_name: typeName, ms: Number(process.hrtime.bigint() - started) / 1e6, diagnostics: result.diagnostics.length });
+      if (tracing)
+        opts.log.trace('rpc served', {
+          rpc,
+          type_name: typeName,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          diagnostics: result.diagnostics.length,
+        });
       return result;
     } catch (error) {
       opts.log.debug('rpc failed', { rpc, type_name: typeName, error });
       const diagnostics =
         error instanceof ValueTypeError
-          ? [errorDiagnostic('Provider produced an invalid value', `${rpc}${typeName ? ` for ${typeName}` : ''}: ${error.message}. This is a bug in the provider.`)]
+          ? [
+              errorDiagnostic(
+                'Provider produced an invalid value',
+                `${rpc}${typeName ? ` for ${typeName}` : ''}: ${error.message}. This is a bug in the provider.`,
+              ),
+            ]
           : diagnosticsFromError(error, `${rpc} failed`);
       return { ...fallback, diagnostics: diagnostics.map(toProtoDiagnostic) } as T;
     }
@@ -85,22 +120,34 @@ export function createProviderService(opts: ProviderServiceOptions) {
     if (!d) fail(`Unknown data source type`, `This provider has no data source "${typeName}".`);
     return d;
   };
-  const meta = (l: Loaded, dv: P.DynamicValue | undefined): ObjectValue | null => decodeObject(dv, (l.def.providerMetaSchema ?? EMPTY_SCHEMA).block);
+  const meta = (l: Loaded, dv: P.DynamicValue | undefined): ObjectValue | null =>
+    decodeObject(dv, (l.def.providerMetaSchema ?? EMPTY_SCHEMA).block);
 
   return {
     GetMetadata: (_req: unknown) =>
-      guard<P.GetMetadataResponse>('GetMetadata', undefined, { server_capabilities: CAPABILITIES, resources: [], data_sources: [] }, async (l) => ({
-        server_capabilities: CAPABILITIES,
-        resources: [...l.resources.keys()].map((type_name) => ({ type_name })),
-        data_sources: [...l.dataSources.keys()].map((type_name) => ({ type_name })),
-        diagnostics: [],
-      })),
+      guard<P.GetMetadataResponse>(
+        'GetMetadata',
+        undefined,
+        { server_capabilities: CAPABILITIES, resources: [], data_sources: [] },
+        async (l) => ({
+          server_capabilities: CAPABILITIES,
+          resources: [...l.resources.keys()].map((type_name) => ({ type_name })),
+          data_sources: [...l.dataSources.keys()].map((type_name) => ({ type_name })),
+          diagnostics: [],
+        }),
+      ),
 
     GetProviderSchema: (_req: unknown) =>
       guard<P.GetProviderSchemaResponse>(
         'GetProviderSchema',
         undefined,
-        { provider: schemaToProto(EMPTY_SCHEMA), resource_schemas: {}, data_source_schemas: {}, provider_meta: schemaToProto(EMPTY_SCHEMA), server_capabilities: CAPABILITIES },
+        {
+          provider: schemaToProto(EMPTY_SCHEMA),
+          resource_schemas: {},
+          data_source_schemas: {},
+          provider_meta: schemaToProto(EMPTY_SCHEMA),
+          server_capabilities: CAPABILITIES,
+        },
         async (l) => (l.schemaResponse ??= providerSchemaResponse(l)),
       ),
 
@@ -109,21 +156,33 @@ export function createProviderService(opts: ProviderServiceOptions) {
     ValidateProviderConfig: (req: P.ValidateProviderConfigRequest) =>
       guard<P.DiagnosticsResponse>('ValidateProviderConfig', undefined, {}, async (l) => {
         const config = decodeObject(req.config, l.def.providerSchema.block) ?? {};
-        return { diagnostics: protoDiags(await l.def.validateProviderConfig?.({ config }, context('ValidateProviderConfig', undefined, undefined))) };
+        return {
+          diagnostics: protoDiags(
+            await l.def.validateProviderConfig?.({ config }, context('ValidateProviderConfig', undefined, undefined)),
+          ),
+        };
       }),
 
     ValidateResourceConfig: (req: P.ValidateResourceConfigRequest) =>
       guard<P.DiagnosticsResponse>('ValidateResourceConfig', req.type_name, {}, async (l) => {
         const r = resource(l, req.type_name);
         const config = decodeObject(req.config, r.schema.block) ?? {};
-        return { diagnostics: protoDiags(await r.validate?.({ config }, context('ValidateResourceConfig', req.type_name, req.client_capabilities))) };
+        return {
+          diagnostics: protoDiags(
+            await r.validate?.({ config }, context('ValidateResourceConfig', req.type_name, req.client_capabilities)),
+          ),
+        };
       }),
 
     ValidateDataResourceConfig: (req: P.ValidateDataResourceConfigRequest) =>
       guard<P.DiagnosticsResponse>('ValidateDataResourceConfig', req.type_name, {}, async (l) => {
         const d = dataSource(l, req.type_name);
         const config = decodeObject(req.config, d.schema.block) ?? {};
-        return { diagnostics: protoDiags(await d.validate?.({ config }, context('ValidateDataResourceConfig', req.type_name, undefined))) };
+        return {
+          diagnostics: protoDiags(
+            await d.validate?.({ config }, context('ValidateDataResourceConfig', req.type_name, undefined)),
+          ),
+        };
       }),
 
     UpgradeResourceState: (req: P.UpgradeResourceStateRequest) =>
@@ -133,14 +192,25 @@ export function createProviderService(opts: ProviderServiceOptions) {
         const json = req.raw_state?.json ?? EMPTY;
         if (json.length === 0) {
           if (Object.keys(req.raw_state?.flatmap ?? {}).length > 0) {
-            fail('Unsupported state format', 'This state was written in the legacy flatmap format, which this provider cannot read.');
+            fail(
+              'Unsupported state format',
+              'This state was written in the legacy flatmap format, which this provider cannot read.',
+            );
           }
           return { upgraded_state: encodeObject(null, block), diagnostics: [] };
         }
         const raw = parseJsonLossless(Buffer.from(json).toString('utf8'));
-        if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('Invalid stored state', 'The stored state is not a JSON object.');
-        if (!r.upgradeState) return { upgraded_state: encodeObject(fromJsonTree(raw, impliedType(block)) as ObjectValue, block), diagnostics: [] };
-        const out = await r.upgradeState({ version: req.version, rawState: raw }, context('UpgradeResourceState', req.type_name, undefined));
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+          fail('Invalid stored state', 'The stored state is not a JSON object.');
+        if (!r.upgradeState)
+          return {
+            upgraded_state: encodeObject(fromJsonTree(raw, impliedType(block)) as ObjectValue, block),
+            diagnostics: [],
+          };
+        const out = await r.upgradeState(
+          { version: req.version, rawState: raw },
+          context('UpgradeResourceState', req.type_name, undefined),
+        );
         const diagnostics = known('UpgradeResourceState', out.state, out.diagnostics);
         return { upgraded_state: encodeObject(out.state, block), diagnostics: protoDiags(diagnostics) };
       }),
@@ -149,19 +219,33 @@ export function createProviderService(opts: ProviderServiceOptions) {
       guard<P.DiagnosticsResponse>('ConfigureProvider', undefined, {}, async (l) => {
         const config = decodeObject(req.config, l.def.providerSchema.block) ?? {};
         const ctx = context('ConfigureProvider', undefined, req.client_capabilities);
-        return { diagnostics: protoDiags(await l.def.configure({ config, terraformVersion: req.terraform_version }, ctx)) };
+        return {
+          diagnostics: protoDiags(await l.def.configure({ config, terraformVersion: req.terraform_version }, ctx)),
+        };
       }),
 
     ReadResource: (req: P.ReadResourceRequest, call?: CallSignal) =>
-      guard<P.ReadResourceResponse>('ReadResource', req.type_name, { new_state: req.current_state, private: req.private }, async (l) => {
-        const r = resource(l, req.type_name);
-        const block = r.schema.block;
-        const state = decodeObject(req.current_state, block);
-        if (state === null) return { new_state: encodeObject(null, block), private: req.private, diagnostics: [] };
-        const out = await r.read({ state, private: req.private, providerMeta: meta(l, req.provider_meta) }, context('ReadResource', req.type_name, req.client_capabilities, call));
-        const diagnostics = known('ReadResource', out.state, out.diagnostics);
-        return { new_state: encodeObject(out.state, block), private: out.private ?? req.private, diagnostics: protoDiags(diagnostics) };
-      }),
+      guard<P.ReadResourceResponse>(
+        'ReadResource',
+        req.type_name,
+        { new_state: req.current_state, private: req.private },
+        async (l) => {
+          const r = resource(l, req.type_name);
+          const block = r.schema.block;
+          const state = decodeObject(req.current_state, block);
+          if (state === null) return { new_state: encodeObject(null, block), private: req.private, diagnostics: [] };
+          const out = await r.read(
+            { state, private: req.private, providerMeta: meta(l, req.provider_meta) },
+            context('ReadResource', req.type_name, req.client_capabilities, call),
+          );
+          const diagnostics = known('ReadResource', out.state, out.diagnostics);
+          return {
+            new_state: encodeObject(out.state, block),
+            private: out.private ?? req.private,
+            diagnostics: protoDiags(diagnostics),
+          };
+        },
+      ),
 
     PlanResourceChange: (req: P.PlanResourceChangeRequest, call?: CallSignal) =>
       guard<P.PlanResourceChangeResponse>('PlanResourceChange', req.type_name, { requires_replace: [] }, async (l) => {
@@ -186,46 +270,90 @@ export function createProviderService(opts: ProviderServiceOptions) {
       }),
 
     ApplyResourceChange: (req: P.ApplyResourceChangeRequest, call?: CallSignal) =>
-      guard<P.ApplyResourceChangeResponse>('ApplyResourceChange', req.type_name, { new_state: req.prior_state, private: req.planned_private }, async (l) => {
-        const r = resource(l, req.type_name);
-        const block = r.schema.block;
-        const plannedState = decodeObject(req.planned_state, block);
-        const out = await r.apply(
-          { priorState: decodeObject(req.prior_state, block), plannedState, config: decodeObject(req.config, block), plannedPrivate: req.planned_private, providerMeta: meta(l, req.provider_meta) },
-          context('ApplyResourceChange', req.type_name, undefined, call),
-        );
-        const diagnostics = known('ApplyResourceChange', out.newState, out.diagnostics);
-        if (plannedState === null && out.newState !== null) diagnostics.push(errorDiagnostic('Provider returned a state after delete', 'A delete must return a null state. This is a bug in the provider.'));
-        return { new_state: encodeObject(out.newState, block), private: out.private ?? req.planned_private, diagnostics: protoDiags(diagnostics) };
-      }),
+      guard<P.ApplyResourceChangeResponse>(
+        'ApplyResourceChange',
+        req.type_name,
+        { new_state: req.prior_state, private: req.planned_private },
+        async (l) => {
+          const r = resource(l, req.type_name);
+          const block = r.schema.block;
+          const plannedState = decodeObject(req.planned_state, block);
+          const out = await r.apply(
+            {
+              priorState: decodeObject(req.prior_state, block),
+              plannedState,
+              config: decodeObject(req.config, block),
+              plannedPrivate: req.planned_private,
+              providerMeta: meta(l, req.provider_meta),
+            },
+            context('ApplyResourceChange', req.type_name, undefined, call),
+          );
+          const diagnostics = known('ApplyResourceChange', out.newState, out.diagnostics);
+          if (plannedState === null && out.newState !== null)
+            diagnostics.push(
+              errorDiagnostic(
+                'Provider returned a state after delete',
+                'A delete must return a null state. This is a bug in the provider.',
+              ),
+            );
+          return {
+            new_state: encodeObject(out.newState, block),
+            private: out.private ?? req.planned_private,
+            diagnostics: protoDiags(diagnostics),
+          };
+        },
+      ),
 
     ImportResourceState: (req: P.ImportResourceStateRequest, call?: CallSignal) =>
-      guard<P.ImportResourceStateResponse>('ImportResourceState', req.type_name, { imported_resources: [] }, async (l) => {
-        const r = resource(l, req.type_name);
-        if (!r.importState) fail('Resource import not supported', `The resource type "${req.type_name}" cannot be imported.`);
-        const out = await r.importState({ id: req.id }, context('ImportResourceState', req.type_name, req.client_capabilities, call));
-        const diagnostics = known('ImportResourceState', out.state, out.diagnostics);
-        const state = encodeObject(out.state, r.schema.block);
-        return { imported_resources: [{ type_name: req.type_name, state, private: out.private ?? EMPTY }], diagnostics: protoDiags(diagnostics) };
-      }),
+      guard<P.ImportResourceStateResponse>(
+        'ImportResourceState',
+        req.type_name,
+        { imported_resources: [] },
+        async (l) => {
+          const r = resource(l, req.type_name);
+          if (!r.importState)
+            fail('Resource import not supported', `The resource type "${req.type_name}" cannot be imported.`);
+          const out = await r.importState(
+            { id: req.id },
+            context('ImportResourceState', req.type_name, req.client_capabilities, call),
+          );
+          const diagnostics = known('ImportResourceState', out.state, out.diagnostics);
+          const state = encodeObject(out.state, r.schema.block);
+          return {
+            imported_resources: [{ type_name: req.type_name, state, private: out.private ?? EMPTY }],
+            diagnostics: protoDiags(diagnostics),
+          };
+        },
+      ),
 
     ReadDataSource: (req: P.ReadDataSourceRequest, call?: CallSignal) =>
       guard<P.ReadDataSourceResponse>('ReadDataSource', req.type_name, {}, async (l) => {
         const d = dataSource(l, req.type_name);
         const config = decodeObject(req.config, d.schema.block) ?? {};
-        const out = await d.read({ config, providerMeta: meta(l, req.provider_meta) }, context('ReadDataSource', req.type_name, req.client_capabilities, call));
+        const out = await d.read(
+          { config, providerMeta: meta(l, req.provider_meta) },
+          context('ReadDataSource', req.type_name, req.client_capabilities, call),
+        );
         const diagnostics = known('ReadDataSource', out.state, out.diagnostics);
         return { state: encodeObject(out.state, d.schema.block), diagnostics: protoDiags(diagnostics) };
       }),
 
     MoveResourceState: (_req: unknown) =>
       Promise.resolve<P.DiagnosticsResponse>({
-        diagnostics: [toProtoDiagnostic(errorDiagnostic('Moving resource state is not supported', 'This provider cannot move state between resource types.'))],
+        diagnostics: [
+          toProtoDiagnostic(
+            errorDiagnostic(
+              'Moving resource state is not supported',
+              'This provider cannot move state between resource types.',
+            ),
+          ),
+        ],
       }),
 
     GetFunctions: (_req: unknown) => Promise.resolve<P.DiagnosticsResponse>({ diagnostics: [] }),
 
-    CallFunction: (_req: unknown) => Promise.resolve<P.CallFunctionResponse>({ error: { text: 'This provider defines no functions.' } }),
+    CallFunction: (_req: unknown) =>
+      Promise.resolve<P.CallFunctionResponse>({ error: { text: 'This provider defines no functions.' } }),
 
     StopProvider: async (_req: unknown): Promise<P.StopProviderResponse> => {
       opts.log.info('stop requested: cancelling in-flight operations');
@@ -269,21 +397,33 @@ function providerSchemaResponse(l: Loaded): P.GetProviderSchemaResponse {
 }
 
 function decodeObject(dv: P.DynamicValue | undefined, block: Block): ObjectValue | null {
-  if (dv?.msgpack && dv.msgpack.length > 0) return decodeMsgpackValue(dv.msgpack, impliedType(block)) as ObjectValue | null;
+  if (dv?.msgpack && dv.msgpack.length > 0)
+    return decodeMsgpackValue(dv.msgpack, impliedType(block)) as ObjectValue | null;
   if (dv?.json && dv.json.length > 0) return decodeJsonValue(dv.json, impliedType(block)) as ObjectValue | null;
   return null;
 }
 
 /** Every object the provider returns: complete (every attribute a key) and with write-only attributes null. */
 function encodeObject(value: ObjectValue | null, block: Block): P.DynamicValue {
-  return { msgpack: encodeMsgpackValue(value === null ? null : nullWriteOnly(block, completeObject(block, value)), impliedType(block)) };
+  return {
+    msgpack: encodeMsgpackValue(
+      value === null ? null : nullWriteOnly(block, completeObject(block, value)),
+      impliedType(block),
+    ),
+  };
 }
 
 /** Results stored in state must be wholly known; otherwise answer with the fallback (prior state) and say why. */
 function known(rpc: string, value: ObjectValue | null, diagnostics: readonly Diagnostic[] = []): Diagnostic[] {
   const path = value === null ? undefined : findUnknown(value);
   if (!path) return [...diagnostics];
-  throw new DiagnosticsError([...diagnostics, errorDiagnostic('Provider returned an unknown value', `${rpc} returned an unknown value at ${formatPath(path) || 'the top level'}; only plans may hold unknown values. This is a bug in the provider.`)]);
+  throw new DiagnosticsError([
+    ...diagnostics,
+    errorDiagnostic(
+      'Provider returned an unknown value',
+      `${rpc} returned an unknown value at ${formatPath(path) || 'the top level'}; only plans may hold unknown values. This is a bug in the provider.`,
+    ),
+  ]);
 }
 
 function protoDiags(diagnostics: readonly Diagnostic[] | void | undefined): P.Diagnostic[] {
@@ -291,10 +431,12 @@ function protoDiags(diagnostics: readonly Diagnostic[] | void | undefined): P.Di
 }
 
 function toCapabilities(caps: P.ClientCapabilities | undefined): ClientCapabilities {
-  return { deferralAllowed: caps?.deferral_allowed ?? false, writeOnlyAttributesAllowed: caps?.write_only_attributes_allowed ?? false };
+  return {
+    deferralAllowed: caps?.deferral_allowed ?? false,
+    writeOnlyAttributesAllowed: caps?.write_only_attributes_allowed ?? false,
+  };
 }
 
 function toMap<T>(entries: ReadonlyMap<string, T> | Readonly<Record<string, T>>): ReadonlyMap<string, T> {
   return entries instanceof Map ? entries : new Map(Object.entries(entries));
 }
-

@@ -71,21 +71,26 @@ function checkBlock(block: Block, where: string, problems: string[]): void {
     const at = `${where}.${name}`;
     if (!NAME.test(name)) problems.push(`${at}: names may only contain a-z, 0-9 and _`);
     if (seen.has(name)) problems.push(`${at}: used both as an attribute and a block`);
-    if (nested.nesting === 'single' && (nested.maxItems ?? 0) > 1) problems.push(`${at}: a single block may not have max_items above 1`);
+    if (nested.nesting === 'single' && (nested.maxItems ?? 0) > 1)
+      problems.push(`${at}: a single block may not have max_items above 1`);
     checkBlock(nested.block, at, problems);
   }
 }
 
 function checkAttribute(name: string, attr: Attribute, at: string, problems: string[], inSet: boolean): void {
   if (!NAME.test(name)) problems.push(`${at}: names may only contain a-z, 0-9 and _`);
-  if ((attr.type === undefined) === (attr.nested === undefined)) problems.push(`${at}: set exactly one of type and nested`);
-  if (attr.type !== undefined && !isCtyType(attr.type)) problems.push(`${at}: ${JSON.stringify(attr.type)} is not a type`);
+  if ((attr.type === undefined) === (attr.nested === undefined))
+    problems.push(`${at}: set exactly one of type and nested`);
+  if (attr.type !== undefined && !isCtyType(attr.type))
+    problems.push(`${at}: ${JSON.stringify(attr.type)} is not a type`);
   if (!attr.required && !attr.optional && !attr.computed) problems.push(`${at}: set required, optional or computed`);
   if (attr.required && attr.optional) problems.push(`${at}: may not be both required and optional`);
   if (attr.required && attr.computed) problems.push(`${at}: may not be both required and computed`);
   if (attr.writeOnly && attr.computed) problems.push(`${at}: a write-only attribute may not be computed`);
-  if (inSet && (attr.writeOnly || attr.type === 'dynamic')) problems.push(`${at}: write-only and dynamic attributes may not sit inside a set`);
+  if (inSet && (attr.writeOnly || attr.type === 'dynamic'))
+    problems.push(`${at}: write-only and dynamic attributes may not sit inside a set`);
   if (attr.nested) {
-    for (const [n, a] of Object.entries(attr.nested.attributes)) checkAttribute(n, a, `${at}.${n}`, problems, inSet || attr.nested.nesting === 'set');
+    for (const [n, a] of Object.entries(attr.nested.attributes))
+      checkAttribute(n, a, `${at}.${n}`, problems, inSet || attr.nested.nesting === 'set');
   }
 }

@@ -99,22 +99,33 @@ function completeAttribute(attr: Attribute, value: Value | undefined): Value {
   if (!attr.nested) return completeTyped(attr.type!, value);
   if (value === null || value === UNKNOWN) return value;
   const inner: Block = { attributes: attr.nested.attributes };
-  const each = (item: Value): Value => (item === null || item === UNKNOWN ? item : completeObject(inner, item as ObjectValue));
+  const each = (item: Value): Value =>
+    item === null || item === UNKNOWN ? item : completeObject(inner, item as ObjectValue);
   switch (attr.nested.nesting) {
-    case 'single': return each(value);
-    case 'list': case 'set': return (value as Value[]).map(each);
-    case 'map': return mapValues(value as ObjectValue, each);
+    case 'single':
+      return each(value);
+    case 'list':
+    case 'set':
+      return (value as Value[]).map(each);
+    case 'map':
+      return mapValues(value as ObjectValue, each);
   }
 }
 
 function completeBlock(nested: NestedBlock, value: Value | undefined): Value {
   if (value === UNKNOWN) return value;
-  const each = (item: Value): Value => (item === UNKNOWN ? item : completeObject(nested.block, item as ObjectValue | null));
+  const each = (item: Value): Value =>
+    item === UNKNOWN ? item : completeObject(nested.block, item as ObjectValue | null);
   switch (nested.nesting) {
-    case 'single': return value === null || value === undefined ? null : each(value);
-    case 'group': return each(value ?? {});
-    case 'list': case 'set': return ((value ?? []) as Value[]).map(each);
-    case 'map': return mapValues((value ?? {}) as ObjectValue, each);
+    case 'single':
+      return value === null || value === undefined ? null : each(value);
+    case 'group':
+      return each(value ?? {});
+    case 'list':
+    case 'set':
+      return ((value ?? []) as Value[]).map(each);
+    case 'map':
+      return mapValues((value ?? {}) as ObjectValue, each);
   }
 }
 
@@ -123,12 +134,17 @@ function completeTyped(type: CtyType, value: Value): Value {
   if (typeof type === 'string' || value === null || value === UNKNOWN) return value;
   const [kind, arg] = type;
   switch (kind) {
-    case 'list': case 'set': return (value as Value[]).map((item) => completeTyped(arg as CtyType, item));
-    case 'map': return mapValues(value as ObjectValue, (item) => completeTyped(arg as CtyType, item));
-    case 'tuple': return (value as Value[]).map((item, i) => completeTyped((arg as readonly CtyType[])[i]!, item));
+    case 'list':
+    case 'set':
+      return (value as Value[]).map((item) => completeTyped(arg as CtyType, item));
+    case 'map':
+      return mapValues(value as ObjectValue, (item) => completeTyped(arg as CtyType, item));
+    case 'tuple':
+      return (value as Value[]).map((item, i) => completeTyped((arg as readonly CtyType[])[i]!, item));
     case 'object': {
       const out: ObjectValue = {};
-      for (const [name, t] of Object.entries(arg as Record<string, CtyType>)) out[name] = completeTyped(t, (value as ObjectValue)[name] ?? null);
+      for (const [name, t] of Object.entries(arg as Record<string, CtyType>))
+        out[name] = completeTyped(t, (value as ObjectValue)[name] ?? null);
       return out;
     }
   }
@@ -140,8 +156,11 @@ function hasWriteOnly(block: Block): boolean {
   let found = writeOnlyCache.get(block);
   if (found === undefined) {
     const inAttributes = (attributes: Readonly<Record<string, Attribute>>): boolean =>
-      Object.values(attributes).some((a) => a.writeOnly || (a.nested !== undefined && inAttributes(a.nested.attributes)));
-    found = inAttributes(block.attributes ?? {}) || Object.values(block.blocks ?? {}).some((b) => hasWriteOnly(b.block));
+      Object.values(attributes).some(
+        (a) => a.writeOnly || (a.nested !== undefined && inAttributes(a.nested.attributes)),
+      );
+    found =
+      inAttributes(block.attributes ?? {}) || Object.values(block.blocks ?? {}).some((b) => hasWriteOnly(b.block));
     writeOnlyCache.set(block, found);
   }
   return found;
@@ -154,7 +173,8 @@ function hasWriteOnly(block: Block): boolean {
 export function nullWriteOnly(block: Block, value: ObjectValue): ObjectValue {
   if (!hasWriteOnly(block)) return value;
   const out: ObjectValue = { ...value };
-  const each = (inner: Block, item: Value): Value => (item === null || item === UNKNOWN || typeof item !== 'object' ? item : nullWriteOnly(inner, item as ObjectValue));
+  const each = (inner: Block, item: Value): Value =>
+    item === null || item === UNKNOWN || typeof item !== 'object' ? item : nullWriteOnly(inner, item as ObjectValue);
   const across = (inner: Block, v: Value, nesting: string): Value => {
     if (v === null || v === UNKNOWN || v === undefined) return v ?? null;
     if (nesting === 'list' || nesting === 'set') return (v as Value[]).map((item) => each(inner, item));
@@ -163,9 +183,11 @@ export function nullWriteOnly(block: Block, value: ObjectValue): ObjectValue {
   };
   for (const [name, attr] of Object.entries(block.attributes ?? {})) {
     if (attr.writeOnly) out[name] = null;
-    else if (attr.nested && name in out) out[name] = across({ attributes: attr.nested.attributes }, out[name]!, attr.nested.nesting);
+    else if (attr.nested && name in out)
+      out[name] = across({ attributes: attr.nested.attributes }, out[name]!, attr.nested.nesting);
   }
-  for (const [name, nested] of Object.entries(block.blocks ?? {})) if (name in out) out[name] = across(nested.block, out[name]!, nested.nesting);
+  for (const [name, nested] of Object.entries(block.blocks ?? {}))
+    if (name in out) out[name] = across(nested.block, out[name]!, nested.nesting);
   return out;
 }
 

@@ -55,7 +55,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const source = options.provider;
   let loading: Promise<ProviderDefinition> | undefined;
-  const load = (): Promise<ProviderDefinition> => (loading ??= Promise.resolve().then(() => (typeof source === 'function' ? source() : source)));
+  const load = (): Promise<ProviderDefinition> =>
+    (loading ??= Promise.resolve().then(() => (typeof source === 'function' ? source() : source)));
   const service = createProviderService({ load, log, stop: new AbortController() });
   let server: GrpcServer | undefined;
   const shutdown = (): void => {
@@ -88,7 +89,6 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
 }
 
-
 /** Exec'd launchers make core our parent; if it dies (SIGKILL), we are re-parented and must not linger holding its pipes. */
 function watchParent(log: Logger): void {
   const parent = process.ppid;
@@ -107,7 +107,9 @@ function removeStaleDirs(log: Logger): void {
     for (const entry of entries) {
       const pid = Number(/^tfplugin-(\d+)-/.exec(entry)?.[1]);
       if (!pid || pid === process.pid || isAlive(pid)) continue;
-      rm(join(tmpdir(), entry), { recursive: true, force: true }, () => log.trace('removed stale socket dir', { dir: entry }));
+      rm(join(tmpdir(), entry), { recursive: true, force: true }, () =>
+        log.trace('removed stale socket dir', { dir: entry }),
+      );
     }
   });
 }

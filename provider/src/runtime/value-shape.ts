@@ -16,9 +16,13 @@ export function inferType(value: Value): CtyType {
   if (value === null || value === UNKNOWN) return 'dynamic';
   if (value instanceof TypedValue) return value.type;
   switch (typeof value) {
-    case 'string': return 'string';
-    case 'boolean': return 'bool';
-    case 'number': case 'bigint': return 'number';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+    case 'bigint':
+      return 'number';
   }
   if (Array.isArray(value)) return ['tuple', value.map(inferType)];
   return ['object', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inferType(v)]))];
@@ -26,5 +30,13 @@ export function inferType(value: Value): CtyType {
 
 /** `.tags["a b"][0]`-style rendering of a value path, for messages. */
 export function formatPath(path: readonly (string | number)[]): string {
-  return path.map((step) => (typeof step === 'number' ? `[${step}]` : /^[A-Za-z_][\w-]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`)).join('');
+  return path
+    .map((step) =>
+      typeof step === 'number'
+        ? `[${step}]`
+        : /^[A-Za-z_][\w-]*$/.test(step)
+          ? `.${step}`
+          : `[${JSON.stringify(step)}]`,
+    )
+    .join('');
 }

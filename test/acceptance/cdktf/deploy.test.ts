@@ -39,21 +39,30 @@ describe('cdktf: the example deploys through terraform', function () {
   });
 
   it('applies; the resources exist over REST as declared; a second plan is empty', async () => {
-    expect(await tf(['apply', '-auto-approve', '-no-color'])).to.contain('Apply complete! Resources: 8 added, 0 changed, 0 destroyed.');
-    expect(existsSync(join(w.dir, `terraform.${STACK}.tfstate`)), 'state beside cdktf.out/ (relative backend path)').to.equal(true);
+    expect(await tf(['apply', '-auto-approve', '-no-color'])).to.contain(
+      'Apply complete! Resources: 8 added, 0 changed, 0 destroyed.',
+    );
+    expect(
+      existsSync(join(w.dir, `terraform.${STACK}.tfstate`)),
+      'state beside cdktf.out/ (relative backend path)',
+    ).to.equal(true);
     const out = JSON.parse(await tf(['output', '-json']));
     const value = (k: string) => out[k].value;
     const api = app.as(user.token);
 
     const vpc = (await api.get(`/api/networking/vpcs/${value('vpc_id')}`).expect(200)).body;
     expect(vpc).to.include({ name: 'cdktf-example', cidr_block: '10.30.0.0/16', state: 'available' });
-    const subnets = await Promise.all(value('subnet_ids').map(async (id: string) => (await api.get(`/api/networking/subnets/${id}`).expect(200)).body));
+    const subnets = await Promise.all(
+      value('subnet_ids').map(async (id: string) => (await api.get(`/api/networking/subnets/${id}`).expect(200)).body),
+    );
     expect(subnets.map((s) => [s.name, s.cidr_block, s.availability_zone, s.vpc_id])).to.deep.equal([
       ['cdktf-example-1', '10.30.0.0/24', 'us-east-1a', vpc.id],
       ['cdktf-example-2', '10.30.1.0/24', 'us-east-1b', vpc.id],
       ['cdktf-example-3', '10.30.2.0/24', 'us-east-1c', vpc.id],
     ]);
-    const web = await Promise.all(value('web_ids').map(async (id: string) => (await api.get(`/api/compute/instances/${id}`).expect(200)).body));
+    const web = await Promise.all(
+      value('web_ids').map(async (id: string) => (await api.get(`/api/compute/instances/${id}`).expect(200)).body),
+    );
     expect(web.map((i) => [i.name, i.status, i.subnet_id, i.metadata])).to.deep.equal([
       ['web-1', 'running', subnets[0].id, { role: 'web' }],
       ['web-2', 'running', subnets[1].id, { role: 'web' }],

@@ -18,7 +18,10 @@ describe('terraform: the attached provider (TF_REATTACH_PROVIDERS)', function ()
     await prepareProvider();
     app = await startApp({ ATONIX_PROVISION_DELAY_MS: '100' });
     // Only the endpoint comes from the provider's own environment; each workspace brings its user's token.
-    provider = await attach({ executable: join(ROOT, 'provider/bin/terraform-provider-atonix'), env: { ATONIX_ENDPOINT: app.url, ATONIX_TOKEN: '', TF_LOG: '' } });
+    provider = await attach({
+      executable: join(ROOT, 'provider/bin/terraform-provider-atonix'),
+      env: { ATONIX_ENDPOINT: app.url, ATONIX_TOKEN: '', TF_LOG: '' },
+    });
     reattach = JSON.stringify(provider.reattach);
   });
   after(async () => {
@@ -32,23 +35,29 @@ describe('terraform: the attached provider (TF_REATTACH_PROVIDERS)', function ()
     const w = new Workspace(app.url, 'not-the-token-used', '/dev/null');
     workspaces.push(w);
     w.write(`provider "atonix" {\n  token = "${token}"\n}\n`, 'provider.tf');
-    return Object.assign(w, { tf: (args: string[], code = 0) => w.must([...args, '-no-color'], code, { TF_REATTACH_PROVIDERS: reattach }) });
+    return Object.assign(w, {
+      tf: (args: string[], code = 0) => w.must([...args, '-no-color'], code, { TF_REATTACH_PROVIDERS: reattach }),
+    });
   }
 
   it('applies, re-plans empty and destroys for two users at once, each with their own configuration', async () => {
     const users = await Promise.all(['attach-a', 'attach-b'].map((name) => newUser(app, name)));
-    const ws = users.map((u, i) => workspace(u.token).write(`
+    const ws = users.map((u, i) =>
+      workspace(u.token).write(`
 resource "atonix_vpc" "v" {
   count      = 3
   name       = "attached-${i}-\${count.index}"
   cidr_block = "10.${80 + i}.\${count.index}.0/24"
 }
 output "ids" { value = atonix_vpc.v[*].id }
-`));
+`),
+    );
     await Promise.all(ws.map((w) => w.tf(['apply', '-auto-approve'])));
     await Promise.all(ws.map((w) => w.tf(['plan', '-detailed-exitcode'], 0)));
     for (const [i, u] of users.entries()) {
-      const names = (await app.as(u.token).get('/api/networking/vpcs').expect(200)).body.items.map((v: { name: string }) => v.name).sort();
+      const names = (await app.as(u.token).get('/api/networking/vpcs').expect(200)).body.items
+        .map((v: { name: string }) => v.name)
+        .sort();
       expect(names, `user ${i} sees exactly their own VPCs`).to.deep.equal([0, 1, 2].map((n) => `attached-${i}-${n}`));
     }
     // The provider block's token is what counts: with a wrong one, the same attached process refuses at plan time.
@@ -56,8 +65,11 @@ output "ids" { value = atonix_vpc.v[*].id }
     expect(refused).to.contain('The AtonixCorp API refused the token');
 
     await Promise.all(ws.map((w) => w.tf(['destroy', '-auto-approve'])));
-    for (const u of users) expect((await app.as(u.token).get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
+    for (const u of users)
+      expect((await app.as(u.token).get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
     expect(provider.child.exitCode, 'the attached provider outlives the commands').to.equal(null);
-    expect(existsSync(dirname(JSON.parse(reattach)['registry.terraform.io/atonixcorp/atonix'].Addr.String))).to.equal(true);
+    expect(existsSync(dirname(JSON.parse(reattach)['registry.terraform.io/atonixcorp/atonix'].Addr.String))).to.equal(
+      true,
+    );
   });
 });

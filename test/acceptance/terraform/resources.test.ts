@@ -34,18 +34,25 @@ data "atonix_image" "debian" {
 
 const CASES: Case[] = [
   {
-    type: 'atonix_vpc', deps: '', api: '/api/networking/vpcs',
+    type: 'atonix_vpc',
+    deps: '',
+    api: '/api/networking/vpcs',
     body: (v) => `name = "${v.mutable}"\n  cidr_block = "${v.immutable}"`,
     values: { mutable: ['vpc-one', 'vpc-two'], immutable: ['10.60.0.0/16', '10.61.0.0/16'] },
   },
   {
-    type: 'atonix_subnet', deps: DEPS_NET, api: '/api/networking/subnets',
+    type: 'atonix_subnet',
+    deps: DEPS_NET,
+    api: '/api/networking/subnets',
     body: (v) => `name = "${v.mutable}"\n  vpc_id = atonix_vpc.net.id\n  cidr_block = "${v.immutable}"`,
     values: { mutable: ['sub-one', 'sub-two'], immutable: ['10.50.1.0/24', '10.50.2.0/24'] },
   },
   {
-    type: 'atonix_instance', deps: DEPS_COMPUTE, api: '/api/compute/instances',
-    body: (v) => `name = "${v.mutable}"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  subnet_id = atonix_subnet.net.id\n  metadata = { role = "${v.immutable}" }`,
+    type: 'atonix_instance',
+    deps: DEPS_COMPUTE,
+    api: '/api/compute/instances',
+    body: (v) =>
+      `name = "${v.mutable}"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  subnet_id = atonix_subnet.net.id\n  metadata = { role = "${v.immutable}" }`,
     // metadata is mutable too; the immutable change below swaps the image instead
     values: { mutable: ['vm-one', 'vm-two'], immutable: ['a', 'a'] },
   },
@@ -85,8 +92,12 @@ describe('terraform: resources through the real binary', function () {
         expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body.name).to.equal(c.values.mutable[1]);
 
         if (c.type === 'atonix_instance') {
-          ws.write(config(c.values.mutable[1], c.values.immutable[1]).replace('data.atonix_image.debian.id', 'data.atonix_image.rocky.id') +
-            'data "atonix_image" "rocky" {\n  name = "rocky-9"\n}\n');
+          ws.write(
+            config(c.values.mutable[1], c.values.immutable[1]).replace(
+              'data.atonix_image.debian.id',
+              'data.atonix_image.rocky.id',
+            ) + 'data "atonix_image" "rocky" {\n  name = "rocky-9"\n}\n',
+          );
         } else {
           ws.write(config(c.values.mutable[1], c.values.immutable[1]));
         }
@@ -104,7 +115,11 @@ describe('terraform: resources through the real binary', function () {
         expect(drift).to.contain(`${c.type}.x will be created`);
 
         await ws.destroy();
-        expect((await app.admin.get(`${c.api}?limit=1000`).expect(200)).body.items.filter((i: any) => [id, newId].includes(i.id))).to.deep.equal([]);
+        expect(
+          (await app.admin.get(`${c.api}?limit=1000`).expect(200)).body.items.filter((i: any) =>
+            [id, newId].includes(i.id),
+          ),
+        ).to.deep.equal([]);
       } finally {
         ws.remove();
       }
@@ -114,7 +129,8 @@ describe('terraform: resources through the real binary', function () {
   it('atonix_instance: power_state stops and starts declaratively', async () => {
     const ws = new Workspace(app.url, ADMIN_TOKEN);
     try {
-      const config = (power: string, metadata = '{ a = "1", b = "2" }') => `${DEPS_COMPUTE}\nresource "atonix_instance" "p" {\n  name = "p"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  power_state = "${power}"\n  metadata = ${metadata}\n}\noutput "status" {\n  value = atonix_instance.p.status\n}\n`;
+      const config = (power: string, metadata = '{ a = "1", b = "2" }') =>
+        `${DEPS_COMPUTE}\nresource "atonix_instance" "p" {\n  name = "p"\n  flavor_id = data.atonix_flavor.small.id\n  image_id = data.atonix_image.debian.id\n  power_state = "${power}"\n  metadata = ${metadata}\n}\noutput "status" {\n  value = atonix_instance.p.status\n}\n`;
       ws.write(config('running'));
       expect(await ws.apply()).to.match(/status = "running"/);
       // A key dropped from a map goes away (the provider sends it as null in the merge patch).

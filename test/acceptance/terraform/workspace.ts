@@ -8,7 +8,10 @@ import { buildProvider } from '../../../scripts/build-provider.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export interface TfResult { code: number; out: string }
+export interface TfResult {
+  code: number;
+  out: string;
+}
 
 /** Builds the bundle once up front, so no terraform command pays (or races) the first build. */
 export async function prepareProvider(): Promise<void> {
@@ -19,10 +22,17 @@ export class Workspace {
   readonly dir = mkdtempSync(join(tmpdir(), 'atonix-tf-'));
   private cliConfig: string;
 
-  constructor(private endpoint: string, private token: string, cliConfig?: string) {
+  constructor(
+    private endpoint: string,
+    private token: string,
+    cliConfig?: string,
+  ) {
     this.cliConfig = cliConfig ?? join(this.dir, 'dev.tfrc');
     if (!cliConfig) {
-      writeFileSync(this.cliConfig, `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n  }\n  direct {}\n}\n`);
+      writeFileSync(
+        this.cliConfig,
+        `provider_installation {\n  dev_overrides {\n    "atonixcorp/atonix" = "${join(ROOT, 'provider/bin')}"\n  }\n  direct {}\n}\n`,
+      );
     }
   }
 
@@ -37,14 +47,25 @@ export class Workspace {
       const child = spawn('terraform', args, {
         cwd: this.dir,
         env: {
-          ...process.env, TF_CLI_CONFIG_FILE: this.cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0', NO_COLOR: '1',
-          ATONIX_ENDPOINT: this.endpoint, ATONIX_TOKEN: this.token, ...env,
+          ...process.env,
+          TF_CLI_CONFIG_FILE: this.cliConfig,
+          CHECKPOINT_DISABLE: '1',
+          TF_IN_AUTOMATION: '1',
+          TF_INPUT: '0',
+          NO_COLOR: '1',
+          ATONIX_ENDPOINT: this.endpoint,
+          ATONIX_TOKEN: this.token,
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
       child.on('error', ko);
       child.on('close', (code) => ok({ code: code ?? -1, out }));
     });
@@ -53,14 +74,21 @@ export class Workspace {
   /** Runs and fails the test with terraform's output unless the exit code is the expected one. */
   async must(args: string[], expectCode = 0, env: Record<string, string> = {}): Promise<string> {
     const r = await this.run(args, env);
-    if (r.code !== expectCode) throw new Error(`terraform ${args.join(' ')} exited ${r.code}, expected ${expectCode}:\n${r.out}`);
+    if (r.code !== expectCode)
+      throw new Error(`terraform ${args.join(' ')} exited ${r.code}, expected ${expectCode}:\n${r.out}`);
     return r.out;
   }
 
-  apply() { return this.must(['apply', '-auto-approve', '-no-color']); }
+  apply() {
+    return this.must(['apply', '-auto-approve', '-no-color']);
+  }
   /** `plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
-  plan(expectCode: 0 | 2) { return this.must(['plan', '-detailed-exitcode', '-no-color'], expectCode); }
-  destroy() { return this.must(['destroy', '-auto-approve', '-no-color']); }
+  plan(expectCode: 0 | 2) {
+    return this.must(['plan', '-detailed-exitcode', '-no-color'], expectCode);
+  }
+  destroy() {
+    return this.must(['destroy', '-auto-approve', '-no-color']);
+  }
 
   async stateId(address: string): Promise<string> {
     const out = await this.must(['state', 'show', '-no-color', address]);
@@ -69,5 +97,7 @@ export class Workspace {
     return m[1]!;
   }
 
-  remove() { rmSync(this.dir, { recursive: true, force: true }); }
+  remove() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

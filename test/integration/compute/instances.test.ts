@@ -14,11 +14,13 @@ describe('compute: instances', () => {
   });
   after(() => app.close());
 
-  const create = (body: object = {}) => app.admin.post('/api/compute/instances').send({ name: 'web', flavor_id: flavor.id, image_id: image.id, ...body });
-  const running = (id: string) => eventually(async () => {
-    const r = await app.admin.get(`/api/compute/instances/${id}`).expect(200);
-    return r.body.status !== 'building' && r.body;
-  }, `instance ${id} to leave building`);
+  const create = (body: object = {}) =>
+    app.admin.post('/api/compute/instances').send({ name: 'web', flavor_id: flavor.id, image_id: image.id, ...body });
+  const running = (id: string) =>
+    eventually(async () => {
+      const r = await app.admin.get(`/api/compute/instances/${id}`).expect(200);
+      return r.body.status !== 'building' && r.body;
+    }, `instance ${id} to leave building`);
 
   it('answers 202 building with a Location, then a job moves it to running', async () => {
     const r = await create({ metadata: { team: 'web' } }).expect(202);
@@ -69,15 +71,21 @@ describe('compute: instances', () => {
   it('makes power_state declarative through PATCH', async () => {
     const { id } = (await create().expect(202)).body;
     await running(id);
-    const r = await app.admin.patch(`/api/compute/instances/${id}`).set('Content-Type', 'application/merge-patch+json')
-      .send({ power_state: 'stopped', name: 'renamed' }).expect(200);
+    const r = await app.admin
+      .patch(`/api/compute/instances/${id}`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ power_state: 'stopped', name: 'renamed' })
+      .expect(200);
     expect(r.body).to.include({ status: 'stopped', power_state: 'stopped', name: 'renamed' });
   });
 
   it('merge-patches metadata: keys merge, a null member removes its key (RFC 7386)', async () => {
     const { id } = (await create({ metadata: { role: 'web', tier: 'front' } }).expect(202)).body;
-    const merged = await app.admin.patch(`/api/compute/instances/${id}`).set('Content-Type', 'application/merge-patch+json')
-      .send({ metadata: { owner: 'bob', tier: null } }).expect(200);
+    const merged = await app.admin
+      .patch(`/api/compute/instances/${id}`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ metadata: { owner: 'bob', tier: null } })
+      .expect(200);
     expect(merged.body.metadata).to.deep.equal({ role: 'web', owner: 'bob' });
     const reset = await app.admin.patch(`/api/compute/instances/${id}`).send({ metadata: null }).expect(200);
     expect(reset.body.metadata).to.deep.equal({});
@@ -94,14 +102,25 @@ describe('compute: instances', () => {
     const r = await app.admin.patch(`/api/compute/instances/${id}`).send({ flavor_id: other.id }).expect(422);
     expect(r.body).to.include({ code: 'FieldImmutable' });
     expect(r.body.errors[0]).to.include({ pointer: '/flavor_id' });
-    await app.admin.patch(`/api/compute/instances/${id}`).send({ flavor_id: flavor.id, name: 'same-flavor' }).expect(200);
+    await app.admin
+      .patch(`/api/compute/instances/${id}`)
+      .send({ flavor_id: flavor.id, name: 'same-flavor' })
+      .expect(200);
   });
 
   it('validates the body with pointers: missing, unknown, read-only and mistyped fields', async () => {
-    const r = await app.admin.post('/api/compute/instances').send({ name: 'x', flavor_id: 7, status: 'running', colour: 'red' }).expect(422);
+    const r = await app.admin
+      .post('/api/compute/instances')
+      .send({ name: 'x', flavor_id: 7, status: 'running', colour: 'red' })
+      .expect(422);
     expect(r.body.code).to.equal('ValidationFailed');
     const byPointer = Object.fromEntries(r.body.errors.map((e: any) => [e.pointer, e.code]));
-    expect(byPointer).to.include({ '/image_id': 'Required', '/flavor_id': 'Type', '/status': 'UnknownField', '/colour': 'UnknownField' });
+    expect(byPointer).to.include({
+      '/image_id': 'Required',
+      '/flavor_id': 'Type',
+      '/status': 'UnknownField',
+      '/colour': 'UnknownField',
+    });
     expect((await app.admin.get('/api/compute/instances?name=x').expect(200)).body.items).to.have.length(0);
   });
 
@@ -109,13 +128,19 @@ describe('compute: instances', () => {
     const r = await create({ flavor_id: 'flv-doesnotexist00' }).expect(422);
     expect(r.body).to.include({ code: 'ReferenceNotFound' });
     expect(r.body.errors[0].pointer).to.equal('/flavor_id');
-    const img = await app.admin.post('/api/compute/images').send({ name: 'old-os', os: 'old', version: '1', status: 'deprecated' }).expect(201);
+    const img = await app.admin
+      .post('/api/compute/images')
+      .send({ name: 'old-os', os: 'old', version: '1', status: 'deprecated' })
+      .expect(201);
     const d = await create({ image_id: img.body.id }).expect(422);
     expect(d.body.errors[0]).to.include({ pointer: '/image_id', code: 'ImageNotActive' });
   });
 
   it('PROTECTs flavors and images in use: delete is a 409 naming the instance', async () => {
-    const f = await app.admin.post('/api/compute/flavors').send({ name: 'tiny.used', vcpus: 1, ram_mb: 512, disk_gb: 5 }).expect(201);
+    const f = await app.admin
+      .post('/api/compute/flavors')
+      .send({ name: 'tiny.used', vcpus: 1, ram_mb: 512, disk_gb: 5 })
+      .expect(201);
     const { id } = (await create({ flavor_id: f.body.id }).expect(202)).body;
     const r = await app.admin.delete(`/api/compute/flavors/${f.body.id}`).expect(409);
     expect(r.body).to.include({ code: 'ResourceInUse' });
@@ -128,9 +153,16 @@ describe('compute: instances', () => {
   it('lets only admins manage flavors; everyone reads them', async () => {
     const user = await newUser(app, 'flavor-reader');
     await app.as(user.token).get(`/api/compute/flavors/${flavor.id}`).expect(200);
-    const r = await app.as(user.token).post('/api/compute/flavors').send({ name: 'nope', vcpus: 1, ram_mb: 512, disk_gb: 5 }).expect(403);
+    const r = await app
+      .as(user.token)
+      .post('/api/compute/flavors')
+      .send({ name: 'nope', vcpus: 1, ram_mb: 512, disk_gb: 5 })
+      .expect(403);
     expect(r.body).to.include({ code: 'Forbidden', action: 'compute:CreateFlavor' });
-    const dup = await app.admin.post('/api/compute/flavors').send({ name: flavor.name, vcpus: 1, ram_mb: 512, disk_gb: 5 }).expect(409);
+    const dup = await app.admin
+      .post('/api/compute/flavors')
+      .send({ name: flavor.name, vcpus: 1, ram_mb: 512, disk_gb: 5 })
+      .expect(409);
     expect(dup.body.code).to.equal('AlreadyExists');
   });
 
@@ -144,55 +176,94 @@ describe('compute: instances', () => {
 
 describe('compute: placement against finite capacity', () => {
   let app: TestApp;
-  before(async () => { app = await startApp({ ATONIX_CAPACITY_VCPUS: '10', ATONIX_CAPACITY_RAM_MB: '65536', ATONIX_CAPACITY_GPUS: '0' }); });
+  before(async () => {
+    app = await startApp({ ATONIX_CAPACITY_VCPUS: '10', ATONIX_CAPACITY_RAM_MB: '65536', ATONIX_CAPACITY_GPUS: '0' });
+  });
   after(() => app.close());
 
   it('puts an instance that does not fit into error with InsufficientCapacity, and frees capacity on delete', async () => {
     const { image } = await catalogue(app);
     const big = (await app.admin.get('/api/compute/flavors?name=m1.xlarge').expect(200)).body.items[0]; // 8 vCPU
     const gpu = (await app.admin.get('/api/compute/flavors?name=g1.gpu1').expect(200)).body.items[0];
-    const wait = (id: string) => eventually(async () => {
-      const b = (await app.admin.get(`/api/compute/instances/${id}`)).body;
-      return b.status !== 'building' && b;
-    }, 'placement');
-    const a = (await app.admin.post('/api/compute/instances').send({ name: 'a', flavor_id: big.id, image_id: image.id }).expect(202)).body;
+    const wait = (id: string) =>
+      eventually(async () => {
+        const b = (await app.admin.get(`/api/compute/instances/${id}`)).body;
+        return b.status !== 'building' && b;
+      }, 'placement');
+    const a = (
+      await app.admin
+        .post('/api/compute/instances')
+        .send({ name: 'a', flavor_id: big.id, image_id: image.id })
+        .expect(202)
+    ).body;
     expect((await wait(a.id)).status).to.equal('running');
-    const b = (await app.admin.post('/api/compute/instances').send({ name: 'b', flavor_id: big.id, image_id: image.id }).expect(202)).body;
+    const b = (
+      await app.admin
+        .post('/api/compute/instances')
+        .send({ name: 'b', flavor_id: big.id, image_id: image.id })
+        .expect(202)
+    ).body;
     const failed = await wait(b.id);
     expect(failed.status).to.equal('error');
     expect(failed.status_reason).to.match(/^InsufficientCapacity: needs 8 vCPU.*has 2 vCPU/);
-    const g = (await app.admin.post('/api/compute/instances').send({ name: 'g', flavor_id: gpu.id, image_id: image.id }).expect(202)).body;
+    const g = (
+      await app.admin
+        .post('/api/compute/instances')
+        .send({ name: 'g', flavor_id: gpu.id, image_id: image.id })
+        .expect(202)
+    ).body;
     expect((await wait(g.id)).status_reason).to.match(/InsufficientCapacity/);
     const cap = await app.admin.get('/api/compute/capacity').expect(200);
     expect(cap.body.allocated).to.deep.equal({ vcpus: 8, ram_mb: 32768, gpus: 0 });
     await app.admin.delete(`/api/compute/instances/${b.id}`).expect(204); // error status: deletable, held nothing
     await app.admin.delete(`/api/compute/instances/${a.id}`).expect(204);
-    expect((await app.admin.get('/api/compute/capacity').expect(200)).body.allocated).to.deep.equal({ vcpus: 0, ram_mb: 0, gpus: 0 });
-    const c = (await app.admin.post('/api/compute/instances').send({ name: 'c', flavor_id: big.id, image_id: image.id }).expect(202)).body;
+    expect((await app.admin.get('/api/compute/capacity').expect(200)).body.allocated).to.deep.equal({
+      vcpus: 0,
+      ram_mb: 0,
+      gpus: 0,
+    });
+    const c = (
+      await app.admin
+        .post('/api/compute/instances')
+        .send({ name: 'c', flavor_id: big.id, image_id: image.id })
+        .expect(202)
+    ).body;
     expect((await wait(c.id)).status).to.equal('running');
   });
 });
 
 describe('compute: placement on a busy connection pool', () => {
   let app: TestApp;
-  before(async () => { app = await startApp({ ATONIX_DB_POOL_MAX: '2', ATONIX_PROVISION_DELAY_MS: '500' }); });
+  before(async () => {
+    app = await startApp({ ATONIX_DB_POOL_MAX: '2', ATONIX_PROVISION_DELAY_MS: '500' });
+  });
   after(() => app.close());
 
   it('places an instance whose flavor is not cached on the one connection its transaction holds', async () => {
     const { flavor, image } = await catalogue(app);
-    const created = await app.admin.post('/api/compute/instances').send({ name: 'pool', flavor_id: flavor.id, image_id: image.id }).expect(202);
+    const created = await app.admin
+      .post('/api/compute/instances')
+      .send({ name: 'pool', flavor_id: flavor.id, image_id: image.id })
+      .expect(202);
     rowCache.invalidate(flavor.id); // as after a restart or a flavor change, before the job runs
     // Someone else holds the pool's other connection: placement has exactly one.
-    const client = app.platform.db.client as { acquireConnection(): Promise<unknown>; releaseConnection(c: unknown): Promise<void> };
+    const client = app.platform.db.client as {
+      acquireConnection(): Promise<unknown>;
+      releaseConnection(c: unknown): Promise<void>;
+    };
     const held = await client.acquireConnection();
     const watcher = new pg.Client({ connectionString: app.databaseUrl });
     await watcher.connect();
     try {
       // Had placement asked the pool for a second connection, it would wait out knex's 30 s acquire timeout.
-      const status = await eventually(async () => {
-        const { rows } = await watcher.query('select status from instances where id = $1', [created.body.id]);
-        return rows[0].status !== 'building' && (rows[0].status as string);
-      }, 'placement', 20_000);
+      const status = await eventually(
+        async () => {
+          const { rows } = await watcher.query('select status from instances where id = $1', [created.body.id]);
+          return rows[0].status !== 'building' && (rows[0].status as string);
+        },
+        'placement',
+        20_000,
+      );
       expect(status).to.equal('running');
     } finally {
       await watcher.end();

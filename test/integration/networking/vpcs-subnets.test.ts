@@ -4,10 +4,13 @@ import { catalogue, eventually, startApp, type TestApp } from '../../support/app
 
 describe('networking: VPCs and subnets', () => {
   let app: TestApp;
-  before(async () => { app = await startApp(); });
+  before(async () => {
+    app = await startApp();
+  });
   after(() => app.close());
 
-  const vpc = async (cidr = '10.0.0.0/16') => (await app.admin.post('/api/networking/vpcs').send({ name: 'net', cidr_block: cidr }).expect(202)).body;
+  const vpc = async (cidr = '10.0.0.0/16') =>
+    (await app.admin.post('/api/networking/vpcs').send({ name: 'net', cidr_block: cidr }).expect(202)).body;
   const subnet = (vpcId: string, cidr: string, extra: object = {}) =>
     app.admin.post(`/api/networking/vpcs/${vpcId}/subnets`).send({ name: `s-${cidr}`, cidr_block: cidr, ...extra });
 
@@ -22,8 +25,12 @@ describe('networking: VPCs and subnets', () => {
   });
 
   for (const [cidr, why] of [
-    ['10.0.0.0/15', /prefix length from \/16 to \/28/], ['10.0.0.0/29', /prefix length/], ['10.0.0.1/16', /network address: 10.0.0.0\/16/],
-    ['10.0.0.0', /IPv4 CIDR/], ['300.0.0.0/16', /IPv4 CIDR/], ['010.0.0.0/16', /IPv4 CIDR/],
+    ['10.0.0.0/15', /prefix length from \/16 to \/28/],
+    ['10.0.0.0/29', /prefix length/],
+    ['10.0.0.1/16', /network address: 10.0.0.0\/16/],
+    ['10.0.0.0', /IPv4 CIDR/],
+    ['300.0.0.0/16', /IPv4 CIDR/],
+    ['010.0.0.0/16', /IPv4 CIDR/],
   ] as const) {
     it(`refuses cidr_block ${cidr} with a 422 naming the field`, async () => {
       const r = await app.admin.post('/api/networking/vpcs').send({ name: 'bad', cidr_block: cidr }).expect(422);
@@ -36,7 +43,9 @@ describe('networking: VPCs and subnets', () => {
     const v = await vpc('10.1.0.0/16');
     const a = (await subnet(v.id, '10.1.0.0/24').expect(201)).body;
     expect(a).to.include({ vpc_id: v.id, available_ip_count: 251, availability_zone: 'us-east-1a' });
-    expect((await subnet(v.id, '10.1.1.0/28', { availability_zone: 'us-east-1b' }).expect(201)).body.available_ip_count).to.equal(11);
+    expect(
+      (await subnet(v.id, '10.1.1.0/28', { availability_zone: 'us-east-1b' }).expect(201)).body.available_ip_count,
+    ).to.equal(11);
     const outside = await subnet(v.id, '10.2.0.0/24').expect(422);
     expect(outside.body.errors[0]).to.include({ pointer: '/cidr_block', code: 'CidrOutsideVpc' });
     const overlap = await subnet(v.id, '10.1.0.128/25').expect(409);
@@ -70,7 +79,10 @@ describe('networking: VPCs and subnets', () => {
     const ips: string[] = [];
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await app.admin.post('/api/compute/instances').send({ name: `vm${i}`, flavor_id: flavor.id, image_id: image.id, subnet_id: s.id }).expect(202);
+      const r = await app.admin
+        .post('/api/compute/instances')
+        .send({ name: `vm${i}`, flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
+        .expect(202);
       ips.push(r.body.private_ip);
       ids.push(r.body.id);
     }
@@ -80,7 +92,10 @@ describe('networking: VPCs and subnets', () => {
     expect(blocked.body.blocked_by.map((b: any) => b.id)).to.have.members(ids);
     await app.admin.delete(`/api/compute/instances/${ids[1]}`).expect(204);
     expect((await app.admin.get(`/api/networking/subnets/${s.id}`).expect(200)).body.available_ip_count).to.equal(9);
-    const reuse = await app.admin.post('/api/compute/instances').send({ name: 'again', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id }).expect(202);
+    const reuse = await app.admin
+      .post('/api/compute/instances')
+      .send({ name: 'again', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
+      .expect(202);
     expect(reuse.body.private_ip).to.equal('10.5.0.5');
     ids[1] = reuse.body.id;
     const vpcBlocked = await app.admin.delete(`/api/networking/vpcs/${v.id}`).expect(409);
@@ -95,8 +110,15 @@ describe('networking: VPCs and subnets', () => {
     const { flavor, image } = await catalogue(app);
     const v = await vpc('10.6.0.0/16');
     const s = (await subnet(v.id, '10.6.0.0/28').expect(201)).body;
-    for (let i = 0; i < 11; i++) await app.admin.post('/api/compute/instances').send({ name: `f${i}`, flavor_id: flavor.id, image_id: image.id, subnet_id: s.id }).expect(202);
-    const r = await app.admin.post('/api/compute/instances').send({ name: 'overflow', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id }).expect(409);
+    for (let i = 0; i < 11; i++)
+      await app.admin
+        .post('/api/compute/instances')
+        .send({ name: `f${i}`, flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
+        .expect(202);
+    const r = await app.admin
+      .post('/api/compute/instances')
+      .send({ name: 'overflow', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
+      .expect(409);
     expect(r.body.errors[0]).to.include({ pointer: '/subnet_id', code: 'SubnetFull' });
   });
 

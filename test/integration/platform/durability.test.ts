@@ -14,16 +14,24 @@ async function catalogueOf(url: string) {
 }
 
 async function allReady(url: string, ids: string[], timeoutMs = 30_000) {
-  return eventually(async () => {
-    const rows = await Promise.all(ids.map(async (id) => (await api(url, 'GET', `/api/compute/instances/${id}`)).body));
-    return rows.every((r) => r.status === 'running') && rows;
-  }, 'every instance running', timeoutMs);
+  return eventually(
+    async () => {
+      const rows = await Promise.all(
+        ids.map(async (id) => (await api(url, 'GET', `/api/compute/instances/${id}`)).body),
+      );
+      return rows.every((r) => r.status === 'running') && rows;
+    },
+    'every instance running',
+    timeoutMs,
+  );
 }
 
 describe('platform: durability', function () {
   this.timeout(120_000);
   const procs: ApiProcess[] = [];
-  afterEach(async () => { for (const p of procs.splice(0)) await p.stop('SIGKILL'); });
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await p.stop('SIGKILL');
+  });
 
   it('after a kill -9 while instances build, a restart brings every one of them to running, once', async () => {
     const db = await freshDatabase();
@@ -32,7 +40,11 @@ describe('platform: durability', function () {
     const { flavor, image } = await catalogueOf(first.url);
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const r = await api(first.url, 'POST', '/api/compute/instances', { name: `crash-${i}`, flavor_id: flavor, image_id: image });
+      const r = await api(first.url, 'POST', '/api/compute/instances', {
+        name: `crash-${i}`,
+        flavor_id: flavor,
+        image_id: image,
+      });
       expect(r.status).to.equal(202);
       ids.push(r.body.id);
     }
@@ -50,13 +62,20 @@ describe('platform: durability', function () {
 
   it('serves the same data from two processes on one database and shares the jobs without double transitions', async () => {
     const db = await freshDatabase();
-    const [a, b] = [await startApiProcess(db, { ATONIX_PROVISION_DELAY_MS: '200' }), await startApiProcess(db, { ATONIX_PROVISION_DELAY_MS: '200' })];
+    const [a, b] = [
+      await startApiProcess(db, { ATONIX_PROVISION_DELAY_MS: '200' }),
+      await startApiProcess(db, { ATONIX_PROVISION_DELAY_MS: '200' }),
+    ];
     procs.push(a, b);
     const { flavor, image } = await catalogueOf(a.url);
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const via = i % 2 ? a : b;
-      const r = await api(via.url, 'POST', '/api/compute/instances', { name: `pair-${i}`, flavor_id: flavor, image_id: image });
+      const r = await api(via.url, 'POST', '/api/compute/instances', {
+        name: `pair-${i}`,
+        flavor_id: flavor,
+        image_id: image,
+      });
       expect(r.status).to.equal(202);
       ids.push(r.body.id);
     }
@@ -79,10 +98,15 @@ describe('platform: durability', function () {
       procs.push(first);
       const token = /Admin token \(shown once, store it now\): (atx_[a-z2-7]+)/.exec(first.output())?.[1];
       expect(token, first.output()).to.be.a('string');
-      const call = (url: string, method: string, path: string, body?: unknown) => fetch(`${url}${path}`, {
-        method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const created = await (await call(first.url, 'POST', '/api/networking/vpcs', { name: 'kept', cidr_block: '10.0.0.0/16' })).json();
+      const call = (url: string, method: string, path: string, body?: unknown) =>
+        fetch(`${url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      const created = await (
+        await call(first.url, 'POST', '/api/networking/vpcs', { name: 'kept', cidr_block: '10.0.0.0/16' })
+      ).json();
       const pgPid = Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       expect(await first.stop('SIGINT')).to.equal(0);
       expect(existsSync(join(dir, 'pg', 'postmaster.pid')), 'PostgreSQL stopped with the API').to.equal(false);
@@ -93,7 +117,10 @@ describe('platform: durability', function () {
       expect(second.output()).to.not.contain('Admin token');
       expect((await call(second.url, 'GET', `/api/networking/vpcs/${created.id}`)).status).to.equal(200);
       // A second API on the same data dir is refused, and the first one keeps its database.
-      const clash = await startApiProcess('', env).then(() => 'started', (e: Error) => e.message);
+      const clash = await startApiProcess('', env).then(
+        () => 'started',
+        (e: Error) => e.message,
+      );
       expect(clash).to.match(/is in use by process \d+/);
       expect((await call(second.url, 'GET', `/api/networking/vpcs/${created.id}`)).status).to.equal(200);
       await second.stop('SIGKILL'); // leaves an orphaned postmaster holding the data dir
@@ -112,10 +139,16 @@ describe('platform: durability', function () {
     const worker = await startApiProcess(db, { ATONIX_ROLE: 'worker' });
     procs.push(apiOnly, worker);
     const { flavor, image } = await catalogueOf(apiOnly.url);
-    const r = await api(apiOnly.url, 'POST', '/api/compute/instances', { name: 'split', flavor_id: flavor, image_id: image });
+    const r = await api(apiOnly.url, 'POST', '/api/compute/instances', {
+      name: 'split',
+      flavor_id: flavor,
+      image_id: image,
+    });
     await allReady(apiOnly.url, [r.body.id]);
     expect((await fetch(`${worker.url}/healthz`)).status).to.equal(200);
-    expect(await (await fetch(`${worker.url}/metrics`)).text()).to.match(/atonix_jobs_total\{queue="provision-instance",state="completed"\} 1/);
+    expect(await (await fetch(`${worker.url}/metrics`)).text()).to.match(
+      /atonix_jobs_total\{queue="provision-instance",state="completed"\} 1/,
+    );
     expect((await fetch(`${worker.url}/api/compute/instances`)).status).to.equal(404);
   });
 
@@ -129,14 +162,22 @@ describe('platform: durability', function () {
     const { flavor, image } = await catalogueOf(apiOnly.url);
     // Past the first poll of each worker loop, which runs as it starts.
     await new Promise((r) => setTimeout(r, 1000));
-    const split = await api(apiOnly.url, 'POST', '/api/compute/instances', { name: 'woken', flavor_id: flavor, image_id: image });
+    const split = await api(apiOnly.url, 'POST', '/api/compute/instances', {
+      name: 'woken',
+      flavor_id: flavor,
+      image_id: image,
+    });
     await allReady(apiOnly.url, [split.body.id], 10_000);
     await worker.stop('SIGTERM');
     // role=all: the API on the main thread, the worker on its own thread.
     const both = await startApiProcess(db, slowPoll);
     procs.push(both);
     await new Promise((r) => setTimeout(r, 1000));
-    const threaded = await api(both.url, 'POST', '/api/compute/instances', { name: 'woken-2', flavor_id: flavor, image_id: image });
+    const threaded = await api(both.url, 'POST', '/api/compute/instances', {
+      name: 'woken-2',
+      flavor_id: flavor,
+      image_id: image,
+    });
     await allReady(both.url, [threaded.body.id], 10_000);
   });
 

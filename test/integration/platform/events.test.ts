@@ -5,19 +5,34 @@ import { ADMIN_TOKEN, catalogue, newUser, startApp, type TestApp } from '../../s
 
 type Ev = { type: string; kind?: string; id?: string; status?: string; owner?: string };
 
-function watch(url: string, token: string, query = ''): Promise<{ events: Ev[]; ws: WebSocket; until(p: (e: Ev) => boolean): Promise<Ev> }> {
+function watch(
+  url: string,
+  token: string,
+  query = '',
+): Promise<{ events: Ev[]; ws: WebSocket; until(p: (e: Ev) => boolean): Promise<Ev> }> {
   return new Promise((ok, ko) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/events${query}`, { headers: { Authorization: `Bearer ${token}` } });
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/events${query}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     const events: Ev[] = [];
     const waiters: { p: (e: Ev) => boolean; r: (e: Ev) => void }[] = [];
     ws.on('message', (data) => {
       const ev = JSON.parse(String(data)) as Ev;
       events.push(ev);
-      if (ev.type === 'subscribed') ok({
-        events, ws,
-        until: (p) => new Promise((r) => { const hit = events.find(p); if (hit) r(hit); else waiters.push({ p, r }); }),
-      });
-      for (const w of waiters.splice(0)) if (w.p(ev)) w.r(ev); else waiters.push(w);
+      if (ev.type === 'subscribed')
+        ok({
+          events,
+          ws,
+          until: (p) =>
+            new Promise((r) => {
+              const hit = events.find(p);
+              if (hit) r(hit);
+              else waiters.push({ p, r });
+            }),
+        });
+      for (const w of waiters.splice(0))
+        if (w.p(ev)) w.r(ev);
+        else waiters.push(w);
     });
     ws.on('error', ko);
     ws.on('unexpected-response', (_req, res) => ko(new Error(`upgrade refused: ${res.statusCode}`)));
@@ -26,14 +41,22 @@ function watch(url: string, token: string, query = ''): Promise<{ events: Ev[]; 
 
 describe('platform: real-time events over WebSocket', () => {
   let app: TestApp;
-  before(async () => { app = await startApp({ ATONIX_PROVISION_DELAY_MS: '300' }); });
+  before(async () => {
+    app = await startApp({ ATONIX_PROVISION_DELAY_MS: '300' });
+  });
   after(() => app.close());
 
-  it('streams created and status_changed for the caller\'s instance, and deleted', async () => {
+  it("streams created and status_changed for the caller's instance, and deleted", async () => {
     const { flavor, image } = await catalogue(app);
     const user = await newUser(app, 'watcher');
     const w = await watch(app.url, user.token, '?kinds=instance');
-    const { id } = (await app.as(user.token).post('/api/compute/instances').send({ name: 'w', flavor_id: flavor.id, image_id: image.id }).expect(202)).body;
+    const { id } = (
+      await app
+        .as(user.token)
+        .post('/api/compute/instances')
+        .send({ name: 'w', flavor_id: flavor.id, image_id: image.id })
+        .expect(202)
+    ).body;
     const created = await w.until((e) => e.id === id && e.type === 'created');
     expect(created).to.include({ kind: 'instance', status: 'building', owner: user.id });
     const changed = await w.until((e) => e.id === id && e.type === 'status_changed');
@@ -45,15 +68,23 @@ describe('platform: real-time events over WebSocket', () => {
     w.ws.close();
   });
 
-  it('does not show one user another user\'s changes; the admin sees all', async () => {
+  it("does not show one user another user's changes; the admin sees all", async () => {
     const { flavor, image } = await catalogue(app);
     const a = await newUser(app, 'ws-a');
     const b = await newUser(app, 'ws-b');
     const wa = await watch(app.url, a.token);
     const admin = await watch(app.url, ADMIN_TOKEN);
-    const { id } = (await app.as(b.token).post('/api/compute/instances').send({ name: 'b', flavor_id: flavor.id, image_id: image.id }).expect(202)).body;
+    const { id } = (
+      await app
+        .as(b.token)
+        .post('/api/compute/instances')
+        .send({ name: 'b', flavor_id: flavor.id, image_id: image.id })
+        .expect(202)
+    ).body;
     await admin.until((e) => e.id === id && e.type === 'status_changed');
-    const own = (await app.as(a.token).post('/api/networking/vpcs').send({ name: 'a', cidr_block: '10.0.0.0/16' }).expect(202)).body;
+    const own = (
+      await app.as(a.token).post('/api/networking/vpcs').send({ name: 'a', cidr_block: '10.0.0.0/16' }).expect(202)
+    ).body;
     await wa.until((e) => e.id === own.id && e.type === 'status_changed');
     expect(wa.events.some((e) => e.id === id)).to.equal(false);
     wa.ws.close();
@@ -61,7 +92,10 @@ describe('platform: real-time events over WebSocket', () => {
   });
 
   it('refuses the upgrade without a valid token', async () => {
-    const err = await watch(app.url, 'atx_bad').then(() => null, (e: Error) => e);
+    const err = await watch(app.url, 'atx_bad').then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).to.match(/401/);
   });
 });

@@ -7,7 +7,9 @@ import { ADMIN_TOKEN, eventually, startApp, type TestApp } from '../../support/a
 
 describe('platform: HTTP conventions', () => {
   let app: TestApp;
-  before(async () => { app = await startApp(); });
+  before(async () => {
+    app = await startApp();
+  });
   after(() => app.close());
 
   const newVpc = (key?: string, body: object = { name: 'v', cidr_block: '10.0.0.0/16' }) => {
@@ -26,9 +28,17 @@ describe('platform: HTTP conventions', () => {
     });
 
     it('answers malformed JSON with 400 and a foreign content type with 415', async () => {
-      const bad = await app.admin.post('/api/networking/vpcs').set('Content-Type', 'application/json').send('{"name":').expect(400);
+      const bad = await app.admin
+        .post('/api/networking/vpcs')
+        .set('Content-Type', 'application/json')
+        .send('{"name":')
+        .expect(400);
       expect(bad.body.code).to.equal('MalformedBody');
-      const text = await app.admin.post('/api/networking/vpcs').set('Content-Type', 'text/plain').send('name=v').expect(415);
+      const text = await app.admin
+        .post('/api/networking/vpcs')
+        .set('Content-Type', 'text/plain')
+        .send('name=v')
+        .expect(415);
       expect(text.body.code).to.equal('UnsupportedMediaType');
       const empty = await app.admin.post('/api/networking/vpcs').expect(422);
       expect(empty.body.errors[0]).to.include({ pointer: '', code: 'Required' });
@@ -37,21 +47,39 @@ describe('platform: HTTP conventions', () => {
     it('reads bodies as a JSON client sends them, and refuses the rest with the reason', async () => {
       // fetch, not supertest: superagent re-encodes a Buffer it is given with a JSON content type.
       const post = async (body: string | Buffer, headers: Record<string, string>, token = ADMIN_TOKEN) => {
-        const r = await fetch(`${app.url}/api/networking/vpcs`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+        const r = await fetch(`${app.url}/api/networking/vpcs`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+          body: typeof body === 'string' ? body : new Uint8Array(body),
+        });
         return { status: r.status, body: await r.json() };
       };
       const vpc = (name: string) => JSON.stringify({ name, cidr_block: '10.9.0.0/16' });
       // Compressed bodies, a byte-order mark and a +json media type with a UTF-8 charset are all accepted.
-      expect(await post(gzipSync(vpc('zipped')), { 'Content-Encoding': 'gzip' })).to.nested.include({ status: 202, 'body.name': 'zipped' });
-      expect(await post(`\ufeff${vpc('bom')}`, { 'Content-Type': 'application/vnd.atonix+json; charset=UTF-8' })).to.nested.include({ status: 202, 'body.name': 'bom' });
+      expect(await post(gzipSync(vpc('zipped')), { 'Content-Encoding': 'gzip' })).to.nested.include({
+        status: 202,
+        'body.name': 'zipped',
+      });
+      expect(
+        await post(`\ufeff${vpc('bom')}`, { 'Content-Type': 'application/vnd.atonix+json; charset=UTF-8' }),
+      ).to.nested.include({ status: 202, 'body.name': 'bom' });
 
-      expect(await post('"v"', {})).to.nested.include({ status: 400, 'body.code': 'MalformedBody', 'body.detail': 'The body must be a JSON object or array.' });
-      expect(await post('{}', { 'Content-Type': 'application/json; charset=latin1' })).to.nested.include({ status: 415, 'body.detail': 'charset latin1 is not accepted; send UTF-8.' });
+      expect(await post('"v"', {})).to.nested.include({
+        status: 400,
+        'body.code': 'MalformedBody',
+        'body.detail': 'The body must be a JSON object or array.',
+      });
+      expect(await post('{}', { 'Content-Type': 'application/json; charset=latin1' })).to.nested.include({
+        status: 415,
+        'body.detail': 'charset latin1 is not accepted; send UTF-8.',
+      });
       expect((await post('{}', { 'Content-Encoding': 'compress' })).status).to.equal(415);
       const huge = JSON.stringify({ name: 'v', cidr_block: '10.9.0.0/16', description: 'x'.repeat(1024 * 1024) });
       expect(await post(huge, {})).to.nested.include({ status: 413, 'body.code': 'PayloadTooLarge' });
       // A small body that inflates past the limit is refused too.
-      expect(await post(gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20)), { 'Content-Encoding': 'gzip' })).to.nested.include({ status: 413, 'body.code': 'PayloadTooLarge' });
+      expect(
+        await post(gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20)), { 'Content-Encoding': 'gzip' }),
+      ).to.nested.include({ status: 413, 'body.code': 'PayloadTooLarge' });
       // The caller is known before the body is read: a bad token is a 401 whatever the body holds.
       expect((await post('{"name":', {}, 'atx_not_a_token')).status).to.equal(401);
     });
@@ -75,9 +103,17 @@ describe('platform: HTTP conventions', () => {
       const v = await availableVpc();
       const got = await app.admin.get(`/api/networking/vpcs/${v.id}`).expect(200);
       expect(got.headers.etag).to.equal(got.body.etag);
-      const ok = await app.admin.patch(`/api/networking/vpcs/${v.id}`).set('If-Match', got.body.etag).send({ name: 'renamed' }).expect(200);
+      const ok = await app.admin
+        .patch(`/api/networking/vpcs/${v.id}`)
+        .set('If-Match', got.body.etag)
+        .send({ name: 'renamed' })
+        .expect(200);
       expect(ok.body.etag).to.not.equal(got.body.etag);
-      const stale = await app.admin.patch(`/api/networking/vpcs/${v.id}`).set('If-Match', got.body.etag).send({ name: 'lost-update' }).expect(412);
+      const stale = await app.admin
+        .patch(`/api/networking/vpcs/${v.id}`)
+        .set('If-Match', got.body.etag)
+        .send({ name: 'lost-update' })
+        .expect(412);
       expect(stale.body).to.include({ code: 'PreconditionFailed', current_etag: ok.body.etag });
       await app.admin.delete(`/api/networking/vpcs/${v.id}`).set('If-Match', got.body.etag).expect(412);
       expect((await app.admin.get(`/api/networking/vpcs/${v.id}`).expect(200)).body.name).to.equal('renamed');
@@ -99,7 +135,9 @@ describe('platform: HTTP conventions', () => {
       expect(b.headers['idempotent-replayed']).to.equal('true');
       expect(b.headers.location).to.equal(a.headers.location);
       expect(await app.platform.db('vpcs').where({ id: a.body.id }).count('* as n').first()).to.deep.equal({ n: 1 });
-      const rows = await app.platform.db('audit_logs').where({ resource_id: a.body.id, action: 'networking:CreateVpc' });
+      const rows = await app.platform
+        .db('audit_logs')
+        .where({ resource_id: a.body.id, action: 'networking:CreateVpc' });
       expect(rows).to.have.length(1);
     });
 
@@ -122,9 +160,15 @@ describe('platform: HTTP conventions', () => {
 
     it('forgets a key after its time to live: the same key then makes a new resource, and workers purge old keys', async () => {
       const first = await newVpc('key-5').expect(202);
-      const stored = await app.platform.db('idempotency_keys').where({ key: 'key-5' }).first(app.platform.db.raw('expires_at - created_at as ttl'));
+      const stored = await app.platform
+        .db('idempotency_keys')
+        .where({ key: 'key-5' })
+        .first(app.platform.db.raw('expires_at - created_at as ttl'));
       expect(stored.ttl).to.deep.include({ days: 1 }); // the default TTL
-      await app.platform.db('idempotency_keys').where({ key: 'key-5' }).update({ expires_at: app.platform.db.raw("now() - interval '1 minute'") });
+      await app.platform
+        .db('idempotency_keys')
+        .where({ key: 'key-5' })
+        .update({ expires_at: app.platform.db.raw("now() - interval '1 minute'") });
       const again = await newVpc('key-5', { name: 'new', cidr_block: '10.3.0.0/16' }).expect(202); // another body: no 422 now
       expect(again.body.id).to.not.equal(first.body.id);
       expect(again.headers['idempotent-replayed']).to.equal(undefined);
@@ -133,11 +177,20 @@ describe('platform: HTTP conventions', () => {
       expect(replay.body.id).to.equal(again.body.id);
 
       await newVpc('key-6').expect(202);
-      await app.platform.db('idempotency_keys').where({ key: 'key-6' }).update({ expires_at: app.platform.db.raw("now() - interval '1 day'") });
+      await app.platform
+        .db('idempotency_keys')
+        .where({ key: 'key-6' })
+        .update({ expires_at: app.platform.db.raw("now() - interval '1 day'") });
       await newVpc('key-7').expect(202);
       await app.platform.db('idempotency_keys').where({ key: 'key-7' }).update({ expires_at: null }); // as the stack engine stores its keys
       expect(await purgeExpiredKeys(app.platform.db)).to.equal(1);
-      expect(await app.platform.db('idempotency_keys').whereIn('key', ['key-5', 'key-6', 'key-7']).orderBy('key').pluck('key')).to.deep.equal(['key-5', 'key-7']);
+      expect(
+        await app.platform
+          .db('idempotency_keys')
+          .whereIn('key', ['key-5', 'key-6', 'key-7'])
+          .orderBy('key')
+          .pluck('key'),
+      ).to.deep.equal(['key-5', 'key-7']);
     });
 
     it('scopes keys per user and does not store failures', async () => {
@@ -149,7 +202,9 @@ describe('platform: HTTP conventions', () => {
 
   describe('rate limiting', () => {
     let limited: TestApp;
-    before(async () => { limited = await startApp({ ATONIX_RATE_LIMIT_PER_SECOND: '1', ATONIX_RATE_LIMIT_BURST: '3' }); });
+    before(async () => {
+      limited = await startApp({ ATONIX_RATE_LIMIT_PER_SECOND: '1', ATONIX_RATE_LIMIT_BURST: '3' });
+    });
     after(() => limited.close());
 
     it('answers 429 with Retry-After once a token spends its burst', async () => {

@@ -23,10 +23,14 @@ describe('platform: raw connections', () => {
     expect((await db('two_step').orderBy('id')).map((r) => r.id)).to.deep.equal([1, 2]);
 
     // The second message breaks the primary key: nothing of either message stays.
-    const failed = await twoStepTransaction(db, ['insert into two_step values (3)'], () => ['insert into two_step values (1)']).catch((e: Error) => e);
+    const failed = await twoStepTransaction(db, ['insert into two_step values (3)'], () => [
+      'insert into two_step values (1)',
+    ]).catch((e: Error) => e);
     expect(failed).to.be.instanceOf(Error);
     // A failure while the first results are read (a check that throws) rolls back too.
-    await twoStepTransaction(db, ['insert into two_step values (4)'], () => { throw new Error('refused'); }).catch(() => {});
+    await twoStepTransaction(db, ['insert into two_step values (4)'], () => {
+      throw new Error('refused');
+    }).catch(() => {});
     expect((await db('two_step').orderBy('id')).map((r) => r.id)).to.deep.equal([1, 2]);
     // The connection went back to the pool usable, not stuck in an aborted transaction.
     expect((await db.raw('select 1 as ok')).rows[0].ok).to.equal(1);

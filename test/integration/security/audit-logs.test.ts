@@ -12,18 +12,34 @@ describe('security: audit logs', () => {
   after(() => app.close());
 
   it('records a successful mutating call with user, action, resource, source IP and request id', async () => {
-    const r = await app.as(user.token).post('/api/networking/vpcs').set('X-Request-Id', 'req-audit-1').send({ name: 'a', cidr_block: '10.0.0.0/16' }).expect(202);
+    const r = await app
+      .as(user.token)
+      .post('/api/networking/vpcs')
+      .set('X-Request-Id', 'req-audit-1')
+      .send({ name: 'a', cidr_block: '10.0.0.0/16' })
+      .expect(202);
     const logs = await app.as(user.token).get(`/api/security/audit-logs?resource_id=${r.body.id}`).expect(200);
     expect(logs.body.items).to.have.length(1);
     expect(logs.body.items[0]).to.include({
-      user_id: user.id, action: 'networking:CreateVpc', resource_type: 'vpc', resource_id: r.body.id, status: 'success', request_id: 'req-audit-1',
+      user_id: user.id,
+      action: 'networking:CreateVpc',
+      resource_type: 'vpc',
+      resource_id: r.body.id,
+      status: 'success',
+      request_id: 'req-audit-1',
     });
     expect(logs.body.items[0].source_ip).to.match(/127\.0\.0\.1/);
   });
 
   it('records denied calls as failures, and writes nothing for reads', async () => {
-    await app.as(user.token).post('/api/compute/flavors').send({ name: 'x', vcpus: 1, ram_mb: 512, disk_gb: 1 }).expect(403);
-    const logs = await app.admin.get(`/api/security/audit-logs?user_id=${user.id}&action=compute:CreateFlavor`).expect(200);
+    await app
+      .as(user.token)
+      .post('/api/compute/flavors')
+      .send({ name: 'x', vcpus: 1, ram_mb: 512, disk_gb: 1 })
+      .expect(403);
+    const logs = await app.admin
+      .get(`/api/security/audit-logs?user_id=${user.id}&action=compute:CreateFlavor`)
+      .expect(200);
     expect(logs.body.items).to.have.length(1);
     expect(logs.body.items[0]).to.include({ status: 'failure', resource_type: 'flavor' });
     expect(logs.body.items[0].details).to.deep.include({ code: 'Forbidden', status: 403 });
@@ -37,7 +53,9 @@ describe('security: audit logs', () => {
     const okBefore = await app.platform.db('audit_logs').where({ status: 'success' }).count('* as n').first();
     await app.as(user.token).post('/api/networking/vpcs').send({ name: 'bad', cidr_block: 'nope' }).expect(422);
     expect(await app.platform.db('vpcs').count('* as n').first()).to.deep.equal(vpcsBefore);
-    expect(await app.platform.db('audit_logs').where({ status: 'success' }).count('* as n').first()).to.deep.equal(okBefore);
+    expect(await app.platform.db('audit_logs').where({ status: 'success' }).count('* as n').first()).to.deep.equal(
+      okBefore,
+    );
   });
 
   it('shows a user only their own records; filters by time and paginates', async () => {
@@ -49,7 +67,9 @@ describe('security: audit logs', () => {
     expect(spoof.body.items).to.deep.equal([]);
     const future = new Date(Date.now() + 60_000).toISOString();
     expect((await app.admin.get(`/api/security/audit-logs?since=${future}`).expect(200)).body.items).to.deep.equal([]);
-    expect((await app.admin.get(`/api/security/audit-logs?until=${future}&limit=1`).expect(200)).body.items).to.have.length(1);
+    expect(
+      (await app.admin.get(`/api/security/audit-logs?until=${future}&limit=1`).expect(200)).body.items,
+    ).to.have.length(1);
     const p1 = await app.admin.get('/api/security/audit-logs?limit=2').expect(200);
     const p2 = await app.admin.get(`/api/security/audit-logs?limit=2&cursor=${p1.body.next_cursor}`).expect(200);
     expect(p2.body.items[0].id).to.not.equal(p1.body.items[1].id);

@@ -4,7 +4,9 @@ import { catalogue, eventually, newUser, startApp, type TestApp } from '../../su
 
 describe('security: identity, tokens and tenancy', () => {
   let app: TestApp;
-  before(async () => { app = await startApp(); });
+  before(async () => {
+    app = await startApp();
+  });
   after(() => app.close());
 
   it('answers 401 problems without a token, with a malformed header and with an unknown token', async () => {
@@ -19,7 +21,10 @@ describe('security: identity, tokens and tenancy', () => {
   });
 
   it('stores tokens hashed, shows the secret once, lists without it and revokes at once', async () => {
-    const u = await app.admin.post('/api/security/users').send({ name: 'alice', email: 'alice@example.com' }).expect(201);
+    const u = await app.admin
+      .post('/api/security/users')
+      .send({ name: 'alice', email: 'alice@example.com' })
+      .expect(201);
     expect(u.body).to.include({ name: 'alice', is_admin: false });
     const t = await app.admin.post(`/api/security/users/${u.body.id}/tokens`).send({ name: 'laptop' }).expect(201);
     expect(t.body.token).to.match(/^atx_[a-z2-7]{40}$/);
@@ -37,21 +42,42 @@ describe('security: identity, tokens and tenancy', () => {
 
   it('refuses expired tokens and past expiry dates', async () => {
     const u = await newUser(app, 'expiring');
-    const past = await app.admin.post(`/api/security/users/${u.id}/tokens`).send({ name: 'x', expires_at: '2001-01-01T00:00:00Z' }).expect(422);
+    const past = await app.admin
+      .post(`/api/security/users/${u.id}/tokens`)
+      .send({ name: 'x', expires_at: '2001-01-01T00:00:00Z' })
+      .expect(422);
     expect(past.body.errors[0].pointer).to.equal('/expires_at');
     const soon = new Date(Date.now() + 1500).toISOString();
-    const t = await app.admin.post(`/api/security/users/${u.id}/tokens`).send({ name: 'short', expires_at: soon }).expect(201);
+    const t = await app.admin
+      .post(`/api/security/users/${u.id}/tokens`)
+      .send({ name: 'short', expires_at: soon })
+      .expect(201);
     await app.as(t.body.token).get('/api/compute/flavors').expect(200);
-    await eventually(async () => (await app.as(t.body.token).get('/api/compute/flavors')).status === 401, 'token expiry');
+    await eventually(
+      async () => (await app.as(t.body.token).get('/api/compute/flavors')).status === 401,
+      'token expiry',
+    );
   });
 
-  it('keeps users apart: another owner\'s resource is a 404, lists hold only one\'s own, the admin sees all', async () => {
+  it("keeps users apart: another owner's resource is a 404, lists hold only one's own, the admin sees all", async () => {
     const { flavor, image } = await catalogue(app);
     const bob = await newUser(app, 'bob');
     const carol = await newUser(app, 'carol');
-    const inst = (await app.as(bob.token).post('/api/compute/instances').send({ name: 'bobs', flavor_id: flavor.id, image_id: image.id }).expect(202)).body;
+    const inst = (
+      await app
+        .as(bob.token)
+        .post('/api/compute/instances')
+        .send({ name: 'bobs', flavor_id: flavor.id, image_id: image.id })
+        .expect(202)
+    ).body;
     expect(inst.owner).to.equal(bob.id);
-    const vpc = (await app.as(bob.token).post('/api/networking/vpcs').send({ name: 'bobnet', cidr_block: '10.9.0.0/16' }).expect(202)).body;
+    const vpc = (
+      await app
+        .as(bob.token)
+        .post('/api/networking/vpcs')
+        .send({ name: 'bobnet', cidr_block: '10.9.0.0/16' })
+        .expect(202)
+    ).body;
     for (const path of [`/api/compute/instances/${inst.id}`, `/api/networking/vpcs/${vpc.id}`]) {
       const r = await app.as(carol.token).get(path).expect(404);
       expect(r.body.code).to.equal('NotFound');
@@ -59,13 +85,29 @@ describe('security: identity, tokens and tenancy', () => {
       await app.as(carol.token).patch(path).send({ name: 'stolen' }).expect(404);
     }
     await app.as(carol.token).post(`/api/compute/instances/${inst.id}/stop`).expect(404);
-    await app.as(carol.token).post(`/api/networking/vpcs/${vpc.id}/subnets`).send({ name: 's', cidr_block: '10.9.0.0/24' }).expect(404);
+    await app
+      .as(carol.token)
+      .post(`/api/networking/vpcs/${vpc.id}/subnets`)
+      .send({ name: 's', cidr_block: '10.9.0.0/24' })
+      .expect(404);
     expect((await app.as(carol.token).get('/api/compute/instances').expect(200)).body.items).to.deep.equal([]);
-    expect((await app.as(bob.token).get('/api/compute/instances').expect(200)).body.items.map((i: any) => i.id)).to.deep.equal([inst.id]);
+    expect(
+      (await app.as(bob.token).get('/api/compute/instances').expect(200)).body.items.map((i: any) => i.id),
+    ).to.deep.equal([inst.id]);
     expect((await app.admin.get(`/api/compute/instances/${inst.id}`).expect(200)).body.owner).to.equal(bob.id);
     // carol cannot place an instance into bob's subnet either
-    const s = (await app.as(bob.token).post(`/api/networking/vpcs/${vpc.id}/subnets`).send({ name: 's', cidr_block: '10.9.0.0/24' }).expect(201)).body;
-    const r = await app.as(carol.token).post('/api/compute/instances').send({ name: 'x', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id }).expect(422);
+    const s = (
+      await app
+        .as(bob.token)
+        .post(`/api/networking/vpcs/${vpc.id}/subnets`)
+        .send({ name: 's', cidr_block: '10.9.0.0/24' })
+        .expect(201)
+    ).body;
+    const r = await app
+      .as(carol.token)
+      .post('/api/compute/instances')
+      .send({ name: 'x', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
+      .expect(422);
     expect(r.body.errors[0]).to.include({ pointer: '/subnet_id', code: 'ReferenceNotFound' });
   });
 
@@ -90,7 +132,9 @@ describe('security: identity, tokens and tenancy', () => {
     await app.admin.patch(`/api/security/users/${frank.id}`).send({ is_admin: true }).expect(200);
     await app.as(frank.token).get('/api/security/users').expect(200);
     await app.admin.patch(`/api/security/users/${frank.id}`).send({ is_admin: false }).expect(200);
-    const v = (await app.as(frank.token).post('/api/networking/vpcs').send({ name: 'f', cidr_block: '10.8.0.0/16' }).expect(202)).body;
+    const v = (
+      await app.as(frank.token).post('/api/networking/vpcs').send({ name: 'f', cidr_block: '10.8.0.0/16' }).expect(202)
+    ).body;
     const r = await app.admin.delete(`/api/security/users/${frank.id}`).expect(409);
     expect(r.body.blocked_by).to.deep.equal([{ kind: 'vpc', id: v.id }]);
     await app.as(frank.token).delete(`/api/networking/vpcs/${v.id}`).expect(204);

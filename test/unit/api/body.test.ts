@@ -15,7 +15,10 @@ describe('api: JSON request bodies', () => {
   before(async () => {
     server = createServer((req, res) => {
       onRequest(req).then(
-        (body) => { outcomes.push({ body }); res.end(JSON.stringify({ body: body ?? null })); },
+        (body) => {
+          outcomes.push({ body });
+          res.end(JSON.stringify({ body: body ?? null }));
+        },
         (e: Problem) => {
           outcomes.push({ status: e.status, detail: e.message });
           res.writeHead(e.status, e.headers);
@@ -26,8 +29,14 @@ describe('api: JSON request bodies', () => {
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     port = (server.address() as AddressInfo).port;
   });
-  after(() => { server.closeAllConnections(); server.close(); });
-  beforeEach(() => { outcomes.length = 0; onRequest = readJsonBody; });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  beforeEach(() => {
+    outcomes.length = 0;
+    onRequest = readJsonBody;
+  });
 
   const waitFor = async (n: number) => {
     for (let i = 0; i < 200 && outcomes.length < n; i++) await new Promise((r) => setTimeout(r, 10));
@@ -46,10 +55,19 @@ describe('api: JSON request bodies', () => {
 
   it('answers an oversized upload with 413 and closes the connection instead of reading the rest', async () => {
     const res = await new Promise<{ status: number; connection?: string }>((ok, ko) => {
-      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/x', headers: { 'Content-Type': 'application/json', 'Content-Length': String(8 * 1024 * 1024) } }, (r) => {
-        r.resume();
-        ok({ status: r.statusCode!, connection: r.headers.connection });
-      });
+      const req = request(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/x',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': String(8 * 1024 * 1024) },
+        },
+        (r) => {
+          r.resume();
+          ok({ status: r.statusCode!, connection: r.headers.connection });
+        },
+      );
       req.on('error', ko);
       req.write('{"a":"'); // the rest never comes: the answer must not wait for it
     });
@@ -58,10 +76,21 @@ describe('api: JSON request bodies', () => {
 
   it('takes an empty chunked body as no body', async () => {
     const body = await new Promise<string>((ok, ko) => {
-      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/x', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (r) => {
-        let text = '';
-        r.on('data', (c) => { text += c; }).on('end', () => ok(text));
-      });
+      const req = request(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/x',
+          headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+        },
+        (r) => {
+          let text = '';
+          r.on('data', (c) => {
+            text += c;
+          }).on('end', () => ok(text));
+        },
+      );
       req.on('error', ko);
       req.end();
     });

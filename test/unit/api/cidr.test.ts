@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { contains, firstFree, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from '../../../api/src/networking/cidr.js';
+import {
+  contains,
+  firstFree,
+  intToIp,
+  ipToInt,
+  overlaps,
+  parseCidr,
+  type Cidr,
+} from '../../../api/src/networking/cidr.js';
 
 const c = (t: string) => parseCidr(t) as Cidr;
 
@@ -16,7 +24,8 @@ describe('cidr maths', () => {
   });
 
   it('round-trips addresses at the ends of the range', () => {
-    for (const ip of ['0.0.0.0', '255.255.255.255', '10.20.30.40', '192.168.0.1']) expect(intToIp(ipToInt(ip)!)).to.equal(ip);
+    for (const ip of ['0.0.0.0', '255.255.255.255', '10.20.30.40', '192.168.0.1'])
+      expect(intToIp(ipToInt(ip)!)).to.equal(ip);
     expect(ipToInt('256.0.0.0')).to.equal(undefined);
   });
 

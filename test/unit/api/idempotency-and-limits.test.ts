@@ -17,10 +17,15 @@ describe('token-bucket rate limiter', () => {
     const l = new RateLimiter(2, 3);
     const t0 = 1_000_000;
     for (let i = 0; i < 3; i++) l.take('tok', t0);
-    expect(() => l.take('tok', t0)).to.throw().with.property('status', 429);
+    expect(() => l.take('tok', t0))
+      .to.throw()
+      .with.property('status', 429);
     l.take('other', t0); // buckets are per token
     l.take('tok', t0 + 500); // 0.5 s at 2/s refills one token
-    expect(() => l.take('tok', t0 + 500)).to.throw().with.property('headers').that.deep.equals({ 'Retry-After': '1' });
+    expect(() => l.take('tok', t0 + 500))
+      .to.throw()
+      .with.property('headers')
+      .that.deep.equals({ 'Retry-After': '1' });
   });
 
   it('is off at 0 requests per second', () => {

@@ -8,7 +8,14 @@ describe('instance state machine', () => {
     expect(transition('inst-a', 'stop', 'running')).to.equal('stopped');
   });
 
-  for (const [action, from] of [['start', 'running'], ['start', 'building'], ['start', 'error'], ['stop', 'stopped'], ['stop', 'building'], ['stop', 'error']] as const) {
+  for (const [action, from] of [
+    ['start', 'running'],
+    ['start', 'building'],
+    ['start', 'error'],
+    ['stop', 'stopped'],
+    ['stop', 'building'],
+    ['stop', 'error'],
+  ] as const) {
     it(`refuses ${action} from ${from} with a 409 naming both statuses`, () => {
       try {
         transition('inst-a', action, from);
@@ -17,7 +24,10 @@ describe('instance state machine', () => {
         expect(e).to.be.instanceOf(Problem);
         const p = e as Problem;
         expect(p.status).to.equal(409);
-        expect(p.extra).to.deep.equal({ current_status: from, allowed_statuses: [action === 'start' ? 'stopped' : 'running'] });
+        expect(p.extra).to.deep.equal({
+          current_status: from,
+          allowed_statuses: [action === 'start' ? 'stopped' : 'running'],
+        });
       }
     });
   }

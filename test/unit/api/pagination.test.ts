@@ -10,8 +10,15 @@ describe('cursors', () => {
   });
 
   it('refuse cursors this API did not issue as a 400 on the cursor parameter', () => {
-    for (const bad of ['abc', '', Buffer.from('s:-1').toString('base64url'), Buffer.from('s:1;drop').toString('base64url')]) {
-      expect(() => decodeCursor(bad)).to.throw(Problem).with.property('status', 400);
+    for (const bad of [
+      'abc',
+      '',
+      Buffer.from('s:-1').toString('base64url'),
+      Buffer.from('s:1;drop').toString('base64url'),
+    ]) {
+      expect(() => decodeCursor(bad))
+        .to.throw(Problem)
+        .with.property('status', 400);
     }
   });
 });

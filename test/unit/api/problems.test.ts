@@ -5,9 +5,14 @@ describe('problem rendering (RFC 9457)', () => {
   it('renders type, title, status, detail, instance, code, request id and field errors', () => {
     const body = renderProblem(problems.fieldImmutable('cidr_block'), 'req-1', '/api/networking/subnets/subnet-x');
     expect(body).to.deep.equal({
-      type: 'https://atonixcorp.com/problems/field-immutable', title: 'A field may not be changed', status: 422,
-      detail: 'cidr_block is immutable; create a new resource instead.', instance: '/api/networking/subnets/subnet-x',
-      code: 'FieldImmutable', request_id: 'req-1', errors: [{ pointer: '/cidr_block', detail: 'is immutable', code: 'FieldImmutable' }],
+      type: 'https://atonixcorp.com/problems/field-immutable',
+      title: 'A field may not be changed',
+      status: 422,
+      detail: 'cidr_block is immutable; create a new resource instead.',
+      instance: '/api/networking/subnets/subnet-x',
+      code: 'FieldImmutable',
+      request_id: 'req-1',
+      errors: [{ pointer: '/cidr_block', detail: 'is immutable', code: 'FieldImmutable' }],
     });
   });
 

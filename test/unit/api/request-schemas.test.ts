@@ -9,7 +9,14 @@ describe('request schemas derived from the resource schema', () => {
 
   it('drops read-only fields and keeps required writable ones on create', () => {
     const s = requestSchema(spec, spec.components.schemas.Instance!, 'create');
-    expect(Object.keys(s.properties)).to.have.members(['name', 'power_state', 'flavor_id', 'image_id', 'subnet_id', 'metadata']);
+    expect(Object.keys(s.properties)).to.have.members([
+      'name',
+      'power_state',
+      'flavor_id',
+      'image_id',
+      'subnet_id',
+      'metadata',
+    ]);
     expect(s.required).to.have.members(['name', 'flavor_id', 'image_id']);
   });
 
@@ -27,11 +34,21 @@ describe('request schemas derived from the resource schema', () => {
   });
 
   it('generates a registry entry with paths, operations and property flags for every x-resource schema', () => {
-    expect(registry.instance!.paths).to.deep.equal({ list: '/api/compute/instances', create: '/api/compute/instances', item: '/api/compute/instances/{id}' });
+    expect(registry.instance!.paths).to.deep.equal({
+      list: '/api/compute/instances',
+      create: '/api/compute/instances',
+      item: '/api/compute/instances/{id}',
+    });
     expect(registry.subnet!.paths.create).to.equal('/api/networking/vpcs/{vpc_id}/subnets');
     expect(registry.instance!.properties.flavor_id).to.include({ immutable: true, readOnly: false });
     expect(registry.instance!.properties.status).to.include({ readOnly: true });
     expect(registry.instance!.properties.power_state!.default).to.equal('running');
-    expect(registry.vpc!.operations).to.deep.equal({ list: 'listVpcs', create: 'createVpc', get: 'getVpc', update: 'updateVpc', delete: 'deleteVpc' });
+    expect(registry.vpc!.operations).to.deep.equal({
+      list: 'listVpcs',
+      create: 'createVpc',
+      get: 'getVpc',
+      update: 'updateVpc',
+      delete: 'deleteVpc',
+    });
   });
 });

@@ -11,9 +11,18 @@ describe('route table', () => {
   t.add('post', '/api/networking/vpcs/{vpc_id}/subnets', 'createSubnet');
 
   it('finds the operation by method and path, with decoded parameters', () => {
-    expect(t.match('GET', '/api/compute/instances/inst-abc')).to.deep.equal({ value: 'getInstance', params: { id: 'inst-abc' } });
-    expect(t.match('POST', '/api/compute/instances/i%2D1/start')).to.deep.equal({ value: 'startInstance', params: { id: 'i-1' } });
-    expect(t.match('POST', '/api/networking/vpcs/vpc-1/subnets')).to.deep.equal({ value: 'createSubnet', params: { vpc_id: 'vpc-1' } });
+    expect(t.match('GET', '/api/compute/instances/inst-abc')).to.deep.equal({
+      value: 'getInstance',
+      params: { id: 'inst-abc' },
+    });
+    expect(t.match('POST', '/api/compute/instances/i%2D1/start')).to.deep.equal({
+      value: 'startInstance',
+      params: { id: 'i-1' },
+    });
+    expect(t.match('POST', '/api/networking/vpcs/vpc-1/subnets')).to.deep.equal({
+      value: 'createSubnet',
+      params: { vpc_id: 'vpc-1' },
+    });
   });
 
   it('prefers a static segment over a parameter, whatever the order they were added in', () => {
@@ -27,7 +36,11 @@ describe('route table', () => {
   });
 
   it('flags a parameter that is not valid percent-encoding', () => {
-    expect(t.match('POST', '/api/compute/instances/%E0%A4%A/start')).to.deep.equal({ value: 'startInstance', params: { id: '%E0%A4%A' }, malformed: 'id' });
+    expect(t.match('POST', '/api/compute/instances/%E0%A4%A/start')).to.deep.equal({
+      value: 'startInstance',
+      params: { id: '%E0%A4%A' },
+      malformed: 'id',
+    });
   });
 
   it('matches nothing for another method, another length or an empty parameter', () => {

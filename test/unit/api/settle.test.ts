@@ -12,27 +12,51 @@ class Events {
   subscribeTo(id: string, l: Listener) {
     const set = this.listeners.get(id) ?? this.listeners.set(id, new Set()).get(id)!;
     set.add(l);
-    return () => { set.delete(l); };
+    return () => {
+      set.delete(l);
+    };
   }
   watch(id: string): Watch {
     const heard: ChangeEvent[] = [];
-    return { heard: () => heard, close: this.subscribeTo(id, (ev) => { heard.push(ev); }) };
+    return {
+      heard: () => heard,
+      close: this.subscribeTo(id, (ev) => {
+        heard.push(ev);
+      }),
+    };
   }
-  hear(ev: ChangeEvent) { for (const l of this.listeners.get(ev.id) ?? []) l(ev); }
-  get waiting() { return [...this.listeners.values()].reduce((n, s) => n + s.size, 0); }
+  hear(ev: ChangeEvent) {
+    for (const l of this.listeners.get(ev.id) ?? []) l(ev);
+  }
+  get waiting() {
+    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
+  }
 }
 
 const vpc = registry.vpc!;
-const event = (id: string, status: string): ChangeEvent => ({ type: 'status_changed', kind: 'vpc', id, owner: 'usr-1', status, at: new Date().toISOString() });
+const event = (id: string, status: string): ChangeEvent => ({
+  type: 'status_changed',
+  kind: 'vpc',
+  id,
+  owner: 'usr-1',
+  status,
+  at: new Date().toISOString(),
+});
 const answer = (id: string, state: string): Result => ({ status: 200, body: { id, state } });
 
 describe('api: settle (Prefer: wait)', () => {
   it('takes the create answer as its first read and reads again only once the event says the resource settled', async () => {
     const events = new Events();
     let reads = 0;
-    const current = async () => { reads++; return answer('vpc-1', 'available'); };
+    const current = async () => {
+      reads++;
+      return answer('vpc-1', 'available');
+    };
     const watch = events.watch('vpc-1');
-    const done = settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, { answer: answer('vpc-1', 'pending'), watch });
+    const done = settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, {
+      answer: answer('vpc-1', 'pending'),
+      watch,
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(reads).to.equal(0);
     events.hear(event('vpc-2', 'available')); // someone else's resource
@@ -53,7 +77,17 @@ describe('api: settle (Prefer: wait)', () => {
     events.hear({ ...event('vpc-1', 'available'), type: 'updated', status: 'available' }); // and something after it
     events.hear(event('vpc-1', 'pending')); // even a later event that does not settle it
     let reads = 0;
-    const result = await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, async () => { reads++; return answer('vpc-1', 'available'); }, { answer: answer('vpc-1', 'pending'), watch });
+    const result = await settle(
+      events as unknown as EventBus,
+      vpc,
+      'vpc-1',
+      10,
+      async () => {
+        reads++;
+        return answer('vpc-1', 'available');
+      },
+      { answer: answer('vpc-1', 'pending'), watch },
+    );
     expect(result.body).to.deep.include({ state: 'available' });
     expect(reads).to.equal(1);
   });
@@ -61,11 +95,28 @@ describe('api: settle (Prefer: wait)', () => {
   it('returns a settled answer without reading, and the resource as it is when the wait runs out', async () => {
     const events = new Events();
     let reads = 0;
-    const current = async () => { reads++; return answer('vpc-1', 'pending'); };
+    const current = async () => {
+      reads++;
+      return answer('vpc-1', 'pending');
+    };
     const watch = events.watch('vpc-1');
-    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, { answer: answer('vpc-1', 'available'), watch })).body).to.deep.include({ state: 'available' });
+    expect(
+      (
+        await settle(events as unknown as EventBus, vpc, 'vpc-1', 10, current, {
+          answer: answer('vpc-1', 'available'),
+          watch,
+        })
+      ).body,
+    ).to.deep.include({ state: 'available' });
     expect(reads).to.equal(0);
-    expect((await settle(events as unknown as EventBus, vpc, 'vpc-1', 0, current, { answer: answer('vpc-1', 'pending'), watch })).body).to.deep.include({ state: 'pending' });
+    expect(
+      (
+        await settle(events as unknown as EventBus, vpc, 'vpc-1', 0, current, {
+          answer: answer('vpc-1', 'pending'),
+          watch,
+        })
+      ).body,
+    ).to.deep.include({ state: 'pending' });
     expect(reads).to.equal(1);
   });
 });

@@ -6,7 +6,12 @@ import { diffProperties } from '../../../api/src/automation/stacks/diff.js';
 import { buildModel, parameterValues, readTemplate } from '../../../api/src/automation/stacks/parse-template.js';
 import type { Json } from '../../../api/src/automation/stacks/template-model.js';
 
-const ctx = (params: Record<string, Json>, resources: Record<string, Record<string, Json>> = {}, conditions: Record<string, boolean> = {}, declared: string[] = []): EvalContext => ({
+const ctx = (
+  params: Record<string, Json>,
+  resources: Record<string, Record<string, Json>> = {},
+  conditions: Record<string, boolean> = {},
+  declared: string[] = [],
+): EvalContext => ({
   param: (n) => params[n] ?? null,
   declared: (n) => n in resources || declared.includes(n),
   resource: (n) => resources[n],
@@ -14,7 +19,11 @@ const ctx = (params: Record<string, Json>, resources: Record<string, Record<stri
 });
 
 describe('template functions', () => {
-  const c = ctx({ Env: 'prod', Zones: ['a', 'b'] }, { Net: { id: 'vpc-1', cidr_block: '10.0.0.0/16' } }, { IsProd: true });
+  const c = ctx(
+    { Env: 'prod', Zones: ['a', 'b'] },
+    { Net: { id: 'vpc-1', cidr_block: '10.0.0.0/16' } },
+    { IsProd: true },
+  );
 
   it('evaluates Ref, GetAtt (both spellings), Sub, Join, Select and If', () => {
     expect(evaluate({ Ref: 'Env' }, c)).to.equal('prod');
@@ -42,19 +51,39 @@ describe('template functions', () => {
   });
 
   it('finds references, telling parameters from resources', () => {
-    const refs = references({ a: { Ref: 'P' }, b: { 'Fn::Sub': '${R.x}-${P}' }, c: { 'Fn::If': ['C', { Ref: 'R2' }, 1] } }, [], (n) => n === 'P');
-    expect(refs).to.deep.include.members([{ kind: 'param', name: 'P' }, { kind: 'resource', name: 'R', attr: 'x' }, { kind: 'condition', name: 'C' }, { kind: 'resource', name: 'R2' }]);
+    const refs = references(
+      { a: { Ref: 'P' }, b: { 'Fn::Sub': '${R.x}-${P}' }, c: { 'Fn::If': ['C', { Ref: 'R2' }, 1] } },
+      [],
+      (n) => n === 'P',
+    );
+    expect(refs).to.deep.include.members([
+      { kind: 'param', name: 'P' },
+      { kind: 'resource', name: 'R', attr: 'x' },
+      { kind: 'condition', name: 'C' },
+      { kind: 'resource', name: 'R2' },
+    ]);
   });
 });
 
 describe('template graph', () => {
-  const model = buildModel({
-    Resources: {
-      Vpc: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'v', cidr_block: '10.0.0.0/16' } },
-      A: { Type: 'Atonix::Networking::Subnet', Properties: { name: 'a', vpc_id: { Ref: 'Vpc' }, cidr_block: '10.0.1.0/24' } },
-      B: { Type: 'Atonix::Networking::Subnet', DependsOn: 'A', Properties: { name: 'b', vpc_id: { Ref: 'Vpc' }, cidr_block: '10.0.2.0/24' } },
+  const model = buildModel(
+    {
+      Resources: {
+        Vpc: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'v', cidr_block: '10.0.0.0/16' } },
+        A: {
+          Type: 'Atonix::Networking::Subnet',
+          Properties: { name: 'a', vpc_id: { Ref: 'Vpc' }, cidr_block: '10.0.1.0/24' },
+        },
+        B: {
+          Type: 'Atonix::Networking::Subnet',
+          DependsOn: 'A',
+          Properties: { name: 'b', vpc_id: { Ref: 'Vpc' }, cidr_block: '10.0.2.0/24' },
+        },
+      },
     },
-  }, '/template', {});
+    '/template',
+    {},
+  );
 
   it('orders dependencies first, and deletes in reverse', () => {
     const g = dependencies(model);
@@ -64,13 +93,19 @@ describe('template graph', () => {
   });
 
   it('runs independent nodes in parallel, bounded, and never before their dependencies', async () => {
-    const g = new Map([['a', new Set<string>()], ['b', new Set<string>()], ['c', new Set<string>()], ['d', new Set(['a', 'b', 'c'])]]);
+    const g = new Map([
+      ['a', new Set<string>()],
+      ['b', new Set<string>()],
+      ['c', new Set<string>()],
+      ['d', new Set(['a', 'b', 'c'])],
+    ]);
     const started: string[] = [];
     let running = 0;
     let peak = 0;
     await runGraph(g, 2, async (n) => {
       started.push(n);
-      running++; peak = Math.max(peak, running);
+      running++;
+      peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, 5));
       running--;
     });
@@ -79,31 +114,55 @@ describe('template graph', () => {
   });
 
   it('finds a cycle and names its path', () => {
-    const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ]);
     expect(findCycle(g)).to.deep.equal(['a', 'b', 'c', 'a']);
   });
 });
 
 describe('template formats', () => {
   it('reads YAML and JSON text, and refuses both an object and text at once', () => {
-    expect(readTemplate({ template_body: 'Resources:\n  A: {Type: x}\n' }).doc).to.deep.equal({ Resources: { A: { Type: 'x' } } });
+    expect(readTemplate({ template_body: 'Resources:\n  A: {Type: x}\n' }).doc).to.deep.equal({
+      Resources: { A: { Type: 'x' } },
+    });
     expect(readTemplate({ template_body: '{"Resources":{}}' }).doc).to.deep.equal({ Resources: {} });
     expect(() => readTemplate({ template: {}, template_body: '{}' })).to.throw(Problem);
   });
 
   it('turns Terraform JSON references, count and variables into the model', () => {
-    const model = buildModel({
-      variable: { n: { type: 'number', default: 2 }, cidr: { default: '10.9.0.0/16' } },
-      data: { atonix_flavor: { small: { name: 't1.small' } } },
-      resource: {
-        atonix_vpc: { main: { name: 'main', cidr_block: '${var.cidr}' } },
-        atonix_subnet: { s: { count: '${var.n}', name: 'net-${count.index}', vpc_id: '${atonix_vpc.main.id}', cidr_block: '10.9.${count.index}.0/24' } },
+    const model = buildModel(
+      {
+        variable: { n: { type: 'number', default: 2 }, cidr: { default: '10.9.0.0/16' } },
+        data: { atonix_flavor: { small: { name: 't1.small' } } },
+        resource: {
+          atonix_vpc: { main: { name: 'main', cidr_block: '${var.cidr}' } },
+          atonix_subnet: {
+            s: {
+              count: '${var.n}',
+              name: 'net-${count.index}',
+              vpc_id: '${atonix_vpc.main.id}',
+              cidr_block: '10.9.${count.index}.0/24',
+            },
+          },
+        },
+        output: { first: { value: '${atonix_subnet.s[0].id}' } },
       },
-      output: { first: { value: '${atonix_subnet.s[0].id}' } },
-    }, '/template', {});
-    expect(Object.keys(model.resources)).to.deep.equal(['atonix_vpc.main', 'atonix_subnet.s[0]', 'atonix_subnet.s[1]', 'data.atonix_flavor.small']);
+      '/template',
+      {},
+    );
+    expect(Object.keys(model.resources)).to.deep.equal([
+      'atonix_vpc.main',
+      'atonix_subnet.s[0]',
+      'atonix_subnet.s[1]',
+      'data.atonix_flavor.small',
+    ]);
     expect(model.resources['atonix_subnet.s[1]']!.properties).to.deep.equal({
-      name: { 'Fn::Join': ['', ['net-', 1]] }, vpc_id: { 'Fn::GetAtt': ['atonix_vpc.main', 'id'] }, cidr_block: { 'Fn::Join': ['', ['10.9.', 1, '.0/24']] },
+      name: { 'Fn::Join': ['', ['net-', 1]] },
+      vpc_id: { 'Fn::GetAtt': ['atonix_vpc.main', 'id'] },
+      cidr_block: { 'Fn::Join': ['', ['10.9.', 1, '.0/24']] },
     });
     expect(model.resources['data.atonix_flavor.small']!.lookup).to.equal(true);
     expect(parameterValues(model, {})).to.deep.equal({ n: 2, cidr: '10.9.0.0/16' });
@@ -111,10 +170,17 @@ describe('template formats', () => {
 
   it('refuses unsupported Terraform expressions with a pointer', () => {
     try {
-      buildModel({ resource: { atonix_vpc: { v: { name: '${upper("x")}', cidr_block: '10.0.0.0/16' } } } }, '/template', {});
+      buildModel(
+        { resource: { atonix_vpc: { v: { name: '${upper("x")}', cidr_block: '10.0.0.0/16' } } } },
+        '/template',
+        {},
+      );
       expect.fail('no error');
     } catch (e) {
-      expect((e as Problem).errors![0]).to.include({ pointer: '/template/resource/atonix_vpc/v/name', code: 'UnsupportedExpression' });
+      expect((e as Problem).errors![0]).to.include({
+        pointer: '/template/resource/atonix_vpc/v/name',
+        code: 'UnsupportedExpression',
+      });
     }
   });
 });
@@ -123,10 +189,25 @@ describe('property diff', () => {
   it('tells none, in-place update and replacement apart', () => {
     const before = { name: 'a', cidr_block: '10.0.0.0/16' };
     expect(diffProperties('vpc', before, { cidr_block: '10.0.0.0/16', name: 'a' }).action).to.equal('none');
-    expect(diffProperties('vpc', before, { name: 'b', cidr_block: '10.0.0.0/16' })).to.deep.include({ action: 'update', changed: ['name'], patch: { name: 'b' } });
-    expect(diffProperties('vpc', before, { name: 'a', cidr_block: '10.1.0.0/16' })).to.deep.include({ action: 'replace', replaceFields: ['cidr_block'] });
+    expect(diffProperties('vpc', before, { name: 'b', cidr_block: '10.0.0.0/16' })).to.deep.include({
+      action: 'update',
+      changed: ['name'],
+      patch: { name: 'b' },
+    });
+    expect(diffProperties('vpc', before, { name: 'a', cidr_block: '10.1.0.0/16' })).to.deep.include({
+      action: 'replace',
+      replaceFields: ['cidr_block'],
+    });
     expect(diffProperties('vpc', null, before).action).to.equal('create');
-    expect(diffProperties('instance', { name: 'x', metadata: { a: '1', b: '2' } }, { name: 'x', metadata: { b: '2', a: '1' } }).action).to.equal('none');
-    expect(diffProperties('instance', { name: 'x', metadata: { a: '1' } }, { name: 'x' }).patch).to.deep.equal({ metadata: null });
+    expect(
+      diffProperties(
+        'instance',
+        { name: 'x', metadata: { a: '1', b: '2' } },
+        { name: 'x', metadata: { b: '2', a: '1' } },
+      ).action,
+    ).to.equal('none');
+    expect(diffProperties('instance', { name: 'x', metadata: { a: '1' } }, { name: 'x' }).patch).to.deep.equal({
+      metadata: null,
+    });
   });
 });

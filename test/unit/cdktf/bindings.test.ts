@@ -3,7 +3,13 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack, Testing } from '../../../provider/cdktf/constructs/cdktf.js';
+import {
+  TerraformDataSource,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  Testing,
+} from '../../../provider/cdktf/constructs/cdktf.js';
 import * as bindings from '../../../provider/cdktf/lib/index.js';
 import type { CtyType, TfAttribute } from '../../../provider/src/framework/schema-types.js';
 import { providerSchema } from '../../../provider/src/generated/schema.js';
@@ -11,17 +17,29 @@ import { CDKTF_DIR, cdktfBindings } from '../../../scripts/lib/cdktf-bindings.js
 import { PROVIDER_ADDRESS, providerSchemaJson } from '../../../scripts/lib/cdktf-schema.js';
 import { ROOT, testApp } from './support.js';
 
-type BindingClass = (new (scope: TerraformStack, id: string, config: Record<string, unknown>) => unknown) & { tfResourceType: string };
+type BindingClass = (new (scope: TerraformStack, id: string, config: Record<string, unknown>) => unknown) & {
+  tfResourceType: string;
+};
 
 /** Every exported class that stands for a Terraform type, by kind. */
 function bindingClasses() {
-  const found = { resources: new Map<string, BindingClass>(), dataSources: new Map<string, BindingClass>(), providers: new Map<string, BindingClass>() };
+  const found = {
+    resources: new Map<string, BindingClass>(),
+    dataSources: new Map<string, BindingClass>(),
+    providers: new Map<string, BindingClass>(),
+  };
   for (const ns of Object.values(bindings)) {
     for (const value of Object.values(ns as Record<string, unknown>)) {
       if (typeof value !== 'function' || typeof (value as any).tfResourceType !== 'string') continue;
       const cls = value as BindingClass;
-      const kind = cls.prototype instanceof TerraformDataSource ? 'dataSources' : cls.prototype instanceof TerraformResource ? 'resources'
-        : cls.prototype instanceof TerraformProvider ? 'providers' : undefined;
+      const kind =
+        cls.prototype instanceof TerraformDataSource
+          ? 'dataSources'
+          : cls.prototype instanceof TerraformResource
+            ? 'resources'
+            : cls.prototype instanceof TerraformProvider
+              ? 'providers'
+              : undefined;
       if (!kind) throw new Error(`${cls.name} is neither a resource, a data source nor a provider`);
       expect(found[kind].has(cls.tfResourceType), `two classes for ${cls.tfResourceType}`).to.equal(false);
       found[kind].set(cls.tfResourceType, cls);
@@ -52,13 +70,16 @@ describe('cdktf: generated bindings', () => {
     expect(Object.keys(p.resource_schemas)).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
     expect(Object.keys(p.data_source_schemas)).to.deep.equal(providerSchema.dataSources.map((d) => d.typeName).sort());
     expect(p.provider.block.attributes.token).to.include({ sensitive: true, optional: true });
-    for (const r of Object.values<any>(p.resource_schemas)) expect(r.block.block_types.timeouts.nesting_mode).to.equal('single');
+    for (const r of Object.values<any>(p.resource_schemas))
+      expect(r.block.block_types.timeouts.nesting_mode).to.equal('single');
   });
 
   it('has exactly one class per resource, per data source, and the provider', () => {
     const found = bindingClasses();
     expect([...found.resources.keys()].sort()).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
-    expect([...found.dataSources.keys()].sort()).to.deep.equal(providerSchema.dataSources.map((d) => d.typeName).sort());
+    expect([...found.dataSources.keys()].sort()).to.deep.equal(
+      providerSchema.dataSources.map((d) => d.typeName).sort(),
+    );
     expect([...found.providers.keys()]).to.deep.equal(['atonix']);
   });
 
@@ -66,7 +87,10 @@ describe('cdktf: generated bindings', () => {
     const found = bindingClasses();
     const stack = new TerraformStack(testApp(), 'all');
     new bindings.provider.AtonixProvider(stack, 'atonix');
-    const kinds = [['resource', providerSchema.resources, found.resources], ['data', providerSchema.dataSources, found.dataSources]] as const;
+    const kinds = [
+      ['resource', providerSchema.resources, found.resources],
+      ['data', providerSchema.dataSources, found.dataSources],
+    ] as const;
     for (const [key, defs, classes] of kinds) {
       for (const def of defs) {
         const config = Object.fromEntries(settable(def.attributes).map((a) => [camel(a.name), sample(a.type, a.name)]));
@@ -88,19 +112,40 @@ describe('cdktf: generated bindings', () => {
     const outputs = await cdktfBindings(providerSchema, header);
     for (const o of outputs) expect(readFileSync(join(ROOT, o.path), 'utf8'), o.path).to.equal(o.content);
     const lib = join(ROOT, CDKTF_DIR, 'lib');
-    expect(walk(lib).map((f) => relative(ROOT, f)).sort()).to.deep.equal(outputs.map((o) => o.path).filter((p) => p.startsWith(`${CDKTF_DIR}/lib/`)).sort());
-    for (const o of outputs.filter((x) => x.path.endsWith('.ts'))) expect(o.content.split('\n')[0], o.path).to.match(/DO NOT EDIT/);
+    expect(
+      walk(lib)
+        .map((f) => relative(ROOT, f))
+        .sort(),
+    ).to.deep.equal(
+      outputs
+        .map((o) => o.path)
+        .filter((p) => p.startsWith(`${CDKTF_DIR}/lib/`))
+        .sort(),
+    );
+    for (const o of outputs.filter((x) => x.path.endsWith('.ts')))
+      expect(o.content.split('\n')[0], o.path).to.match(/DO NOT EDIT/);
   });
 
   it('refuses attribute names that are Terraform meta-arguments, naming each', () => {
-    const attr = (name: string): TfAttribute => ({ name, type: 'string', description: '', required: false, optional: true, computed: false, sensitive: false, forceNew: false });
+    const attr = (name: string): TfAttribute => ({
+      name,
+      type: 'string',
+      description: '',
+      required: false,
+      optional: true,
+      computed: false,
+      sensitive: false,
+      forceNew: false,
+    });
     const [vpc] = providerSchema.resources.filter((r) => r.typeName === 'atonix_vpc');
     const [flavor] = providerSchema.dataSources;
     const bad = {
       resources: [{ ...vpc!, attributes: [...vpc!.attributes, attr('count'), attr('lifecycle')] }],
       dataSources: [{ ...flavor!, attributes: [...flavor!.attributes, attr('depends_on')] }],
     };
-    expect(() => providerSchemaJson(bad)).to.throw(/atonix_vpc\.count\n\s+atonix_vpc\.lifecycle\n\s+data\.atonix_flavor\.depends_on/);
+    expect(() => providerSchemaJson(bad)).to.throw(
+      /atonix_vpc\.count\n\s+atonix_vpc\.lifecycle\n\s+data\.atonix_flavor\.depends_on/,
+    );
     expect(() => providerSchemaJson(providerSchema)).to.not.throw();
   });
 });

@@ -10,8 +10,12 @@ describe('cdktf: CIDR maths', () => {
   });
 
   it('carves consecutive blocks from the start', () => {
-    expect(carve(parseCidr('192.168.255.0/24'), 4, 26).map(formatCidr))
-      .to.deep.equal(['192.168.255.0/26', '192.168.255.64/26', '192.168.255.128/26', '192.168.255.192/26']);
+    expect(carve(parseCidr('192.168.255.0/24'), 4, 26).map(formatCidr)).to.deep.equal([
+      '192.168.255.0/26',
+      '192.168.255.64/26',
+      '192.168.255.128/26',
+      '192.168.255.192/26',
+    ]);
   });
 
   it('counts room and the largest fitting prefix', () => {
@@ -21,6 +25,8 @@ describe('cdktf: CIDR maths', () => {
   });
 
   it('says "subnet" for one', () => {
-    expect(() => carve(parseCidr('10.0.0.0/24'), 1, 23)).to.throw('10.0.0.0/24 cannot hold 1 subnet of /23: it has room for 0');
+    expect(() => carve(parseCidr('10.0.0.0/24'), 1, 23)).to.throw(
+      '10.0.0.0/24 cannot hold 1 subnet of /23: it has room for 0',
+    );
   });
 });

@@ -6,8 +6,20 @@ import { resourcesOf, synthJson, testStack } from './support.js';
 
 function synthFleet(props: Partial<ComputeFleetProps> = {}) {
   const stack = testStack();
-  const network = new Network(stack, 'net', { name: 'main', cidrBlock: '10.0.0.0/16', subnetCount: 3, subnetPrefix: 24 });
-  const fleet = new ComputeFleet(stack, 'web', { name: 'web', size: 5, network, flavorId: 'flv-small', imageId: 'img-debian', ...props });
+  const network = new Network(stack, 'net', {
+    name: 'main',
+    cidrBlock: '10.0.0.0/16',
+    subnetCount: 3,
+    subnetPrefix: 24,
+  });
+  const fleet = new ComputeFleet(stack, 'web', {
+    name: 'web',
+    size: 5,
+    network,
+    flavorId: 'flv-small',
+    imageId: 'img-debian',
+    ...props,
+  });
   new TerraformOutput(stack, 'ids', { value: fleet.ids });
   new TerraformOutput(stack, 'ips', { value: fleet.privateIps });
   const json = synthJson(stack);
@@ -27,7 +39,13 @@ describe('cdktf: ComputeFleet', () => {
   it('spreads the instances round-robin over the subnets', () => {
     const { json, subnetKeys } = synthFleet();
     const ref = (k: number) => `\${atonix_subnet.${subnetKeys[k]}.id}`;
-    expect(resourcesOf(json, 'atonix_instance').map((i) => i.subnet_id)).to.deep.equal([ref(0), ref(1), ref(2), ref(0), ref(1)]);
+    expect(resourcesOf(json, 'atonix_instance').map((i) => i.subnet_id)).to.deep.equal([
+      ref(0),
+      ref(1),
+      ref(2),
+      ref(0),
+      ref(1),
+    ]);
   });
 
   it('exposes every id and private IP as a reference to its instance', () => {
@@ -37,10 +55,20 @@ describe('cdktf: ComputeFleet', () => {
   });
 
   it('passes power state, metadata and timeouts to every instance, and sets nothing it was not given', () => {
-    const given = synthFleet({ size: 2, powerState: 'stopped', metadata: { role: 'web' }, timeouts: { create: '10m' } });
-    expect(Testing.toHaveResourceWithProperties(given.json.raw, 'atonix_instance', {
-      name: 'web-2', power_state: 'stopped', metadata: { role: 'web' }, timeouts: { create: '10m' },
-    })).to.equal(true);
+    const given = synthFleet({
+      size: 2,
+      powerState: 'stopped',
+      metadata: { role: 'web' },
+      timeouts: { create: '10m' },
+    });
+    expect(
+      Testing.toHaveResourceWithProperties(given.json.raw, 'atonix_instance', {
+        name: 'web-2',
+        power_state: 'stopped',
+        metadata: { role: 'web' },
+        timeouts: { create: '10m' },
+      }),
+    ).to.equal(true);
     const plain = resourcesOf(synthFleet({ size: 1 }).json, 'atonix_instance')[0]!;
     expect(plain).to.have.all.keys('name', 'flavor_id', 'image_id', 'subnet_id');
   });
@@ -52,7 +80,9 @@ describe('cdktf: ComputeFleet', () => {
   });
 
   it('refuses a size that is not a whole number from 0, at synth time', () => {
-    expect(() => synthFleet({ size: -1 })).to.throw('ComputeFleet "test/web": size must be a whole number from 0, not -1');
+    expect(() => synthFleet({ size: -1 })).to.throw(
+      'ComputeFleet "test/web": size must be a whole number from 0, not -1',
+    );
     expect(() => synthFleet({ size: 2.5 })).to.throw('size must be a whole number from 0, not 2.5');
   });
 });

@@ -36,7 +36,10 @@ describe('cdktf: the example app', () => {
   });
 
   it('requires the project provider at its own version, configured from the environment only', () => {
-    expect(json.terraform.required_providers.atonix).to.deep.equal({ source: 'registry.terraform.io/atonixcorp/atonix', version: '0.1.0' });
+    expect(json.terraform.required_providers.atonix).to.deep.equal({
+      source: 'registry.terraform.io/atonixcorp/atonix',
+      version: '0.1.0',
+    });
     expect(json.provider.atonix).to.deep.equal([{}]);
   });
 

@@ -24,14 +24,22 @@ export function testStack(): TerraformStack {
 }
 
 /** The stack's Terraform JSON (`resource`, `output`, ...), as Testing.synth renders it. */
-export function synthJson(stack: TerraformStack): { raw: string; resource: Record<string, Record<string, any>>; output: Record<string, any>; data: Record<string, Record<string, any>> } {
+export function synthJson(stack: TerraformStack): {
+  raw: string;
+  resource: Record<string, Record<string, any>>;
+  output: Record<string, any>;
+  data: Record<string, Record<string, any>>;
+} {
   const raw = Testing.synth(stack);
   const json = JSON.parse(raw);
   return { raw, resource: json.resource ?? {}, output: json.output ?? {}, data: json.data ?? {} };
 }
 
 /** The resources of one type, ordered by their keys (which follow construct paths: `net_subnet-2_…`). */
-export function resourcesOf(json: { resource: Record<string, Record<string, any>> }, type: string): Array<Record<string, any>> {
+export function resourcesOf(
+  json: { resource: Record<string, Record<string, any>> },
+  type: string,
+): Array<Record<string, any>> {
   return Object.entries(json.resource[type] ?? {})
     .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
     .map(([, body]) => body);

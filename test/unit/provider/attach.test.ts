@@ -10,7 +10,10 @@ import { buildFake } from './harness/build.js';
 import { coreObject, dv, UNKNOWN, type ProtoBlock } from './harness/core-values.js';
 import { attach, unary, type LaunchedProvider } from './harness/launch.js';
 
-interface Diag { severity: string; summary: string }
+interface Diag {
+  severity: string;
+  summary: string;
+}
 const ADDRESS = 'registry.terraform.io/test/fake';
 
 describe('provider runtime: attached mode', function () {
@@ -27,14 +30,26 @@ describe('provider runtime: attached mode', function () {
   });
   const extra: LaunchedProvider[] = [];
   /** Providers a test starts besides `p`, killed after it whatever happens. */
-  const started = async <T extends LaunchedProvider>(launching: Promise<T>): Promise<T> => { const q = await launching; extra.push(q); return q; };
-  afterEach(async () => { await Promise.all(extra.splice(0).map((q) => q.kill())); });
-  after(async () => { await p?.kill(); });
+  const started = async <T extends LaunchedProvider>(launching: Promise<T>): Promise<T> => {
+    const q = await launching;
+    extra.push(q);
+    return q;
+  };
+  afterEach(async () => {
+    await Promise.all(extra.splice(0).map((q) => q.kill()));
+  });
+  after(async () => {
+    await p?.kill();
+  });
 
   /** One terraform walk: its own connection, configured with its own slow_apply_ms. */
   async function connect(slowApplyMs: number | null): Promise<grpc.Client> {
     const client = p.client('tfplugin6.Provider', undefined, true);
-    const res = await p.rpc<{ diagnostics: Diag[] }>('ConfigureProvider', { terraform_version: '1.11.4', config: dv({ store_path: null, slow_apply_ms: slowApplyMs }) }, client);
+    const res = await p.rpc<{ diagnostics: Diag[] }>(
+      'ConfigureProvider',
+      { terraform_version: '1.11.4', config: dv({ store_path: null, slow_apply_ms: slowApplyMs }) },
+      client,
+    );
     expect(res.diagnostics).to.deep.equal([]);
     return client;
   }
@@ -42,11 +57,21 @@ describe('provider runtime: attached mode', function () {
   function apply(client: grpc.Client, name: string): Promise<{ diagnostics: Diag[] }> {
     const values = coreObject(thing, { name });
     const planned = { ...values, id: UNKNOWN, created_at: UNKNOWN };
-    return p.rpc('ApplyResourceChange', { type_name: 'fake_thing', prior_state: dv(null), planned_state: dv(planned), config: dv(values) }, client);
+    return p.rpc(
+      'ApplyResourceChange',
+      { type_name: 'fake_thing', prior_state: dv(null), planned_state: dv(planned), config: dv(values) },
+      client,
+    );
   }
 
   const pending = async (promise: Promise<unknown>, ms = 300): Promise<boolean> =>
-    Promise.race([promise.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+    Promise.race([
+      promise.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(true), ms)),
+    ]);
 
   it('prints one shell line exporting TF_REATTACH_PROVIDERS, and serves plaintext on a socket only its user can reach', async () => {
     expect(Object.keys(p.reattach)).to.deep.equal([ADDRESS]);
@@ -78,7 +103,10 @@ describe('provider runtime: attached mode', function () {
     await unary(p.client('plugin.GRPCController', undefined, true), 'Shutdown', {});
     await new Promise((r) => setTimeout(r, 800)); // longer than a launched provider's exit grace
     expect(p.child.exitCode).to.equal(null);
-    expect((await p.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, p.client('tfplugin6.Provider', undefined, true))).diagnostics).to.deep.equal([]);
+    expect(
+      (await p.rpc<{ diagnostics: Diag[] }>('GetProviderSchema', {}, p.client('tfplugin6.Provider', undefined, true)))
+        .diagnostics,
+    ).to.deep.equal([]);
   });
 
   it('stops at once on SIGINT, SIGTERM or SIGHUP when no terraform is connected, removing its socket', async () => {

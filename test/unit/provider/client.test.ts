@@ -31,7 +31,8 @@ describe('provider API client over HTTPS', () => {
   after(() => {
     server.close();
     rmSync(dir, { recursive: true, force: true });
-    if (saved === undefined) delete process.env.ATONIX_NODE_EXTRA_CA_CERTS; else process.env.ATONIX_NODE_EXTRA_CA_CERTS = saved;
+    if (saved === undefined) delete process.env.ATONIX_NODE_EXTRA_CA_CERTS;
+    else process.env.ATONIX_NODE_EXTRA_CA_CERTS = saved;
   });
 
   it('trusts a private CA named by ATONIX_NODE_EXTRA_CA_CERTS', async () => {
@@ -45,26 +46,35 @@ describe('provider API client over HTTPS', () => {
     delete process.env.ATONIX_NODE_EXTRA_CA_CERTS;
     const err = await new ApiClient(endpoint, 'tok', 'test').request('POST', '/api/x', { body: {} }).catch((e) => e);
     expect(err).to.be.instanceOf(DiagnosticsError);
-    expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(/Cannot reach the AtonixCorp API.*self-signed|Cannot reach the AtonixCorp API.*certificate/);
+    expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(
+      /Cannot reach the AtonixCorp API.*self-signed|Cannot reach the AtonixCorp API.*certificate/,
+    );
   });
 
   it('reports a token that cannot be sent at once, as a diagnostic, without retrying', async () => {
     // Retried, it would outlast the test's timeout: five attempts back off for over 6 s.
     const err = await new ApiClient(endpoint, 'tok\nX-Injected: 1', 'test').request('GET', '/api/ping').catch((e) => e);
     expect(err).to.be.instanceOf(DiagnosticsError);
-    expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(/Invalid request to the AtonixCorp API.*ATONIX_TOKEN/);
+    expect(JSON.stringify((err as DiagnosticsError).diagnostics)).to.match(
+      /Invalid request to the AtonixCorp API.*ATONIX_TOKEN/,
+    );
   });
 
   it('the launcher hands NODE_EXTRA_CA_CERTS to the provider under another name', () => {
     // The launcher's last steps, with an up-to-date bundle and a stand-in for node that prints its environment.
     const bin = join(dir, 'bin');
     spawnSync('mkdir', ['-p', bin]);
-    writeFileSync(join(bin, 'node'), '#!/bin/sh\necho "extra=${NODE_EXTRA_CA_CERTS:-unset} atonix=${ATONIX_NODE_EXTRA_CA_CERTS:-unset}"\n', { mode: 0o755 });
+    writeFileSync(
+      join(bin, 'node'),
+      '#!/bin/sh\necho "extra=${NODE_EXTRA_CA_CERTS:-unset} atonix=${ATONIX_NODE_EXTRA_CA_CERTS:-unset}"\n',
+      { mode: 0o755 },
+    );
     const bundle = join(dir, 'provider.mjs');
     writeFileSync(bundle, '');
     writeFileSync(`${bundle}.sources.sh`, 'bundle_sources_changed() { return 1; }\n');
     const r = spawnSync('sh', ['-c', `root=/nonexistent; bundle=${bundle}; . ./provider/bin/launch-bundle.sh`], {
-      env: { PATH: `${bin}:/usr/bin:/bin`, NODE_EXTRA_CA_CERTS: caFile }, encoding: 'utf8',
+      env: { PATH: `${bin}:/usr/bin:/bin`, NODE_EXTRA_CA_CERTS: caFile },
+      encoding: 'utf8',
     });
     expect(r.stdout.trim()).to.equal(`extra=unset atonix=${caFile}`);
   });

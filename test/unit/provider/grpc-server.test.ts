@@ -23,7 +23,10 @@ describe('provider runtime: gRPC server call signals', () => {
     const tables = protoTables();
     const socketPath = join(dir, 'sock');
     server = await startGrpcServer({
-      socketPath, tables, codec: new ProtoCodec(tables), maxMessageBytes: 1 << 20,
+      socketPath,
+      tables,
+      codec: new ProtoCodec(tables),
+      maxMessageBytes: 1 << 20,
       handlers: { [CHECK]: (_request, call) => onCall(call) },
     });
     session = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });
@@ -35,19 +38,37 @@ describe('provider runtime: gRPC server call signals', () => {
   });
 
   const request = (headers: http2.OutgoingHttpHeaders = {}) => {
-    const stream = session.request({ ':method': 'POST', ':path': CHECK, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': CHECK,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      ...headers,
+    });
     stream.end(EMPTY_MESSAGE);
     return stream;
   };
   const trailersOf = (stream: http2.ClientHttp2Stream) =>
-    new Promise<http2.IncomingHttpHeaders>((resolve) => { stream.on('trailers', resolve); stream.on('response', (h) => { if (h['grpc-status']) resolve(h); }); stream.resume(); });
+    new Promise<http2.IncomingHttpHeaders>((resolve) => {
+      stream.on('trailers', resolve);
+      stream.on('response', (h) => {
+        if (h['grpc-status']) resolve(h);
+      });
+      stream.resume();
+    });
 
   it('aborts the signal of a call the client cancels, while the handler still waits', async () => {
     let seen!: (reason: unknown) => void;
-    const aborted = new Promise<unknown>((resolve) => { seen = resolve; });
-    onCall = (call) => new Promise((resolve) => {
-      call.signal.addEventListener('abort', () => { seen(call.signal.reason); resolve({ status: 'SERVING' }); });
+    const aborted = new Promise<unknown>((resolve) => {
+      seen = resolve;
     });
+    onCall = (call) =>
+      new Promise((resolve) => {
+        call.signal.addEventListener('abort', () => {
+          seen(call.signal.reason);
+          resolve({ status: 'SERVING' });
+        });
+      });
     const stream = request();
     await new Promise((r) => setTimeout(r, 50));
     stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -68,13 +89,20 @@ describe('provider runtime: gRPC server call signals', () => {
   it('leaves the signal of an answered call alone, also when first read after the stream closed', async () => {
     let signal!: AbortSignal;
     let late!: CallContext;
-    onCall = async (call) => { signal = call.signal; late = call; return { status: 'SERVING' }; };
+    onCall = async (call) => {
+      signal = call.signal;
+      late = call;
+      return { status: 'SERVING' };
+    };
     const trailers = await trailersOf(request());
     expect(trailers['grpc-status']).to.equal('0');
     await new Promise((r) => setTimeout(r, 20)); // the stream has closed by now
     expect(signal.aborted).to.equal(false);
 
-    onCall = async (call) => { late = call; return { status: 'SERVING' }; }; // never reads the signal while running
+    onCall = async (call) => {
+      late = call;
+      return { status: 'SERVING' };
+    }; // never reads the signal while running
     await trailersOf(request());
     await new Promise((r) => setTimeout(r, 20));
     expect(late.signal.aborted).to.equal(false);
@@ -88,24 +116,40 @@ describe('provider runtime: gRPC server with handlers per connection', () => {
     const socketPath = join(dir, 'sock');
     const closed: number[] = [];
     let onClosed: (() => void) | undefined;
-    const nextClose = () => new Promise<void>((resolve) => { onClosed = resolve; });
+    const nextClose = () =>
+      new Promise<void>((resolve) => {
+        onClosed = resolve;
+      });
     let built = 0;
     const server = await startGrpcServer({
-      socketPath, tables, codec: new ProtoCodec(tables), maxMessageBytes: 1 << 20,
+      socketPath,
+      tables,
+      codec: new ProtoCodec(tables),
+      maxMessageBytes: 1 << 20,
       handlers: (connection) => {
         const id = ++built;
         let calls = 0;
-        connection.onClose(() => { closed.push(id); onClosed?.(); });
+        connection.onClose(() => {
+          closed.push(id);
+          onClosed?.();
+        });
         return { [CHECK]: () => ({ status: calls++ === 0 ? 'SERVING' : 'NOT_SERVING' }) }; // state per connection
       },
     });
     const statusOf = async (session: http2.ClientHttp2Session): Promise<string> => {
-      const stream = session.request({ ':method': 'POST', ':path': CHECK, 'content-type': 'application/grpc', te: 'trailers' });
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': CHECK,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+      });
       stream.end(EMPTY_MESSAGE);
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks);
-      return (new ProtoCodec(tables).decode('grpc.health.v1.HealthCheckResponse', body.subarray(5)) as { status: string }).status;
+      return (
+        new ProtoCodec(tables).decode('grpc.health.v1.HealthCheckResponse', body.subarray(5)) as { status: string }
+      ).status;
     };
     try {
       const a = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });

@@ -6,7 +6,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { derToPem, FAKE_LAUNCHER, launch, makeClientCert, MAGIC_COOKIE, parseHandshake, unary, type KeyPair } from './harness/launch.js';
+import {
+  derToPem,
+  FAKE_LAUNCHER,
+  launch,
+  makeClientCert,
+  MAGIC_COOKIE,
+  parseHandshake,
+  unary,
+  type KeyPair,
+} from './harness/launch.js';
 import { buildFake } from './harness/build.js';
 import { coreObject, mp, type ProtoBlock } from './harness/core-values.js';
 
@@ -80,7 +89,19 @@ describe('provider runtime: go-plugin handshake and process contract', function 
     try {
       writeFileSync(join(dir, 'cert.pem'), clientCert.cert);
       writeFileSync(join(dir, 'key.pem'), clientCert.key);
-      const args = ['s_client', '-unix', p.handshake.address, '-alpn', 'h2', '-servername', 'localhost', '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem')];
+      const args = [
+        's_client',
+        '-unix',
+        p.handshake.address,
+        '-alpn',
+        'h2',
+        '-servername',
+        'localhost',
+        '-cert',
+        join(dir, 'cert.pem'),
+        '-key',
+        join(dir, 'key.pem'),
+      ];
       const out = spawnSync('openssl', args, { input: '', encoding: 'utf8', timeout: 10_000 });
       expect(out.stdout).to.include('ALPN protocol: h2');
     } finally {
@@ -134,7 +155,9 @@ describe('provider runtime: go-plugin handshake and process contract', function 
   it('ends the stdio stream at once and answers unknown methods with UNIMPLEMENTED', async () => {
     const p = await launch({ clientCert });
     try {
-      const stdio = p.client('plugin.GRPCStdio') as unknown as { StreamStdio(req: object): grpc.ClientReadableStream<unknown> };
+      const stdio = p.client('plugin.GRPCStdio') as unknown as {
+        StreamStdio(req: object): grpc.ClientReadableStream<unknown>;
+      };
       const messages: unknown[] = [];
       await new Promise<void>((resolve, reject) => {
         const stream = stdio.StreamStdio({});
@@ -145,7 +168,13 @@ describe('provider runtime: go-plugin handshake and process contract', function 
       expect(messages).to.deep.equal([]);
       const client = p.client('tfplugin6.Provider');
       const error = await new Promise<grpc.ServiceError>((resolve) =>
-        client.makeUnaryRequest('/tfplugin6.Provider/UpgradeResourceIdentity', (x: Buffer) => x, (x: Buffer) => x, Buffer.alloc(0), (e) => resolve(e!)),
+        client.makeUnaryRequest(
+          '/tfplugin6.Provider/UpgradeResourceIdentity',
+          (x: Buffer) => x,
+          (x: Buffer) => x,
+          Buffer.alloc(0),
+          (e) => resolve(e!),
+        ),
       );
       expect(error.code).to.equal(grpc.status.UNIMPLEMENTED);
     } finally {
@@ -160,7 +189,10 @@ describe('provider runtime: go-plugin handshake and process contract', function 
       const tags = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`key-${i}`, 'v'.repeat(90)]));
       const config = mp(coreObject(schema.resource_schemas.fake_thing!.block, { name: 'big', tags }));
       expect(config.length).to.be.above(5 << 20);
-      const res = await p.rpc<{ diagnostics: unknown[] }>('ValidateResourceConfig', { type_name: 'fake_thing', config: { msgpack: config } });
+      const res = await p.rpc<{ diagnostics: unknown[] }>('ValidateResourceConfig', {
+        type_name: 'fake_thing',
+        config: { msgpack: config },
+      });
       expect(res.diagnostics).to.deep.equal([]);
     } finally {
       await p.shutdown();
@@ -168,7 +200,10 @@ describe('provider runtime: go-plugin handshake and process contract', function 
   });
 
   it('refuses to run when started by hand (no magic cookie), with a message on stderr only', async () => {
-    const child = spawn(FAKE_LAUNCHER, [], { env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(FAKE_LAUNCHER, [], {
+      env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -180,7 +215,10 @@ describe('provider runtime: go-plugin handshake and process contract', function 
   });
 
   it('refuses a core that does not offer protocol 6', async () => {
-    const child = spawn(FAKE_LAUNCHER, [], { env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE, PLUGIN_PROTOCOL_VERSIONS: '5' }, stdio: 'pipe' });
+    const child = spawn(FAKE_LAUNCHER, [], {
+      env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE, PLUGIN_PROTOCOL_VERSIONS: '5' },
+      stdio: 'pipe',
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     expect(await new Promise((r) => child.once('close', r))).to.equal(1);
@@ -193,8 +231,18 @@ describe('provider runtime: go-plugin handshake and process contract', function 
       env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const pid = await new Promise<number>((resolve) => parent.stderr.on('data', (d: Buffer) => { const m = /pid (\d+)/.exec(String(d)); if (m) resolve(Number(m[1])); }));
-    await new Promise<void>((resolve) => parent.stdout.once('data', (d: Buffer) => { parseHandshake(String(d).trim()); resolve(); }));
+    const pid = await new Promise<number>((resolve) =>
+      parent.stderr.on('data', (d: Buffer) => {
+        const m = /pid (\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      parent.stdout.once('data', (d: Buffer) => {
+        parseHandshake(String(d).trim());
+        resolve();
+      }),
+    );
     parent.kill('SIGKILL');
     const alive = (): boolean => {
       try {

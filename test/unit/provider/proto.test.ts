@@ -5,7 +5,13 @@ import { readProtoSources } from '../../../provider/src/runtime/proto-tables.js'
 import { ProtoCodec } from '../../../provider/src/runtime/protobuf-codec.js';
 import { packageDefinition } from './harness/launch.js';
 
-interface Field { name: string; number: number; label: string; type: string; typeName: string }
+interface Field {
+  name: string;
+  number: number;
+  label: string;
+  type: string;
+  typeName: string;
+}
 interface MethodDef {
   path: string;
   responseStream: boolean;
@@ -24,7 +30,10 @@ describe('provider runtime: protocol definitions', () => {
   };
 
   it('parses every message, nested ones included, with the field numbers, labels and kinds protobufjs sees', () => {
-    interface Descriptor { field: Field[]; nestedType: (Descriptor & { name: string; options: { mapEntry?: boolean } | null })[] }
+    interface Descriptor {
+      field: Field[];
+      nestedType: (Descriptor & { name: string; options: { mapEntry?: boolean } | null })[];
+    }
     const compared: string[] = [];
     const visit = (name: string, type: Descriptor): void => {
       const mapEntries = new Set(type.nestedType.filter((n) => n.options?.mapEntry).map((n) => n.name));
@@ -34,13 +43,18 @@ describe('provider runtime: protocol definitions', () => {
           : `${f.name}=${f.number} ${f.label === 'LABEL_REPEATED' ? 'repeated ' : ''}${f.type === 'TYPE_MESSAGE' ? 'message' : f.type === 'TYPE_ENUM' ? 'enum' : f.type.slice(5).toLowerCase()}`;
       const ours = tables.messages[name];
       expect(ours, name).to.be.an('array');
-      const mine = ours!.map((f) => (f.map ? `${f.name}=${f.no} map` : `${f.name}=${f.no} ${f.repeated ? 'repeated ' : ''}${f.kind === 'scalar' ? f.type : f.kind}`));
+      const mine = ours!.map((f) =>
+        f.map
+          ? `${f.name}=${f.no} map`
+          : `${f.name}=${f.no} ${f.repeated ? 'repeated ' : ''}${f.kind === 'scalar' ? f.type : f.kind}`,
+      );
       expect(mine, name).to.deep.equal(type.field.map(summary));
       compared.push(name);
       for (const nested of type.nestedType) if (!nested.options?.mapEntry) visit(`${name}.${nested.name}`, nested);
     };
     for (const [name, def] of Object.entries(packageDefinition)) {
-      if ('format' in def && def.format === 'Protocol Buffer 3 DescriptorProto' && !compared.includes(name)) visit(name, def.type as Descriptor);
+      if ('format' in def && def.format === 'Protocol Buffer 3 DescriptorProto' && !compared.includes(name))
+        visit(name, def.type as Descriptor);
     }
     expect([...new Set(compared)].sort()).to.deep.equal(Object.keys(tables.messages).sort());
   });
@@ -58,10 +72,35 @@ describe('provider runtime: protocol definitions', () => {
 
   it('encodes and decodes byte-compatibly with protobufjs, including maps, oneofs, enums and negative int64', () => {
     const schemaResponse = {
-      provider: { version: 0, block: { attributes: [{ name: 'endpoint', type: Buffer.from('"string"'), optional: true, description_kind: 'MARKDOWN' }], block_types: [] } },
-      resource_schemas: { x_thing: { version: 3, block: { attributes: [], block_types: [{ type_name: 'rule', nesting: 'LIST', block: { attributes: [], block_types: [] }, max_items: 2 }] } } },
+      provider: {
+        version: 0,
+        block: {
+          attributes: [
+            { name: 'endpoint', type: Buffer.from('"string"'), optional: true, description_kind: 'MARKDOWN' },
+          ],
+          block_types: [],
+        },
+      },
+      resource_schemas: {
+        x_thing: {
+          version: 3,
+          block: {
+            attributes: [],
+            block_types: [
+              { type_name: 'rule', nesting: 'LIST', block: { attributes: [], block_types: [] }, max_items: 2 },
+            ],
+          },
+        },
+      },
       data_source_schemas: {},
-      diagnostics: [{ severity: 'WARNING', summary: 's', detail: 'd', attribute: { steps: [{ attribute_name: 'a' }, { element_key_int: -1 }, { element_key_string: 'k' }] } }],
+      diagnostics: [
+        {
+          severity: 'WARNING',
+          summary: 's',
+          detail: 'd',
+          attribute: { steps: [{ attribute_name: 'a' }, { element_key_int: -1 }, { element_key_string: 'k' }] },
+        },
+      ],
       server_capabilities: { plan_destroy: true, get_provider_schema_optional: true },
     };
     const m = method('/tfplugin6.Provider/GetProviderSchema');
@@ -73,23 +112,52 @@ describe('provider runtime: protocol definitions', () => {
       { element_key_int: -1, selector: 'element_key_int' },
       { element_key_string: 'k', selector: 'element_key_string' },
     ]);
-    const back = codec.decode('tfplugin6.GetProviderSchema.Response', m.responseSerialize(viaThem)) as typeof schemaResponse;
+    const back = codec.decode(
+      'tfplugin6.GetProviderSchema.Response',
+      m.responseSerialize(viaThem),
+    ) as typeof schemaResponse;
     expect(back.diagnostics[0]).to.deep.include({ severity: 'WARNING', summary: 's', detail: 'd' });
     expect(back.diagnostics[0]!.attribute.steps[1]).to.deep.include({ element_key_int: -1 });
     expect(Buffer.from(back.provider.block.attributes[0]!.type).toString()).to.equal('"string"');
-    expect(back.provider.block.attributes[0]).to.include({ name: 'endpoint', optional: true, required: false, description_kind: 'MARKDOWN' });
-    expect(back.resource_schemas.x_thing!.block.block_types[0]).to.include({ type_name: 'rule', nesting: 'LIST', max_items: 2 });
-    expect(back.server_capabilities).to.include({ plan_destroy: true, get_provider_schema_optional: true, move_resource_state: false });
+    expect(back.provider.block.attributes[0]).to.include({
+      name: 'endpoint',
+      optional: true,
+      required: false,
+      description_kind: 'MARKDOWN',
+    });
+    expect(back.resource_schemas.x_thing!.block.block_types[0]).to.include({
+      type_name: 'rule',
+      nesting: 'LIST',
+      max_items: 2,
+    });
+    expect(back.server_capabilities).to.include({
+      plan_destroy: true,
+      get_provider_schema_optional: true,
+      move_resource_state: false,
+    });
   });
 
   it('decodes requests core sends, filling proto3 zero values and skipping fields it does not know', () => {
     const m = method('/tfplugin6.Provider/UpgradeResourceState');
-    const bytes = m.requestSerialize({ type_name: 't', version: 0, raw_state: { json: Buffer.from('{}'), flatmap: { a: '' } } });
+    const bytes = m.requestSerialize({
+      type_name: 't',
+      version: 0,
+      raw_state: { json: Buffer.from('{}'), flatmap: { a: '' } },
+    });
     const unknownField = Buffer.from([0xfa, 0x01, 0x02, 0x68, 0x69]); // field 31, length-delimited "hi": a newer core's field
-    const decoded = codec.decode('tfplugin6.UpgradeResourceState.Request', Buffer.concat([bytes, unknownField])) as { version: number; raw_state: { flatmap: object } };
+    const decoded = codec.decode('tfplugin6.UpgradeResourceState.Request', Buffer.concat([bytes, unknownField])) as {
+      version: number;
+      raw_state: { flatmap: object };
+    };
     expect(decoded).to.include({ type_name: 't', version: 0 });
     expect(decoded.raw_state.flatmap).to.deep.equal({ a: '' });
     const empty = codec.decode('tfplugin6.ReadResource.Request', Buffer.alloc(0));
-    expect(empty).to.deep.equal({ type_name: '', current_state: undefined, private: new Uint8Array(0), provider_meta: undefined, client_capabilities: undefined });
+    expect(empty).to.deep.equal({
+      type_name: '',
+      current_state: undefined,
+      private: new Uint8Array(0),
+      provider_meta: undefined,
+      client_capabilities: undefined,
+    });
   });
 });

@@ -50,9 +50,18 @@ describe('provider runtime: driven by the real terraform binary', function () {
     if (spawnSync('terraform', ['version'], { encoding: 'utf8' }).status !== 0) this.skip();
     await buildFake();
     dir = mkdtempSync(join(tmpdir(), 'tf-smoke-'));
-    writeFileSync(join(dir, 'dev.tfrc'), `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/test/fake" = "${dirname(FAKE_LAUNCHER)}"\n  }\n  direct {}\n}\n`);
+    writeFileSync(
+      join(dir, 'dev.tfrc'),
+      `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/test/fake" = "${dirname(FAKE_LAUNCHER)}"\n  }\n  direct {}\n}\n`,
+    );
     writeFileSync(join(dir, 'main.tf'), CONFIG(join(dir, 'store.json')));
-    env = { ...process.env, TF_CLI_CONFIG_FILE: join(dir, 'dev.tfrc'), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+    env = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: join(dir, 'dev.tfrc'),
+      CHECKPOINT_DISABLE: '1',
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+    };
     delete env.TF_LOG;
     delete env.TF_LOG_PATH;
   });

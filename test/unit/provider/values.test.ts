@@ -27,7 +27,10 @@ describe('provider runtime: values on the wire', () => {
       expect(decodeMsgpackValue(hex('d4 00 00'), 'string')).to.equal(UNKNOWN);
       expect(decodeMsgpackValue(hex('c7 00 00'), 'number')).to.equal(UNKNOWN);
       expect(decodeMsgpackValue(hex('c7 07 0c 82 01 c2 02 a2 6e 2d'), 'string')).to.equal(UNKNOWN); // "n-${...}"
-      const map = decodeMsgpackValue(hex('82 a3 65 6e 76 a3 64 65 76 a3 72 65 66 c7 03 0c 81 01 c2'), ['map', 'string']);
+      const map = decodeMsgpackValue(hex('82 a3 65 6e 76 a3 64 65 76 a3 72 65 66 c7 03 0c 81 01 c2'), [
+        'map',
+        'string',
+      ]);
       expect(map).to.deep.equal({ env: 'dev', ref: UNKNOWN });
     });
 
@@ -64,10 +67,18 @@ describe('provider runtime: values on the wire', () => {
   });
 
   describe('objects', () => {
-    const type: CtyType = ['object', { name: 'string', tags: ['map', 'string'], extra: 'dynamic', rules: ['list', ['object', { port: 'number' }]] }];
+    const type: CtyType = [
+      'object',
+      { name: 'string', tags: ['map', 'string'], extra: 'dynamic', rules: ['list', ['object', { port: 'number' }]] },
+    ];
 
     it('agrees with an independent msgpack implementation in both directions', () => {
-      const value = { name: 'x', tags: { a: 'b' }, extra: new TypedValue(['list', 'bool'], [true]), rules: [{ port: 80 }, { port: 9007199254740993n }] };
+      const value = {
+        name: 'x',
+        tags: { a: 'b' },
+        extra: new TypedValue(['list', 'bool'], [true]),
+        rules: [{ port: 80 }, { port: 9007199254740993n }],
+      };
       const theirs = libDecode(encodeMsgpackValue(value, type), { useBigInt64: true }) as Record<string, unknown>;
       expect(theirs.rules).to.deep.equal([{ port: 80 }, { port: 9007199254740993n }]);
       expect(Buffer.from((theirs.extra as [Uint8Array])[0]).toString()).to.equal('["list","bool"]');
@@ -78,25 +89,48 @@ describe('provider runtime: values on the wire', () => {
     it('writes every attribute of the type (null when absent) and ignores keys the type lacks', () => {
       const decoded = libDecode(encodeMsgpackValue({ name: 'x' }, type)) as Record<string, unknown>;
       expect(decoded).to.deep.equal({ name: 'x', tags: null, extra: null, rules: null });
-      expect(decodeMsgpackValue(libEncode({ name: 'x', stray: [1, { a: 2 }] }), type)).to.deep.equal({ name: 'x', tags: null, extra: null, rules: null });
+      expect(decodeMsgpackValue(libEncode({ name: 'x', stray: [1, { a: 2 }] }), type)).to.deep.equal({
+        name: 'x',
+        tags: null,
+        extra: null,
+        rules: null,
+      });
     });
 
     it('names the path of a value of the wrong type', () => {
-      expect(() => encodeMsgpackValue({ tags: { env: 5 } } as never, type)).to.throw(ValueTypeError, /expected a string.* at \.tags\.env/);
-      expect(() => encodeMsgpackValue({ rules: [{ port: 'eighty' }] } as never, type)).to.throw(/at \.rules\[0\]\.port/);
+      expect(() => encodeMsgpackValue({ tags: { env: 5 } } as never, type)).to.throw(
+        ValueTypeError,
+        /expected a string.* at \.tags\.env/,
+      );
+      expect(() => encodeMsgpackValue({ rules: [{ port: 'eighty' }] } as never, type)).to.throw(
+        /at \.rules\[0\]\.port/,
+      );
     });
 
     it('infers the type of plain values in a dynamic attribute', () => {
       const decoded = libDecode(encodeMsgpackValue({ a: 1, b: ['x', true] }, 'dynamic')) as [Uint8Array, unknown];
-      expect(JSON.parse(Buffer.from(decoded[0]).toString())).to.deep.equal(['object', { a: 'number', b: ['tuple', ['string', 'bool']] }]);
+      expect(JSON.parse(Buffer.from(decoded[0]).toString())).to.deep.equal([
+        'object',
+        { a: 'number', b: ['tuple', ['string', 'bool']] },
+      ]);
       expect(decoded[1]).to.deep.equal({ a: 1, b: ['x', true] });
     });
   });
 
   describe('lossless JSON', () => {
     it('keeps big integers and long decimals exact, where JSON.parse rounds them', () => {
-      const parsed = parseJsonLossless('{"big": 9007199254740993, "neg": -9007199254740993, "d": 0.1, "long": 0.10000000000000000001, "e": 1.5e3, "s": "\\u00e9\\"", "l": [true, null]}');
-      expect(parsed).to.deep.equal({ big: 9007199254740993n, neg: -9007199254740993n, d: 0.1, long: '0.10000000000000000001', e: 1500, s: 'é"', l: [true, null] });
+      const parsed = parseJsonLossless(
+        '{"big": 9007199254740993, "neg": -9007199254740993, "d": 0.1, "long": 0.10000000000000000001, "e": 1.5e3, "s": "\\u00e9\\"", "l": [true, null]}',
+      );
+      expect(parsed).to.deep.equal({
+        big: 9007199254740993n,
+        neg: -9007199254740993n,
+        d: 0.1,
+        long: '0.10000000000000000001',
+        e: 1500,
+        s: 'é"',
+        l: [true, null],
+      });
       expect(() => parseJsonLossless('{"a": 1,}')).to.throw(SyntaxError);
     });
 
@@ -108,7 +142,9 @@ describe('provider runtime: values on the wire', () => {
 
     it('shapes JSON state to a type, with dynamic values in their {"value","type"} form', () => {
       const type: CtyType = ['object', { n: 'number', x: 'dynamic', gone: 'string' }];
-      expect(decodeJsonValue('{"n": 9007199254740993, "x": {"value": [1], "type": ["list", "number"]}, "removed": 1}', type)).to.deep.equal({
+      expect(
+        decodeJsonValue('{"n": 9007199254740993, "x": {"value": [1], "type": ["list", "number"]}, "removed": 1}', type),
+      ).to.deep.equal({
         n: 9007199254740993n,
         x: new TypedValue(['list', 'number'], [1]),
         gone: null,
@@ -132,8 +168,18 @@ describe('provider runtime: values on the wire', () => {
     };
 
     it('gives every attribute and block a key, recursively, as core requires', () => {
-      expect(completeObject(block, {})).to.deep.equal({ id: null, obj: null, nested: null, rule: [], single: null, group: { v: null }, labelled: {} });
-      expect(completeObject(block, { obj: [{ a: 'x' }], nested: { k: {} }, rule: [{}], stray: 1 } as never)).to.deep.equal({
+      expect(completeObject(block, {})).to.deep.equal({
+        id: null,
+        obj: null,
+        nested: null,
+        rule: [],
+        single: null,
+        group: { v: null },
+        labelled: {},
+      });
+      expect(
+        completeObject(block, { obj: [{ a: 'x' }], nested: { k: {} }, rule: [{}], stray: 1 } as never),
+      ).to.deep.equal({
         id: null,
         obj: [{ a: 'x', b: null }],
         nested: { k: { x: null } },
@@ -147,10 +193,22 @@ describe('provider runtime: values on the wire', () => {
 
     it('nulls write-only attributes wherever they sit, since core rejects them in plans and state', () => {
       const withSecrets: Block = {
-        attributes: { password: { type: 'string', optional: true, writeOnly: true }, name: { type: 'string', optional: true } },
-        blocks: { user: { nesting: 'list', block: { attributes: { token: { type: 'string', optional: true, writeOnly: true } } } } },
+        attributes: {
+          password: { type: 'string', optional: true, writeOnly: true },
+          name: { type: 'string', optional: true },
+        },
+        blocks: {
+          user: {
+            nesting: 'list',
+            block: { attributes: { token: { type: 'string', optional: true, writeOnly: true } } },
+          },
+        },
       };
-      expect(nullWriteOnly(withSecrets, { password: 'p', name: 'n', user: [{ token: 't' }, UNKNOWN] })).to.deep.equal({ password: null, name: 'n', user: [{ token: null }, UNKNOWN] });
+      expect(nullWriteOnly(withSecrets, { password: 'p', name: 'n', user: [{ token: 't' }, UNKNOWN] })).to.deep.equal({
+        password: null,
+        name: 'n',
+        user: [{ token: null }, UNKNOWN],
+      });
       const plain = { id: 'x' };
       expect(nullWriteOnly(block, plain)).to.equal(plain);
     });
@@ -196,4 +254,3 @@ describe('provider runtime: values on the wire', () => {
     });
   });
 });
-

@@ -21,7 +21,11 @@ export function reasonOf(e: unknown): string {
 }
 
 export class ResourceCalls {
-  constructor(private pipeline: Pipeline, private principal: Principal, private events: EventBus) {}
+  constructor(
+    private pipeline: Pipeline,
+    private principal: Principal,
+    private events: EventBus,
+  ) {}
 
   async create(kind: string, props: Record<string, Json>, idempotencyKey: string): Promise<Record<string, Json>> {
     const meta = metaOf(kind);
@@ -33,13 +37,20 @@ export class ResourceCalls {
     }
     // Prefer: wait — the answer comes once the resource settles, so waitReady usually has nothing left to wait for.
     // The key never expires: a run resumed after a crash, however late, finds by it what it had already made.
-    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, { params, body, idempotencyKey, waitSeconds: MAX_WAIT_SECONDS, idempotencyTtlSeconds: null });
+    const r = await this.pipeline.invoke(meta.operations.create!, this.principal, {
+      params,
+      body,
+      idempotencyKey,
+      waitSeconds: MAX_WAIT_SECONDS,
+      idempotencyTtlSeconds: null,
+    });
     return r.body as Record<string, Json>;
   }
 
   async get(kind: string, id: string): Promise<Record<string, Json> | undefined> {
     try {
-      return (await this.pipeline.invoke(metaOf(kind).operations.get!, this.principal, { params: { id } })).body as Record<string, Json>;
+      return (await this.pipeline.invoke(metaOf(kind).operations.get!, this.principal, { params: { id } }))
+        .body as Record<string, Json>;
     } catch (e) {
       if (e instanceof Problem && e.status === 404) return undefined;
       throw e;
@@ -49,7 +60,10 @@ export class ResourceCalls {
   async update(kind: string, id: string, patch: Record<string, Json>): Promise<Record<string, Json>> {
     const op = metaOf(kind).operations.update;
     if (!op) throw new StepError(`${kind} cannot be updated in place`);
-    return (await this.pipeline.invoke(op, this.principal, { params: { id }, body: patch })).body as Record<string, Json>;
+    return (await this.pipeline.invoke(op, this.principal, { params: { id }, body: patch })).body as Record<
+      string,
+      Json
+    >;
   }
 
   async remove(kind: string, id: string): Promise<void> {
@@ -70,8 +84,13 @@ export class ResourceCalls {
     }
     const query: Record<string, unknown> = { limit: '2' };
     for (const [k, v] of Object.entries(by)) if (v !== null) query[k] = String(v);
-    const items = ((await this.pipeline.invoke(meta.operations.list!, this.principal, { params: query })).body as { items: Record<string, Json>[] }).items;
-    if (items.length !== 1) throw new StepError(`${items.length ? 'more than one' : 'no'} ${kind} matches ${JSON.stringify(by)}`);
+    const items = (
+      (await this.pipeline.invoke(meta.operations.list!, this.principal, { params: query })).body as {
+        items: Record<string, Json>[];
+      }
+    ).items;
+    if (items.length !== 1)
+      throw new StepError(`${items.length ? 'more than one' : 'no'} ${kind} matches ${JSON.stringify(by)}`);
     return items[0]!;
   }
 
@@ -90,7 +109,8 @@ export class ResourceCalls {
     for (;;) {
       const status = String(body[field]);
       if (meta.readyStatus.includes(status)) return body;
-      if (meta.failedStatus.includes(status)) throw new StepError(`${kind} ${id} is ${status}: ${String(body.status_reason ?? 'no reason given')}`);
+      if (meta.failedStatus.includes(status))
+        throw new StepError(`${kind} ${id} is ${status}: ${String(body.status_reason ?? 'no reason given')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new StepError(`${kind} ${id} was still ${status} after ${timeoutMs / 1000} s`);
       const next = await settle(this.events, meta, id, Math.min(MAX_WAIT_SECONDS, Math.ceil(left / 1000)), current);

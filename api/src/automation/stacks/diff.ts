@@ -3,28 +3,40 @@ import type { Json } from './template-model.js';
 import { metaOf } from './type-names.js';
 import { mergePatchBetween } from '../../platform/resources/repo.js';
 
-const isObject = (v: Json | undefined): v is Record<string, Json> => v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: Json | undefined): v is Record<string, Json> =>
+  v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 
 export type Action = 'create' | 'update' | 'replace' | 'none';
 
 /** JSON with sorted keys: jsonb does not keep key order, so equality must not depend on it. */
-export const stable = (v: Json | undefined): string => JSON.stringify(v ?? null, (_k, x) =>
-  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
+export const stable = (v: Json | undefined): string =>
+  JSON.stringify(v ?? null, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
 
-export interface Change { action: Action; changed: string[]; replaceFields: string[]; patch: Record<string, Json> }
+export interface Change {
+  action: Action;
+  changed: string[];
+  replaceFields: string[];
+  patch: Record<string, Json>;
+}
 
 /** Fields left out of a template fall back to the API's defaults, so they compare as absent (null). */
 export function diffProperties(kind: string, before: Record<string, Json> | null, after: Record<string, Json>): Change {
   if (!before) return { action: 'create', changed: Object.keys(after), replaceFields: [], patch: {} };
   const meta = metaOf(kind);
-  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => stable(before[k]) !== stable(after[k])).sort();
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => stable(before[k]) !== stable(after[k]))
+    .sort();
   const replaceFields = changed.filter((k) => meta.properties[k]?.immutable);
   const patch: Record<string, Json> = {};
   for (const k of changed) {
     const b = before[k];
     const a = after[k];
     // Objects are merge-patched by the API, so keys that went away must be sent as null.
-    patch[k] = isObject(b) && isObject(a) ? (mergePatchBetween(b, a) as Json) : a ?? null;
+    patch[k] = isObject(b) && isObject(a) ? (mergePatchBetween(b, a) as Json) : (a ?? null);
   }
   const action: Action = changed.length === 0 ? 'none' : replaceFields.length ? 'replace' : 'update';
   return { action, changed, replaceFields, patch };

@@ -16,18 +16,32 @@ import { StackStore, stacks, type ResourceRow, type StackRow, type StackStatus }
 // provisioning batches, and still leave the API's connection pool (the waits hold no connection) to other callers.
 const PARALLEL = 32;
 export const STACK_QUEUE = 'stack-run';
-export const IN_PROGRESS = ['create_pending', 'create_in_progress', 'update_in_progress', 'rollback_in_progress', 'delete_in_progress'];
+export const IN_PROGRESS = [
+  'create_pending',
+  'create_in_progress',
+  'update_in_progress',
+  'rollback_in_progress',
+  'delete_in_progress',
+];
 
 export class StackEngine {
   private store: StackStore;
-  constructor(private deps: Deps) { this.store = new StackStore(deps.db); }
+  constructor(private deps: Deps) {
+    this.store = new StackStore(deps.db);
+  }
 
   /** The job: one run at a time per stack (a session lock), whatever pg-boss or a restart replays. */
   async run(stackId: string): Promise<void> {
     await withConnection(this.deps.db, async (conn) => {
-      const { rows } = await conn.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [`stack:${stackId}`]);
+      const { rows } = await conn.query('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [
+        `stack:${stackId}`,
+      ]);
       if (!rows[0].ok) return;
-      try { await this.step(stackId); } finally { await conn.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`stack:${stackId}`]); }
+      try {
+        await this.step(stackId);
+      } finally {
+        await conn.query('select pg_advisory_unlock(hashtextextended($1, 0))', [`stack:${stackId}`]);
+      }
     });
   }
 
@@ -43,7 +57,9 @@ export class StackEngine {
     try {
       const model = buildModel(stack.template, '/template', stack.parameters);
       const outputs = await this.converge(stack, model, calls);
-      await this.setStatus(stack, stack.operation === 'create' ? 'create_complete' : 'update_complete', null, { outputs });
+      await this.setStatus(stack, stack.operation === 'create' ? 'create_complete' : 'update_complete', null, {
+        outputs,
+      });
     } catch (e) {
       const reason = reasonOf(e);
       if (stack.operation === 'create' && stack.on_failure === 'rollback') {
@@ -63,7 +79,7 @@ export class StackEngine {
     const ctx: EvalContext = {
       param: (n) => params[n] ?? null,
       declared: (n) => n in model.resources,
-      resource: (n) => (n in model.resources ? attrs.get(n) ?? undefined : undefined),
+      resource: (n) => (n in model.resources ? (attrs.get(n) ?? undefined) : undefined),
       condition: (n) => {
         if (!conditions.has(n)) conditions.set(n, evaluate(model.conditions[n] ?? false, ctx) === true);
         return conditions.get(n)!;
@@ -76,13 +92,23 @@ export class StackEngine {
       const spec = model.resources[id]!;
       if (!active(id)) return;
       const props = evaluate(spec.properties, ctx) as Record<string, Json>;
-      if (spec.lookup) { attrs.set(id, await calls.lookup(spec.kind!, props)); return; }
-      const base = { stack_id: stack.id, logical_id: id, type: spec.type, kind: spec.kind!, depends_on: [...graph.get(id)!] };
+      if (spec.lookup) {
+        attrs.set(id, await calls.lookup(spec.kind!, props));
+        return;
+      }
+      const base = {
+        stack_id: stack.id,
+        logical_id: id,
+        type: spec.type,
+        kind: spec.kind!,
+        depends_on: [...graph.get(id)!],
+      };
       let row = rows.get(id);
       try {
         if (row?.physical_id) {
           const live = await calls.get(row.kind, row.physical_id);
-          if (!live) row = undefined; // deleted behind the stack's back: make it again
+          if (!live)
+            row = undefined; // deleted behind the stack's back: make it again
           else if (row.status === 'create_in_progress') {
             // A crash interrupted the wait: finish it, then compare as usual.
             attrs.set(id, await this.finishCreate(stack, calls, base, row.physical_id, live, row.properties ?? props));
@@ -95,22 +121,51 @@ export class StackEngine {
           if (row?.physical_id) await this.store.save({ ...base, retired: [...row.retired, row.physical_id] });
           // The key names what is being replaced, so a replacement never replays the create it replaces.
           const key = `stack:${stack.id}:${stack.run}:${id}:${row?.physical_id ?? 'new'}`;
-          const why = failed ? 'replacing the failed resource' : change.action === 'replace' ? `replacing: ${change.replaceFields.join(', ')} changed` : null;
-          await this.store.event(stack.id, { logical_id: id, type: spec.type, status: 'create_in_progress', reason: why });
+          const why = failed
+            ? 'replacing the failed resource'
+            : change.action === 'replace'
+              ? `replacing: ${change.replaceFields.join(', ')} changed`
+              : null;
+          await this.store.event(stack.id, {
+            logical_id: id,
+            type: spec.type,
+            status: 'create_in_progress',
+            reason: why,
+          });
           const created = await calls.create(spec.kind!, props, key);
-          await this.store.save({ ...base, physical_id: String(created.id), status: 'create_in_progress', properties: props, attributes: created });
+          await this.store.save({
+            ...base,
+            physical_id: String(created.id),
+            status: 'create_in_progress',
+            properties: props,
+            attributes: created,
+          });
           attrs.set(id, await this.finishCreate(stack, calls, base, String(created.id), created, props));
         } else if (change.action === 'update') {
-          await this.store.event(stack.id, { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_in_progress', reason: `changed: ${change.changed.join(', ')}` });
-          const updated = await calls.waitReady(spec.kind!, await calls.update(spec.kind!, row.physical_id, change.patch));
-          await this.store.save({ ...base, status: 'update_complete', reason: null, properties: props, attributes: updated },
-            { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_complete' });
+          await this.store.event(stack.id, {
+            logical_id: id,
+            type: spec.type,
+            physical_id: row.physical_id,
+            status: 'update_in_progress',
+            reason: `changed: ${change.changed.join(', ')}`,
+          });
+          const updated = await calls.waitReady(
+            spec.kind!,
+            await calls.update(spec.kind!, row.physical_id, change.patch),
+          );
+          await this.store.save(
+            { ...base, status: 'update_complete', reason: null, properties: props, attributes: updated },
+            { logical_id: id, type: spec.type, physical_id: row.physical_id, status: 'update_complete' },
+          );
           attrs.set(id, updated);
         }
       } catch (e) {
         const reason = reasonOf(e);
         const status = row?.physical_id ? 'update_failed' : 'create_failed';
-        await this.store.save({ ...base, status, reason }, { logical_id: id, type: spec.type, physical_id: row?.physical_id ?? null, status, reason });
+        await this.store.save(
+          { ...base, status, reason },
+          { logical_id: id, type: spec.type, physical_id: row?.physical_id ?? null, status, reason },
+        );
         throw new StepError(`${id}: ${reason}`);
       }
     });
@@ -120,7 +175,9 @@ export class StackEngine {
     const gone = [...current.values()].filter((r) => !(r.logical_id in model.resources) || !active(r.logical_id));
     await this.deleteRows(stack, calls, gone);
     // Replaced resources go after everything new is in place, dependents' old copies first.
-    const g: Graph = new Map([...current.values()].map((r) => [r.logical_id, new Set(r.depends_on.filter((d) => current.has(d)))]));
+    const g: Graph = new Map(
+      [...current.values()].map((r) => [r.logical_id, new Set(r.depends_on.filter((d) => current.has(d)))]),
+    );
     await runGraph(reversed(g), PARALLEL, async (id) => {
       const r = current.get(id)!;
       if (!r.retired.length) return;
@@ -136,10 +193,19 @@ export class StackEngine {
     return outputs;
   }
 
-  private async finishCreate(stack: StackRow, calls: ResourceCalls, base: Omit<ResourceRow, 'physical_id' | 'status' | 'reason' | 'properties' | 'attributes' | 'retired'>, id: string, first: Record<string, Json>, props: Record<string, Json>) {
+  private async finishCreate(
+    stack: StackRow,
+    calls: ResourceCalls,
+    base: Omit<ResourceRow, 'physical_id' | 'status' | 'reason' | 'properties' | 'attributes' | 'retired'>,
+    id: string,
+    first: Record<string, Json>,
+    props: Record<string, Json>,
+  ) {
     const ready = await calls.waitReady(base.kind, first);
-    await this.store.save({ ...base, physical_id: id, status: 'create_complete', reason: null, properties: props, attributes: ready },
-      { logical_id: base.logical_id, type: base.type, physical_id: id, status: 'create_complete' });
+    await this.store.save(
+      { ...base, physical_id: id, status: 'create_complete', reason: null, properties: props, attributes: ready },
+      { logical_id: base.logical_id, type: base.type, physical_id: id, status: 'create_complete' },
+    );
     return ready;
   }
 
@@ -150,16 +216,33 @@ export class StackEngine {
     await runGraph(reversed(g), PARALLEL, async (id) => {
       const r = byId.get(id)!;
       if (r.physical_id) {
-        await this.store.event(stack.id, { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_in_progress' });
+        await this.store.event(stack.id, {
+          logical_id: id,
+          type: r.type,
+          physical_id: r.physical_id,
+          status: 'delete_in_progress',
+        });
         try {
           await calls.remove(r.kind, r.physical_id);
           for (const old of r.retired) await calls.remove(r.kind, old);
         } catch (e) {
-          await this.store.event(stack.id, { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_failed', reason: reasonOf(e) });
+          await this.store.event(stack.id, {
+            logical_id: id,
+            type: r.type,
+            physical_id: r.physical_id,
+            status: 'delete_failed',
+            reason: reasonOf(e),
+          });
           throw new StepError(`${id}: ${reasonOf(e)}`);
         }
       }
-      await this.store.drop(stack.id, id, r.physical_id ? { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_complete' } : undefined);
+      await this.store.drop(
+        stack.id,
+        id,
+        r.physical_id
+          ? { logical_id: id, type: r.type, physical_id: r.physical_id, status: 'delete_complete' }
+          : undefined,
+      );
     });
   }
 
@@ -179,13 +262,30 @@ export class StackEngine {
       await this.setStatus(stack, 'failed', `delete failed: ${reasonOf(e)}`);
       return;
     }
-    await this.deps.db.transaction(async (trx) => { await stacks.remove(trx, stack); });
+    await this.deps.db.transaction(async (trx) => {
+      await stacks.remove(trx, stack);
+    });
   }
 
-  private async setStatus(stack: StackRow, status: StackStatus, reason?: string | null, extra: Record<string, unknown> = {}) {
+  private async setStatus(
+    stack: StackRow,
+    status: StackStatus,
+    reason?: string | null,
+    extra: Record<string, unknown> = {},
+  ) {
     const current = await this.deps.db(stacks.table).where({ id: stack.id }).first();
-    const next = await stacks.update(this.deps.db, current, { status, ...(reason !== undefined ? { status_reason: reason } : {}), ...extra });
+    const next = await stacks.update(this.deps.db, current, {
+      status,
+      ...(reason !== undefined ? { status_reason: reason } : {}),
+      ...extra,
+    });
     Object.assign(stack, next);
-    await this.store.event(stack.id, { logical_id: stack.name, type: 'Atonix::Automation::Stack', physical_id: stack.id, status, reason: reason ?? null });
+    await this.store.event(stack.id, {
+      logical_id: stack.name,
+      type: 'Atonix::Automation::Stack',
+      physical_id: stack.id,
+      status,
+      reason: reason ?? null,
+    });
   }
 }

@@ -7,7 +7,6 @@ export const PENDING = '(known after apply)';
 
 export type Reference = { kind: 'param' | 'resource' | 'condition'; name: string; attr?: string };
 
-
 /** The single intrinsic key of an object, if it is a function call. */
 export function fnOf(v: Json): { name: string; arg: Json } | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
@@ -15,7 +14,9 @@ export function fnOf(v: Json): { name: string; arg: Json } | undefined {
   if (keys.length !== 1) return undefined;
   const k = keys[0]!;
   const name = k.startsWith('Fn::') ? k.slice(4) : k;
-  return ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition'].includes(name) ? { name, arg: v[k]! } : undefined;
+  return ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition'].includes(name)
+    ? { name, arg: v[k]! }
+    : undefined;
 }
 
 /** `${Name}` or `${Logical.attr}` placeholders of a Sub string. */
@@ -27,23 +28,39 @@ export function references(v: Json, out: Reference[] = [], isParam: (n: string) 
   const f = fnOf(v);
   if (f) {
     switch (f.name) {
-      case 'Ref': out.push({ kind: isParam(String(f.arg)) ? 'param' : 'resource', name: String(f.arg) }); return out;
+      case 'Ref':
+        out.push({ kind: isParam(String(f.arg)) ? 'param' : 'resource', name: String(f.arg) });
+        return out;
       case 'GetAtt': {
         const [name, attr] = Array.isArray(f.arg) ? f.arg.map(String) : splitDotted(String(f.arg));
-        out.push({ kind: 'resource', name: name!, attr }); return out;
+        out.push({ kind: 'resource', name: name!, attr });
+        return out;
       }
       case 'Sub': {
-        const [text, vars] = Array.isArray(f.arg) ? [String(f.arg[0]), (f.arg[1] ?? {}) as Record<string, Json>] : [String(f.arg), {}];
+        const [text, vars] = Array.isArray(f.arg)
+          ? [String(f.arg[0]), (f.arg[1] ?? {}) as Record<string, Json>]
+          : [String(f.arg), {}];
         for (const ph of subPlaceholders(text)) {
           if (ph in vars) continue;
           const [name, attr] = splitDotted(ph);
-          out.push(attr !== undefined ? { kind: 'resource', name: name!, attr } : { kind: isParam(name!) ? 'param' : 'resource', name: name! });
+          out.push(
+            attr !== undefined
+              ? { kind: 'resource', name: name!, attr }
+              : { kind: isParam(name!) ? 'param' : 'resource', name: name! },
+          );
         }
         for (const x of Object.values(vars)) references(x, out, isParam);
         return out;
       }
-      case 'Condition': out.push({ kind: 'condition', name: String(f.arg) }); return out;
-      case 'If': if (Array.isArray(f.arg)) { out.push({ kind: 'condition', name: String(f.arg[0]) }); f.arg.slice(1).forEach((x) => references(x, out, isParam)); } return out;
+      case 'Condition':
+        out.push({ kind: 'condition', name: String(f.arg) });
+        return out;
+      case 'If':
+        if (Array.isArray(f.arg)) {
+          out.push({ kind: 'condition', name: String(f.arg[0]) });
+          f.arg.slice(1).forEach((x) => references(x, out, isParam));
+        }
+        return out;
     }
     return references(f.arg, out, isParam);
   }
@@ -110,18 +127,26 @@ export function evaluate(v: Json, ctx: EvalContext): Json {
       const items = evaluate(list, ctx);
       const idx = Number(evaluate(i, ctx));
       if (!Array.isArray(items)) throw new EvalError('Select needs a list');
-      if (!Number.isInteger(idx) || idx < 0 || idx >= items.length) throw new EvalError(`Select index ${idx} is outside the list of ${items.length}`);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= items.length)
+        throw new EvalError(`Select index ${idx} is outside the list of ${items.length}`);
       return items[idx]!;
     }
     case 'If': {
       const [cond, yes, no] = a as [Json, Json, Json];
       return ctx.condition(String(cond)) ? evaluate(yes, ctx) : evaluate(no, ctx);
     }
-    case 'Condition': return ctx.condition(String(a));
-    case 'Equals': { const [x, y] = a as [Json, Json]; return JSON.stringify(evaluate(x, ctx)) === JSON.stringify(evaluate(y, ctx)); }
-    case 'Not': return !truthy(evaluate((a as Json[])[0]!, ctx));
-    case 'And': return (a as Json[]).every((x) => truthy(evaluate(x, ctx)));
-    case 'Or': return (a as Json[]).some((x) => truthy(evaluate(x, ctx)));
+    case 'Condition':
+      return ctx.condition(String(a));
+    case 'Equals': {
+      const [x, y] = a as [Json, Json];
+      return JSON.stringify(evaluate(x, ctx)) === JSON.stringify(evaluate(y, ctx));
+    }
+    case 'Not':
+      return !truthy(evaluate((a as Json[])[0]!, ctx));
+    case 'And':
+      return (a as Json[]).every((x) => truthy(evaluate(x, ctx)));
+    case 'Or':
+      return (a as Json[]).some((x) => truthy(evaluate(x, ctx)));
   }
   throw new EvalError(`unknown function ${f.name}`);
 }
@@ -137,4 +162,3 @@ export function isPending(v: Json): boolean {
   if (v && typeof v === 'object') return Object.values(v).some(isPending);
   return false;
 }
-

@@ -67,7 +67,19 @@ export async function runGraph(g: Graph, limit: number, step: (node: string) => 
       if (running.size >= limit) break;
       if ([...(g.get(n) ?? [])].every((d) => finished.has(d) || !g.has(d))) {
         pending.delete(n);
-        running.set(n, step(n).then(() => { finished.add(n); }, (e) => { failure ??= e; }).finally(() => running.delete(n)));
+        running.set(
+          n,
+          step(n)
+            .then(
+              () => {
+                finished.add(n);
+              },
+              (e) => {
+                failure ??= e;
+              },
+            )
+            .finally(() => running.delete(n)),
+        );
       }
     }
     if (!running.size) {

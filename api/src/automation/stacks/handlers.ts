@@ -18,15 +18,29 @@ import { buildModel, readTemplate } from './parse-template.js';
 /** The template a request names (inline object or text, or a stored template), validated with its parameters. */
 async function resolveTemplate(ctx: OpContext, body: Row, params: Record<string, string>) {
   const src = body.template_id
-    ? { ...(await templateVersion(ctx.db, ctx.principal, body.template_id, body.template_version)), base: '/template_id' }
+    ? {
+        ...(await templateVersion(ctx.db, ctx.principal, body.template_id, body.template_version)),
+        base: '/template_id',
+      }
     : readTemplate(body);
   const model = buildModel(src.doc, src.base, params);
-  return { doc: src.doc, body: src.body, model, templateId: body.template_id ?? null, templateVersion: (src as { version?: number }).version ?? null };
+  return {
+    doc: src.doc,
+    body: src.body,
+    model,
+    templateId: body.template_id ?? null,
+    templateVersion: (src as { version?: number }).version ?? null,
+  };
 }
 
 function notInProgress(row: Row, action: string) {
   if (IN_PROGRESS.includes(row.status)) {
-    throw problems.invalidTransition('stack', row.id, action, row.status, ['create_complete', 'update_complete', 'rollback_complete', 'failed']);
+    throw problems.invalidTransition('stack', row.id, action, row.status, [
+      'create_complete',
+      'update_complete',
+      'rollback_complete',
+      'failed',
+    ]);
   }
 }
 
@@ -46,11 +60,25 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       const params = ctx.body.parameters ?? {};
       const t = await resolveTemplate(ctx, ctx.body, params);
       const row = await stacks.insert(ctx.db, {
-        name: ctx.body.name, owner: ctx.principal.userId, template: t.doc, template_body: t.body, template_id: t.templateId,
-        template_version: t.templateVersion, parameters: params, on_failure: ctx.body.on_failure ?? 'rollback',
-        status: 'create_pending', operation: 'create', run: 1, outputs: {},
+        name: ctx.body.name,
+        owner: ctx.principal.userId,
+        template: t.doc,
+        template_body: t.body,
+        template_id: t.templateId,
+        template_version: t.templateVersion,
+        parameters: params,
+        on_failure: ctx.body.on_failure ?? 'rollback',
+        status: 'create_pending',
+        operation: 'create',
+        run: 1,
+        outputs: {},
       });
-      await new StackStore(ctx.db as Knex).event(row.id, { logical_id: row.name, type: 'Atonix::Automation::Stack', physical_id: row.id, status: 'create_pending' });
+      await new StackStore(ctx.db as Knex).event(row.id, {
+        logical_id: row.name,
+        type: 'Atonix::Automation::Stack',
+        physical_id: row.id,
+        status: 'create_pending',
+      });
       await start(ctx, row);
       ctx.audit = { resource_type: 'stack', resource_id: row.id };
       return { status: 202, body: stacks.present(row), headers: { Location: stacks.location(row.id) } };
@@ -68,18 +96,38 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       const params = b.parameters === undefined ? row.parameters : (b.parameters ?? {});
       if (newTemplate || b.parameters !== undefined) {
         notInProgress(row, 'update');
-        const t = newTemplate ? await resolveTemplate(ctx, b, params) : { doc: row.template, body: row.template_body, model: buildModel(row.template, '/template', params), templateId: row.template_id, templateVersion: row.template_version };
+        const t = newTemplate
+          ? await resolveTemplate(ctx, b, params)
+          : {
+              doc: row.template,
+              body: row.template_body,
+              model: buildModel(row.template, '/template', params),
+              templateId: row.template_id,
+              templateVersion: row.template_version,
+            };
         const same = stable(t.doc) === stable(row.template) && stable(params) === stable(row.parameters);
         if (!same || row.status === 'failed' || row.status === 'rollback_complete') {
           Object.assign(changes, {
-            template: t.doc, template_body: t.body, template_id: t.templateId, template_version: t.templateVersion, parameters: params,
-            status: 'update_in_progress', status_reason: null, operation: 'update', run: row.run + 1,
+            template: t.doc,
+            template_body: t.body,
+            template_id: t.templateId,
+            template_version: t.templateVersion,
+            parameters: params,
+            status: 'update_in_progress',
+            status_reason: null,
+            operation: 'update',
+            run: row.run + 1,
           });
         }
       }
       const updated = await stacks.update(ctx.db, row, changes);
       if (changes.status) {
-        await new StackStore(ctx.db as Knex).event(row.id, { logical_id: updated.name, type: 'Atonix::Automation::Stack', physical_id: row.id, status: 'update_in_progress' });
+        await new StackStore(ctx.db as Knex).event(row.id, {
+          logical_id: updated.name,
+          type: 'Atonix::Automation::Stack',
+          physical_id: row.id,
+          status: 'update_in_progress',
+        });
         await start(ctx, updated);
         return { status: 202, body: stacks.present(updated) };
       }
@@ -90,7 +138,12 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       const row = await stacks.get(ctx.db, ctx.principal, ctx.params.id, true);
       checkIfMatch(ctx.ifMatch, row);
       if (row.status !== 'delete_in_progress') notInProgress(row, 'delete');
-      const updated = await stacks.update(ctx.db, row, { status: 'delete_in_progress', status_reason: null, operation: 'delete', run: row.run + 1 });
+      const updated = await stacks.update(ctx.db, row, {
+        status: 'delete_in_progress',
+        status_reason: null,
+        operation: 'delete',
+        run: row.run + 1,
+      });
       await start(ctx, updated);
       ctx.audit = { resource_type: 'stack', resource_id: row.id };
       return { status: 202, body: stacks.present(updated) };
@@ -101,7 +154,12 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       if (!['failed', 'rollback_complete'].includes(row.status)) {
         throw problems.invalidTransition('stack', row.id, 'retry', row.status, ['failed', 'rollback_complete']);
       }
-      const status = row.operation === 'delete' ? 'delete_in_progress' : row.operation === 'create' ? 'create_in_progress' : 'update_in_progress';
+      const status =
+        row.operation === 'delete'
+          ? 'delete_in_progress'
+          : row.operation === 'create'
+            ? 'create_in_progress'
+            : 'update_in_progress';
       const updated = await stacks.update(ctx.db, row, { status, status_reason: null, run: row.run + 1 });
       await start(ctx, updated);
       ctx.audit = { resource_type: 'stack', resource_id: row.id };
@@ -110,7 +168,17 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
 
     async previewNewStack(ctx) {
       const t = await resolveTemplate(ctx, ctx.body, ctx.body.parameters ?? {});
-      return { status: 200, body: { changes: await preview(t.model, ctx.body.parameters ?? {}, new Map(), new ResourceCalls(deps.pipeline, ctx.principal, deps.events)) } };
+      return {
+        status: 200,
+        body: {
+          changes: await preview(
+            t.model,
+            ctx.body.parameters ?? {},
+            new Map(),
+            new ResourceCalls(deps.pipeline, ctx.principal, deps.events),
+          ),
+        },
+      };
     },
 
     async previewStackUpdate(ctx) {
@@ -118,22 +186,56 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       const b = ctx.body;
       const params = b.parameters ?? row.parameters;
       const newTemplate = b.template !== undefined || b.template_body !== undefined || b.template_id !== undefined;
-      const model = newTemplate ? (await resolveTemplate(ctx, b, params)).model : buildModel(row.template, '/template', params);
-      return { status: 200, body: { changes: await preview(model, params, await store.resources(row.id), new ResourceCalls(deps.pipeline, ctx.principal, deps.events)) } };
+      const model = newTemplate
+        ? (await resolveTemplate(ctx, b, params)).model
+        : buildModel(row.template, '/template', params);
+      return {
+        status: 200,
+        body: {
+          changes: await preview(
+            model,
+            params,
+            await store.resources(row.id),
+            new ResourceCalls(deps.pipeline, ctx.principal, deps.events),
+          ),
+        },
+      };
     },
 
     async listStackEvents(ctx) {
       await stacks.get(ctx.db, ctx.principal, ctx.params.id);
-      const { rows, next_cursor } = await page(ctx.db('stack_events').where({ stack_id: ctx.params.id }).select('*'), ctx.query.limit, ctx.query.cursor);
-      return { status: 200, body: { items: rows.map(({ seq: _s, timestamp, ...e }: Row) => ({ ...e, timestamp: timestamp.toISOString() })), next_cursor } };
+      const { rows, next_cursor } = await page(
+        ctx.db('stack_events').where({ stack_id: ctx.params.id }).select('*'),
+        ctx.query.limit,
+        ctx.query.cursor,
+      );
+      return {
+        status: 200,
+        body: {
+          items: rows.map(({ seq: _s, timestamp, ...e }: Row) => ({ ...e, timestamp: timestamp.toISOString() })),
+          next_cursor,
+        },
+      };
     },
 
     async listStackResources(ctx) {
       await stacks.get(ctx.db, ctx.principal, ctx.params.id);
-      const rows = [...(await store.resources(ctx.params.id)).values()].sort((a, b) => a.logical_id.localeCompare(b.logical_id));
+      const rows = [...(await store.resources(ctx.params.id)).values()].sort((a, b) =>
+        a.logical_id.localeCompare(b.logical_id),
+      );
       return {
         status: 200,
-        body: { items: rows.map((r) => ({ logical_id: r.logical_id, type: r.type, kind: r.kind, physical_id: r.physical_id, status: r.status, reason: r.reason, updated_at: new Date((r as any).updated_at).toISOString() })) },
+        body: {
+          items: rows.map((r) => ({
+            logical_id: r.logical_id,
+            type: r.type,
+            kind: r.kind,
+            physical_id: r.physical_id,
+            status: r.status,
+            reason: r.reason,
+            updated_at: new Date((r as any).updated_at).toISOString(),
+          })),
+        },
       };
     },
   };
@@ -146,7 +248,14 @@ function stackWorkers(deps: Deps): Workers {
 }
 
 async function unfinishedStacks(db: Knex): Promise<Unfinished[]> {
-  return (await db(stacks.table).whereIn('status', IN_PROGRESS).select('id')).map((r: { id: string }) => ({ queue: STACK_QUEUE, id: r.id }));
+  return (await db(stacks.table).whereIn('status', IN_PROGRESS).select('id')).map((r: { id: string }) => ({
+    queue: STACK_QUEUE,
+    id: r.id,
+  }));
 }
 
-export const stackKind = defineKind('stack', { handlers: stackHandlers, workers: stackWorkers, recover: unfinishedStacks });
+export const stackKind = defineKind('stack', {
+  handlers: stackHandlers,
+  workers: stackWorkers,
+  recover: unfinishedStacks,
+});

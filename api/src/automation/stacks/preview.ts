@@ -8,11 +8,21 @@ import type { ResourceRow } from './store.js';
 import { parameterValues } from './parse-template.js';
 
 export interface PlannedChange {
-  logical_id: string; type: string; action: Action | 'delete'; physical_id: string | null;
-  replace_fields?: string[]; before: Record<string, Json> | null; after: Record<string, Json> | null;
+  logical_id: string;
+  type: string;
+  action: Action | 'delete';
+  physical_id: string | null;
+  replace_fields?: string[];
+  before: Record<string, Json> | null;
+  after: Record<string, Json> | null;
 }
 
-export async function preview(model: Model, given: Record<string, string>, rows: Map<string, ResourceRow>, calls: ResourceCalls): Promise<PlannedChange[]> {
+export async function preview(
+  model: Model,
+  given: Record<string, string>,
+  rows: Map<string, ResourceRow>,
+  calls: ResourceCalls,
+): Promise<PlannedChange[]> {
   const params = parameterValues(model, given);
   const known = new Map<string, Record<string, Json>>();
   const ctx: EvalContext = {
@@ -36,11 +46,26 @@ export async function preview(model: Model, given: Record<string, string>, rows:
     const pending = isPending(after) && change.action !== 'create';
     const action: Action = pending && change.action === 'none' ? 'update' : change.action;
     if (action === 'none' && row?.attributes) known.set(id, row.attributes);
-    out.push({ logical_id: id, type: spec.type, action, physical_id: row?.physical_id ?? null, replace_fields: change.replaceFields, before: row?.properties ?? null, after });
+    out.push({
+      logical_id: id,
+      type: spec.type,
+      action,
+      physical_id: row?.physical_id ?? null,
+      replace_fields: change.replaceFields,
+      before: row?.properties ?? null,
+      after,
+    });
   }
   for (const row of rows.values()) {
     if (model.resources[row.logical_id]) continue;
-    out.push({ logical_id: row.logical_id, type: row.type, action: 'delete', physical_id: row.physical_id, before: row.properties, after: null });
+    out.push({
+      logical_id: row.logical_id,
+      type: row.type,
+      action: 'delete',
+      physical_id: row.physical_id,
+      before: row.properties,
+      after: null,
+    });
   }
   return out;
 }

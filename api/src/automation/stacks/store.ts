@@ -15,11 +15,26 @@ export type StackRow = StoredRow<Schemas['Stack'], StackColumns>;
 export const stacks = new ResourceRepo<Schemas['Stack'], StackColumns>(registry.stack);
 
 export interface ResourceRow {
-  stack_id: string; logical_id: string; type: string; kind: string; physical_id: string | null; status: string; reason: string | null;
-  properties: Record<string, Json> | null; attributes: Record<string, Json> | null; depends_on: string[]; retired: string[];
+  stack_id: string;
+  logical_id: string;
+  type: string;
+  kind: string;
+  physical_id: string | null;
+  status: string;
+  reason: string | null;
+  properties: Record<string, Json> | null;
+  attributes: Record<string, Json> | null;
+  depends_on: string[];
+  retired: string[];
 }
 
-export interface StackEvent { logical_id: string; type?: string | null; physical_id?: string | null; status: string; reason?: string | null }
+export interface StackEvent {
+  logical_id: string;
+  type?: string | null;
+  physical_id?: string | null;
+  status: string;
+  reason?: string | null;
+}
 
 export class StackStore {
   constructor(private db: Knex) {}
@@ -36,24 +51,47 @@ export class StackStore {
    */
   async save(row: Partial<ResourceRow> & { stack_id: string; logical_id: string }, event?: StackEvent): Promise<void> {
     const values: Record<string, unknown> = { ...row };
-    for (const k of ['properties', 'attributes', 'depends_on', 'retired']) if (values[k] !== undefined) values[k] = JSON.stringify(values[k]);
+    for (const k of ['properties', 'attributes', 'depends_on', 'retired'])
+      if (values[k] !== undefined) values[k] = JSON.stringify(values[k]);
     const cols = Object.keys(values);
-    const set = [...cols.filter((c) => c !== 'stack_id' && c !== 'logical_id').map((c) => `"${c}" = excluded."${c}"`), 'updated_at = now()'].join(', ');
+    const set = [
+      ...cols.filter((c) => c !== 'stack_id' && c !== 'logical_id').map((c) => `"${c}" = excluded."${c}"`),
+      'updated_at = now()',
+    ].join(', ');
     const complete = row.type !== undefined && row.kind !== undefined && row.status !== undefined;
     const write = complete
-      ? { sql: `insert into stack_resources (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (stack_id, logical_id) do update set ${set}`, bindings: cols.map((c) => values[c]) }
-      : this.db('stack_resources').where({ stack_id: row.stack_id, logical_id: row.logical_id }).update({ ...values, updated_at: this.db.fn.now() }).toSQL();
+      ? {
+          sql: `insert into stack_resources (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (stack_id, logical_id) do update set ${set}`,
+          bindings: cols.map((c) => values[c]),
+        }
+      : this.db('stack_resources')
+          .where({ stack_id: row.stack_id, logical_id: row.logical_id })
+          .update({ ...values, updated_at: this.db.fn.now() })
+          .toSQL();
     await this.withEvent(write.sql, write.bindings as unknown[], row.stack_id, event);
   }
 
   /** Forgets a resource, and records `event` when given (one statement). */
   async drop(stackId: string, logicalId: string, event?: StackEvent): Promise<void> {
-    await this.withEvent('delete from stack_resources where stack_id = ? and logical_id = ?', [stackId, logicalId], stackId, event);
+    await this.withEvent(
+      'delete from stack_resources where stack_id = ? and logical_id = ?',
+      [stackId, logicalId],
+      stackId,
+      event,
+    );
   }
 
   /** `sql` (a write), with the event's insert beside it in one statement when there is one. */
-  private async withEvent(sql: string, bindings: unknown[], stackId: string, event: StackEvent | undefined): Promise<void> {
-    if (!event) { await this.db.raw(sql, bindings as any[]); return; }
+  private async withEvent(
+    sql: string,
+    bindings: unknown[],
+    stackId: string,
+    event: StackEvent | undefined,
+  ): Promise<void> {
+    if (!event) {
+      await this.db.raw(sql, bindings as any[]);
+      return;
+    }
     const e = { id: newId('sev'), stack_id: stackId, type: null, physical_id: null, reason: null, ...event };
     const cols = Object.keys(e);
     await this.db.raw(
@@ -63,6 +101,13 @@ export class StackStore {
   }
 
   async event(stackId: string, e: StackEvent): Promise<void> {
-    await this.db('stack_events').insert({ id: newId('sev'), stack_id: stackId, type: null, physical_id: null, reason: null, ...e });
+    await this.db('stack_events').insert({
+      id: newId('sev'),
+      stack_id: stackId,
+      type: null,
+      physical_id: null,
+      reason: null,
+      ...e,
+    });
   }
 }

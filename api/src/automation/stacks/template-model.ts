@@ -2,7 +2,13 @@
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export type ParamType = 'String' | 'Number' | 'CommaDelimitedList' | 'Boolean';
-export interface ParamSpec { type: ParamType; default?: Json; allowed?: Json[]; description?: string; pointer: string }
+export interface ParamSpec {
+  type: ParamType;
+  default?: Json;
+  allowed?: Json[];
+  description?: string;
+  pointer: string;
+}
 
 export interface ResourceSpec {
   logicalId: string;

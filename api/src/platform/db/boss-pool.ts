@@ -14,7 +14,12 @@ export class BossPool {
   constructor(connectionString: string, max: number, onError: (err: Error) => void) {
     // The setting travels in the connection's startup packet, so it holds before pg-boss's first statement. The generic
     // plan prunes the job table's partitions when it runs, as the custom plan did when planning.
-    this.pool = new pg.Pool({ connectionString, max, application_name: 'atonix-jobs', options: '-c plan_cache_mode=force_generic_plan' });
+    this.pool = new pg.Pool({
+      connectionString,
+      max,
+      application_name: 'atonix-jobs',
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
     this.pool.on('error', onError);
   }
 

@@ -9,7 +9,12 @@ type Row = Record<string, unknown>;
  * The insert statements for `rows`, with `param(json)` as the JSON value's SQL. Rows with different key sets get
  * separate statements: a key left out must take its column default, not null.
  */
-export function insertStatements(table: string, rows: Row[], returning: boolean, param: (json: string) => string): string[] {
+export function insertStatements(
+  table: string,
+  rows: Row[],
+  returning: boolean,
+  param: (json: string) => string,
+): string[] {
   // Rows made by one draft share their keys in one order; another order only makes another statement.
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
@@ -19,17 +24,28 @@ export function insertStatements(table: string, rows: Row[], returning: boolean,
     else groups.set(sig, [r]);
   }
   return [...groups].map(([sig, group]) => {
-    const cols = sig.split(',').map((c) => `"${c}"`).join(', ');
+    const cols = sig
+      .split(',')
+      .map((c) => `"${c}"`)
+      .join(', ');
     return `insert into "${table}" (${cols}) select ${cols} from json_populate_recordset(null::"${table}", ${param(JSON.stringify(group))}::json)${returning ? ' returning *' : ''}`;
   });
 }
 
 /** Inserts `rows` and returns them as stored, in the same order (matched by `id`; pass returning false for tables without one). */
-export async function insertRows(db: Knex | Knex.Transaction, table: string, rows: Row[], returning = true): Promise<Row[]> {
+export async function insertRows(
+  db: Knex | Knex.Transaction,
+  table: string,
+  rows: Row[],
+  returning = true,
+): Promise<Row[]> {
   if (!rows.length) return [];
   const stored = new Map<unknown, Row>();
   const bindings: string[] = [];
-  for (const sql of insertStatements(table, rows, returning, (json) => { bindings.push(json); return '?'; })) {
+  for (const sql of insertStatements(table, rows, returning, (json) => {
+    bindings.push(json);
+    return '?';
+  })) {
     const { rows: out } = await db.raw(sql, [bindings.shift()!]);
     for (const r of out) stored.set(r.id, r);
   }

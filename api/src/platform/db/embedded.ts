@@ -3,18 +3,29 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export interface EmbeddedDb { url: string; stop(): Promise<void> }
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((ok, ko) => {
     const s = createServer();
     s.once('error', ko);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => ok(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
   });
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A postmaster orphaned by a `kill -9` of its API process still holds the data dir: stop it (fast shutdown) first. */
@@ -42,7 +53,10 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 
-export async function startEmbedded(dataDir: string, opts: { durable?: boolean; log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
+export async function startEmbedded(
+  dataDir: string,
+  opts: { durable?: boolean; log?: (m: string) => void } = {},
+): Promise<EmbeddedDb> {
   const dir = join(dataDir, 'pg');
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
@@ -50,7 +64,9 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   const lock = join(dataDir, 'atonix.pid');
   const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : 0;
   if (holder && holder !== process.pid && alive(holder)) {
-    throw new Error(`${dataDir} is in use by process ${holder} (another AtonixCorp API); stop it first, or use another ATONIX_DATA_DIR`);
+    throw new Error(
+      `${dataDir} is in use by process ${holder} (another AtonixCorp API); stop it first, or use another ATONIX_DATA_DIR`,
+    );
   }
   writeFileSync(lock, String(process.pid));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data dir.
@@ -63,7 +79,11 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   if (opts.durable === false) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: true,
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
     // PostgreSQL refuses to run as root; only then does it need a `postgres` system user (creating one needs root).
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: flags,
@@ -73,5 +93,11 @@ export async function startEmbedded(dataDir: string, opts: { durable?: boolean; 
   if (fresh) await pg.initialise();
   await pg.start();
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  return { url, stop: async () => { await pg.stop(); rmSync(lock, { force: true }); } };
+  return {
+    url,
+    stop: async () => {
+      await pg.stop();
+      rmSync(lock, { force: true });
+    },
+  };
 }

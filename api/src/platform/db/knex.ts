@@ -13,14 +13,25 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../../migra
 export type Db = Knex;
 
 export function createDb(url: string, poolMax = 10): Db {
-  return knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: poolMax }, acquireConnectionTimeout: 30_000 });
+  return knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 30_000,
+  });
 }
 
 /** Migrations are the files in api/migrations, in name order; each exports up and down. */
 const source: Knex.MigrationSource<string> = {
-  async getMigrations() { return readdirSync(MIGRATIONS).filter((f) => /^\d+_.*\.(ts|js)$/.test(f)).sort(); },
+  async getMigrations() {
+    return readdirSync(MIGRATIONS)
+      .filter((f) => /^\d+_.*\.(ts|js)$/.test(f))
+      .sort();
+  },
   getMigrationName: (m) => m.replace(/\.(ts|js)$/, ''),
-  async getMigration(m) { return import(pathToFileURL(join(MIGRATIONS, m)).href); },
+  async getMigration(m) {
+    return import(pathToFileURL(join(MIGRATIONS, m)).href);
+  },
 };
 
 export async function migrate(db: Db): Promise<void> {

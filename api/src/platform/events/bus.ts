@@ -17,7 +17,10 @@ export interface ChangeEvent {
 
 export type Listener = (ev: ChangeEvent) => void;
 
-export interface Watch { heard(): readonly ChangeEvent[]; close(): void }
+export interface Watch {
+  heard(): readonly ChangeEvent[];
+  close(): void;
+}
 
 /** One dedicated connection per process; reconnects if the database restarts. */
 export class EventBus {
@@ -29,12 +32,19 @@ export class EventBus {
   private closed = false;
 
   /** `jobs`: also hear job wake-ups (only a process or thread that runs workers needs them) */
-  constructor(private url: string, private onError: (e: unknown) => void = () => {}, private jobs = true) {}
+  constructor(
+    private url: string,
+    private onError: (e: unknown) => void = () => {},
+    private jobs = true,
+  ) {}
 
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (msg) => {
-      if (msg.channel === JOBS_CHANNEL && msg.payload) { for (const l of this.jobListeners) l(msg.payload); return; }
+      if (msg.channel === JOBS_CHANNEL && msg.payload) {
+        for (const l of this.jobListeners) l(msg.payload);
+        return;
+      }
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
@@ -78,7 +88,9 @@ export class EventBus {
    */
   watch(id: string): Watch {
     const heard: ChangeEvent[] = [];
-    const close = this.subscribeTo(id, (ev) => { heard.push(ev); });
+    const close = this.subscribeTo(id, (ev) => {
+      heard.push(ev);
+    });
     return { heard: () => heard, close };
   }
 

@@ -17,14 +17,19 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/api/events') { socket.destroy(); return; }
+    if (url.pathname !== '/api/events') {
+      socket.destroy();
+      return;
+    }
     let principal: Principal;
     try {
       principal = await auth.authenticate(credentials(req));
     } catch (e) {
       const p = e instanceof Problem ? e : problems.internal();
       const body = JSON.stringify(renderProblem(p, undefined, '/api/events'));
-      socket.end(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);

@@ -9,7 +9,16 @@ import { Problem, problems } from '../problems.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 // The connection closes after this answer: the rest of an oversized upload is not worth reading through.
-const tooLarge = (limit: number) => new Problem(413, 'PayloadTooLarge', 'The request body is too large', `The limit is ${limit} bytes.`, undefined, {}, { Connection: 'close' });
+const tooLarge = (limit: number) =>
+  new Problem(
+    413,
+    'PayloadTooLarge',
+    'The request body is too large',
+    `The limit is ${limit} bytes.`,
+    undefined,
+    {},
+    { Connection: 'close' },
+  );
 const aborted = () => problems.malformedBody('The request was aborted before its body ended.');
 
 const DECODERS: Record<string, (buf: Buffer, opts: zlib.ZlibOptions) => Buffer> = {
@@ -21,10 +30,19 @@ const DECODERS: Record<string, (buf: Buffer, opts: zlib.ZlibOptions) => Buffer> 
 
 /** The body as sent (identity, gzip, deflate or br), at most `limit` bytes once decoded. */
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   const decode = encoding === 'identity' ? undefined : DECODERS[encoding];
   if (encoding !== 'identity' && !decode) {
-    return Promise.reject(new Problem(415, 'UnsupportedMediaType', 'Unsupported content encoding', `Content-Encoding ${encoding} is not accepted; send identity, gzip, deflate or br.`));
+    return Promise.reject(
+      new Problem(
+        415,
+        'UnsupportedMediaType',
+        'Unsupported content encoding',
+        `Content-Encoding ${encoding} is not accepted; send identity, gzip, deflate or br.`,
+      ),
+    );
   }
   const declared = Number(req.headers['content-length']);
   if (!decode && declared > limit) return Promise.reject(tooLarge(limit));
@@ -50,16 +68,25 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
       } else chunks.push(chunk);
     });
     req.on('aborted', () => fail(aborted()));
-    req.on('close', () => { if (!req.complete) fail(aborted()); });
+    req.on('close', () => {
+      if (!req.complete) fail(aborted());
+    });
     req.on('error', () => fail(problems.malformedBody('The request body could not be read.')));
     req.on('end', () => {
       if (failed) return;
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (!decode) { resolve(raw); return; }
+      if (!decode) {
+        resolve(raw);
+        return;
+      }
       try {
         resolve(decode(raw, { maxOutputLength: limit }));
       } catch (e) {
-        fail((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError ? tooLarge(limit) : problems.malformedBody(`The ${encoding} body could not be decoded.`));
+        fail(
+          (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError
+            ? tooLarge(limit)
+            : problems.malformedBody(`The ${encoding} body could not be decoded.`),
+        );
       }
     });
   });
@@ -74,7 +101,12 @@ export async function readJsonBody(req: IncomingMessage, limit = BODY_LIMIT_BYTE
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(req.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     req.resume();
-    throw new Problem(415, 'UnsupportedMediaType', 'Unsupported charset', `charset ${charset} is not accepted; send UTF-8.`);
+    throw new Problem(
+      415,
+      'UnsupportedMediaType',
+      'Unsupported charset',
+      `charset ${charset} is not accepted; send UTF-8.`,
+    );
   }
   let text = (await readRaw(req, limit)).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -21,7 +21,9 @@ export function notFoundHandler(spec: Spec) {
   return (req: Request, res: Response) => {
     const requestId = newRequestId();
     const hit = patterns.find((p) => p.re.test(req.path));
-    const p = hit ? problems.methodNotAllowed(req.method, req.path, hit.allow) : problems.routeNotFound(req.method, req.path);
+    const p = hit
+      ? problems.methodNotAllowed(req.method, req.path, hit.allow)
+      : problems.routeNotFound(req.method, req.path);
     sendProblem(res, p, requestId, req.originalUrl);
   };
 }

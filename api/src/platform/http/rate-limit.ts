@@ -3,7 +3,10 @@ import { problems } from '../problems.js';
 
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private perSecond: number, private burst: number) {}
+  constructor(
+    private perSecond: number,
+    private burst: number,
+  ) {}
 
   /** Throws 429 with Retry-After when the caller's bucket is empty. perSecond 0 disables the limit. */
   take(key: string, now = Date.now()) {

@@ -2,7 +2,12 @@
 // expression and a few closures, which cost more than the rest of a small request together; the spec's paths are
 // plain segments and `{param}`s, so one map lookup and a segment comparison do the same job.
 
-interface Route<T> { segments: string[]; params: (string | null)[]; statics: number; value: T }
+interface Route<T> {
+  segments: string[];
+  params: (string | null)[];
+  statics: number;
+  value: T;
+}
 
 export interface RouteMatch<T> {
   value: T;
@@ -20,7 +25,12 @@ export class RouteTable<T> {
     const params = segments.map((s) => (/^\{\w+\}$/.test(s) ? s.slice(1, -1) : null));
     const key = `${method.toUpperCase()} ${segments.length}`;
     const list = this.routes.get(key) ?? [];
-    list.push({ segments: segments.map((s) => s.toLowerCase()), params, statics: params.filter((p) => p === null).length, value });
+    list.push({
+      segments: segments.map((s) => s.toLowerCase()),
+      params,
+      statics: params.filter((p) => p === null).length,
+      value,
+    });
     // A static segment wins over a parameter in the same place (`/instances/capacity` before `/instances/{id}`).
     list.sort((a, b) => b.statics - a.statics);
     this.routes.set(key, list);
@@ -46,7 +56,12 @@ export class RouteTable<T> {
           if (part !== r.segments[i] && part.toLowerCase() !== r.segments[i]) continue next;
         } else {
           if (!part) continue next;
-          try { params[name] = decodeURIComponent(part); } catch { params[name] = part; malformed ??= name; }
+          try {
+            params[name] = decodeURIComponent(part);
+          } catch {
+            params[name] = part;
+            malformed ??= name;
+          }
         }
       }
       return malformed ? { value: r.value, params, malformed } : { value: r.value, params };

@@ -8,7 +8,11 @@ import { resultsOf, withConnection } from '../db/connection.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../process-metrics.js';
 
-export interface JobSpec { queue: string; data: object; delayMs?: number }
+export interface JobSpec {
+  queue: string;
+  data: object;
+  delayMs?: number;
+}
 
 /**
  * Workers poll every half second; a job due now wakes them at once instead. The wake-up is a NOTIFY sent with the
@@ -16,11 +20,16 @@ export interface JobSpec { queue: string; data: object; delayMs?: number }
  */
 export const JOBS_CHANNEL = 'atonix_jobs';
 const wakeStatements = (jobs: JobSpec[]) =>
-  [...new Set(jobs.filter((j) => !j.delayMs).map((j) => j.queue))].map((q) => `select pg_notify('${JOBS_CHANNEL}', ${sqlLiteral(q)})`);
+  [...new Set(jobs.filter((j) => !j.delayMs).map((j) => j.queue))].map(
+    (q) => `select pg_notify('${JOBS_CHANNEL}', ${sqlLiteral(q)})`,
+  );
 
 /** A job of a batch queue may carry many items: `{ items: [...] }`. */
-interface ItemsJob { items: object[] }
-const itemsOf = (data: object): object[] => (Array.isArray((data as ItemsJob).items) ? (data as ItemsJob).items : [data]);
+interface ItemsJob {
+  items: object[];
+}
+const itemsOf = (data: object): object[] =>
+  Array.isArray((data as ItemsJob).items) ? (data as ItemsJob).items : [data];
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -30,7 +39,16 @@ export type JobHandler<T> = (data: T) => Promise<void>;
  * queue row) whose planning alone cost ~0.45 ms per commit group; a plain VALUES insert of the same row costs a
  * fraction of it.
  */
-interface RowTemplate { priority: number; expire_in: string; keep: string; retry_limit: number; retry_delay: number; retry_backoff: boolean; policy: string | null; dead_letter: string | null }
+interface RowTemplate {
+  priority: number;
+  expire_in: string;
+  keep: string;
+  retry_limit: number;
+  retry_delay: number;
+  retry_backoff: boolean;
+  policy: string | null;
+  dead_letter: string | null;
+}
 const SCHEMA = 'pgboss';
 const probeData = (who: string) => ({ atonix_template_probe: who });
 
@@ -39,7 +57,11 @@ const probeData = (who: string) => ({ atonix_template_probe: who });
  * kept). The template's values are PostgreSQL's own and go in as literals. Conflicts are skipped, as pg-boss does
  * (a queue with a singleton policy has a unique index).
  */
-function plainInsert(jobs: PgBoss.JobInsert[], templates: Map<string, RowTemplate>, param: (v: unknown) => string): string {
+function plainInsert(
+  jobs: PgBoss.JobInsert[],
+  templates: Map<string, RowTemplate>,
+  param: (v: unknown) => string,
+): string {
   const rows = jobs.map((j) => {
     const t = templates.get(j.name)!;
     const start = () => (j.startAfter ? `${param(String(j.startAfter))}::timestamptz` : 'now()'); // a placeholder per use
@@ -62,7 +84,12 @@ async function settleLimited(tasks: (() => Promise<void>)[], limit: number): Pro
   const lane = async () => {
     while (next < tasks.length) {
       const i = next++;
-      try { await tasks[i]!(); results[i] = { status: 'fulfilled', value: undefined }; } catch (reason) { results[i] = { status: 'rejected', reason }; }
+      try {
+        await tasks[i]!();
+        results[i] = { status: 'fulfilled', value: undefined };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
@@ -80,7 +107,12 @@ export class Jobs {
   private workers = new Map<string, string>();
   private templates = new Map<string, RowTemplate>();
 
-  constructor(url: string, private log: Logger, private metrics: Metrics, private pollSeconds = 0.5) {
+  constructor(
+    url: string,
+    private log: Logger,
+    private metrics: Metrics,
+    private pollSeconds = 0.5,
+  ) {
     this.pool = new BossPool(url, 4, (err) => this.log.error({ err }, 'job queue connection error'));
     this.boss = new PgBoss({ db: this.pool });
     this.boss.on('error', (err) => this.log.error({ err }, 'job queue error'));
@@ -96,7 +128,10 @@ export class Jobs {
     const out: PgBoss.JobInsert[] = [];
     const coalesced = new Map<string, { queue: string; delayMs?: number; items: object[] }>();
     for (const j of jobs) {
-      if (!this.batchQueues.has(j.queue)) { out.push({ name: j.queue, data: j.data, ...startAfter(j.delayMs) }); continue; }
+      if (!this.batchQueues.has(j.queue)) {
+        out.push({ name: j.queue, data: j.data, ...startAfter(j.delayMs) });
+        continue;
+      }
       const k = `${j.queue}\n${j.delayMs ?? 0}`;
       const c = coalesced.get(k) ?? coalesced.set(k, { queue: j.queue, delayMs: j.delayMs, items: [] }).get(k)!;
       c.items.push(j.data);
@@ -113,7 +148,13 @@ export class Jobs {
     this.batchQueues = new Set(batchQueues);
     await this.boss.start();
     for (const q of queues) {
-      await this.boss.createQueue(q, { name: q, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 3600 });
+      await this.boss.createQueue(q, {
+        name: q,
+        retryLimit: 5,
+        retryDelay: 1,
+        retryBackoff: true,
+        expireInSeconds: 3600,
+      });
       this.queues.add(q);
       const template = db ? await this.learnTemplate(db, q) : undefined;
       if (template) this.templates.set(q, template);
@@ -131,7 +172,8 @@ export class Jobs {
   private async learnTemplate(db: Knex, queue: string): Promise<RowTemplate | undefined> {
     const own = await this.ownInsertSql([{ name: queue, data: probeData('pg-boss') }], sqlLiteral);
     // Immediate jobs start at now(), the transaction's time: the (name, start_after) index finds the probes.
-    const probe = (who: string) => `name = ${sqlLiteral(queue)} and state = 'created' and start_after = now() and data = ${sqlLiteral(probeData(who))}::jsonb`;
+    const probe = (who: string) =>
+      `name = ${sqlLiteral(queue)} and state = 'created' and start_after = now() and data = ${sqlLiteral(probeData(who))}::jsonb`;
     const keep = (why: string, err?: unknown) => {
       this.log.warn({ queue, err }, `pg-boss's own insert is kept for this queue: ${why}`);
       return undefined;
@@ -139,13 +181,27 @@ export class Jobs {
     try {
       return await withConnection(db, async (conn) => {
         try {
-          const [, , , read] = resultsOf(await conn.query(['begin', "set local timezone = 'UTC'", own,
-            `select priority, expire_in::text, (keep_until - start_after)::text as keep, retry_limit, retry_delay, retry_backoff, policy, dead_letter from ${SCHEMA}.job where ${probe('pg-boss')}`].join(';\n')));
+          const [, , , read] = resultsOf(
+            await conn.query(
+              [
+                'begin',
+                "set local timezone = 'UTC'",
+                own,
+                `select priority, expire_in::text, (keep_until - start_after)::text as keep, retry_limit, retry_delay, retry_backoff, policy, dead_letter from ${SCHEMA}.job where ${probe('pg-boss')}`,
+              ].join(';\n'),
+            ),
+          );
           const template = read!.rows[0] as RowTemplate | undefined;
           if (!template) return keep('its probe job was not found');
           const same = `(to_jsonb(a) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') = (to_jsonb(b) - 'id' - 'data' - 'created_on' - 'start_after' - 'keep_until') and a.keep_until - a.start_after = b.keep_until - b.start_after`;
-          const [, check] = resultsOf(await conn.query([plainInsert([{ name: queue, data: probeData('plain') }], new Map([[queue, template]]), sqlLiteral),
-            `select ${same} as same from (select * from ${SCHEMA}.job where ${probe('pg-boss')}) a, (select * from ${SCHEMA}.job where ${probe('plain')}) b`].join(';\n')));
+          const [, check] = resultsOf(
+            await conn.query(
+              [
+                plainInsert([{ name: queue, data: probeData('plain') }], new Map([[queue, template]]), sqlLiteral),
+                `select ${same} as same from (select * from ${SCHEMA}.job where ${probe('pg-boss')}) a, (select * from ${SCHEMA}.job where ${probe('plain')}) b`,
+              ].join(';\n'),
+            ),
+          );
           return check!.rows[0]?.same === true ? template : keep('it writes job rows this version does not know');
         } finally {
           await conn.query('rollback').catch(() => {});
@@ -159,7 +215,10 @@ export class Jobs {
   /** pg-boss's own insert statement for these rows, with `param` as in plainInsert for each of its parameters. */
   private async ownInsertSql(rows: PgBoss.JobInsert[], param: (v: unknown) => string): Promise<string> {
     let sql = '';
-    const capture = async (text: string, values: unknown[] = []) => { sql = inlineParams(text, values, param); return { rows: [] }; };
+    const capture = async (text: string, values: unknown[] = []) => {
+      sql = inlineParams(text, values, param);
+      return { rows: [] };
+    };
     await this.boss.insert(rows, { db: { executeSql: capture } });
     return sql;
   }
@@ -170,7 +229,9 @@ export class Jobs {
    */
   private insertSql(jobs: JobSpec[], param: (v: unknown) => string): Promise<string> {
     const rows = this.jobInserts(jobs);
-    return rows.every((r) => this.templates.has(r.name)) ? Promise.resolve(plainInsert(rows, this.templates, param)) : this.ownInsertSql(rows, param);
+    return rows.every((r) => this.templates.has(r.name))
+      ? Promise.resolve(plainInsert(rows, this.templates, param))
+      : this.ownInsertSql(rows, param);
   }
 
   /** Enqueues inside the caller's transaction. */
@@ -184,7 +245,10 @@ export class Jobs {
     for (let i = 0; i < jobs.length; i += JOBS_PER_STATEMENT) {
       // Values as bindings: knex reads every `?` of a statement as a placeholder, even inside a literal.
       const bindings: unknown[] = [];
-      const sql = await this.insertSql(jobs.slice(i, i + JOBS_PER_STATEMENT), (v) => { bindings.push(v); return '?'; });
+      const sql = await this.insertSql(jobs.slice(i, i + JOBS_PER_STATEMENT), (v) => {
+        bindings.push(v);
+        return '?';
+      });
       await db.raw(sql, bindings as Knex.RawBinding[]);
     }
     for (const wake of wakeStatements(jobs)) await db.raw(wake);
@@ -210,42 +274,67 @@ export class Jobs {
       this.lastWake.set(queue, Date.now());
       this.boss.notifyWorker(id);
     };
-    if (wait === 0) { wake(); return; }
+    if (wait === 0) {
+      wake();
+      return;
+    }
     this.wakePending.add(queue);
     setTimeout(wake, wait).unref();
   }
 
   /** `loops` > 1: that many independent single-job loops (long jobs must not hold up the jobs fetched with them). */
   async work<T extends object>(queue: string, handler: JobHandler<T>, loops = 1): Promise<void> {
-    for (let i = 1; i < loops; i++) await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: this.pollSeconds }, async ([job]) => handler(job!.data));
-    const id = await this.boss.work<T>(queue, { batchSize: loops > 1 ? 1 : 20, pollingIntervalSeconds: this.pollSeconds }, async (jobs) => {
-      // pg-boss fails the whole batch if the handler throws; settle each job on its own instead. A few at a
-      // time: a batch must not take every pooled connection from the API requests running beside it.
-      const results = await settleLimited(jobs.map((j) => () => handler(j.data)), WORKER_CONCURRENCY);
-      const failed = jobs.filter((_, i) => results[i]!.status === 'rejected');
-      for (const [i, r] of results.entries()) {
-        this.metrics.jobs.inc({ queue, state: r.status === 'fulfilled' ? 'completed' : 'failed' });
-        if (r.status === 'rejected') this.log.error({ err: r.reason, queue, job: jobs[i]!.id }, 'job failed; it will be retried');
-      }
-      if (failed.length) await this.boss.fail(queue, failed.map((j) => j.id));
-    });
+    for (let i = 1; i < loops; i++)
+      await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: this.pollSeconds }, async ([job]) =>
+        handler(job!.data),
+      );
+    const id = await this.boss.work<T>(
+      queue,
+      { batchSize: loops > 1 ? 1 : 20, pollingIntervalSeconds: this.pollSeconds },
+      async (jobs) => {
+        // pg-boss fails the whole batch if the handler throws; settle each job on its own instead. A few at a
+        // time: a batch must not take every pooled connection from the API requests running beside it.
+        const results = await settleLimited(
+          jobs.map((j) => () => handler(j.data)),
+          WORKER_CONCURRENCY,
+        );
+        const failed = jobs.filter((_, i) => results[i]!.status === 'rejected');
+        for (const [i, r] of results.entries()) {
+          this.metrics.jobs.inc({ queue, state: r.status === 'fulfilled' ? 'completed' : 'failed' });
+          if (r.status === 'rejected')
+            this.log.error({ err: r.reason, queue, job: jobs[i]!.id }, 'job failed; it will be retried');
+        }
+        if (failed.length)
+          await this.boss.fail(
+            queue,
+            failed.map((j) => j.id),
+          );
+      },
+    );
     this.workers.set(queue, id);
   }
 
   /** One handler call for a whole fetched batch; if it throws, pg-boss retries every job of the batch. */
   async workBatch<T extends object>(queue: string, batch: (items: T[]) => Promise<void>): Promise<void> {
-    const id = await this.boss.work<T>(queue, { batchSize: 50, pollingIntervalSeconds: this.pollSeconds }, async (jobs) => {
-      const items = jobs.flatMap((j) => itemsOf(j.data)) as T[];
-      this.lastBatch.set(queue, items.length);
-      try {
-        await batch(items);
-        this.metrics.jobs.inc({ queue, state: 'completed' }, items.length);
-      } catch (err) {
-        this.metrics.jobs.inc({ queue, state: 'failed' }, items.length);
-        this.log.error({ err, queue, jobs: jobs.length, items: items.length }, 'job batch failed; it will be retried');
-        throw err;
-      }
-    });
+    const id = await this.boss.work<T>(
+      queue,
+      { batchSize: 50, pollingIntervalSeconds: this.pollSeconds },
+      async (jobs) => {
+        const items = jobs.flatMap((j) => itemsOf(j.data)) as T[];
+        this.lastBatch.set(queue, items.length);
+        try {
+          await batch(items);
+          this.metrics.jobs.inc({ queue, state: 'completed' }, items.length);
+        } catch (err) {
+          this.metrics.jobs.inc({ queue, state: 'failed' }, items.length);
+          this.log.error(
+            { err, queue, jobs: jobs.length, items: items.length },
+            'job batch failed; it will be retried',
+          );
+          throw err;
+        }
+      },
+    );
     this.workers.set(queue, id);
   }
 

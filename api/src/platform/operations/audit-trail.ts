@@ -16,9 +16,15 @@ export interface AuditRecord {
 
 /** Every key present, so the rows of a group commit share one statement. */
 export const auditRow = (rec: AuditRecord) => ({
-  id: newId('log'), user_id: rec.user_id, action: rec.action, resource_type: rec.resource_type ?? null,
-  resource_id: rec.resource_id ?? null, status: rec.status, details: rec.details ?? {},
-  source_ip: rec.source_ip ?? null, request_id: rec.request_id ?? null,
+  id: newId('log'),
+  user_id: rec.user_id,
+  action: rec.action,
+  resource_type: rec.resource_type ?? null,
+  resource_id: rec.resource_id ?? null,
+  status: rec.status,
+  details: rec.details ?? {},
+  source_ip: rec.source_ip ?? null,
+  request_id: rec.request_id ?? null,
 });
 
 export async function writeAudits(db: Knex | Knex.Transaction, recs: AuditRecord[]): Promise<void> {

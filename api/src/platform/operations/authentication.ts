@@ -27,11 +27,19 @@ export class Authenticator {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw problems.unauthenticated('The Authorization header must be `Bearer <token>`.');
       const hash = hashToken(m[1]!);
-      const row = await this.db('tokens').join('users', 'users.id', 'tokens.user_id')
+      const row = await this.db('tokens')
+        .join('users', 'users.id', 'tokens.user_id')
         .where('tokens.token_hash', hash)
         .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin');
-      if (!row) { this.cache.delete(header); throw problems.unauthenticated('The token is not valid (unknown or revoked).'); }
-      entry = { principal: { userId: row.user_id, isAdmin: row.is_admin, tokenId: row.token_id }, expiresAt: row.expires_at ? +row.expires_at : null, cachedAt: now };
+      if (!row) {
+        this.cache.delete(header);
+        throw problems.unauthenticated('The token is not valid (unknown or revoked).');
+      }
+      entry = {
+        principal: { userId: row.user_id, isAdmin: row.is_admin, tokenId: row.token_id },
+        expiresAt: row.expires_at ? +row.expires_at : null,
+        cachedAt: now,
+      };
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(header, entry);
     }
@@ -44,7 +52,10 @@ export class Authenticator {
   private touch(tokenId: string, now: number) {
     if (now - (this.touched.get(tokenId) ?? 0) < TOUCH_MS) return;
     this.touched.set(tokenId, now);
-    this.db('tokens').where('id', tokenId).update({ last_used_at: new Date(now) }).catch(() => {});
+    this.db('tokens')
+      .where('id', tokenId)
+      .update({ last_used_at: new Date(now) })
+      .catch(() => {});
   }
 
   /** Drops cached principals of a user (role change, token revoked, user deleted). */
@@ -54,7 +65,10 @@ export class Authenticator {
 }
 
 /** Creates the admin on first start; ATONIX_ADMIN_TOKEN, when set, is (made) one of the admin's tokens. */
-export async function ensureAdmin(db: Db, adminToken: string | undefined): Promise<{ created: boolean; secret?: string }> {
+export async function ensureAdmin(
+  db: Db,
+  adminToken: string | undefined,
+): Promise<{ created: boolean; secret?: string }> {
   return db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(7301)');
     let admin = await trx('users').where({ name: 'admin' }).first('id');
@@ -65,13 +79,27 @@ export async function ensureAdmin(db: Db, adminToken: string | undefined): Promi
     }
     if (adminToken) {
       const hash = hashToken(adminToken);
-      await trx('tokens').insert({ id: newId('tok'), name: 'ATONIX_ADMIN_TOKEN', user_id: admin.id, token_hash: hash, prefix: adminToken.slice(0, 8) })
-        .onConflict('token_hash').ignore();
+      await trx('tokens')
+        .insert({
+          id: newId('tok'),
+          name: 'ATONIX_ADMIN_TOKEN',
+          user_id: admin.id,
+          token_hash: hash,
+          prefix: adminToken.slice(0, 8),
+        })
+        .onConflict('token_hash')
+        .ignore();
       return { created };
     }
     if (!created) return { created };
     const secret = newSecret();
-    await trx('tokens').insert({ id: newId('tok'), name: 'initial admin token', user_id: admin.id, token_hash: hashToken(secret), prefix: secret.slice(0, 8) });
+    await trx('tokens').insert({
+      id: newId('tok'),
+      name: 'initial admin token',
+      user_id: admin.id,
+      token_hash: hashToken(secret),
+      prefix: secret.slice(0, 8),
+    });
     return { created, secret };
   });
 }

@@ -20,19 +20,29 @@ export interface OperationMeta {
   anonymous: boolean;
 }
 
-export interface AuditNote { resource_type?: string; resource_id?: string; details?: Record<string, unknown> }
+export interface AuditNote {
+  resource_type?: string;
+  resource_id?: string;
+  details?: Record<string, unknown>;
+}
 
 type Parameters<O extends OperationId> = operations[O]['parameters'];
 /** The path parameters of operation `O`, as validated (never, when it has none). */
 export type PathParams<O extends OperationId> = NonNullable<Parameters<O>['path']>;
 /** The query parameters of operation `O`, as validated and coerced, defaults filled. */
 export type QueryParams<O extends OperationId> = NonNullable<Parameters<O>['query']>;
-type Json<C> = C extends { 'application/json': infer B } ? B : C extends { 'application/merge-patch+json': infer B } ? B : never;
+type Json<C> = C extends { 'application/json': infer B }
+  ? B
+  : C extends { 'application/merge-patch+json': infer B }
+    ? B
+    : never;
 /** A JSON merge patch (RFC 7386) of `T`: any member may be left out, and null removes it. */
 export type MergePatch<T> = { [K in keyof T]?: T[K] | null };
 /** The request body of operation `O` as validated: its schema, or a merge patch of it. */
 export type RequestBody<O extends OperationId> = operations[O] extends { requestBody: { content: infer C } }
-  ? O extends MergePatchOperationId ? MergePatch<Json<C>> : Json<C>
+  ? O extends MergePatchOperationId
+    ? MergePatch<Json<C>>
+    : Json<C>
   : never;
 
 /** What an operation was called with: typed from the contract for operation `O`, untyped without one. */
@@ -60,7 +70,11 @@ interface ContextBase {
   afterCommit(fn: () => void): void;
 }
 
-export interface Result { status: number; body?: unknown; headers?: Record<string, string> }
+export interface Result {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
 export type Handler<O extends OperationId | undefined = undefined> = (ctx: OpContext<O>) => Promise<Result>;
 
 /** A create that is one inserted row (plus its jobs): the pipeline writes it, grouped with concurrent creates. */

@@ -8,7 +8,9 @@ import { problems } from '../problems.js';
 import type { Result } from './context.js';
 
 export const requestHash = (method: string, path: string, body: unknown) =>
-  createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  createHash('sha256')
+    .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 
 export interface IdempotencyClaim {
   owner: string;
@@ -39,8 +41,15 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
   const { owner, key, hash } = c;
   const { rows } = await trx.raw('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as ok', [lockKey(c)]);
   if (!rows[0].ok) throw problems.idempotencyKeyInFlight();
-  const prior = await trx('idempotency_keys').where({ owner, key })
-    .first('request_hash', 'response_status', 'response_body', 'response_headers', trx.raw('expires_at < now() as expired'));
+  const prior = await trx('idempotency_keys')
+    .where({ owner, key })
+    .first(
+      'request_hash',
+      'response_status',
+      'response_body',
+      'response_headers',
+      trx.raw('expires_at < now() as expired'),
+    );
   if (!prior) return undefined;
   if (prior.expired) {
     // Forgotten, as if the purge had already run; the lock above keeps a concurrent request with it out.
@@ -48,9 +57,12 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
     return undefined;
   }
   if (prior.request_hash !== hash) throw problems.idempotencyKeyReused();
-  return { status: prior.response_status, body: prior.response_body ?? undefined, headers: { ...prior.response_headers, 'Idempotent-Replayed': 'true' } };
+  return {
+    status: prior.response_status,
+    body: prior.response_body ?? undefined,
+    headers: { ...prior.response_headers, 'Idempotent-Replayed': 'true' },
+  };
 }
-
 
 /** The stored first response of a key: a row of idempotency_keys. */
 // created_at is written from the same reading of the clock as expires_at: a group commit prepares its rows
@@ -58,15 +70,22 @@ export async function claim(trx: Knex.Transaction, c: IdempotencyClaim): Promise
 export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; result: Result }) => {
   const now = Date.now();
   return {
-    owner: c.owner, key: c.key, request_hash: c.hash, response_status: result.status,
-    response_body: result.body === undefined ? null : result.body, response_headers: result.headers ?? {},
+    owner: c.owner,
+    key: c.key,
+    request_hash: c.hash,
+    response_status: result.status,
+    response_body: result.body === undefined ? null : result.body,
+    response_headers: result.headers ?? {},
     created_at: new Date(now).toISOString(),
     expires_at: c.ttlSeconds === null ? null : new Date(now + c.ttlSeconds * 1000).toISOString(),
   };
 };
 
 /** Stores the first response of each key, in the transaction that made it (one statement for many). */
-export async function remember(trx: Knex.Transaction, entries: { claim: IdempotencyClaim; result: Result }[]): Promise<void> {
+export async function remember(
+  trx: Knex.Transaction,
+  entries: { claim: IdempotencyClaim; result: Result }[],
+): Promise<void> {
   await insertRows(trx, 'idempotency_keys', entries.map(rememberedRow), false);
 }
 
@@ -79,7 +98,9 @@ const PURGE_EVERY_MS = 15 * 60_000;
 
 /** A worker's periodic purge of expired keys (harmless when several workers run it); returns its stop. */
 export function startKeyPurge(db: Knex, onError: (err: unknown) => void): () => void {
-  const run = () => { purgeExpiredKeys(db).catch(onError); };
+  const run = () => {
+    purgeExpiredKeys(db).catch(onError);
+  };
   run();
   const timer = setInterval(run, PURGE_EVERY_MS);
   timer.unref();

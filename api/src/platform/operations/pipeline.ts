@@ -11,13 +11,28 @@ import { newRequestId } from '../resources/ids.js';
 import { inTransaction } from '../resources/row-cache.js';
 import type { Logger } from '../logger.js';
 import { Problem, problems } from '../problems.js';
-import { isCreateHandler, type AuditNote, type CreateHandler, type Handler, type Handlers, type OpContext, type OperationMeta, type Result } from './context.js';
+import {
+  isCreateHandler,
+  type AuditNote,
+  type CreateHandler,
+  type Handler,
+  type Handlers,
+  type OpContext,
+  type OperationMeta,
+  type Result,
+} from './context.js';
 import { authorize } from './authorization.js';
 import { settle } from './settle.js';
 import { operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
-export interface CompiledOperation { meta: OperationMeta; v: OperationValidators; handler: Handler | CreateHandler; path: string; method: string }
+export interface CompiledOperation {
+  meta: OperationMeta;
+  v: OperationValidators;
+  handler: Handler | CreateHandler;
+  path: string;
+  method: string;
+}
 
 export interface CallInput {
   principal: Principal;
@@ -42,14 +57,26 @@ export class Pipeline {
   readonly byId = new Map<string, CompiledOperation>();
 
   constructor(
-    spec: Spec, handlers: Handlers, private db: Knex, private commits: GroupCommit, private events: EventBus, private log: Logger,
-    private validateResponses: boolean, private idempotencyTtlSeconds: number,
+    spec: Spec,
+    handlers: Handlers,
+    private db: Knex,
+    private commits: GroupCommit,
+    private events: EventBus,
+    private log: Logger,
+    private validateResponses: boolean,
+    private idempotencyTtlSeconds: number,
   ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
-        operationId: o.op.operationId, kind: operationKinds[o.op.operationId as OperationId] ?? null, method: o.method.toUpperCase(), path: o.path,
-        permission: o.op['x-permission'], adminOnly: o.op['x-admin-only'] === true, self: o.op['x-self'],
-        mutating: o.method !== 'get', anonymous: Array.isArray(o.op.security) && o.op.security.length === 0,
+        operationId: o.op.operationId,
+        kind: operationKinds[o.op.operationId as OperationId] ?? null,
+        method: o.method.toUpperCase(),
+        path: o.path,
+        permission: o.op['x-permission'],
+        adminOnly: o.op['x-admin-only'] === true,
+        self: o.op['x-self'],
+        mutating: o.method !== 'get',
+        anonymous: Array.isArray(o.op.security) && o.op.security.length === 0,
       };
       if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
       const handler = handlers[meta.operationId as OperationId];
@@ -65,27 +92,63 @@ export class Pipeline {
     const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
     try {
       const params = { ...input.params };
-      if (!v.params(params)) throw problems.invalidParameter(fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })));
+      if (!v.params(params))
+        throw problems.invalidParameter(
+          fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })),
+        );
       let body = input.body;
       if (v.body) {
         if (body === undefined) {
-          if (v.bodyRequired) throw problems.validation([{ pointer: '', detail: 'a JSON body is required', code: 'Required' }]);
+          if (v.bodyRequired)
+            throw problems.validation([{ pointer: '', detail: 'a JSON body is required', code: 'Required' }]);
           body = {};
         }
         if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
       }
       authorize(meta, input.principal, params);
-      const base = { op: meta, params, query: params, body, ifMatch: input.ifMatch, principal: input.principal, requestId, sourceIp: input.sourceIp ?? '', audit: {} };
+      const base = {
+        op: meta,
+        params,
+        query: params,
+        body,
+        ifMatch: input.ifMatch,
+        principal: input.principal,
+        requestId,
+        sourceIp: input.sourceIp ?? '',
+        audit: {},
+      };
       const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
-      const idempotency = idemKey ? { owner: input.principal.userId, key: idemKey, hash: requestHash(meta.method, input.path, body), ttlSeconds: input.idempotencyTtlSeconds === undefined ? this.idempotencyTtlSeconds : input.idempotencyTtlSeconds } : undefined;
+      const idempotency = idemKey
+        ? {
+            owner: input.principal.userId,
+            key: idemKey,
+            hash: requestHash(meta.method, input.path, body),
+            ttlSeconds:
+              input.idempotencyTtlSeconds === undefined ? this.idempotencyTtlSeconds : input.idempotencyTtlSeconds,
+          }
+        : undefined;
       const { handler } = op;
       const result: Result = isCreateHandler(handler)
-        ? await this.create(base, handler, idempotency, input.waitSeconds === undefined ? undefined : (id) => { waiting.watch = this.events.watch(id); })
+        ? await this.create(
+            base,
+            handler,
+            idempotency,
+            input.waitSeconds === undefined
+              ? undefined
+              : (id) => {
+                  waiting.watch = this.events.watch(id);
+                },
+          )
         : meta.mutating
           ? await this.inTransaction(base, handler, idempotency)
           : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
       if (this.validateResponses) checkResponse(v, result, meta);
-      if (input.waitSeconds !== undefined && isCreateHandler(handler) && result.status === 202 && !result.headers?.['Idempotent-Replayed']) {
+      if (
+        input.waitSeconds !== undefined &&
+        isCreateHandler(handler) &&
+        result.status === 202 &&
+        !result.headers?.['Idempotent-Replayed']
+      ) {
         return await this.settleCreated(meta, input, result, waiting.watch!);
       }
       return result;
@@ -93,9 +156,14 @@ export class Pipeline {
       const p = err instanceof Problem ? err : this.internal(err, requestId, meta);
       if (input.principal !== ANONYMOUS && meta.mutating && p.status !== 429 && p.status < 500) {
         await writeAudit(this.db, {
-          user_id: input.principal.userId, action: meta.permission, resource_type: meta.kind,
-          resource_id: (input.params.id as string | undefined) ?? null, status: 'failure', details: { code: p.code, status: p.status },
-          source_ip: input.sourceIp ?? null, request_id: requestId,
+          user_id: input.principal.userId,
+          action: meta.permission,
+          resource_type: meta.kind,
+          resource_id: (input.params.id as string | undefined) ?? null,
+          status: 'failure',
+          details: { code: p.code, status: p.status },
+          source_ip: input.sourceIp ?? null,
+          request_id: requestId,
         }).catch((e) => this.log.error({ err: e, request_id: requestId }, 'audit write failed'));
       }
       throw p;
@@ -105,14 +173,22 @@ export class Pipeline {
   }
 
   /** In-process call of an operation by id, exactly as if `principal` had made it over HTTP. */
-  invoke = (operationId: string, principal: Principal, input: Omit<CallInput, 'principal' | 'path'> = { params: {} }): Promise<Result> => {
+  invoke = (
+    operationId: string,
+    principal: Principal,
+    input: Omit<CallInput, 'principal' | 'path'> = { params: {} },
+  ): Promise<Result> => {
     const op = this.byId.get(operationId);
     if (!op) throw new Error(`unknown operation ${operationId}`);
     const path = op.path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(String(input.params[k] ?? '')));
     return this.execute(op, { ...input, principal, path });
   };
 
-  private async inTransaction(base: Omit<OpContext, 'db' | 'afterCommit'>, handler: Handler, idempotency: IdempotencyClaim | undefined): Promise<Result> {
+  private async inTransaction(
+    base: Omit<OpContext, 'db' | 'afterCommit'>,
+    handler: Handler,
+    idempotency: IdempotencyClaim | undefined,
+  ): Promise<Result> {
     const after: (() => void)[] = [];
     // The row cache forgets what the transaction wrote as it commits: this process reads its own write at once,
     // other processes hear of it through NOTIFY.
@@ -133,7 +209,12 @@ export class Pipeline {
 
   /** A create is prepared outside any transaction (reads only) and committed with the creates arriving beside it. */
   /** `drafted` hears the new resource's id before the create commits. */
-  private async create(base: Omit<OpContext, 'db' | 'afterCommit'>, h: CreateHandler, idempotency: IdempotencyClaim | undefined, drafted?: (id: string) => void): Promise<Result> {
+  private async create(
+    base: Omit<OpContext, 'db' | 'afterCommit'>,
+    h: CreateHandler,
+    idempotency: IdempotencyClaim | undefined,
+    drafted?: (id: string) => void,
+  ): Promise<Result> {
     const after: (() => void)[] = [];
     const prepare = async (db: Knex | Knex.Transaction) => {
       const ctx: OpContext = { ...base, db, afterCommit: (fn) => after.push(fn) };
@@ -141,7 +222,8 @@ export class Pipeline {
       drafted?.(creation.row.id);
       return { creation, audit: successAudit(base, creation.audit), after };
     };
-    if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) })) return this.commits.alone(idempotency, prepare);
+    if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) }))
+      return this.commits.alone(idempotency, prepare);
     return this.commits.submit({ ...(await prepare(this.db)), idempotency });
   }
 
@@ -151,12 +233,24 @@ export class Pipeline {
     const get = rmeta?.operations.get ? this.byId.get(rmeta.operations.get) : undefined;
     const id = (created.body as { id?: string } | undefined)?.id;
     if (!rmeta?.async || !rmeta.statusField || !get || !id) return created;
-    const read = () => this.execute(get, { principal: input.principal, params: { id }, path: get.path.replace('{id}', id), requestId: input.requestId })
-      .catch((): Result => ({ status: 404 }));
+    const read = () =>
+      this.execute(get, {
+        principal: input.principal,
+        params: { id },
+        path: get.path.replace('{id}', id),
+        requestId: input.requestId,
+      }).catch((): Result => ({ status: 404 }));
     // The create's own answer is the first read: the row as just committed.
-    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, { answer: { status: 200, body: created.body }, watch });
+    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, {
+      answer: { status: 200, body: created.body },
+      watch,
+    });
     if (now.status !== 200) return created; // deleted meanwhile: the create's own answer stands
-    return { status: 202, body: now.body, headers: { ...created.headers, 'Preference-Applied': `wait=${input.waitSeconds}` } };
+    return {
+      status: 202,
+      body: now.body,
+      headers: { ...created.headers, 'Preference-Applied': `wait=${input.waitSeconds}` },
+    };
   }
 
   private internal(err: unknown, requestId: string, meta: OperationMeta): Problem {
@@ -167,9 +261,14 @@ export class Pipeline {
 
 function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
   return {
-    user_id: base.principal.userId, action: base.op.permission, resource_type: note.resource_type ?? base.op.kind,
-    resource_id: note.resource_id ?? (base.params.id as string | undefined) ?? null, status: 'success',
-    details: note.details ?? {}, source_ip: base.sourceIp, request_id: base.requestId,
+    user_id: base.principal.userId,
+    action: base.op.permission,
+    resource_type: note.resource_type ?? base.op.kind,
+    resource_id: note.resource_id ?? (base.params.id as string | undefined) ?? null,
+    status: 'success',
+    details: note.details ?? {},
+    source_ip: base.sourceIp,
+    request_id: base.requestId,
   };
 }
 
@@ -177,5 +276,8 @@ function checkResponse(v: OperationValidators, result: Result, meta: OperationMe
   const check = v.responses.get(result.status);
   if (result.body === undefined) return;
   if (!check) throw new Error(`${meta.operationId} answered ${result.status}, which the spec does not declare`);
-  if (!check(result.body)) throw new Error(`${meta.operationId} response does not match the spec: ${JSON.stringify(fieldErrors(check.errors))}`);
+  if (!check(result.body))
+    throw new Error(
+      `${meta.operationId} response does not match the spec: ${JSON.stringify(fieldErrors(check.errors))}`,
+    );
 }

@@ -1,5 +1,9 @@
 // Who an operation runs as: the principal type and the built-in principals, defined once.
-export interface Principal { userId: string; isAdmin: boolean; tokenId: string | null }
+export interface Principal {
+  userId: string;
+  isAdmin: boolean;
+  tokenId: string | null;
+}
 
 /** The caller of an operation that needs no token (the probes); never audited, never an owner. */
 export const ANONYMOUS: Principal = { userId: 'anonymous', isAdmin: false, tokenId: null };

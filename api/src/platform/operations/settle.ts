@@ -13,15 +13,26 @@ export const MAX_WAIT_SECONDS = 60;
  * resource as its own writer just returned it, with the watch armed before that write committed: the answer stands
  * for the first read unless an event has already moved the resource on.
  */
-export async function settle(events: EventBus, meta: ResourceMeta, id: string, seconds: number, current: () => Promise<Result>, known?: { answer: Result; watch: Watch }): Promise<Result> {
+export async function settle(
+  events: EventBus,
+  meta: ResourceMeta,
+  id: string,
+  seconds: number,
+  current: () => Promise<Result>,
+  known?: { answer: Result; watch: Watch },
+): Promise<Result> {
   const field = meta.statusField!;
   const ends = new Set([...meta.readyStatus, ...meta.failedStatus]);
   const isSettled = (r: Result) => r.status !== 200 || ends.has((r.body as Record<string, unknown>)[field] as string);
   const settles = (ev: ChangeEvent) => ev.status === undefined || ends.has(ev.status) || ev.type === 'deleted';
   let wake!: () => void;
-  const woke = new Promise<void>((resolve) => { wake = resolve; });
+  const woke = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
   // Subscribed before the first read, so a change between the read and the wait is not missed.
-  const off = events.subscribeTo(id, (ev) => { if (settles(ev)) wake(); });
+  const off = events.subscribeTo(id, (ev) => {
+    if (settles(ev)) wake();
+  });
   const timer = setTimeout(wake, seconds * 1000);
   try {
     const now = known && !known.watch.heard().some(settles) ? known.answer : await current();

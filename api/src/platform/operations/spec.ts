@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type Schema = Record<string, any>;
-export type Spec = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema>; parameters: Record<string, any>; [k: string]: any }; [k: string]: any };
+export type Spec = {
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, Schema>; parameters: Record<string, any>; [k: string]: any };
+  [k: string]: any;
+};
 
 /** The bundle: every `$ref` in it is local (`#/components/...`), so `deref` below is all a reader needs. */
 export const SPEC_PATH = join(dirname(fileURLToPath(import.meta.url)), '../../generated/openapi.json');
@@ -21,7 +25,10 @@ export function loadSpec(): Spec {
 export function deref<T = any>(spec: Spec, node: any): T {
   let cur = node;
   while (cur && typeof cur === 'object' && typeof cur.$ref === 'string') {
-    cur = cur.$ref.slice(2).split('/').reduce((o: any, k: string) => o?.[k], spec);
+    cur = cur.$ref
+      .slice(2)
+      .split('/')
+      .reduce((o: any, k: string) => o?.[k], spec);
   }
   return cur as T;
 }

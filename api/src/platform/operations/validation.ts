@@ -5,11 +5,38 @@ import { deref, refName, type OperationRef, type Schema, type Spec } from './spe
 import type { FieldError } from '../problems.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-const KEYWORDS = ['x-resource', 'x-immutable', 'x-server-default', 'x-terraform', 'example', 'xml', 'externalDocs', 'discriminator'];
-const TOP = ['x-generated', 'openapi', 'info', 'servers', 'paths', 'components', 'webhooks', 'tags', 'security', 'externalDocs', 'jsonSchemaDialect'];
+const KEYWORDS = [
+  'x-resource',
+  'x-immutable',
+  'x-server-default',
+  'x-terraform',
+  'example',
+  'xml',
+  'externalDocs',
+  'discriminator',
+];
+const TOP = [
+  'x-generated',
+  'openapi',
+  'info',
+  'servers',
+  'paths',
+  'components',
+  'webhooks',
+  'tags',
+  'security',
+  'externalDocs',
+  'jsonSchemaDialect',
+];
 
 function newAjv(spec: Spec, coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, coerceTypes: coerce, useDefaults: coerce });
+  const ajv = new Ajv2020({
+    strict: true,
+    strictRequired: false,
+    allErrors: true,
+    coerceTypes: coerce,
+    useDefaults: coerce,
+  });
   addFormats(ajv);
   for (const k of [...KEYWORDS, ...TOP]) if (!ajv.getKeyword(k)) ajv.addKeyword({ keyword: k });
   ajv.addSchema(spec, 'openapi.json');
@@ -21,7 +48,8 @@ function rebase(node: any): any {
   if (Array.isArray(node)) return node.map(rebase);
   if (!node || typeof node !== 'object') return node;
   const out: any = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `openapi.json${v}` : rebase(v);
+  for (const [k, v] of Object.entries(node))
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `openapi.json${v}` : rebase(v);
   return out;
 }
 
@@ -41,12 +69,21 @@ export function requestSchema(spec: Spec, schema: Schema, mode: BodyMode, parent
     const required = (s.required ?? []).includes(name);
     let schema = rebase(prop);
     // In a merge patch, a null member of an object removes that key.
-    if (mode === 'patch' && resolved.type === 'object' && resolved.additionalProperties && typeof resolved.additionalProperties === 'object') {
-      schema = { ...rebase(resolved), additionalProperties: { anyOf: [rebase(resolved.additionalProperties), { type: 'null' }] } };
+    if (
+      mode === 'patch' &&
+      resolved.type === 'object' &&
+      resolved.additionalProperties &&
+      typeof resolved.additionalProperties === 'object'
+    ) {
+      schema = {
+        ...rebase(resolved),
+        additionalProperties: { anyOf: [rebase(resolved.additionalProperties), { type: 'null' }] },
+      };
     }
     properties[name] = mode === 'patch' && !required ? { anyOf: [schema, { type: 'null' }] } : schema;
   }
-  const required = mode === 'create' ? (s.required ?? []).filter((r: string) => properties[r] && r !== parentField) : [];
+  const required =
+    mode === 'create' ? (s.required ?? []).filter((r: string) => properties[r] && r !== parentField) : [];
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
@@ -80,13 +117,22 @@ export function compileOperation(spec: Spec, o: OperationRef, ajvs = validatorsF
     const schema = deref(spec, res)?.content?.['application/json']?.schema;
     if (schema && /^\d+$/.test(code)) responses.set(Number(code), ajvs.strict.compile(rebase(schema)));
   }
-  return { params, body, bodyRequired: o.op.requestBody?.required === true, bodySchemaName: media ? refName(media.schema) : undefined, responses };
+  return {
+    params,
+    body,
+    bodyRequired: o.op.requestBody?.required === true,
+    bodySchemaName: media ? refName(media.schema) : undefined,
+    responses,
+  };
 }
 
 const shared = new WeakMap<Spec, { coercing: Ajv2020; strict: Ajv2020 }>();
 export function validatorsFor(spec: Spec) {
   let v = shared.get(spec);
-  if (!v) { v = { coercing: newAjv(spec, true), strict: newAjv(spec, false) }; shared.set(spec, v); }
+  if (!v) {
+    v = { coercing: newAjv(spec, true), strict: newAjv(spec, false) };
+    shared.set(spec, v);
+  }
   return v;
 }
 
@@ -100,11 +146,16 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, prefix = '
     let detail = e.message ?? 'is not valid';
     let code = 'Invalid';
     if (e.keyword === 'required') {
-      pointer += `/${(e.params as any).missingProperty}`; detail = 'is required'; code = 'Required';
+      pointer += `/${(e.params as any).missingProperty}`;
+      detail = 'is required';
+      code = 'Required';
     } else if (e.keyword === 'additionalProperties') {
-      pointer += `/${(e.params as any).additionalProperty}`; detail = 'is not a writable field of this resource'; code = 'UnknownField';
+      pointer += `/${(e.params as any).additionalProperty}`;
+      detail = 'is not a writable field of this resource';
+      code = 'UnknownField';
     } else if (e.keyword === 'enum') {
-      detail = `must be one of: ${(e.params as any).allowedValues.join(', ')}`; code = 'NotInEnum';
+      detail = `must be one of: ${(e.params as any).allowedValues.join(', ')}`;
+      code = 'NotInEnum';
     } else if (e.keyword === 'type' && (e.params as any).type === 'null') {
       continue; // the null branch of a merge-patch anyOf; the other branch's error says it better
     } else {

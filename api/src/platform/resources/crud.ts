@@ -4,10 +4,22 @@ import { registry, type Kind } from '../../generated/registry.js';
 import type { Creation, GenericHandler, OpContext } from '../operations/context.js';
 import type { JobSpec } from '../jobs/queue.js';
 import { problems } from '../problems.js';
-import { ResourceRepo, checkIfMatch, type AnyRepo, mergePatch, withDefaults, type Row, type StoredRow } from './repo.js';
+import {
+  ResourceRepo,
+  checkIfMatch,
+  type AnyRepo,
+  mergePatch,
+  withDefaults,
+  type Row,
+  type StoredRow,
+} from './repo.js';
 
 /** Lists with `limit`/`cursor` and equality filters on the named query parameters. */
-export function listHandler(repo: AnyRepo, filters: string[], fixed?: (ctx: OpContext) => Record<string, unknown>): GenericHandler {
+export function listHandler(
+  repo: AnyRepo,
+  filters: string[],
+  fixed?: (ctx: OpContext) => Record<string, unknown>,
+): GenericHandler {
   return async (ctx: OpContext) => {
     const where: Record<string, unknown> = fixed?.(ctx) ?? {};
     for (const f of filters) if (ctx.query[f] !== undefined) where[f] = ctx.query[f];
@@ -16,14 +28,20 @@ export function listHandler(repo: AnyRepo, filters: string[], fixed?: (ctx: OpCo
 }
 
 export function getHandler(repo: AnyRepo): GenericHandler {
-  return async (ctx: OpContext) => ({ status: 200, body: repo.present(await repo.get(ctx.db, ctx.principal, ctx.params.id)) });
+  return async (ctx: OpContext) => ({
+    status: 200,
+    body: repo.present(await repo.get(ctx.db, ctx.principal, ctx.params.id)),
+  });
 }
 
 /**
  * PATCH as a JSON merge patch under a row lock and If-Match. `apply` lets a service act on the changes
  * (for example a power-state change) before they are written.
  */
-export function patchHandler(repo: AnyRepo, apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>): GenericHandler {
+export function patchHandler(
+  repo: AnyRepo,
+  apply?: (ctx: OpContext, row: Row, changes: Row) => Promise<Row | void>,
+): GenericHandler {
   return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -59,7 +77,11 @@ export function createHandler(repo: AnyRepo, opts: { uniqueName?: boolean; owned
 export type InUseCheck = { kind: Kind; column: string };
 
 /** Delete under a row lock and If-Match, refused with 409 while any `inUse` check finds rows pointing here. */
-export function deleteHandler(repo: AnyRepo, inUse: InUseCheck[] = [], before?: (ctx: OpContext, row: Row) => Promise<void>): GenericHandler {
+export function deleteHandler(
+  repo: AnyRepo,
+  inUse: InUseCheck[] = [],
+  before?: (ctx: OpContext, row: Row) => Promise<void>,
+): GenericHandler {
   return async (ctx: OpContext) => {
     const row = await repo.get(ctx.db, ctx.principal, ctx.params.id, true);
     checkIfMatch(ctx.ifMatch, row);
@@ -75,10 +97,20 @@ export function deleteHandler(repo: AnyRepo, inUse: InUseCheck[] = [], before?: 
 }
 
 /** The Creation of a drafted row: audited as this kind, answered with `status`, the stored row and its Location. */
-export function creationOf<S extends object, H extends object>(repo: ResourceRepo<S, H>, row: Partial<StoredRow<S, H>> & { id: string }, opts: { status: 201 | 202; jobs?: JobSpec[] }): Creation {
+export function creationOf<S extends object, H extends object>(
+  repo: ResourceRepo<S, H>,
+  row: Partial<StoredRow<S, H>> & { id: string },
+  opts: { status: 201 | 202; jobs?: JobSpec[] },
+): Creation {
   return {
-    table: repo.table, row, jobs: opts.jobs,
+    table: repo.table,
+    row,
+    jobs: opts.jobs,
     audit: { resource_type: repo.meta.kind, resource_id: row.id },
-    respond: (stored) => ({ status: opts.status, body: repo.present(stored as StoredRow<S, H>), headers: { Location: repo.location(row.id) } }),
+    respond: (stored) => ({
+      status: opts.status,
+      body: repo.present(stored as StoredRow<S, H>),
+      headers: { Location: repo.location(row.id) },
+    }),
   };
 }

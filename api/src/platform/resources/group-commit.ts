@@ -22,7 +22,11 @@ export interface CommitEntry {
   after?: (() => void)[];
 }
 
-interface Waiting { entry: CommitEntry; resolve(r: Result): void; reject(e: unknown): void }
+interface Waiting {
+  entry: CommitEntry;
+  resolve(r: Result): void;
+  reject(e: unknown): void;
+}
 
 /** Groups in flight at once: one being written while the next gathers keeps PostgreSQL and this process both busy. */
 const MAX_IN_FLIGHT = 2;
@@ -33,7 +37,11 @@ export class GroupCommit {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private db: Knex, private jobs: Jobs, private metrics?: Pick<Metrics, 'commitGroups'>) {}
+  constructor(
+    private db: Knex,
+    private jobs: Jobs,
+    private metrics?: Pick<Metrics, 'commitGroups'>,
+  ) {}
 
   /** Commits the entry with whatever else is waiting; resolves once it is durable, with its response. */
   submit(entry: CommitEntry): Promise<Result> {
@@ -42,7 +50,10 @@ export class GroupCommit {
       // setImmediate, not now: requests parsed in the same turn of the event loop then join one group.
       if (!this.scheduled && this.inFlight < MAX_IN_FLIGHT) {
         this.scheduled = true;
-        setImmediate(() => { this.scheduled = false; this.drain(); });
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
       }
     });
   }
@@ -51,7 +62,10 @@ export class GroupCommit {
    * One create alone in a transaction, the idempotency key claimed first (a replay returns the stored response
    * and never calls `prepare`). `prepare` may write through the transaction before the insert.
    */
-  async alone(idempotency: IdempotencyClaim | undefined, prepare: (trx: Knex.Transaction) => Promise<Omit<CommitEntry, 'idempotency'>>): Promise<Result> {
+  async alone(
+    idempotency: IdempotencyClaim | undefined,
+    prepare: (trx: Knex.Transaction) => Promise<Omit<CommitEntry, 'idempotency'>>,
+  ): Promise<Result> {
     let entry: CommitEntry | undefined;
     const result = await inTransaction(this.db, async (trx) => {
       if (idempotency) {
@@ -72,7 +86,10 @@ export class GroupCommit {
     while (this.waiting.length && this.inFlight < MAX_IN_FLIGHT) {
       const group = this.waiting.splice(0, MAX_GROUP);
       this.inFlight++;
-      void this.flush(group).finally(() => { this.inFlight--; this.drain(); });
+      void this.flush(group).finally(() => {
+        this.inFlight--;
+        this.drain();
+      });
     }
   }
 
@@ -82,7 +99,10 @@ export class GroupCommit {
     try {
       results = await this.writeAtOnce(entries);
     } catch (err) {
-      if (group.length === 1 && !group[0]!.entry.idempotency) { group[0]!.reject(err); return; }
+      if (group.length === 1 && !group[0]!.entry.idempotency) {
+        group[0]!.reject(err);
+        return;
+      }
       // Someone's insert broke the group (a constraint, a replayed idempotency key, a key in flight): one transaction
       // each, in order, so the first of two requests with the same key commits and the second replays it.
       for (const w of group) await this.alone(w.entry.idempotency, async () => w.entry).then(w.resolve, w.reject);
@@ -104,10 +124,24 @@ export class GroupCommit {
   private async writeAtOnce(entries: CommitEntry[]): Promise<Result[]> {
     const statements: string[] = [];
     for (const table of new Set(entries.map((e) => e.creation.table))) {
-      statements.push(...insertStatements(table, entries.filter((e) => e.creation.table === table).map((e) => e.creation.row), true, sqlLiteral));
+      statements.push(
+        ...insertStatements(
+          table,
+          entries.filter((e) => e.creation.table === table).map((e) => e.creation.row),
+          true,
+          sqlLiteral,
+        ),
+      );
     }
     const returning = statements.length;
-    statements.push(...insertStatements('audit_logs', entries.map((e) => auditRow(e.audit)), false, sqlLiteral));
+    statements.push(
+      ...insertStatements(
+        'audit_logs',
+        entries.map((e) => auditRow(e.audit)),
+        false,
+        sqlLiteral,
+      ),
+    );
     const jobs = entries.flatMap((e) => e.creation.jobs ?? []);
     if (jobs.length) statements.push(...(await this.jobs.sendManySql(jobs)));
     const claims = entries.flatMap((e) => (e.idempotency ? [e.idempotency] : []));
@@ -146,7 +180,9 @@ export class GroupCommit {
 
   /** After commit (the row cache has already forgotten the rows written). */
   private committed(entries: CommitEntry[]): void {
-    const queues = new Set(entries.flatMap((e) => (e.creation.jobs ?? []).filter((j) => !j.delayMs).map((j) => j.queue)));
+    const queues = new Set(
+      entries.flatMap((e) => (e.creation.jobs ?? []).filter((j) => !j.delayMs).map((j) => j.queue)),
+    );
     for (const q of queues) this.jobs.nudge(q);
     for (const e of entries) for (const fn of e.after ?? []) fn();
   }

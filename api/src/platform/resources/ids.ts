@@ -10,7 +10,10 @@ let used = pool.length;
 
 export function randomToken(chars: number): string {
   if (chars > pool.length) throw new RangeError('randomToken: too many characters');
-  if (used + chars > pool.length) { randomFillSync(pool); used = 0; }
+  if (used + chars > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
   let out = '';
   for (let i = 0; i < chars; i++) out += ALPHABET[pool[used + i]! & 31];
   used += chars;

@@ -18,7 +18,13 @@ export type Row = Record<string, any>;
 export type Schemas = components['schemas'];
 
 /** The columns every resource table has besides its schema's fields. */
-export interface Bookkeeping { id: string; seq: number; rev: number; created_at: Date; updated_at: Date }
+export interface Bookkeeping {
+  id: string;
+  seq: number;
+  rev: number;
+  created_at: Date;
+  updated_at: Date;
+}
 
 /**
  * A row of the kind whose schema is `S`, as its table holds it: every field of the schema present (null where
@@ -27,7 +33,8 @@ export interface Bookkeeping { id: string; seq: number; rev: number; created_at:
  */
 export type StoredRow<S, Columns = {}> = {
   -readonly [K in Exclude<keyof S, 'etag' | keyof Bookkeeping | keyof Columns>]-?: Exclude<S[K], undefined>;
-} & Bookkeeping & Columns;
+} & Bookkeeping &
+  Columns;
 
 /** A repo of any kind, for the generic handlers (crud.ts) that serve every kind. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,7 +52,10 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   /** the kind's table, from the registry */
   readonly table: string;
 
-  constructor(readonly meta: ResourceMeta, private computed: Record<string, (row: StoredRow<S, Columns>) => unknown> = {}) {
+  constructor(
+    readonly meta: ResourceMeta,
+    private computed: Record<string, (row: StoredRow<S, Columns>) => unknown> = {},
+  ) {
     this.table = meta.table;
     this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
   }
@@ -60,7 +70,10 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   present(row: StoredRow<S, Columns>): S {
     const out: Row = {};
     for (const p of Object.keys(this.meta.properties)) {
-      if (p === 'etag') { out.etag = etagOf(row); continue; }
+      if (p === 'etag') {
+        out.etag = etagOf(row);
+        continue;
+      }
       const v = p in this.computed ? this.computed[p]!(row) : (row as Row)[p];
       if (v === undefined) continue;
       out[p] = v instanceof Date ? v.toISOString() : v;
@@ -72,7 +85,8 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   scoped(db: Db, principal: Principal, forWrite = false): Knex.QueryBuilder {
     const q = db(this.table);
     const publicRead = this.meta.publicRead && !forWrite;
-    if (!principal.isAdmin && !publicRead && 'owner' in this.meta.properties) q.where(`${this.table}.owner`, principal.userId);
+    if (!principal.isAdmin && !publicRead && 'owner' in this.meta.properties)
+      q.where(`${this.table}.owner`, principal.userId);
     return q;
   }
 
@@ -95,10 +109,18 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   }
 
   private visible(row: Row, principal: Principal): boolean {
-    return principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId;
+    return (
+      principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId
+    );
   }
 
-  async list(db: Db, principal: Principal, filters: Record<string, unknown>, limit: number | undefined, cursor?: string): Promise<Page<S>> {
+  async list(
+    db: Db,
+    principal: Principal,
+    filters: Record<string, unknown>,
+    limit: number | undefined,
+    cursor?: string,
+  ): Promise<Page<S>> {
     const q = this.scoped(db, principal).select(`${this.table}.*`);
     for (const [k, v] of Object.entries(filters)) if (v !== undefined) q.where(`${this.table}.${k}`, v);
     const { rows, next_cursor } = await page<StoredRow<S, Columns>>(q, limit, cursor, `${this.table}.seq`);
@@ -112,17 +134,24 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
 
   async insert(db: Db, values: Partial<StoredRow<S, Columns>>): Promise<StoredRow<S, Columns>> {
     const row: Row = this.draft(values);
-    for (const [k, v] of Object.entries(row)) if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
+    for (const [k, v] of Object.entries(row))
+      if (v !== null && typeof v === 'object' && !(v instanceof Date)) row[k] = JSON.stringify(v);
     const [created] = await db(this.table).insert(row).returning('*');
     touch(db, created.id); // the table's trigger NOTIFYs the change (migration 003)
     return created;
   }
 
   /** Writes changes and bumps the revision (the ETag); the trigger reports `updated` or `status_changed`. */
-  async update(db: Db, current: StoredRow<S, Columns>, changes: Partial<StoredRow<S, Columns>>): Promise<StoredRow<S, Columns>> {
+  async update(
+    db: Db,
+    current: StoredRow<S, Columns>,
+    changes: Partial<StoredRow<S, Columns>>,
+  ): Promise<StoredRow<S, Columns>> {
     if (Object.keys(changes).length === 0) return current;
     const values: Row = { ...changes, rev: current.rev + 1, updated_at: db.fn.now() };
-    for (const [k, v] of Object.entries(values)) if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at') values[k] = JSON.stringify(v);
+    for (const [k, v] of Object.entries(values))
+      if (v !== null && typeof v === 'object' && !(v instanceof Date) && k !== 'updated_at')
+        values[k] = JSON.stringify(v);
     const [row] = await db(this.table).where({ id: current.id }).update(values).returning('*');
     touch(db, row.id);
     return row;
@@ -133,9 +162,14 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
    * One statement that sets `types`' columns of many rows by id (bumping revisions), values inlined as literals, for
    * a message of statements sent whole. The caller invalidates the row cache once its transaction commits.
    */
-  updateManyStatement(changes: (Partial<StoredRow<S, Columns>> & { id: string })[], types: Record<string, string>): string {
+  updateManyStatement(
+    changes: (Partial<StoredRow<S, Columns>> & { id: string })[],
+    types: Record<string, string>,
+  ): string {
     const columns = Object.keys(types);
-    const values = changes.map((c) => `(${[c.id, ...columns.map((k) => (c as Row)[k])].map(sqlLiteral).join(', ')})`).join(', ');
+    const values = changes
+      .map((c) => `(${[c.id, ...columns.map((k) => (c as Row)[k])].map(sqlLiteral).join(', ')})`)
+      .join(', ');
     const set = columns.map((c) => `"${c}" = v."${c}"`).join(', ');
     // VALUES rows carry no column types; the caller names them (text, boolean, ...).
     const typed = columns.map((c) => `"${c}"::${types[c]}`);
@@ -148,7 +182,10 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
    */
   async moveStatus(db: Knex, ids: string[], field: string, from: string, to: string): Promise<string[]> {
     if (!ids.length) return [];
-    const { rows } = await db.raw(`update "${this.table}" set "${field}" = ?, rev = rev + 1, updated_at = now() where id = any(?) and "${field}" = ? returning id`, [to, ids, from]);
+    const { rows } = await db.raw(
+      `update "${this.table}" set "${field}" = ?, rev = rev + 1, updated_at = now() where id = any(?) and "${field}" = ? returning id`,
+      [to, ids, from],
+    );
     const moved = rows.map((r: { id: string }) => r.id);
     for (const id of moved) rowCache.invalidate(id); // committed already (one statement): this process reads the new row at once
     return moved;
@@ -178,7 +215,8 @@ export function mergePatch(meta: ResourceMeta, patch: Row, present: Row): Row {
     const prop = meta.properties[field]!;
     let next = value === null && prop.default !== undefined ? prop.default : value;
     // RFC 7386: an object merges into the current one key by key, and a null member removes that key.
-    if (prop.type === 'object' && isObject(value) && isObject(present[field])) next = applyMergePatch(present[field], value);
+    if (prop.type === 'object' && isObject(value) && isObject(present[field]))
+      next = applyMergePatch(present[field], value);
     if (JSON.stringify(next) === JSON.stringify(present[field] ?? null)) continue;
     if (prop.immutable) throw problems.fieldImmutable(field);
     changes[field] = next;
@@ -210,7 +248,8 @@ export function withDefaults(meta: ResourceMeta, body: Row): Row {
   const out: Row = {};
   for (const [p, fallback] of writable(meta)) {
     if (body[p] !== undefined) out[p] = body[p];
-    else if (fallback !== undefined) out[p] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
+    else if (fallback !== undefined)
+      out[p] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
   }
   return out;
 }
@@ -219,6 +258,12 @@ export function withDefaults(meta: ResourceMeta, body: Row): Row {
 const writableByMeta = new WeakMap<ResourceMeta, [string, unknown][]>();
 function writable(meta: ResourceMeta): [string, unknown][] {
   let list = writableByMeta.get(meta);
-  if (!list) writableByMeta.set(meta, (list = Object.entries(meta.properties).filter(([, prop]) => !prop.readOnly).map(([p, prop]) => [p, prop.default])));
+  if (!list)
+    writableByMeta.set(
+      meta,
+      (list = Object.entries(meta.properties)
+        .filter(([, prop]) => !prop.readOnly)
+        .map(([p, prop]) => [p, prop.default])),
+    );
   return list;
 }

@@ -15,12 +15,17 @@ export class RowCache {
 
   get(id: string): Row | undefined {
     const row = this.rows.get(id);
-    if (row) { this.rows.delete(id); this.rows.set(id, row); }
+    if (row) {
+      this.rows.delete(id);
+      this.rows.set(id, row);
+    }
     return row;
   }
 
   /** Take before reading the database; set() then refuses a row that a change overtook while it was read. */
-  ticket(): number { return this.epoch; }
+  ticket(): number {
+    return this.epoch;
+  }
 
   set(id: string, row: Row, ticket: number): void {
     if (ticket < this.floor || (this.invalidated.get(id) ?? -1) > ticket) return;
@@ -32,7 +37,10 @@ export class RowCache {
     this.epoch++;
     this.rows.delete(id);
     this.invalidated.set(id, this.epoch);
-    if (this.invalidated.size > this.max) { this.invalidated.clear(); this.floor = this.epoch + 1; }
+    if (this.invalidated.size > this.max) {
+      this.invalidated.clear();
+      this.floor = this.epoch + 1;
+    }
   }
 }
 
@@ -55,7 +63,10 @@ export function invalidateTouched(db: Knex | Knex.Transaction): void {
 /** A transaction whose writes this process's row cache forgets as soon as it commits (workers' writes, say). */
 export async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   let written: Knex.Transaction | undefined;
-  const result = await db.transaction((trx) => { written = trx; return work(trx); });
+  const result = await db.transaction((trx) => {
+    written = trx;
+    return work(trx);
+  });
   if (written) invalidateTouched(written);
   return result;
 }

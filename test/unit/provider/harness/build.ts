@@ -4,6 +4,9 @@ import { buildProvider } from '../../../../scripts/build-provider.js';
 let built: Promise<unknown> | undefined;
 
 export function buildFake(): Promise<unknown> {
-  built ??= buildProvider({ entry: 'test/fixtures/provider/fake-provider.ts', out: 'test/fixtures/provider/dist/terraform-provider-fake.mjs' });
+  built ??= buildProvider({
+    entry: 'test/fixtures/provider/fake-provider.ts',
+    out: 'test/fixtures/provider/dist/terraform-provider-fake.mjs',
+  });
   return built;
 }

@@ -7,7 +7,9 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import selfsigned from 'selfsigned';
 
-export const FAKE_LAUNCHER = fileURLToPath(new URL('../../../fixtures/provider/terraform-provider-fake', import.meta.url));
+export const FAKE_LAUNCHER = fileURLToPath(
+  new URL('../../../fixtures/provider/terraform-provider-fake', import.meta.url),
+);
 export const MAGIC_COOKIE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
 const PROTO_DIR = fileURLToPath(new URL('../../../../provider/src/runtime/proto/', import.meta.url));
 
@@ -34,8 +36,10 @@ export function parseHandshake(line: string): Handshake {
   const fields = line.split('|');
   if (fields.length !== 6) throw new Error(`handshake has ${fields.length} fields: ${line}`);
   const [core, app, network, address, protocol, cert] = fields as [string, string, string, string, string, string];
-  if (core !== '1' || app !== '6' || network !== 'unix' || protocol !== 'grpc') throw new Error(`unexpected handshake: ${line}`);
-  if (cert.includes('=') || !/^[A-Za-z0-9+/]*$/.test(cert)) throw new Error(`certificate is not unpadded standard base64: ${cert}`);
+  if (core !== '1' || app !== '6' || network !== 'unix' || protocol !== 'grpc')
+    throw new Error(`unexpected handshake: ${line}`);
+  if (cert.includes('=') || !/^[A-Za-z0-9+/]*$/.test(cert))
+    throw new Error(`certificate is not unpadded standard base64: ${cert}`);
   return { line, address, certDer: cert.length > 50 ? Buffer.from(cert, 'base64') : undefined };
 }
 
@@ -46,24 +50,33 @@ export interface KeyPair {
 
 /** A client certificate like core's own (ECDSA P-521, CN localhost, CA, client+server EKU), made with `selfsigned`. */
 export async function makeClientCert(): Promise<KeyPair> {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'HashiCorp' }], {
-    keyType: 'ec',
-    curve: 'P-521',
-    algorithm: 'sha512',
-    notBeforeDate: new Date(Date.now() - 30_000),
-    notAfterDate: new Date(Date.now() + 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+  const pems = await selfsigned.generate(
+    [
+      { name: 'commonName', value: 'localhost' },
+      { name: 'organizationName', value: 'HashiCorp' },
     ],
-  });
+    {
+      keyType: 'ec',
+      curve: 'P-521',
+      algorithm: 'sha512',
+      notBeforeDate: new Date(Date.now() - 30_000),
+      notAfterDate: new Date(Date.now() + 86_400_000),
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] },
+      ],
+    },
+  );
   return { cert: pems.cert, key: pems.private };
 }
 
 export function derToPem(der: Buffer): string {
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 export interface LaunchOptions {
@@ -110,11 +123,19 @@ export class LaunchedProvider {
   /** What core dials with: mTLS with its client cert when AutoMTLS is on, plaintext otherwise. */
   coreCredentials(): grpc.ChannelCredentials {
     if (!this.handshake.certDer || !this.clientCert) return grpc.credentials.createInsecure();
-    return grpc.credentials.createSsl(Buffer.from(derToPem(this.handshake.certDer)), Buffer.from(this.clientCert.key), Buffer.from(this.clientCert.cert));
+    return grpc.credentials.createSsl(
+      Buffer.from(derToPem(this.handshake.certDer)),
+      Buffer.from(this.clientCert.key),
+      Buffer.from(this.clientCert.cert),
+    );
   }
 
   /** A unary tfplugin6 call, as core makes it. */
-  rpc<T = Record<string, unknown>>(method: string, request: object, client = this.client('tfplugin6.Provider')): Promise<T> {
+  rpc<T = Record<string, unknown>>(
+    method: string,
+    request: object,
+    client = this.client('tfplugin6.Provider'),
+  ): Promise<T> {
     return unary<T>(client, method, request);
   }
 
@@ -138,7 +159,9 @@ export class LaunchedProvider {
 
 export function unary<T>(client: grpc.Client, method: string, request: object): Promise<T> {
   return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, (req: object, cb: (e: grpc.ServiceError | null, r: T) => void) => void>)[method];
+    const fn = (
+      client as unknown as Record<string, (req: object, cb: (e: grpc.ServiceError | null, r: T) => void) => void>
+    )[method];
     if (!fn) return reject(new Error(`no method ${method}`));
     fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response)));
   });
@@ -146,11 +169,16 @@ export function unary<T>(client: grpc.Client, method: string, request: object): 
 
 /** Starts the executable with core's environment and resolves once the handshake line has been read. */
 export async function launch(options: LaunchOptions = {}): Promise<LaunchedProvider> {
-  return start(options, [], {
-    TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE,
-    PLUGIN_PROTOCOL_VERSIONS: '5,6',
-    PLUGIN_CLIENT_CERT: options.clientCert?.cert,
-  }, parseHandshake);
+  return start(
+    options,
+    [],
+    {
+      TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE,
+      PLUGIN_PROTOCOL_VERSIONS: '5,6',
+      PLUGIN_CLIENT_CERT: options.clientCert?.cert,
+    },
+    parseHandshake,
+  );
 }
 
 export interface Reattach {
@@ -162,19 +190,33 @@ export interface Reattach {
 }
 
 /** Starts the executable with --attach, as a user would (no go-plugin environment), and reads its export line. */
-export async function attach(options: Omit<LaunchOptions, 'clientCert'> = {}): Promise<LaunchedProvider & { reattach: Record<string, Reattach> }> {
+export async function attach(
+  options: Omit<LaunchOptions, 'clientCert'> = {},
+): Promise<LaunchedProvider & { reattach: Record<string, Reattach> }> {
   let reattach: Record<string, Reattach> = {};
-  const launched = await start(options, ['--attach'], { TF_PLUGIN_MAGIC_COOKIE: undefined, PLUGIN_CLIENT_CERT: undefined }, (line) => {
-    if (!line.startsWith('export TF_REATTACH_PROVIDERS=')) throw new Error(`not an export line: ${line}`);
-    // Read the way a user's shell reads it.
-    reattach = JSON.parse(execFileSync('sh', ['-c', `${line}\nprintf %s "$TF_REATTACH_PROVIDERS"`]).toString()) as Record<string, Reattach>;
-    const [entry] = Object.values(reattach);
-    return { line, address: entry!.Addr.String };
-  });
+  const launched = await start(
+    options,
+    ['--attach'],
+    { TF_PLUGIN_MAGIC_COOKIE: undefined, PLUGIN_CLIENT_CERT: undefined },
+    (line) => {
+      if (!line.startsWith('export TF_REATTACH_PROVIDERS=')) throw new Error(`not an export line: ${line}`);
+      // Read the way a user's shell reads it.
+      reattach = JSON.parse(
+        execFileSync('sh', ['-c', `${line}\nprintf %s "$TF_REATTACH_PROVIDERS"`]).toString(),
+      ) as Record<string, Reattach>;
+      const [entry] = Object.values(reattach);
+      return { line, address: entry!.Addr.String };
+    },
+  );
   return Object.assign(launched, { reattach });
 }
 
-async function start(options: LaunchOptions, args: string[], coreEnv: NodeJS.ProcessEnv, parse: (line: string) => Handshake): Promise<LaunchedProvider> {
+async function start(
+  options: LaunchOptions,
+  args: string[],
+  coreEnv: NodeJS.ProcessEnv,
+  parse: (line: string) => Handshake,
+): Promise<LaunchedProvider> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...coreEnv, TF_LOG: 'trace', ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawn(options.executable ?? FAKE_LAUNCHER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -191,7 +233,9 @@ async function start(options: LaunchOptions, args: string[], coreEnv: NodeJS.Pro
       }
     };
     child.stdout!.setEncoding('utf8').on('data', onData);
-    child.once('exit', (code) => reject(new Error(`provider exited (${code}) before the handshake; stderr:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`provider exited (${code}) before the handshake; stderr:\n${stderr}`)),
+    );
   });
   const launched = new LaunchedProvider(child, parse(line), options.clientCert);
   launched.stdoutAfterHandshake = stdout.slice(line.length + 1);
