@@ -11,6 +11,25 @@ import { freshDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';
 
+/**
+ * Every operation's answered statuses over the whole run, from each test app's request metrics as it closes (on
+ * globalThis: mocha loads support files through both require and import). test/contract/coverage.test.ts reads it.
+ */
+export function recordedTraffic(): Map<string, Set<number>> {
+  const g = globalThis as { __atonixTraffic?: Map<string, Set<number>> };
+  return (g.__atonixTraffic ??= new Map());
+}
+
+async function recordTraffic(platform: Platform) {
+  const traffic = recordedTraffic();
+  for (const { labels, value } of (await platform.metrics.requests.get()).values) {
+    if (!value) continue;
+    const op = String(labels.operation);
+    if (!traffic.has(op)) traffic.set(op, new Set());
+    traffic.get(op)!.add(Number(labels.status));
+  }
+}
+
 export interface TestApp {
   url: string;
   databaseUrl: string;
@@ -58,6 +77,7 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     admin: agent(url, ADMIN_TOKEN),
     as: (token) => agent(url, token),
     async close() {
+      await recordTraffic(platform);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await platform.stop();

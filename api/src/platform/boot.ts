@@ -28,7 +28,7 @@ export async function bootPlatform(
   log: Logger = createLogger(config.logLevel),
 ): Promise<Platform> {
   const manifests = checkManifests(services);
-  const db = createDb(databaseUrl, config.dbPoolMax);
+  const db = createDb(databaseUrl, config.dbPoolMax, log);
   await migrateLocked(db);
   for (const m of manifests) await m.seed?.({ db, config });
   const { secret } = await ensureAdmin(db, config.adminToken);

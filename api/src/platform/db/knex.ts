@@ -12,12 +12,26 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../../migra
 
 export type Db = Knex;
 
-export function createDb(url: string, poolMax = 10): Db {
+/** Where knex's own warnings go (a lost connection, a failed acquire): the platform's log, not the console. */
+export interface DbLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function createDb(url: string, poolMax = 10, log?: DbLog): Db {
   return knexFactory({
     client: 'pg',
     connection: url,
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 30_000,
+    ...(log && {
+      log: {
+        warn: (message: unknown) => log.warn({ message: String(message) }, 'database client warning'),
+        error: (message: unknown) => log.error({ message: String(message) }, 'database client error'),
+        deprecate: (method: string, alternative: string) => log.warn({ method, alternative }, 'knex deprecation'),
+        debug: () => {},
+      },
+    }),
   });
 }
 

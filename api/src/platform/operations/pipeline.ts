@@ -143,13 +143,16 @@ export class Pipeline {
           ? await this.inTransaction(base, handler, idempotency)
           : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
       if (this.validateResponses) checkResponse(v, result, meta);
+      // Prefer: wait on the create of an asynchronous kind. A group-committed create armed its watch before its
+      // commit; one made by a plain handler (a stack's) is read again once the wait is subscribed.
       if (
         input.waitSeconds !== undefined &&
-        isCreateHandler(handler) &&
+        meta.kind &&
+        registry[meta.kind].operations.create === meta.operationId &&
         result.status === 202 &&
         !result.headers?.['Idempotent-Replayed']
       ) {
-        return await this.settleCreated(meta, input, result, waiting.watch!);
+        return await this.settleCreated(meta, input, result, waiting.watch);
       }
       return result;
     } catch (err) {
@@ -228,7 +231,7 @@ export class Pipeline {
   }
 
   /** Prefer: wait — the created resource as it is once it leaves its transitional status (or when the wait ends). */
-  private async settleCreated(meta: OperationMeta, input: CallInput, created: Result, watch: Watch): Promise<Result> {
+  private async settleCreated(meta: OperationMeta, input: CallInput, created: Result, watch?: Watch): Promise<Result> {
     const rmeta = meta.kind ? registry[meta.kind] : undefined;
     const get = rmeta?.operations.get ? this.byId.get(rmeta.operations.get) : undefined;
     const id = (created.body as { id?: string } | undefined)?.id;
@@ -240,11 +243,9 @@ export class Pipeline {
         path: get.path.replace('{id}', id),
         requestId: input.requestId,
       }).catch((): Result => ({ status: 404 }));
-    // The create's own answer is the first read: the row as just committed.
-    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, {
-      answer: { status: 200, body: created.body },
-      watch,
-    });
+    // With a watch from before the commit, the create's own answer is the first read: the row as just committed.
+    const known = watch && { answer: { status: 200, body: created.body }, watch };
+    const now = await settle(this.events, rmeta, id, input.waitSeconds!, read, known);
     if (now.status !== 200) return created; // deleted meanwhile: the create's own answer stands
     return {
       status: 202,

@@ -1,0 +1,101 @@
+// The conformance suite for every kind of the registry: what each needs to make one valid resource, and nothing
+// else. The checks themselves are derived from the contract (test/support/conformance.ts).
+import { expect } from 'chai';
+import { registry, type Kind } from '../../api/src/generated/registry.js';
+import { catalogue, type TestApp } from '../support/app.js';
+import { describeKind, type Caller, type KindFixture } from '../support/conformance.js';
+
+/** One VPC per caller, for the kinds that live in one (subnets, instances in a subnet). */
+const vpcs = new WeakMap<TestApp, Map<string, Promise<string>>>();
+function vpcOf(app: TestApp, caller: Caller): Promise<string> {
+  const mine = vpcs.get(app) ?? new Map<string, Promise<string>>();
+  vpcs.set(app, mine);
+  if (!mine.has(caller.id)) {
+    const made = caller.agent
+      .post('/api/networking/vpcs')
+      .send({ name: 'home', cidr_block: '10.0.0.0/16' })
+      .expect(202);
+    mine.set(
+      caller.id,
+      made.then((r) => r.body.id as string),
+    );
+  }
+  return mine.get(caller.id)!;
+}
+
+const SUBNET_BODY = { name: 'sub', cidr_block: '10.0.250.0/24' };
+
+const fixtures: Record<Kind, KindFixture> = {
+  flavor: {
+    creator: 'admin',
+    create: async (_app, _c, n) => ({ body: { name: `cf.${n}`, vcpus: 1, ram_mb: 512, disk_gb: 10 } }),
+  },
+  image: {
+    creator: 'admin',
+    create: async (_app, _c, n) => ({ body: { name: `ci-${n}`, os: 'debian', version: `${n}` } }),
+    immutable: { name: 'renamed', os: 'rocky', version: '99' },
+  },
+  instance: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const { flavor, image } = await catalogue(app);
+      const vpc = await vpcOf(app, caller);
+      const subnet = await caller.agent
+        .post(`/api/networking/vpcs/${vpc}/subnets`)
+        .send({ name: `for-${n}`, cidr_block: `10.0.${n}.0/24` })
+        .expect(201);
+      return { body: { name: `ci-${n}`, flavor_id: flavor.id, image_id: image.id, subnet_id: subnet.body.id } };
+    },
+    immutable: { flavor_id: 'flv-other0000', image_id: 'img-other0000', subnet_id: 'sub-other0000' },
+  },
+  vpc: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `cv-${n}`, cidr_block: `10.${n}.0.0/16` } }),
+    immutable: { cidr_block: '10.250.0.0/16' },
+    bodies: { createSubnet: SUBNET_BODY },
+  },
+  subnet: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({
+      params: { vpc_id: await vpcOf(app, caller) },
+      body: { name: `cs-${n}`, cidr_block: `10.0.${n}.0/24` },
+    }),
+    immutable: { vpc_id: 'vpc-other0000', cidr_block: '10.0.251.0/24', availability_zone: 'us-east-1c' },
+  },
+  user: {
+    creator: 'admin',
+    create: async (_app, _c, n) => ({ body: { name: `cu-${n}` } }),
+    immutable: { name: 'renamed' },
+  },
+  token: {
+    creator: 'owner',
+    create: async (_app, caller, n) => ({ params: { user_id: caller.id }, body: { name: `ct-${n}` } }),
+  },
+  stack: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: {
+        name: `cst-${n}`,
+        template: {
+          Resources: {
+            Net: { Type: 'Atonix::Networking::Vpc', Properties: { name: `net-${n}`, cidr_block: `10.${n}.0.0/16` } },
+          },
+        },
+      },
+    }),
+  },
+  template: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `ctp-${n}`, template: { Resources: {} } } }),
+    params: { version: '1' },
+    bodies: { createTemplateVersion: { template: { Resources: {} } } },
+  },
+};
+
+describe('conformance: the suite covers the registry', () => {
+  it('has a fixture for every kind, so no kind goes without the shared checks', () => {
+    expect(Object.keys(fixtures)).to.have.members(Object.keys(registry));
+  });
+});
+
+for (const [kind, fixture] of Object.entries(fixtures)) describeKind(kind as Kind, fixture);
