@@ -1,17 +1,6 @@
 // The foundation: identity, audit, idempotency, compute (flavors, images, instances, capacity) and networking (VPCs, subnets).
 import type { Knex } from 'knex';
-
-/** Columns every resource table has: `seq` orders lists (keyset pagination); `rev` backs the ETag. */
-function common(t: Knex.CreateTableBuilder, knex: Knex, withOwner = true) {
-  t.bigIncrements('seq', { primaryKey: false }).comment('monotonic order for keyset pagination, newest first');
-  t.text('id').primary().comment('public id with a kind prefix');
-  t.text('name').notNullable();
-  if (withOwner)
-    t.text('owner').notNullable().references('id').inTable('users').comment('owning user; tenancy boundary');
-  t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-  t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-  t.integer('rev').notNullable().defaultTo(1).comment('bumped on every write; the ETag');
-}
+import { resourceColumns } from './lib/resource-table.js';
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('users', (t) => {
@@ -68,7 +57,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   await knex.schema.createTable('flavors', (t) => {
-    common(t, knex, false);
+    resourceColumns(t, knex, false);
     t.integer('vcpus').notNullable();
     t.integer('ram_mb').notNullable();
     t.integer('disk_gb').notNullable();
@@ -76,7 +65,7 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['name']);
   });
   await knex.schema.createTable('images', (t) => {
-    common(t, knex, false);
+    resourceColumns(t, knex, false);
     t.text('os').notNullable();
     t.text('version').notNullable().comment("the image's own version string (row revisions live in rev)");
     t.text('status').notNullable().defaultTo('active');
@@ -92,14 +81,14 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('used_gpus').notNullable().defaultTo(0);
   });
   await knex.schema.createTable('vpcs', (t) => {
-    common(t, knex);
+    resourceColumns(t, knex);
     t.text('cidr_block').notNullable();
     t.text('region').notNullable();
     t.text('state').notNullable().defaultTo('pending');
     t.index(['owner', 'seq']);
   });
   await knex.schema.createTable('subnets', (t) => {
-    common(t, knex);
+    resourceColumns(t, knex);
     t.text('vpc_id').notNullable().references('id').inTable('vpcs');
     t.specificType('cidr_block', 'cidr').notNullable();
     t.text('availability_zone').notNullable();
@@ -108,7 +97,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['vpc_id']);
   });
   await knex.schema.createTable('instances', (t) => {
-    common(t, knex);
+    resourceColumns(t, knex);
     t.text('status').notNullable().defaultTo('building');
     t.text('status_reason');
     t.text('power_state').notNullable().defaultTo('running').comment('desired power state');

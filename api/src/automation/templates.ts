@@ -5,15 +5,14 @@ import { getHandler, listHandler, deleteHandler } from '../platform/resources/cr
 import type { OpContext } from '../platform/operations/context.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import type { Principal } from '../platform/operations/principals.js';
-import { page } from '../platform/resources/pagination.js';
 import { problems } from '../platform/problems.js';
-import { ResourceRepo, type Schemas, type Row } from '../platform/resources/repo.js';
-import type { Json } from './stacks/template-model.js';
+import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
+import { templateVersions, type VersionRow } from './template-versions.js';
 import { readTemplate } from './stacks/parse-template.js';
 
 export const templates = new ResourceRepo<Schemas['Template']>(registry.template);
 
-const presentVersion = (v: Row) => ({
+const presentVersion = (v: VersionRow) => ({
   template_id: v.template_id,
   version: v.version,
   template: v.template,
@@ -31,19 +30,14 @@ export async function templateVersion(
   const tpl = await templates.get(db, principal, id).catch(() => {
     throw problems.referenceNotFound('template_id', id);
   });
-  const v = await db('template_versions')
-    .where({ template_id: tpl.id, version: version ?? tpl.latest_version })
-    .first();
+  const v = await templateVersions.get(db, tpl.id, version ?? tpl.latest_version);
   if (!v) throw problems.referenceNotFound('template_version', version);
-  return { doc: v.template as Record<string, Json>, body: v.template_body as string, version: v.version as number };
+  return { doc: v.template, body: v.template_body, version: v.version };
 }
 
-async function addVersion(ctx: OpContext, tpl: Row, version: number) {
+async function addVersion(ctx: OpContext, tpl: { id: string }, version: number) {
   const { doc, body } = readTemplate(ctx.body);
-  await ctx
-    .db('template_versions')
-    .insert({ template_id: tpl.id, version, template: JSON.stringify(doc), template_body: body });
-  return ctx.db('template_versions').where({ template_id: tpl.id, version }).first();
+  return templateVersions.add(ctx.db, tpl.id, version, doc, body);
 }
 
 const templateHandlers = (): KindHandlers<'template'> => ({
@@ -71,19 +65,12 @@ const templateHandlers = (): KindHandlers<'template'> => ({
   },
   async listTemplateVersions(ctx) {
     await templates.get(ctx.db, ctx.principal, ctx.params.id);
-    const { rows, next_cursor } = await page(
-      ctx.db('template_versions').where({ template_id: ctx.params.id }).select('*'),
-      ctx.query.limit,
-      ctx.query.cursor,
-    );
+    const { rows, next_cursor } = await templateVersions.page(ctx.db, ctx.params.id, ctx.query.limit, ctx.query.cursor);
     return { status: 200, body: { items: rows.map(presentVersion), next_cursor } };
   },
   async getTemplateVersion(ctx) {
     await templates.get(ctx.db, ctx.principal, ctx.params.id);
-    const v = await ctx
-      .db('template_versions')
-      .where({ template_id: ctx.params.id, version: ctx.params.version })
-      .first();
+    const v = await templateVersions.get(ctx.db, ctx.params.id, ctx.params.version);
     if (!v) throw problems.notFound('template version', `${ctx.params.id}@${ctx.params.version}`);
     return { status: 200, body: presentVersion(v) };
   },

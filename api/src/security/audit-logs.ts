@@ -1,11 +1,12 @@
 // The audit log: admins read every record, a user their own; filters by user, action, resource, outcome and time.
 import { defineOperations } from '../platform/manifest.js';
+import { auditRecords } from '../platform/operations/audit-trail.js';
 import { page } from '../platform/resources/pagination.js';
 
 export const auditLogOperations = defineOperations('security', {
   handlers: () => ({
     async listAuditLogs(ctx) {
-      const q = ctx.db('audit_logs').select('*');
+      const q = auditRecords(ctx.db).select('*');
       const f = ctx.query;
       if (!ctx.principal.isAdmin) q.where('user_id', ctx.principal.userId);
       for (const k of ['user_id', 'action', 'resource_type', 'resource_id', 'status'] as const)

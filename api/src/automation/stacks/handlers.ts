@@ -4,7 +4,6 @@ import { getHandler, listHandler } from '../../platform/resources/crud.js';
 import type { Deps, Workers } from '../../platform/deps.js';
 import type { OpContext } from '../../platform/operations/context.js';
 import { defineKind, type KindHandlers, type Unfinished } from '../../platform/manifest.js';
-import { page } from '../../platform/resources/pagination.js';
 import { problems } from '../../platform/problems.js';
 import { checkIfMatch, type Row } from '../../platform/resources/repo.js';
 import { templateVersion } from '../templates.js';
@@ -12,7 +11,7 @@ import { ResourceCalls } from './api-calls.js';
 import { IN_PROGRESS, STACK_QUEUE, StackEngine } from './engine.js';
 import { preview } from './preview.js';
 import { stable } from './diff.js';
-import { StackStore, stacks } from './store.js';
+import { StackStore, eventPage, stacks } from './store.js';
 import { buildModel, readTemplate } from './parse-template.js';
 
 /** The template a request names (inline object or text, or a stored template), validated with its parameters. */
@@ -204,11 +203,7 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
 
     async listStackEvents(ctx) {
       await stacks.get(ctx.db, ctx.principal, ctx.params.id);
-      const { rows, next_cursor } = await page(
-        ctx.db('stack_events').where({ stack_id: ctx.params.id }).select('*'),
-        ctx.query.limit,
-        ctx.query.cursor,
-      );
+      const { rows, next_cursor } = await eventPage(ctx.db, ctx.params.id, ctx.query.limit, ctx.query.cursor);
       return {
         status: 200,
         body: {

@@ -3,7 +3,8 @@
 import type { Knex } from 'knex';
 import { registry } from '../../generated/registry.js';
 import { newId } from '../../platform/resources/ids.js';
-import { ResourceRepo, type Schemas, type StoredRow } from '../../platform/resources/repo.js';
+import { page } from '../../platform/resources/pagination.js';
+import { ResourceRepo, type Row, type Schemas, type StoredRow } from '../../platform/resources/repo.js';
 import type { Json } from './template-model.js';
 
 /** Columns beyond the schema: what the current (or last) run does, its number (part of each step's key), the template. */
@@ -35,6 +36,14 @@ export interface StackEvent {
   status: string;
   reason?: string | null;
 }
+
+/** A page of a stack's events, newest first. */
+export const eventPage = (
+  db: Knex | Knex.Transaction,
+  stackId: string,
+  limit: number | undefined,
+  cursor: string | undefined,
+) => page<Row & { seq: number }>(db('stack_events').where({ stack_id: stackId }).select('*'), limit, cursor);
 
 export class StackStore {
   constructor(private db: Knex) {}

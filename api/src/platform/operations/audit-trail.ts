@@ -3,6 +3,12 @@ import type { Knex } from 'knex';
 import { insertRows } from '../db/bulk.js';
 import { newId } from '../resources/ids.js';
 
+/** The audit trail's table; only this file and the group commit write it, the audit log reads it. */
+export const AUDIT_TABLE = 'audit_logs';
+
+/** The audit records, to query (the audit log's list). */
+export const auditRecords = (db: Knex | Knex.Transaction) => db(AUDIT_TABLE);
+
 export interface AuditRecord {
   user_id: string | null;
   action: string;
@@ -28,7 +34,7 @@ export const auditRow = (rec: AuditRecord) => ({
 });
 
 export async function writeAudits(db: Knex | Knex.Transaction, recs: AuditRecord[]): Promise<void> {
-  await insertRows(db, 'audit_logs', recs.map(auditRow), false);
+  await insertRows(db, AUDIT_TABLE, recs.map(auditRow), false);
 }
 
 export const writeAudit = (db: Knex | Knex.Transaction, rec: AuditRecord) => writeAudits(db, [rec]);

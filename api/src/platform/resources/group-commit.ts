@@ -5,7 +5,7 @@
 // its creates are retried one transaction each, so only the create that caused it fails.
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import { auditRow, writeAudits, type AuditRecord } from '../operations/audit-trail.js';
+import { AUDIT_TABLE, auditRow, writeAudits, type AuditRecord } from '../operations/audit-trail.js';
 import { insertRows, insertStatements, sqlLiteral } from '../db/bulk.js';
 import type { Creation, Result } from '../operations/context.js';
 import { claim, lockKeysStatement, remember, rememberedRow, type IdempotencyClaim } from '../operations/idempotency.js';
@@ -136,7 +136,7 @@ export class GroupCommit {
     const returning = statements.length;
     statements.push(
       ...insertStatements(
-        'audit_logs',
+        AUDIT_TABLE,
         entries.map((e) => auditRow(e.audit)),
         false,
         sqlLiteral,
