@@ -1,7 +1,6 @@
 // The tfplugin6.Provider RPCs: decode values by schema, call the ProviderDefinition, check and encode what it returns.
 // Every failure becomes diagnostics in an OK answer; core renders gRPC errors as "Plugin error" without context.
 import {
-  DiagnosticsError,
   diagnosticsFromError,
   errorDiagnostic,
   toProtoDiagnostic,
@@ -10,20 +9,14 @@ import {
 } from './diagnostics.js';
 import type { Logger } from './logger.js';
 import type * as P from './protocol-types.js';
-import type {
-  ClientCapabilities,
-  DataSourceType,
-  ProviderDefinition,
-  RequestContext,
-  ResourceType,
-} from './provider-interface.js';
-import { completeObject, impliedType, nullWriteOnly, type Block } from './schema.js';
+import type { DataSourceType, ProviderDefinition, RequestContext, ResourceType } from './provider-interface.js';
+import { impliedType } from './schema.js';
 import { checkSchema, schemaToProto } from './schema-proto.js';
-import { decodeJsonValue, fromJsonTree } from './json-value.js';
-import { decodeMsgpackValue, encodeMsgpackValue } from './msgpack-codec.js';
-import { formatPath, ValueTypeError } from './value-shape.js';
+import { fromJsonTree } from './json-value.js';
+import { ValueTypeError } from './value-shape.js';
 import { parseJsonLossless } from './json-lossless.js';
-import { findUnknown, type ObjectValue } from './values.js';
+import type { ObjectValue } from './values.js';
+import { decodeObject, encodeObject, fail, known, protoDiags, toCapabilities, toMap } from './rpc-values.js';
 
 export interface ProviderServiceOptions {
   load: () => ProviderDefinition | Promise<ProviderDefinition>;
@@ -43,12 +36,12 @@ const EMPTY = new Uint8Array(0);
 const CAPABILITIES: P.ServerCapabilities = { plan_destroy: true, get_provider_schema_optional: true };
 const EMPTY_SCHEMA = { block: {} };
 
-/** The RPC implementations by method name, on decoded messages (usable in-process, without gRPC). */
 /** Where an RPC's own cancellation comes from; read only by RPCs that can wait (a gRPC call's context). */
 export interface CallSignal {
   readonly signal: AbortSignal;
 }
 
+/** The RPC implementations by method name, on decoded messages (usable in-process, without gRPC). */
 export function createProviderService(opts: ProviderServiceOptions) {
   let loading: Promise<Loaded> | undefined;
   const loaded = (): Promise<Loaded> =>
@@ -370,10 +363,6 @@ export function createProviderService(opts: ProviderServiceOptions) {
 
 export type ProviderService = ReturnType<typeof createProviderService>;
 
-function fail(summary: string, detail: string): never {
-  throw new DiagnosticsError(errorDiagnostic(summary, detail));
-}
-
 function providerSchemaResponse(l: Loaded): P.GetProviderSchemaResponse {
   const diagnostics: Diagnostic[] = [...checkSchema(l.def.providerSchema, 'provider')];
   const resource_schemas: Record<string, P.ProtoSchema> = {};
@@ -394,49 +383,4 @@ function providerSchemaResponse(l: Loaded): P.GetProviderSchemaResponse {
     server_capabilities: CAPABILITIES,
     diagnostics: diagnostics.map(toProtoDiagnostic),
   };
-}
-
-function decodeObject(dv: P.DynamicValue | undefined, block: Block): ObjectValue | null {
-  if (dv?.msgpack && dv.msgpack.length > 0)
-    return decodeMsgpackValue(dv.msgpack, impliedType(block)) as ObjectValue | null;
-  if (dv?.json && dv.json.length > 0) return decodeJsonValue(dv.json, impliedType(block)) as ObjectValue | null;
-  return null;
-}
-
-/** Every object the provider returns: complete (every attribute a key) and with write-only attributes null. */
-function encodeObject(value: ObjectValue | null, block: Block): P.DynamicValue {
-  return {
-    msgpack: encodeMsgpackValue(
-      value === null ? null : nullWriteOnly(block, completeObject(block, value)),
-      impliedType(block),
-    ),
-  };
-}
-
-/** Results stored in state must be wholly known; otherwise answer with the fallback (prior state) and say why. */
-function known(rpc: string, value: ObjectValue | null, diagnostics: readonly Diagnostic[] = []): Diagnostic[] {
-  const path = value === null ? undefined : findUnknown(value);
-  if (!path) return [...diagnostics];
-  throw new DiagnosticsError([
-    ...diagnostics,
-    errorDiagnostic(
-      'Provider returned an unknown value',
-      `${rpc} returned an unknown value at ${formatPath(path) || 'the top level'}; only plans may hold unknown values. This is a bug in the provider.`,
-    ),
-  ]);
-}
-
-function protoDiags(diagnostics: readonly Diagnostic[] | void | undefined): P.Diagnostic[] {
-  return (diagnostics ?? []).map(toProtoDiagnostic);
-}
-
-function toCapabilities(caps: P.ClientCapabilities | undefined): ClientCapabilities {
-  return {
-    deferralAllowed: caps?.deferral_allowed ?? false,
-    writeOnlyAttributesAllowed: caps?.write_only_attributes_allowed ?? false,
-  };
-}
-
-function toMap<T>(entries: ReadonlyMap<string, T> | Readonly<Record<string, T>>): ReadonlyMap<string, T> {
-  return entries instanceof Map ? entries : new Map(Object.entries(entries));
 }

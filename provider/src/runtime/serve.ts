@@ -11,7 +11,7 @@ import type { GrpcServer } from './grpc-server.js';
 import { createLogger, type Logger } from './logger.js';
 import { guardStdout, handshakeLine, readPluginEnv } from './plugin-env.js';
 import { goPluginHandlers, providerHandlers } from './plugin-services.js';
-import { DIR_PREFIX, socketInPrivateDir, startPluginServer, uptimeMs } from './plugin-socket.js';
+import { socketInPrivateDir, startPluginServer, uptimeMs } from './plugin-socket.js';
 import type { ProviderDefinition } from './provider-interface.js';
 import { createProviderService } from './provider-service.js';
 
