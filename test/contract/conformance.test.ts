@@ -24,6 +24,9 @@ function vpcOf(app: TestApp, caller: Caller): Promise<string> {
 }
 
 const SUBNET_BODY = { name: 'sub', cidr_block: '10.0.250.0/24' };
+const ONE_VPC = {
+  Resources: { Net: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'n', cidr_block: '10.0.0.0/16' } } },
+};
 
 const fixtures: Record<Kind, KindFixture> = {
   flavor: {
@@ -86,9 +89,9 @@ const fixtures: Record<Kind, KindFixture> = {
   },
   template: {
     creator: 'owner',
-    create: async (_app, _c, n) => ({ body: { name: `ctp-${n}`, template: { Resources: {} } } }),
+    create: async (_app, _c, n) => ({ body: { name: `ctp-${n}`, template: ONE_VPC } }),
     params: { version: '1' },
-    bodies: { createTemplateVersion: { template: { Resources: {} } } },
+    bodies: { createTemplateVersion: { template: ONE_VPC } },
   },
 };
 

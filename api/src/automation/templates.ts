@@ -8,7 +8,7 @@ import type { Principal } from '../platform/operations/principals.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 import { templateVersions, type VersionRow } from './template-versions.js';
-import { readTemplate } from './stacks/parse-template.js';
+import { checkStoredTemplate, readTemplate } from './stacks/parse-template.js';
 
 export const templates = new ResourceRepo<Schemas['Template']>(registry.template);
 
@@ -36,7 +36,8 @@ export async function templateVersion(
 }
 
 async function addVersion(ctx: OpContext, tpl: { id: string }, version: number) {
-  const { doc, body } = readTemplate(ctx.body);
+  const { doc, body, base } = readTemplate(ctx.body);
+  checkStoredTemplate(doc, base);
   return templateVersions.add(ctx.db, tpl.id, version, doc, body);
 }
 

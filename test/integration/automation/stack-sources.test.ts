@@ -163,6 +163,34 @@ describe('automation: stacks from Terraform JSON, YAML and stored templates', fu
       await app.admin.delete(`/api/automation/stacks/${s.body.id}`).expect(202);
       await settled(s.body.id);
     });
+
+    it('checks a template as a stack would when it is stored: one 422 with pointers, and nothing stored', async () => {
+      const bad = await app.admin
+        .post('/api/automation/templates')
+        .send({ name: 'bad', template: { a: 1 } })
+        .expect(422);
+      expect(bad.body.code).to.equal('ValidationFailed');
+      expect(bad.body.errors.length).to.be.greaterThan(0);
+      expect((await app.admin.get('/api/automation/templates?name=bad').expect(200)).body.items).to.deep.equal([]);
+      const wrongType = await app.admin
+        .post('/api/automation/templates')
+        .send({ name: 'bad2', template: { Resources: { X: { Type: 'Atonix::Nope::Thing', Properties: {} } } } })
+        .expect(422);
+      expect(wrongType.body.errors[0].pointer).to.match(/^\/template\/Resources\/X/);
+      // A parameter without a default is given by each stack later, so it is no reason to refuse the template.
+      await app.admin
+        .post('/api/automation/templates')
+        .send({
+          name: 'later',
+          template: {
+            Parameters: { Cidr: { Type: 'String' } },
+            Resources: {
+              Net: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'n', cidr_block: { Ref: 'Cidr' } } },
+            },
+          },
+        })
+        .expect(201);
+    });
   });
 
   describe('previewNewStack', () => {

@@ -190,6 +190,24 @@ describe('automation: stacks', function () {
       expect((await settled(r.body.id)).status).to.equal('gone');
       await app.admin.get(`/api/networking/vpcs/${after.get('Net')}`).expect(404);
     });
+
+    it('refuses a null template in a PATCH or an update preview with 422 naming it, changing nothing', async () => {
+      const r = await app.admin.post('/api/automation/stacks').send({ name: 'nulls', template: native() }).expect(202);
+      const done = await settled(r.body.id);
+      for (const field of ['template', 'template_body']) {
+        const patch = await app.admin
+          .patch(`/api/automation/stacks/${r.body.id}`)
+          .send({ [field]: null })
+          .expect(422);
+        expect(patch.body.errors[0]).to.include({ pointer: `/${field}`, code: 'NotNullable' });
+        const preview = await app.admin
+          .post(`/api/automation/stacks/${r.body.id}/preview`)
+          .send({ [field]: null })
+          .expect(422);
+        expect(preview.body.errors[0].pointer).to.equal(`/${field}`);
+      }
+      expect((await app.admin.get(`/api/automation/stacks/${r.body.id}`).expect(200)).body.etag).to.equal(done.etag);
+    });
   });
 
   describe('retryStack', () => {

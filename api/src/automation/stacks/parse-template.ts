@@ -7,20 +7,27 @@ import { isTerraformJson, parseTerraformJson } from './terraform-json.js';
 import { validateModel } from './validate.js';
 
 export interface TemplateSource {
-  template?: Record<string, Json>;
-  template_body?: string;
+  template?: Record<string, Json> | null;
+  template_body?: string | null;
 }
 
 /** The template object and its text (the text is stored as sent so reads never drift). */
 export function readTemplate(src: TemplateSource): { doc: Record<string, Json>; body: string; base: string } {
+  // A merge patch may send null for a member; a template cannot be removed, only replaced.
+  for (const field of ['template', 'template_body'] as const) {
+    if (src[field] === null) {
+      throw problems.validation([
+        { pointer: `/${field}`, detail: 'may not be null: a stack always has a template', code: 'NotNullable' },
+      ]);
+    }
+  }
   if (src.template !== undefined && src.template_body !== undefined) {
     throw problems.validation([
       { pointer: '/template_body', detail: 'send either template or template_body, not both', code: 'Conflict' },
     ]);
   }
-  if (src.template !== undefined)
-    return { doc: src.template, body: JSON.stringify(src.template, null, 2), base: '/template' };
-  if (src.template_body === undefined)
+  if (src.template) return { doc: src.template, body: JSON.stringify(src.template, null, 2), base: '/template' };
+  if (typeof src.template_body !== 'string')
     throw problems.validation([
       {
         pointer: '/template',
@@ -52,6 +59,18 @@ export function buildModel(doc: Record<string, Json>, base: string, params: Reco
   validateModel(model, params, errors);
   if (errors.length) throw problems.validation(errors);
   return model;
+}
+
+/**
+ * Checks a template to store (a stored template's version): everything buildModel checks, except that parameters
+ * without a default may stay unset (each stack made from it gives them).
+ */
+export function checkStoredTemplate(doc: Record<string, Json>, base: string): void {
+  const errors: FieldError[] = [];
+  const model = isTerraformJson(doc) ? parseTerraformJson(doc, base, errors, {}) : parseNative(doc, base, errors);
+  validateModel(model, {}, errors);
+  const real = errors.filter((e) => !(e.code === 'Required' && e.pointer.startsWith('/parameters/')));
+  if (real.length) throw problems.validation(real);
 }
 
 /** Parameter values as the template sees them: given values, else defaults; typed by the parameter's type. */

@@ -8,6 +8,9 @@ import { Problem, problems } from '../problems.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** Strict: a byte sequence that is not UTF-8 is refused, not turned into U+FFFD (ignoreBOM: the code below drops it). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 // The connection closes after this answer: the rest of an oversized upload is not worth reading through.
 const tooLarge = (limit: number) =>
   new Problem(
@@ -108,7 +111,13 @@ export async function readJsonBody(req: IncomingMessage, limit = BODY_LIMIT_BYTE
       `charset ${charset} is not accepted; send UTF-8.`,
     );
   }
-  let text = (await readRaw(req, limit)).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(await readRaw(req, limit));
+  } catch (e) {
+    if (e instanceof Problem) throw e;
+    throw problems.malformedBody('The body is not valid UTF-8.');
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const first = /\S/.exec(text)?.[0];
   if (first === undefined) return undefined; // an empty body (chunked, say) is no body, as with Content-Length: 0

@@ -14,6 +14,7 @@ import { sendProblem } from './problem-response.js';
 import type { CompiledOperation, Pipeline } from '../operations/pipeline.js';
 import { ANONYMOUS } from '../operations/principals.js';
 import { preferredWait } from './prefer.js';
+import { parseQuery } from './query.js';
 import { RouteTable } from './route-table.js';
 
 export interface MountDeps {
@@ -46,7 +47,17 @@ export function mountOperations(router: Pick<Router, 'use'>, deps: MountDeps): v
       );
       return;
     }
-    void run(req, res, hit.value, hit.params, deps);
+    const query = parseQuery(req.url);
+    if (query.malformed !== undefined) {
+      sendProblem(
+        res,
+        problems.invalidParameter([{ pointer: query.malformed, detail: 'is not valid percent-encoded UTF-8' }]),
+        newRequestId(),
+        req.originalUrl,
+      );
+      return;
+    }
+    void run(req, res, hit.value, { ...query.params, ...hit.params }, deps);
   });
 }
 
@@ -54,7 +65,7 @@ async function run(
   req: Request,
   res: Response,
   op: CompiledOperation,
-  pathParams: Record<string, string>,
+  params: Record<string, string | string[]>,
   deps: MountDeps,
 ) {
   const started = process.hrtime.bigint();
@@ -79,7 +90,7 @@ async function run(
       typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined;
     const result = await deps.pipeline.execute(op, {
       principal,
-      params: { ...(req.query as Record<string, unknown>), ...pathParams },
+      params,
       body,
       hasBody,
       ifMatch: header('if-match'),

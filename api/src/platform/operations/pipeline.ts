@@ -22,6 +22,8 @@ import {
   type Result,
 } from './context.js';
 import { authorize } from './authorization.js';
+import { badString, checkIdempotencyKey, checkParameters } from './input-rules.js';
+import { problemFromDatabase } from './database-problems.js';
 import { settle } from './settle.js';
 import { operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
@@ -32,6 +34,8 @@ export interface CompiledOperation {
   handler: Handler | CreateHandler;
   path: string;
   method: string;
+  /** the path and query parameters the operation declares: no other is accepted */
+  parameterNames: ReadonlySet<string>;
 }
 
 export interface CallInput {
@@ -81,7 +85,15 @@ export class Pipeline {
       if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
       const handler = handlers[meta.operationId as OperationId];
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
-      this.byId.set(meta.operationId, { meta, v: compileOperation(spec, o), handler, path: o.path, method: o.method });
+      const parameterNames = new Set<string>(o.parameters.filter((p) => p.in !== 'header').map((p) => p.name));
+      this.byId.set(meta.operationId, {
+        meta,
+        v: compileOperation(spec, o),
+        handler,
+        path: o.path,
+        method: o.method,
+        parameterNames,
+      });
     }
   }
 
@@ -92,6 +104,8 @@ export class Pipeline {
     const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
     try {
       const params = { ...input.params };
+      checkParameters(params, op.parameterNames);
+      checkIdempotencyKey(input.idempotencyKey);
       if (!v.params(params))
         throw problems.invalidParameter(
           fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })),
@@ -103,6 +117,8 @@ export class Pipeline {
             throw problems.validation([{ pointer: '', detail: 'a JSON body is required', code: 'Required' }]);
           body = {};
         }
+        const bad = badString(body);
+        if (bad) throw problems.validation([bad]);
         if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
       }
       authorize(meta, input.principal, params);
@@ -156,7 +172,7 @@ export class Pipeline {
       }
       return result;
     } catch (err) {
-      const p = err instanceof Problem ? err : this.internal(err, requestId, meta);
+      const p = err instanceof Problem ? err : (problemFromDatabase(err) ?? this.internal(err, requestId, meta));
       if (input.principal !== ANONYMOUS && meta.mutating && p.status !== 429 && p.status < 500) {
         await writeAudit(this.db, {
           user_id: input.principal.userId,
