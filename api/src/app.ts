@@ -1,8 +1,10 @@
 // createApp(deps): the Express app without listen, so tests and main.ts share exactly one assembly.
-import express, { type Express } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Express, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Deps } from './platform/deps.js';
-import { errorHandler, notFoundHandler } from './platform/http/problem-response.js';
+import { errorHandler, notFoundHandler, sendProblem } from './platform/http/problem-response.js';
+import { problems } from './platform/problems.js';
 import { mountOperations } from './platform/http/mount.js';
 import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
@@ -36,15 +38,35 @@ export function createApp(deps: Deps): Express {
   return app;
 }
 
-const metricsHandler = (deps: Deps) => async (_req: unknown, res: import('node:http').ServerResponse) => {
-  res.setHeader('Content-Type', deps.metrics.registry.contentType);
-  res.end(await deps.metrics.registry.metrics());
+/** Prometheus' scrape; behind `Authorization: Bearer <ATONIX_METRICS_TOKEN>` when that is set (open otherwise). */
+const metricsHandler = (deps: Deps) => {
+  const expected = deps.config.metricsToken ? Buffer.from(`Bearer ${deps.config.metricsToken}`) : undefined;
+  return async (req: Request, res: Response) => {
+    if (expected) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        sendProblem(
+          res,
+          problems.unauthenticated('Send the metrics token as `Authorization: Bearer <token>`.'),
+          undefined,
+          '/metrics',
+        );
+        return;
+      }
+    }
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.end(await deps.metrics.registry.metrics());
+  };
 };
 
 /** A worker-only process serves no API, but still answers probes and exposes its job metrics. */
 export function workerProbes(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,6 +1,7 @@
 // config -> database (embedded, or DATABASE_URL) -> migrate -> createApp -> listen; Ctrl-C stops it all cleanly.
 // `role=all` (the default) serves HTTP on the main thread and runs the background worker on a worker thread.
 import { createServer } from 'node:http';
+import { answerClientErrors } from './platform/http/client-errors.js';
 import { Worker } from 'node:worker_threads';
 import { createApp, workerProbes } from './app.js';
 import { bootPlatform } from './platform/boot.js';
@@ -28,6 +29,7 @@ if (platform.adminSecret) {
 }
 
 const server = createServer(config.role === 'worker' ? workerProbes(platform) : createApp(platform));
+answerClientErrors(server);
 if (config.role !== 'worker') attachEventStream(server, platform.auth, platform.events);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, config.host, () =>

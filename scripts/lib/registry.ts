@@ -21,6 +21,7 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
     writeOnly: s.writeOnly === true,
     immutable: s['x-immutable'] === true,
     serverDefault: s['x-server-default'] === true,
+    secret: s['x-secret'] === true,
     terraform: s['x-terraform'] !== false,
   };
   if (s.default !== undefined) meta.default = s.default;

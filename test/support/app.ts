@@ -7,6 +7,7 @@ import { bootPlatform, type Platform } from '../../api/src/platform/boot.js';
 import { loadConfig, type Config } from '../../api/src/platform/config.js';
 import { createLogger } from '../../api/src/platform/logger.js';
 import { attachEventStream } from '../../api/src/platform/events/websocket.js';
+import { answerClientErrors } from '../../api/src/platform/http/client-errors.js';
 import { freshDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';
@@ -66,6 +67,7 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
   });
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));
   const server = createServer(createApp(platform));
+  answerClientErrors(server);
   attachEventStream(server, platform.auth, platform.events);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

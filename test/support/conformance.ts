@@ -157,6 +157,7 @@ export function describeKind(kind: Kind, fixture: KindFixture) {
             .set('Idempotency-Key', `${key}-busy`)
             .send(other.body);
           expect([busy.status, busy.body.code]).to.deep.equal([409, 'IdempotencyKeyInFlight']);
+          expect(busy.headers['retry-after']).to.equal('1');
         } finally {
           await held.query('rollback');
           await held.end();

@@ -52,6 +52,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Flavor id (flv-...)."
       },
@@ -63,6 +64,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The flavor's unique name, for example t1.small."
       },
@@ -74,6 +76,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "ram_mb": {
@@ -84,6 +87,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "disk_gb": {
@@ -94,6 +98,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "gpu_count": {
@@ -104,6 +109,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": 0
       },
@@ -115,6 +121,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -125,6 +132,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -135,6 +143,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -175,6 +184,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Image id (img-...)."
       },
@@ -186,6 +196,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The image's unique name, for example debian-12."
       },
@@ -197,6 +208,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "version": {
@@ -207,6 +219,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "status": {
@@ -217,6 +230,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": "active",
         "enum": [
@@ -232,6 +246,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -242,6 +257,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -252,6 +268,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -296,6 +313,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Instance id (inst-...)."
       },
@@ -307,6 +325,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -318,6 +337,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "enum": [
           "building",
@@ -334,6 +354,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Why the instance is in `error`, for example InsufficientCapacity."
       },
@@ -345,6 +366,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": "running",
         "enum": [
@@ -361,6 +383,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The flavor (flv-...)."
       },
@@ -372,6 +395,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The image (img-...)."
       },
@@ -383,6 +407,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Place the instance in this subnet; it gets a private IP from it."
       },
@@ -394,6 +419,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "region": {
@@ -404,6 +430,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "metadata": {
@@ -414,6 +441,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": {},
         "elementType": "string",
@@ -427,6 +455,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -437,6 +466,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -447,6 +477,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -457,6 +488,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -502,6 +534,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "VPC id (vpc-...)."
       },
@@ -513,6 +546,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -524,6 +558,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "An IPv4 CIDR from /16 to /28, for example 10.0.0.0/16."
       },
@@ -535,6 +570,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "state": {
@@ -545,6 +581,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "enum": [
           "pending",
@@ -559,6 +596,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -569,6 +607,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -579,6 +618,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -589,6 +629,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -629,6 +670,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Subnet id (subnet-...)."
       },
@@ -640,6 +682,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -651,6 +694,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The VPC (vpc-...); taken from the path on create."
       },
@@ -662,6 +706,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "An IPv4 CIDR inside the VPC's, overlapping no sibling subnet."
       },
@@ -673,6 +718,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": true,
+        "secret": false,
         "terraform": true,
         "description": "Zone; defaults to the region's first."
       },
@@ -684,6 +730,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "owner": {
@@ -694,6 +741,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -704,6 +752,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -714,6 +763,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -724,6 +774,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -767,6 +818,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "name": {
@@ -777,6 +829,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The unique login name."
       },
@@ -788,6 +841,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "is_admin": {
@@ -798,6 +852,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": false
       },
@@ -809,6 +864,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -819,6 +875,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -829,6 +886,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -868,6 +926,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "name": {
@@ -878,6 +937,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -889,6 +949,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "token": {
@@ -899,6 +960,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": true,
         "terraform": true,
         "description": "The secret; present only in the create response."
       },
@@ -910,6 +972,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The first characters of the secret, to tell tokens apart."
       },
@@ -921,6 +984,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "last_used_at": {
@@ -931,6 +995,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -941,6 +1006,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -983,6 +1049,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "Stack id (stk-...)."
       },
@@ -994,6 +1061,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -1005,6 +1073,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": false,
         "description": "The template as an object (native or Terraform JSON)."
       },
@@ -1016,6 +1085,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The template as JSON or YAML text."
       },
@@ -1027,6 +1097,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A stored template (tpl-...) to use instead of a body."
       },
@@ -1038,6 +1109,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The stored template's version; the latest when left out."
       },
@@ -1049,6 +1121,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": {},
         "elementType": "string",
@@ -1062,6 +1135,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "default": "rollback",
         "enum": [
@@ -1078,6 +1152,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "enum": [
           "create_pending",
@@ -1100,6 +1175,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "outputs": {
@@ -1110,6 +1186,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "elementType": "string",
         "description": "The template's outputs, once resolved."
@@ -1122,6 +1199,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -1132,6 +1210,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -1142,6 +1221,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -1152,6 +1232,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },
@@ -1192,6 +1273,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "name": {
@@ -1202,6 +1284,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
       },
@@ -1213,6 +1296,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "template": {
@@ -1223,6 +1307,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The first version's body as an object."
       },
@@ -1234,6 +1319,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true,
         "description": "The first version's body as JSON or YAML text."
       },
@@ -1245,6 +1331,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "owner": {
@@ -1255,6 +1342,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "created_at": {
@@ -1265,6 +1353,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "updated_at": {
@@ -1275,6 +1364,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       },
       "etag": {
@@ -1285,6 +1375,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "writeOnly": false,
         "immutable": false,
         "serverDefault": false,
+        "secret": false,
         "terraform": true
       }
     },

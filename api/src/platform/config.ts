@@ -37,6 +37,8 @@ export interface Config {
   jobPollSeconds: number;
   /** how long an Idempotency-Key is remembered; after that the same key starts a new request */
   idempotencyTtlSeconds: number;
+  /** when set, /metrics answers only `Authorization: Bearer <this>` (Prometheus' bearer_token) */
+  metricsToken?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +68,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // pg-boss's floor is half a second.
     jobPollSeconds: Math.max(0.5, Number(env.ATONIX_JOB_POLL_SECONDS ?? 0.5) || 0.5),
     idempotencyTtlSeconds: positive('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
+    metricsToken: env.ATONIX_METRICS_TOKEN || undefined,
   };
 }

@@ -142,8 +142,21 @@ export const problems = {
       'IdempotencyKeyInFlight',
       'A request with this idempotency key is still in progress',
       'Retry after the first request has finished.',
+      undefined,
+      {},
+      { 'Retry-After': '1' },
     ),
-  rateLimited: (retryAfterSeconds: number) =>
+  headersTooLarge: () =>
+    new Problem(
+      431,
+      'HeadersTooLarge',
+      'Request header fields too large',
+      'The request headers are larger than the server accepts (16 KiB in all).',
+    ),
+  requestTimeout: () => new Problem(408, 'RequestTimeout', 'Request timeout', 'The request did not arrive in time.'),
+  malformedRequest: () =>
+    new Problem(400, 'MalformedRequest', 'Malformed request', 'The request is not valid HTTP/1.1.'),
+  rateLimited: (retryAfterSeconds: number, headers: Record<string, string> = {}) =>
     new Problem(
       429,
       'RateLimited',
@@ -151,7 +164,7 @@ export const problems = {
       `Slow down; retry after ${retryAfterSeconds} s.`,
       undefined,
       {},
-      { 'Retry-After': String(retryAfterSeconds) },
+      { 'Retry-After': String(retryAfterSeconds), ...headers },
     ),
   unavailable: (detail: string) => new Problem(503, 'Unavailable', 'Service unavailable', detail),
   internal: () =>

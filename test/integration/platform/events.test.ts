@@ -91,6 +91,43 @@ describe('platform: real-time events over WebSocket', () => {
     admin.ws.close();
   });
 
+  describe('a stream lives only as long as its credentials', () => {
+    const closed = (ws: WebSocket) =>
+      new Promise<{ code: number; reason: string }>((ok) =>
+        ws.on('close', (code, reason) => ok({ code, reason: String(reason) })),
+      );
+    const tokenFor = async (userId: string, body: object = {}) =>
+      (
+        await app.admin
+          .post(`/api/security/users/${userId}/tokens`)
+          .send({ name: 'ws', ...body })
+          .expect(201)
+      ).body;
+
+    it('closes with 4401 "token revoked" when its token is revoked, also through another process', async () => {
+      const user = await newUser(app, 'ws-revoked');
+      const t = await tokenFor(user.id);
+      const other = await startApp({}, app.databaseUrl); // a second API process on the same database
+      try {
+        const here = await watch(app.url, t.token);
+        const there = await watch(other.url, t.token);
+        const [a, b] = [closed(here.ws), closed(there.ws)];
+        await app.admin.delete(`/api/security/users/${user.id}/tokens/${t.id}`).expect(204);
+        expect(await a).to.deep.equal({ code: 4401, reason: 'token revoked' });
+        expect(await b).to.deep.equal({ code: 4401, reason: 'token revoked' });
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('closes with 4401 "token expired" when its token expires', async () => {
+      const user = await newUser(app, 'ws-expiring');
+      const t = await tokenFor(user.id, { expires_at: new Date(Date.now() + 1500).toISOString() });
+      const w = await watch(app.url, t.token);
+      expect(await closed(w.ws)).to.deep.equal({ code: 4401, reason: 'token expired' });
+    });
+  });
+
   it('refuses the upgrade without a valid token', async () => {
     const err = await watch(app.url, 'atx_bad').then(
       () => null,

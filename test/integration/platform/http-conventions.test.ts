@@ -213,6 +213,32 @@ describe('platform: HTTP conventions', () => {
       expect(Number(r.headers['retry-after'])).to.be.greaterThanOrEqual(1);
       expect(r.body.code).to.equal('RateLimited');
     });
+
+    it("sends the IETF RateLimit-Policy and RateLimit headers of the caller's bucket", async () => {
+      const fresh = await startApp({ ATONIX_RATE_LIMIT_PER_SECOND: '1', ATONIX_RATE_LIMIT_BURST: '3' });
+      try {
+        const first = await fresh.admin.get('/api/compute/flavors').expect(200);
+        expect(first.headers['ratelimit-policy']).to.equal('"default";q=3;w=3');
+        expect(first.headers.ratelimit).to.match(/^"default";r=2;t=[12]$/);
+        const second = await fresh.admin.get('/api/compute/flavors').expect(200);
+        expect(second.headers.ratelimit).to.match(/^"default";r=1;t=[23]$/);
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('limits requests with bad tokens by their source address: 401 until the burst is spent, then 429', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await limited.as(`atx_wrong_${i}`).get('/api/compute/flavors')).status);
+      expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+      const r = await limited
+        .as('atx_wrong')
+        .post('/api/networking/vpcs')
+        .send({ name: 'x', cidr_block: '10.0.0.0/16' });
+      expect(r.status).to.equal(429);
+      expect(r.headers['retry-after']).to.match(/^\d+$/);
+    });
   });
 
   describe('probes, metrics and docs', () => {

@@ -76,4 +76,39 @@ describe('security: audit logs', () => {
     expect(new Date(p2.body.items[0].timestamp) <= new Date(p1.body.items[1].timestamp)).to.equal(true);
     await app.admin.get('/api/security/audit-logs?since=yesterday').expect(400);
   });
+
+  describe('every write attempt, refused before or inside the pipeline', () => {
+    const failures = async (action: string) =>
+      (await app.admin.get(`/api/security/audit-logs?action=${action}&status=failure&limit=1000`).expect(200)).body
+        .items as Record<string, any>[];
+
+    it('records a write without a valid token: no user, its source address, the action', async () => {
+      const before = (await failures('networking:CreateVpc')).length;
+      await app
+        .as('atx_not_a_token')
+        .post('/api/networking/vpcs')
+        .send({ name: 'x', cidr_block: '10.0.0.0/16' })
+        .expect(401);
+      const after = await failures('networking:CreateVpc');
+      expect(after.length).to.equal(before + 1);
+      expect(after[0]).to.include({ user_id: null, resource_type: 'vpc', source_ip: '127.0.0.1' });
+      expect(after[0].details).to.deep.equal({ code: 'Unauthenticated', status: 401 });
+    });
+
+    it('records a write whose path id holds a NUL, with the id stored escaped', async () => {
+      await app.as(user.token).delete('/api/networking/vpcs/vpc-%00abcd').expect(400);
+      const logs = await failures('networking:DeleteVpc');
+      expect(logs.map((l) => l.resource_id)).to.include('vpc-\\u0000abcd');
+      expect(logs.find((l) => l.resource_id === 'vpc-\\u0000abcd')).to.include({ user_id: user.id });
+    });
+
+    it('records a write refused for its encoding or its body: bad percent-encoding, a foreign content type', async () => {
+      await app.as(user.token).delete('/api/networking/vpcs/%zz').expect(400);
+      const deletes = await failures('networking:DeleteVpc');
+      expect(deletes[0]).to.include({ user_id: user.id, resource_id: '%zz' });
+      expect(deletes[0].details.code).to.equal('InvalidParameter');
+      await app.as(user.token).post('/api/networking/vpcs').set('Content-Type', 'text/plain').send('x').expect(415);
+      expect((await failures('networking:CreateVpc'))[0]).to.include({ user_id: user.id });
+    });
+  });
 });

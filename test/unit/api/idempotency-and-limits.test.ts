@@ -25,7 +25,18 @@ describe('token-bucket rate limiter', () => {
     expect(() => l.take('tok', t0 + 500))
       .to.throw()
       .with.property('headers')
-      .that.deep.equals({ 'Retry-After': '1' });
+      .that.deep.equals({
+        'Retry-After': '1',
+        'RateLimit-Policy': '"default";q=3;w=2',
+        RateLimit: '"default";r=0;t=2',
+      });
+  });
+
+  it("answers each take's state for the RateLimit headers: quota, window, what remains and when it is full", () => {
+    const l = new RateLimiter(2, 3);
+    expect(l.take('tok', 0)).to.deep.equal({ quota: 3, window: 2, remaining: 2, reset: 1 });
+    expect(l.take('tok', 0)).to.deep.equal({ quota: 3, window: 2, remaining: 1, reset: 1 });
+    expect(l.take('tok', 0)).to.deep.equal({ quota: 3, window: 2, remaining: 0, reset: 2 });
   });
 
   it('is off at 0 requests per second', () => {

@@ -6,6 +6,12 @@ import type { Principal } from '../operations/principals.js';
 import type { EventBus } from './bus.js';
 import { Problem, problems, renderProblem } from '../problems.js';
 
+/**
+ * The close code of a stream whose credentials ended (revoked, expired, user deleted): in the 4000-4999 range
+ * that RFC 6455 leaves to applications, as 4000 + HTTP's 401. The reason says which.
+ */
+export const CLOSE_CREDENTIALS = 4401;
+
 /** Browsers cannot set headers on a WebSocket, so the token may also come as `?token=`. */
 function credentials(req: IncomingMessage): string | undefined {
   if (req.headers.authorization) return req.headers.authorization;
@@ -34,12 +40,26 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
     }
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const end = (reason: string) => {
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CREDENTIALS, reason);
+      };
       const off = bus.subscribe((ev) => {
+        // The stream lives only as long as its credentials: a revoked token or a deleted user ends it, in whatever
+        // process the revocation happened (the event came by NOTIFY).
+        if (ev.type === 'deleted' && ev.kind === 'token' && ev.id === principal.tokenId) return end('token revoked');
+        if (ev.type === 'deleted' && ev.kind === 'user' && ev.id === principal.userId) return end('user deleted');
         if (!principal.isAdmin && ev.owner !== principal.userId) return;
         if (kinds && !kinds.includes(ev.kind)) return;
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(ev));
       });
-      ws.on('close', off);
+      const expiry = principal.expiresAt
+        ? setTimeout(() => end('token expired'), Math.max(0, principal.expiresAt - Date.now()))
+        : undefined;
+      expiry?.unref();
+      ws.on('close', () => {
+        off();
+        clearTimeout(expiry);
+      });
       ws.send(JSON.stringify({ type: 'subscribed', user_id: principal.userId }));
     });
   });

@@ -7,7 +7,7 @@ import { newRequestId } from '../resources/ids.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../process-metrics.js';
 import { Problem, problems } from '../problems.js';
-import type { RateLimiter } from './rate-limit.js';
+import { rateLimitHeaders, type LimitState, type RateLimiter } from './rate-limit.js';
 import type { Result } from '../operations/context.js';
 import { readJsonBody } from './body.js';
 import { sendProblem } from './problem-response.js';
@@ -15,7 +15,8 @@ import type { CompiledOperation, Pipeline } from '../operations/pipeline.js';
 import { ANONYMOUS } from '../operations/principals.js';
 import { preferredWait } from './prefer.js';
 import { parseQuery } from './query.js';
-import { RouteTable } from './route-table.js';
+import { RouteTable, type RouteMatch } from './route-table.js';
+import { registry, type Kind } from '../../generated/registry.js';
 
 export interface MountDeps {
   pipeline: Pipeline;
@@ -28,46 +29,40 @@ export interface MountDeps {
 /** application/json, application/merge-patch+json and any other application/*+json, parameters aside. */
 const isJson = (type: string | undefined) => /^application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i.test(type ?? '');
 
+/** The caller of a guarded operation; a source address that keeps sending bad tokens is rate limited as such. */
+async function authenticate(req: Request, deps: MountDeps): Promise<Principal> {
+  try {
+    return await deps.auth.authenticate(req.headers.authorization);
+  } catch (e) {
+    if (e instanceof Problem && e.status === 401) deps.limiter.take(`address:${req.ip ?? ''}`);
+    throw e;
+  }
+}
+
+/** The IETF RateLimit-Policy and RateLimit headers of the caller's bucket (draft-ietf-httpapi-ratelimit-headers). */
+function limit(res: Response, state: LimitState | undefined) {
+  if (!state) return;
+  for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.setHeader(k, v);
+}
+
 /** One middleware for every operation: a route table lookup, then the operation; anything else falls through (404/405). */
 export function mountOperations(router: Pick<Router, 'use'>, deps: MountDeps): void {
   const table = new RouteTable<CompiledOperation>();
   for (const op of deps.pipeline.byId.values()) table.add(op.method, op.path, op);
   router.use((req, res, next) => {
+    // Every answer, an operation's or not: never sniffed into another content type than it says.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     const hit = table.match(req.method, req.path);
     if (!hit) {
       next();
       return;
     }
-    if (hit.malformed) {
-      sendProblem(
-        res,
-        problems.invalidParameter([{ pointer: hit.malformed, detail: 'is not valid percent-encoding' }]),
-        newRequestId(),
-        req.originalUrl,
-      );
-      return;
-    }
-    const query = parseQuery(req.url);
-    if (query.malformed !== undefined) {
-      sendProblem(
-        res,
-        problems.invalidParameter([{ pointer: query.malformed, detail: 'is not valid percent-encoded UTF-8' }]),
-        newRequestId(),
-        req.originalUrl,
-      );
-      return;
-    }
-    void run(req, res, hit.value, { ...query.params, ...hit.params }, deps);
+    void run(req, res, hit, deps);
   });
 }
 
-async function run(
-  req: Request,
-  res: Response,
-  op: CompiledOperation,
-  params: Record<string, string | string[]>,
-  deps: MountDeps,
-) {
+async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperation>, deps: MountDeps) {
+  const op = hit.value;
   const started = process.hrtime.bigint();
   const { meta } = op;
   const requestId =
@@ -75,9 +70,17 @@ async function run(
   res.setHeader('X-Request-Id', requestId);
   let principal: Principal | undefined;
   let status = 500;
+  /** true once the pipeline has the call: from then on it audits the outcome itself */
+  let inPipeline = false;
   try {
-    principal = meta.anonymous ? ANONYMOUS : await deps.auth.authenticate(req.headers.authorization);
-    if (principal.tokenId) deps.limiter.take(principal.tokenId);
+    principal = meta.anonymous ? ANONYMOUS : await authenticate(req, deps);
+    if (principal.tokenId) limit(res, deps.limiter.take(principal.tokenId));
+    if (hit.malformed)
+      throw problems.invalidParameter([{ pointer: hit.malformed, detail: 'is not valid percent-encoding' }]);
+    const query = parseQuery(req.url);
+    if (query.malformed !== undefined)
+      throw problems.invalidParameter([{ pointer: query.malformed, detail: 'is not valid percent-encoded UTF-8' }]);
+    const params = { ...query.params, ...hit.params };
     const hasBody =
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
       req.headers['transfer-encoding'] !== undefined;
@@ -88,6 +91,7 @@ async function run(
     }
     const header = (name: string) =>
       typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined;
+    inPipeline = true;
     const result = await deps.pipeline.execute(op, {
       principal,
       params,
@@ -101,12 +105,21 @@ async function run(
       waitSeconds: preferredWait(header('prefer')),
     });
     status = result.status;
-    send(res, result);
+    send(res, result, op.meta.kind);
   } catch (err) {
     const p = err instanceof Problem ? err : problems.internal();
     if (!(err instanceof Problem))
       deps.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
     status = p.status;
+    // A write refused before the pipeline saw it (no token, a rate limit, an unreadable body) is audited here.
+    if (!inPipeline && meta.mutating)
+      await deps.pipeline.auditRefusal(op, {
+        principal,
+        params: hit.params,
+        problem: p,
+        requestId,
+        sourceIp: req.ip ?? '',
+      });
     sendProblem(res, p, requestId, req.originalUrl);
   } finally {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -154,9 +167,17 @@ function meters(metrics: Metrics, op: CompiledOperation, status: number) {
   return m;
 }
 
-function send(res: Response, r: Result) {
+/** The properties of each kind that are secrets (x-secret): a response carrying one is `Cache-Control: no-store`. */
+const SECRETS = new Map(
+  Object.values(registry).map((m) => [m.kind, Object.keys(m.properties).filter((p) => m.properties[p]!.secret)]),
+);
+
+function send(res: Response, r: Result, kind: Kind | null) {
   res.status(r.status);
   if (r.headers) for (const [k, val] of Object.entries(r.headers)) res.setHeader(k, val);
+  const secrets = kind ? SECRETS.get(kind) : undefined;
+  if (secrets?.length && r.body && typeof r.body === 'object' && secrets.some((p) => p in (r.body as object)))
+    res.setHeader('Cache-Control', 'no-store');
   const etag = (r.body as any)?.etag;
   if (typeof etag === 'string' && !res.hasHeader('ETag')) res.setHeader('ETag', etag);
   if (r.body === undefined) {

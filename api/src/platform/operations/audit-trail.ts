@@ -20,17 +20,36 @@ export interface AuditRecord {
   request_id?: string | null;
 }
 
+/**
+ * What a text column can hold: a NUL or a lone surrogate (in a refused request's path id, say) is written as its
+ * `\uXXXX` escape, so the record of a bad request is stored too, not lost with it.
+ */
+const storable = (s: string) =>
+  s.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+const text = (s: string | null | undefined) => (s === null || s === undefined ? null : storable(s));
+const storableJson = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? storable(v)
+    : Array.isArray(v)
+      ? v.map(storableJson)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storableJson(x)]))
+        : v;
+
 /** Every key present, so the rows of a group commit share one statement. */
 export const auditRow = (rec: AuditRecord) => ({
   id: newId('log'),
-  user_id: rec.user_id,
+  user_id: text(rec.user_id),
   action: rec.action,
   resource_type: rec.resource_type ?? null,
-  resource_id: rec.resource_id ?? null,
+  resource_id: text(rec.resource_id),
   status: rec.status,
-  details: rec.details ?? {},
-  source_ip: rec.source_ip ?? null,
-  request_id: rec.request_id ?? null,
+  details: storableJson(rec.details ?? {}),
+  source_ip: text(rec.source_ip),
+  request_id: text(rec.request_id),
 });
 
 export async function writeAudits(db: Knex | Knex.Transaction, recs: AuditRecord[]): Promise<void> {

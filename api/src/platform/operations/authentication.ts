@@ -36,7 +36,12 @@ export class Authenticator {
         throw problems.unauthenticated('The token is not valid (unknown or revoked).');
       }
       entry = {
-        principal: { userId: row.user_id, isAdmin: row.is_admin, tokenId: row.token_id },
+        principal: {
+          userId: row.user_id,
+          isAdmin: row.is_admin,
+          tokenId: row.token_id,
+          expiresAt: row.expires_at ? +row.expires_at : null,
+        },
         expiresAt: row.expires_at ? +row.expires_at : null,
         cachedAt: now,
       };

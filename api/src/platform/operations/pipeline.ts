@@ -173,22 +173,47 @@ export class Pipeline {
       return result;
     } catch (err) {
       const p = err instanceof Problem ? err : (problemFromDatabase(err) ?? this.internal(err, requestId, meta));
-      if (input.principal !== ANONYMOUS && meta.mutating && p.status !== 429 && p.status < 500) {
-        await writeAudit(this.db, {
-          user_id: input.principal.userId,
-          action: meta.permission,
-          resource_type: meta.kind,
-          resource_id: (input.params.id as string | undefined) ?? null,
-          status: 'failure',
-          details: { code: p.code, status: p.status },
-          source_ip: input.sourceIp ?? null,
-          request_id: requestId,
-        }).catch((e) => this.log.error({ err: e, request_id: requestId }, 'audit write failed'));
+      // Every write attempt leaves one record: a success is written with the change, a failure here.
+      if (meta.mutating) {
+        await this.auditRefusal(op, {
+          principal: input.principal,
+          params: input.params,
+          problem: p,
+          requestId,
+          sourceIp: input.sourceIp ?? '',
+        });
       }
       throw p;
     } finally {
       waiting.watch?.close();
     }
+  }
+
+  /**
+   * The audit record of a refused or failed write: with no user when the caller is unknown (a 401), and never
+   * failing the answer (a record that cannot be written is logged).
+   */
+  async auditRefusal(
+    op: CompiledOperation,
+    r: {
+      principal?: Principal;
+      params: Record<string, unknown>;
+      problem: Problem;
+      requestId: string;
+      sourceIp: string;
+    },
+  ): Promise<void> {
+    const id = r.params.id;
+    await writeAudit(this.db, {
+      user_id: r.principal && r.principal !== ANONYMOUS ? r.principal.userId : null,
+      action: op.meta.permission,
+      resource_type: op.meta.kind,
+      resource_id: typeof id === 'string' ? id : null,
+      status: 'failure',
+      details: { code: r.problem.code, status: r.problem.status },
+      source_ip: r.sourceIp || null,
+      request_id: r.requestId,
+    }).catch((e) => this.log.error({ err: e, request_id: r.requestId }, 'audit write failed'));
   }
 
   /** In-process call of an operation by id, exactly as if `principal` had made it over HTTP. */

@@ -9,6 +9,7 @@ const KEYWORDS = [
   'x-resource',
   'x-immutable',
   'x-server-default',
+  'x-secret',
   'x-terraform',
   'example',
   'xml',

@@ -11,6 +11,8 @@ export interface PropMeta {
   default?: unknown;
   /** the server picks a value when none is sent (x-server-default): optional and computed */
   serverDefault: boolean;
+  /** a secret shown once (x-secret): a response that carries it is never cached */
+  secret: boolean;
   /** false hides the property from the Terraform provider (x-terraform: false) */
   terraform: boolean;
   enum?: unknown[];
