@@ -1178,6 +1178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
         };
     };
     getReadiness: {
@@ -1199,6 +1200,7 @@ export interface operations {
                 };
             };
             503: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
         };
     };
     listFlavors: {
