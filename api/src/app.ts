@@ -14,7 +14,9 @@ export function createApp(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag'); // ETags are the resources' revisions, set by the operation layer
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // A hop count (`1`) or names and ranges (`loopback, uniquelocal`, `10.0.0.0/8`), as Express takes them.
+  const trust = deps.config.trustProxy;
+  app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust);
   // No body parser: operations read their JSON bodies themselves (http/body.ts), and nothing else takes one.
 
   // The operations first, as one layer of the app itself (not a nested router, whose dispatch costs a request
@@ -24,6 +26,8 @@ export function createApp(deps: Deps): Express {
     pipeline: deps.pipeline,
     auth: deps.auth,
     limiter: new RateLimiter(perSecond, burst),
+    // Apart from the tokens' buckets, so spraying source addresses can never crowd a spent token's bucket out.
+    addressLimiter: new RateLimiter(perSecond, burst),
     log: deps.log,
     metrics: deps.metrics,
   });

@@ -39,6 +39,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   /** when set, /metrics answers only `Authorization: Bearer <this>` (Prometheus' bearer_token) */
   metricsToken?: string;
+  /** the proxies whose X-Forwarded-For is believed (Express' `trust proxy`): a source address is otherwise chosen by its client */
+  trustProxy: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobPollSeconds: Math.max(0.5, Number(env.ATONIX_JOB_POLL_SECONDS ?? 0.5) || 0.5),
     idempotencyTtlSeconds: positive('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
     metricsToken: env.ATONIX_METRICS_TOKEN || undefined,
+    trustProxy: env.ATONIX_TRUST_PROXY || 'loopback',
   };
 }

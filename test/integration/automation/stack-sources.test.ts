@@ -1,6 +1,9 @@
 // Stacks from the other template sources, by operation: CDKTF's synthesized Terraform JSON, the YAML and Terraform
 // JSON examples, stored templates with numbered versions, and the preview of a new stack.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v) as Record<string, unknown>;
 import { eventually, startApp, type TestApp } from '../../support/app.js';
 
 describe('automation: stacks from Terraform JSON, YAML and stored templates', function () {
@@ -177,6 +180,10 @@ describe('automation: stacks from Terraform JSON, YAML and stored templates', fu
         .send({ name: 'bad2', template: { Resources: { X: { Type: 'Atonix::Nope::Thing', Properties: {} } } } })
         .expect(422);
       expect(wrongType.body.errors[0].pointer).to.match(/^\/template\/Resources\/X/);
+      // A Terraform JSON count whose variable has no default is given by each stack later too.
+      const tf = JSON.parse(readFileSync('examples/stacks/network-with-instances.tf.json', 'utf8'));
+      delete first(tf.variable.web_count).default; // the web instances' count
+      await app.admin.post('/api/automation/templates').send({ name: 'tf-later', template: tf }).expect(201);
       // A parameter without a default is given by each stack later, so it is no reason to refuse the template.
       await app.admin
         .post('/api/automation/templates')

@@ -1,5 +1,6 @@
 // The WebSocket stream at /api/events: a watcher sees its own instance go building -> running, nobody else's.
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { ADMIN_TOKEN, catalogue, newUser, startApp, type TestApp } from '../../support/app.js';
 
@@ -120,12 +121,48 @@ describe('platform: real-time events over WebSocket', () => {
       }
     });
 
+    it('stays open for a token that expires months ahead (past the longest timer node has)', async () => {
+      const user = await newUser(app, 'ws-long');
+      const t = await tokenFor(user.id, { expires_at: new Date(Date.now() + 90 * 86_400_000).toISOString() });
+      const w = await watch(app.url, t.token, '?kinds=vpc');
+      const vpc = (
+        await app.as(t.token).post('/api/networking/vpcs').send({ name: 'l', cidr_block: '10.0.0.0/16' }).expect(202)
+      ).body;
+      await w.until((e) => e.id === vpc.id && e.type === 'status_changed');
+      expect(w.ws.readyState).to.equal(WebSocket.OPEN);
+      w.ws.close();
+    });
+
     it('closes with 4401 "token expired" when its token expires', async () => {
       const user = await newUser(app, 'ws-expiring');
       const t = await tokenFor(user.id, { expires_at: new Date(Date.now() + 1500).toISOString() });
       const w = await watch(app.url, t.token);
       expect(await closed(w.ws)).to.deep.equal({ code: 4401, reason: 'token expired' });
     });
+  });
+
+  it('survives clients that reset their socket while their token is being looked up', async () => {
+    const uncaught: unknown[] = [];
+    const onError = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onError);
+    try {
+      const port = Number(new URL(app.url).port);
+      for (let i = 0; i < 20; i++) {
+        const s = connect(port, '127.0.0.1');
+        await new Promise((r) => s.on('connect', r));
+        s.write(
+          'GET /api/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer atx_nope_${i}\r\n\r\n`,
+        );
+        await new Promise((r) => setImmediate(r));
+        s.resetAndDestroy();
+      }
+      // The lookups those upgrades started have finished once later requests on the same pool have.
+      for (let i = 0; i < 5; i++) await app.admin.get('/api/compute/flavors').expect(200);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(uncaught.map(String)).to.deep.equal([]);
   });
 
   it('refuses the upgrade without a valid token', async () => {

@@ -239,6 +239,57 @@ describe('platform: HTTP conventions', () => {
       expect(r.status).to.equal(429);
       expect(r.headers['retry-after']).to.match(/^\d+$/);
     });
+
+    it('refuses a flooding address before any token lookup, and audits its refusals once a minute', async () => {
+      const auth = limited.platform.auth;
+      const lookup = auth.authenticate.bind(auth);
+      let lookups = 0;
+      auth.authenticate = (header) => {
+        lookups++;
+        return lookup(header);
+      };
+      const failures = async () =>
+        Number(
+          (
+            await limited.platform
+              .db('audit_logs')
+              .where({ action: 'networking:CreateVpc', status: 'failure' })
+              .count({ n: '*' })
+          )[0]!.n,
+        );
+      try {
+        const before = await failures();
+        for (let i = 0; i < 20; i++)
+          await limited
+            .as(`atx_flood_${i}`)
+            .post('/api/networking/vpcs')
+            .send({ name: 'x', cidr_block: '10.0.0.0/16' })
+            .expect(429);
+        expect(lookups).to.equal(0);
+        expect((await failures()) - before).to.be.within(0, 2); // one a minute (two if a minute turned meanwhile)
+      } finally {
+        auth.authenticate = lookup;
+      }
+    });
+
+    it('keys the address on the connection unless the proxy is trusted: a forged X-Forwarded-For gets no fresh bucket', async () => {
+      const direct = await startApp({
+        ATONIX_RATE_LIMIT_PER_SECOND: '1',
+        ATONIX_RATE_LIMIT_BURST: '3',
+        ATONIX_TRUST_PROXY: '10.0.0.0/8',
+      });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i++)
+          statuses.push(
+            (await direct.as(`atx_forged_${i}`).get('/api/compute/flavors').set('X-Forwarded-For', `203.0.113.${i}`))
+              .status,
+          );
+        expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+      } finally {
+        await direct.close();
+      }
+    });
   });
 
   describe('probes, metrics and docs', () => {

@@ -100,6 +100,11 @@ describe('platform: input rules for every operation', () => {
       });
     }
 
+    it('refuses a path parameter given again in the query with 400, instead of ignoring one of them', async () => {
+      const r = await app.admin.get('/api/compute/flavors/flv-abcd1234?id=flv-other0000').expect(400);
+      expect(r.body.errors[0]).to.include({ pointer: 'id', code: 'RepeatedParameter' });
+    });
+
     it('refuses a parameter given twice with 400 naming it', async () => {
       const r = await app.admin.get('/api/compute/flavors?name=a&name=b').expect(400);
       expect(r.body.errors[0]).to.include({ pointer: 'name', code: 'RepeatedParameter' });

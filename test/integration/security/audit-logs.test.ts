@@ -95,6 +95,18 @@ describe('security: audit logs', () => {
       expect(after[0].details).to.deep.equal({ code: 'Unauthenticated', status: 401 });
     });
 
+    it('records a failed write against the resource it aimed at (a token under its user, not the user)', async () => {
+      await app.as(user.token).delete(`/api/security/users/${user.id}/tokens/tok-missing0000`).expect(404);
+      const revoke = (await failures('security:RevokeToken'))[0]!;
+      expect(revoke).to.include({ resource_type: 'token', resource_id: 'tok-missing0000' });
+      await app
+        .as(user.token)
+        .post('/api/networking/vpcs/vpc-missing0000/subnets')
+        .send({ name: 's', cidr_block: '10.0.0.0/24' })
+        .expect(404);
+      expect((await failures('networking:CreateSubnet'))[0]).to.include({ resource_type: 'subnet', resource_id: null });
+    });
+
     it('records a write whose path id holds a NUL, with the id stored escaped', async () => {
       await app.as(user.token).delete('/api/networking/vpcs/vpc-%00abcd').expect(400);
       const logs = await failures('networking:DeleteVpc');

@@ -27,6 +27,23 @@ describe('security: identity, tokens and tenancy', () => {
   });
 
   describe('createToken, listTokens and revokeToken', () => {
+    it('keeps a new secret nowhere but the first answer: an idempotent replay answers the token without it', async () => {
+      const owner = await newUser(app, 'replayed');
+      const make = () =>
+        app.admin
+          .post(`/api/security/users/${owner.id}/tokens`)
+          .set('Idempotency-Key', 'tok-once')
+          .send({ name: 'ci' });
+      const first = await make().expect(201);
+      expect(first.body.token).to.be.a('string');
+      const again = await make().expect(201);
+      expect(again.headers['idempotent-replayed']).to.equal('true');
+      expect(again.body.id).to.equal(first.body.id);
+      expect(again.body).to.not.have.property('token');
+      const stored = await app.platform.db('idempotency_keys').where({ key: 'tok-once' }).first('response_body');
+      expect(JSON.stringify(stored.response_body)).to.not.contain(first.body.token);
+    });
+
     it('stores tokens hashed, shows the secret once, lists without it and revokes at once', async () => {
       const u = await app.admin
         .post('/api/security/users')
@@ -117,6 +134,25 @@ describe('security: identity, tokens and tenancy', () => {
         .send({ name: 'x', flavor_id: flavor.id, image_id: image.id, subnet_id: s.id })
         .expect(422);
       expect(r.body.errors[0]).to.include({ pointer: '/subnet_id', code: 'ReferenceNotFound' });
+    });
+  });
+
+  describe('one kind per operation', () => {
+    it("never answers another kind's id, even when that row is cached (images are public, instances are not)", async () => {
+      const { flavor, image } = await catalogue(app);
+      const victim = await newUser(app, 'cache-victim');
+      const mallory = await newUser(app, 'cache-mallory');
+      const inst = (
+        await app
+          .as(victim.token)
+          .post('/api/compute/instances')
+          .send({ name: 'payroll-db', flavor_id: flavor.id, image_id: image.id })
+          .expect(202)
+      ).body;
+      await app.as(victim.token).get(`/api/compute/instances/${inst.id}`).expect(200); // now in the row cache
+      const r = await app.as(mallory.token).get(`/api/compute/images/${inst.id}`).expect(404);
+      expect(r.body.code).to.equal('NotFound');
+      await app.as(mallory.token).get(`/api/compute/flavors/${inst.id}`).expect(404);
     });
   });
 

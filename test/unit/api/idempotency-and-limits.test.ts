@@ -39,6 +39,17 @@ describe('token-bucket rate limiter', () => {
     expect(l.take('tok', 0)).to.deep.equal({ quota: 3, window: 2, remaining: 0, reset: 2 });
   });
 
+  it('keeps a spent bucket when the map overflows: only refilled buckets are forgotten', () => {
+    const l = new RateLimiter(1, 3);
+    for (let i = 0; i < 3; i++) l.take('tok', 0);
+    for (let i = 1; i < 50_000; i++) l.take(`address:${i}`, 0); // 50,000 buckets with the token's
+    l.take('address:late', 1000); // overflow, 1 s on: the sprayed buckets are full again, the token's is not
+    expect(l.take('tok', 1000)!.remaining).to.equal(0); // one token refilled and taken; not a fresh bucket of 3
+    expect(() => l.take('tok', 1000))
+      .to.throw()
+      .with.property('status', 429);
+  });
+
   it('is off at 0 requests per second', () => {
     const l = new RateLimiter(0, 0);
     for (let i = 0; i < 1000; i++) l.take('tok');

@@ -67,7 +67,10 @@ export function buildModel(doc: Record<string, Json>, base: string, params: Reco
  */
 export function checkStoredTemplate(doc: Record<string, Json>, base: string): void {
   const errors: FieldError[] = [];
-  const model = isTerraformJson(doc) ? parseTerraformJson(doc, base, errors, {}) : parseNative(doc, base, errors);
+  // A count whose variable each stack gives is read as 1, so the blocks it counts are checked too.
+  const model = isTerraformJson(doc)
+    ? parseTerraformJson(doc, base, errors, {}, { unsetCount: 1 })
+    : parseNative(doc, base, errors);
   validateModel(model, {}, errors);
   const real = errors.filter((e) => !(e.code === 'Required' && e.pointer.startsWith('/parameters/')));
   if (real.length) throw problems.validation(real);

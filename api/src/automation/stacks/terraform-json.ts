@@ -24,6 +24,8 @@ export function isTerraformJson(doc: Record<string, Json>): boolean {
 interface Ctx {
   errors: FieldError[];
   params: Record<string, Json>;
+  /** the count of a block whose count variable has no value yet (a stored template's check), else an error */
+  unsetCount?: number;
 }
 
 /**
@@ -82,7 +84,7 @@ function countOf(raw: Json | undefined, pointer: string, ctx: Ctx): number | und
   if (raw === undefined) return undefined;
   let v: Json = raw;
   const m = typeof raw === 'string' ? /^\$\{var\.([\w-]+)\}$/.exec(raw) : null;
-  if (m) v = ctx.params[m[1]!] ?? null;
+  if (m) v = ctx.params[m[1]!] ?? ctx.unsetCount ?? null;
   const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) {
     ctx.errors.push({
@@ -100,8 +102,9 @@ export function parseTerraformJson(
   base: string,
   errors: FieldError[],
   params: Record<string, Json>,
+  opts: { unsetCount?: number } = {},
 ): Model {
-  const ctx: Ctx = { errors, params };
+  const ctx: Ctx = { errors, params, unsetCount: opts.unsetCount };
   const model: Model = { format: 'terraform', parameters: {}, conditions: {}, resources: {}, outputs: {} };
   for (const [name, v] of Object.entries(obj(doc.variable))) {
     const spec = first(v);

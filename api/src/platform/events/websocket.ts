@@ -19,6 +19,21 @@ function credentials(req: IncomingMessage): string | undefined {
   return token ? `Bearer ${token}` : undefined;
 }
 
+/** node's timers hold at most 2^31-1 ms (~24.8 days); a longer wait is taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs `fn` at `at` (ms since the epoch), however far ahead; unref'd, cancellable. */
+function atTime(at: number, fn: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = at - Date.now();
+    timer = setTimeout(left > MAX_TIMER_MS ? arm : fn, Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    timer.unref();
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}
+
 export function attachEventStream(server: Server, auth: Authenticator, bus: EventBus): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
@@ -27,10 +42,15 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
       socket.destroy();
       return;
     }
+    // Node has handed the socket over with no error listener: a client that resets it while the token is looked
+    // up would otherwise raise an uncaught ECONNRESET and end the process.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
     let principal: Principal;
     try {
       principal = await auth.authenticate(credentials(req));
     } catch (e) {
+      if (socket.destroyed) return;
       const p = e instanceof Problem ? e : problems.internal();
       const body = JSON.stringify(renderProblem(p, undefined, '/api/events'));
       socket.end(
@@ -38,6 +58,8 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
       );
       return;
     }
+    if (socket.destroyed) return;
+    socket.off('error', onSocketError);
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const end = (reason: string) => {
@@ -52,13 +74,10 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
         if (kinds && !kinds.includes(ev.kind)) return;
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(ev));
       });
-      const expiry = principal.expiresAt
-        ? setTimeout(() => end('token expired'), Math.max(0, principal.expiresAt - Date.now()))
-        : undefined;
-      expiry?.unref();
+      const expiry = principal.expiresAt ? atTime(principal.expiresAt, () => end('token expired')) : undefined;
       ws.on('close', () => {
         off();
-        clearTimeout(expiry);
+        expiry?.cancel();
       });
       ws.send(JSON.stringify({ type: 'subscribed', user_id: principal.userId }));
     });

@@ -16,12 +16,13 @@ import { ANONYMOUS } from '../operations/principals.js';
 import { preferredWait } from './prefer.js';
 import { parseQuery } from './query.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
-import { registry, type Kind } from '../../generated/registry.js';
 
 export interface MountDeps {
   pipeline: Pipeline;
   auth: Authenticator;
   limiter: RateLimiter;
+  /** the buckets of source addresses that send bad tokens */
+  addressLimiter: RateLimiter;
   log: Logger;
   metrics: Metrics;
 }
@@ -29,14 +30,47 @@ export interface MountDeps {
 /** application/json, application/merge-patch+json and any other application/*+json, parameters aside. */
 const isJson = (type: string | undefined) => /^application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i.test(type ?? '');
 
-/** The caller of a guarded operation; a source address that keeps sending bad tokens is rate limited as such. */
+/** Thrown for a source address spending its bucket on bad tokens; its refusals are audited once a minute. */
+class AddressLimited extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
+
+/**
+ * The caller of a guarded operation. A source address that keeps sending bad tokens is rate limited as such, and
+ * once its bucket is empty it is refused before any lookup, so a flood costs the database nothing (a token this
+ * process has already verified still passes).
+ */
 async function authenticate(req: Request, deps: MountDeps): Promise<Principal> {
+  const address = `address:${req.ip ?? ''}`;
+  const header = req.headers.authorization;
+  if (deps.addressLimiter.exhausted(address) && !deps.auth.knows(header)) limitedAddress(deps, address);
   try {
-    return await deps.auth.authenticate(req.headers.authorization);
+    return await deps.auth.authenticate(header);
   } catch (e) {
-    if (e instanceof Problem && e.status === 401) deps.limiter.take(`address:${req.ip ?? ''}`);
+    if (e instanceof Problem && e.status === 401) limitedAddress(deps, address);
     throw e;
   }
+}
+
+/** Takes from the address's bucket; an empty one is a 429 that says so. */
+function limitedAddress(deps: MountDeps, address: string): void {
+  try {
+    deps.addressLimiter.take(address);
+  } catch (e) {
+    throw e instanceof Problem ? new AddressLimited(e) : e;
+  }
+}
+
+/** The minute each flooding address was last audited in: one record a minute stands for all its refusals. */
+const floodAudited = new Map<string, number>();
+function firstThisMinute(address: string): boolean {
+  const minute = Math.floor(Date.now() / 60_000);
+  if (floodAudited.get(address) === minute) return false;
+  if (floodAudited.size > 10_000) floodAudited.clear();
+  floodAudited.set(address, minute);
+  return true;
 }
 
 /** The IETF RateLimit-Policy and RateLimit headers of the caller's bucket (draft-ietf-httpapi-ratelimit-headers). */
@@ -80,6 +114,11 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
     const query = parseQuery(req.url);
     if (query.malformed !== undefined)
       throw problems.invalidParameter([{ pointer: query.malformed, detail: 'is not valid percent-encoded UTF-8' }]);
+    for (const name of Object.keys(hit.params))
+      if (name in query.params)
+        throw problems.invalidParameter([
+          { pointer: name, detail: 'is given more than once (in the path and the query)', code: 'RepeatedParameter' },
+        ]);
     const params = { ...query.params, ...hit.params };
     const hasBody =
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
@@ -105,14 +144,17 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
       waitSeconds: preferredWait(header('prefer')),
     });
     status = result.status;
-    send(res, result, op.meta.kind);
-  } catch (err) {
+    send(res, result, op.secrets);
+  } catch (caught) {
+    const flood = caught instanceof AddressLimited;
+    const err = flood ? caught.problem : caught;
     const p = err instanceof Problem ? err : problems.internal();
     if (!(err instanceof Problem))
       deps.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
     status = p.status;
-    // A write refused before the pipeline saw it (no token, a rate limit, an unreadable body) is audited here.
-    if (!inPipeline && meta.mutating)
+    // A write refused before the pipeline saw it (no token, a rate limit, an unreadable body) is audited here;
+    // a flooding address's refusals, once a minute.
+    if (!inPipeline && meta.mutating && (!flood || firstThisMinute(req.ip ?? '')))
       await deps.pipeline.auditRefusal(op, {
         principal,
         params: hit.params,
@@ -167,16 +209,11 @@ function meters(metrics: Metrics, op: CompiledOperation, status: number) {
   return m;
 }
 
-/** The properties of each kind that are secrets (x-secret): a response carrying one is `Cache-Control: no-store`. */
-const SECRETS = new Map(
-  Object.values(registry).map((m) => [m.kind, Object.keys(m.properties).filter((p) => m.properties[p]!.secret)]),
-);
-
-function send(res: Response, r: Result, kind: Kind | null) {
+/** A response carrying a secret of its kind (x-secret) is `Cache-Control: no-store`. */
+function send(res: Response, r: Result, secrets: readonly string[]) {
   res.status(r.status);
   if (r.headers) for (const [k, val] of Object.entries(r.headers)) res.setHeader(k, val);
-  const secrets = kind ? SECRETS.get(kind) : undefined;
-  if (secrets?.length && r.body && typeof r.body === 'object' && secrets.some((p) => p in (r.body as object)))
+  if (secrets.length && r.body && typeof r.body === 'object' && secrets.some((p) => p in (r.body as object)))
     res.setHeader('Cache-Control', 'no-store');
   const etag = (r.body as any)?.etag;
   if (typeof etag === 'string' && !res.hasHeader('ETag')) res.setHeader('ETag', etag);

@@ -29,6 +29,24 @@ export class RateLimiter {
   ) {}
 
   /**
+   * Forgets the buckets that have refilled (they hold nothing a new bucket would not), so spraying new keys (source
+   * addresses, say) cannot empty the map and refill a spent token's bucket; only if every bucket is in use does the
+   * map start over.
+   */
+  private evictFull(now: number) {
+    for (const [key, b] of this.buckets)
+      if (b.tokens + ((now - b.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(key);
+    if (this.buckets.size > 50_000) this.buckets.clear();
+  }
+
+  /** Whether `key`'s bucket is empty now (nothing taken): a refusal that costs the server nothing. */
+  exhausted(key: string, now = Date.now()): boolean {
+    if (this.perSecond === 0) return false;
+    const b = this.buckets.get(key);
+    return !!b && Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond) < 1;
+  }
+
+  /**
    * Takes one request from `key`'s bucket and answers its state; throws 429 with Retry-After (and the RateLimit
    * headers) when the bucket is empty. perSecond 0 disables the limit (and answers no state).
    */
@@ -36,7 +54,7 @@ export class RateLimiter {
     if (this.perSecond === 0) return undefined;
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size > 50_000) this.buckets.clear();
+      if (this.buckets.size > 50_000) this.evictFull(now);
       b = { tokens: this.burst, at: now };
       this.buckets.set(key, b);
     }

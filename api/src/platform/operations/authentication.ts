@@ -18,6 +18,12 @@ export class Authenticator {
   private touched = new Map<string, number>();
   constructor(private db: Db) {}
 
+  /** Whether `header` is a token verified within the cache's life (and not expired): no lookup needed. */
+  knows(header: string | undefined, now = Date.now()): boolean {
+    const entry = header ? this.cache.get(header) : undefined;
+    return !!entry && now - entry.cachedAt <= CACHE_MS && (entry.expiresAt === null || entry.expiresAt > now);
+  }
+
   async authenticate(header: string | undefined): Promise<Principal> {
     if (!header) throw problems.unauthenticated();
     const now = Date.now();

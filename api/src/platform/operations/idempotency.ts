@@ -18,6 +18,14 @@ export interface IdempotencyClaim {
   hash: string;
   /** how long the stored key replays; after that the request runs afresh. Null: as long as the data lasts */
   ttlSeconds: number | null;
+  /** response fields that are secrets (x-secret): never stored, so a replay answers without them */
+  secrets?: readonly string[];
+}
+
+/** The response as stored for replays: a secret is shown once, by the first answer, and kept nowhere else. */
+function storedBody(body: unknown, secrets: readonly string[] | undefined): unknown {
+  if (!secrets?.length || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !secrets.includes(k)));
 }
 
 const lockKey = (c: IdempotencyClaim) => `${c.owner}\n${c.key}`;
@@ -74,7 +82,7 @@ export const rememberedRow = ({ claim: c, result }: { claim: IdempotencyClaim; r
     key: c.key,
     request_hash: c.hash,
     response_status: result.status,
-    response_body: result.body === undefined ? null : result.body,
+    response_body: result.body === undefined ? null : storedBody(result.body, c.secrets),
     response_headers: result.headers ?? {},
     created_at: new Date(now).toISOString(),
     expires_at: c.ttlSeconds === null ? null : new Date(now + c.ttlSeconds * 1000).toISOString(),

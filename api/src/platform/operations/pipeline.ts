@@ -36,6 +36,10 @@ export interface CompiledOperation {
   method: string;
   /** the path and query parameters the operation declares: no other is accepted */
   parameterNames: ReadonlySet<string>;
+  /** the path parameter that names the resource a failed write aimed at, if one does */
+  auditIdParam?: string;
+  /** the operation's response fields that are secrets (x-secret) */
+  secrets: readonly string[];
 }
 
 export interface CallInput {
@@ -86,6 +90,8 @@ export class Pipeline {
       const handler = handlers[meta.operationId as OperationId];
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
       const parameterNames = new Set<string>(o.parameters.filter((p) => p.in !== 'header').map((p) => p.name));
+      const kindMeta = meta.kind ? registry[meta.kind] : undefined;
+      const secrets = kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : [];
       this.byId.set(meta.operationId, {
         meta,
         v: compileOperation(spec, o),
@@ -93,6 +99,8 @@ export class Pipeline {
         path: o.path,
         method: o.method,
         parameterNames,
+        auditIdParam: auditIdParam(o.path, kindMeta?.paths.item),
+        secrets,
       });
     }
   }
@@ -141,6 +149,7 @@ export class Pipeline {
             hash: requestHash(meta.method, input.path, body),
             ttlSeconds:
               input.idempotencyTtlSeconds === undefined ? this.idempotencyTtlSeconds : input.idempotencyTtlSeconds,
+            secrets: op.secrets,
           }
         : undefined;
       const { handler } = op;
@@ -203,7 +212,7 @@ export class Pipeline {
       sourceIp: string;
     },
   ): Promise<void> {
-    const id = r.params.id;
+    const id = op.auditIdParam ? r.params[op.auditIdParam] : undefined;
     await writeAudit(this.db, {
       user_id: r.principal && r.principal !== ANONYMOUS ? r.principal.userId : null,
       action: op.meta.permission,
@@ -299,6 +308,16 @@ export class Pipeline {
     this.log.error({ err, request_id: requestId, op: meta.operationId }, 'unhandled error');
     return problems.internal();
   }
+}
+
+/**
+ * Which path parameter names the resource a write aims at: `id` on the kind's own item path and below it
+ * (`/instances/{id}/start`), else a last `{param}` (`/users/{id}/tokens/{token_id}`); none for a create under a
+ * parent (`/vpcs/{id}/subnets`: that id is the VPC's, not the subnet's).
+ */
+function auditIdParam(path: string, item: string | undefined): string | undefined {
+  if (item && (path === item || path.startsWith(`${item}/`))) return 'id';
+  return /\{(\w+)\}$/.exec(path)?.[1];
 }
 
 function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {

@@ -51,12 +51,15 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   readonly columns: string[];
   /** the kind's table, from the registry */
   readonly table: string;
+  /** every id of the kind starts so (`vpc-`) */
+  private readonly idPrefix: string;
 
   constructor(
     readonly meta: ResourceMeta,
     private computed: Record<string, (row: StoredRow<S, Columns>) => unknown> = {},
   ) {
     this.table = meta.table;
+    this.idPrefix = `${meta.idPrefix}-`;
     this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
   }
 
@@ -97,6 +100,9 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
       if (!row) throw problems.notFound(this.meta.kind, id);
       return row;
     }
+    // The row cache is keyed by id alone, across kinds: an id without this kind's prefix is none of this kind's
+    // (and must not be answered from another kind's cached row).
+    if (!id.startsWith(this.idPrefix)) throw problems.notFound(this.meta.kind, id);
     // Plain reads go through the row cache; tenancy is checked on the cached row exactly as the query would.
     let row = rowCache.get(id);
     if (!row) {
