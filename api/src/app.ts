@@ -26,8 +26,7 @@ export function createApp(deps: Deps): Express {
     pipeline: deps.pipeline,
     auth: deps.auth,
     limiter: new RateLimiter(perSecond, burst),
-    // Apart from the tokens' buckets, so spraying source addresses can never crowd a spent token's bucket out.
-    addressLimiter: new RateLimiter(perSecond, burst),
+    addressLimiter: deps.addressLimiter,
     log: deps.log,
     metrics: deps.metrics,
   });

@@ -68,7 +68,7 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));
   const server = createServer(createApp(platform));
   answerClientErrors(server);
-  attachEventStream(server, platform.auth, platform.events);
+  attachEventStream(server, platform.auth, platform.events, platform.addressLimiter);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

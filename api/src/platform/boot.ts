@@ -1,4 +1,5 @@
 // Assembles a process: database (migrated), job queue, event bus, auth; then the workers for its role.
+import { RateLimiter } from './http/rate-limit.js';
 import { ensureAdmin, Authenticator } from './operations/authentication.js';
 import type { Config } from './config.js';
 import { withConnection } from './db/connection.js';
@@ -40,7 +41,9 @@ export async function bootPlatform(
     (err) => log.warn({ err }, 'event bus connection lost; reconnecting'),
     config.role !== 'api',
   );
-  const deps = { db, config, jobs, auth, events, log, metrics } as Deps;
+  // Source addresses have buckets apart from the tokens', so spraying them never crowds a spent token's bucket out.
+  const addressLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+  const deps = { db, config, jobs, auth, events, log, metrics, addressLimiter } as Deps;
   const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
   deps.pipeline = new Pipeline(
     loadSpec(),

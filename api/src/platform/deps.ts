@@ -7,6 +7,7 @@ import type { Jobs } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './process-metrics.js';
 import type { Pipeline } from './operations/pipeline.js';
+import type { RateLimiter } from './http/rate-limit.js';
 
 export interface Deps {
   db: Knex;
@@ -16,6 +17,8 @@ export interface Deps {
   events: EventBus;
   log: Logger;
   metrics: Metrics;
+  /** the buckets of source addresses that send bad tokens, shared by the API and the event stream */
+  addressLimiter: RateLimiter;
   /** every operation, callable in-process as a given user (set once the handlers exist) */
   pipeline: Pipeline;
 }

@@ -165,6 +165,23 @@ describe('platform: real-time events over WebSocket', () => {
     expect(uncaught.map(String)).to.deep.equal([]);
   });
 
+  it('limits upgrades with bad tokens by source address: 401 until its burst is spent, then 429', async () => {
+    const limited = await startApp({ ATONIX_RATE_LIMIT_PER_SECOND: '1', ATONIX_RATE_LIMIT_BURST: '3' });
+    try {
+      const statuses: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const err = await watch(limited.url, `atx_bad_${i}`).then(
+          () => null,
+          (e: Error) => e,
+        );
+        statuses.push(/upgrade refused: (\d+)/.exec(err?.message ?? '')?.[1] ?? 'open');
+      }
+      expect(statuses).to.deep.equal(['401', '401', '401', '429', '429']);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses the upgrade without a valid token', async () => {
     const err = await watch(app.url, 'atx_bad').then(
       () => null,

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../operations/authentication.js';
 import type { Principal } from '../operations/principals.js';
 import type { EventBus } from './bus.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import { Problem, problems, renderProblem } from '../problems.js';
 
 /**
@@ -34,7 +35,12 @@ function atTime(at: number, fn: () => void): { cancel(): void } {
   return { cancel: () => clearTimeout(timer) };
 }
 
-export function attachEventStream(server: Server, auth: Authenticator, bus: EventBus): WebSocketServer {
+export function attachEventStream(
+  server: Server,
+  auth: Authenticator,
+  bus: EventBus,
+  addresses: RateLimiter,
+): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -47,14 +53,26 @@ export function attachEventStream(server: Server, auth: Authenticator, bus: Even
     const onSocketError = () => socket.destroy();
     socket.on('error', onSocketError);
     let principal: Principal;
+    // As for HTTP: an address that keeps sending bad tokens is limited, and refused before any lookup once spent.
+    const address = `address:${req.socket.remoteAddress ?? ''}`;
     try {
-      principal = await auth.authenticate(credentials(req));
+      const header = credentials(req);
+      if (addresses.exhausted(address) && !auth.knows(header)) addresses.take(address);
+      try {
+        principal = await auth.authenticate(header);
+      } catch (e) {
+        if (e instanceof Problem && e.status === 401) addresses.take(address);
+        throw e;
+      }
     } catch (e) {
       if (socket.destroyed) return;
       const p = e instanceof Problem ? e : problems.internal();
       const body = JSON.stringify(renderProblem(p, undefined, '/api/events'));
+      const extra = Object.entries(p.headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
       socket.end(
-        `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: application/problem+json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
       return;
     }
