@@ -5,6 +5,7 @@ import type { Authenticator } from '../operations/authentication.js';
 import type { Principal } from '../operations/principals.js';
 import type { EventBus } from './bus.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
 
 /**
@@ -53,19 +54,11 @@ export function attachEventStream(
     const onSocketError = () => socket.destroy();
     socket.on('error', onSocketError);
     let principal: Principal;
-    // As for HTTP: an address that keeps sending bad tokens is limited, and refused before any lookup once spent.
-    const address = `address:${req.socket.remoteAddress ?? ''}`;
     try {
-      const header = credentials(req);
-      if (addresses.exhausted(address) && !auth.knows(header)) addresses.take(address);
-      try {
-        principal = await auth.authenticate(header);
-      } catch (e) {
-        if (e instanceof Problem && e.status === 401) addresses.take(address);
-        throw e;
-      }
-    } catch (e) {
+      principal = await authenticateFrom(auth, addresses, credentials(req), req.socket.remoteAddress ?? '');
+    } catch (caught) {
       if (socket.destroyed) return;
+      const e = caught instanceof AddressLimited ? caught.problem : caught;
       const p = e instanceof Problem ? e : problems.internal();
       const body = JSON.stringify(renderProblem(p, undefined, '/api/events'));
       const extra = Object.entries(p.headers)

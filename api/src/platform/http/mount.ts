@@ -16,6 +16,7 @@ import { ANONYMOUS } from '../operations/principals.js';
 import { preferredWait } from './prefer.js';
 import { parseQuery } from './query.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
+import { AddressLimited, authenticateFrom } from './address-guard.js';
 
 export interface MountDeps {
   pipeline: Pipeline;
@@ -29,39 +30,6 @@ export interface MountDeps {
 
 /** application/json, application/merge-patch+json and any other application/*+json, parameters aside. */
 const isJson = (type: string | undefined) => /^application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i.test(type ?? '');
-
-/** Thrown for a source address spending its bucket on bad tokens; its refusals are audited once a minute. */
-class AddressLimited extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.message);
-  }
-}
-
-/**
- * The caller of a guarded operation. A source address that keeps sending bad tokens is rate limited as such, and
- * once its bucket is empty it is refused before any lookup, so a flood costs the database nothing (a token this
- * process has already verified still passes).
- */
-async function authenticate(req: Request, deps: MountDeps): Promise<Principal> {
-  const address = `address:${req.ip ?? ''}`;
-  const header = req.headers.authorization;
-  if (deps.addressLimiter.exhausted(address) && !deps.auth.knows(header)) limitedAddress(deps, address);
-  try {
-    return await deps.auth.authenticate(header);
-  } catch (e) {
-    if (e instanceof Problem && e.status === 401) limitedAddress(deps, address);
-    throw e;
-  }
-}
-
-/** Takes from the address's bucket; an empty one is a 429 that says so. */
-function limitedAddress(deps: MountDeps, address: string): void {
-  try {
-    deps.addressLimiter.take(address);
-  } catch (e) {
-    throw e instanceof Problem ? new AddressLimited(e) : e;
-  }
-}
 
 /** The minute each flooding address was last audited in: one record a minute stands for all its refusals. */
 const floodAudited = new Map<string, number>();
@@ -107,7 +75,9 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
   /** true once the pipeline has the call: from then on it audits the outcome itself */
   let inPipeline = false;
   try {
-    principal = meta.anonymous ? ANONYMOUS : await authenticate(req, deps);
+    principal = meta.anonymous
+      ? ANONYMOUS
+      : await authenticateFrom(deps.auth, deps.addressLimiter, req.headers.authorization, req.ip ?? '');
     if (principal.tokenId) limit(res, deps.limiter.take(principal.tokenId));
     if (hit.malformed)
       throw problems.invalidParameter([{ pointer: hit.malformed, detail: 'is not valid percent-encoding' }]);
