@@ -50,6 +50,16 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
     await jobs.send(ctx.db, STACK_QUEUE, { id: row.id });
     ctx.afterCommit(() => jobs.nudge(STACK_QUEUE));
   };
+  /** A run that begins with the stack's own event (its first status), in the request's transaction. */
+  const startWithEvent = async (ctx: OpContext, row: Row, status: string) => {
+    await new StackStore(ctx.db as Knex).event(row.id, {
+      logical_id: row.name,
+      type: 'Atonix::Automation::Stack',
+      physical_id: row.id,
+      status,
+    });
+    await start(ctx, row);
+  };
 
   return {
     listStacks: listHandler(stacks, ['status', 'name']),
@@ -72,13 +82,7 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
         run: 1,
         outputs: {},
       });
-      await new StackStore(ctx.db as Knex).event(row.id, {
-        logical_id: row.name,
-        type: 'Atonix::Automation::Stack',
-        physical_id: row.id,
-        status: 'create_pending',
-      });
-      await start(ctx, row);
+      await startWithEvent(ctx, row, 'create_pending');
       ctx.audit = { resource_type: 'stack', resource_id: row.id };
       return { status: 202, body: stacks.present(row), headers: { Location: stacks.location(row.id) } };
     },
@@ -121,13 +125,7 @@ function stackHandlers(deps: Deps): KindHandlers<'stack'> {
       }
       const updated = await stacks.update(ctx.db, row, changes);
       if (changes.status) {
-        await new StackStore(ctx.db as Knex).event(row.id, {
-          logical_id: updated.name,
-          type: 'Atonix::Automation::Stack',
-          physical_id: row.id,
-          status: 'update_in_progress',
-        });
-        await start(ctx, updated);
+        await startWithEvent(ctx, updated, 'update_in_progress');
         return { status: 202, body: stacks.present(updated) };
       }
       return { status: 200, body: stacks.present(updated) };
