@@ -1,6 +1,8 @@
 // The provider's schema in the exact `terraform providers schema -json` format, built from the same schema objects the
-// provider serves (provider/src/framework/schemas.ts), so the CDKTF bindings can be generated with no terraform binary.
-import type { Attribute, Block, Schema } from '../../provider/src/runtime/index.js';
+// provider serves (provider/src/framework/schemas.ts, and the hand-written data sources in provider/src/data-sources/),
+// so the CDKTF bindings can be generated with no terraform binary.
+import { dataSources as handWrittenDataSources } from '../../provider/src/data-sources/index.js';
+import type { Attribute, Block, DataSourceType, Schema } from '../../provider/src/runtime/index.js';
 import type { ProviderSchema } from '../../provider/src/framework/schema-types.js';
 import { dataSourceSchema, providerConfigSchema, resourceSchema } from '../../provider/src/framework/schemas.js';
 
@@ -90,20 +92,29 @@ function blockJson(b: Block): JsonBlock {
 }
 
 const schemaJson = (s: Schema): JsonSchema => ({ version: s.version ?? 0, block: blockJson(s.block) });
-const byType = <T extends { typeName: string }>(list: T[], fn: (d: T) => Schema) =>
+const byType = (schemas: [string, Schema][]) =>
   Object.fromEntries(
-    [...list].sort((a, b) => (a.typeName < b.typeName ? -1 : 1)).map((d) => [d.typeName, schemaJson(fn(d))]),
+    [...schemas].sort(([a], [b]) => (a < b ? -1 : 1)).map(([type, s]) => [type, schemaJson(s)] as const),
   );
 
-/** `terraform providers schema -json` for this provider, as terraform prints it once the provider is installed. */
-export function providerSchemaJson(schema: ProviderSchema): JsonProviderSchemas {
+/**
+ * `terraform providers schema -json` for this provider, as terraform prints it once the provider is installed:
+ * the generated types, and the hand-written data sources the provider serves beside them.
+ */
+export function providerSchemaJson(
+  schema: ProviderSchema,
+  dataSources: Readonly<Record<string, DataSourceType>> = handWrittenDataSources,
+): JsonProviderSchemas {
   const json: JsonProviderSchemas = {
     format_version: '1.0',
     provider_schemas: {
       [PROVIDER_ADDRESS]: {
         provider: schemaJson(providerConfigSchema),
-        resource_schemas: byType(schema.resources, resourceSchema),
-        data_source_schemas: byType(schema.dataSources, dataSourceSchema),
+        resource_schemas: byType(schema.resources.map((r) => [r.typeName, resourceSchema(r)])),
+        data_source_schemas: byType([
+          ...schema.dataSources.map((d): [string, Schema] => [d.typeName, dataSourceSchema(d)]),
+          ...Object.entries(dataSources).map(([type, d]): [string, Schema] => [type, d.schema]),
+        ]),
       },
     },
   };

@@ -1,4 +1,5 @@
-// The provider definition: configuration (endpoint, token) and one generic resource or data source per generated type.
+// The provider definition: configuration (endpoint, token), one generic resource or data source per generated type,
+// and the hand-written data sources (provider/src/data-sources/) beside them.
 import { errorDiagnostic, type DataSourceType, type ProviderDefinition, type ResourceType } from '../runtime/index.js';
 import { ApiClient, ApiError } from './client.js';
 import { genericDataSource } from './data-source.js';
@@ -9,6 +10,8 @@ import { providerConfigSchema } from './schemas.js';
 export interface ProviderOptions {
   version: string;
   hooks?: Record<string, ResourceHooks>;
+  /** Data sources that are not generic lookups, by type name; a name the generated schema has too is refused. */
+  dataSources?: Readonly<Record<string, DataSourceType>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -23,6 +26,10 @@ export function buildProvider(schema: ProviderSchema, opts: ProviderOptions): Pr
   for (const r of schema.resources) resources[r.typeName] = genericResource(r, getClient, opts.hooks?.[r.typeName]);
   const dataSources: Record<string, DataSourceType> = {};
   for (const d of schema.dataSources) dataSources[d.typeName] = genericDataSource(d, getClient);
+  for (const [name, d] of Object.entries(opts.dataSources ?? {})) {
+    if (dataSources[name]) throw new Error(`data source ${name} is both generated and written by hand`);
+    dataSources[name] = d;
+  }
 
   return {
     providerSchema: providerConfigSchema,
