@@ -1,8 +1,10 @@
 // Provider docs in the Terraform registry layout (docs/index.md, docs/resources/*.md, docs/data-sources/*.md),
-// from the generated schema and the examples under examples/terraform/.
+// from the generated schema, the hand-written data sources' schemas and the examples under examples/terraform/.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataSources as handWrittenDataSources } from '../../provider/src/data-sources/index.js';
 import type { CtyType, ProviderSchema, TfAttribute } from '../../provider/src/framework/schema-types.js';
+import type { Attribute, Block, CtyType as WireType, DataSourceType } from '../../provider/src/runtime/index.js';
 
 const typeText = (t: CtyType): string => (typeof t === 'string' ? t : `${t[0]}(${typeText(t[1])})`);
 
@@ -52,11 +54,62 @@ function page(
 
 const hcl = (code: string) => ['```terraform', code, '```', ''];
 
+const wireTypeText = (t: WireType): string =>
+  typeof t === 'string'
+    ? t
+    : t[0] === 'list' || t[0] === 'set' || t[0] === 'map'
+      ? `${t[0]}(${wireTypeText(t[1])})`
+      : t[0];
+
+/**
+ * A schema block as the registry shows one (tfplugindocs' layout): its attributes and nested blocks grouped into
+ * Required, Optional and Read-Only, then a "Nested Schema" section for each nested block, recursively.
+ */
+function blockSchema(block: Block): string[] {
+  const sections: string[] = [];
+  const render = (b: Block, path: string[]) => {
+    const anchor = (names: string[]) => `nestedblock--${names.join('--')}`;
+    const entries: { name: string; flags: Attribute; line: string }[] = [];
+    for (const [name, a] of Object.entries(b.attributes ?? {}))
+      entries.push({
+        name,
+        flags: a,
+        line: `- \`${name}\` (${a.type ? wireTypeText(a.type) : 'object'}${a.sensitive ? ', Sensitive' : ''}) ${a.description ?? ''}`,
+      });
+    for (const [name, n] of Object.entries(b.blocks ?? {})) {
+      const nesting = n.nesting[0]!.toUpperCase() + n.nesting.slice(1);
+      entries.push({
+        name,
+        flags: { optional: !n.minItems },
+        line:
+          `- \`${name}\` (Block ${nesting}${n.maxItems ? `, Max: ${n.maxItems}` : ''}) ${n.block.description ?? ''}` +
+          ` (see [below for nested schema](#${anchor([...path, name])}))`,
+      });
+    }
+    entries.sort((x, y) => (x.name < y.name ? -1 : 1));
+    const groups: [string, typeof entries][] = [
+      ['Required', entries.filter((e) => e.flags.required)],
+      ['Optional', entries.filter((e) => e.flags.optional)],
+      ['Read-Only', entries.filter((e) => e.flags.computed && !e.flags.optional && !e.flags.required)],
+    ];
+    const top = path.length === 0;
+    if (!top) sections.push(`<a id="${anchor(path)}"></a>`, `### Nested Schema for \`${path.join('.')}\``, '');
+    for (const [title, list] of groups.filter(([, l]) => l.length))
+      sections.push(top ? `### ${title}` : `${title}:`, '', ...list.map((e) => e.line), '');
+    for (const [name, n] of Object.entries(b.blocks ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)))
+      render(n.block, [...path, name]);
+  };
+  render(block, []);
+  return sections;
+}
+
 export function providerDocs(
   schema: ProviderSchema,
   root: string,
   header: string,
+  dataSources: Readonly<Record<string, DataSourceType>> = handWrittenDataSources,
 ): { path: string; content: string }[] {
+  const dataSourceNames = [...schema.dataSources.map((d) => d.typeName), ...Object.keys(dataSources)].sort();
   // After the front matter: the registry reads the front matter only as the file's first lines.
   const note = `<!-- ${header.replace(/^\/\/ /, '').trim()} -->\n`;
   const out: { path: string; content: string }[] = [];
@@ -99,7 +152,7 @@ export function providerDocs(
       '',
       '## Data Sources',
       '',
-      ...schema.dataSources.map((d) => `- [${d.typeName}](data-sources/${d.typeName.replace(/^atonix_/, '')}.md)`),
+      ...dataSourceNames.map((d) => `- [${d}](data-sources/${d.replace(/^atonix_/, '')}.md)`),
       '',
     ].join('\n'),
   });
@@ -152,6 +205,19 @@ export function providerDocs(
     out.push({
       path: `docs/data-sources/${d.typeName.replace(/^atonix_/, '')}.md`,
       content: page(note, 'Data Source', d.typeName, d.description, body),
+    });
+  }
+  for (const [name, d] of Object.entries(dataSources)) {
+    const usage = example(root, `data-sources/${name}/data-source.tf`);
+    const body = [
+      ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
+      '## Schema',
+      '',
+      ...blockSchema(d.schema.block),
+    ];
+    out.push({
+      path: `docs/data-sources/${name.replace(/^atonix_/, '')}.md`,
+      content: page(note, 'Data Source', name, d.schema.block.description ?? '', body).replace(/\n+$/, '\n'),
     });
   }
   return out;

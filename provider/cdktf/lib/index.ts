@@ -6,6 +6,7 @@ export * as subnet from './subnet/index.js';
 export * as user from './user/index.js';
 export * as vpc from './vpc/index.js';
 export * as dataAtonixFlavor from './data-atonix-flavor/index.js';
+export * as dataAtonixIamPolicyDocument from './data-atonix-iam-policy-document/index.js';
 export * as dataAtonixImage from './data-atonix-image/index.js';
 export * as dataAtonixVpc from './data-atonix-vpc/index.js';
 export * as provider from './provider/index.js';
