@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   TerraformDataSource,
+  TerraformOutput,
   TerraformProvider,
   TerraformResource,
   TerraformStack,
@@ -12,6 +13,7 @@ import {
 } from '../../../provider/cdktf/constructs/cdktf.js';
 import * as bindings from '../../../provider/cdktf/lib/index.js';
 import type { CtyType, TfAttribute } from '../../../provider/src/framework/schema-types.js';
+import { dataSources } from '../../../provider/src/data-sources/index.js';
 import { providerSchema } from '../../../provider/src/generated/schema.js';
 import { CDKTF_DIR, cdktfBindings } from '../../../scripts/lib/cdktf-bindings.js';
 import { PROVIDER_ADDRESS, providerSchemaJson } from '../../../scripts/lib/cdktf-schema.js';
@@ -56,6 +58,8 @@ const sample = (type: CtyType, name: string): unknown => {
   return type[0] === 'map' ? { k: sample(type[1], name) } : [sample(type[1], name)];
 };
 const settable = (attrs: TfAttribute[]) => attrs.filter((a) => a.required || a.optional);
+/** Every data source the provider serves: the generated lookups and the hand-written ones. */
+const dataSourceTypes = [...providerSchema.dataSources.map((d) => d.typeName), ...Object.keys(dataSources)].sort();
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
@@ -68,7 +72,11 @@ describe('cdktf: generated bindings', () => {
     expect(onDisk.format_version).to.equal('1.0');
     const p = onDisk.provider_schemas[PROVIDER_ADDRESS];
     expect(Object.keys(p.resource_schemas)).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
-    expect(Object.keys(p.data_source_schemas)).to.deep.equal(providerSchema.dataSources.map((d) => d.typeName).sort());
+    expect(Object.keys(p.data_source_schemas)).to.deep.equal(dataSourceTypes);
+    for (const [type, d] of Object.entries(dataSources))
+      expect(Object.keys(p.data_source_schemas[type].block.attributes), type).to.deep.equal(
+        Object.keys(d.schema.block.attributes ?? {}).sort(),
+      );
     expect(p.provider.block.attributes.token).to.include({ sensitive: true, optional: true });
     for (const r of Object.values<any>(p.resource_schemas))
       expect(r.block.block_types.timeouts.nesting_mode).to.equal('single');
@@ -77,9 +85,7 @@ describe('cdktf: generated bindings', () => {
   it('has exactly one class per resource, per data source, and the provider', () => {
     const found = bindingClasses();
     expect([...found.resources.keys()].sort()).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
-    expect([...found.dataSources.keys()].sort()).to.deep.equal(
-      providerSchema.dataSources.map((d) => d.typeName).sort(),
-    );
+    expect([...found.dataSources.keys()].sort()).to.deep.equal(dataSourceTypes);
     expect([...found.providers.keys()]).to.deep.equal(['atonix']);
   });
 
@@ -105,6 +111,40 @@ describe('cdktf: generated bindings', () => {
         expect(body, def.typeName).to.deep.equal(expected);
       }
     }
+  });
+
+  it('builds atonix_iam_policy_document with its statement and condition blocks, as Terraform JSON in snake_case', () => {
+    const stack = new TerraformStack(testApp(), 'policy');
+    new bindings.provider.AtonixProvider(stack, 'atonix');
+    const policy = new bindings.dataAtonixIamPolicyDocument.DataAtonixIamPolicyDocument(stack, 'web', {
+      policyId: 'web',
+      sourcePolicyDocuments: ['{"Statement": []}'],
+      statement: [
+        {
+          sid: 'Manage',
+          actions: ['compute:CreateInstance'],
+          notResources: ['atx:compute:us-east-1:usr-a:instance/inst-keep'],
+          condition: [{ test: 'StringEquals', variable: 'atx:RequestedRegion', values: ['us-east-1'] }],
+        },
+      ],
+    });
+    new TerraformOutput(stack, 'policy', { value: policy.json });
+    const body = JSON.parse(Testing.synth(stack)).data.atonix_iam_policy_document.web;
+    expect(body).to.deep.equal({
+      policy_id: 'web',
+      source_policy_documents: ['{"Statement": []}'],
+      statement: [
+        {
+          sid: 'Manage',
+          actions: ['compute:CreateInstance'],
+          not_resources: ['atx:compute:us-east-1:usr-a:instance/inst-keep'],
+          condition: [{ test: 'StringEquals', variable: 'atx:RequestedRegion', values: ['us-east-1'] }],
+        },
+      ],
+    });
+    expect(JSON.parse(Testing.synth(stack)).output.policy.value).to.equal(
+      '${data.atonix_iam_policy_document.web.json}',
+    );
   });
 
   it('regenerates byte for byte, and provider/cdktf/lib holds nothing else', async () => {
