@@ -1,0 +1,143 @@
+// atonix_iam_policy_document through the real terraform binary: the document is known at plan time, applies to the
+// expected JSON, re-plans empty, and a bad effect is a diagnostic on the attribute in the configuration.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, startApp, type TestApp } from '../../support/app.js';
+import { prepareProvider, ROOT, Workspace } from './workspace.js';
+
+const CONFIG = `
+data "atonix_iam_policy_document" "web" {
+  policy_id = "web-team"
+  source_policy_documents = [jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "Read", Effect = "Allow", Action = "compute:GetInstance", Resource = "*" }]
+  })]
+
+  statement {
+    sid       = "Read"
+    actions   = ["compute:ListInstances", "compute:GetInstance"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "Manage"
+    actions   = ["compute:CreateInstance"]
+    resources = ["atx:compute:us-east-1:usr-web:instance/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "atx:RequestedRegion"
+      values   = ["us-east-1"]
+    }
+    condition {
+      test     = "IpAddress"
+      variable = "atx:SourceIp"
+      values   = ["10.0.0.0/8", "192.168.0.0/16"]
+    }
+  }
+
+  statement {
+    effect      = "Deny"
+    not_actions = ["compute:*", "networking:*"]
+    resources   = ["*"]
+  }
+}
+
+output "json" {
+  value = data.atonix_iam_policy_document.web.json
+}
+`;
+
+const EXPECTED = {
+  Version: '2012-10-17',
+  Id: 'web-team',
+  Statement: [
+    { Sid: 'Read', Effect: 'Allow', Action: ['compute:ListInstances', 'compute:GetInstance'], Resource: '*' },
+    {
+      Sid: 'Manage',
+      Effect: 'Allow',
+      Action: 'compute:CreateInstance',
+      Resource: 'atx:compute:us-east-1:usr-web:instance/*',
+      Condition: {
+        IpAddress: { 'atx:SourceIp': ['10.0.0.0/8', '192.168.0.0/16'] },
+        StringEquals: { 'atx:RequestedRegion': 'us-east-1' },
+      },
+    },
+    { Effect: 'Deny', NotAction: ['networking:*', 'compute:*'], Resource: '*' },
+  ],
+};
+
+describe('terraform: atonix_iam_policy_document', function () {
+  this.timeout(300_000);
+  let app: TestApp;
+  const workspaces: Workspace[] = [];
+  const ws = () => {
+    const w = new Workspace(app.url, ADMIN_TOKEN);
+    workspaces.push(w);
+    return w;
+  };
+  before(async () => {
+    await prepareProvider();
+    app = await startApp();
+  });
+  after(async () => {
+    for (const w of workspaces) w.remove();
+    await app.close();
+  });
+
+  it('shows the document at plan time, applies to the expected JSON, and re-plans empty', async () => {
+    const w = ws().write(CONFIG);
+    const plan = await w.plan(2);
+    expect(plan).to.contain('Changes to Outputs').and.contain('"atx:compute:us-east-1:usr-web:instance/*"');
+    expect(plan).to.not.contain('(known after apply)');
+    await w.apply();
+    const json = JSON.parse(await w.must(['output', '-json', 'json'])) as string;
+    expect(JSON.parse(json)).to.deep.equal(EXPECTED);
+    expect(json).to.equal(JSON.stringify(EXPECTED, null, 2));
+    await w.plan(0);
+    const state = await w.must(['state', 'show', '-no-color', 'data.atonix_iam_policy_document.web']);
+    expect(state)
+      .to.match(/\bid\s+= "\d+"/)
+      .and.match(/effect\s+= "Allow"/)
+      .and.match(/version\s+= "2012-10-17"/);
+  });
+
+  it('reports a bad effect on the attribute, at validate and at plan', async () => {
+    const w = ws().write(`
+data "atonix_iam_policy_document" "bad" {
+  statement {
+    effect  = "Permit"
+    actions = ["compute:GetInstance"]
+  }
+}
+output "json" {
+  value = data.atonix_iam_policy_document.bad.json
+}
+`);
+    for (const args of [
+      ['validate', '-no-color'],
+      ['plan', '-no-color'],
+    ]) {
+      const out = await w.must(args, 1);
+      expect(out).to.contain('Error: Invalid effect').and.contain('effect must be "Allow" or "Deny", not "Permit".');
+      expect(out).to.match(/with data\.atonix_iam_policy_document\.bad,[\s\S]*effect\s+= "Permit"/);
+    }
+  });
+
+  it('applies the documented example', async () => {
+    const example = readFileSync(
+      join(ROOT, 'examples/terraform/data-sources/atonix_iam_policy_document/data-source.tf'),
+      'utf8',
+    );
+    const w = ws().write(example);
+    await w.apply();
+    const doc = JSON.parse(JSON.parse(await w.must(['output', '-json', 'web_team_policy'])) as string);
+    expect(doc.Statement.map((s: { Sid?: string; Effect: string }) => s.Sid ?? s.Effect)).to.deep.equal([
+      'ReadCompute',
+      'ManageWebInstances',
+      'Deny',
+    ]);
+    await w.plan(0);
+  });
+});
