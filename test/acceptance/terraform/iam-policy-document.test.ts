@@ -103,6 +103,33 @@ describe('terraform: atonix_iam_policy_document', function () {
       .and.match(/version\s+= "2012-10-17"/);
   });
 
+  it('is listed by `terraform providers schema -json` with its statement and condition blocks', async () => {
+    const printed = JSON.parse(await ws().write('').must(['providers', 'schema', '-json']));
+    const schema =
+      printed.provider_schemas['registry.terraform.io/atonixcorp/atonix'].data_source_schemas.atonix_iam_policy_document
+        .block;
+    expect(Object.keys(schema.attributes)).to.have.members([
+      'id',
+      'json',
+      'minified_json',
+      'override_policy_documents',
+      'policy_id',
+      'source_policy_documents',
+      'version',
+    ]);
+    const statement = schema.block_types.statement;
+    expect(statement.nesting_mode).to.equal('list');
+    expect(statement.block.attributes.actions.type).to.deep.equal(['set', 'string']);
+    expect(Object.keys(statement.block.block_types), 'no principals: policies are identity-based').to.deep.equal([
+      'condition',
+    ]);
+    expect(Object.keys(statement.block.block_types.condition.block.attributes)).to.have.members([
+      'test',
+      'variable',
+      'values',
+    ]);
+  });
+
   it('reports a bad effect on the attribute, at validate and at plan', async () => {
     const w = ws().write(`
 data "atonix_iam_policy_document" "bad" {
