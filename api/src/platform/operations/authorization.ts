@@ -84,7 +84,7 @@ export class Authorizer {
     const decision = evaluate(set.policies, { action: meta.permission, resource, context });
     if (decision.decision === 'allowed') return target.list ? this.filter(meta, target, set, r, context) : undefined;
     // A list of a collection no pattern names as a whole may still hold items some statement allows.
-    if (target.list && decision.decision === 'implicit_deny' && mayAllow(set.policies, meta.permission))
+    if (target.list && decision.decision === 'implicit_deny' && mayAllow(set.policies, meta.permission, context))
       return this.filter(meta, target, set, r, context);
     throw accessDenied(meta.permission, resource, decision, set);
   }

@@ -84,9 +84,19 @@ function namesAction(s: Statement, action: string): boolean {
     : !list(s.NotAction).some((p) => wildcard(p, action, true));
 }
 
-/** Whether some Allow statement names the action, whatever its resources and conditions (a list may then be filtered). */
-export function mayAllow(policies: readonly AppliedPolicy[], action: string): boolean {
-  return policies.some((p) => statements(p.document).some((s) => s.Effect === 'Allow' && namesAction(s, action)));
+/**
+ * Whether some Allow statement names the action and holds under the request's context, whatever its resources (and
+ * whatever it says of the resource's tags): a list the collection's name does not allow may then be filtered.
+ */
+export function mayAllow(policies: readonly AppliedPolicy[], action: string, context: Context): boolean {
+  return policies.some((p) =>
+    statements(p.document).some(
+      (s) =>
+        s.Effect === 'Allow' &&
+        namesAction(s, action) &&
+        conditionsHold(s, context, p.document.Version === '2012-10-17', (key) => key.startsWith('atx:ResourceTag/')),
+    ),
+  );
 }
 
 function applies(s: Statement, r: PolicyRequest, variables: boolean): boolean {
@@ -94,18 +104,22 @@ function applies(s: Statement, r: PolicyRequest, variables: boolean): boolean {
   const resource = s.NotResource
     ? !matchesAny(list(s.NotResource), r.resource, r.context, variables)
     : matchesAny(list(s.Resource ?? '*'), r.resource, r.context, variables);
-  if (!resource) return false;
-  // Every operator holds, and within one, every key: conditions are ANDed; a key's values are ORed.
+  return resource && conditionsHold(s, r.context, variables);
+}
+
+/** Every operator holds, and within one, every key: conditions are ANDed; a key's values are ORed. */
+function conditionsHold(s: Statement, context: Context, variables: boolean, skip?: (key: string) => boolean): boolean {
   for (const [name, keys] of Object.entries(s.Condition ?? {})) {
     const op = parseOperator(name);
     if (!op) return false; // refused at validation; never an allow
     for (const [key, values] of Object.entries(keys)) {
+      if (skip?.(key)) continue;
       const vs: string[] = [];
       for (const v of Array.isArray(values) ? values : [values]) {
-        const x = substitute(String(v), r.context, variables);
+        const x = substitute(String(v), context, variables);
         if (x !== undefined) vs.push(x);
       }
-      if (!holds(op, key, vs, r.context)) return false;
+      if (!holds(op, key, vs, context)) return false;
     }
   }
   return true;
