@@ -91,7 +91,13 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['group_policy_attachments', 'user_policy_attachments', 'group_memberships', 'groups', 'policies']) {
+  for (const table of [
+    'group_policy_attachments',
+    'user_policy_attachments',
+    'group_memberships',
+    'groups',
+    'policies',
+  ]) {
     await dropChangeEvents(knex, table);
     await knex.schema.dropTable(table);
   }
