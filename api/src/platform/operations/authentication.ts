@@ -1,5 +1,6 @@
 // Bearer tokens: verification (hashed lookup, cached, invalidated by events), issuing, and the first-start admin.
 import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/knex.js';
 import { newId, randomToken } from '../resources/ids.js';
 import { problems } from '../problems.js';
@@ -16,17 +17,20 @@ const TOUCH_MS = 60_000;
 export class Authenticator {
   private cache = new Map<string, Entry>();
   private touched = new Map<string, number>();
-  constructor(private db: Db) {}
+  constructor(
+    private db: Db,
+    private clock: Clock,
+  ) {}
 
   /** Whether `header` is a token verified within the cache's life (and not expired): no lookup needed. */
-  knows(header: string | undefined, now = Date.now()): boolean {
+  knows(header: string | undefined, now = this.clock.now()): boolean {
     const entry = header ? this.cache.get(header) : undefined;
     return !!entry && now - entry.cachedAt <= CACHE_MS && (entry.expiresAt === null || entry.expiresAt > now);
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {
     if (!header) throw problems.unauthenticated();
-    const now = Date.now();
+    const now = this.clock.now();
     // Keyed by the header itself, so a cached token costs no hashing.
     let entry = this.cache.get(header);
     if (!entry || now - entry.cachedAt > CACHE_MS) {
@@ -36,7 +40,7 @@ export class Authenticator {
       const row = await this.db('tokens')
         .join('users', 'users.id', 'tokens.user_id')
         .where('tokens.token_hash', hash)
-        .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin');
+        .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin', 'users.name');
       if (!row) {
         this.cache.delete(header);
         throw problems.unauthenticated('The token is not valid (unknown or revoked).');
@@ -46,6 +50,7 @@ export class Authenticator {
           userId: row.user_id,
           isAdmin: row.is_admin,
           tokenId: row.token_id,
+          name: row.name,
           expiresAt: row.expires_at ? +row.expires_at : null,
         },
         expiresAt: row.expires_at ? +row.expires_at : null,
