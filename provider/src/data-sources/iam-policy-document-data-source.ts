@@ -46,7 +46,8 @@ const conditionBlock: Block = {
       type: ['list', 'string'],
       required: true,
       description:
-        'The values to compare with; any one may match. Conditions with the same `test` and `variable` add up.',
+        'The values to compare with; any one may match (`&{...}` as in `resources`). Conditions with the same ' +
+        '`test` and `variable` add up.',
       descriptionKind: md,
     },
   },
@@ -86,13 +87,15 @@ const statementBlock: Block = {
       type: stringSet,
       optional: true,
       description:
-        'The resources the statement covers: `*` or names `atx:<service>:<region>:<owner>:<kind>/<id>` (wildcards allowed).',
+        'The resources the statement covers: `*` or names `atx:<service>:<region>:<owner>:<kind>/<id>` (wildcards ' +
+        'allowed). Write a policy variable as `&{atx:PrincipalId}`: the document gets `${atx:PrincipalId}`.',
       descriptionKind: md,
     },
     not_resources: {
       type: stringSet,
       optional: true,
-      description: 'The statement covers every resource except these. Conflicts with `resources`.',
+      description:
+        'The statement covers every resource except these (`&{...}` as in `resources`). Conflicts with `resources`.',
       descriptionKind: md,
     },
   },

@@ -4,7 +4,8 @@
 // Merging, in order: source_policy_documents (their sids must be unique), then the statement blocks (their sids must
 // be unique; one replaces a source statement with the same sid, in place), then override_policy_documents (each
 // statement with a sid replaces the earlier one with that sid, in place). Every other statement is appended. The
-// version is the newest one met; the id the last one given.
+// version is the newest one met; the id the last one given. `&{...}` in resources and condition values of the
+// statement blocks is a policy variable `${...}` (which HCL would interpolate itself).
 import { crc32 } from 'node:zlib';
 import {
   byBytes,
@@ -126,7 +127,7 @@ function assemble(input: PolicyDocumentInput, problems: PolicyProblem[]): Policy
   merge(merged, {
     Version: version,
     Id: input.policy_id ?? undefined,
-    Statement: configStatements(input.statement ?? [], problems),
+    Statement: configStatements(input.statement ?? [], version, problems),
   });
 
   (input.override_policy_documents ?? []).forEach((text, i) => {
@@ -159,12 +160,13 @@ function merge(into: Merged, doc: PolicyDocument) {
   }
 }
 
-function configStatements(list: readonly (StatementInput | null)[], problems: PolicyProblem[]) {
+function configStatements(list: readonly (StatementInput | null)[], version: string, problems: PolicyProblem[]) {
   const sids = new Map<string, number>();
   const out: PolicyStatement[] = [];
   list.forEach((s, i) => {
     if (!s) return;
     const at = (...rest: (string | number)[]) => ['statement', i, ...rest];
+    const vars = (path: (string | number)[]) => (values: string[]) => policyVariables(values, version, path, problems);
     if (s.sid) {
       const first = sids.get(s.sid);
       if (first !== undefined)
@@ -197,8 +199,8 @@ function configStatements(list: readonly (StatementInput | null)[], problems: Po
     if (s.sid) statement.Sid = s.sid;
     setList(statement, 'Action', s.actions);
     setList(statement, 'NotAction', s.not_actions);
-    setList(statement, 'Resource', s.resources);
-    setList(statement, 'NotResource', s.not_resources);
+    setList(statement, 'Resource', s.resources, vars(at('resources')));
+    setList(statement, 'NotResource', s.not_resources, vars(at('not_resources')));
     const grouped: Record<string, Record<string, string[]>> = {};
     (s.condition ?? []).forEach((c, j) => {
       if (!c?.test || !c.variable) return;
@@ -208,7 +210,7 @@ function configStatements(list: readonly (StatementInput | null)[], problems: Po
           summary: 'No condition values',
           detail: `The condition ${c.test} on ${c.variable} needs at least one value.`,
         });
-      ((grouped[c.test] ??= {})[c.variable] ??= []).push(...(c.values ?? []));
+      ((grouped[c.test] ??= {})[c.variable] ??= []).push(...vars(at('condition', j, 'values'))([...(c.values ?? [])]));
     });
     const condition = conditionObject(grouped);
     if (condition) statement.Condition = condition;
@@ -222,8 +224,31 @@ function setList(
   statement: PolicyStatement,
   key: (typeof LISTS)[number],
   values: readonly string[] | null | undefined,
+  then: (sorted: string[]) => string[] = (v) => v,
 ) {
   if (!values?.length) return;
-  const unique = [...new Set(values)];
-  statement[key] = unique.length === 1 ? unique[0]! : unique.sort(byBytes).reverse();
+  const sorted = then([...new Set(values)].sort(byBytes).reverse());
+  statement[key] = sorted.length === 1 ? sorted[0]! : sorted;
+}
+
+/**
+ * `&{atx:PrincipalId}` becomes the policy variable `${atx:PrincipalId}` (HCL would interpolate `${` itself), in
+ * resources and condition values, as the AWS provider does; variables exist only in version 2012-10-17 documents.
+ */
+function policyVariables(
+  values: string[],
+  version: string,
+  path: (string | number)[],
+  problems: PolicyProblem[],
+): string[] {
+  if (!values.some((v) => v.includes('&{'))) return values;
+  if (version === '2008-10-17') {
+    problems.push({
+      path,
+      summary: 'Policy variables need version 2012-10-17',
+      detail: `${values.find((v) => v.includes('&{'))} uses &{...}, which version 2008-10-17 documents do not have.`,
+    });
+    return values;
+  }
+  return values.map((v) => v.replaceAll('&{', '${'));
 }

@@ -152,6 +152,70 @@ output "json" {
     }
   });
 
+  it('feeds atonix_iam_policy: the platform accepts the document and decides by it, &{...} variables included', async () => {
+    const user = (
+      await app.admin
+        .post('/api/security/users')
+        .send({ name: 'tf-doc-user', attach_default_policy: false })
+        .expect(201)
+    ).body;
+    const w = ws().write(`
+data "atonix_iam_policy_document" "own_vpcs" {
+  statement {
+    sid       = "OwnVpcs"
+    actions   = ["networking:GetVpc", "networking:DeleteVpc"]
+    resources = ["atx:networking:*:&{atx:PrincipalId}:vpc/*"]
+  }
+  statement {
+    sid       = "KeepCore"
+    effect    = "Deny"
+    actions   = ["networking:DeleteVpc"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "atx:ResourceTag/tier"
+      values   = ["core"]
+    }
+  }
+}
+resource "atonix_iam_policy" "own_vpcs" {
+  name     = "tf-own-vpcs"
+  document = data.atonix_iam_policy_document.own_vpcs.json
+}
+resource "atonix_user_policy_attachment" "dev" {
+  user_id   = "${user.id}"
+  policy_id = atonix_iam_policy.own_vpcs.id
+}
+`);
+    await w.apply();
+    await w.plan(0);
+    const policy = (await app.admin.get(`/api/security/policies/${await w.stateId('atonix_iam_policy.own_vpcs')}`))
+      .body;
+    expect(policy.document.Statement[0].Resource).to.equal('atx:networking:*:${atx:PrincipalId}:vpc/*');
+    const decide = async (action: string, owner: string, context: Record<string, string> = {}) => {
+      const { results } = (
+        await app.admin
+          .post('/api/security/policies/simulate')
+          .send({
+            user_id: user.id,
+            actions: [action],
+            resources: [`atx:networking:us-east-1:${owner}:vpc/vpc-x`],
+            context,
+          })
+          .expect(200)
+      ).body;
+      return [results[0].decision, results[0].deciding_statement?.sid];
+    };
+    expect(await decide('networking:GetVpc', user.id)).to.deep.equal(['allowed', 'OwnVpcs']);
+    expect(await decide('networking:GetVpc', 'usr-someoneelse')).to.deep.equal(['implicit_deny', undefined]);
+    expect(await decide('networking:DeleteVpc', user.id)).to.deep.equal(['allowed', 'OwnVpcs']);
+    expect(await decide('networking:DeleteVpc', user.id, { 'atx:ResourceTag/tier': 'core' })).to.deep.equal([
+      'explicit_deny',
+      'KeepCore',
+    ]);
+    await w.destroy();
+  });
+
   it('applies the documented example', async () => {
     const example = readFileSync(
       join(ROOT, 'examples/terraform/data-sources/atonix_iam_policy_document/data-source.tf'),
@@ -165,6 +229,8 @@ output "json" {
       'ManageWebInstances',
       'Deny',
     ]);
+    expect(doc.Statement[1].Resource).to.equal('atx:compute:us-east-1:${atx:PrincipalId}:instance/*');
     await w.plan(0);
+    await w.destroy();
   });
 });

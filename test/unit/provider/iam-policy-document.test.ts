@@ -300,6 +300,28 @@ describe('provider: atonix_iam_policy_document builder', () => {
     expect(found[3]!.detail).to.contain('Extra is not a policy element');
   });
 
+  it('writes &{...} in resources and condition values as the policy variable ${...}, which 2008-10-17 lacks', () => {
+    const statement = {
+      actions: ['compute:GetInstance'],
+      resources: ['atx:compute:*:&{atx:PrincipalId}:instance/*', 'atx:compute:*::flavor/*'],
+      condition: [{ test: 'StringEquals', variable: 'atx:ResourceTag/owner', values: ['&{atx:PrincipalName}'] }],
+    };
+    expect(doc({ statement: [statement] }).Statement![0]).to.deep.equal({
+      Effect: 'Allow',
+      Action: 'compute:GetInstance',
+      // sorted as written (& before ${ would sort), then rewritten, as the AWS provider does
+      Resource: ['atx:compute:*::flavor/*', 'atx:compute:*:${atx:PrincipalId}:instance/*'],
+      Condition: { StringEquals: { 'atx:ResourceTag/owner': '${atx:PrincipalName}' } },
+    });
+    expect(doc({ statement: [{ actions: ['a:B'], not_resources: ['x/&{y}'] }] }).Statement![0]!.NotResource).to.equal(
+      'x/${y}',
+    );
+    expect(problems({ version: '2008-10-17', statement: [statement] }).map((p) => p.path)).to.deep.equal([
+      ['statement', 0, 'resources'],
+      ['statement', 0, 'condition', 0, 'values'],
+    ]);
+  });
+
   it('refuses a condition with no values, at its values', () => {
     expect(
       problems({
@@ -313,7 +335,7 @@ describe('provider: atonix_iam_policy_document builder', () => {
   it('writes a document the platform accepts and evaluates as written: the deny wins where both match', () => {
     const built = doc({
       statement: [
-        { sid: 'Manage', actions: ['compute:*'], resources: ['atx:compute:us-east-1:usr-a:instance/*'] },
+        { sid: 'Manage', actions: ['compute:*'], resources: ['atx:compute:us-east-1:&{atx:PrincipalId}:instance/*'] },
         {
           sid: 'NotThatOne',
           effect: 'Deny',
@@ -328,12 +350,19 @@ describe('provider: atonix_iam_policy_document builder', () => {
       evaluate([{ id: 'pol-1', document: built as never }], {
         action,
         resource: `atx:compute:us-east-1:usr-a:instance/${id}`,
-        context: { 'atx:PrincipalName': principal },
+        context: { 'atx:PrincipalName': principal, 'atx:PrincipalId': 'usr-a' },
       } as never).decision;
     expect(decide('compute:DeleteInstance', 'inst-other', 'alice')).to.equal('allowed');
     expect(decide('compute:DeleteInstance', 'inst-keep', 'alice')).to.equal('explicit_deny');
     expect(decide('compute:DeleteInstance', 'inst-keep', 'ops')).to.equal('allowed');
     expect(decide('storage:GetObject', 'inst-other', 'alice')).to.equal('implicit_deny');
+    // ${atx:PrincipalId} is the caller: another user's instances are not theirs to manage.
+    const other = evaluate([{ id: 'pol-1', document: built as never }], {
+      action: 'compute:GetInstance',
+      resource: 'atx:compute:us-east-1:usr-a:instance/inst-other',
+      context: { 'atx:PrincipalName': 'bob', 'atx:PrincipalId': 'usr-b' },
+    } as never);
+    expect(other.decision).to.equal('implicit_deny');
   });
 });
 

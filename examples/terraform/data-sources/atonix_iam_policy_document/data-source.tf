@@ -13,7 +13,8 @@ data "atonix_iam_policy_document" "web_team" {
   statement {
     sid       = "ManageWebInstances"
     actions   = ["compute:CreateInstance", "compute:UpdateInstance", "compute:DeleteInstance"]
-    resources = ["atx:compute:us-east-1:usr-web:instance/*"]
+    # &{...} is a policy variable (HCL keeps ${...} for itself): each user's own instances.
+    resources = ["atx:compute:us-east-1:&{atx:PrincipalId}:instance/*"]
 
     condition {
       test     = "StringEquals"
@@ -27,6 +28,11 @@ data "atonix_iam_policy_document" "web_team" {
     not_actions = ["compute:*", "networking:*"]
     resources   = ["*"]
   }
+}
+
+resource "atonix_iam_policy" "web_team" {
+  name     = "web-team"
+  document = data.atonix_iam_policy_document.web_team.json
 }
 
 output "web_team_policy" {

@@ -47,7 +47,7 @@ export interface DataAtonixIamPolicyDocumentStatementCondition {
   */
   readonly test: string;
   /**
-  * The values to compare with; any one may match. Conditions with the same `test` and `variable` add up.
+  * The values to compare with; any one may match (`&{...}` as in `resources`). Conditions with the same `test` and `variable` add up.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/data-sources/iam_policy_document#values DataAtonixIamPolicyDocument#values}
   */
@@ -238,13 +238,13 @@ export interface DataAtonixIamPolicyDocumentStatement {
   */
   readonly notActions?: string[];
   /**
-  * The statement covers every resource except these. Conflicts with `resources`.
+  * The statement covers every resource except these (`&{...}` as in `resources`). Conflicts with `resources`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/data-sources/iam_policy_document#not_resources DataAtonixIamPolicyDocument#not_resources}
   */
   readonly notResources?: string[];
   /**
-  * The resources the statement covers: `*` or names `atx:<service>:<region>:<owner>:<kind>/<id>` (wildcards allowed).
+  * The resources the statement covers: `*` or names `atx:<service>:<region>:<owner>:<kind>/<id>` (wildcards allowed). Write a policy variable as `&{atx:PrincipalId}`: the document gets `${atx:PrincipalId}`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/data-sources/iam_policy_document#resources DataAtonixIamPolicyDocument#resources}
   */
