@@ -158,6 +158,15 @@ describe('security: IAM policies decide every call', function () {
       .post('/api/security/policies/simulate')
       .send({ user_id: u.id, actions: ['compute:GetInstance'] })
       .expect(404);
+    // Attachments and memberships are listable from every side; a member reads their own groups.
+    const members = (await app.admin.get(`/api/security/groups/${group.id}/members`).expect(200)).body.items;
+    expect(members.map((m: any) => m.user_id)).to.deep.equal([u.id]);
+    const held = (await app.admin.get(`/api/security/groups/${group.id}/policies`).expect(200)).body.items;
+    expect(held.map((a: any) => a.policy_id)).to.have.members([managedPolicyId('AdministratorAccess'), deny.id]);
+    const mine = (await u.as.get(`/api/security/users/${u.id}/groups`).expect(200)).body.items;
+    expect(mine.map((m: any) => m.group_id)).to.deep.equal([group.id]);
+    const sides = (await app.admin.get(`/api/security/policies/${deny.id}/attachments`).expect(200)).body.items;
+    expect(sides.map((a: any) => [a.principal_type, a.principal_id])).to.deep.equal([['group', group.id]]);
     // The group cannot go while it has members and policies.
     const blocked = await app.admin.delete(`/api/security/groups/${group.id}`).expect(409);
     expect(blocked.body.code).to.equal('ResourceInUse');
