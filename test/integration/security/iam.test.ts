@@ -276,6 +276,40 @@ describe('security: IAM policies decide every call', function () {
     expect((await u.as.get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
   });
 
+  it('a stack deploys policies, groups and their attachments (Atonix::Security::*), in dependency order', async () => {
+    const template = {
+      Resources: {
+        Readers: { Type: 'Atonix::Security::Group', Properties: { name: 'stack-readers' } },
+        Rule: {
+          Type: 'Atonix::Security::Policy',
+          Properties: {
+            name: 'stack-rule',
+            document: doc({ Effect: 'Allow', Action: 'compute:List*', Resource: '*' }),
+          },
+        },
+        Link: {
+          Type: 'Atonix::Security::GroupPolicyAttachment',
+          Properties: { group_id: { Ref: 'Readers' }, policy_id: { Ref: 'Rule' } },
+        },
+      },
+    };
+    const s = (await app.admin.post('/api/automation/stacks').send({ name: 'iam-stack', template }).expect(202)).body;
+    const done = await eventually(async () => {
+      const r = (await app.admin.get(`/api/automation/stacks/${s.id}`).expect(200)).body;
+      return !/_in_progress|_pending$/.test(r.status) && r;
+    }, 'the stack to settle');
+    expect(done.status, done.status_reason).to.equal('create_complete');
+    const group = (await app.admin.get('/api/security/groups?name=stack-readers').expect(200)).body.items[0];
+    const held = (await app.admin.get(`/api/security/groups/${group.id}/policies`).expect(200)).body.items;
+    const rule = (await app.admin.get('/api/security/policies?name=stack-rule').expect(200)).body.items[0];
+    expect(held.map((a: any) => a.policy_id)).to.deep.equal([rule.id]);
+    await app.admin.delete(`/api/automation/stacks/${s.id}`).expect(202);
+    await eventually(
+      async () => (await app.admin.get(`/api/security/policies/${rule.id}`)).status === 404,
+      'the stack to delete its policy after the attachment',
+    );
+  });
+
   it('the event stream carries only events of resources the user may read', async () => {
     const u = await bareUser('watcher');
     await attach(u.id, managedPolicyId('OwnerFullAccess'));
