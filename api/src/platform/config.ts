@@ -17,6 +17,25 @@ function positive(name: string, fallback: number, env: NodeJS.ProcessEnv): numbe
   return n;
 }
 
+/**
+ * ATONIX_MASTER_KEY: the base64 of exactly 32 bytes, the key that wraps every KMS key's material. A bad value stops
+ * the start (its value is never echoed: it is a secret).
+ */
+function masterKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.ATONIX_MASTER_KEY?.trim();
+  if (!raw) return undefined;
+  const bytes = Buffer.from(raw, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0 || bytes.length !== 32)
+    throw new Error(
+      `ATONIX_MASTER_KEY must be the base64 of 32 random bytes (make one with \`openssl rand -base64 32\`); the value given ${
+        /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && raw.length % 4 === 0
+          ? `decodes to ${bytes.length} bytes`
+          : 'is not base64'
+      }`,
+    );
+  return bytes;
+}
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface Config {
@@ -41,6 +60,8 @@ export interface Config {
   metricsToken?: string;
   /** the proxies whose X-Forwarded-For is believed (Express' `trust proxy`): a source address is otherwise chosen by its client */
   trustProxy: string;
+  /** the KMS master key (ATONIX_MASTER_KEY); unset: a key file in the data dir, made once (security/kms/master-key.ts) */
+  masterKey?: Buffer;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -72,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: positive('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
     metricsToken: env.ATONIX_METRICS_TOKEN || undefined,
     trustProxy: env.ATONIX_TRUST_PROXY || 'loopback',
+    masterKey: masterKey(env),
   };
 }
