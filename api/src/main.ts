@@ -30,7 +30,7 @@ if (platform.adminSecret) {
 
 const server = createServer(config.role === 'worker' ? workerProbes(platform) : createApp(platform));
 answerClientErrors(server);
-if (config.role !== 'worker') attachEventStream(server, platform.auth, platform.events, platform.addressLimiter);
+if (config.role !== 'worker') attachEventStream(server, platform);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, config.host, () =>
   log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'),

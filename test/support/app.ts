@@ -68,7 +68,7 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));
   const server = createServer(createApp(platform));
   answerClientErrors(server);
-  attachEventStream(server, platform.auth, platform.events, platform.addressLimiter);
+  attachEventStream(server, platform);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -113,4 +113,10 @@ export async function catalogue(app: TestApp) {
   const flavor = (await app.admin.get('/api/compute/flavors?name=t1.small').expect(200)).body.items[0];
   const image = (await app.admin.get('/api/compute/images?name=debian-12').expect(200)).body.items[0];
   return { flavor, image };
+}
+
+/** Moves a manual platform clock (the app must run with ATONIX_CLOCK=manual) forward, as an admin would. */
+export async function advanceClock(app: TestApp, seconds: number): Promise<Date> {
+  const r = await app.admin.post('/api/admin/clock').send({ advance_seconds: seconds }).expect(200);
+  return new Date(r.body.now);
 }

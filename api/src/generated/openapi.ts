@@ -35,6 +35,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the manual platform clock
+         * @description 404 unless the process runs with `ATONIX_CLOCK=manual`.
+         */
+        get: operations["getClock"];
+        put?: never;
+        /**
+         * Move the manual platform clock forward
+         * @description Moves the clock of every process, then answers once this process has run what became due (deletion windows, rotations, schedules, expiries). 404 unless the process runs with `ATONIX_CLOCK=manual`.
+         */
+        post: operations["setClock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/compute/flavors": {
         parameters: {
             query?: never;
@@ -1039,6 +1063,28 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        ClockReading: {
+            /**
+             * Format: date-time
+             * @description Platform time.
+             */
+            now: string;
+            /**
+             * @description Only a manual clock answers here.
+             * @enum {string}
+             */
+            mode: "manual";
+        };
+        /** @description Exactly one of `advance_seconds` and `now`. The clock never moves backwards. */
+        ClockChange: {
+            /** @description Seconds to move forward. */
+            advance_seconds?: number;
+            /**
+             * Format: date-time
+             * @description The time to move to (not before the current one).
+             */
+            now?: string;
+        };
         /** @description A machine size. Flavors are managed by admins and readable by everyone. */
         Flavor: {
             /** @description Flavor id (flv-...). */
@@ -1610,6 +1656,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The platform time (after the move, and after the work that came due in this process ran). */
+        ClockOk: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ClockReading"];
+            };
+        };
         /** @description Created. */
         FlavorCreated: {
             headers: {
@@ -1880,6 +1935,36 @@ export interface operations {
                 };
             };
             503: components["responses"]["Problem"];
+            "4XX": components["responses"]["Problem"];
+        };
+    };
+    getClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ClockOk"];
+            "4XX": components["responses"]["Problem"];
+        };
+    };
+    setClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClockChange"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ClockOk"];
             "4XX": components["responses"]["Problem"];
         };
     };

@@ -23,6 +23,7 @@ export type KindOperationIds = {
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
   system: 'getHealth' | 'getReadiness';
+  admin: 'getClock' | 'setClock';
   compute: 'getCapacity';
   security: 'listAuditLogs';
 };
@@ -1842,6 +1843,8 @@ export const registry: Record<Kind, ResourceMeta> = {
 export const operationKinds: Record<OperationId, Kind | null> = {
   "getHealth": null,
   "getReadiness": null,
+  "getClock": null,
+  "setClock": null,
   "listFlavors": "flavor",
   "createFlavor": "flavor",
   "getFlavor": "flavor",

@@ -2,6 +2,7 @@
 import { RateLimiter } from './http/rate-limit.js';
 import { ensureAdmin, Authenticator } from './operations/authentication.js';
 import type { Config } from './config.js';
+import { Clock } from './clock.js';
 import { withConnection } from './db/connection.js';
 import { createDb, migrate } from './db/knex.js';
 import type { Deps, Workers } from './deps.js';
@@ -35,7 +36,8 @@ export async function bootPlatform(
   const { secret } = await ensureAdmin(db, config.adminToken);
   const metrics = createMetrics();
   const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
-  const auth = new Authenticator(db);
+  const clock = new Clock(config.clock === 'manual', (err) => log.error({ err }, 'work due by the clock failed'));
+  const auth = new Authenticator(db, clock);
   const events = new EventBus(
     databaseUrl,
     (err) => log.warn({ err }, 'event bus connection lost; reconnecting'),
@@ -43,7 +45,7 @@ export async function bootPlatform(
   );
   // Source addresses have buckets apart from the tokens', so spraying them never crowds a spent token's bucket out.
   const addressLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
-  const deps = { db, config, jobs, auth, events, log, metrics, addressLimiter } as Deps;
+  const deps = { db, config, clock, jobs, auth, events, log, metrics, addressLimiter } as Deps;
   const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
   deps.pipeline = new Pipeline(
     loadSpec(),
@@ -64,6 +66,11 @@ export async function bootPlatform(
     db,
   );
   await events.start();
+  // A manual clock moved by another process moves this one's (and runs what came due here).
+  events.onSignal('clock', (payload) => {
+    const ms = Number(payload);
+    if (clock.manual && ms > clock.now()) void clock.set(ms);
+  });
   // Another process revoking a token or changing a user reaches this process's auth cache through the bus.
   events.subscribe((ev) => {
     rowCache.invalidate(ev.id);
@@ -71,6 +78,7 @@ export async function bootPlatform(
   });
   let stopPurge = () => {};
   if (config.role !== 'api') {
+    clock.startTicking(config.clockTickSeconds);
     stopPurge = startKeyPurge(db, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));
     events.onJobs((queue) => jobs.nudge(queue));
     for (const [queue, spec] of Object.entries(w)) {
@@ -89,6 +97,7 @@ export async function bootPlatform(
     adminSecret: secret,
     async stop() {
       stopPurge();
+      clock.stop();
       await jobs.stop();
       await events.stop();
       await db.destroy();

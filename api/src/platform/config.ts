@@ -60,6 +60,10 @@ export interface Config {
   metricsToken?: string;
   /** the proxies whose X-Forwarded-For is believed (Express' `trust proxy`): a source address is otherwise chosen by its client */
   trustProxy: string;
+  /** `manual`: the platform clock moves only by POST /api/admin/clock (tests and demos) */
+  clock: 'real' | 'manual';
+  /** how often work that comes due with time (deletion windows, rotations, schedules) is looked for, real clock */
+  clockTickSeconds: number;
   /** the KMS master key (ATONIX_MASTER_KEY); unset: a key file in the data dir, made once (security/kms/master-key.ts) */
   masterKey?: Buffer;
 }
@@ -93,6 +97,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlSeconds: positive('ATONIX_IDEMPOTENCY_TTL_SECONDS', 86_400, env),
     metricsToken: env.ATONIX_METRICS_TOKEN || undefined,
     trustProxy: env.ATONIX_TRUST_PROXY || 'loopback',
+    clock: clockMode(env.ATONIX_CLOCK),
+    clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
   };
+}
+
+function clockMode(raw: string | undefined): 'real' | 'manual' {
+  if (raw === undefined || raw === '' || raw === 'real') return 'real';
+  if (raw === 'manual') return 'manual';
+  throw new Error(`ATONIX_CLOCK must be real or manual, got ${JSON.stringify(raw)}`);
 }

@@ -1,6 +1,7 @@
 // What services are built from; createApp wires one of these per process.
 import type { Knex } from 'knex';
 import type { Authenticator } from './operations/authentication.js';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
 import type { Jobs } from './jobs/queue.js';
@@ -12,6 +13,8 @@ import type { RateLimiter } from './http/rate-limit.js';
 export interface Deps {
   db: Knex;
   config: Config;
+  /** platform time: read "now" here, never from Date */
+  clock: Clock;
   jobs: Jobs;
   auth: Authenticator;
   events: EventBus;

@@ -12,7 +12,7 @@ export const tokens = new ResourceRepo<
   { token_hash: string; expires_at: Date | null; last_used_at: Date | null }
 >(registry.token);
 
-function tokenHandlers({ auth }: Deps): KindHandlers<'token'> {
+function tokenHandlers({ auth, clock }: Deps): KindHandlers<'token'> {
   return {
     async listTokens(ctx) {
       await users.get(ctx.db, ctx.principal, ctx.params.id);
@@ -24,7 +24,7 @@ function tokenHandlers({ auth }: Deps): KindHandlers<'token'> {
     async createToken(ctx) {
       const user = await users.get(ctx.db, ctx.principal, ctx.params.id);
       const expires = ctx.body.expires_at ? new Date(ctx.body.expires_at) : null;
-      if (expires && expires.getTime() <= Date.now())
+      if (expires && expires.getTime() <= clock.now())
         throw problems.invalidField('expires_at', 'must be in the future');
       const secret = newSecret();
       const row = await tokens.insert(ctx.db, {

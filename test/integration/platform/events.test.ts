@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
-import { ADMIN_TOKEN, catalogue, newUser, startApp, type TestApp } from '../../support/app.js';
+import { ADMIN_TOKEN, catalogue, newUser, startApp, advanceClock, type TestApp } from '../../support/app.js';
 
 type Ev = { type: string; kind?: string; id?: string; status?: string; owner?: string };
 
@@ -43,7 +43,7 @@ function watch(
 describe('platform: real-time events over WebSocket', () => {
   let app: TestApp;
   before(async () => {
-    app = await startApp({ ATONIX_PROVISION_DELAY_MS: '300' });
+    app = await startApp({ ATONIX_PROVISION_DELAY_MS: '300', ATONIX_CLOCK: 'manual' });
   });
   after(() => app.close());
 
@@ -123,8 +123,11 @@ describe('platform: real-time events over WebSocket', () => {
 
     it('stays open for a token that expires months ahead (past the longest timer node has)', async () => {
       const user = await newUser(app, 'ws-long');
-      const t = await tokenFor(user.id, { expires_at: new Date(Date.now() + 90 * 86_400_000).toISOString() });
+      const t = await tokenFor(user.id, {
+        expires_at: new Date(app.platform.clock.now() + 90 * 86_400_000).toISOString(),
+      });
       const w = await watch(app.url, t.token, '?kinds=vpc');
+      await advanceClock(app, 30 * 86_400);
       const vpc = (
         await app.as(t.token).post('/api/networking/vpcs').send({ name: 'l', cidr_block: '10.0.0.0/16' }).expect(202)
       ).body;
@@ -135,9 +138,11 @@ describe('platform: real-time events over WebSocket', () => {
 
     it('closes with 4401 "token expired" when its token expires', async () => {
       const user = await newUser(app, 'ws-expiring');
-      const t = await tokenFor(user.id, { expires_at: new Date(Date.now() + 1500).toISOString() });
+      const t = await tokenFor(user.id, { expires_at: new Date(app.platform.clock.now() + 3_600_000).toISOString() });
       const w = await watch(app.url, t.token);
-      expect(await closed(w.ws)).to.deep.equal({ code: 4401, reason: 'token expired' });
+      const ended = closed(w.ws);
+      await advanceClock(app, 3600);
+      expect(await ended).to.deep.equal({ code: 4401, reason: 'token expired' });
     });
   });
 

@@ -1,11 +1,11 @@
 // Identity and tenancy: tokens (hashed, shown once, revocable), admin-only operations, owner isolation.
 import { expect } from 'chai';
-import { catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { catalogue, newUser, startApp, advanceClock, type TestApp } from '../../support/app.js';
 
 describe('security: identity, tokens and tenancy', () => {
   let app: TestApp;
   before(async () => {
-    app = await startApp();
+    app = await startApp({ ATONIX_CLOCK: 'manual' });
   });
   after(() => app.close());
 
@@ -70,16 +70,17 @@ describe('security: identity, tokens and tenancy', () => {
         .send({ name: 'x', expires_at: '2001-01-01T00:00:00Z' })
         .expect(422);
       expect(past.body.errors[0].pointer).to.equal('/expires_at');
-      const soon = new Date(Date.now() + 1500).toISOString();
+      const soon = new Date(app.platform.clock.now() + 60_000).toISOString();
       const t = await app.admin
         .post(`/api/security/users/${u.id}/tokens`)
         .send({ name: 'short', expires_at: soon })
         .expect(201);
       await app.as(t.body.token).get('/api/compute/flavors').expect(200);
-      await eventually(
-        async () => (await app.as(t.body.token).get('/api/compute/flavors')).status === 401,
-        'token expiry',
-      );
+      await advanceClock(app, 59);
+      await app.as(t.body.token).get('/api/compute/flavors').expect(200);
+      await advanceClock(app, 1);
+      const expired = await app.as(t.body.token).get('/api/compute/flavors').expect(401);
+      expect(expired.body.detail).to.equal('The token has expired.');
     });
   });
 

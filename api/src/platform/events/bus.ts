@@ -1,9 +1,18 @@
 // Change events: the resource tables' triggers NOTIFY inside the writing transaction (delivered only on
 // commit, to every API process); a LISTEN connection here fans them out (the WebSocket stream, caches).
+import type { Knex } from 'knex';
 import pg from 'pg';
 import { JOBS_CHANNEL } from '../jobs/queue.js';
 
 export const CHANNEL = 'atonix_events';
+/** The platform's own signals between processes (beside change events and job wake-ups): channel -> meaning. */
+export const SIGNALS = {
+  /** a manual clock was moved: the payload is the new time, ms since the epoch */
+  clock: 'atonix_clock',
+  /** policies, groups or attachments changed: cached policy sets are stale (payload: a user id, or '*') */
+  policies: 'atonix_policies',
+} as const;
+export type Signal = keyof typeof SIGNALS;
 export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted';
 
 export interface ChangeEvent {
@@ -28,6 +37,7 @@ export class EventBus {
   /** listeners of one resource's events (waiters), found by id instead of offered every event */
   private byId = new Map<string, Set<Listener>>();
   private jobListeners = new Set<(queue: string) => void>();
+  private signalListeners = new Map<string, Set<(payload: string) => void>>();
   private client?: pg.Client;
   private closed = false;
 
@@ -45,6 +55,11 @@ export class EventBus {
         for (const l of this.jobListeners) l(msg.payload);
         return;
       }
+      const signalled = this.signalListeners.get(msg.channel);
+      if (signalled) {
+        for (const l of signalled) l(msg.payload ?? '');
+        return;
+      }
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
@@ -55,7 +70,8 @@ export class EventBus {
       if (!this.closed) setTimeout(() => this.start().catch(this.onError), 1000);
     });
     await client.connect();
-    await client.query(this.jobs ? `listen ${CHANNEL}; listen ${JOBS_CHANNEL}` : `listen ${CHANNEL}`);
+    const channels = [CHANNEL, ...(this.jobs ? [JOBS_CHANNEL] : []), ...Object.values(SIGNALS)];
+    await client.query(channels.map((c) => `listen ${c}`).join('; '));
     this.client = client;
   }
 
@@ -63,6 +79,15 @@ export class EventBus {
   onJobs(l: (queue: string) => void): () => void {
     this.jobListeners.add(l);
     return () => this.jobListeners.delete(l);
+  }
+
+  /** Hears a platform signal sent by any process (this one included) with `signal()`. */
+  onSignal(signal: Signal, l: (payload: string) => void): () => void {
+    const channel = SIGNALS[signal];
+    let set = this.signalListeners.get(channel);
+    if (!set) this.signalListeners.set(channel, (set = new Set()));
+    set.add(l);
+    return () => set.delete(l);
   }
 
   private emit(ev: ChangeEvent): void {
@@ -100,7 +125,13 @@ export class EventBus {
   }
 
   async stop(): Promise<void> {
+    this.signalListeners.clear();
     this.closed = true;
     await this.client?.end().catch(() => {});
   }
+}
+
+/** Sends a platform signal to every process; inside a transaction it is delivered when (and if) it commits. */
+export async function sendSignal(db: Knex | Knex.Transaction, signal: Signal, payload: string): Promise<void> {
+  await db.raw('select pg_notify(?, ?)', [SIGNALS[signal], payload]);
 }

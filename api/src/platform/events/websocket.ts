@@ -1,10 +1,8 @@
 // WebSocket /api/events: streams the caller's own resource changes (admins see all), fed by the EventBus.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Authenticator } from '../operations/authentication.js';
 import type { Principal } from '../operations/principals.js';
-import type { EventBus } from './bus.js';
-import type { RateLimiter } from '../http/rate-limit.js';
+import type { Deps } from '../deps.js';
 import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
 
@@ -21,26 +19,9 @@ function credentials(req: IncomingMessage): string | undefined {
   return token ? `Bearer ${token}` : undefined;
 }
 
-/** node's timers hold at most 2^31-1 ms (~24.8 days); a longer wait is taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Runs `fn` at `at` (ms since the epoch), however far ahead; unref'd, cancellable. */
-function atTime(at: number, fn: () => void): { cancel(): void } {
-  let timer: NodeJS.Timeout;
-  const arm = () => {
-    const left = at - Date.now();
-    timer = setTimeout(left > MAX_TIMER_MS ? arm : fn, Math.max(0, Math.min(left, MAX_TIMER_MS)));
-    timer.unref();
-  };
-  arm();
-  return { cancel: () => clearTimeout(timer) };
-}
-
 export function attachEventStream(
   server: Server,
-  auth: Authenticator,
-  bus: EventBus,
-  addresses: RateLimiter,
+  { auth, events: bus, addressLimiter: addresses, clock }: Pick<Deps, 'auth' | 'events' | 'addressLimiter' | 'clock'>,
 ): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
@@ -85,7 +66,7 @@ export function attachEventStream(
         if (kinds && !kinds.includes(ev.kind)) return;
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(ev));
       });
-      const expiry = principal.expiresAt ? atTime(principal.expiresAt, () => end('token expired')) : undefined;
+      const expiry = principal.expiresAt ? clock.at(principal.expiresAt, () => end('token expired')) : undefined;
       ws.on('close', () => {
         off();
         expiry?.cancel();

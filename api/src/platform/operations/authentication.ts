@@ -1,5 +1,6 @@
 // Bearer tokens: verification (hashed lookup, cached, invalidated by events), issuing, and the first-start admin.
 import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/knex.js';
 import { newId, randomToken } from '../resources/ids.js';
 import { problems } from '../problems.js';
@@ -16,17 +17,20 @@ const TOUCH_MS = 60_000;
 export class Authenticator {
   private cache = new Map<string, Entry>();
   private touched = new Map<string, number>();
-  constructor(private db: Db) {}
+  constructor(
+    private db: Db,
+    private clock: Clock,
+  ) {}
 
   /** Whether `header` is a token verified within the cache's life (and not expired): no lookup needed. */
-  knows(header: string | undefined, now = Date.now()): boolean {
+  knows(header: string | undefined, now = this.clock.now()): boolean {
     const entry = header ? this.cache.get(header) : undefined;
     return !!entry && now - entry.cachedAt <= CACHE_MS && (entry.expiresAt === null || entry.expiresAt > now);
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {
     if (!header) throw problems.unauthenticated();
-    const now = Date.now();
+    const now = this.clock.now();
     // Keyed by the header itself, so a cached token costs no hashing.
     let entry = this.cache.get(header);
     if (!entry || now - entry.cachedAt > CACHE_MS) {

@@ -85,8 +85,14 @@ export function requestSchema(spec: Spec, schema: Schema, mode: BodyMode, parent
   }
   const required =
     mode === 'create' ? (s.required ?? []).filter((r: string) => properties[r] && r !== parentField) : [];
-  return { type: 'object', properties, required, additionalProperties: false };
+  // A create body keeps the object's own constraints (how many members, which go together); a patch, being
+  // partial, cannot be held to them.
+  const whole =
+    mode === 'create' ? Object.fromEntries(OBJECT_RULES.filter((k) => k in s).map((k) => [k, rebase(s[k])])) : {};
+  return { type: 'object', properties, required, additionalProperties: false, ...whole };
 }
+
+const OBJECT_RULES = ['minProperties', 'maxProperties', 'dependentRequired', 'oneOf', 'anyOf', 'not'] as const;
 
 export interface OperationValidators {
   params: ValidateFunction;
