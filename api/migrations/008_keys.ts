@@ -43,7 +43,7 @@ export async function up(knex: Knex): Promise<void> {
       .inTable('keys')
       .onDelete('CASCADE')
       .comment('the key the alias names; a destroyed key takes its aliases with it');
-    t.unique(['owner', 'name'], { indexName: 'key_aliases_owner_name' });
+    t.unique(['name', 'owner'], { indexName: 'key_aliases_name_owner' }); // name first: a duplicate's problem points at /name
     t.index(['owner', 'seq']);
     t.index(['seq']);
     t.index(['target_key_id']);

@@ -139,12 +139,12 @@ export const problems = {
       undefined,
       { key_usage: usage },
     ),
-  unsupportedKeyOperation: (id: string, spec: string, action: string) =>
+  unsupportedKeyOperation: (id: string, spec: string, action: string, supportedBy = 'SYMMETRIC_DEFAULT') =>
     new Problem(
       422,
       'UnsupportedOperation',
       'The key does not support this operation',
-      `Key ${id} is ${spec}; ${action} is supported for SYMMETRIC_DEFAULT keys only.`,
+      `Key ${id} is ${spec}; ${action} is supported by ${supportedBy} keys only.`,
       undefined,
       { key_spec: spec },
     ),

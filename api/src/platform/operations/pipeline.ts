@@ -25,7 +25,7 @@ import { authorize } from './authorization.js';
 import { badString, checkIdempotencyKey, checkParameters } from './input-rules.js';
 import { problemFromDatabase } from './database-problems.js';
 import { settle } from './settle.js';
-import { operations, type Spec } from './spec.js';
+import { deref, operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
 export interface CompiledOperation {
@@ -91,7 +91,12 @@ export class Pipeline {
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
       const parameterNames = new Set<string>(o.parameters.filter((p) => p.in !== 'header').map((p) => p.name));
       const kindMeta = meta.kind ? registry[meta.kind] : undefined;
-      const secrets = kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : [];
+      const secrets = [
+        ...new Set([
+          ...(kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : []),
+          ...responseSecrets(spec, o.op),
+        ]),
+      ];
       this.byId.set(meta.operationId, {
         meta,
         v: compileOperation(spec, o),
@@ -318,6 +323,21 @@ export class Pipeline {
 function auditIdParam(path: string, item: string | undefined): string | undefined {
   if (item && (path === item || path.startsWith(`${item}/`))) return 'id';
   return /\{(\w+)\}$/.exec(path)?.[1];
+}
+
+/**
+ * The x-secret fields of an operation's success responses that are not its kind's (a decrypted plaintext, a data
+ * key): like a kind's secrets, never stored for an idempotent replay and never cached.
+ */
+function responseSecrets(spec: Spec, op: any): string[] {
+  const out: string[] = [];
+  for (const [code, res] of Object.entries<any>(op.responses ?? {})) {
+    if (!code.startsWith('2')) continue;
+    const schema = deref(spec, deref(spec, res)?.content?.['application/json']?.schema);
+    for (const [name, prop] of Object.entries<any>(schema?.properties ?? {}))
+      if (deref(spec, prop)?.['x-secret'] === true) out.push(name);
+  }
+  return out;
 }
 
 function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
