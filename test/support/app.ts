@@ -62,6 +62,8 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     ATONIX_PROVISION_DELAY_MS: '0',
     ATONIX_VALIDATE_RESPONSES: '1',
     ATONIX_RATE_LIMIT_PER_SECOND: '0',
+    // A fixed master key, so suites leave no key file behind (security/keys.test.ts tests the file).
+    ATONIX_MASTER_KEY: Buffer.alloc(32, 0x5a).toString('base64'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });

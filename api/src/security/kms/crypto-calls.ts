@@ -37,10 +37,16 @@ type CryptoOps =
 
 const b64 = (b: Buffer) => b.toString('base64');
 
-/** The bytes of a base64 field (the contract checks its alphabet; this, its length). */
-function bytesOf(value: string, field: string): Buffer {
+/** Plaintexts and messages are at most 4096 bytes, as in KMS (base64 length alone cannot say so exactly). */
+const MAX_BYTES = 4096;
+
+/** The bytes of a base64 field (the contract checks its alphabet; this, its length and, if given, its size). */
+function bytesOf(value: string, field: string, max?: number): Buffer {
   if (value.length % 4 !== 0) throw problems.invalidField(field, 'is not base64: its length is not a multiple of 4');
-  return Buffer.from(value, 'base64');
+  const bytes = Buffer.from(value, 'base64');
+  if (max !== undefined && bytes.length > max)
+    throw problems.invalidField(field, `is ${bytes.length} bytes; at most ${max} are accepted`, 'TooLong');
+  return bytes;
 }
 
 /** 409 unless the key is enabled; 422 unless it is for `usage`. */
@@ -179,7 +185,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
       const b = ctx.body;
       const alg = b.encryption_algorithm ?? 'SYMMETRIC_DEFAULT';
       checkEncryptionAlgorithm(row, alg, 'encryption_algorithm', b.encryption_context);
-      const plaintext = bytesOf(b.plaintext, 'plaintext');
+      const plaintext = bytesOf(b.plaintext, 'plaintext', MAX_BYTES);
       if (alg !== 'SYMMETRIC_DEFAULT' && plaintext.length > rsaPlaintextLimit(row.key_spec, alg))
         throw problems.invalidField(
           'plaintext',
@@ -265,7 +271,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
       const row = await pathKey(ctx, 'sign', 'SIGN_VERIFY');
       const b = ctx.body;
       const type = b.message_type ?? 'RAW';
-      const message = bytesOf(b.message, 'message');
+      const message = bytesOf(b.message, 'message', MAX_BYTES);
       checkSigningAlgorithm(row, b.signing_algorithm, type, message);
       const v = newest(row);
       const signature = signMessage(v, b.signing_algorithm, type, message);
@@ -289,7 +295,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
       const row = await pathKey(ctx, 'verify', 'SIGN_VERIFY');
       const b = ctx.body;
       const type = b.message_type ?? 'RAW';
-      const message = bytesOf(b.message, 'message');
+      const message = bytesOf(b.message, 'message', MAX_BYTES);
       checkSigningAlgorithm(row, b.signing_algorithm, type, message);
       const valid = verifySignature(newest(row), b.signing_algorithm, type, message, bytesOf(b.signature, 'signature'));
       ctx.audit = {
@@ -303,7 +309,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
     async generateMac(ctx) {
       const row = await pathKey(ctx, 'generate-mac', 'GENERATE_VERIFY_MAC');
       const v = newest(row);
-      const tag = mac(v, bytesOf(ctx.body.message, 'message'));
+      const tag = mac(v, bytesOf(ctx.body.message, 'message', MAX_BYTES));
       ctx.audit = { resource_type: 'key', resource_id: row.id, details: { mac_algorithm: ctx.body.mac_algorithm } };
       return {
         status: 200,
@@ -313,7 +319,11 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
 
     async verifyMac(ctx) {
       const row = await pathKey(ctx, 'verify-mac', 'GENERATE_VERIFY_MAC');
-      const valid = verifyMac(newest(row), bytesOf(ctx.body.message, 'message'), bytesOf(ctx.body.mac, 'mac'));
+      const valid = verifyMac(
+        newest(row),
+        bytesOf(ctx.body.message, 'message', MAX_BYTES),
+        bytesOf(ctx.body.mac, 'mac'),
+      );
       ctx.audit = {
         resource_type: 'key',
         resource_id: row.id,
