@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../api/src/platform/config.js';
 import { loadMasterKey, MASTER_KEY_FILE } from '../../../api/src/security/kms/master-key.js';
-import { advanceClock, newUser, startApp, type TestApp } from '../../support/app.js';
+import { advanceClock, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 
 type Agent = TestApp['admin'];
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
@@ -665,6 +665,42 @@ describe('security: keys (KMS)', function () {
       await call(k.id, 'schedule-deletion').expect(200);
       const pending = await me.post('/api/security/key-aliases').send({ name: 'alias/y', target_key_id: k.id });
       expect([pending.status, pending.body.code]).to.deep.equal([409, 'KMSInvalidState']);
+    });
+  });
+
+  describe('in a stack', () => {
+    it('deploys Atonix::Security::Key and ::KeyAlias by their type names; deleting the stack schedules the key deletion', async () => {
+      const template = {
+        Resources: {
+          Key: { Type: 'Atonix::Security::Key', Properties: { name: 'stacked', deletion_window_in_days: 7 } },
+          Alias: {
+            Type: 'Atonix::Security::KeyAlias',
+            Properties: { name: 'alias/stacked', target_key_id: { Ref: 'Key' } },
+          },
+        },
+        Outputs: { KeyId: { Value: { Ref: 'Key' } } },
+      };
+      const settled = async (id: string) =>
+        eventually(
+          async () => {
+            const r = await me.get(`/api/automation/stacks/${id}`);
+            if (r.status === 404) return { status: 'gone' };
+            return !/_in_progress|_pending$/.test(r.body.status) && r.body;
+          },
+          'the stack to settle',
+          30_000,
+        );
+      const s = await me.post('/api/automation/stacks').send({ name: 'keys', template }).expect(202);
+      const done = await settled(s.body.id);
+      expect(done.status, done.status_reason).to.equal('create_complete');
+      const keyId = done.outputs.KeyId;
+      const enc = await call('alias/stacked', 'encrypt', { plaintext: b64('from a stack') }).expect(200);
+      expect(enc.body.key_id).to.equal(keyId);
+      await me.delete(`/api/automation/stacks/${s.body.id}`).expect(202);
+      await settled(s.body.id);
+      const key = (await me.get(`/api/security/keys/${keyId}`).expect(200)).body;
+      expect(key.key_state).to.equal('pending_deletion');
+      await call('alias/stacked', 'encrypt', { plaintext: b64('x') }).expect(404);
     });
   });
 
