@@ -1312,10 +1312,17 @@ export interface components {
              * @default
              */
             description: string;
-            /** @default SYMMETRIC_DEFAULT */
+            /**
+             * @description The key's material (SYMMETRIC_DEFAULT is AES-256-GCM).
+             * @default SYMMETRIC_DEFAULT
+             */
             key_spec: components["schemas"]["KeySpec"];
-            /** @default ENCRYPT_DECRYPT */
+            /**
+             * @description What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC.
+             * @default ENCRYPT_DECRYPT
+             */
             key_usage: components["schemas"]["KeyUsage"];
+            /** @description Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date. */
             readonly key_state?: components["schemas"]["KeyState"];
             /**
              * @description Whether the key is enabled; changing it enables or disables the key (not while pending deletion).
@@ -1334,7 +1341,10 @@ export interface components {
              * @description When the next automatic rotation is due (null while rotation is off).
              */
             readonly next_rotation_date?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the material last rotated (automatically or on demand).
+             */
             readonly last_rotation_date?: string | null;
             /**
              * @description The waiting period, in days, that a DELETE of the key schedules before its material is destroyed.
@@ -1348,9 +1358,13 @@ export interface components {
             readonly deletion_date?: string | null;
             /** @description The version new encryptions, signatures and MACs use. */
             readonly current_key_version?: number;
+            /** @description The versions of the material, oldest first, with when and how each was made. */
             readonly key_versions?: components["schemas"]["KeyVersion"][];
+            /** @description The encryption algorithms the key offers. */
             readonly encryption_algorithms?: components["schemas"]["EncryptionAlgorithm"][];
+            /** @description The signing algorithms the key offers. */
             readonly signing_algorithms?: components["schemas"]["SigningAlgorithm"][];
+            /** @description The MAC algorithms the key offers. */
             readonly mac_algorithms?: components["schemas"]["MacAlgorithm"][];
             /**
              * @description Free-form string tags.

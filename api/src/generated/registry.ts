@@ -1093,7 +1093,8 @@ export const registry: Record<Kind, ResourceMeta> = {
           "RSA_4096",
           "ECC_NIST_P256",
           "HMAC_256"
-        ]
+        ],
+        "description": "The key's material (SYMMETRIC_DEFAULT is AES-256-GCM)."
       },
       "key_usage": {
         "type": "string",
@@ -1110,7 +1111,8 @@ export const registry: Record<Kind, ResourceMeta> = {
           "ENCRYPT_DECRYPT",
           "SIGN_VERIFY",
           "GENERATE_VERIFY_MAC"
-        ]
+        ],
+        "description": "What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC."
       },
       "key_state": {
         "type": "string",
@@ -1126,7 +1128,8 @@ export const registry: Record<Kind, ResourceMeta> = {
           "enabled",
           "disabled",
           "pending_deletion"
-        ]
+        ],
+        "description": "Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date."
       },
       "is_enabled": {
         "type": "boolean",
@@ -1187,7 +1190,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "immutable": false,
         "serverDefault": false,
         "secret": false,
-        "terraform": true
+        "terraform": true,
+        "description": "When the material last rotated (automatically or on demand)."
       },
       "deletion_window_in_days": {
         "type": "integer",
@@ -1236,7 +1240,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": false,
-        "elementType": "object"
+        "elementType": "object",
+        "description": "The versions of the material, oldest first, with when and how each was made."
       },
       "encryption_algorithms": {
         "type": "array",
@@ -1248,7 +1253,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "elementType": "string"
+        "elementType": "string",
+        "description": "The encryption algorithms the key offers."
       },
       "signing_algorithms": {
         "type": "array",
@@ -1260,7 +1266,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "elementType": "string"
+        "elementType": "string",
+        "description": "The signing algorithms the key offers."
       },
       "mac_algorithms": {
         "type": "array",
@@ -1272,7 +1279,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "elementType": "string"
+        "elementType": "string",
+        "description": "The MAC algorithms the key offers."
       },
       "metadata": {
         "type": "object",

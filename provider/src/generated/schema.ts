@@ -265,7 +265,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "key_spec",
           "type": "string",
-          "description": "key spec One of: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `HMAC_256`. Defaults to `\"SYMMETRIC_DEFAULT\"`. Changing it replaces the resource.",
+          "description": "The key's material (SYMMETRIC_DEFAULT is AES-256-GCM). One of: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `HMAC_256`. Defaults to `\"SYMMETRIC_DEFAULT\"`. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -276,7 +276,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "key_usage",
           "type": "string",
-          "description": "key usage One of: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`. Defaults to `\"ENCRYPT_DECRYPT\"`. Changing it replaces the resource.",
+          "description": "What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC. One of: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`. Defaults to `\"ENCRYPT_DECRYPT\"`. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -287,7 +287,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "key_state",
           "type": "string",
-          "description": "key state One of: `enabled`, `disabled`, `pending_deletion`.",
+          "description": "Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date. One of: `enabled`, `disabled`, `pending_deletion`.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -339,7 +339,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "last_rotation_date",
           "type": "string",
-          "description": "last rotation date",
+          "description": "When the material last rotated (automatically or on demand).",
           "required": false,
           "optional": false,
           "computed": true,
@@ -383,7 +383,7 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "encryption algorithms",
+          "description": "The encryption algorithms the key offers.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -396,7 +396,7 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "signing algorithms",
+          "description": "The signing algorithms the key offers.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -409,7 +409,7 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "mac algorithms",
+          "description": "The MAC algorithms the key offers.",
           "required": false,
           "optional": false,
           "computed": true,

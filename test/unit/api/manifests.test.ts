@@ -23,6 +23,8 @@ describe('service manifests', () => {
       'subnet',
       'user',
       'token',
+      'key',
+      'key_alias',
       'stack',
       'template',
     ]);

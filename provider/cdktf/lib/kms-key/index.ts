@@ -33,13 +33,13 @@ export interface KmsKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly isEnabled?: boolean | cdktf.IResolvable;
   /**
-  * key spec One of: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `HMAC_256`. Defaults to `"SYMMETRIC_DEFAULT"`. Changing it replaces the resource.
+  * The key's material (SYMMETRIC_DEFAULT is AES-256-GCM). One of: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `HMAC_256`. Defaults to `"SYMMETRIC_DEFAULT"`. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/kms_key#key_spec KmsKey#key_spec}
   */
   readonly keySpec?: string;
   /**
-  * key usage One of: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`. Defaults to `"ENCRYPT_DECRYPT"`. Changing it replaces the resource.
+  * What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC. One of: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`. Defaults to `"ENCRYPT_DECRYPT"`. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/kms_key#key_usage KmsKey#key_usage}
   */
