@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { startEmbedded, type EmbeddedDb } from '../api/src/platform/db/embedded.js';
 import { startChild, stopAll, type Child } from './lib/children.js';
 import { CpuMeter, postmasterPid } from './lib/cpu.js';
+import { evaluatorMicros, iamUser } from './lib/iam.js';
 import { Api, bulkInsertInstances, countRows, drainBuilding, planOf, postgresVersion } from './lib/fixtures.js';
 import { measure, measureInterleaved, type LoadSpec, type Measurement } from './lib/load.js';
 import { summarise, type ProfileSummary } from './lib/profile.js';
@@ -251,6 +252,36 @@ async function main() {
   m['list-1k'] = record('list-1k', caseSpecs['list-1k']!.label, small, meters[0]);
   m['list-100k'] = record('list-100k', caseSpecs['list-100k']!.label, large, meters[1]);
 
+  // IAM: the same GET by a user whose 10 policies of 10 statements come through a group, against the GET by a user
+  // with OwnerFullAccess alone, measured interleaved like the lists.
+  const iam = await iamUser(admin, `bench-iam-${run}`);
+  const iamInstance = await iam.api.call<{ id: string }>('POST', '/api/compute/instances', {
+    name: 'bench-iam',
+    flavor_id: flavorId,
+    image_id: imageId,
+  });
+  await iam.api.waitRunning(iamInstance.id);
+  caseSpecs['get-owner'] = {
+    label: '`GET /api/compute/instances/{id}`, OwnerFullAccess only',
+    spec: caseSpecs.get!.spec,
+  };
+  caseSpecs['get-iam'] = {
+    label: '`GET /api/compute/instances/{id}`, 10 policies x 10 statements through a group',
+    spec: load(`${api.url}/api/compute/instances/${iamInstance.id}`, iam.token),
+  };
+  await sleep(500);
+  log(`cases get-owner and get-iam: interleaved`);
+  const iamMeters = [new CpuMeter(api.proc.pid, postmaster), new CpuMeter(api.proc.pid, postmaster)] as const;
+  const [owner, many] = await measureInterleaved(
+    caseSpecs['get-owner']!.spec,
+    caseSpecs['get-iam']!.spec,
+    iamMeters[0],
+    iamMeters[1],
+  );
+  m['get-owner'] = record('get-owner', caseSpecs['get-owner']!.label, owner, iamMeters[0]);
+  m['get-iam'] = record('get-iam', caseSpecs['get-iam']!.label, many, iamMeters[1]);
+  const evaluatorUs = evaluatorMicros(iam.id, iamInstance.id);
+
   await sleep(500);
   m.create = await runCase('create', caseSpecs.create!.label, caseSpecs.create!.spec, api);
   const createdTotal = await countRows(db.url, 'select count(*) as n from instances where owner = $1', [
@@ -289,6 +320,15 @@ async function main() {
         `${listRatio.toFixed(2)}x (${m['list-100k']!.p99.toFixed(2)} vs ${m['list-1k']!.p99.toFixed(2)} ms); ` +
         `p50 ${(m['list-100k']!.p50 / m['list-1k']!.p50).toFixed(2)}x, PostgreSQL CPU per request ${(cpuOf('list-100k').postgres / cpuOf('list-1k').postgres).toFixed(2)}x`,
       met: clean('list-1k') && clean('list-100k') && listRatio <= 1.5,
+    },
+    {
+      case: 'get-iam',
+      name: 'GET one instance under 10 policies x 10 statements (through a group) vs OwnerFullAccess alone',
+      wanted: '>= 0.90x',
+      measured:
+        `${(m['get-iam']!.rps / m['get-owner']!.rps).toFixed(2)}x (${Math.round(m['get-iam']!.rps).toLocaleString('en-US')} vs ${Math.round(m['get-owner']!.rps).toLocaleString('en-US')} req/s); ` +
+        `the evaluator decides in ${evaluatorUs.toFixed(2)} µs per request (all 100 statements scanned, in-process)`,
+      met: clean('get-owner') && clean('get-iam') && m['get-iam']!.rps / m['get-owner']!.rps >= 0.9,
     },
     {
       case: 'create',

@@ -12,6 +12,7 @@ import type {
 const SKIP = new Set(['etag', 'updated_at']);
 
 function ctyType(p: PropMeta): CtyType {
+  if (p.json) return 'string';
   const scalar = (t?: string): string =>
     t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string';
   if (p.type === 'array') return ['list', scalar(p.elementType)];
@@ -45,6 +46,7 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
       forceNew: p.immutable,
     };
     if (p.default !== undefined) attr.default = p.default;
+    if (p.json) attr.json = true;
     out.push(attr);
   }
   return out;
@@ -56,7 +58,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
   for (const meta of Object.values(registry)) {
     if (!meta.terraform || !meta.paths.item) continue;
     const description = meta.description;
-    if (meta.paths.create && meta.operations.delete && !meta.publicRead) {
+    if (meta.paths.create && meta.operations.delete && (!meta.publicRead || meta.terraformResource)) {
       resources.push({
         typeName: meta.terraform,
         kind: meta.kind,
@@ -89,6 +91,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
             computed: true,
             sensitive: p.writeOnly,
             forceNew: false,
+            ...(p.json ? { json: true } : {}),
           };
         });
       if (!attributes.some((a) => a.name === 'id'))

@@ -24,6 +24,8 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
     secret: s['x-secret'] === true,
     terraform: s['x-terraform'] !== false,
   };
+  // x-terraform: json — a free-form object that Terraform holds as JSON text (a policy document).
+  if (s['x-terraform'] === 'json') meta.json = true;
   if (s.default !== undefined) meta.default = s.default;
   if (enumValues) meta.enum = enumValues;
   if (type === 'array') meta.elementType = propType(spec, s.items ?? {}).type;
@@ -66,6 +68,7 @@ export function buildRegistry(spec: Spec): Record<string, ResourceMeta> {
       readyStatus: x.ready_status ?? [],
       failedStatus: x.failed_status ?? [],
       publicRead: x.public_read === true,
+      terraformResource: x.terraform_resource === true,
       dataSourceLookup: x.data_source_lookup ?? [],
       properties,
       paths: {},

@@ -2,7 +2,7 @@
 // else. The checks themselves are derived from the contract (test/support/conformance.ts).
 import { expect } from 'chai';
 import { registry, type Kind } from '../../api/src/generated/registry.js';
-import { catalogue, type TestApp } from '../support/app.js';
+import { catalogue, newUser, type TestApp } from '../support/app.js';
 import { describeKind, type Caller, type KindFixture } from '../support/conformance.js';
 
 /** One VPC per caller, for the kinds that live in one (subnets, instances in a subnet). */
@@ -27,6 +27,25 @@ const SUBNET_BODY = { name: 'sub', cidr_block: '10.0.250.0/24' };
 const ONE_VPC = {
   Resources: { Net: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'n', cidr_block: '10.0.0.0/16' } } },
 };
+
+const DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'compute:Get*', Resource: '*' }] };
+
+/** A fresh group (admin) for the kinds that hang off one. */
+const groupFor = async (c: Caller, n: number) =>
+  (
+    await c.agent
+      .post('/api/security/groups')
+      .send({ name: `cg-for-${n}` })
+      .expect(201)
+  ).body.id as string;
+const userFor = async (app: TestApp, n: number) => (await newUser(app, `cu-for-${n}`)).id;
+const policyFor = async (c: Caller, n: number) =>
+  (
+    await c.agent
+      .post('/api/security/policies')
+      .send({ name: `cp-for-${n}`, document: DOC })
+      .expect(201)
+  ).body.id as string;
 
 const fixtures: Record<Kind, KindFixture> = {
   flavor: {
@@ -98,6 +117,40 @@ const fixtures: Record<Kind, KindFixture> = {
       return { body: { name: `alias/conformance-${n}`, target_key_id: key.body.id } };
     },
     immutable: { name: 'alias/renamed' },
+  },
+  policy: {
+    creator: 'admin',
+    create: async (_app, _c, n) => ({ body: { name: `cp-${n}`, document: DOC } }),
+    immutable: { name: 'renamed-policy' },
+    bodies: { simulatePolicies: { user_id: 'usr-nobody0000', actions: ['compute:GetInstance'] } },
+  },
+  group: {
+    creator: 'admin',
+    create: async (_app, _c, n) => ({ body: { name: `cg-${n}` } }),
+  },
+  group_membership: {
+    creator: 'admin',
+    create: async (app, c, n) => ({
+      params: { group_id: await groupFor(c, n) },
+      body: { user_id: await userFor(app, n) },
+    }),
+    immutable: { group_id: 'grp-other0000', user_id: 'usr-other0000' },
+  },
+  user_policy_attachment: {
+    creator: 'admin',
+    create: async (app, c, n) => ({
+      params: { user_id: await userFor(app, n) },
+      body: { policy_id: await policyFor(c, n) },
+    }),
+    immutable: { user_id: 'usr-other0000', policy_id: 'pol-other0000' },
+  },
+  group_policy_attachment: {
+    creator: 'admin',
+    create: async (_app, c, n) => ({
+      params: { group_id: await groupFor(c, n) },
+      body: { policy_id: await policyFor(c, n) },
+    }),
+    immutable: { group_id: 'grp-other0000', policy_id: 'pol-other0000' },
   },
   stack: {
     creator: 'owner',

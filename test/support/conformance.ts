@@ -45,7 +45,8 @@ const success = (id: string | undefined) => Number(Object.keys(route(id)!.op.res
 export function describeKind(kind: Kind, fixture: KindFixture) {
   const meta = registry[kind];
   const opId = (key: keyof typeof meta.operations) => meta.operations[key];
-  const owned = 'owner' in meta.properties;
+  // A kind everyone reads (x-resource.public_read) has owners but no tenancy wall.
+  const owned = 'owner' in meta.properties && !meta.publicRead;
   const item = meta.paths.item;
   /** Every operation on one resource of the kind: its item path, and what lies under it (actions, children). */
   const onOne = item ? allOps.filter((o) => o.path === item || o.path.startsWith(`${item}/`)) : [];

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'user' | 'token' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -15,6 +15,11 @@ export type KindOperationIds = {
   subnet: 'listVpcSubnets' | 'createSubnet' | 'listSubnets' | 'getSubnet' | 'updateSubnet' | 'deleteSubnet';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
+  policy: 'listPolicies' | 'createPolicy' | 'simulatePolicies' | 'getPolicy' | 'updatePolicy' | 'deletePolicy' | 'listPolicyAttachments';
+  group: 'listGroups' | 'createGroup' | 'getGroup' | 'updateGroup' | 'deleteGroup';
+  group_membership: 'listGroupMembers' | 'createGroupMembership' | 'listGroupMemberships' | 'getGroupMembership' | 'deleteGroupMembership' | 'listUserGroups';
+  group_policy_attachment: 'listGroupPolicies' | 'attachGroupPolicy' | 'listGroupPolicyAttachments' | 'getGroupPolicyAttachment' | 'detachGroupPolicy';
+  user_policy_attachment: 'listUserPolicies' | 'attachUserPolicy' | 'listUserPolicyAttachments' | 'getUserPolicyAttachment' | 'detachUserPolicy';
   key: 'listKeys' | 'createKey' | 'decrypt' | 'getKey' | 'updateKey' | 'deleteKey' | 'encrypt' | 'decryptWithKey' | 'reEncrypt' | 'generateDataKey' | 'sign' | 'verify' | 'generateMac' | 'verifyMac' | 'getPublicKey' | 'enableKey' | 'disableKey' | 'scheduleKeyDeletion' | 'cancelKeyDeletion' | 'rotateKeyOnDemand';
   key_alias: 'listKeyAliases' | 'createKeyAlias' | 'getKeyAlias' | 'updateKeyAlias' | 'deleteKeyAlias';
   stack: 'listStacks' | 'createStack' | 'previewNewStack' | 'getStack' | 'updateStack' | 'deleteStack' | 'retryStack' | 'previewStackUpdate' | 'listStackEvents' | 'listStackResources';
@@ -28,7 +33,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateUser' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -43,6 +48,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": true,
+    "terraformResource": false,
     "dataSourceLookup": [
       "name"
     ],
@@ -175,6 +181,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": true,
+    "terraformResource": false,
     "dataSourceLookup": [
       "name"
     ],
@@ -306,6 +313,7 @@ export const registry: Record<Kind, ResourceMeta> = {
       "error"
     ],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -524,6 +532,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     ],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [
       "id",
       "name"
@@ -663,6 +672,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -811,6 +821,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -858,6 +869,18 @@ export const registry: Record<Kind, ResourceMeta> = {
         "secret": false,
         "terraform": true,
         "default": false
+      },
+      "attach_default_policy": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": true,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": false,
+        "description": "On create only, whether the managed policy OwnerFullAccess is attached to the new user (default true)."
       },
       "created_at": {
         "type": "string",
@@ -919,6 +942,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -1024,6 +1048,557 @@ export const registry: Record<Kind, ResourceMeta> = {
       "create": "createToken"
     }
   },
+  "policy": {
+    "kind": "policy",
+    "schema": "Policy",
+    "description": "An IAM policy: a document in AWS's grammar that allows or denies actions on resources. Managed policies are written by the platform and readable by everyone; customer policies are written by admins.",
+    "service": "security",
+    "collection": "policies",
+    "idPrefix": "pol",
+    "table": "policies",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": true,
+    "terraformResource": true,
+    "dataSourceLookup": [
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Policy id (pol-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Unique among all policies (managed ones included)."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the policy is for."
+      },
+      "document": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "The policy document: `Version` and `Statement` (each with `Sid`, `Effect`, `Action`/`NotAction`, `Resource`/`NotResource`, `Condition`), at most 6,144 characters of JSON. In Terraform, `document` is the JSON text (`jsonencode(...)` or `data.atonix_iam_policy_document.x.json`)."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "managed",
+          "customer"
+        ],
+        "description": "managed policies are read-only."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The admin who wrote it; null for managed policies."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/security/policies",
+      "create": "/api/security/policies",
+      "item": "/api/security/policies/{id}"
+    },
+    "operations": {
+      "list": "listPolicies",
+      "create": "createPolicy",
+      "get": "getPolicy",
+      "update": "updatePolicy",
+      "delete": "deletePolicy"
+    },
+    "terraform": "atonix_iam_policy"
+  },
+  "group": {
+    "kind": "group",
+    "schema": "Group",
+    "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
+    "service": "security",
+    "collection": "groups",
+    "idPrefix": "grp",
+    "table": "groups",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Group id (grp-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Unique among groups."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the group is for."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/security/groups",
+      "create": "/api/security/groups",
+      "item": "/api/security/groups/{id}"
+    },
+    "operations": {
+      "list": "listGroups",
+      "create": "createGroup",
+      "get": "getGroup",
+      "update": "updateGroup",
+      "delete": "deleteGroup"
+    },
+    "terraform": "atonix_group"
+  },
+  "group_membership": {
+    "kind": "group_membership",
+    "schema": "GroupMembership",
+    "description": "A user's membership of a group.",
+    "service": "security",
+    "collection": "group-memberships",
+    "idPrefix": "gm",
+    "table": "group_memberships",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Membership id (gm-...)."
+      },
+      "group_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The group (grp-...); taken from the path on create."
+      },
+      "user_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The member (usr-...)."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/security/groups/{group_id}/members",
+      "parent": {
+        "param": "id",
+        "field": "group_id"
+      },
+      "list": "/api/security/group-memberships",
+      "item": "/api/security/group-memberships/{id}"
+    },
+    "operations": {
+      "create": "createGroupMembership",
+      "list": "listGroupMemberships",
+      "get": "getGroupMembership",
+      "delete": "deleteGroupMembership"
+    },
+    "terraform": "atonix_group_membership"
+  },
+  "group_policy_attachment": {
+    "kind": "group_policy_attachment",
+    "schema": "GroupPolicyAttachment",
+    "description": "A policy attached to a group.",
+    "service": "security",
+    "collection": "group-policy-attachments",
+    "idPrefix": "gpa",
+    "table": "group_policy_attachments",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Attachment id (gpa-...)."
+      },
+      "group_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The group (grp-...); taken from the path on create."
+      },
+      "policy_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The policy (pol-...)."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/security/groups/{group_id}/policies",
+      "parent": {
+        "param": "id",
+        "field": "group_id"
+      },
+      "list": "/api/security/group-policy-attachments",
+      "item": "/api/security/group-policy-attachments/{id}"
+    },
+    "operations": {
+      "create": "attachGroupPolicy",
+      "list": "listGroupPolicyAttachments",
+      "get": "getGroupPolicyAttachment",
+      "delete": "detachGroupPolicy"
+    },
+    "terraform": "atonix_group_policy_attachment"
+  },
+  "user_policy_attachment": {
+    "kind": "user_policy_attachment",
+    "schema": "UserPolicyAttachment",
+    "description": "A policy attached to a user.",
+    "service": "security",
+    "collection": "user-policy-attachments",
+    "idPrefix": "upa",
+    "table": "user_policy_attachments",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Attachment id (upa-...)."
+      },
+      "user_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user (usr-...); taken from the path on create."
+      },
+      "policy_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The policy (pol-...)."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/security/users/{user_id}/policies",
+      "parent": {
+        "param": "id",
+        "field": "user_id"
+      },
+      "list": "/api/security/user-policy-attachments",
+      "item": "/api/security/user-policy-attachments/{id}"
+    },
+    "operations": {
+      "create": "attachUserPolicy",
+      "list": "listUserPolicyAttachments",
+      "get": "getUserPolicyAttachment",
+      "delete": "detachUserPolicy"
+    },
+    "terraform": "atonix_user_policy_attachment"
+  },
   "key": {
     "kind": "key",
     "schema": "Key",
@@ -1036,6 +1611,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -1378,6 +1954,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -1493,6 +2070,7 @@ export const registry: Record<Kind, ResourceMeta> = {
       "rollback_complete"
     ],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -1717,6 +2295,7 @@ export const registry: Record<Kind, ResourceMeta> = {
     "readyStatus": [],
     "failedStatus": [],
     "publicRead": false,
+    "terraformResource": false,
     "dataSourceLookup": [],
     "properties": {
       "id": {
@@ -1889,6 +2468,34 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listTokens": "token",
   "createToken": "token",
   "revokeToken": "token",
+  "listPolicies": "policy",
+  "createPolicy": "policy",
+  "simulatePolicies": "policy",
+  "getPolicy": "policy",
+  "updatePolicy": "policy",
+  "deletePolicy": "policy",
+  "listPolicyAttachments": "policy",
+  "listGroups": "group",
+  "createGroup": "group",
+  "getGroup": "group",
+  "updateGroup": "group",
+  "deleteGroup": "group",
+  "listGroupMembers": "group_membership",
+  "createGroupMembership": "group_membership",
+  "listGroupPolicies": "group_policy_attachment",
+  "attachGroupPolicy": "group_policy_attachment",
+  "listGroupMemberships": "group_membership",
+  "getGroupMembership": "group_membership",
+  "deleteGroupMembership": "group_membership",
+  "listGroupPolicyAttachments": "group_policy_attachment",
+  "getGroupPolicyAttachment": "group_policy_attachment",
+  "detachGroupPolicy": "group_policy_attachment",
+  "listUserPolicies": "user_policy_attachment",
+  "attachUserPolicy": "user_policy_attachment",
+  "listUserGroups": "group_membership",
+  "listUserPolicyAttachments": "user_policy_attachment",
+  "getUserPolicyAttachment": "user_policy_attachment",
+  "detachUserPolicy": "user_policy_attachment",
   "listAuditLogs": null,
   "listKeys": "key",
   "createKey": "key",

@@ -11,6 +11,8 @@ import { Jobs } from './jobs/queue.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './process-metrics.js';
 import { Pipeline } from './operations/pipeline.js';
+import { Authorizer } from './operations/authorization.js';
+import { IAM_KINDS, PolicyStore } from './operations/policy-store.js';
 import { GroupCommit } from './resources/group-commit.js';
 import { startKeyPurge } from './operations/idempotency.js';
 import { rowCache } from './resources/row-cache.js';
@@ -45,10 +47,13 @@ export async function bootPlatform(
   );
   // Source addresses have buckets apart from the tokens', so spraying them never crowds a spent token's bucket out.
   const addressLimiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
-  const deps = { db, config, clock, jobs, auth, events, log, metrics, addressLimiter } as Deps;
+  const spec = loadSpec();
+  const policyStore = new PolicyStore(db);
+  const authorizer = new Authorizer(policyStore, config.region, clock, db, spec);
+  const deps = { db, config, clock, jobs, auth, authorizer, policyStore, events, log, metrics, addressLimiter } as Deps;
   const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
   deps.pipeline = new Pipeline(
-    loadSpec(),
+    spec,
     handlers,
     db,
     new GroupCommit(db, jobs, metrics),
@@ -56,6 +61,7 @@ export async function bootPlatform(
     log,
     config.validateResponses,
     config.idempotencyTtlSeconds,
+    authorizer,
   );
   const w: Workers = merged(manifests, (m) => m.workers?.(deps), 'job queue');
   await jobs.start(
@@ -75,6 +81,7 @@ export async function bootPlatform(
   events.subscribe((ev) => {
     rowCache.invalidate(ev.id);
     if (ev.kind === 'token' || ev.kind === 'user') auth.forgetUser(ev.owner ?? ev.id);
+    if (IAM_KINDS.has(ev.kind)) policyStore.invalidate();
   });
   let stopPurge = () => {};
   if (config.role !== 'api') {

@@ -1,6 +1,8 @@
 // What services are built from; createApp wires one of these per process.
 import type { Knex } from 'knex';
 import type { Authenticator } from './operations/authentication.js';
+import type { Authorizer } from './operations/authorization.js';
+import type { PolicyStore } from './operations/policy-store.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventBus } from './events/bus.js';
@@ -17,6 +19,9 @@ export interface Deps {
   clock: Clock;
   jobs: Jobs;
   auth: Authenticator;
+  /** IAM: the decisions, and the cache of each user's policies (invalidate it after an IAM change commits) */
+  authorizer: Authorizer;
+  policyStore: PolicyStore;
   events: EventBus;
   log: Logger;
   metrics: Metrics;

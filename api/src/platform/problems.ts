@@ -92,6 +92,29 @@ export const problems = {
     ),
   forbidden: (action: string) =>
     new Problem(403, 'Forbidden', 'Not allowed', `You are not allowed to perform ${action}.`, undefined, { action }),
+  accessDenied: (d: {
+    action: string;
+    resource: string;
+    decision: 'explicit_deny' | 'implicit_deny';
+    deciding_statement?: { policy_id: string; policy_name?: string; sid?: string; index: number };
+    simulate: string;
+  }) =>
+    new Problem(
+      403,
+      'AccessDenied',
+      'Access denied',
+      d.decision === 'explicit_deny'
+        ? `${d.action} on ${d.resource} is denied explicitly by statement ${d.deciding_statement!.sid ?? `#${d.deciding_statement!.index}`} of policy ${d.deciding_statement!.policy_name ?? d.deciding_statement!.policy_id}.`
+        : `No policy allows ${d.action} on ${d.resource}. ${d.simulate} shows how your policies decide.`,
+      undefined,
+      {
+        action: d.action,
+        resource: d.resource,
+        decision: d.decision,
+        ...(d.deciding_statement ? { deciding_statement: d.deciding_statement } : {}),
+        simulate: d.simulate,
+      },
+    ),
   inUse: (kind: string, id: string, blockers: { kind: string; id: string }[]) =>
     new Problem(
       409,

@@ -4,6 +4,8 @@ import { blockers, createHandler, getHandler, listHandler, patchHandler } from '
 import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
+import { newId } from '../platform/resources/ids.js';
+import { managedPolicyId, OWNER_FULL_ACCESS } from './iam/managed-policies.js';
 import { ResourceRepo, type Schemas, checkIfMatch } from '../platform/resources/repo.js';
 
 export const users = new ResourceRepo<Schemas['User']>(registry.user);
@@ -16,7 +18,21 @@ function userHandlers({ auth }: Deps): KindHandlers<'user'> {
   return {
     listUsers: listHandler(users, ['name']),
     getUser: getHandler(users),
-    createUser: createHandler(users, { uniqueName: true }),
+    async createUser(ctx) {
+      const { attach_default_policy: attachDefault = true, ...body } = ctx.body;
+      const inner = { ...ctx, body };
+      const created = await createHandler(users, { uniqueName: true })(inner);
+      ctx.audit = inner.audit;
+      // A new user can do on their own resources what every user could before IAM, unless asked otherwise.
+      if (attachDefault && !body.is_admin) {
+        await ctx.db('user_policy_attachments').insert({
+          id: newId(registry.user_policy_attachment.idPrefix),
+          user_id: (created.body as { id: string }).id,
+          policy_id: managedPolicyId(OWNER_FULL_ACCESS),
+        });
+      }
+      return created;
+    },
     updateUser: patchHandler(users, async (ctx, row) => {
       ctx.afterCommit(() => auth.forgetUser(row.id));
     }),

@@ -2,11 +2,37 @@
 import { UNKNOWN, type ObjectValue, type Value } from '../runtime/index.js';
 import type { TfAttribute } from './schema-types.js';
 
-/** API JSON -> state values: only the schema's attributes; numbers and maps pass through. */
+/** API JSON -> state values: only the schema's attributes; numbers and maps pass through, JSON attributes as text. */
 export function fromApi(attributes: TfAttribute[], body: Record<string, unknown>): ObjectValue {
   const out: ObjectValue = {};
-  for (const a of attributes) out[a.name] = (body[a.name] ?? null) as Value;
+  for (const a of attributes) {
+    const v = body[a.name] ?? null;
+    out[a.name] = (a.json && v !== null ? canonicalJson(v) : v) as Value;
+  }
   return out;
+}
+
+/** JSON as Terraform's jsonencode() writes it (keys sorted, no spaces), so an imported document matches one. */
+export const canonicalJson = (v: unknown) => JSON.stringify(v, sortKeys);
+
+/** Whether two JSON texts mean the same (key order and spacing aside). */
+export function sameJson(a: Value | undefined, b: Value | undefined): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return a === b;
+  try {
+    return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/** The API value of an attribute: JSON attributes are parsed from their text. */
+function apiValue(a: TfAttribute, v: Value): unknown {
+  return a.json && typeof v === 'string' ? JSON.parse(v) : toJson(v);
+}
+
+/** Whether an attribute's planned value changes nothing (JSON attributes compare by meaning). */
+export function unchanged(a: TfAttribute, planned: Value, prior: Value): boolean {
+  return a.json ? sameJson(planned, prior) : equal(planned, prior);
 }
 
 const known = (v: Value | undefined) => v !== UNKNOWN && v !== undefined;
@@ -29,7 +55,7 @@ export function createBody(
   for (const a of attributes) {
     if (!(a.required || a.optional) || skip.includes(a.name)) continue;
     const v = planned[a.name];
-    if (known(v) && v !== null) body[a.name] = toJson(v!);
+    if (known(v) && v !== null) body[a.name] = apiValue(a, v!);
   }
   return body;
 }
@@ -44,8 +70,22 @@ export function patchBody(
   for (const a of attributes) {
     if (!(a.required || a.optional) || a.forceNew) continue;
     const v = planned[a.name];
-    if (!known(v) || equal(v!, prior[a.name] ?? null)) continue;
+    if (!known(v) || unchanged(a, v!, prior[a.name] ?? null)) continue;
     const before = prior[a.name];
+    // A JSON attribute is sent whole; top-level members it no longer has go away (as nulls in the merge patch).
+    if (a.json && typeof v === 'string') {
+      const now = JSON.parse(v) as Record<string, unknown>;
+      const was = typeof before === 'string' ? (JSON.parse(before) as Record<string, unknown>) : {};
+      body[a.name] = {
+        ...Object.fromEntries(
+          Object.keys(was)
+            .filter((k) => !(k in now))
+            .map((k) => [k, null]),
+        ),
+        ...now,
+      };
+      continue;
+    }
     // The API merge-patches objects (RFC 7386): keys the plan drops must be sent as null to go away.
     if (isMap(v) && isMap(before)) {
       const patch: Record<string, unknown> = Object.fromEntries(

@@ -13,7 +13,7 @@ import {
   type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
-import { createBody, equal, fromApi, patchBody } from './convert.js';
+import { createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
@@ -68,8 +68,11 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
   /** API representation -> state, keeping what the API never returns (timeouts, write-only values). */
   const toState = (body: any, carry: ObjectValue | null): ObjectValue => {
     const state = fromApi(attributes, body);
-    for (const a of attributes)
+    for (const a of attributes) {
       if (a.sensitive && state[a.name] === null && carry) state[a.name] = carry[a.name] ?? null;
+      // A JSON attribute keeps the spelling it was written in while the API's value means the same.
+      if (a.json && carry && sameJson(carry[a.name], state[a.name])) state[a.name] = carry[a.name] ?? null;
+    }
     state.timeouts = (carry?.timeouts as ObjectValue | null | undefined) ?? null;
     return state;
   };
@@ -95,6 +98,22 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
           );
         }
       }
+      for (const a of attributes) {
+        const v = config[a.name];
+        if (!a.json || typeof v !== 'string') continue;
+        try {
+          const parsed: unknown = JSON.parse(v);
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        } catch {
+          diags.push(
+            errorDiagnostic(
+              `Invalid JSON in ${a.name}`,
+              `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
+              [a.name],
+            ),
+          );
+        }
+      }
       if (hooks.validateConfig) diags.push(...hooks.validateConfig(config));
       return diags;
     },
@@ -116,7 +135,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       for (const a of attributes) {
         if (!(a.required || a.optional)) continue;
         const v = planned[a.name]!;
-        if (v !== UNKNOWN && equal(v, priorState[a.name] ?? null)) continue;
+        if (v !== UNKNOWN && unchanged(a, v, priorState[a.name] ?? null)) continue;
         if (a.forceNew) requiresReplace.push([a.name]);
         else changed.push(a.name);
       }

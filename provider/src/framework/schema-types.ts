@@ -14,6 +14,8 @@ export interface TfAttribute {
   forceNew: boolean;
   /** the API's default, which the plan shows for an unset optional+computed attribute */
   default?: unknown;
+  /** JSON text in Terraform, an object in the API (a policy document): compared by meaning, not by spelling */
+  json?: boolean;
 }
 
 export interface TfResource {

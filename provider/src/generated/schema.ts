@@ -4,6 +4,271 @@ import type { ProviderSchema } from '../framework/schema-types.js';
 export const providerSchema: ProviderSchema = {
   "resources": [
     {
+      "typeName": "atonix_group",
+      "kind": "group",
+      "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Group id (grp-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among groups.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the group is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/groups",
+        "item": "/api/security/groups/{id}",
+        "list": "/api/security/groups",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_group_membership",
+      "kind": "group_membership",
+      "description": "A user's membership of a group.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Membership id (gm-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "group_id",
+          "type": "string",
+          "description": "The group (grp-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "user_id",
+          "type": "string",
+          "description": "The member (usr-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/groups/{group_id}/members",
+        "item": "/api/security/group-memberships/{id}",
+        "list": "/api/security/group-memberships",
+        "parent": {
+          "param": "id",
+          "field": "group_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": false
+      }
+    },
+    {
+      "typeName": "atonix_group_policy_attachment",
+      "kind": "group_policy_attachment",
+      "description": "A policy attached to a group.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Attachment id (gpa-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "group_id",
+          "type": "string",
+          "description": "The group (grp-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "policy_id",
+          "type": "string",
+          "description": "The policy (pol-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/groups/{group_id}/policies",
+        "item": "/api/security/group-policy-attachments/{id}",
+        "list": "/api/security/group-policy-attachments",
+        "parent": {
+          "param": "id",
+          "field": "group_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": false
+      }
+    },
+    {
+      "typeName": "atonix_iam_policy",
+      "kind": "policy",
+      "description": "An IAM policy: a document in AWS's grammar that allows or denies actions on resources. Managed policies are written by the platform and readable by everyone; customer policies are written by admins.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Policy id (pol-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among all policies (managed ones included). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the policy is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "document",
+          "type": "string",
+          "description": "The policy document: `Version` and `Statement` (each with `Sid`, `Effect`, `Action`/`NotAction`, `Resource`/`NotResource`, `Condition`), at most 6,144 characters of JSON. In Terraform, `document` is the JSON text (`jsonencode(...)` or `data.atonix_iam_policy_document.x.json`).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "managed policies are read-only. One of: `managed`, `customer`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The admin who wrote it; null for managed policies.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/policies",
+        "item": "/api/security/policies/{id}",
+        "list": "/api/security/policies",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_instance",
       "kind": "instance",
       "description": "A virtual machine. Created `building`; a job places it and moves it to `running` (or `error`).",
@@ -790,6 +1055,66 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_user_policy_attachment",
+      "kind": "user_policy_attachment",
+      "description": "A policy attached to a user.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Attachment id (upa-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "user_id",
+          "type": "string",
+          "description": "The user (usr-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "policy_id",
+          "type": "string",
+          "description": "The policy (pol-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/users/{user_id}/policies",
+        "item": "/api/security/user-policy-attachments/{id}",
+        "list": "/api/security/user-policy-attachments",
+        "parent": {
+          "param": "id",
+          "field": "user_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": false
+      }
+    },
+    {
       "typeName": "atonix_vpc",
       "kind": "vpc",
       "description": "A virtual private cloud. Created `pending`; a job makes it `available`.",
@@ -962,6 +1287,145 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/compute/flavors",
         "item": "/api/compute/flavors/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_group",
+      "kind": "group",
+      "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
+      "lookup": [
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Group id (grp-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among groups.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the group is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/security/groups",
+        "item": "/api/security/groups/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_iam_policy",
+      "kind": "policy",
+      "description": "An IAM policy: a document in AWS's grammar that allows or denies actions on resources. Managed policies are written by the platform and readable by everyone; customer policies are written by admins.",
+      "lookup": [
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Policy id (pol-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among all policies (managed ones included). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the policy is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "document",
+          "type": "string",
+          "description": "The policy document: `Version` and `Statement` (each with `Sid`, `Effect`, `Action`/`NotAction`, `Resource`/`NotResource`, `Condition`), at most 6,144 characters of JSON. In Terraform, `document` is the JSON text (`jsonencode(...)` or `data.atonix_iam_policy_document.x.json`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "managed policies are read-only. One of: `managed`, `customer`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The admin who wrote it; null for managed policies.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/security/policies",
+        "item": "/api/security/policies/{id}"
       }
     },
     {

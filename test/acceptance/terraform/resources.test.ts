@@ -8,10 +8,14 @@ interface Case {
   /** extra configuration the resource depends on */
   deps: string;
   body: (v: { name: string; mutable: string; immutable: string }) => string;
-  values: { mutable: [string, string]; immutable: [string, string] };
+  /** the values set in turn: a mutable field's (updated in place) and an immutable one's (replaced); a kind with no
+   * immutable field has no replacement step */
+  values: { mutable: [string, string]; immutable?: [string, string] };
   api: string;
-  /** the field that holds the mutable value, when it is not `name` (read from the state of what it names) */
-  mutableField?: { field: string; resolve: (ws: Workspace, value: string) => Promise<string> };
+  /** the field the mutable value lands in (name unless said) */
+  field?: string;
+  /** what the field holds for a mutable value, when that is not the value itself (the id of the resource it names) */
+  resolve?: (ws: Workspace, value: string) => Promise<string>;
   /**
    * A resource whose DELETE only schedules its end (a key): the API still answers it, in the state this says is
    * gone, and the provider treats it as deleted.
@@ -76,6 +80,22 @@ const CASES: Case[] = [
     values: { mutable: ['vm-one', 'vm-two'], immutable: ['a', 'a'] },
   },
   {
+    type: 'atonix_iam_policy',
+    deps: '',
+    api: '/api/security/policies',
+    field: 'description',
+    body: (v) =>
+      `name = "${v.immutable}"\n  description = "${v.mutable}"\n  document = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{ Sid = "Read", Effect = "Allow", Action = ["compute:Get*", "compute:List*"], Resource = "*" }]\n  })`,
+    values: { mutable: ['first', 'second'], immutable: ['tf-policy-a', 'tf-policy-b'] },
+  },
+  {
+    type: 'atonix_group',
+    deps: '',
+    api: '/api/security/groups',
+    body: (v) => `name = "${v.mutable}"\n  description = "ops"`,
+    values: { mutable: ['tf-group-a', 'tf-group-b'] },
+  },
+  {
     type: 'atonix_kms_key',
     deps: '',
     api: '/api/security/keys',
@@ -90,7 +110,8 @@ const CASES: Case[] = [
     api: '/api/security/key-aliases',
     body: (v) => `name = "${v.immutable}"\n  target_key_id = atonix_kms_key.${v.mutable}.id`,
     values: { mutable: ['a', 'b'], immutable: ['alias/acceptance-one', 'alias/acceptance-two'] },
-    mutableField: { field: 'target_key_id', resolve: (ws, v) => ws.stateId(`atonix_kms_key.${v}`) },
+    field: 'target_key_id',
+    resolve: (ws, v) => ws.stateId(`atonix_kms_key.${v}`),
   },
 ];
 
@@ -107,31 +128,31 @@ describe('terraform: resources through the real binary', function () {
     it(`${c.type}: apply, re-plan empty, import, update in place, replace, out-of-band delete, destroy`, async () => {
       const ws = new Workspace(app.url, ADMIN_TOKEN);
       try {
-        const config = (mutable: string, immutable: string, extra = '') =>
+        const config = (mutable: string, immutable = '', extra = '') =>
           `${c.deps}\nresource "${c.type}" "x" {\n  ${c.body({ name: 'x', mutable, immutable })}\n${extra}}\n`;
-        ws.write(config(c.values.mutable[0], c.values.immutable[0]));
+        ws.write(config(c.values.mutable[0], c.values.immutable?.[0]));
         await ws.apply();
         await ws.plan(0);
         const id = await ws.stateId(`${c.type}.x`);
         const live = (await app.admin.get(`${c.api}/${id}`).expect(200)).body;
-        const mutable = async (i: 0 | 1) =>
-          c.mutableField ? c.mutableField.resolve(ws, c.values.mutable[i]) : c.values.mutable[i];
-        expect(live[c.mutableField?.field ?? 'name']).to.equal(await mutable(0));
+        const mutable = async (i: 0 | 1) => (c.resolve ? c.resolve(ws, c.values.mutable[i]) : c.values.mutable[i]);
+        expect(live[c.field ?? 'name']).to.equal(await mutable(0));
 
         await ws.must(['state', 'rm', `${c.type}.x`]);
         await ws.must(['import', '-no-color', `${c.type}.x`, id]);
         await ws.plan(0);
 
-        ws.write(config(c.values.mutable[1], c.values.immutable[0]));
+        ws.write(config(c.values.mutable[1], c.values.immutable?.[0]));
         const update = await ws.plan(2);
         expect(update).to.contain('1 to change, 0 to destroy');
         await ws.apply();
         await ws.plan(0);
-        expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body[c.mutableField?.field ?? 'name']).to.equal(
-          await mutable(1),
-        );
+        expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body[c.field ?? 'name']).to.equal(await mutable(1));
 
-        if (c.type === 'atonix_instance') {
+        let newId = id;
+        if (!c.values.immutable) {
+          // nothing to replace
+        } else if (c.type === 'atonix_instance') {
           ws.write(
             config(c.values.mutable[1], c.values.immutable[1]).replace(
               'data.atonix_image.debian.id',
@@ -141,17 +162,19 @@ describe('terraform: resources through the real binary', function () {
         } else {
           ws.write(config(c.values.mutable[1], c.values.immutable[1]));
         }
-        const replace = await ws.plan(2);
-        expect(replace).to.match(/must be replaced/);
-        expect(replace).to.contain('1 to add, 0 to change, 1 to destroy');
-        await ws.apply();
-        await ws.plan(0);
-        const newId = await ws.stateId(`${c.type}.x`);
-        expect(newId).to.not.equal(id);
-        const old = await app.admin.get(`${c.api}/${id}`);
-        if (c.pendingDeletion)
-          expect(c.pendingDeletion(old.body), 'the replaced one is scheduled for deletion').to.equal(true);
-        else expect(old.status).to.equal(404);
+        if (c.values.immutable) {
+          const replace = await ws.plan(2);
+          expect(replace).to.match(/must be replaced/);
+          expect(replace).to.contain('1 to add, 0 to change, 1 to destroy');
+          await ws.apply();
+          await ws.plan(0);
+          newId = await ws.stateId(`${c.type}.x`);
+          expect(newId).to.not.equal(id);
+          const old = await app.admin.get(`${c.api}/${id}`);
+          if (c.pendingDeletion)
+            expect(c.pendingDeletion(old.body), 'the replaced one is scheduled for deletion').to.equal(true);
+          else expect(old.status).to.equal(404);
+        }
 
         await app.admin.delete(`${c.api}/${newId}`).expect(c.pendingDeletion ? 202 : 204);
         const drift = await ws.plan(2);

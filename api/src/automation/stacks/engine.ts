@@ -48,8 +48,13 @@ export class StackEngine {
   private async step(stackId: string) {
     const stack = await this.deps.db(stacks.table).where({ id: stackId }).first();
     if (!stack || !IN_PROGRESS.includes(stack.status)) return;
-    const user = await this.deps.db(users.table).where({ id: stack.owner }).first('is_admin');
-    const principal: Principal = { userId: stack.owner, isAdmin: Boolean(user?.is_admin), tokenId: null };
+    const user = await this.deps.db(users.table).where({ id: stack.owner }).first('is_admin', 'name');
+    const principal: Principal = {
+      userId: stack.owner,
+      isAdmin: Boolean(user?.is_admin),
+      tokenId: null,
+      name: user?.name,
+    };
     const calls = new ResourceCalls(this.deps.pipeline, principal, this.deps.events);
     if (stack.status === 'delete_in_progress') return this.destroy(stack, calls);
     if (stack.status === 'rollback_in_progress') return this.rollback(stack, calls, stack.status_reason);

@@ -6,7 +6,7 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Kinds a template may create: those with create and delete operations that users own. */
 const creatable = Object.values(registry).filter(
-  (m) => m.operations.create && m.operations.delete && m.operations.get && !m.publicRead,
+  (m) => m.operations.create && m.operations.delete && m.operations.get && (!m.publicRead || m.terraformResource),
 );
 
 const NATIVE = new Map(creatable.map((m) => [`Atonix::${cap(m.service)}::${m.schema}`, m.kind]));

@@ -9,8 +9,6 @@ export const CHANNEL = 'atonix_events';
 export const SIGNALS = {
   /** a manual clock was moved: the payload is the new time, ms since the epoch */
   clock: 'atonix_clock',
-  /** policies, groups or attachments changed: cached policy sets are stale (payload: a user id, or '*') */
-  policies: 'atonix_policies',
 } as const;
 export type Signal = keyof typeof SIGNALS;
 export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted';

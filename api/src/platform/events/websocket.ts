@@ -1,8 +1,12 @@
-// WebSocket /api/events: streams the caller's own resource changes (admins see all), fed by the EventBus.
+// WebSocket /api/events: streams the changes of the caller's own resources that their policies let them read
+// (admins see all), fed by the EventBus.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../operations/principals.js';
 import type { Deps } from '../deps.js';
+import type { ChangeEvent } from './bus.js';
+import { registry } from '../../generated/registry.js';
+import type { ResourceMeta } from '../resources/registry-types.js';
 import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
 
@@ -21,7 +25,13 @@ function credentials(req: IncomingMessage): string | undefined {
 
 export function attachEventStream(
   server: Server,
-  { auth, events: bus, addressLimiter: addresses, clock }: Pick<Deps, 'auth' | 'events' | 'addressLimiter' | 'clock'>,
+  {
+    auth,
+    authorizer,
+    events: bus,
+    addressLimiter: addresses,
+    clock,
+  }: Pick<Deps, 'auth' | 'authorizer' | 'events' | 'addressLimiter' | 'clock'>,
 ): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
@@ -64,8 +74,19 @@ export function attachEventStream(
         if (ev.type === 'deleted' && ev.kind === 'user' && ev.id === principal.userId) return end('user deleted');
         if (!principal.isAdmin && ev.owner !== principal.userId) return;
         if (kinds && !kinds.includes(ev.kind)) return;
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(ev));
+        // IAM: only events of resources the user may read (their kind's Get action on the resource). Decisions are
+        // chained so events keep their order while a user's policies are (re)loaded.
+        const meta = (registry as Record<string, ResourceMeta | undefined>)[ev.kind];
+        if (principal.isAdmin || !meta) return send(ev);
+        decided = decided
+          .then(() => authorizer.mayRead(principal, meta, ev.id, ev.owner))
+          .then((ok) => ok && send(ev))
+          .catch(() => {}); // a policy load that failed drops the event rather than the stream
       });
+      let decided: Promise<unknown> = Promise.resolve();
+      const send = (ev: ChangeEvent) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(ev));
+      };
       const expiry = principal.expiresAt ? clock.at(principal.expiresAt, () => end('token expired')) : undefined;
       ws.on('close', () => {
         off();

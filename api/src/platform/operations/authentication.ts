@@ -40,7 +40,7 @@ export class Authenticator {
       const row = await this.db('tokens')
         .join('users', 'users.id', 'tokens.user_id')
         .where('tokens.token_hash', hash)
-        .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin');
+        .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin', 'users.name');
       if (!row) {
         this.cache.delete(header);
         throw problems.unauthenticated('The token is not valid (unknown or revoked).');
@@ -50,6 +50,7 @@ export class Authenticator {
           userId: row.user_id,
           isAdmin: row.is_admin,
           tokenId: row.token_id,
+          name: row.name,
           expiresAt: row.expires_at ? +row.expires_at : null,
         },
         expiresAt: row.expires_at ? +row.expires_at : null,

@@ -21,7 +21,7 @@ import {
   type OperationMeta,
   type Result,
 } from './context.js';
-import { authorize } from './authorization.js';
+import { targetOf, type Authorizer, type Target } from './authorization.js';
 import { badString, checkIdempotencyKey, checkParameters } from './input-rules.js';
 import { problemFromDatabase } from './database-problems.js';
 import { settle } from './settle.js';
@@ -40,6 +40,8 @@ export interface CompiledOperation {
   auditIdParam?: string;
   /** the operation's response fields that are secrets (x-secret) */
   secrets: readonly string[];
+  /** what the operation acts on, as IAM names it */
+  target: Target;
 }
 
 export interface CallInput {
@@ -73,6 +75,7 @@ export class Pipeline {
     private log: Logger,
     private validateResponses: boolean,
     private idempotencyTtlSeconds: number,
+    private authorizer: Authorizer,
   ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
@@ -106,6 +109,7 @@ export class Pipeline {
         parameterNames,
         auditIdParam: auditIdParam(o.path, kindMeta?.paths.item),
         secrets,
+        target: targetOf(meta, o.op['x-condition-keys']),
       });
     }
   }
@@ -134,7 +138,12 @@ export class Pipeline {
         if (bad) throw problems.validation([bad]);
         if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
       }
-      authorize(meta, input.principal, params);
+      const readable = await this.authorizer.authorize(meta, op.target, {
+        principal: input.principal,
+        params,
+        body,
+        sourceIp: input.sourceIp ?? '',
+      });
       const base = {
         op: meta,
         params,
@@ -172,6 +181,11 @@ export class Pipeline {
         : meta.mutating
           ? await this.inTransaction(base, handler, idempotency)
           : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
+      // A list holds only what the caller's policies let them read (a list is not a 403 because one item is denied).
+      if (readable && result.status === 200 && Array.isArray((result.body as { items?: unknown })?.items)) {
+        const body = result.body as { items: Record<string, unknown>[] };
+        result.body = { ...body, items: readable(body.items) };
+      }
       if (this.validateResponses) checkResponse(v, result, meta);
       // Prefer: wait on the create of an asynchronous kind. A group-committed create armed its watch before its
       // commit; one made by a plain handler (a stack's) is read again once the wait is subscribed.
@@ -187,8 +201,9 @@ export class Pipeline {
       return result;
     } catch (err) {
       const p = err instanceof Problem ? err : (problemFromDatabase(err) ?? this.internal(err, requestId, meta));
-      // Every write attempt leaves one record: a success is written with the change, a failure here.
-      if (meta.mutating) {
+      // Every write attempt leaves one record: a success is written with the change, a failure here; so does every
+      // call IAM denied, read or write.
+      if (meta.mutating || p.code === 'AccessDenied') {
         await this.auditRefusal(op, {
           principal: input.principal,
           params: input.params,

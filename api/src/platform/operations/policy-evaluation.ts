@@ -51,23 +51,75 @@ export const VERSIONS = ['2012-10-17', '2008-10-17'];
 const list = (v: Strings | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const statements = (d: PolicyDocument): Statement[] => (Array.isArray(d.Statement) ? d.Statement : [d.Statement]);
 
-function applies(s: Statement, r: PolicyRequest): boolean {
+/**
+ * Policy variables (`${atx:PrincipalId}`) in Resource and Condition values take the request's context value, in
+ * documents of Version 2012-10-17 (in 2008-10-17 they are literal text, as in AWS). A variable the request does not
+ * carry leaves the element unmatched.
+ */
+function substitute(pattern: string, context: Context, variables: boolean): string | undefined {
+  if (!variables || !pattern.includes('${')) return pattern;
+  let missing = false;
+  const out = pattern.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
+    const v = context[key];
+    if (v === undefined || Array.isArray(v)) {
+      missing = true;
+      return '';
+    }
+    return String(v);
+  });
+  return missing ? undefined : out;
+}
+
+function matchesAny(patterns: string[], value: string, context: Context, variables: boolean): boolean {
+  return patterns.some((p) => {
+    const q = substitute(p, context, variables);
+    return q !== undefined && wildcard(q, value, false);
+  });
+}
+
+function namesAction(s: Statement, action: string): boolean {
   if (s.Action === undefined && s.NotAction === undefined) return false; // refused at validation; never matches
-  const action = s.Action
-    ? list(s.Action).some((p) => wildcard(p, r.action, true))
-    : !list(s.NotAction).some((p) => wildcard(p, r.action, true));
-  if (!action) return false;
+  return s.Action
+    ? list(s.Action).some((p) => wildcard(p, action, true))
+    : !list(s.NotAction).some((p) => wildcard(p, action, true));
+}
+
+/**
+ * Whether some Allow statement names the action and holds under the request's context, whatever its resources (and
+ * whatever it says of the resource's tags): a list the collection's name does not allow may then be filtered.
+ */
+export function mayAllow(policies: readonly AppliedPolicy[], action: string, context: Context): boolean {
+  return policies.some((p) =>
+    statements(p.document).some(
+      (s) =>
+        s.Effect === 'Allow' &&
+        namesAction(s, action) &&
+        conditionsHold(s, context, p.document.Version === '2012-10-17', (key) => key.startsWith('atx:ResourceTag/')),
+    ),
+  );
+}
+
+function applies(s: Statement, r: PolicyRequest, variables: boolean): boolean {
+  if (!namesAction(s, r.action)) return false;
   const resource = s.NotResource
-    ? !list(s.NotResource).some((p) => wildcard(p, r.resource, false))
-    : list(s.Resource ?? '*').some((p) => wildcard(p, r.resource, false));
-  if (!resource) return false;
-  // Every operator holds, and within one, every key: conditions are ANDed; a key's values are ORed.
+    ? !matchesAny(list(s.NotResource), r.resource, r.context, variables)
+    : matchesAny(list(s.Resource ?? '*'), r.resource, r.context, variables);
+  return resource && conditionsHold(s, r.context, variables);
+}
+
+/** Every operator holds, and within one, every key: conditions are ANDed; a key's values are ORed. */
+function conditionsHold(s: Statement, context: Context, variables: boolean, skip?: (key: string) => boolean): boolean {
   for (const [name, keys] of Object.entries(s.Condition ?? {})) {
     const op = parseOperator(name);
     if (!op) return false; // refused at validation; never an allow
     for (const [key, values] of Object.entries(keys)) {
-      const vs = (Array.isArray(values) ? values : [values]).map(String);
-      if (!holds(op, key, vs, r.context)) return false;
+      if (skip?.(key)) continue;
+      const vs: string[] = [];
+      for (const v of Array.isArray(values) ? values : [values]) {
+        const x = substitute(String(v), context, variables);
+        if (x !== undefined) vs.push(x);
+      }
+      if (!holds(op, key, vs, context)) return false;
     }
   }
   return true;
@@ -78,9 +130,10 @@ export function evaluate(policies: readonly AppliedPolicy[], request: PolicyRequ
   let allow: DecidingStatement | undefined;
   for (const p of policies) {
     const all = statements(p.document);
+    const variables = p.document.Version === '2012-10-17';
     for (let i = 0; i < all.length; i++) {
       const s = all[i]!;
-      if (!applies(s, request)) continue;
+      if (!applies(s, request, variables)) continue;
       const by = { policyId: p.id, sid: s.Sid, index: i };
       if (s.Effect === 'Deny') return { decision: 'explicit_deny', by };
       allow ??= by;

@@ -3,6 +3,8 @@ export interface Principal {
   userId: string;
   isAdmin: boolean;
   tokenId: string | null;
+  /** the user's name (the atx:PrincipalName condition key), when known */
+  name?: string;
   /** when the token stops being valid (ms since the epoch), if it expires; an open event stream closes then */
   expiresAt?: number | null;
 }

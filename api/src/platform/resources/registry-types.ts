@@ -15,6 +15,8 @@ export interface PropMeta {
   secret: boolean;
   /** false hides the property from the Terraform provider (x-terraform: false) */
   terraform: boolean;
+  /** Terraform holds this object as JSON text (x-terraform: json), compared by meaning, not by spelling */
+  json?: boolean;
   enum?: unknown[];
   /** element type for arrays, value type for maps (objects with additionalProperties) */
   elementType?: PropType;
@@ -35,6 +37,8 @@ export interface ResourceMeta {
   readyStatus: string[];
   failedStatus: string[];
   publicRead: boolean;
+  /** a kind everyone reads that admins still manage as code (x-resource.terraform_resource): a policy */
+  terraformResource: boolean;
   terraform?: string;
   dataSourceLookup: string[];
   properties: Record<string, PropMeta>;
