@@ -59,4 +59,8 @@ function aliasHandlers(): KindHandlers<'key_alias'> {
   };
 }
 
-export const keyAliasKind = defineKind('key_alias', { handlers: aliasHandlers });
+export const keyAliasKind = defineKind('key_alias', {
+  handlers: aliasHandlers,
+  // An alias is named by its id or by its name (`alias/<name>`, the caller's).
+  resolveId: async (db, principal, id) => (id.startsWith('alias/') ? (await aliasFor(db, principal, id)).id : id),
+});

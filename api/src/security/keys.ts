@@ -7,7 +7,9 @@ import type { OpContext } from '../platform/operations/context.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
 import { checkIfMatch, mergePatch, withDefaults, type Schemas } from '../platform/resources/repo.js';
-import { cryptoHandlers } from './kms/crypto-calls.js';
+import { registry } from '../generated/registry.js';
+import type { Target } from '../platform/operations/authorization.js';
+import { cryptoHandlers, type AuthorizeKey } from './kms/crypto-calls.js';
 import {
   DAY_MS,
   DEFAULT_ROTATION_DAYS,
@@ -15,6 +17,7 @@ import {
   ON_DEMAND_ROTATIONS,
   keyFor,
   keys,
+  resolveKeyId,
   type KeyRow,
 } from './kms/key-store.js';
 import { loadMasterKey } from './kms/master-key.js';
@@ -99,8 +102,19 @@ function keyHandlers(deps: Deps): KindHandlers<'key'> {
     deletion_date: new Date(clock.now() + (days ?? row.deletion_window_in_days) * DAY_MS),
   });
 
+  // Only a key named in a blob gets here unauthorized: the pipeline decided on the path's key already.
+  const keyTarget: Target = { kind: registry.key, idParam: 'id', list: false, conditionKeys: {} };
+  const authorizeKey: AuthorizeKey = async (ctx, id) => {
+    await deps.authorizer.authorize(ctx.op, keyTarget, {
+      principal: ctx.principal,
+      params: { id },
+      body: ctx.body,
+      sourceIp: ctx.sourceIp,
+    });
+  };
+
   return {
-    ...cryptoHandlers(store),
+    ...cryptoHandlers(store, authorizeKey),
     listKeys: listHandler(keys, ['key_state', 'key_spec', 'key_usage', 'name']),
     async getKey(ctx) {
       return { status: 200, body: keys.present(await keyFor(ctx.db, ctx.principal, ctx.params.id)) };
@@ -235,6 +249,8 @@ function keyHandlers(deps: Deps): KindHandlers<'key'> {
 
 export const keyKind = defineKind('key', {
   handlers: keyHandlers,
+  // `alias/<name>` in a path is the key it names (the caller's alias), before IAM decides or a handler runs.
+  resolveId: resolveKeyId,
   // Deletion windows and rotations come due with platform time: swept on every tick of the clock (on an interval
   // where workers run, and at once when a manual clock is moved).
   workers(deps) {

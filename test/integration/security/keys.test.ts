@@ -668,6 +668,50 @@ describe('security: keys (KMS)', function () {
     });
   });
 
+  describe('IAM', () => {
+    it('decides on the key itself: an alias resolves before IAM, and a blob-only decrypt is authorized on the blob key', async () => {
+      const u = await newUser(app, 'kms-iam');
+      const as = app.as(u.token);
+      const a = await create({}, as);
+      const b = await create({}, as);
+      await as.post('/api/security/key-aliases').send({ name: 'alias/iam-a', target_key_id: a.id }).expect(201);
+      const blobOf = async (id: string) =>
+        (await call(id, 'encrypt', { plaintext: b64(id) }, as).expect(200)).body.ciphertext_blob;
+      const [blobA, blobB] = [await blobOf(a.id), await blobOf(b.id)];
+      const policy = await app.admin
+        .post('/api/security/policies')
+        .send({
+          name: 'no-b-decrypt',
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              { Sid: 'NoB', Effect: 'Deny', Action: 'security:Decrypt', Resource: `atx:security:*:*:key/${b.id}` },
+              {
+                Sid: 'NoAEncrypt',
+                Effect: 'Deny',
+                Action: 'security:Encrypt',
+                Resource: `atx:security:*:*:key/${a.id}`,
+              },
+            ],
+          },
+        })
+        .expect(201);
+      await app.admin.post(`/api/security/users/${u.id}/policies`).send({ policy_id: policy.body.id }).expect(201);
+      const byBlob = await as.post('/api/security/keys/decrypt').send({ ciphertext_blob: blobB }).expect(403);
+      expect(byBlob.body).to.include({ code: 'AccessDenied', action: 'security:Decrypt' });
+      expect(byBlob.body.detail).to.include(b.id);
+      await call(b.id, 'decrypt', { ciphertext_blob: blobB }, as).expect(403);
+      await as.post('/api/security/keys/decrypt').send({ ciphertext_blob: blobA }).expect(200);
+      const viaAlias = await call('alias/iam-a', 'encrypt', { plaintext: b64('x') }, as).expect(403);
+      expect(viaAlias.body.detail).to.include(a.id);
+      await call(b.id, 'encrypt', { plaintext: b64('x') }, as).expect(200);
+      const audit = await app.platform
+        .db('audit_logs')
+        .where({ user_id: u.id, action: 'security:Encrypt', status: 'failure' });
+      expect(audit.map((r: any) => r.resource_id)).to.include(a.id);
+    });
+  });
+
   describe('in a stack', () => {
     it('deploys Atonix::Security::Key and ::KeyAlias by their type names; deleting the stack schedules the key deletion', async () => {
       const template = {

@@ -22,6 +22,7 @@ import {
   type Result,
 } from './context.js';
 import { targetOf, type Authorizer, type Target } from './authorization.js';
+import type { IdResolver } from '../manifest.js';
 import { badString, checkIdempotencyKey, checkParameters } from './input-rules.js';
 import { problemFromDatabase } from './database-problems.js';
 import { settle } from './settle.js';
@@ -76,6 +77,8 @@ export class Pipeline {
     private validateResponses: boolean,
     private idempotencyTtlSeconds: number,
     private authorizer: Authorizer,
+    /** kinds whose paths may name a resource otherwise than by id (manifest resolveId) */
+    private resolvers: Partial<Record<string, IdResolver>> = {},
   ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
@@ -119,6 +122,7 @@ export class Pipeline {
     const { meta, v } = op;
     const requestId = input.requestId ?? newRequestId();
     const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
+    let named = input.params; // what a refusal's audit record names: the resolved id once it is known
     try {
       const params = { ...input.params };
       checkParameters(params, op.parameterNames);
@@ -138,6 +142,10 @@ export class Pipeline {
         if (bad) throw problems.validation([bad]);
         if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
       }
+      // Another name for the resource (a key's alias) becomes its id before anything decides on it.
+      const resolve = meta.kind ? this.resolvers[meta.kind] : undefined;
+      if (resolve && op.target.idParam === 'id' && typeof params.id === 'string')
+        named = { ...input.params, id: (params.id = await resolve(this.db, input.principal, params.id)) };
       const readable = await this.authorizer.authorize(meta, op.target, {
         principal: input.principal,
         params,
@@ -206,7 +214,7 @@ export class Pipeline {
       if (meta.mutating || p.code === 'AccessDenied') {
         await this.auditRefusal(op, {
           principal: input.principal,
-          params: input.params,
+          params: named,
           problem: p,
           requestId,
           sourceIp: input.sourceIp ?? '',

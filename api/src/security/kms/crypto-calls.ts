@@ -5,8 +5,6 @@ import { randomBytes } from 'node:crypto';
 import type { HandlersOf, OpContext } from '../../platform/operations/context.js';
 import { problems } from '../../platform/problems.js';
 import type { Schemas } from '../../platform/resources/repo.js';
-import type { Principal } from '../../platform/operations/principals.js';
-import type { Knex } from 'knex';
 import { BadBlob, parseBlob, type EncryptionContext, type ParsedBlob } from './envelope.js';
 import { keyFor, keys, type KeyRow, type KeyStore } from './key-store.js';
 import { publicKeyOf } from './material.js';
@@ -89,7 +87,10 @@ function checkSigningAlgorithm(row: KeyRow, alg: SigningAlgorithm, type: 'RAW' |
     );
 }
 
-export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
+/** IAM's decision on a key the request names only inside a blob (a 403 unless the caller may use it so). */
+export type AuthorizeKey = (ctx: OpContext, keyId: string) => Promise<void>;
+
+export function cryptoHandlers(store: KeyStore, authorizeKey: AuthorizeKey): HandlersOf<CryptoOps> {
   /** The key a path names, usable for `action`. */
   const pathKey = async (ctx: OpContext, action: string, usage: KeyUsage) =>
     usable(await keyFor(ctx.db, ctx.principal, ctx.params.id), action, usage);
@@ -98,15 +99,17 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
 
   /** The blob's key (one of the caller's, enabled, for encryption) and the version that made it. */
   async function blobKey(
-    db: Knex | Knex.Transaction,
-    principal: Principal,
+    ctx: OpContext,
     blob: ParsedBlob,
     action: string,
     field = 'ciphertext_blob',
   ): Promise<{ row: KeyRow; version: OpenVersion }> {
-    const row = await keys.get(db, principal, blob.keyId).catch(() => {
+    const row = await keys.get(ctx.db, ctx.principal, blob.keyId).catch(() => {
       throw problems.invalidCiphertext('it was made with a key that does not exist or is not yours', field);
     });
+    // The path named no key (or another one): IAM decides on the blob's key, as KMS authorizes Decrypt on the key
+    // the ciphertext names.
+    if (ctx.params.id !== row.id) await authorizeKey(ctx, row.id);
     usable(row, action, 'ENCRYPT_DECRYPT');
     const version = store.open(row, blob.version);
     if (!version)
@@ -162,7 +165,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
     if (row && blob.keyId !== row.id) throw problems.incorrectKey(row.id, blob.keyId);
     if (b.encryption_algorithm && b.encryption_algorithm !== blob.algorithm)
       throw problems.invalidCiphertext(`it was encrypted with ${blob.algorithm}, not ${b.encryption_algorithm}`);
-    const { row: key, version } = await blobKey(ctx.db, ctx.principal, blob, 'decrypt');
+    const { row: key, version } = await blobKey(ctx, blob, 'decrypt');
     const plaintext = opened(version, blob, b.encryption_context, 'ciphertext_blob');
     return { row: key, version: version.version, alg: blob.algorithm, plaintext };
   }
@@ -221,7 +224,7 @@ export function cryptoHandlers(store: KeyStore): HandlersOf<CryptoOps> {
       const alg = b.destination_encryption_algorithm ?? 'SYMMETRIC_DEFAULT';
       checkEncryptionAlgorithm(dest, alg, 'destination_encryption_algorithm', b.destination_encryption_context);
       const blob = parsed(bytesOf(b.ciphertext_blob, 'ciphertext_blob'));
-      const source = await blobKey(ctx.db, ctx.principal, blob, 're-encrypt');
+      const source = await blobKey(ctx, blob, 're-encrypt');
       const plaintext = opened(source.version, blob, b.source_encryption_context, 'ciphertext_blob');
       if (alg !== 'SYMMETRIC_DEFAULT' && plaintext.length > rsaPlaintextLimit(dest.key_spec, alg))
         throw problems.invalidField(
