@@ -158,6 +158,15 @@ describe('security: IAM policies decide every call', function () {
       .post('/api/security/policies/simulate')
       .send({ user_id: u.id, actions: ['compute:GetInstance'] })
       .expect(404);
+    // Attachments and memberships are listable from every side; a member reads their own groups.
+    const members = (await app.admin.get(`/api/security/groups/${group.id}/members`).expect(200)).body.items;
+    expect(members.map((m: any) => m.user_id)).to.deep.equal([u.id]);
+    const held = (await app.admin.get(`/api/security/groups/${group.id}/policies`).expect(200)).body.items;
+    expect(held.map((a: any) => a.policy_id)).to.have.members([managedPolicyId('AdministratorAccess'), deny.id]);
+    const mine = (await u.as.get(`/api/security/users/${u.id}/groups`).expect(200)).body.items;
+    expect(mine.map((m: any) => m.group_id)).to.deep.equal([group.id]);
+    const sides = (await app.admin.get(`/api/security/policies/${deny.id}/attachments`).expect(200)).body.items;
+    expect(sides.map((a: any) => [a.principal_type, a.principal_id])).to.deep.equal([['group', group.id]]);
     // The group cannot go while it has members and policies.
     const blocked = await app.admin.delete(`/api/security/groups/${group.id}`).expect(409);
     expect(blocked.body.code).to.equal('ResourceInUse');
@@ -265,6 +274,40 @@ describe('security: IAM policies decide every call', function () {
     expect(done.status).to.equal('rollback_complete');
     expect(done.status_reason).to.match(/Sub: .*denied explicitly by statement NoSubnets/);
     expect((await u.as.get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
+  });
+
+  it('a stack deploys policies, groups and their attachments (Atonix::Security::*), in dependency order', async () => {
+    const template = {
+      Resources: {
+        Readers: { Type: 'Atonix::Security::Group', Properties: { name: 'stack-readers' } },
+        Rule: {
+          Type: 'Atonix::Security::Policy',
+          Properties: {
+            name: 'stack-rule',
+            document: doc({ Effect: 'Allow', Action: 'compute:List*', Resource: '*' }),
+          },
+        },
+        Link: {
+          Type: 'Atonix::Security::GroupPolicyAttachment',
+          Properties: { group_id: { Ref: 'Readers' }, policy_id: { Ref: 'Rule' } },
+        },
+      },
+    };
+    const s = (await app.admin.post('/api/automation/stacks').send({ name: 'iam-stack', template }).expect(202)).body;
+    const done = await eventually(async () => {
+      const r = (await app.admin.get(`/api/automation/stacks/${s.id}`).expect(200)).body;
+      return !/_in_progress|_pending$/.test(r.status) && r;
+    }, 'the stack to settle');
+    expect(done.status, done.status_reason).to.equal('create_complete');
+    const group = (await app.admin.get('/api/security/groups?name=stack-readers').expect(200)).body.items[0];
+    const held = (await app.admin.get(`/api/security/groups/${group.id}/policies`).expect(200)).body.items;
+    const rule = (await app.admin.get('/api/security/policies?name=stack-rule').expect(200)).body.items[0];
+    expect(held.map((a: any) => a.policy_id)).to.deep.equal([rule.id]);
+    await app.admin.delete(`/api/automation/stacks/${s.id}`).expect(202);
+    await eventually(
+      async () => (await app.admin.get(`/api/security/policies/${rule.id}`)).status === 404,
+      'the stack to delete its policy after the attachment',
+    );
   });
 
   it('the event stream carries only events of resources the user may read', async () => {

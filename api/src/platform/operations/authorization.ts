@@ -92,7 +92,9 @@ export class Authorizer {
   /** Whether the caller may read one resource (the event stream's test for each event). */
   async mayRead(principal: Principal, kind: ResourceMeta, id: string, owner: string | null): Promise<boolean> {
     if (principal.isAdmin) return true;
-    const action = kind.operations.get ? this.permissions.get(kind.operations.get) : undefined;
+    // The kind's Get action (or its List action, for a kind read only in lists, such as tokens).
+    const op = kind.operations.get ?? kind.operations.list;
+    const action = op ? this.permissions.get(op) : undefined;
     if (!action) return false;
     const set = await this.store.forUser(principal.userId);
     const context = this.context(principal, { principal, params: {}, sourceIp: '' }, undefined);

@@ -9,14 +9,59 @@ export type Context = Readonly<Record<string, ContextValue | undefined>>;
 
 type Compare = (context: string, policy: string) => boolean;
 
-const like = (pattern: string, ignoreCase = false) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    ignoreCase ? 'is' : 's',
-  );
+/**
+ * Glob matching with `*` (any run, empty included) and `?` (one character), no regular expression: a decision
+ * tests many patterns and must not compile one per test. Greedy with one backtrack point, linear in practice.
+ */
+function glob(p: string, v: string): boolean {
+  let pi = 0;
+  let vi = 0;
+  let star = -1;
+  let mark = 0;
+  while (vi < v.length) {
+    const c = pi < p.length ? p.charCodeAt(pi) : -1;
+    if (c === 42) {
+      star = pi++;
+      mark = vi;
+    } else if (c !== -1 && (c === 63 || c === v.charCodeAt(vi))) {
+      pi++;
+      vi++;
+    } else if (star !== -1) {
+      pi = star + 1;
+      vi = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p.charCodeAt(pi) === 42) pi++;
+  return pi === p.length;
+}
+/** Matching by a pattern's `*`-separated pieces (a pattern without `?`): indexOf, never backtracking. */
+function piecesMatch(parts: readonly string[], v: string): boolean {
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (v.length < first.length + last.length || !v.startsWith(first) || !v.endsWith(last)) return false;
+  // Leftmost placement of each middle piece is optimal when only `*` separates them.
+  let at = first.length;
+  const end = v.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const piece = parts[i]!;
+    const found = v.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+const match = (p: string, v: string) => (p.includes('?') ? glob(p, v) : piecesMatch(p.split('*'), v));
+
+/** A pattern (`*`, `?`) compiled once into a test of values, for patterns tested many times. */
+export function compileWildcard(pattern: string): (value: string) => boolean {
+  if (pattern === '*') return () => true;
+  if (pattern.includes('?')) return (v) => glob(pattern, v);
+  if (!pattern.includes('*')) return (v) => v === pattern;
+  const parts = pattern.split('*');
+  return (v) => piecesMatch(parts, v);
+}
+const like = (pattern: string, value: string, ignoreCase = false) =>
+  ignoreCase ? match(pattern.toLowerCase(), value.toLowerCase()) : match(pattern, value);
 const number = (s: string) => (s.trim() === '' ? NaN : Number(s));
 /** An ISO 8601 date-time, or epoch seconds as AWS also accepts. */
 const date = (s: string) => (/^\d+(\.\d+)?$/.test(s) ? Number(s) * 1000 : Date.parse(s));
@@ -49,8 +94,8 @@ const OPERATORS: Record<string, { match: Compare; negated: boolean }> = {
   StringNotEquals: { match: (c, p) => c === p, negated: true },
   StringEqualsIgnoreCase: { match: (c, p) => c.toLowerCase() === p.toLowerCase(), negated: false },
   StringNotEqualsIgnoreCase: { match: (c, p) => c.toLowerCase() === p.toLowerCase(), negated: true },
-  StringLike: { match: (c, p) => like(p).test(c), negated: false },
-  StringNotLike: { match: (c, p) => like(p).test(c), negated: true },
+  StringLike: { match: (c, p) => like(p, c), negated: false },
+  StringNotLike: { match: (c, p) => like(p, c), negated: true },
   NumericEquals: { match: numeric((a, b) => a === b), negated: false },
   NumericNotEquals: { match: numeric((a, b) => a === b), negated: true },
   NumericLessThan: { match: numeric((a, b) => a < b), negated: false },
@@ -74,8 +119,17 @@ export interface ParsedOperator {
   ifExists: boolean;
 }
 
-/** `ForAnyValue:StringLikeIfExists` -> its parts; undefined for an operator that does not exist. */
+const parsed = new Map<string, ParsedOperator | undefined>();
+
+/** `ForAnyValue:StringLikeIfExists` -> its parts; undefined for an operator that does not exist (remembered). */
 export function parseOperator(name: string): ParsedOperator | undefined {
+  if (parsed.has(name)) return parsed.get(name);
+  const op = parseOperatorAnew(name);
+  if (parsed.size < 1000) parsed.set(name, op);
+  return op;
+}
+
+function parseOperatorAnew(name: string): ParsedOperator | undefined {
   const m = /^(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?$/.exec(name);
   if (!m) return undefined;
   const base = m[2]!;
@@ -113,5 +167,5 @@ export function wildcard(pattern: string, value: string, ignoreCase: boolean): b
   if (pattern === '*') return true;
   if (!pattern.includes('*') && !pattern.includes('?'))
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
-  return like(pattern, ignoreCase).test(value);
+  return like(pattern, value, ignoreCase);
 }
