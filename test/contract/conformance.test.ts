@@ -93,6 +93,31 @@ const fixtures: Record<Kind, KindFixture> = {
     creator: 'owner',
     create: async (_app, caller, n) => ({ params: { user_id: caller.id }, body: { name: `ct-${n}` } }),
   },
+  key: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `ck-${n}` } }),
+    immutable: { key_spec: 'RSA_2048', key_usage: 'SIGN_VERIFY' },
+    bodies: {
+      encrypt: { plaintext: 'aGVsbG8=' },
+      decryptWithKey: { ciphertext_blob: 'QVgBAQ==' },
+      reEncrypt: { ciphertext_blob: 'QVgBAQ==' },
+      sign: { message: 'aGVsbG8=', signing_algorithm: 'ECDSA_SHA_256' },
+      verify: { message: 'aGVsbG8=', signing_algorithm: 'ECDSA_SHA_256', signature: 'AAAA' },
+      generateMac: { message: 'aGVsbG8=', mac_algorithm: 'HMAC_SHA_256' },
+      verifyMac: { message: 'aGVsbG8=', mac_algorithm: 'HMAC_SHA_256', mac: 'AAAA' },
+    },
+  },
+  key_alias: {
+    creator: 'owner',
+    async create(_app, caller, n) {
+      const key = await caller.agent
+        .post('/api/security/keys')
+        .send({ name: `for-alias-${n}` })
+        .expect(201);
+      return { body: { name: `alias/conformance-${n}`, target_key_id: key.body.id } };
+    },
+    immutable: { name: 'alias/renamed' },
+  },
   policy: {
     creator: 'admin',
     create: async (_app, _c, n) => ({ body: { name: `cp-${n}`, document: DOC } }),

@@ -11,6 +11,8 @@ import { answerClientErrors } from '../../api/src/platform/http/client-errors.js
 import { freshDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';
+/** A fixed KMS master key, so suites leave no key file in the working tree (security/keys.test.ts tests the file). */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 
 /**
  * Every operation's answered statuses over the whole run, from each test app's request metrics as it closes (on
@@ -62,6 +64,7 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     ATONIX_PROVISION_DELAY_MS: '0',
     ATONIX_VALIDATE_RESPONSES: '1',
     ATONIX_RATE_LIMIT_PER_SECOND: '0',
+    ATONIX_MASTER_KEY: TEST_MASTER_KEY,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN } from './app.js';
+import { ADMIN_TOKEN, TEST_MASTER_KEY } from './app.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,6 +37,7 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
       ATONIX_ADMIN_TOKEN: ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
       ATONIX_RATE_LIMIT_PER_SECOND: '0',
+      ATONIX_MASTER_KEY: TEST_MASTER_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

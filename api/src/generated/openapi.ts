@@ -755,6 +755,383 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/security/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List keys (keys pending deletion included) */
+        get: operations["listKeys"];
+        put?: never;
+        /** Create an encryption key (its first material is made at once) */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/decrypt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decrypt a ciphertext blob with whichever of the caller's keys made it (the blob names it) */
+        post: operations["decrypt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        /** Describe a key (never its material) */
+        get: operations["getKey"];
+        put?: never;
+        post?: never;
+        /** Schedule a key's deletion after its waiting period (as KMS's ScheduleKeyDeletion; already pending, it stays so) */
+        delete: operations["deleteKey"];
+        options?: never;
+        head?: never;
+        /** Update a key (name, description, metadata, is_enabled, rotation, deletion window) */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/api/security/keys/{id}/encrypt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Encrypt up to 4096 bytes under the key's newest version */
+        post: operations["encrypt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/decrypt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decrypt a ciphertext blob, checking that this key made it (or a bare RSA-OAEP ciphertext) */
+        post: operations["decryptWithKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/re-encrypt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decrypt a blob of one of the caller's keys and encrypt the plaintext under this key, which never leaves the service */
+        post: operations["reEncrypt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/generate-data-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a data key, its plaintext (shown once) and a copy encrypted under this key */
+        post: operations["generateDataKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/sign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign a message or digest with an asymmetric SIGN_VERIFY key */
+        post: operations["sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a signature with the key (signature_valid says whether it holds) */
+        post: operations["verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/generate-mac": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Compute an HMAC of a message with an HMAC key */
+        post: operations["generateMac"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/verify-mac": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify an HMAC of a message (mac_valid says whether it holds) */
+        post: operations["verifyMac"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The public key of an asymmetric key, DER (SubjectPublicKeyInfo) and PEM */
+        post: operations["getPublicKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled key */
+        post: operations["enableKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a key (it refuses every cryptographic operation until enabled) */
+        post: operations["disableKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/schedule-deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedule the key's deletion in 7 to 30 days (pending_window_in_days, default the key's window) */
+        post: operations["scheduleKeyDeletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/cancel-deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled deletion; the key is kept, disabled */
+        post: operations["cancelKeyDeletion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a symmetric key's material now (earlier versions still decrypt; at most 10 times per key) */
+        post: operations["rotateKeyOnDemand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/key-aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List key aliases */
+        get: operations["listKeyAliases"];
+        put?: never;
+        /** Create an alias for a key (names are unique per owner) */
+        post: operations["createKeyAlias"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/key-aliases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyAliasId"];
+            };
+            cookie?: never;
+        };
+        /** Get an alias, by id or name */
+        get: operations["getKeyAlias"];
+        put?: never;
+        post?: never;
+        /** Delete an alias (its key is untouched) */
+        delete: operations["deleteKeyAlias"];
+        options?: never;
+        head?: never;
+        /** Point an alias at another key */
+        patch: operations["updateKeyAlias"];
+        trace?: never;
+    };
     "/api/automation/stacks": {
         parameters: {
             query?: never;
@@ -1350,6 +1727,267 @@ export interface components {
             items: components["schemas"]["AuditLog"][];
             next_cursor: string | null;
         };
+        /**
+         * @description `enabled` keys serve every operation of their usage; `disabled` and `pending_deletion` keys refuse them (409 `KMSInvalidState`). At its `deletion_date` a key's material is destroyed and the key is gone (404).
+         * @enum {string}
+         */
+        KeyState: "enabled" | "disabled" | "pending_deletion";
+        /**
+         * @description The key's material: `SYMMETRIC_DEFAULT` (AES-256-GCM), `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256` (ECDSA on secp256r1) or `HMAC_256`.
+         * @enum {string}
+         */
+        KeySpec: "SYMMETRIC_DEFAULT" | "RSA_2048" | "RSA_3072" | "RSA_4096" | "ECC_NIST_P256" | "HMAC_256";
+        /**
+         * @description What the key is for. `SYMMETRIC_DEFAULT` keys are `ENCRYPT_DECRYPT`; RSA keys `ENCRYPT_DECRYPT` or `SIGN_VERIFY`; `ECC_NIST_P256` keys `SIGN_VERIFY`; `HMAC_256` keys `GENERATE_VERIFY_MAC`.
+         * @enum {string}
+         */
+        KeyUsage: "ENCRYPT_DECRYPT" | "SIGN_VERIFY" | "GENERATE_VERIFY_MAC";
+        /** @description One version of a key's material. Every version decrypts what it encrypted; new encryptions use the newest. */
+        KeyVersion: {
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description What made the version.
+             * @enum {string}
+             */
+            origin: "created" | "automatic_rotation" | "on_demand_rotation";
+        };
+        /** @enum {string} */
+        EncryptionAlgorithm: "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256";
+        /** @enum {string} */
+        SigningAlgorithm: "RSASSA_PSS_SHA_256" | "RSASSA_PSS_SHA_384" | "RSASSA_PSS_SHA_512" | "RSASSA_PKCS1_V1_5_SHA_256" | "RSASSA_PKCS1_V1_5_SHA_384" | "RSASSA_PKCS1_V1_5_SHA_512" | "ECDSA_SHA_256";
+        /** @enum {string} */
+        MacAlgorithm: "HMAC_SHA_256";
+        /** @description An encryption key with KMS semantics. Its material is made and kept by the service, wrapped by the master key, and never leaves it (data keys excepted): callers encrypt, decrypt, sign, verify and MAC through its actions. Deleting a key schedules its deletion after a waiting period, as KMS does. */
+        Key: {
+            /** @description Key id (key-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the key is for.
+             * @default
+             */
+            description: string;
+            /**
+             * @description The key's material (SYMMETRIC_DEFAULT is AES-256-GCM).
+             * @default SYMMETRIC_DEFAULT
+             */
+            key_spec: components["schemas"]["KeySpec"];
+            /**
+             * @description What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC.
+             * @default ENCRYPT_DECRYPT
+             */
+            key_usage: components["schemas"]["KeyUsage"];
+            /** @description Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date. */
+            readonly key_state?: components["schemas"]["KeyState"];
+            /**
+             * @description Whether the key is enabled; changing it enables or disables the key (not while pending deletion).
+             * @default true
+             */
+            is_enabled: boolean;
+            /**
+             * @description Rotate the material every `rotation_period_in_days` (SYMMETRIC_DEFAULT keys only).
+             * @default false
+             */
+            enable_key_rotation: boolean;
+            /** @description Days between automatic rotations; 365 unless set (SYMMETRIC_DEFAULT keys only, null for others). */
+            rotation_period_in_days?: number | null;
+            /**
+             * Format: date-time
+             * @description When the next automatic rotation is due (null while rotation is off).
+             */
+            readonly next_rotation_date?: string | null;
+            /**
+             * Format: date-time
+             * @description When the material last rotated (automatically or on demand).
+             */
+            readonly last_rotation_date?: string | null;
+            /**
+             * @description The waiting period, in days, that a DELETE of the key schedules before its material is destroyed.
+             * @default 30
+             */
+            deletion_window_in_days: number;
+            /**
+             * Format: date-time
+             * @description When a key pending deletion is destroyed (null otherwise).
+             */
+            readonly deletion_date?: string | null;
+            /** @description The version new encryptions, signatures and MACs use. */
+            readonly current_key_version?: number;
+            /** @description The versions of the material, oldest first, with when and how each was made. */
+            readonly key_versions?: components["schemas"]["KeyVersion"][];
+            /** @description The encryption algorithms the key offers. */
+            readonly encryption_algorithms?: components["schemas"]["EncryptionAlgorithm"][];
+            /** @description The signing algorithms the key offers. */
+            readonly signing_algorithms?: components["schemas"]["SigningAlgorithm"][];
+            /** @description The MAC algorithms the key offers. */
+            readonly mac_algorithms?: components["schemas"]["MacAlgorithm"][];
+            /**
+             * @description Free-form string tags.
+             * @default {}
+             */
+            metadata: {
+                [key: string]: string;
+            };
+            readonly region?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        KeyList: {
+            items: components["schemas"]["Key"][];
+            next_cursor: string | null;
+        };
+        /** @description Non-secret key-value pairs bound to the ciphertext as additional authenticated data (canonical JSON, keys sorted); decrypt must be given the same pairs. Symmetric keys only. */
+        EncryptionContext: {
+            [key: string]: string;
+        };
+        DecryptRequest: {
+            ciphertext_blob: string;
+            encryption_context?: components["schemas"]["EncryptionContext"];
+            /** @description Only for an RSA ciphertext made outside the service with the key's public key (not a blob of ours): the OAEP variant it used. */
+            encryption_algorithm?: components["schemas"]["EncryptionAlgorithm"];
+        };
+        DecryptResponse: {
+            /** @description The plaintext, base64; never stored, so an Idempotency-Key replay answers without it. */
+            plaintext?: string;
+            key_id: string;
+            key_version: number;
+            encryption_algorithm: components["schemas"]["EncryptionAlgorithm"];
+        };
+        EncryptRequest: {
+            /** @description Up to 4096 bytes, base64 (RSA keys take less; see the README). */
+            plaintext: string;
+            encryption_context?: components["schemas"]["EncryptionContext"];
+            /** @default SYMMETRIC_DEFAULT */
+            encryption_algorithm: components["schemas"]["EncryptionAlgorithm"];
+        };
+        EncryptResponse: {
+            /** @description The self-describing ciphertext. */
+            ciphertext_blob: string;
+            key_id: string;
+            key_version: number;
+            encryption_algorithm: components["schemas"]["EncryptionAlgorithm"];
+        };
+        ReEncryptRequest: {
+            ciphertext_blob: string;
+            source_encryption_context?: components["schemas"]["EncryptionContext"];
+            destination_encryption_context?: components["schemas"]["EncryptionContext"];
+            /** @default SYMMETRIC_DEFAULT */
+            destination_encryption_algorithm: components["schemas"]["EncryptionAlgorithm"];
+        };
+        ReEncryptResponse: {
+            ciphertext_blob: string;
+            key_id: string;
+            key_version: number;
+            source_key_id: string;
+            source_key_version: number;
+        };
+        GenerateDataKeyRequest: {
+            /**
+             * @description The data key's length (32 or 16 bytes); AES_256 unless this or number_of_bytes is given.
+             * @enum {string}
+             */
+            key_spec?: "AES_256" | "AES_128";
+            number_of_bytes?: number;
+            encryption_context?: components["schemas"]["EncryptionContext"];
+        };
+        GenerateDataKeyResponse: {
+            /** @description The data key, base64; shown in this answer only. Use it, then forget it. */
+            plaintext?: string;
+            /** @description The data key encrypted under the key; store it beside the data and decrypt it when needed. */
+            ciphertext_blob: string;
+            key_id: string;
+            key_version: number;
+        };
+        SignRequest: {
+            /** @description Up to 4096 bytes, base64; with message_type DIGEST, the digest itself (as long as the hash's). */
+            message: string;
+            /**
+             * @description RAW messages are hashed by the service; a DIGEST is signed as given.
+             * @default RAW
+             * @enum {string}
+             */
+            message_type: "RAW" | "DIGEST";
+            signing_algorithm: components["schemas"]["SigningAlgorithm"];
+        };
+        SignResponse: {
+            /** @description RSA signatures as the bare integer; ECDSA as DER (X9.62), as OpenSSL reads them. */
+            signature: string;
+            key_id: string;
+            key_version: number;
+            signing_algorithm: components["schemas"]["SigningAlgorithm"];
+        };
+        VerifyRequest: {
+            message: string;
+            /**
+             * @default RAW
+             * @enum {string}
+             */
+            message_type: "RAW" | "DIGEST";
+            signing_algorithm: components["schemas"]["SigningAlgorithm"];
+            signature: string;
+        };
+        VerifyResponse: {
+            /** @description Whether the signature is the key's over the message. */
+            signature_valid: boolean;
+            key_id: string;
+            signing_algorithm: components["schemas"]["SigningAlgorithm"];
+        };
+        GenerateMacRequest: {
+            message: string;
+            mac_algorithm: components["schemas"]["MacAlgorithm"];
+        };
+        GenerateMacResponse: {
+            mac: string;
+            key_id: string;
+            key_version: number;
+            mac_algorithm: components["schemas"]["MacAlgorithm"];
+        };
+        VerifyMacRequest: {
+            message: string;
+            mac_algorithm: components["schemas"]["MacAlgorithm"];
+            mac: string;
+        };
+        VerifyMacResponse: {
+            mac_valid: boolean;
+            key_id: string;
+            mac_algorithm: components["schemas"]["MacAlgorithm"];
+        };
+        PublicKey: {
+            key_id: string;
+            key_spec: components["schemas"]["KeySpec"];
+            key_usage: components["schemas"]["KeyUsage"];
+            /** @description DER SubjectPublicKeyInfo, base64. */
+            public_key: string;
+            /** @description The same key as PEM (`openssl` reads it). */
+            public_key_pem: string;
+            encryption_algorithms?: components["schemas"]["EncryptionAlgorithm"][];
+            signing_algorithms?: components["schemas"]["SigningAlgorithm"][];
+        };
+        ScheduleKeyDeletionRequest: {
+            /** @description Days until the material is destroyed; the key's `deletion_window_in_days` (30) unless given. */
+            pending_window_in_days?: number;
+        };
+        /** @description A name for a key, unique per owner, that the key's operations accept in place of its id (`POST /api/security/keys/alias%2Fbilling/encrypt`). Deleted with its key. */
+        KeyAlias: {
+            /** @description Alias id (kal-...). */
+            readonly id?: string;
+            /** @description `alias/` and a name of letters, digits, `/`, `_` and `-`; `alias/aws/` and `alias/atonix/` are reserved. */
+            name: string;
+            /** @description The key the alias names (an id, not another alias); changing it points the alias elsewhere. */
+            target_key_id: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        KeyAliasList: {
+            items: components["schemas"]["KeyAlias"][];
+            next_cursor: string | null;
+        };
         /** @enum {string} */
         StackStatus: "create_pending" | "create_in_progress" | "create_complete" | "update_in_progress" | "update_complete" | "rollback_in_progress" | "rollback_complete" | "delete_in_progress" | "delete_complete" | "failed";
         /**
@@ -1729,6 +2367,58 @@ export interface components {
                 "application/json": components["schemas"]["UserPolicyAttachment"];
             };
         };
+        /** @description Created, enabled, with its first version of material. */
+        KeyCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Key"];
+            };
+        };
+        /** @description The key. */
+        KeyOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Key"];
+            };
+        };
+        /** @description Accepted: the key is `pending_deletion` until its `deletion_date`, when its material is destroyed and it is gone. `cancel-deletion` before then keeps it (disabled). */
+        KeyDeletionScheduled: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Key"];
+            };
+        };
+        /** @description Created. */
+        KeyAliasCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KeyAlias"];
+            };
+        };
+        /** @description The alias. */
+        KeyAliasOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KeyAlias"];
+            };
+        };
         /** @description The stack. */
         StackOk: {
             headers: {
@@ -1763,6 +2453,10 @@ export interface components {
         IdempotencyKey: string;
         /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
         PreferWait: string;
+        /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+        KeyId: string;
+        /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
+        KeyAliasId: string;
     };
     requestBodies: never;
     headers: {
@@ -3479,6 +4173,674 @@ export interface operations {
                     "application/json": components["schemas"]["AuditLogList"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Key state. */
+                key_state?: components["schemas"]["KeyState"];
+                /** @description Key spec. */
+                key_spec?: components["schemas"]["KeySpec"];
+                /** @description Key usage. */
+                key_usage?: components["schemas"]["KeyUsage"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Key"];
+            };
+        };
+        responses: {
+            201: components["responses"]["KeyCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    decrypt: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecryptRequest"];
+            };
+        };
+        responses: {
+            /** @description The plaintext. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecryptResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteKey: {
+        parameters: {
+            query?: {
+                /** @description Days until the material is destroyed (7 to 30); the key's deletion_window_in_days unless given. */
+                pending_window_in_days?: number;
+            };
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: components["responses"]["KeyDeletionScheduled"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Key"];
+                "application/json": components["schemas"]["Key"];
+            };
+        };
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    encrypt: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EncryptRequest"];
+            };
+        };
+        responses: {
+            /** @description The ciphertext blob. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncryptResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    decryptWithKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecryptRequest"];
+            };
+        };
+        responses: {
+            /** @description The plaintext. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecryptResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    reEncrypt: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReEncryptRequest"];
+            };
+        };
+        responses: {
+            /** @description The new ciphertext blob. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReEncryptResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    generateDataKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GenerateDataKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The data key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerateDataKeyResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    sign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignRequest"];
+            };
+        };
+        responses: {
+            /** @description The signature. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Whether the signature is valid. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    generateMac: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateMacRequest"];
+            };
+        };
+        responses: {
+            /** @description The MAC. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerateMacResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    verifyMac: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyMacRequest"];
+            };
+        };
+        responses: {
+            /** @description Whether the MAC is valid. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyMacResponse"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getPublicKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKey"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    enableKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    disableKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    scheduleKeyDeletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleKeyDeletionRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    cancelKeyDeletion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    rotateKeyOnDemand: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listKeyAliases: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name (alias/...). */
+                name?: string;
+                /** @description The key the aliases name. */
+                target_key_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of aliases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyAliasList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createKeyAlias: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyAlias"];
+            };
+        };
+        responses: {
+            201: components["responses"]["KeyAliasCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getKeyAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyAliasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["KeyAliasOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteKeyAlias: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyAliasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateKeyAlias: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
+                id: components["parameters"]["KeyAliasId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["KeyAlias"];
+                "application/json": components["schemas"]["KeyAlias"];
+            };
+        };
+        responses: {
+            200: components["responses"]["KeyAliasOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

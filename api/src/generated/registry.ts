@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -20,6 +20,8 @@ export type KindOperationIds = {
   group_membership: 'listGroupMembers' | 'createGroupMembership' | 'listGroupMemberships' | 'getGroupMembership' | 'deleteGroupMembership' | 'listUserGroups';
   group_policy_attachment: 'listGroupPolicies' | 'attachGroupPolicy' | 'listGroupPolicyAttachments' | 'getGroupPolicyAttachment' | 'detachGroupPolicy';
   user_policy_attachment: 'listUserPolicies' | 'attachUserPolicy' | 'listUserPolicyAttachments' | 'getUserPolicyAttachment' | 'detachUserPolicy';
+  key: 'listKeys' | 'createKey' | 'decrypt' | 'getKey' | 'updateKey' | 'deleteKey' | 'encrypt' | 'decryptWithKey' | 'reEncrypt' | 'generateDataKey' | 'sign' | 'verify' | 'generateMac' | 'verifyMac' | 'getPublicKey' | 'enableKey' | 'disableKey' | 'scheduleKeyDeletion' | 'cancelKeyDeletion' | 'rotateKeyOnDemand';
+  key_alias: 'listKeyAliases' | 'createKeyAlias' | 'getKeyAlias' | 'updateKeyAlias' | 'deleteKeyAlias';
   stack: 'listStacks' | 'createStack' | 'previewNewStack' | 'getStack' | 'updateStack' | 'deleteStack' | 'retryStack' | 'previewStackUpdate' | 'listStackEvents' | 'listStackResources';
   template: 'listTemplates' | 'createTemplate' | 'getTemplate' | 'deleteTemplate' | 'listTemplateVersions' | 'createTemplateVersion' | 'getTemplateVersion';
 };
@@ -31,7 +33,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -1597,6 +1599,459 @@ export const registry: Record<Kind, ResourceMeta> = {
     },
     "terraform": "atonix_user_policy_attachment"
   },
+  "key": {
+    "kind": "key",
+    "schema": "Key",
+    "description": "An encryption key with KMS semantics. Its material is made and kept by the service, wrapped by the master key, and never leaves it (data keys excepted): callers encrypt, decrypt, sign, verify and MAC through its actions. Deleting a key schedules its deletion after a waiting period, as KMS does.",
+    "service": "security",
+    "collection": "keys",
+    "idPrefix": "key",
+    "table": "keys",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Key id (key-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the key is for."
+      },
+      "key_spec": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "SYMMETRIC_DEFAULT",
+        "enum": [
+          "SYMMETRIC_DEFAULT",
+          "RSA_2048",
+          "RSA_3072",
+          "RSA_4096",
+          "ECC_NIST_P256",
+          "HMAC_256"
+        ],
+        "description": "The key's material (SYMMETRIC_DEFAULT is AES-256-GCM)."
+      },
+      "key_usage": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "ENCRYPT_DECRYPT",
+        "enum": [
+          "ENCRYPT_DECRYPT",
+          "SIGN_VERIFY",
+          "GENERATE_VERIFY_MAC"
+        ],
+        "description": "What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC."
+      },
+      "key_state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "enabled",
+          "disabled",
+          "pending_deletion"
+        ],
+        "description": "Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date."
+      },
+      "is_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "Whether the key is enabled; changing it enables or disables the key (not while pending deletion)."
+      },
+      "enable_key_rotation": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Rotate the material every `rotation_period_in_days` (SYMMETRIC_DEFAULT keys only)."
+      },
+      "rotation_period_in_days": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Days between automatic rotations; 365 unless set (SYMMETRIC_DEFAULT keys only, null for others)."
+      },
+      "next_rotation_date": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When the next automatic rotation is due (null while rotation is off)."
+      },
+      "last_rotation_date": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When the material last rotated (automatically or on demand)."
+      },
+      "deletion_window_in_days": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 30,
+        "description": "The waiting period, in days, that a DELETE of the key schedules before its material is destroyed."
+      },
+      "deletion_date": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When a key pending deletion is destroyed (null otherwise)."
+      },
+      "current_key_version": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The version new encryptions, signatures and MACs use."
+      },
+      "key_versions": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": false,
+        "elementType": "object",
+        "description": "The versions of the material, oldest first, with when and how each was made."
+      },
+      "encryption_algorithms": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The encryption algorithms the key offers."
+      },
+      "signing_algorithms": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The signing algorithms the key offers."
+      },
+      "mac_algorithms": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The MAC algorithms the key offers."
+      },
+      "metadata": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Free-form string tags."
+      },
+      "region": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/security/keys",
+      "create": "/api/security/keys",
+      "item": "/api/security/keys/{id}"
+    },
+    "operations": {
+      "list": "listKeys",
+      "create": "createKey",
+      "get": "getKey",
+      "update": "updateKey",
+      "delete": "deleteKey"
+    },
+    "terraform": "atonix_kms_key"
+  },
+  "key_alias": {
+    "kind": "key_alias",
+    "schema": "KeyAlias",
+    "description": "A name for a key, unique per owner, that the key's operations accept in place of its id (`POST /api/security/keys/alias%2Fbilling/encrypt`). Deleted with its key.",
+    "service": "security",
+    "collection": "key-aliases",
+    "idPrefix": "kal",
+    "table": "key_aliases",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Alias id (kal-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "`alias/` and a name of letters, digits, `/`, `_` and `-`; `alias/aws/` and `alias/atonix/` are reserved."
+      },
+      "target_key_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The key the alias names (an id, not another alias); changing it points the alias elsewhere."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/security/key-aliases",
+      "create": "/api/security/key-aliases",
+      "item": "/api/security/key-aliases/{id}"
+    },
+    "operations": {
+      "list": "listKeyAliases",
+      "create": "createKeyAlias",
+      "get": "getKeyAlias",
+      "update": "updateKeyAlias",
+      "delete": "deleteKeyAlias"
+    },
+    "terraform": "atonix_kms_alias"
+  },
   "stack": {
     "kind": "stack",
     "schema": "Stack",
@@ -2042,6 +2497,31 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getUserPolicyAttachment": "user_policy_attachment",
   "detachUserPolicy": "user_policy_attachment",
   "listAuditLogs": null,
+  "listKeys": "key",
+  "createKey": "key",
+  "decrypt": "key",
+  "getKey": "key",
+  "updateKey": "key",
+  "deleteKey": "key",
+  "encrypt": "key",
+  "decryptWithKey": "key",
+  "reEncrypt": "key",
+  "generateDataKey": "key",
+  "sign": "key",
+  "verify": "key",
+  "generateMac": "key",
+  "verifyMac": "key",
+  "getPublicKey": "key",
+  "enableKey": "key",
+  "disableKey": "key",
+  "scheduleKeyDeletion": "key",
+  "cancelKeyDeletion": "key",
+  "rotateKeyOnDemand": "key",
+  "listKeyAliases": "key_alias",
+  "createKeyAlias": "key_alias",
+  "getKeyAlias": "key_alias",
+  "updateKeyAlias": "key_alias",
+  "deleteKeyAlias": "key_alias",
   "listStacks": "stack",
   "createStack": "stack",
   "previewNewStack": "stack",

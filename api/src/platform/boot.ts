@@ -62,6 +62,7 @@ export async function bootPlatform(
     config.validateResponses,
     config.idempotencyTtlSeconds,
     authorizer,
+    Object.fromEntries(manifests.flatMap((m) => (m.kind && m.resolveId ? [[m.kind, m.resolveId]] : []))),
   );
   const w: Workers = merged(manifests, (m) => m.workers?.(deps), 'job queue');
   await jobs.start(

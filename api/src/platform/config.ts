@@ -17,6 +17,25 @@ function positive(name: string, fallback: number, env: NodeJS.ProcessEnv): numbe
   return n;
 }
 
+/**
+ * ATONIX_MASTER_KEY: the base64 of exactly 32 bytes, the key that wraps every KMS key's material. A bad value stops
+ * the start (its value is never echoed: it is a secret).
+ */
+function masterKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.ATONIX_MASTER_KEY?.trim();
+  if (!raw) return undefined;
+  const bytes = Buffer.from(raw, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0 || bytes.length !== 32)
+    throw new Error(
+      `ATONIX_MASTER_KEY must be the base64 of 32 random bytes (make one with \`openssl rand -base64 32\`); the value given ${
+        /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && raw.length % 4 === 0
+          ? `decodes to ${bytes.length} bytes`
+          : 'is not base64'
+      }`,
+    );
+  return bytes;
+}
+
 export type Role = 'api' | 'worker' | 'all';
 
 export interface Config {
@@ -45,6 +64,8 @@ export interface Config {
   clock: 'real' | 'manual';
   /** how often work that comes due with time (deletion windows, rotations, schedules) is looked for, real clock */
   clockTickSeconds: number;
+  /** the KMS master key (ATONIX_MASTER_KEY); unset: a key file in the data dir, made once (security/kms/master-key.ts) */
+  masterKey?: Buffer;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -78,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.ATONIX_TRUST_PROXY || 'loopback',
     clock: clockMode(env.ATONIX_CLOCK),
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
+    masterKey: masterKey(env),
   };
 }
 

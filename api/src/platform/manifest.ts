@@ -11,6 +11,7 @@ import {
 import type { Config } from './config.js';
 import type { Deps, Workers } from './deps.js';
 import type { Handler, CreateHandler, HandlersOf } from './operations/context.js';
+import type { Principal } from './operations/principals.js';
 
 /** A resource caught mid-transition by a crash: its job is sent again at start (workers are idempotent). */
 export interface Unfinished {
@@ -27,7 +28,15 @@ export interface ManifestParts<Ops extends OperationId> {
   recover?(db: Knex): Promise<Unfinished[]>;
   /** runs at every start, after the migrations and before serving: what a fresh installation holds (idempotent) */
   seed?(deps: { db: Knex; config: Config }): Promise<void>;
+  /**
+   * For a kind whose resources a path may also name otherwise than by id (a key by its alias, `alias/...`): the id
+   * that `{id}` names for the principal, or a 404. The pipeline resolves it on the kind's own item paths before
+   * authorizing, so IAM, the audit record and the handler all see the resource's own id.
+   */
+  resolveId?: IdResolver;
 }
+
+export type IdResolver = (db: Knex, principal: Principal, id: string) => Promise<string>;
 
 export interface Manifest extends Omit<ManifestParts<never>, 'handlers'> {
   /** what boot errors call it */

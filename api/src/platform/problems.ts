@@ -143,6 +143,47 @@ export const problems = {
       undefined,
       { current_status: current, allowed_statuses: allowed },
     ),
+  // Keys (security/keys.ts): the KMS errors, by AWS's names where AWS has one.
+  kmsInvalidState: (id: string, action: string, state: string, allowed: string[]) =>
+    new Problem(
+      409,
+      'KMSInvalidState',
+      'The key is not in a state that allows this',
+      `Cannot ${action} with key ${id}: its key_state is ${state}; ${action} needs a key that is ${allowed.join(' or ')}.`,
+      undefined,
+      { key_state: state, allowed_states: allowed },
+    ),
+  invalidKeyUsage: (id: string, usage: string, action: string, needed: string) =>
+    new Problem(
+      422,
+      'InvalidKeyUsage',
+      'The key is not for this operation',
+      `Key ${id} is a ${usage} key; ${action} needs a ${needed} key.`,
+      undefined,
+      { key_usage: usage },
+    ),
+  unsupportedKeyOperation: (id: string, spec: string, action: string, supportedBy = 'SYMMETRIC_DEFAULT') =>
+    new Problem(
+      422,
+      'UnsupportedOperation',
+      'The key does not support this operation',
+      `Key ${id} is ${spec}; ${action} is supported by ${supportedBy} keys only.`,
+      undefined,
+      { key_spec: spec },
+    ),
+  invalidCiphertext: (detail: string, field = 'ciphertext_blob') =>
+    new Problem(422, 'InvalidCiphertext', 'The ciphertext cannot be decrypted', `${field}: ${detail}.`, [
+      { pointer: `/${field}`, detail, code: 'InvalidCiphertext' },
+    ]),
+  incorrectKey: (id: string, blobKey: string) =>
+    new Problem(
+      422,
+      'IncorrectKey',
+      'The ciphertext was made with another key',
+      `ciphertext_blob was encrypted under key ${blobKey}, not ${id}; decrypt it with that key, or with POST /api/security/keys/decrypt.`,
+      [{ pointer: '/ciphertext_blob', detail: `was encrypted under another key`, code: 'IncorrectKey' }],
+    ),
+  limitExceeded: (detail: string) => new Problem(409, 'LimitExceeded', 'A limit was reached', detail),
   preconditionFailed: (expected: string, actual: string) =>
     new Problem(
       412,

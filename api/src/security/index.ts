@@ -1,6 +1,9 @@
-// The security service: users, their tokens, IAM (policies, groups, memberships, attachments), and the audit log.
+// The security service: users, their tokens, IAM (policies, groups, memberships, attachments), the audit log,
+// and encryption keys with their aliases.
 import { defineService } from '../platform/manifest.js';
 import { auditLogOperations } from './audit-logs.js';
+import { keyAliasKind } from './key-aliases.js';
+import { keyKind } from './keys.js';
 import { tokenKind } from './tokens.js';
 import { userKind } from './users.js';
 import { groupKind, groupMembershipKind } from './iam/groups.js';
@@ -16,4 +19,6 @@ export const security = defineService('security', [
   userPolicyAttachmentKind,
   groupPolicyAttachmentKind,
   auditLogOperations,
+  keyKind,
+  keyAliasKind,
 ]);

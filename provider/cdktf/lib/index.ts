@@ -5,6 +5,8 @@ export * as groupMembership from './group-membership/index.js';
 export * as groupPolicyAttachment from './group-policy-attachment/index.js';
 export * as iamPolicy from './iam-policy/index.js';
 export * as instance from './instance/index.js';
+export * as kmsAlias from './kms-alias/index.js';
+export * as kmsKey from './kms-key/index.js';
 export * as stack from './stack/index.js';
 export * as subnet from './subnet/index.js';
 export * as user from './user/index.js';

@@ -30,12 +30,16 @@ import { waitGone, waitReady, type Phase } from './wait.js';
  *   replacement the schema cannot express (a listener replaced only when its protocol changes).
  * - `unknownAfterUpdate`: the computed attributes an in-place update may change, given the attributes it changes
  *   (they are planned unknown instead of kept from state).
+ * - `gone`: whether an answer the API still gives describes a resource that is as good as deleted (a key pending
+ *   deletion, whose DELETE only schedules its end): a read drops it from state, and a destroy is done once the API
+ *   answers so, without waiting for a 404.
  */
 export interface ResourceHooks {
   importId?(id: string): ObjectValue | string;
   validateConfig?(config: ObjectValue): Diagnostic[];
   modifyPlan?(plan: PlanToModify): void;
   unknownAfterUpdate?(changed: string[]): string[];
+  gone?(body: Record<string, unknown>): boolean;
 }
 
 /** What `modifyPlan` may change: `planned` and `requiresReplace` in place. `prior` is null for a create. */
@@ -147,7 +151,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       const c = client();
       if (!plannedState) {
         const path = itemPath(def, String(priorState!.id));
-        await deleteWithRetry(c, def, path, timeoutOf(priorState, 'delete'), signal);
+        await deleteWithRetry(c, def, path, timeoutOf(priorState, 'delete'), signal, hooks.gone);
         return { newState: null };
       }
       if (!priorState) {
@@ -221,6 +225,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     async read({ state }, { signal }) {
       try {
         const { body } = await client().request('GET', itemPath(def, String(state.id)), { signal });
+        if (hooks.gone?.(body)) return { state: null };
         return { state: toState(body, state) };
       } catch (e) {
         // Deleted outside Terraform: drop it from state so the next plan creates it again.
@@ -245,7 +250,14 @@ function failure(def: TfResource, body: any): Diagnostic {
 }
 
 /** A 409 "in use" right after a dependent was deleted is usually the API catching up; retry for a while. */
-async function deleteWithRetry(c: ApiClient, def: TfResource, path: string, timeoutMs: number, signal: AbortSignal) {
+async function deleteWithRetry(
+  c: ApiClient,
+  def: TfResource,
+  path: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  gone?: ResourceHooks['gone'],
+) {
   const deadline = Date.now() + Math.min(timeoutMs, 120_000);
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     try {
@@ -265,5 +277,5 @@ async function deleteWithRetry(c: ApiClient, def: TfResource, path: string, time
       throw new DiagnosticsError(problemDiagnostics(e, `Cannot delete ${def.typeName}`));
     }
   }
-  await waitGone(c, def, path, timeoutMs, signal);
+  await waitGone(c, def, path, timeoutMs, signal, gone);
 }

@@ -36,18 +36,23 @@ export async function waitReady(
   }
 }
 
-/** After DELETE: poll until the API answers 404 (synchronous deletes answer it at once). */
+/**
+ * After DELETE: poll until the API answers 404 (synchronous deletes answer it at once), or an answer `gone` says is
+ * as good as deleted.
+ */
 export async function waitGone(
   client: ApiClient,
   def: TfResource,
   path: string,
   timeoutMs: number,
   signal: AbortSignal,
+  gone?: (body: Record<string, unknown>) => boolean,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 10; ; delay = Math.min(delay * 1.5, 2000)) {
     try {
-      await client.request('GET', path, { signal });
+      const { body } = await client.request('GET', path, { signal });
+      if (gone?.(body)) return;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return;
       throw e;

@@ -426,6 +426,317 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_kms_alias",
+      "kind": "key_alias",
+      "description": "A name for a key, unique per owner, that the key's operations accept in place of its id (`POST /api/security/keys/alias%2Fbilling/encrypt`). Deleted with its key.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Alias id (kal-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "`alias/` and a name of letters, digits, `/`, `_` and `-`; `alias/aws/` and `alias/atonix/` are reserved. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "target_key_id",
+          "type": "string",
+          "description": "The key the alias names (an id, not another alias); changing it points the alias elsewhere.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/key-aliases",
+        "item": "/api/security/key-aliases/{id}",
+        "list": "/api/security/key-aliases",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_kms_key",
+      "kind": "key",
+      "description": "An encryption key with KMS semantics. Its material is made and kept by the service, wrapped by the master key, and never leaves it (data keys excepted): callers encrypt, decrypt, sign, verify and MAC through its actions. Deleting a key schedules its deletion after a waiting period, as KMS does.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Key id (key-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the key is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "key_spec",
+          "type": "string",
+          "description": "The key's material (SYMMETRIC_DEFAULT is AES-256-GCM). One of: `SYMMETRIC_DEFAULT`, `RSA_2048`, `RSA_3072`, `RSA_4096`, `ECC_NIST_P256`, `HMAC_256`. Defaults to `\"SYMMETRIC_DEFAULT\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "SYMMETRIC_DEFAULT"
+        },
+        {
+          "name": "key_usage",
+          "type": "string",
+          "description": "What the key is for: SYMMETRIC_DEFAULT keys ENCRYPT_DECRYPT; RSA keys ENCRYPT_DECRYPT or SIGN_VERIFY; ECC_NIST_P256 keys SIGN_VERIFY; HMAC_256 keys GENERATE_VERIFY_MAC. One of: `ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`. Defaults to `\"ENCRYPT_DECRYPT\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "ENCRYPT_DECRYPT"
+        },
+        {
+          "name": "key_state",
+          "type": "string",
+          "description": "Only enabled keys serve cryptographic operations; a pending_deletion key is gone at its deletion_date. One of: `enabled`, `disabled`, `pending_deletion`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "is_enabled",
+          "type": "bool",
+          "description": "Whether the key is enabled; changing it enables or disables the key (not while pending deletion). Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "enable_key_rotation",
+          "type": "bool",
+          "description": "Rotate the material every `rotation_period_in_days` (SYMMETRIC_DEFAULT keys only). Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "rotation_period_in_days",
+          "type": "number",
+          "description": "Days between automatic rotations; 365 unless set (SYMMETRIC_DEFAULT keys only, null for others).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "next_rotation_date",
+          "type": "string",
+          "description": "When the next automatic rotation is due (null while rotation is off).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "last_rotation_date",
+          "type": "string",
+          "description": "When the material last rotated (automatically or on demand).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "deletion_window_in_days",
+          "type": "number",
+          "description": "The waiting period, in days, that a DELETE of the key schedules before its material is destroyed. Defaults to `30`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 30
+        },
+        {
+          "name": "deletion_date",
+          "type": "string",
+          "description": "When a key pending deletion is destroyed (null otherwise).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "current_key_version",
+          "type": "number",
+          "description": "The version new encryptions, signatures and MACs use.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encryption_algorithms",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The encryption algorithms the key offers.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "signing_algorithms",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The signing algorithms the key offers.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "mac_algorithms",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The MAC algorithms the key offers.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "metadata",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Free-form string tags. Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "description": "region",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/keys",
+        "item": "/api/security/keys/{id}",
+        "list": "/api/security/keys",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_stack",
       "kind": "stack",
       "description": "A template made real: its resources are created through the public API as the stack's owner, in\ndependency order, and updated, replaced or deleted as the template changes. Send the template as\n`template` (an object: the native format, or Terraform JSON as CDKTF synthesizes it), as\n`template_body` (JSON or YAML text), or by `template_id` and `template_version`.",

@@ -14,6 +14,13 @@ interface Case {
   api: string;
   /** the field the mutable value lands in (name unless said) */
   field?: string;
+  /** what the field holds for a mutable value, when that is not the value itself (the id of the resource it names) */
+  resolve?: (ws: Workspace, value: string) => Promise<string>;
+  /**
+   * A resource whose DELETE only schedules its end (a key): the API still answers it, in the state this says is
+   * gone, and the provider treats it as deleted.
+   */
+  pendingDeletion?: (body: any) => boolean;
 }
 
 const DEPS_NET = `
@@ -35,6 +42,18 @@ data "atonix_image" "debian" {
   name = "debian-12"
 }
 `;
+
+const DEPS_KEYS = `
+resource "atonix_kms_key" "a" {
+  name                    = "deps-a"
+  deletion_window_in_days = 7
+}
+resource "atonix_kms_key" "b" {
+  name                    = "deps-b"
+  deletion_window_in_days = 7
+}
+`;
+const keyPending = (body: any) => body.key_state === 'pending_deletion';
 
 const CASES: Case[] = [
   {
@@ -76,6 +95,24 @@ const CASES: Case[] = [
     body: (v) => `name = "${v.mutable}"\n  description = "ops"`,
     values: { mutable: ['tf-group-a', 'tf-group-b'] },
   },
+  {
+    type: 'atonix_kms_key',
+    deps: '',
+    api: '/api/security/keys',
+    body: (v) =>
+      `name = "${v.mutable}"\n  key_spec = "${v.immutable}"\n  deletion_window_in_days = 7\n  enable_key_rotation = ${v.immutable === 'SYMMETRIC_DEFAULT'}`,
+    values: { mutable: ['key-one', 'key-two'], immutable: ['SYMMETRIC_DEFAULT', 'RSA_2048'] },
+    pendingDeletion: keyPending,
+  },
+  {
+    type: 'atonix_kms_alias',
+    deps: DEPS_KEYS,
+    api: '/api/security/key-aliases',
+    body: (v) => `name = "${v.immutable}"\n  target_key_id = atonix_kms_key.${v.mutable}.id`,
+    values: { mutable: ['a', 'b'], immutable: ['alias/acceptance-one', 'alias/acceptance-two'] },
+    field: 'target_key_id',
+    resolve: (ws, v) => ws.stateId(`atonix_kms_key.${v}`),
+  },
 ];
 
 describe('terraform: resources through the real binary', function () {
@@ -98,7 +135,8 @@ describe('terraform: resources through the real binary', function () {
         await ws.plan(0);
         const id = await ws.stateId(`${c.type}.x`);
         const live = (await app.admin.get(`${c.api}/${id}`).expect(200)).body;
-        expect(live[c.field ?? 'name']).to.equal(c.values.mutable[0]);
+        const mutable = async (i: 0 | 1) => (c.resolve ? c.resolve(ws, c.values.mutable[i]) : c.values.mutable[i]);
+        expect(live[c.field ?? 'name']).to.equal(await mutable(0));
 
         await ws.must(['state', 'rm', `${c.type}.x`]);
         await ws.must(['import', '-no-color', `${c.type}.x`, id]);
@@ -109,9 +147,7 @@ describe('terraform: resources through the real binary', function () {
         expect(update).to.contain('1 to change, 0 to destroy');
         await ws.apply();
         await ws.plan(0);
-        expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body[c.field ?? 'name']).to.equal(
-          c.values.mutable[1],
-        );
+        expect((await app.admin.get(`${c.api}/${id}`).expect(200)).body[c.field ?? 'name']).to.equal(await mutable(1));
 
         let newId = id;
         if (!c.values.immutable) {
@@ -134,17 +170,20 @@ describe('terraform: resources through the real binary', function () {
           await ws.plan(0);
           newId = await ws.stateId(`${c.type}.x`);
           expect(newId).to.not.equal(id);
-          await app.admin.get(`${c.api}/${id}`).expect(404);
+          const old = await app.admin.get(`${c.api}/${id}`);
+          if (c.pendingDeletion)
+            expect(c.pendingDeletion(old.body), 'the replaced one is scheduled for deletion').to.equal(true);
+          else expect(old.status).to.equal(404);
         }
 
-        await app.admin.delete(`${c.api}/${newId}`).expect(204);
+        await app.admin.delete(`${c.api}/${newId}`).expect(c.pendingDeletion ? 202 : 204);
         const drift = await ws.plan(2);
         expect(drift).to.contain(`${c.type}.x will be created`);
 
         await ws.destroy();
         expect(
-          (await app.admin.get(`${c.api}?limit=1000`).expect(200)).body.items.filter((i: any) =>
-            [id, newId].includes(i.id),
+          (await app.admin.get(`${c.api}?limit=1000`).expect(200)).body.items.filter(
+            (i: any) => [id, newId].includes(i.id) && !c.pendingDeletion?.(i),
           ),
         ).to.deep.equal([]);
       } finally {
@@ -152,6 +191,37 @@ describe('terraform: resources through the real binary', function () {
       }
     });
   }
+
+  it('atonix_kms_key: destroy schedules the deletion with the deletion window; is_enabled and rotation apply in place', async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      const config = (enabled: boolean, rotation: boolean) =>
+        `resource "atonix_kms_key" "k" {\n  name = "declared"\n  deletion_window_in_days = 9\n  is_enabled = ${enabled}\n  enable_key_rotation = ${rotation}\n}\nresource "atonix_kms_alias" "k" {\n  name = "alias/declared"\n  target_key_id = atonix_kms_key.k.id\n}\noutput "state" {\n  value = atonix_kms_key.k.key_state\n}\n`;
+      ws.write(config(true, false));
+      expect(await ws.apply()).to.match(/state = "enabled"/);
+      const id = await ws.stateId('atonix_kms_key.k');
+      ws.write(config(false, true));
+      expect(await ws.apply()).to.match(/state = "disabled"/);
+      await ws.plan(0);
+      const key = (await app.admin.get(`/api/security/keys/${id}`).expect(200)).body;
+      expect(key).to.include({ key_state: 'disabled', enable_key_rotation: true });
+      expect(key.next_rotation_date).to.be.a('string');
+      // An alias is imported by its name too.
+      const aliasId = await ws.stateId('atonix_kms_alias.k');
+      await ws.must(['state', 'rm', 'atonix_kms_alias.k']);
+      await ws.must(['import', '-no-color', 'atonix_kms_alias.k', 'alias/declared']);
+      expect(await ws.stateId('atonix_kms_alias.k')).to.equal(aliasId);
+      await ws.plan(0);
+      await ws.destroy();
+      const after = (await app.admin.get(`/api/security/keys/${id}`).expect(200)).body;
+      expect(after.key_state).to.equal('pending_deletion');
+      const days = (Date.parse(after.deletion_date) - Date.parse(after.updated_at)) / 86_400_000;
+      expect(Math.round(days)).to.equal(9);
+      await app.admin.get(`/api/security/key-aliases/${aliasId}`).expect(404);
+    } finally {
+      ws.remove();
+    }
+  });
 
   it('atonix_instance: power_state stops and starts declaratively', async () => {
     const ws = new Workspace(app.url, ADMIN_TOKEN);

@@ -22,10 +22,11 @@ import {
   type Result,
 } from './context.js';
 import { targetOf, type Authorizer, type Target } from './authorization.js';
+import type { IdResolver } from '../manifest.js';
 import { badString, checkIdempotencyKey, checkParameters } from './input-rules.js';
 import { problemFromDatabase } from './database-problems.js';
 import { settle } from './settle.js';
-import { operations, type Spec } from './spec.js';
+import { deref, operations, type Spec } from './spec.js';
 import { compileOperation, fieldErrors, type OperationValidators } from './validation.js';
 
 export interface CompiledOperation {
@@ -76,6 +77,8 @@ export class Pipeline {
     private validateResponses: boolean,
     private idempotencyTtlSeconds: number,
     private authorizer: Authorizer,
+    /** kinds whose paths may name a resource otherwise than by id (manifest resolveId) */
+    private resolvers: Partial<Record<string, IdResolver>> = {},
   ) {
     for (const o of operations(spec)) {
       const meta: OperationMeta = {
@@ -94,7 +97,12 @@ export class Pipeline {
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
       const parameterNames = new Set<string>(o.parameters.filter((p) => p.in !== 'header').map((p) => p.name));
       const kindMeta = meta.kind ? registry[meta.kind] : undefined;
-      const secrets = kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : [];
+      const secrets = [
+        ...new Set([
+          ...(kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : []),
+          ...responseSecrets(spec, o.op),
+        ]),
+      ];
       this.byId.set(meta.operationId, {
         meta,
         v: compileOperation(spec, o),
@@ -114,6 +122,7 @@ export class Pipeline {
     const { meta, v } = op;
     const requestId = input.requestId ?? newRequestId();
     const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
+    let named = input.params; // what a refusal's audit record names: the resolved id once it is known
     try {
       const params = { ...input.params };
       checkParameters(params, op.parameterNames);
@@ -133,6 +142,10 @@ export class Pipeline {
         if (bad) throw problems.validation([bad]);
         if (!v.body(body)) throw problems.validation(fieldErrors(v.body.errors));
       }
+      // Another name for the resource (a key's alias) becomes its id before anything decides on it.
+      const resolve = meta.kind ? this.resolvers[meta.kind] : undefined;
+      if (resolve && op.target.idParam === 'id' && typeof params.id === 'string')
+        named = { ...input.params, id: (params.id = await resolve(this.db, input.principal, params.id)) };
       const readable = await this.authorizer.authorize(meta, op.target, {
         principal: input.principal,
         params,
@@ -201,7 +214,7 @@ export class Pipeline {
       if (meta.mutating || p.code === 'AccessDenied') {
         await this.auditRefusal(op, {
           principal: input.principal,
-          params: input.params,
+          params: named,
           problem: p,
           requestId,
           sourceIp: input.sourceIp ?? '',
@@ -333,6 +346,21 @@ export class Pipeline {
 function auditIdParam(path: string, item: string | undefined): string | undefined {
   if (item && (path === item || path.startsWith(`${item}/`))) return 'id';
   return /\{(\w+)\}$/.exec(path)?.[1];
+}
+
+/**
+ * The x-secret fields of an operation's success responses that are not its kind's (a decrypted plaintext, a data
+ * key): like a kind's secrets, never stored for an idempotent replay and never cached.
+ */
+function responseSecrets(spec: Spec, op: any): string[] {
+  const out: string[] = [];
+  for (const [code, res] of Object.entries<any>(op.responses ?? {})) {
+    if (!code.startsWith('2')) continue;
+    const schema = deref(spec, deref(spec, res)?.content?.['application/json']?.schema);
+    for (const [name, prop] of Object.entries<any>(schema?.properties ?? {}))
+      if (deref(spec, prop)?.['x-secret'] === true) out.push(name);
+  }
+  return out;
 }
 
 function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
