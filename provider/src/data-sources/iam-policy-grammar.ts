@@ -1,7 +1,7 @@
 // The platform's IAM policy grammar as the provider writes and reads it: AWS's elements (Version, Id, Statement;
 // Sid, Effect, Action, NotAction, Resource, NotResource, Condition), with no Principal (the policies are
 // identity-based), in the key order and value shapes the AWS provider writes. The API checks documents with the
-// same rules (api/src/platform/operations/policy-evaluation.ts), which provider/ cannot import.
+// same rules (api/src/platform/operations/policy-documents.ts), which provider/ cannot import.
 
 /** The versions the platform accepts. */
 export const POLICY_VERSIONS: readonly string[] = ['2012-10-17', '2008-10-17'];

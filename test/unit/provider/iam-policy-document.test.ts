@@ -13,7 +13,8 @@ import {
   type PolicyProblem,
 } from '../../../provider/src/data-sources/iam-policy-document.js';
 import { completeObject, DiagnosticsError, UNKNOWN, type ObjectValue } from '../../../provider/src/runtime/index.js';
-import { evaluate, validateDocument, VERSIONS } from '../../../api/src/platform/operations/policy-evaluation.js';
+import { evaluate, VERSIONS } from '../../../api/src/platform/operations/policy-evaluation.js';
+import { validateDocument } from '../../../api/src/platform/operations/policy-documents.js';
 import { policyVocabulary } from '../../../api/src/platform/operations/policy-vocabulary.js';
 import { loadSpec } from '../../../api/src/platform/operations/spec.js';
 

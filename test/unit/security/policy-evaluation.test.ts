@@ -2,9 +2,9 @@
 // wildcards in actions and resources; NotAction and NotResource; every condition operator family, IfExists,
 // Null, the set prefixes; and the document checks with their pointers.
 import { expect } from 'chai';
+import { validateDocument } from '../../../api/src/platform/operations/policy-documents.js';
 import {
   evaluate,
-  validateDocument,
   type AppliedPolicy,
   type Context,
   type Statement,

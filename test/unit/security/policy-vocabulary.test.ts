@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { registry } from '../../../api/src/generated/registry.js';
 import { loadSpec } from '../../../api/src/platform/operations/spec.js';
-import { validateDocument } from '../../../api/src/platform/operations/policy-evaluation.js';
+import { validateDocument } from '../../../api/src/platform/operations/policy-documents.js';
 import { policyVocabulary, resourceName } from '../../../api/src/platform/operations/policy-vocabulary.js';
 
 describe('security: what IAM policies name', () => {

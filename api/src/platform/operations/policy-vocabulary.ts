@@ -3,7 +3,7 @@
 // docs list it.
 import { operations, type Spec } from './spec.js';
 import type { ResourceMeta } from '../resources/registry-types.js';
-import type { PolicyVocabulary } from './policy-evaluation.js';
+import type { PolicyVocabulary } from './policy-documents.js';
 
 /** The name a policy's Resource matches: owner empty for a kind without owners (a flavor, say). */
 export function resourceName(meta: ResourceMeta, region: string, owner: string | null | undefined, id: string): string {

@@ -3,7 +3,7 @@
 import { registry } from '../../generated/registry.js';
 import type { Deps } from '../../platform/deps.js';
 import { defineKind, type KindHandlers } from '../../platform/manifest.js';
-import { validateDocument } from '../../platform/operations/policy-evaluation.js';
+import { validateDocument } from '../../platform/operations/policy-documents.js';
 import { policyVocabulary } from '../../platform/operations/policy-vocabulary.js';
 import { loadSpec } from '../../platform/operations/spec.js';
 import { problems } from '../../platform/problems.js';
