@@ -18,7 +18,7 @@ const ACTIONS = [
   'compute:StartInstance',
   'compute:StopInstance',
   'networking:UpdateVpc',
-  'automation:ListStackEvents',
+  'automation:ListStacks',
   'compute:ListFlavors',
 ];
 
