@@ -123,3 +123,16 @@ export async function advanceClock(app: TestApp, seconds: number): Promise<Date>
   const r = await app.admin.post('/api/admin/clock').send({ advance_seconds: seconds }).expect(200);
   return new Date(r.body.now);
 }
+
+/** A stack once it leaves its in-progress statuses, read as `agent`; `{ status: 'gone' }` once it is deleted. */
+export function stackSettled(as: TestApp['admin'], id: string, timeoutMs = 30_000) {
+  return eventually(
+    async () => {
+      const r = await as.get(`/api/automation/stacks/${id}`);
+      if (r.status === 404) return { status: 'gone' };
+      return !/_in_progress|_pending$/.test(r.body.status) && r.body;
+    },
+    `stack ${id} to settle`,
+    timeoutMs,
+  );
+}

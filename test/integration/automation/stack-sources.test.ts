@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v) as Record<string, unknown>;
-import { eventually, startApp, type TestApp } from '../../support/app.js';
+import { stackSettled, startApp, type TestApp } from '../../support/app.js';
 
 describe('automation: stacks from Terraform JSON, YAML and stored templates', function () {
   this.timeout(90_000);
@@ -14,16 +14,7 @@ describe('automation: stacks from Terraform JSON, YAML and stored templates', fu
   });
   after(() => app.close());
 
-  const settled = (id: string) =>
-    eventually(
-      async () => {
-        const r = await app.admin.get(`/api/automation/stacks/${id}`);
-        if (r.status === 404) return { status: 'gone' };
-        return !/_in_progress|_pending$/.test(r.body.status) && r.body;
-      },
-      `stack ${id} to settle`,
-      60_000,
-    );
+  const settled = (id: string) => stackSettled(app.admin, id, 60_000);
 
   describe('createStack', () => {
     it("deploys the CDKTF example's synthesized cdk.tf.json (data sources, references, outputs)", async () => {

@@ -1,7 +1,7 @@
 // Stacks end to end, by operation: a native template becomes real resources in order; update, replace, delete,
 // rollback and retry.
 import { expect } from 'chai';
-import { eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { newUser, stackSettled, startApp, type TestApp } from '../../support/app.js';
 
 const NATIVE = {
   Parameters: {
@@ -54,16 +54,7 @@ describe('automation: stacks', function () {
         .replace('IMAGE', image)
         .replace('${AWS::StackName}-net', 'stack-net'),
     );
-  const settled = (id: string, token?: string) =>
-    eventually(
-      async () => {
-        const r = await (token ? app.as(token) : app.admin).get(`/api/automation/stacks/${id}`);
-        if (r.status === 404) return { status: 'gone' };
-        return !/_in_progress|_pending$/.test(r.body.status) && r.body;
-      },
-      `stack ${id} to settle`,
-      30_000,
-    );
+  const settled = (id: string, token?: string) => stackSettled(token ? app.as(token) : app.admin, id);
 
   describe('createStack', () => {
     it('creates a native stack in dependency order and resolves outputs', async () => {

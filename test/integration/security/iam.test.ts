@@ -2,7 +2,7 @@
 // event stream), with AWS's logic, and a change takes effect on the next request, in every process.
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { catalogue, eventually, startApp, type TestApp } from '../../support/app.js';
+import { catalogue, eventually, stackSettled, startApp, type TestApp } from '../../support/app.js';
 import { managedPolicyId } from '../../../api/src/security/iam/managed-policies.js';
 
 const doc = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
@@ -267,10 +267,7 @@ describe('security: IAM policies decide every call', function () {
       },
     };
     const s = (await u.as.post('/api/automation/stacks').send({ name: 'iam', template }).expect(202)).body;
-    const done = await eventually(async () => {
-      const r = (await u.as.get(`/api/automation/stacks/${s.id}`).expect(200)).body;
-      return !/_in_progress|_pending$/.test(r.status) && r;
-    }, 'the stack to settle');
+    const done = await stackSettled(u.as, s.id);
     expect(done.status).to.equal('rollback_complete');
     expect(done.status_reason).to.match(/Sub: .*denied explicitly by statement NoSubnets/);
     expect((await u.as.get('/api/networking/vpcs').expect(200)).body.items).to.deep.equal([]);
@@ -294,10 +291,7 @@ describe('security: IAM policies decide every call', function () {
       },
     };
     const s = (await app.admin.post('/api/automation/stacks').send({ name: 'iam-stack', template }).expect(202)).body;
-    const done = await eventually(async () => {
-      const r = (await app.admin.get(`/api/automation/stacks/${s.id}`).expect(200)).body;
-      return !/_in_progress|_pending$/.test(r.status) && r;
-    }, 'the stack to settle');
+    const done = await stackSettled(app.admin, s.id);
     expect(done.status, done.status_reason).to.equal('create_complete');
     const group = (await app.admin.get('/api/security/groups?name=stack-readers').expect(200)).body.items[0];
     const held = (await app.admin.get(`/api/security/groups/${group.id}/policies`).expect(200)).body.items;
