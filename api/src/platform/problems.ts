@@ -230,6 +230,16 @@ export const problems = {
       {},
       { 'Retry-After': String(retryAfterSeconds), ...headers },
     ),
+  /**
+   * Object storage (storage/): the refusals S3 clients branch on, by S3's own code, so the S3 door renders them as
+   * S3 XML with the same code and REST renders them as problem+json. `extra` members become XML elements too.
+   */
+  s3: (
+    code: S3Code,
+    detail: string,
+    extra: Record<string, string | number> = {},
+    headers: Record<string, string> = {},
+  ) => new Problem(S3_CODES[code][0], code, S3_CODES[code][1], detail, undefined, extra, headers),
   unavailable: (detail: string) => new Problem(503, 'Unavailable', 'Service unavailable', detail),
   internal: () =>
     new Problem(
@@ -239,6 +249,51 @@ export const problems = {
       'Something went wrong on our side; the request id identifies it in our logs.',
     ),
 };
+
+/** S3's error codes: the HTTP status and a title for each (docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses). */
+const S3_CODES = {
+  AccessDenied: [403, 'Access denied'],
+  AuthorizationHeaderMalformed: [400, 'The authorization header is malformed'],
+  AuthorizationQueryParametersError: [400, 'The query authentication parameters are malformed'],
+  BadDigest: [400, 'The checksum does not match the body'],
+  BucketAlreadyExists: [409, 'The bucket name is taken'],
+  BucketAlreadyOwnedByYou: [409, 'You already own this bucket'],
+  BucketNotEmpty: [409, 'The bucket is not empty'],
+  ConditionalRequestConflict: [409, 'A concurrent conditional write conflicted'],
+  EntityTooLarge: [400, 'The object is too large'],
+  EntityTooSmall: [400, 'A part is too small'],
+  IncompleteBody: [400, 'The body ended early or is not well framed'],
+  InvalidAccessKeyId: [403, 'The access key does not exist'],
+  InvalidArgument: [400, 'An argument is not valid'],
+  InvalidBucketName: [400, 'The bucket name is not valid'],
+  InvalidBucketState: [409, 'The bucket is not in a state that allows this'],
+  InvalidDigest: [400, 'The checksum is not well formed'],
+  InvalidObjectState: [403, 'The object is not in a state that allows this'],
+  InvalidPart: [400, 'A part is missing or its ETag does not match'],
+  InvalidPartOrder: [400, 'The parts are not in ascending order'],
+  InvalidRange: [416, 'The range cannot be satisfied'],
+  InvalidRequest: [400, 'The request is not valid'],
+  KeyTooLongError: [400, 'The key is too long'],
+  KMSDisabledException: [400, "The object's key is disabled"],
+  KMSInvalidStateException: [400, "The object's key is not in a state that allows this"],
+  MalformedXML: [400, 'The XML body is not well formed'],
+  MethodNotAllowed: [405, 'The method is not allowed on this resource'],
+  MissingContentLength: [411, 'Content-Length is required'],
+  NoSuchBucket: [404, 'The bucket does not exist'],
+  NoSuchKey: [404, 'The key does not exist'],
+  NoSuchTagSet: [404, 'The object has no tags'],
+  NoSuchUpload: [404, 'The multipart upload does not exist'],
+  NoSuchVersion: [404, 'The version does not exist'],
+  NotImplemented: [501, 'Not implemented'],
+  NotModified: [304, 'Not modified'],
+  PreconditionFailed: [412, 'A precondition failed'],
+  QuotaExceeded: [403, "The bucket's quota would be exceeded"],
+  RequestTimeTooSkewed: [403, "The request's time is too far from the server's"],
+  ServerSideEncryptionConfigurationNotFoundError: [404, 'The bucket has no encryption configuration'],
+  SignatureDoesNotMatch: [403, 'The signature does not match'],
+  XAmzContentSHA256Mismatch: [400, 'The body does not match x-amz-content-sha256'],
+} as const satisfies Record<string, readonly [number, string]>;
+export type S3Code = keyof typeof S3_CODES;
 
 /** The RFC 9457 body for a problem. */
 export function renderProblem(p: Problem, requestId: string | undefined, instance: string): Record<string, unknown> {
