@@ -84,6 +84,11 @@ const fixtures: Record<Kind, KindFixture> = {
     }),
     immutable: { vpc_id: 'vpc-other0000', cidr_block: '10.0.251.0/24', availability_zone: 'us-east-1c' },
   },
+  bucket: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `conformance-bucket-${n}-${Date.now().toString(36)}` } }),
+    immutable: { name: 'renamed-bucket-conformance' },
+  },
   user: {
     creator: 'admin',
     create: async (_app, _c, n) => ({ body: { name: `cu-${n}` } }),

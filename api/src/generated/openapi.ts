@@ -335,6 +335,70 @@ export interface paths {
         patch: operations["updateSubnet"];
         trace?: never;
     };
+    "/api/storage/buckets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List buckets */
+        get: operations["listBuckets"];
+        put?: never;
+        /** Create a bucket (names are unique across owners) */
+        post: operations["createBucket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/buckets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        /** Get a bucket, or with `key` download an object (Range, If-None-Match, If-Modified-Since) */
+        get: operations["getBucket"];
+        /**
+         * Upload an object (the raw body, streamed, up to 5 GiB); answers its metadata
+         * @description The body is stored as sent, in any content type. `x-amz-meta-*`, `Cache-Control`, `Content-Disposition`, `Content-Encoding` and `Content-Language` are kept; `Content-MD5` and `x-amz-checksum-<alg>` are verified; `If-None-Match: *` writes only if the key does not exist, `If-Match` only if its ETag matches (atomically).
+         */
+        put: operations["putObject"];
+        post?: never;
+        /** Delete an empty bucket, or with `key` an object (a delete marker where versioned; `version_id` deletes that version) */
+        delete: operations["deleteBucket"];
+        options?: never;
+        head?: never;
+        /** Update a bucket (quota, versioning, encryption, metadata) */
+        patch: operations["updateBucket"];
+        trace?: never;
+    };
+    "/api/storage/buckets/{id}/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        /** List a bucket's objects (keys in UTF-8 byte order) and common prefixes */
+        get: operations["listObjects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/security/users": {
         parameters: {
             query?: never;
@@ -1535,6 +1599,109 @@ export interface components {
             items: components["schemas"]["Subnet"][];
             next_cursor: string | null;
         };
+        /** @description Unique across all owners, as S3 bucket names are: 3 to 63 characters of lowercase letters, digits, `-` and `.`, beginning and ending with a letter or digit, no `..`, not shaped like an IPv4 address, not starting with `xn--` or ending with `-s3alias`. */
+        BucketName: string;
+        /**
+         * @description S3's versioning status: `Unversioned` (never enabled), `Enabled`, or `Suspended` (enabled once, then turned off; a bucket never returns to `Unversioned`).
+         * @enum {string}
+         */
+        VersioningStatus: "Unversioned" | "Enabled" | "Suspended";
+        /** @description A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts). */
+        Bucket: {
+            /** @description Bucket id (bkt-...) */
+            readonly id?: string;
+            name: components["schemas"]["BucketName"];
+            /** @description The region the bucket lives in (its S3 LocationConstraint). */
+            readonly region?: string;
+            /**
+             * @description The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored.
+             * @default 100
+             */
+            size_gb: number;
+            /** @description Stored bytes in GiB (used_bytes / 2^30, to 6 decimals). */
+            readonly used_gb?: number;
+            /** @description Exactly the bytes stored, counting every version and delete marker's object and unfinished parts. */
+            readonly used_bytes?: number;
+            /** @description Stored object versions (current and noncurrent, not delete markers). */
+            readonly object_count?: number;
+            /**
+             * @description Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only.
+             * @default true
+             */
+            encryption_enabled: boolean;
+            /** @description The key (`key-...` or `alias/...`) that wraps the objects' data keys; when none is named, the owner's platform-managed key `alias/atonix/storage` (made on first use). */
+            kms_key_id?: string | null;
+            /**
+             * @description Keep every version of every object. Setting it false on a versioned bucket suspends versioning (S3 semantics: existing versions stay; new writes replace the `null` version).
+             * @default true
+             */
+            versioning_enabled: boolean;
+            readonly versioning_status?: components["schemas"]["VersioningStatus"];
+            /**
+             * @description Deleting the bucket deletes its objects, versions and unfinished uploads first (else a non-empty bucket is a 409).
+             * @default false
+             */
+            force_destroy: boolean;
+            /** @description Labels (string values). */
+            metadata?: {
+                [key: string]: string;
+            };
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BucketList: {
+            items: components["schemas"]["Bucket"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description The object's storage class (tiering comes in a later release; every object is `STANDARD`).
+         * @enum {string}
+         */
+        StorageClass: "STANDARD";
+        StorageObject: {
+            key: string;
+            /** @description The version's id; `null` in a bucket that never had versioning. */
+            version_id: string;
+            is_latest: boolean;
+            /** @description This version is a delete marker (the object reads as deleted). */
+            delete_marker: boolean;
+            /** @description Bytes (absent for a delete marker). */
+            size?: number;
+            /** @description The quoted ETag: the MD5 of the bytes, or of the parts' MD5s with -N for a multipart upload. */
+            etag?: string;
+            content_type?: string;
+            storage_class?: components["schemas"]["StorageClass"];
+            last_modified: components["schemas"]["Timestamp"];
+            /** @description The user metadata (`x-amz-meta-*`). */
+            metadata?: {
+                [key: string]: string;
+            };
+            cache_control?: string;
+            content_disposition?: string;
+            content_encoding?: string;
+            content_language?: string;
+            checksum_crc32?: string;
+            checksum_crc32c?: string;
+            checksum_sha1?: string;
+            checksum_sha256?: string;
+            /** @enum {string} */
+            checksum_type?: "FULL_OBJECT" | "COMPOSITE";
+            /**
+             * @description Present when the bytes are encrypted at rest.
+             * @enum {string}
+             */
+            server_side_encryption?: "aws:kms";
+            /** @description The key that wraps this object's data key. */
+            kms_key_id?: string;
+        };
+        StorageObjectList: {
+            items: components["schemas"]["StorageObject"][];
+            /** @description With a delimiter, the key prefixes up to and including the delimiter that group further keys. */
+            common_prefixes: string[];
+            next_cursor: string | null;
+        };
         /** @description A person or automation that holds tokens and owns resources. */
         User: {
             readonly id?: string;
@@ -2242,6 +2409,27 @@ export interface components {
             };
         };
         /** @description Created. */
+        BucketCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        /** @description The bucket. */
+        BucketOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        /** @description Created. */
         UserCreated: {
             headers: {
                 ETag: components["headers"]["ETag"];
@@ -2453,6 +2641,12 @@ export interface components {
         IdempotencyKey: string;
         /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
         PreferWait: string;
+        /** @description A bucket id (`bkt-...`) or the bucket's name. */
+        BucketId: string;
+        /** @description The object's key (1 to 1024 bytes of UTF-8, percent-encoded in the query). With it, the call acts on that object; without it, on the bucket. */
+        Key: string;
+        /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
+        VersionId: string;
         /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
         KeyId: string;
         /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
@@ -3224,6 +3418,229 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["SubnetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBuckets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of buckets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BucketList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBucket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        responses: {
+            201: components["responses"]["BucketCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBucket: {
+        parameters: {
+            query?: {
+                /** @description The object's key (1 to 1024 bytes of UTF-8, percent-encoded in the query). With it, the call acts on that object; without it, on the bucket. */
+                key?: components["parameters"]["Key"];
+                /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
+                version_id?: components["parameters"]["VersionId"];
+            };
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bucket (JSON); with `key`, the object's bytes in its own content type. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bucket"];
+                    "*/*": string;
+                };
+            };
+            /** @description A range of the object's bytes (`Content-Range`). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description Not modified (If-None-Match or If-Modified-Since). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putObject: {
+        parameters: {
+            query: {
+                /** @description The object's key. */
+                key: string;
+            };
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Stored; the new version's metadata. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBucket: {
+        parameters: {
+            query?: {
+                /** @description The object's key (1 to 1024 bytes of UTF-8, percent-encoded in the query). With it, the call acts on that object; without it, on the bucket. */
+                key?: components["parameters"]["Key"];
+                /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
+                version_id?: components["parameters"]["VersionId"];
+            };
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBucket: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Bucket"];
+                "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BucketOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listObjects: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only keys that begin with it. */
+                prefix?: string;
+                /** @description Group keys sharing the prefix up to the first delimiter after `prefix` into `common_prefixes`. */
+                delimiter?: string;
+                /** @description List every version and delete marker (newest first per key) instead of the current objects. */
+                versions?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of objects. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObjectList"];
+                };
+            };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'bucket' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -13,6 +13,7 @@ export type KindOperationIds = {
   instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance';
   vpc: 'listVpcs' | 'createVpc' | 'getVpc' | 'updateVpc' | 'deleteVpc';
   subnet: 'listVpcSubnets' | 'createSubnet' | 'listSubnets' | 'getSubnet' | 'updateSubnet' | 'deleteSubnet';
+  bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
   policy: 'listPolicies' | 'createPolicy' | 'simulatePolicies' | 'getPolicy' | 'updatePolicy' | 'deletePolicy' | 'listPolicyAttachments';
@@ -33,7 +34,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateBucket' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -808,6 +809,247 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteSubnet"
     },
     "terraform": "atonix_subnet"
+  },
+  "bucket": {
+    "kind": "bucket",
+    "schema": "Bucket",
+    "description": "A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts).",
+    "service": "storage",
+    "collection": "buckets",
+    "idPrefix": "bkt",
+    "table": "buckets",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Bucket id (bkt-...)"
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "region": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The region the bucket lives in (its S3 LocationConstraint)."
+      },
+      "size_gb": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": 100,
+        "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored."
+      },
+      "used_gb": {
+        "type": "number",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Stored bytes in GiB (used_bytes / 2^30, to 6 decimals)."
+      },
+      "used_bytes": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Exactly the bytes stored, counting every version and delete marker's object and unfinished parts."
+      },
+      "object_count": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Stored object versions (current and noncurrent, not delete markers)."
+      },
+      "encryption_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only."
+      },
+      "kms_key_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "The key (`key-...` or `alias/...`) that wraps the objects' data keys; when none is named, the owner's platform-managed key `alias/atonix/storage` (made on first use)."
+      },
+      "versioning_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "Keep every version of every object. Setting it false on a versioned bucket suspends versioning (S3 semantics: existing versions stay; new writes replace the `null` version)."
+      },
+      "versioning_status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "Unversioned",
+          "Enabled",
+          "Suspended"
+        ]
+      },
+      "force_destroy": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Deleting the bucket deletes its objects, versions and unfinished uploads first (else a non-empty bucket is a 409)."
+      },
+      "metadata": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Labels (string values)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/buckets",
+      "create": "/api/storage/buckets",
+      "item": "/api/storage/buckets/{id}"
+    },
+    "operations": {
+      "list": "listBuckets",
+      "create": "createBucket",
+      "get": "getBucket",
+      "update": "updateBucket",
+      "delete": "deleteBucket"
+    },
+    "terraform": "atonix_bucket"
   },
   "user": {
     "kind": "user",
@@ -2460,6 +2702,13 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getSubnet": "subnet",
   "updateSubnet": "subnet",
   "deleteSubnet": "subnet",
+  "listBuckets": "bucket",
+  "createBucket": "bucket",
+  "getBucket": "bucket",
+  "putObject": "bucket",
+  "updateBucket": "bucket",
+  "deleteBucket": "bucket",
+  "listObjects": "bucket",
   "listUsers": "user",
   "createUser": "user",
   "getUser": "user",

@@ -1,5 +1,5 @@
 // Reads the process environment once into a typed configuration; every setting is documented in the README.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 function int(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
   const raw = env[name];
@@ -45,6 +45,14 @@ export interface Config {
   dataDir: string;
   role: Role;
   region: string;
+  storage: {
+    /** where object bytes live (ATONIX_OBJECT_DIR; default <data dir>/objects): a shared filesystem serves replicas */
+    objectDir: string;
+    /** ATONIX_S3_PORT: the S3 protocol also at the root of its own port (as MinIO and Garage serve it) */
+    s3Port?: number;
+    /** ATONIX_S3_DOMAIN: virtual-host style, `<bucket>.<domain>` */
+    s3Domain?: string;
+  };
   adminToken?: string;
   provisionDelayMs: number;
   capacity: { vcpus: number; ram_mb: number; gpus: number };
@@ -100,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clock: clockMode(env.ATONIX_CLOCK),
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
+    storage: {
+      objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
+      s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
+      s3Domain: env.ATONIX_S3_DOMAIN?.trim().toLowerCase() || undefined,
+    },
   };
 }
 

@@ -287,7 +287,7 @@ const S3_CODES = {
   NotImplemented: [501, 'Not implemented'],
   NotModified: [304, 'Not modified'],
   PreconditionFailed: [412, 'A precondition failed'],
-  QuotaExceeded: [403, "The bucket's quota would be exceeded"],
+  QuotaExceeded: [409, "The bucket's quota would be exceeded"],
   RequestTimeTooSkewed: [403, "The request's time is too far from the server's"],
   ServerSideEncryptionConfigurationNotFoundError: [404, 'The bucket has no encryption configuration'],
   SignatureDoesNotMatch: [403, 'The signature does not match'],

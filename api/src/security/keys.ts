@@ -68,7 +68,7 @@ function schedule(
 
 /** One key store per platform: the master key is loaded (and its warning logged) once per process start. */
 const stores = new WeakMap<Deps['config'], KeyStore>();
-function storeOf({ config, log }: Deps): KeyStore {
+export function storeOf({ config, log }: Deps): KeyStore {
   let store = stores.get(config);
   if (!store) stores.set(config, (store = new KeyStore(loadMasterKey(config, log))));
   return store;

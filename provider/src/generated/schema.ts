@@ -4,6 +4,179 @@ import type { ProviderSchema } from '../framework/schema-types.js';
 export const providerSchema: ProviderSchema = {
   "resources": [
     {
+      "typeName": "atonix_bucket",
+      "kind": "bucket",
+      "description": "A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Bucket id (bkt-...)",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "name Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "description": "The region the bucket lives in (its S3 LocationConstraint).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 100
+        },
+        {
+          "name": "used_gb",
+          "type": "number",
+          "description": "Stored bytes in GiB (used_bytes / 2^30, to 6 decimals).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "used_bytes",
+          "type": "number",
+          "description": "Exactly the bytes stored, counting every version and delete marker's object and unfinished parts.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "object_count",
+          "type": "number",
+          "description": "Stored object versions (current and noncurrent, not delete markers).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encryption_enabled",
+          "type": "bool",
+          "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only. Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "The key (`key-...` or `alias/...`) that wraps the objects' data keys; when none is named, the owner's platform-managed key `alias/atonix/storage` (made on first use).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "versioning_enabled",
+          "type": "bool",
+          "description": "Keep every version of every object. Setting it false on a versioned bucket suspends versioning (S3 semantics: existing versions stay; new writes replace the `null` version). Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "versioning_status",
+          "type": "string",
+          "description": "versioning status One of: `Unversioned`, `Enabled`, `Suspended`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "force_destroy",
+          "type": "bool",
+          "description": "Deleting the bucket deletes its objects, versions and unfinished uploads first (else a non-empty bucket is a 409). Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "metadata",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Labels (string values).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/buckets",
+        "item": "/api/storage/buckets/{id}",
+        "list": "/api/storage/buckets",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_group",
       "kind": "group",
       "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
@@ -1205,6 +1378,174 @@ export const providerSchema: ProviderSchema = {
     }
   ],
   "dataSources": [
+    {
+      "typeName": "atonix_bucket",
+      "kind": "bucket",
+      "description": "A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts).",
+      "lookup": [
+        "id",
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Bucket id (bkt-...)",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "name Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "description": "The region the bucket lives in (its S3 LocationConstraint).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "used_gb",
+          "type": "number",
+          "description": "Stored bytes in GiB (used_bytes / 2^30, to 6 decimals).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "used_bytes",
+          "type": "number",
+          "description": "Exactly the bytes stored, counting every version and delete marker's object and unfinished parts.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "object_count",
+          "type": "number",
+          "description": "Stored object versions (current and noncurrent, not delete markers).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encryption_enabled",
+          "type": "bool",
+          "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only. Defaults to `true`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "The key (`key-...` or `alias/...`) that wraps the objects' data keys; when none is named, the owner's platform-managed key `alias/atonix/storage` (made on first use).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "versioning_enabled",
+          "type": "bool",
+          "description": "Keep every version of every object. Setting it false on a versioned bucket suspends versioning (S3 semantics: existing versions stay; new writes replace the `null` version). Defaults to `true`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "versioning_status",
+          "type": "string",
+          "description": "versioning status One of: `Unversioned`, `Enabled`, `Suspended`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "force_destroy",
+          "type": "bool",
+          "description": "Deleting the bucket deletes its objects, versions and unfinished uploads first (else a non-empty bucket is a 409). Defaults to `false`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "metadata",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Labels (string values).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/buckets",
+        "item": "/api/storage/buckets/{id}"
+      }
+    },
     {
       "typeName": "atonix_flavor",
       "kind": "flavor",

@@ -1,5 +1,6 @@
 // Mounts every operation of the pipeline on an Express router: HTTP concerns only (auth header, rate limit,
 // content type, request id, metrics, the access log); the rules live in pipeline.ts.
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response, Router } from 'express';
 import type { Authenticator } from '../operations/authentication.js';
 import type { Principal } from '../operations/principals.js';
@@ -94,7 +95,7 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
       req.headers['transfer-encoding'] !== undefined;
     let body: unknown;
-    if (op.v.body && hasBody) {
+    if (op.v.body && hasBody && !op.raw) {
       if (!isJson(req.headers['content-type'])) throw problems.unsupportedMediaType(req.headers['content-type'] ?? '');
       body = await readJsonBody(req);
     }
@@ -112,6 +113,8 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
       sourceIp: req.ip ?? '',
       path: req.path,
       waitSeconds: preferredWait(header('prefer')),
+      headers: req.headers,
+      stream: op.raw ? req : undefined,
     });
     status = result.status;
     send(res, result, op.secrets);
@@ -187,6 +190,11 @@ function send(res: Response, r: Result, secrets: readonly string[]) {
     res.setHeader('Cache-Control', 'no-store');
   const etag = (r.body as any)?.etag;
   if (typeof etag === 'string' && !res.hasHeader('ETag')) res.setHeader('ETag', etag);
+  if (r.stream) {
+    // A download: a read error after the headers went out can only cut the connection (the client sees a short body).
+    pipeline(r.stream, res).catch(() => res.destroy());
+    return;
+  }
   if (r.body === undefined) {
     res.end();
     return;

@@ -33,6 +33,8 @@ export interface Target {
   list: boolean;
   /** condition keys the operation declares (x-condition-keys): key -> body field */
   conditionKeys: Record<string, string>;
+  /** x-subresource: the query parameter naming the part acted on (a bucket's object): `<name>/<value>` */
+  subresource?: string;
 }
 
 export function targetOf(meta: OperationMeta, conditionKeys: Record<string, { field: string }> = {}): Target {
@@ -134,7 +136,8 @@ export class Authorizer {
     const service = meta.permission.split(':')[0]!;
     if (!target.kind) return `atx:${service}:${this.region}:${principal.userId}:*`;
     const id = target.idParam ? String(params[target.idParam]) : '*';
-    return resourceName(target.kind, this.region, this.ownerOf(meta, target.kind, principal, params), id);
+    const name = resourceName(target.kind, this.region, this.ownerOf(meta, target.kind, principal, params), id);
+    return target.subresource ? `${name}/${String(params[target.subresource])}` : name;
   }
 
   /** The owner a resource name carries: the caller (tenancy), the user an x-self path names, or none (shared). */

@@ -1,5 +1,7 @@
 // What a handler receives and returns, typed by operation id from the generated contract types; handlers stay
 // thin and never touch Express.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { operations } from '../../generated/openapi.js';
 import type { Kind, MergePatchOperationId, OperationId } from '../../generated/registry.js';
@@ -68,12 +70,23 @@ interface ContextBase {
   audit: AuditNote;
   /** run after the transaction commits (cache invalidation and the like) */
   afterCommit(fn: () => void): void;
+  /** the request's headers (HTTP callers; empty in-process): conditionals, ranges, object metadata */
+  headers: IncomingHttpHeaders;
+  /** `x-body-mode: raw` operations: the request body, unread (an upload streams to its file) */
+  stream?: Readable;
+  /**
+   * `x-body-mode: raw` operations run outside a transaction (an upload may take minutes); this runs `fn` in one,
+   * with the call's audit record, once the bytes are in place.
+   */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
 }
 
 export interface Result {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** bytes to stream as the body, in the content type `headers` give (a download) */
+  stream?: Readable;
 }
 export type Handler<O extends OperationId | undefined = undefined> = (ctx: OpContext<O>) => Promise<Result>;
 

@@ -1,5 +1,7 @@
 // One pipeline for every operation, whoever calls it (HTTP, or the stack engine acting as a user):
 // validate -> authorize -> transaction{ idempotency, handler, audit } -> (tests) response check.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import { ANONYMOUS, type Principal } from './principals.js';
 import { writeAudit, type AuditRecord } from './audit-trail.js';
@@ -43,6 +45,13 @@ export interface CompiledOperation {
   secrets: readonly string[];
   /** what the operation acts on, as IAM names it */
   target: Target;
+  /** `x-body-mode: raw`: the body streams to the handler, which commits through ctx.transaction */
+  raw: boolean;
+  /**
+   * x-subresource: with this query parameter given, the call acts on a part of the resource (an object of a
+   * bucket): another action, on `<the resource's name>/<the parameter's value>`.
+   */
+  subresource?: { param: string; meta: OperationMeta; target: Target };
 }
 
 export interface CallInput {
@@ -62,6 +71,10 @@ export interface CallInput {
   path: string;
   /** `Prefer: wait=N` on a create: answer once the resource settles, or after this many seconds */
   waitSeconds?: number;
+  /** the request's headers, for operations that read more than the usual ones (a download's Range) */
+  headers?: IncomingHttpHeaders;
+  /** the unread body of an `x-body-mode: raw` operation */
+  stream?: Readable;
 }
 
 export class Pipeline {
@@ -97,6 +110,8 @@ export class Pipeline {
       if (!handler) throw new Error(`no handler for operation ${meta.operationId}`);
       const parameterNames = new Set<string>(o.parameters.filter((p) => p.in !== 'header').map((p) => p.name));
       const kindMeta = meta.kind ? registry[meta.kind] : undefined;
+      const sub = o.op['x-subresource'] as { param: string; permission: string } | undefined;
+      const subMeta = sub && { ...meta, permission: sub.permission };
       const secrets = [
         ...new Set([
           ...(kindMeta ? Object.keys(kindMeta.properties).filter((p) => kindMeta.properties[p]!.secret) : []),
@@ -113,13 +128,22 @@ export class Pipeline {
         auditIdParam: auditIdParam(o.path, kindMeta?.paths.item),
         secrets,
         target: targetOf(meta, o.op['x-condition-keys']),
+        raw: o.op['x-body-mode'] === 'raw',
+        subresource: sub && {
+          param: sub.param,
+          meta: subMeta!,
+          target: { ...targetOf(subMeta!, o.op['x-condition-keys']), subresource: sub.param },
+        },
       });
     }
   }
 
   /** Runs an operation for a principal; throws a Problem on failure (after auditing a failed mutation). */
   async execute(op: CompiledOperation, input: CallInput): Promise<Result> {
-    const { meta, v } = op;
+    const { v } = op;
+    const sub = op.subresource && input.params[op.subresource.param] !== undefined ? op.subresource : undefined;
+    const meta = sub?.meta ?? op.meta;
+    const target = sub?.target ?? op.target;
     const requestId = input.requestId ?? newRequestId();
     const waiting: { watch?: Watch } = {}; // Prefer: wait: the new resource's events, from before its commit
     let named = input.params; // what a refusal's audit record names: the resolved id once it is known
@@ -144,9 +168,9 @@ export class Pipeline {
       }
       // Another name for the resource (a key's alias) becomes its id before anything decides on it.
       const resolve = meta.kind ? this.resolvers[meta.kind] : undefined;
-      if (resolve && op.target.idParam === 'id' && typeof params.id === 'string')
+      if (resolve && target.idParam === 'id' && typeof params.id === 'string')
         named = { ...input.params, id: (params.id = await resolve(this.db, input.principal, params.id)) };
-      const readable = await this.authorizer.authorize(meta, op.target, {
+      const readable = await this.authorizer.authorize(meta, target, {
         principal: input.principal,
         params,
         body,
@@ -162,6 +186,8 @@ export class Pipeline {
         requestId,
         sourceIp: input.sourceIp ?? '',
         audit: {},
+        headers: input.headers ?? {},
+        stream: input.stream,
       };
       const idemKey = meta.method === 'POST' ? input.idempotencyKey : undefined;
       const idempotency = idemKey
@@ -186,9 +212,11 @@ export class Pipeline {
                   waiting.watch = this.events.watch(id);
                 },
           )
-        : meta.mutating
-          ? await this.inTransaction(base, handler, idempotency)
-          : await handler({ ...base, db: this.db, afterCommit: (fn) => fn() });
+        : op.raw
+          ? await this.streamed(base, handler)
+          : meta.mutating
+            ? await this.inTransaction(base, handler, idempotency)
+            : await handler({ ...base, db: this.db, afterCommit: (fn) => fn(), transaction: noTransaction });
       // A list holds only what the caller's policies let them read (a list is not a 403 because one item is denied).
       if (readable && result.status === 200 && Array.isArray((result.body as { items?: unknown })?.items)) {
         const body = result.body as { items: Record<string, unknown>[] };
@@ -212,7 +240,7 @@ export class Pipeline {
       // Every write attempt leaves one record: a success is written with the change, a failure here; so does every
       // call IAM denied, read or write.
       if (meta.mutating || p.code === 'AccessDenied') {
-        await this.auditRefusal(op, {
+        await this.auditRefusal(sub ? { ...op, meta } : op, {
           principal: input.principal,
           params: named,
           problem: p,
@@ -265,8 +293,30 @@ export class Pipeline {
     return this.execute(op, { ...input, principal, path });
   };
 
+  /** A raw-body operation: the handler reads the stream outside any transaction and commits through ctx.transaction. */
+  private async streamed(
+    base: Omit<OpContext, 'db' | 'afterCommit' | 'transaction'>,
+    handler: Handler,
+  ): Promise<Result> {
+    const after: (() => void)[] = [];
+    const ctx: OpContext = {
+      ...base,
+      db: this.db,
+      afterCommit: (fn) => after.push(fn),
+      transaction: (fn) =>
+        inTransaction(this.db, async (trx) => {
+          const r = await fn(trx);
+          if (base.op.mutating) await writeAudit(trx, successAudit(base, ctx.audit));
+          return r;
+        }),
+    };
+    const result = await handler(ctx);
+    for (const fn of after) fn();
+    return result;
+  }
+
   private async inTransaction(
-    base: Omit<OpContext, 'db' | 'afterCommit'>,
+    base: Omit<OpContext, 'db' | 'afterCommit' | 'transaction'>,
     handler: Handler,
     idempotency: IdempotencyClaim | undefined,
   ): Promise<Result> {
@@ -278,7 +328,7 @@ export class Pipeline {
         const replay = await claim(trx, idempotency);
         if (replay) return replay;
       }
-      const ctx: OpContext = { ...base, db: trx, afterCommit: (fn) => after.push(fn) };
+      const ctx: OpContext = { ...base, db: trx, afterCommit: (fn) => after.push(fn), transaction: (fn) => fn(trx) };
       const r = await handler(ctx);
       await writeAudit(trx, successAudit(base, ctx.audit));
       if (idempotency) await remember(trx, [{ claim: idempotency, result: r }]);
@@ -291,19 +341,19 @@ export class Pipeline {
   /** A create is prepared outside any transaction (reads only) and committed with the creates arriving beside it. */
   /** `drafted` hears the new resource's id before the create commits. */
   private async create(
-    base: Omit<OpContext, 'db' | 'afterCommit'>,
+    base: Omit<OpContext, 'db' | 'afterCommit' | 'transaction'>,
     h: CreateHandler,
     idempotency: IdempotencyClaim | undefined,
     drafted?: (id: string) => void,
   ): Promise<Result> {
     const after: (() => void)[] = [];
     const prepare = async (db: Knex | Knex.Transaction) => {
-      const ctx: OpContext = { ...base, db, afterCommit: (fn) => after.push(fn) };
+      const ctx: OpContext = { ...base, db, afterCommit: (fn) => after.push(fn), transaction: noTransaction };
       const creation = await h.create(ctx);
       drafted?.(creation.row.id);
       return { creation, audit: successAudit(base, creation.audit), after };
     };
-    if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn) }))
+    if (h.needsTransaction?.({ ...base, db: this.db, afterCommit: (fn) => after.push(fn), transaction: noTransaction }))
       return this.commits.alone(idempotency, prepare);
     return this.commits.submit({ ...(await prepare(this.db)), idempotency });
   }
@@ -363,7 +413,12 @@ function responseSecrets(spec: Spec, op: any): string[] {
   return out;
 }
 
-function successAudit(base: Omit<OpContext, 'db' | 'afterCommit'>, note: AuditNote): AuditRecord {
+/** Only raw-body operations commit through ctx.transaction; the others already run in one (or only read). */
+const noTransaction = (): never => {
+  throw new Error('ctx.transaction is for x-body-mode: raw operations');
+};
+
+function successAudit(base: Omit<OpContext, 'db' | 'afterCommit' | 'transaction'>, note: AuditNote): AuditRecord {
   return {
     user_id: base.principal.userId,
     action: base.op.permission,

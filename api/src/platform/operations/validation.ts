@@ -54,7 +54,8 @@ function rebase(node: any): any {
   return out;
 }
 
-export type BodyMode = 'create' | 'patch';
+/** `raw`: the body is not JSON and is not read for the handler; it streams (an object upload). */
+export type BodyMode = 'create' | 'patch' | 'raw';
 
 /**
  * The request variant of a resource schema: read-only fields are not accepted, and for PATCH (JSON merge
