@@ -8,6 +8,7 @@ import { problems } from './platform/problems.js';
 import { mountOperations } from './platform/http/mount.js';
 import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
+import { s3Middleware } from './storage/s3/server.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();
@@ -21,6 +22,8 @@ export function createApp(deps: Deps): Express {
 
   // The operations first, as one layer of the app itself (not a nested router, whose dispatch costs a request
   // more): every API request then stops at its route instead of being matched against the docs and metrics layers.
+  // The S3 protocol first: its requests are not the API's (no JSON, SigV4 instead of bearer tokens).
+  if (deps.config.role !== 'worker') app.use(s3Middleware(deps));
   const { perSecond, burst } = deps.config.rateLimit;
   mountOperations(app, {
     pipeline: deps.pipeline,

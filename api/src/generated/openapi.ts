@@ -1614,7 +1614,7 @@ export interface components {
             /** @description The region the bucket lives in (its S3 LocationConstraint). */
             readonly region?: string;
             /**
-             * @description The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored.
+             * @description The quota in GiB: a write that would take the bucket's stored bytes past it is refused (409 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored.
              * @default 100
              */
             size_gb: number;

@@ -874,7 +874,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "secret": false,
         "terraform": true,
         "default": 100,
-        "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored."
+        "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (409 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored."
       },
       "used_gb": {
         "type": "number",

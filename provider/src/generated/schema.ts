@@ -41,7 +41,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "size_gb",
           "type": "number",
-          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
+          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (409 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -1420,7 +1420,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "size_gb",
           "type": "number",
-          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
+          "description": "The quota in GiB: a write that would take the bucket's stored bytes past it is refused (409 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.",
           "required": false,
           "optional": false,
           "computed": true,

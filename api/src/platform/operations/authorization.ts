@@ -114,6 +114,31 @@ export class Authorizer {
     });
   }
 
+  /**
+   * For a door that names its own actions and resources (the S3 protocol): throws 403 AccessDenied unless the
+   * caller's policies allow `action` on `resource`. Admins are never evaluated.
+   */
+  async require(principal: Principal, action: string, resource: string, sourceIp: string): Promise<void> {
+    if (principal.isAdmin) return;
+    const set = await this.store.forUser(principal.userId);
+    const context = this.context(principal, { principal, params: {}, sourceIp }, undefined);
+    const decision = evaluate(set.policies, { action, resource, context });
+    if (decision.decision !== 'allowed') throw accessDenied(action, resource, decision, set);
+  }
+
+  /** Whether the caller may `action` on `resource` (a list's test for each item it holds). */
+  async allows(principal: Principal, action: string, resource: string, sourceIp: string): Promise<boolean> {
+    return this.require(principal, action, resource, sourceIp).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** The name of a resource as policies match it: `atx:<service>:<region>:<owner>:<kind>/<id>`. */
+  nameOf(kind: ResourceMeta, owner: string, id: string): string {
+    return resourceName(kind, this.region, owner, id);
+  }
+
   policiesOf(userId: string): PolicySet | Promise<PolicySet> {
     return this.store.forUser(userId);
   }

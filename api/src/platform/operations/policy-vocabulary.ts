@@ -27,7 +27,15 @@ const TAGGED = /^atx:(ResourceTag|RequestTag)\/[^/]{1,128}$/;
 /** Every action of the contract, and a test for condition keys: the global ones and the operations' own. */
 export function policyVocabulary(spec: Spec): PolicyVocabulary {
   const ops = operations(spec);
-  const actions = [...new Set(ops.map((o) => String(o.op['x-permission'])))].sort();
+  // Every operation's action, the action of its x-subresource (an object of a bucket), and the actions only
+  // another door has (x-actions at the contract's root: the S3 protocol's).
+  const actions = [
+    ...new Set([
+      ...ops.map((o) => String(o.op['x-permission'])),
+      ...ops.flatMap((o) => (o.op['x-subresource'] ? [String(o.op['x-subresource'].permission)] : [])),
+      ...Object.keys((spec as { 'x-actions'?: Record<string, string> })['x-actions'] ?? {}),
+    ]),
+  ].sort();
   // An operation may declare keys of its own next to x-permission (x-condition-keys: { 'compute:FlavorId': ... }).
   const own = new Set(ops.flatMap((o) => Object.keys(o.op['x-condition-keys'] ?? {})));
   return {

@@ -165,8 +165,13 @@ export class ObjectStore {
     checkReadConditions(row, opts.headers);
     const range = parseRange(opts.headers.range as string | undefined, Number(row.size));
     if (!opts.body) return { row, range };
+    return { row, range, stream: await this.bytes(bucket, row, range) };
+  }
+
+  /** The plaintext bytes of a stored version (a range of them), decrypted as they stream. */
+  async bytes(bucket: BucketRow, row: ObjectRow, range?: ByteRange): Promise<Readable> {
     const dataKey = row.encryption ? await openDataKey(this.db, this.keys, bucket, row.encryption) : undefined;
-    return { row, range, stream: openBytes(this.files, row, dataKey, range) };
+    return openBytes(this.files, row, dataKey, range);
   }
 
   async delete(bucket: BucketRow, key: string, versionId: string | undefined, commit: Commit) {

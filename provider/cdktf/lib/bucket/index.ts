@@ -39,7 +39,7 @@ export interface BucketConfig extends cdktf.TerraformMetaArguments {
   */
   readonly name: string;
   /**
-  * The quota in GiB: a write that would take the bucket's stored bytes past it is refused (422 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.
+  * The quota in GiB: a write that would take the bucket's stored bytes past it is refused (409 `QuotaExceeded`; S3 `QuotaExceeded`). May be raised, or lowered to no less than what is stored. Defaults to `100`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/bucket#size_gb Bucket#size_gb}
   */
