@@ -106,6 +106,8 @@ export async function commitVersion(
   key: string,
   next: NewVersion,
   conditions: WriteConditions = {},
+  /** bytes of `next` already counted in the bucket's usage (a multipart upload's parts) */
+  precharged = 0,
 ): Promise<{ row: ObjectRow; freed: Segment[] }> {
   await lockKey(trx, bucket.id, key);
   const current = await latestVersion(trx, bucket.id, key);
@@ -113,7 +115,7 @@ export async function commitVersion(
   const versioned = bucket.versioning_status === 'Enabled';
   const versionId = versioned ? newVersionId() : 'null';
   let freed: Segment[] = [];
-  let bytes = storedBytes(next);
+  let bytes = storedBytes(next) - precharged;
   let objects = counted(next);
   if (!versioned) {
     const replaced: ObjectRow[] = await trx('objects')
