@@ -1,4 +1,7 @@
 // Starts the real app (real PostgreSQL, real job queue, real WebSocket) on a loopback port for a suite.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -65,6 +68,8 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     ATONIX_VALIDATE_RESPONSES: '1',
     ATONIX_RATE_LIMIT_PER_SECOND: '0',
     ATONIX_MASTER_KEY: TEST_MASTER_KEY,
+    // Object bytes of each test app in a directory of its own, never in the checkout.
+    ATONIX_OBJECT_DIR: mkdtempSync(join(tmpdir(), 'atonix-objects-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
