@@ -1,6 +1,5 @@
-// Shared by the S3 wire tests: an access-key table, a bare HTTP server that records what real clients send, and
-// the SHA-256 that @smithy/signature-v4 needs (written here so the oracle shares no code with the verifier).
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+// Shared by the S3 wire tests: an access-key table, a bare HTTP server that records what real clients send, and a
+// helper that expects an S3 problem.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
@@ -60,35 +59,6 @@ export async function captureServer() {
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** SHA-256 / HMAC-SHA-256 in the shape @smithy/signature-v4 takes. */
-export class Sha256 {
-  private h: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.h = this.make();
-  }
-  private make(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    const key =
-      typeof this.secret === 'string'
-        ? this.secret
-        : ArrayBuffer.isView(this.secret)
-          ? Buffer.from(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
-          : Buffer.from(this.secret);
-    return createHmac('sha256', key);
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    if (typeof data === 'string') this.h.update(data, 'utf8');
-    else if (ArrayBuffer.isView(data)) this.h.update(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    else this.h.update(Buffer.from(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-  reset(): void {
-    this.h = this.make();
-  }
 }
 
 /** Expects `fn` to throw (or reject with) the S3 problem `code`, and returns it for further checks. */
