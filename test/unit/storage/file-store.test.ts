@@ -72,7 +72,7 @@ describe('storage: the object file store', () => {
         done(seen > 100_000 ? bad : null, chunk);
       },
     });
-    const source = Readable.from((function* () { for (let i = 0; i < 10; i++) yield randomBytes(65536); })()); // prettier-ignore
+    const source = Readable.from(Array.from({ length: 10 }, () => randomBytes(65536)));
     const err = await store.write(source, { transform: [check] }).catch((e: unknown) => e);
     expect(err).to.equal(bad);
     expect(await temps()).to.deep.equal([]);
