@@ -1,64 +1,17 @@
-// S3's XML: request bodies exactly as @aws-sdk/client-s3 serializes them (captured from a real client), the
-// hardening of the parser, and our responses as the SDK's own deserializer reads them.
+// S3 request bodies through parseXml: exactly as @aws-sdk/client-s3 serializes them (captured from a real client),
+// hand-written variants, and the parser's hardening (DTDs, entities, size, depth, shape).
 import { expect } from 'chai';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
-  GetBucketLocationCommand,
-  GetObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
   PutBucketEncryptionCommand,
   PutBucketVersioningCommand,
   PutObjectTaggingCommand,
-  S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Problem } from '../../../api/src/platform/problems.js';
 import { parseXml, toXml } from '../../../api/src/storage/s3/xml.js';
-
-/** Keys S3 allows and XML makes hard: markup characters, non-ASCII, CR and LF, a control character, spaces. */
-const NASTY = ' a&b<c>"d\'é\r\n\tz\u0001 ';
-
-/** A bare HTTP server that records each request body and answers with the next canned response. */
-async function bareS3() {
-  const bodies: { method: string; url: string; body: Buffer }[] = [];
-  let answer: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.end();
-  const server: Server = createServer(async (req, res) => {
-    const parts: Buffer[] = [];
-    for await (const c of req) parts.push(c as Buffer);
-    bodies.push({ method: req.method!, url: req.url!, body: Buffer.concat(parts) });
-    answer(req, res);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const client = new S3Client({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
-  return {
-    client,
-    bodies,
-    /** Answers with this status and XML body from now on. */
-    reply(status: number, xml = '') {
-      answer = (_q, res) => {
-        res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'req-1' });
-        res.end(xml);
-      };
-    },
-    close: () => {
-      client.destroy();
-      server.close();
-    },
-  };
-}
+import { bareS3, NASTY, type BareS3 } from './bare-s3.js';
 
 const malformed = (f: () => unknown) => {
   let err: unknown;
@@ -74,7 +27,7 @@ const malformed = (f: () => unknown) => {
 };
 
 describe('storage: S3 request bodies as the AWS SDK sends them', () => {
-  let s3: Awaited<ReturnType<typeof bareS3>>;
+  let s3: BareS3;
   before(async () => {
     s3 = await bareS3();
   });
@@ -276,137 +229,5 @@ describe('storage: parsing S3 XML by hand-written bodies', () => {
   it('refuses nesting deeper than any S3 body needs', () => {
     const deep = '<Delete>' + '<a>'.repeat(200) + '</a>'.repeat(200) + '</Delete>';
     malformed(() => parseXml(xml(deep), 'Delete', []));
-  });
-});
-
-describe('storage: S3 XML responses', () => {
-  it('declares UTF-8, puts S3’s namespace on the root, repeats arrays, omits undefined and writes dates with ms', () => {
-    const out = toXml('ListBucketResult', {
-      Name: 'b',
-      Prefix: '',
-      Delimiter: undefined,
-      IsTruncated: false,
-      KeyCount: 2,
-      Contents: [
-        { Key: 'a', LastModified: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) },
-        { Key: 'b', LastModified: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)) },
-      ],
-      CommonPrefixes: [],
-    });
-    expect(out).to.equal(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-        '<Name>b</Name><Prefix></Prefix><IsTruncated>false</IsTruncated><KeyCount>2</KeyCount>' +
-        '<Contents><Key>a</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified></Contents>' +
-        '<Contents><Key>b</Key><LastModified>2026-01-02T03:04:05.678Z</LastModified></Contents></ListBucketResult>',
-    );
-  });
-
-  it('escapes markup, CR, LF and control characters, and leaves other UTF-8 as it is', () => {
-    expect(toXml('K', NASTY)).to.contain('> a&amp;b&lt;c&gt;&quot;d&apos;é&#13;&#10;\tz&#1; </K>');
-  });
-
-  it('writes attributes from @ members, and null as an empty element', () => {
-    const out = toXml('AccessControlPolicy', {
-      Grant: {
-        Grantee: { '@xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', '@xsi:type': 'CanonicalUser', ID: 'o' },
-        Permission: 'FULL_CONTROL',
-      },
-      Owner: null,
-    });
-    expect(out).to.contain(
-      '<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>o</ID></Grantee>',
-    );
-    expect(out).to.contain('<Owner></Owner>');
-  });
-
-  it('refuses values it cannot write faithfully', () => {
-    expect(() => toXml('R', { When: new Date(NaN) })).to.throw(RangeError);
-    expect(() => toXml('R', { N: Infinity })).to.throw(RangeError);
-    expect(() => toXml('R', ['a'])).to.throw(TypeError);
-  });
-
-  it('round-trips through our own parser', () => {
-    const out = toXml('Delete', { Object: [{ Key: NASTY }, { Key: 'x' }], Quiet: true });
-    expect(parseXml(Buffer.from(out), 'Delete', ['Object'])).to.deep.equal({
-      Object: [{ Key: NASTY }, { Key: 'x' }],
-      Quiet: 'true',
-    });
-  });
-
-  describe('as the AWS SDK reads them', () => {
-    let s3: Awaited<ReturnType<typeof bareS3>>;
-    before(async () => {
-      s3 = await bareS3();
-    });
-    after(() => s3.close());
-
-    it('ListObjectsV2: keys with &, <, é, CR and LF, sizes, dates with ms, ETags, common prefixes, truncation', async () => {
-      const when = new Date(Date.UTC(2026, 4, 6, 7, 8, 9, 123));
-      s3.reply(
-        200,
-        toXml('ListBucketResult', {
-          Name: 'b1',
-          Prefix: '',
-          Delimiter: '/',
-          MaxKeys: 1000,
-          KeyCount: 3,
-          IsTruncated: true,
-          NextContinuationToken: 'tok&en',
-          Contents: [
-            { Key: NASTY, LastModified: when, ETag: '"abc"', Size: 12, StorageClass: 'STANDARD' },
-            { Key: 'a&b<c>é\r', LastModified: when, ETag: '"def-2"', Size: 0, StorageClass: 'STANDARD' },
-          ],
-          CommonPrefixes: [{ Prefix: 'dir/' }],
-        }),
-      );
-      const r = await s3.client.send(new ListObjectsV2Command({ Bucket: 'b1', Delimiter: '/' }));
-      expect(r.Contents!.map((c) => c.Key)).to.deep.equal([NASTY, 'a&b<c>é\r']);
-      expect(r.Contents![0]).to.deep.include({ ETag: '"abc"', Size: 12, StorageClass: 'STANDARD' });
-      expect(r.Contents![0].LastModified!.toISOString()).to.equal('2026-05-06T07:08:09.123Z');
-      expect(r).to.deep.include({ IsTruncated: true, KeyCount: 3, MaxKeys: 1000, NextContinuationToken: 'tok&en' });
-      expect(r.CommonPrefixes).to.deep.equal([{ Prefix: 'dir/' }]);
-    });
-
-    it('ListBuckets: owner and buckets with their creation dates', async () => {
-      s3.reply(
-        200,
-        toXml('ListAllMyBucketsResult', {
-          Owner: { ID: 'owner-1', DisplayName: 'Ops & Co' },
-          Buckets: { Bucket: [{ Name: 'one', CreationDate: new Date(Date.UTC(2025, 11, 31, 23, 59, 59, 999)) }] },
-        }),
-      );
-      const r = await s3.client.send(new ListBucketsCommand({}));
-      expect(r.Owner).to.deep.equal({ ID: 'owner-1', DisplayName: 'Ops & Co' });
-      expect(r.Buckets!.map((b) => [b.Name, b.CreationDate!.toISOString()])).to.deep.equal([
-        ['one', '2025-12-31T23:59:59.999Z'],
-      ]);
-    });
-
-    it('GetBucketLocation: an empty LocationConstraint root', async () => {
-      s3.reply(200, toXml('LocationConstraint', null));
-      const r = await s3.client.send(new GetBucketLocationCommand({ Bucket: 'b1' }));
-      expect(r.LocationConstraint ?? '').to.equal('');
-    });
-
-    it('Error: the code becomes the exception, with message, status and request id', async () => {
-      s3.reply(
-        404,
-        toXml('Error', {
-          Code: 'NoSuchKey',
-          Message: 'The specified key does not exist.',
-          Key: NASTY,
-          RequestId: 'req-1',
-          HostId: 'host',
-        }),
-      );
-      const err = await s3.client.send(new GetObjectCommand({ Bucket: 'b1', Key: 'k' })).catch((e: unknown) => e);
-      expect(err).to.be.instanceOf(S3ServiceException);
-      const e = err as S3ServiceException & { Key?: string };
-      expect(e.name).to.equal('NoSuchKey');
-      expect(e.message).to.equal('The specified key does not exist.');
-      expect(e.$metadata.httpStatusCode).to.equal(404);
-      expect(e.$metadata.requestId).to.equal('req-1');
-      expect(e.Key).to.equal(NASTY);
-    });
   });
 });
