@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 /** Keys S3 allows and XML makes hard: markup characters, non-ASCII, CR and LF, a control character, spaces. */
 export const NASTY = ' a&b<c>"d\'é\r\n\tz\u0001 ';
 
-/** A bare HTTP server that records each request body and answers with the next canned response. */
+/** A bare HTTP server that records each request body and answers with the canned response of the moment. */
 export async function bareS3() {
   const bodies: { method: string; url: string; body: Buffer }[] = [];
   let answer: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.end();
