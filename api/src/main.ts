@@ -1,6 +1,7 @@
 // config -> database (embedded, or DATABASE_URL) -> migrate -> createApp -> listen; Ctrl-C stops it all cleanly.
 // `role=all` (the default) serves HTTP on the main thread and runs the background worker on a worker thread.
 import { createServer } from 'node:http';
+import { s3Server } from './storage/s3/server.js';
 import { answerClientErrors } from './platform/http/client-errors.js';
 import { Worker } from 'node:worker_threads';
 import { createApp, workerProbes } from './app.js';
@@ -35,6 +36,9 @@ server.keepAliveTimeout = 65_000;
 server.listen(config.port, config.host, () =>
   log.info({ port: config.port, role: config.role }, 'AtonixCorp API listening'),
 );
+// The S3 protocol at the root of a port of its own, for tools that take only a host and a port.
+const s3 = config.role !== 'worker' && config.storage.s3Port !== undefined ? s3Server(platform) : undefined;
+s3?.listen(config.storage.s3Port, config.host, () => log.info({ port: config.storage.s3Port }, 'S3 protocol listening'));
 
 async function shutdown(signal: string, code = 0) {
   if (stopping) return;
@@ -42,6 +46,7 @@ async function shutdown(signal: string, code = 0) {
   log.info({ signal }, 'shutting down');
   server.closeIdleConnections?.();
   await new Promise((r) => server.close(r));
+  if (s3) await new Promise((r) => s3.close(r));
   await stopWorkerThread();
   await platform.stop();
   await embedded?.stop();

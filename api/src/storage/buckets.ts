@@ -18,7 +18,7 @@ import {
   versioningAfter,
   type BucketRow,
 } from './bucket-store.js';
-import { objectStoreOf } from './engine.js';
+import { ORPHAN_AGE_MS, objectStoreOf, referencedFiles } from './engine.js';
 import { objectRest } from './object-rest.js';
 import { emptyBucket, isEmpty } from './objects/versions.js';
 
@@ -164,6 +164,19 @@ export const bucketKind = defineKind('bucket', {
   handlers: bucketHandlers,
   // A bucket is named by its id or by its (global) name.
   resolveId: resolveBucketId,
+  // Files no row names (a crash between an upload's rename and its commit, a release that failed) are swept with
+  // platform time, at most once per ORPHAN_AGE_MS, wherever workers run.
+  workers(deps) {
+    const store = objectStoreOf(deps);
+    let last = deps.clock.now();
+    deps.clock.onTick(async (now) => {
+      if (now - last < ORPHAN_AGE_MS) return;
+      last = now;
+      const swept = await store.files.sweep((files) => referencedFiles(deps, files), ORPHAN_AGE_MS, now);
+      if (swept.tempRemoved || swept.orphansRemoved) deps.log.info(swept, 'object files swept');
+    });
+    return {};
+  },
 });
 
 export { presentBuckets };

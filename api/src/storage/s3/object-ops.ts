@@ -11,7 +11,7 @@ import { writeConditions } from '../object-rest.js';
 import { copyObject } from './copy-ops.js';
 import { smallBody, type S3Ctx, type S3Handler } from './door.js';
 import { sendXml } from './responses.js';
-import { parseXml } from './xml.js';
+import { parseXml, type XmlObject } from './xml.js';
 
 const CHECKSUM_HEADER = (alg: string) => `x-amz-checksum-${alg.toLowerCase()}`;
 
@@ -147,8 +147,8 @@ export function objectOps(): Record<
       const items: { Key?: string; VersionId?: string }[] = doc.Object ?? [];
       if (items.length > 1000) throw problems.s3('MalformedXML', 'DeleteObjects takes at most 1000 keys.');
       const quiet = doc.Quiet === 'true';
-      const deleted: Record<string, unknown>[] = [];
-      const errors: Record<string, unknown>[] = [];
+      const deleted: XmlObject[] = [];
+      const errors: XmlObject[] = [];
       for (const item of items) {
         const key = item.Key ?? '';
         const versionId = item.VersionId;
