@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { lookupAccessKey, touchAccessKey } from '../../../api/src/security/access-keys.js';
 import type { ChangeEvent } from '../../../api/src/platform/events/bus.js';
-import { eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { eventually, newUser, stackSettled, startApp, type TestApp } from '../../support/app.js';
 
 /**
  * Runs `fn` with this process's change events held back (its listening connection paused), so what `fn` sees can
@@ -298,6 +298,32 @@ describe('security: access keys', () => {
         expect(await lookupAccessKey(app.platform.db, key.id)).to.equal(undefined);
       });
       await app.admin.get(`/api/security/access-keys/${key.id}`).expect(404);
+    });
+  });
+
+  describe('in a stack', () => {
+    it('is made by a template as its user, and the stack keeps no copy of the secret', async () => {
+      const u = await user();
+      const template = { Resources: { Key: { Type: 'Atonix::Security::AccessKey', Properties: { user_id: u.id } } } };
+      const stack = await app
+        .as(u.token)
+        .post('/api/automation/stacks')
+        .send({ name: `ak-${n}`, template })
+        .expect(202);
+      expect((await stackSettled(app.as(u.token), stack.body.id)).status).to.equal('create_complete');
+      const [key] = (await app.as(u.token).get(keysOf(u.id)).expect(200)).body.items;
+      const { secret } = (await lookupAccessKey(app.platform.db, key.id))!;
+      for (const table of ['stacks', 'stack_resources', 'stack_events'])
+        expect(
+          JSON.stringify(
+            await app.platform
+              .db(table)
+              .where({ ...(table === 'stacks' ? { id: stack.body.id } : { stack_id: stack.body.id }) }),
+          ),
+          table,
+        ).to.not.contain(secret);
+      await app.as(u.token).delete(`/api/automation/stacks/${stack.body.id}`).expect(202);
+      await stackSettled(app.as(u.token), stack.body.id);
     });
   });
 
