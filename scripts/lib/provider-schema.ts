@@ -42,7 +42,8 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
       required,
       optional: !computedOnly && !required,
       computed: computedOnly || hasDefault,
-      sensitive: p.writeOnly,
+      // A secret the API shows once (x-secret: an access key's) is kept in state, marked sensitive.
+      sensitive: p.writeOnly || p.secret,
       forceNew: p.immutable,
     };
     if (p.default !== undefined) attr.default = p.default;

@@ -98,6 +98,12 @@ const fixtures: Record<Kind, KindFixture> = {
     creator: 'owner',
     create: async (_app, caller, n) => ({ params: { user_id: caller.id }, body: { name: `ct-${n}` } }),
   },
+  access_key: {
+    // A fresh user each time: a user holds at most 2 keys, and the suite makes more.
+    creator: 'admin',
+    create: async (app, _c, n) => ({ params: { user_id: await userFor(app, n) }, body: { description: `ak-${n}` } }),
+    immutable: { user_id: 'usr-other0000' },
+  },
   key: {
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: { name: `ck-${n}` } }),

@@ -482,6 +482,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/security/users/{id}/access-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List a user's access keys (admin, or the user themself) */
+        get: operations["listUserAccessKeys"];
+        put?: never;
+        /** Create an access key for S3 (its secret is shown once; at most 2 per user) */
+        post: operations["createAccessKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/users/{id}/access-keys/{access_key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                access_key_id: components["parameters"]["UserAccessKeyId"];
+            };
+            cookie?: never;
+        };
+        /** Get one of a user's access keys (without its secret) */
+        get: operations["getUserAccessKey"];
+        put?: never;
+        post?: never;
+        /** Delete one of a user's access keys (it stops signing at once) */
+        delete: operations["deleteUserAccessKey"];
+        options?: never;
+        head?: never;
+        /** Deactivate or reactivate one of a user's access keys (status), or change its description */
+        patch: operations["updateUserAccessKey"];
+        trace?: never;
+    };
+    "/api/security/access-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List access keys (one's own; an admin sees everyone's) */
+        get: operations["listAccessKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/security/access-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                id: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        /** Get an access key by its id (without its secret) */
+        get: operations["getAccessKey"];
+        put?: never;
+        post?: never;
+        /** Delete an access key (it stops signing at once) */
+        delete: operations["deleteAccessKey"];
+        options?: never;
+        head?: never;
+        /** Deactivate or reactivate an access key (status), or change its description */
+        patch: operations["updateAccessKey"];
+        trace?: never;
+    };
     "/api/security/policies": {
         parameters: {
             query?: never;
@@ -1740,6 +1824,42 @@ export interface components {
             items: components["schemas"]["Token"][];
             next_cursor: string | null;
         };
+        /** @description An access key of a user, as an AWS IAM access key: the id and secret an S3 client signs its requests with (AWS Signature V4). A user has at most 2. The secret is shown only in the create answer; it is kept wrapped by the master key, because verifying a signature needs it. An `Inactive` key signs nothing until reactivated. Deleted with its user. */
+        AccessKey: {
+            /** @description The access key id (AKAX...), the same as access_key_id. */
+            readonly id?: string;
+            /** @description The id an S3 client is configured with (AWS_ACCESS_KEY_ID). */
+            readonly access_key_id?: string;
+            /** @description The secret (AWS_SECRET_ACCESS_KEY), 40 characters; present only in the create answer. */
+            readonly secret_access_key?: string;
+            /** @description The user the key belongs to (usr-...); taken from the path on create. */
+            user_id: string;
+            /**
+             * @description `Inactive` keys are refused by the S3 door until made `Active` again.
+             * @default Active
+             * @enum {string}
+             */
+            status: "Active" | "Inactive";
+            /**
+             * @description What the key is for.
+             * @default
+             */
+            description: string;
+            /** @description The user the key belongs to, as user_id (tenancy). */
+            readonly owner?: string;
+            /**
+             * Format: date-time
+             * @description When a request signed with the key was last accepted (to the minute); null until then.
+             */
+            readonly last_used_at?: string | null;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        AccessKeyList: {
+            items: components["schemas"]["AccessKey"][];
+            next_cursor: string | null;
+        };
         /** @description An IAM policy: a document in AWS's grammar that allows or denies actions on resources. Managed policies are written by the platform and readable by everyone; customer policies are written by admins. */
         Policy: {
             /** @description Policy id (pol-...). */
@@ -2450,6 +2570,36 @@ export interface components {
                 "application/json": components["schemas"]["User"];
             };
         };
+        /** @description A page of access keys, newest first (never their secrets). */
+        AccessKeyPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AccessKeyList"];
+            };
+        };
+        /** @description Created; `secret_access_key` holds the secret, shown only in this answer. */
+        AccessKeyCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AccessKey"];
+            };
+        };
+        /** @description The access key (never its secret). */
+        AccessKeyOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AccessKey"];
+            };
+        };
         /** @description Created. */
         PolicyCreated: {
             headers: {
@@ -2647,6 +2797,10 @@ export interface components {
         Key: string;
         /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
         VersionId: string;
+        /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+        UserAccessKeyId: string;
+        /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+        AccessKeyId: string;
         /** @description A key id (`key-...`) or one of the caller's aliases (`alias/<name>`, its slash percent-encoded as `%2F`). */
         KeyId: string;
         /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
@@ -3846,6 +4000,219 @@ export interface operations {
                 };
                 content?: never;
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listUserAccessKeys: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Active or Inactive. */
+                status?: "Active" | "Inactive";
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AccessKeyPage"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessKey"];
+            };
+        };
+        responses: {
+            201: components["responses"]["AccessKeyCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getUserAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                access_key_id: components["parameters"]["UserAccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AccessKeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteUserAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                access_key_id: components["parameters"]["UserAccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateUserAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                access_key_id: components["parameters"]["UserAccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["AccessKey"];
+                "application/json": components["schemas"]["AccessKey"];
+            };
+        };
+        responses: {
+            200: components["responses"]["AccessKeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listAccessKeys: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description The user the keys belong to. */
+                user_id?: string;
+                /** @description Active or Inactive. */
+                status?: "Active" | "Inactive";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AccessKeyPage"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getAccessKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                id: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AccessKeyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                id: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateAccessKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The access key id (`AKAX` and 16 uppercase letters or digits). */
+                id: components["parameters"]["AccessKeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["AccessKey"];
+                "application/json": components["schemas"]["AccessKey"];
+            };
+        };
+        responses: {
+            200: components["responses"]["AccessKeyOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'bucket' | 'user' | 'token' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -16,6 +16,7 @@ export type KindOperationIds = {
   bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
+  access_key: 'listUserAccessKeys' | 'createAccessKey' | 'getUserAccessKey' | 'updateUserAccessKey' | 'deleteUserAccessKey' | 'listAccessKeys' | 'getAccessKey' | 'updateAccessKey' | 'deleteAccessKey';
   policy: 'listPolicies' | 'createPolicy' | 'simulatePolicies' | 'getPolicy' | 'updatePolicy' | 'deletePolicy' | 'listPolicyAttachments';
   group: 'listGroups' | 'createGroup' | 'getGroup' | 'updateGroup' | 'deleteGroup';
   group_membership: 'listGroupMembers' | 'createGroupMembership' | 'listGroupMemberships' | 'getGroupMembership' | 'deleteGroupMembership' | 'listUserGroups';
@@ -34,7 +35,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateBucket' | 'updateUser' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -1289,6 +1290,175 @@ export const registry: Record<Kind, ResourceMeta> = {
     "operations": {
       "create": "createToken"
     }
+  },
+  "access_key": {
+    "kind": "access_key",
+    "schema": "AccessKey",
+    "description": "An access key of a user, as an AWS IAM access key: the id and secret an S3 client signs its requests with (AWS Signature V4). A user has at most 2. The secret is shown only in the create answer; it is kept wrapped by the master key, because verifying a signature needs it. An `Inactive` key signs nothing until reactivated. Deleted with its user.",
+    "service": "security",
+    "collection": "access-keys",
+    "idPrefix": "AKAX",
+    "table": "access_keys",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The access key id (AKAX...), the same as access_key_id."
+      },
+      "access_key_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The id an S3 client is configured with (AWS_ACCESS_KEY_ID)."
+      },
+      "secret_access_key": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": true,
+        "terraform": true,
+        "description": "The secret (AWS_SECRET_ACCESS_KEY), 40 characters; present only in the create answer."
+      },
+      "user_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user the key belongs to (usr-...); taken from the path on create."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "Active",
+        "enum": [
+          "Active",
+          "Inactive"
+        ],
+        "description": "`Inactive` keys are refused by the S3 door until made `Active` again."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the key is for."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user the key belongs to, as user_id (tenancy)."
+      },
+      "last_used_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When a request signed with the key was last accepted (to the minute); null until then."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/security/users/{user_id}/access-keys",
+      "parent": {
+        "param": "id",
+        "field": "user_id"
+      },
+      "list": "/api/security/access-keys",
+      "item": "/api/security/access-keys/{id}"
+    },
+    "operations": {
+      "create": "createAccessKey",
+      "list": "listAccessKeys",
+      "get": "getAccessKey",
+      "update": "updateAccessKey",
+      "delete": "deleteAccessKey"
+    },
+    "terraform": "atonix_access_key"
   },
   "policy": {
     "kind": "policy",
@@ -2717,6 +2887,15 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listTokens": "token",
   "createToken": "token",
   "revokeToken": "token",
+  "listUserAccessKeys": "access_key",
+  "createAccessKey": "access_key",
+  "getUserAccessKey": "access_key",
+  "updateUserAccessKey": "access_key",
+  "deleteUserAccessKey": "access_key",
+  "listAccessKeys": "access_key",
+  "getAccessKey": "access_key",
+  "updateAccessKey": "access_key",
+  "deleteAccessKey": "access_key",
   "listPolicies": "policy",
   "createPolicy": "policy",
   "simulatePolicies": "policy",

@@ -20,7 +20,7 @@ import {
   resolveKeyId,
   type KeyRow,
 } from './kms/key-store.js';
-import { loadMasterKey } from './kms/master-key.js';
+import { masterKeyOf } from './kms/master-key.js';
 import { SPECS, type KeySpec, type KeyUsage } from './kms/specs.js';
 
 type State = KeyRow['key_state'];
@@ -70,7 +70,7 @@ function schedule(
 const stores = new WeakMap<Deps['config'], KeyStore>();
 export function storeOf({ config, log }: Deps): KeyStore {
   let store = stores.get(config);
-  if (!store) stores.set(config, (store = new KeyStore(loadMasterKey(config, log))));
+  if (!store) stores.set(config, (store = new KeyStore(masterKeyOf(config, log))));
   return store;
 }
 

@@ -5,16 +5,19 @@ import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
 import { newId } from '../platform/resources/ids.js';
+import { forgetAccessKeys } from './access-key-directory.js';
 import { managedPolicyId, OWNER_FULL_ACCESS } from './iam/managed-policies.js';
 import { ResourceRepo, type Schemas, checkIfMatch } from '../platform/resources/repo.js';
 
 export const users = new ResourceRepo<Schemas['User']>(registry.user);
+/** The user's own credentials: they go with the user (a cascade), as tokens do, rather than block the deletion. */
+const GO_WITH_USER: ReadonlySet<string> = new Set(['access_key']);
 /** Every kind a user can own: deleting its owner would orphan it. */
 const OWNED = Object.values(registry)
-  .filter((m) => 'owner' in m.properties)
+  .filter((m) => 'owner' in m.properties && !GO_WITH_USER.has(m.kind))
   .map((m) => m.kind as Kind);
 
-function userHandlers({ auth }: Deps): KindHandlers<'user'> {
+function userHandlers({ auth, db }: Deps): KindHandlers<'user'> {
   return {
     listUsers: listHandler(users, ['name']),
     getUser: getHandler(users),
@@ -44,7 +47,10 @@ function userHandlers({ auth }: Deps): KindHandlers<'user'> {
       for (const kind of OWNED) owned.push(...(await blockers(ctx.db, kind, { owner: row.id })));
       if (owned.length) throw problems.inUse('user', row.id, owned.slice(0, 10));
       await users.remove(ctx.db, row);
-      ctx.afterCommit(() => auth.forgetUser(row.id));
+      ctx.afterCommit(() => {
+        auth.forgetUser(row.id);
+        forgetAccessKeys(db); // theirs went with them: this process's S3 door refuses them at once
+      });
       ctx.audit = { resource_type: 'user', resource_id: row.id };
       return { status: 204 };
     },

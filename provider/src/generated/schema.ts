@@ -4,6 +4,118 @@ import type { ProviderSchema } from '../framework/schema-types.js';
 export const providerSchema: ProviderSchema = {
   "resources": [
     {
+      "typeName": "atonix_access_key",
+      "kind": "access_key",
+      "description": "An access key of a user, as an AWS IAM access key: the id and secret an S3 client signs its requests with (AWS Signature V4). A user has at most 2. The secret is shown only in the create answer; it is kept wrapped by the master key, because verifying a signature needs it. An `Inactive` key signs nothing until reactivated. Deleted with its user.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "The access key id (AKAX...), the same as access_key_id.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "access_key_id",
+          "type": "string",
+          "description": "The id an S3 client is configured with (AWS_ACCESS_KEY_ID).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "secret_access_key",
+          "type": "string",
+          "description": "The secret (AWS_SECRET_ACCESS_KEY), 40 characters; present only in the create answer.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": true,
+          "forceNew": false
+        },
+        {
+          "name": "user_id",
+          "type": "string",
+          "description": "The user the key belongs to (usr-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "`Inactive` keys are refused by the S3 door until made `Active` again. One of: `Active`, `Inactive`. Defaults to `\"Active\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "Active"
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the key is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The user the key belongs to, as user_id (tenancy).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "last_used_at",
+          "type": "string",
+          "description": "When a request signed with the key was last accepted (to the minute); null until then.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/security/users/{user_id}/access-keys",
+        "item": "/api/security/access-keys/{id}",
+        "list": "/api/security/access-keys",
+        "parent": {
+          "param": "id",
+          "field": "user_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_bucket",
       "kind": "bucket",
       "description": "A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts).",

@@ -44,7 +44,10 @@ export class ResourceCalls {
       waitSeconds: MAX_WAIT_SECONDS,
       idempotencyTtlSeconds: null,
     });
-    return r.body as Record<string, Json>;
+    // A secret shown once (x-secret: an access key's) is kept out of the stack's stored attributes and outputs.
+    const created = { ...(r.body as Record<string, Json>) };
+    for (const [p, prop] of Object.entries(meta.properties)) if (prop.secret) delete created[p];
+    return created;
   }
 
   async get(kind: string, id: string): Promise<Record<string, Json> | undefined> {

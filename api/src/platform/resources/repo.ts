@@ -57,9 +57,12 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
   constructor(
     readonly meta: ResourceMeta,
     private computed: Record<string, (row: StoredRow<S, Columns>) => unknown> = {},
+    /** for a kind whose ids are not `<id_prefix>-<16 base-32>` (an access key's AKAX..., as AWS makes them): makes
+     * one, which starts with the id prefix itself */
+    private makeId?: () => string,
   ) {
     this.table = meta.table;
-    this.idPrefix = `${meta.idPrefix}-`;
+    this.idPrefix = makeId ? meta.idPrefix : `${meta.idPrefix}-`;
     this.columns = Object.keys(meta.properties).filter((p) => p !== 'etag' && !(p in computed));
   }
 
@@ -135,7 +138,7 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
 
   /** A new row of this kind with its id, to insert (or hand to the group commit as a Creation). */
   draft(values: Partial<StoredRow<S, Columns>>): Partial<StoredRow<S, Columns>> & { id: string } {
-    return { id: newId(this.meta.idPrefix), ...values };
+    return { id: this.makeId?.() ?? newId(this.meta.idPrefix), ...values };
   }
 
   async insert(db: Db, values: Partial<StoredRow<S, Columns>>): Promise<StoredRow<S, Columns>> {

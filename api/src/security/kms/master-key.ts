@@ -9,6 +9,14 @@ import type { Logger } from '../../platform/logger.js';
 
 export const MASTER_KEY_FILE = 'kms-master.key';
 
+/** One master key per platform: loaded (and its warning logged) once, whoever asks first (keys or access keys). */
+const loaded = new WeakMap<object, Buffer>();
+export function masterKeyOf(config: Pick<Config, 'masterKey' | 'dataDir'>, log: Logger): Buffer {
+  let key = loaded.get(config);
+  if (!key) loaded.set(config, (key = loadMasterKey(config, log)));
+  return key;
+}
+
 /** The master key for this process: from the configuration, else the data dir's key file (created if missing). */
 export function loadMasterKey(config: Pick<Config, 'masterKey' | 'dataDir'>, log: Logger): Buffer {
   if (config.masterKey) return config.masterKey;
