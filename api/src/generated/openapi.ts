@@ -1692,7 +1692,7 @@ export interface components {
         VersioningStatus: "Unversioned" | "Enabled" | "Suspended";
         /** @description A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts). */
         Bucket: {
-            /** @description Bucket id (bkt-...) */
+            /** @description Bucket id (bkt-...): the seed's `bucket_id`. */
             readonly id?: string;
             name: components["schemas"]["BucketName"];
             /** @description The region the bucket lives in (its S3 LocationConstraint). */

@@ -839,7 +839,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "description": "Bucket id (bkt-...)"
+        "description": "Bucket id (bkt-...): the seed's `bucket_id`."
       },
       "name": {
         "type": "string",

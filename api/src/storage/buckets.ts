@@ -61,6 +61,8 @@ export async function insertBucket(
   const all = withDefaults(buckets.meta, values) as Partial<BucketRow>;
   const row = await buckets.insert(db, {
     ...all,
+    owner: values.owner,
+    region: values.region,
     versioning_status: all.versioning_enabled ? 'Enabled' : 'Unversioned',
   });
   await db('bucket_usage').insert({ bucket_id: row.id });

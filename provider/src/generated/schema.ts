@@ -123,7 +123,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "id",
           "type": "string",
-          "description": "Bucket id (bkt-...)",
+          "description": "Bucket id (bkt-...): the seed's `bucket_id`.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -1502,7 +1502,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "id",
           "type": "string",
-          "description": "Bucket id (bkt-...)",
+          "description": "Bucket id (bkt-...): the seed's `bucket_id`.",
           "required": false,
           "optional": true,
           "computed": true,

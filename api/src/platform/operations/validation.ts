@@ -18,6 +18,7 @@ const KEYWORDS = [
 ];
 const TOP = [
   'x-generated',
+  'x-actions',
   'openapi',
   'info',
   'servers',

@@ -53,6 +53,9 @@ export function checkKey(key: string) {
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)
     throw problems.s3('KeyTooLongError', `The key is ${Buffer.byteLength(key)} bytes; the limit is 1024.`);
   if (key.length === 0) throw problems.s3('InvalidArgument', 'The key may not be empty.', { ArgumentName: 'key' });
+  // PostgreSQL text holds no NUL; a lone surrogate is not UTF-8 at all.
+  if (/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(key))
+    throw problems.s3('InvalidArgument', 'The key may not hold NUL or invalid UTF-8.', { ArgumentName: 'key' });
 }
 
 export class ObjectStore {

@@ -63,7 +63,7 @@ export const sameEtag = (a: string, b: string) => unquote(a) === unquote(b);
 
 /** Serialises every write and delete of one key (across processes), for the transaction's length. */
 async function lockKey(trx: Knex.Transaction, bucketId: string, key: string) {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`${bucketId}\u0000${key}`]);
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`${bucketId}/${key}`]);
 }
 
 export async function latestVersion(db: Db, bucketId: string, key: string): Promise<ObjectRow | undefined> {

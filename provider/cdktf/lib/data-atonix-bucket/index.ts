@@ -9,7 +9,7 @@ import * as cdktf from 'cdktf';
 
 export interface DataAtonixBucketConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Bucket id (bkt-...)
+  * Bucket id (bkt-...): the seed's `bucket_id`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/data-sources/bucket#id DataAtonixBucket#id}
   *
