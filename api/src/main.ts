@@ -38,7 +38,9 @@ server.listen(config.port, config.host, () =>
 );
 // The S3 protocol at the root of a port of its own, for tools that take only a host and a port.
 const s3 = config.role !== 'worker' && config.storage.s3Port !== undefined ? s3Server(platform) : undefined;
-s3?.listen(config.storage.s3Port, config.host, () => log.info({ port: config.storage.s3Port }, 'S3 protocol listening'));
+s3?.listen(config.storage.s3Port, config.host, () =>
+  log.info({ port: config.storage.s3Port }, 'S3 protocol listening'),
+);
 
 async function shutdown(signal: string, code = 0) {
   if (stopping) return;

@@ -11,12 +11,12 @@ export interface S3User {
 }
 
 /** An access key for `user` (through REST) and an S3 client with it, path style against `${app.url}/s3`. */
-export async function s3As(app: TestApp, user: { id: string; token: string }, endpoint = `${app.url}/s3`): Promise<S3User> {
-  const key = await app
-    .as(user.token)
-    .post(`/api/security/users/${user.id}/access-keys`)
-    .send({})
-    .expect(201);
+export async function s3As(
+  app: TestApp,
+  user: { id: string; token: string },
+  endpoint = `${app.url}/s3`,
+): Promise<S3User> {
+  const key = await app.as(user.token).post(`/api/security/users/${user.id}/access-keys`).send({}).expect(201);
   const credentials = { accessKeyId: key.body.access_key_id, secretAccessKey: key.body.secret_access_key };
   return {
     ...user,

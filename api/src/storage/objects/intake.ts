@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { problems } from '../../platform/problems.js';
 import {
   DigestingStream,
@@ -51,10 +52,10 @@ class SizeLimit extends Transform {
 }
 
 /** The digest checks of a body that is already whole (an XML document). */
-export function checkBuffer(body: Buffer, expect: Expectations): void {
+export async function checkBuffer(body: Buffer, expect: Expectations): Promise<void> {
   const d = new DigestingStream({ sha256: !!expect.sha256Hex, algorithms: planAlgorithms(expect.plan) });
-  d.end(body);
   d.resume();
+  await finished(d.end(body));
   if (expect.sha256Hex) verifyContentSha256(expect.sha256Hex, d.digests);
   verifyChecksums(expect.plan, d.digests, expect.trailers?.());
 }

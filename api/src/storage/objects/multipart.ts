@@ -11,7 +11,14 @@ import { newDataKey, openDataKey } from './data-keys.js';
 import { receive, type Expectations } from './intake.js';
 import type { ObjectAttributes } from './object-headers.js';
 import { MAX_PUT_BYTES, checkKey, type Commit, type ObjectStore } from './object-store.js';
-import { commitVersion, sameEtag, type Encryption, type ObjectRow, type Segment, type WriteConditions } from './versions.js';
+import {
+  commitVersion,
+  sameEtag,
+  type Encryption,
+  type ObjectRow,
+  type Segment,
+  type WriteConditions,
+} from './versions.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -51,9 +58,13 @@ export interface CompletedPart {
 }
 
 const noSuchUpload = (id: string) =>
-  problems.s3('NoSuchUpload', 'The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
-    UploadId: id,
-  });
+  problems.s3(
+    'NoSuchUpload',
+    'The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    {
+      UploadId: id,
+    },
+  );
 
 export async function uploadOf(db: Db, bucket: BucketRow, key: string, uploadId: string, lock = false) {
   const q = db('multipart_uploads').where({ upload_id: uploadId, bucket_id: bucket.id, key });
@@ -86,7 +97,10 @@ export class Multipart {
     if (checksum.type && checksum.type !== 'COMPOSITE' && checksum.type !== 'FULL_OBJECT')
       throw problems.s3('InvalidRequest', 'x-amz-checksum-type must be COMPOSITE or FULL_OBJECT.');
     if (checksum.type === 'FULL_OBJECT')
-      throw problems.s3('NotImplemented', 'Full-object checksums of multipart uploads are not supported; use COMPOSITE.');
+      throw problems.s3(
+        'NotImplemented',
+        'Full-object checksums of multipart uploads are not supported; use COMPOSITE.',
+      );
     const s = this.store;
     const dataKey = await newDataKey(s.db, s.keys, bucket, s.clock.date(), s.region);
     const row = {
@@ -153,7 +167,8 @@ export class Multipart {
 
   /** The upload's parts, for ListParts (after `marker`, at most `max`). */
   async parts(uploadId: string, marker: number, max: number): Promise<PartRow[]> {
-    return this.store.db('multipart_parts')
+    return this.store
+      .db('multipart_parts')
       .where({ upload_id: uploadId })
       .andWhere('part_number', '>', marker)
       .orderBy('part_number')
@@ -169,10 +184,16 @@ export class Multipart {
   ): Promise<ObjectRow> {
     const s = this.store;
     if (!named.length)
-      throw problems.s3('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema: no Part.');
+      throw problems.s3(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema: no Part.',
+      );
     for (let i = 1; i < named.length; i++)
       if (named[i]!.partNumber <= named[i - 1]!.partNumber)
-        throw problems.s3('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
+        throw problems.s3(
+          'InvalidPartOrder',
+          'The list of parts was not in ascending order. Parts must be ordered by part number.',
+        );
     const { row, freed } = await commit(async (trx) => {
       await uploadOf(trx, bucket, upload.key, upload.upload_id, true);
       const all: PartRow[] = await trx('multipart_parts').where({ upload_id: upload.upload_id }).orderBy('part_number');
@@ -181,28 +202,43 @@ export class Multipart {
       named.forEach((n, i) => {
         const p = byNumber.get(n.partNumber);
         if (!p || !sameEtag(n.etag, p.etag))
-          throw problems.s3('InvalidPart', `Part ${n.partNumber} was not uploaded, or its ETag does not match ${n.etag}.`, {
-            PartNumber: n.partNumber,
-            ETag: n.etag,
-          });
+          throw problems.s3(
+            'InvalidPart',
+            `Part ${n.partNumber} was not uploaded, or its ETag does not match ${n.etag}.`,
+            {
+              PartNumber: n.partNumber,
+              ETag: n.etag,
+            },
+          );
         for (const [alg, v] of Object.entries(n.checksums))
           if (p.checksums[alg] !== undefined && p.checksums[alg] !== v)
             throw problems.s3('InvalidPart', `The ${alg} checksum of part ${n.partNumber} does not match.`, {
               PartNumber: n.partNumber,
             });
         if (i < named.length - 1 && Number(p.size) < MIN_PART_BYTES)
-          throw problems.s3('EntityTooSmall', `Part ${n.partNumber} is ${p.size} bytes; every part but the last must be at least 5 MiB.`, {
-            PartNumber: n.partNumber,
-            ProposedSize: Number(p.size),
-            MinSizeAllowed: MIN_PART_BYTES,
-          });
+          throw problems.s3(
+            'EntityTooSmall',
+            `Part ${n.partNumber} is ${p.size} bytes; every part but the last must be at least 5 MiB.`,
+            {
+              PartNumber: n.partNumber,
+              ProposedSize: Number(p.size),
+              MinSizeAllowed: MIN_PART_BYTES,
+            },
+          );
         used.push(p);
       });
       const size = used.reduce((t, p) => t + Number(p.size), 0);
       const charged = all.reduce((t, p) => t + Number(p.size), 0);
       const alg = upload.checksum_algorithm;
       const checksums: Record<string, string> =
-        alg && used.every((p) => p.checksums[alg]) ? { [alg]: compositeChecksum(alg, used.map((p) => p.checksums[alg]!)) } : {};
+        alg && used.every((p) => p.checksums[alg])
+          ? {
+              [alg]: compositeChecksum(
+                alg,
+                used.map((p) => p.checksums[alg]!),
+              ),
+            }
+          : {};
       const out = await commitVersion(
         trx,
         bucket,
@@ -227,7 +263,10 @@ export class Multipart {
       );
       await trx('multipart_uploads').where({ upload_id: upload.upload_id }).delete(); // its parts go with it
       const kept = new Set(used.map((p) => p.part_number));
-      return { row: out.row, freed: [...out.freed, ...all.filter((p) => !kept.has(p.part_number)).map((p) => p.segment)] };
+      return {
+        row: out.row,
+        freed: [...out.freed, ...all.filter((p) => !kept.has(p.part_number)).map((p) => p.segment)],
+      };
     });
     s.release(freed);
     return row;
@@ -236,7 +275,10 @@ export class Multipart {
   async abort(bucket: BucketRow, upload: UploadRow, commit: Commit): Promise<void> {
     const freed = await commit(async (trx) => {
       await uploadOf(trx, bucket, upload.key, upload.upload_id, true);
-      const parts: PartRow[] = await trx('multipart_parts').where({ upload_id: upload.upload_id }).delete().returning('*');
+      const parts: PartRow[] = await trx('multipart_parts')
+        .where({ upload_id: upload.upload_id })
+        .delete()
+        .returning('*');
       await chargeUsage(trx, bucket, -parts.reduce((t, p) => t + Number(p.size), 0), 0);
       await trx('multipart_uploads').where({ upload_id: upload.upload_id }).delete();
       return parts.map((p) => p.segment);
@@ -254,7 +296,9 @@ export class Multipart {
     if (r.keyMarker !== undefined) {
       const km = r.keyMarker;
       if (r.uploadIdMarker)
-        q.andWhere((w) => w.where('key', '>', km).orWhere((x) => x.where('key', km).andWhere('upload_id', '>', r.uploadIdMarker!)));
+        q.andWhere((w) =>
+          w.where('key', '>', km).orWhere((x) => x.where('key', km).andWhere('upload_id', '>', r.uploadIdMarker!)),
+        );
       else q.andWhere('key', '>', km);
     }
     return q.orderBy([{ column: 'key' }, { column: 'upload_id' }]).limit(r.max + 1);

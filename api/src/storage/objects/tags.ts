@@ -12,6 +12,10 @@ export async function setTags(
   commit: Commit,
 ): Promise<ObjectRow> {
   const row = await store.version(bucket, key, versionId);
-  await commit((trx) => trx('objects').where({ seq: row.seq }).update({ tags: JSON.stringify(tags) }));
+  await commit((trx) =>
+    trx('objects')
+      .where({ seq: row.seq })
+      .update({ tags: JSON.stringify(tags) }),
+  );
   return { ...row, tags };
 }

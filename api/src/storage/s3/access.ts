@@ -27,7 +27,10 @@ export class S3Access {
   constructor(private deps: Deps) {}
 
   /** Verifies the signature and answers the principal it stands for. */
-  async authenticate(r: S3Request, headers: IncomingHttpHeaders): Promise<{ principal: Principal; auth: SigV4Identity }> {
+  async authenticate(
+    r: S3Request,
+    headers: IncomingHttpHeaders,
+  ): Promise<{ principal: Principal; auth: SigV4Identity }> {
     const { db, clock, config } = this.deps;
     const auth = await verifySigV4(
       { method: r.method, rawPath: r.rawPath, rawQuery: r.rawQuery, headers },

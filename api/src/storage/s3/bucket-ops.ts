@@ -48,16 +48,24 @@ export function bucketOps(): Record<
 
     async CreateBucket(ctx) {
       const name = ctx.r.bucket!;
-      await ctx.access.require(ctx, 'storage:CreateBucket', ctx.access.resource({ id: '*', owner: ctx.principal.userId }));
+      await ctx.access.require(
+        ctx,
+        'storage:CreateBucket',
+        ctx.access.resource({ id: '*', owner: ctx.principal.userId }),
+      );
       const body = await smallBody(ctx);
       if (body.length) {
         const doc = parseXml(body, 'CreateBucketConfiguration', []) as Record<string, unknown>;
         const location = text(doc.LocationConstraint);
         if (location && location !== ctx.deps.config.region)
-          throw problems.s3('InvalidArgument', `This endpoint serves region ${ctx.deps.config.region}, not ${location}.`, {
-            ArgumentName: 'LocationConstraint',
-            ArgumentValue: location,
-          });
+          throw problems.s3(
+            'InvalidArgument',
+            `This endpoint serves region ${ctx.deps.config.region}, not ${location}.`,
+            {
+              ArgumentName: 'LocationConstraint',
+              ArgumentValue: location,
+            },
+          );
       }
       // S3's default: a new bucket is unversioned, so `aws s3 rm` then `rb` empties and deletes it (REST's is versioned).
       const row = await ctx.commit('storage:CreateBucket', undefined, () => ({ name }))((trx) =>

@@ -30,18 +30,24 @@ export async function copyObject(ctx: S3Ctx): Promise<void> {
   if (src.bucket.id === bucket.id && src.row.key === key && !src.versionId && !changesSomething)
     throw problems.s3(
       'InvalidRequest',
-      'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   const given = attributesFrom(ctx.headers);
   const attributes: ObjectAttributes =
     metadata === 'REPLACE'
       ? { ...given, tags: src.row.tags }
-      : { content_type: src.row.content_type ?? 'binary/octet-stream', metadata: src.row.metadata, headers: src.row.headers, tags: src.row.tags };
+      : {
+          content_type: src.row.content_type ?? 'binary/octet-stream',
+          metadata: src.row.metadata,
+          headers: src.row.headers,
+          tags: src.row.tags,
+        };
   if (tagging === 'REPLACE') {
     const raw = ctx.headers['x-amz-tagging'];
     attributes.tags = typeof raw === 'string' ? parseTagging(raw) : {};
   }
-  const algorithm = (ctx.headers['x-amz-checksum-algorithm'] as ChecksumAlgorithm | undefined) ??
+  const algorithm =
+    (ctx.headers['x-amz-checksum-algorithm'] as ChecksumAlgorithm | undefined) ??
     (Object.keys(src.row.checksums)[0] as ChecksumAlgorithm | undefined);
   const row = await ctx.store.put(encryptionFor(ctx, bucket), key, {
     body: await ctx.store.bytes(src.bucket, src.row),
@@ -56,11 +62,16 @@ export async function copyObject(ctx: S3Ctx): Promise<void> {
     })),
   });
   if (bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-version-id', row.version_id);
-  if (src.bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-copy-source-version-id', src.row.version_id);
+  if (src.bucket.versioning_status !== 'Unversioned')
+    ctx.res.setHeader('x-amz-copy-source-version-id', src.row.version_id);
   if (row.encryption) {
     ctx.res.setHeader('x-amz-server-side-encryption', 'aws:kms');
     ctx.res.setHeader('x-amz-server-side-encryption-aws-kms-key-id', row.encryption.kms_key_id);
   }
   const checksums = Object.fromEntries(Object.entries(row.checksums).map(([a, v]) => [`Checksum${a}`, v]));
-  sendXml(ctx.res, 200, 'CopyObjectResult', { ETag: row.etag, LastModified: new Date(row.last_modified), ...checksums });
+  sendXml(ctx.res, 200, 'CopyObjectResult', {
+    ETag: row.etag,
+    LastModified: new Date(row.last_modified),
+    ...checksums,
+  });
 }

@@ -132,6 +132,6 @@ export async function smallBody(ctx: S3Ctx, limit = 1024 * 1024): Promise<Buffer
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks);
-  checkBuffer(body, ctx.body().expect);
+  await checkBuffer(body, ctx.body().expect);
   return body;
 }

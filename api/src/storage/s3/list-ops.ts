@@ -18,7 +18,8 @@ function maxKeys(ctx: S3Ctx, name = 'max-keys'): number {
 function encoderOf(ctx: S3Ctx): { encode: (s: string) => string; type?: string } {
   const type = ctx.r.query.get('encoding-type');
   if (type === undefined) return { encode: (s) => s };
-  if (type !== 'url') throw problems.s3('InvalidArgument', 'encoding-type must be url.', { ArgumentName: 'encoding-type' });
+  if (type !== 'url')
+    throw problems.s3('InvalidArgument', 'encoding-type must be url.', { ArgumentName: 'encoding-type' });
   return { encode: (s) => encodeURIComponent(s).replace(/%2F/g, '/'), type: 'url' };
 }
 
@@ -109,7 +110,10 @@ export function listOps(): Record<'ListObjects' | 'ListObjectsV2' | 'ListObjectV
       let afterSeq: number | undefined;
       if (versionMarker) {
         const v = await findVersion(ctx.deps.db, bucket.id, keyMarker, versionMarker);
-        if (!v) throw problems.s3('InvalidArgument', 'The version-id marker names no version.', { ArgumentName: 'version-id-marker' });
+        if (!v)
+          throw problems.s3('InvalidArgument', 'The version-id marker names no version.', {
+            ArgumentName: 'version-id-marker',
+          });
         afterSeq = Number(v.seq);
       }
       const page = await ctx.store.list(bucket, {
@@ -126,9 +130,7 @@ export function listOps(): Record<'ListObjects' | 'ListObjectsV2' | 'ListObjectV
         VersionId: row.version_id,
         IsLatest: row.is_latest,
         LastModified: new Date(row.last_modified),
-        ...(row.delete_marker
-          ? {}
-          : { ETag: row.etag, Size: Number(row.size), StorageClass: row.storage_class }),
+        ...(row.delete_marker ? {} : { ETag: row.etag, Size: Number(row.size), StorageClass: row.storage_class }),
         Owner: ownerOf(row),
       });
       const last = page.truncated ? page.rows[page.rows.length - 1] : undefined;

@@ -33,7 +33,8 @@ const multipartOf = (store: ObjectStore) => {
 function bounded(ctx: S3Ctx, name: string, max: number): number {
   const raw = ctx.r.query.get(name);
   if (raw === undefined) return max;
-  if (!/^\d+$/.test(raw)) throw problems.s3('InvalidArgument', `${name} must be a non-negative integer.`, { ArgumentName: name });
+  if (!/^\d+$/.test(raw))
+    throw problems.s3('InvalidArgument', `${name} must be a non-negative integer.`, { ArgumentName: name });
   return Math.min(max, Number(raw));
 }
 
@@ -74,7 +75,11 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         ctx.res.setHeader('x-amz-server-side-encryption-aws-kms-key-id', upload.encryption.kms_key_id);
       }
       if (algorithm) ctx.res.setHeader('x-amz-checksum-algorithm', algorithm);
-      sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: upload.upload_id });
+      sendXml(ctx.res, 200, 'InitiateMultipartUploadResult', {
+        Bucket: bucket.name,
+        Key: key,
+        UploadId: upload.upload_id,
+      });
     },
 
     async UploadPart(ctx) {
@@ -87,7 +92,8 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         commit: ctx.commit('storage:PutObject', bucket.id, () => ({ key: upload.key, part: partNumber })),
       });
       ctx.res.setHeader('ETag', part.etag);
-      for (const [alg, v] of Object.entries(part.checksums)) ctx.res.setHeader(`x-amz-checksum-${alg.toLowerCase()}`, v);
+      for (const [alg, v] of Object.entries(part.checksums))
+        ctx.res.setHeader(`x-amz-checksum-${alg.toLowerCase()}`, v);
       if (upload.encryption) ctx.res.setHeader('x-amz-server-side-encryption', 'aws:kms');
       ok(ctx);
     },
@@ -102,15 +108,22 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         throw problems.s3('InvalidArgument', 'x-amz-copy-source-range must be bytes=first-last.', {
           ArgumentName: 'x-amz-copy-source-range',
         });
-      const part = await multipartOf(ctx.store).putPart(bucket, upload, partNumber, await ctx.store.bytes(src.bucket, src.row, range), {
-        length: range ? range.end - range.start + 1 : Number(src.row.size),
-        commit: ctx.commit('storage:PutObject', bucket.id, () => ({
-          key: upload.key,
-          part: partNumber,
-          copy_source: `${src.bucket.name}/${src.row.key}`,
-        })),
-      });
-      if (src.bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-copy-source-version-id', src.row.version_id);
+      const part = await multipartOf(ctx.store).putPart(
+        bucket,
+        upload,
+        partNumber,
+        await ctx.store.bytes(src.bucket, src.row, range),
+        {
+          length: range ? range.end - range.start + 1 : Number(src.row.size),
+          commit: ctx.commit('storage:PutObject', bucket.id, () => ({
+            key: upload.key,
+            part: partNumber,
+            copy_source: `${src.bucket.name}/${src.row.key}`,
+          })),
+        },
+      );
+      if (src.bucket.versioning_status !== 'Unversioned')
+        ctx.res.setHeader('x-amz-copy-source-version-id', src.row.version_id);
       sendXml(ctx.res, 200, 'CopyPartResult', { ETag: part.etag, LastModified: new Date(part.last_modified) });
     },
 
@@ -129,7 +142,11 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         upload,
         parts,
         writeConditions(ctx.headers),
-        ctx.commit('storage:PutObject', bucket.id, () => ({ key: upload.key, multipart: 'complete', parts: parts.length })),
+        ctx.commit('storage:PutObject', bucket.id, () => ({
+          key: upload.key,
+          multipart: 'complete',
+          parts: parts.length,
+        })),
       );
       writeHeaders(ctx, bucket, row);
       ctx.res.removeHeader('ETag'); // in the body, as S3 answers

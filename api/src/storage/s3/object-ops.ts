@@ -42,7 +42,10 @@ export function writeHeaders(ctx: S3Ctx, bucket: BucketRow, row: ObjectRow) {
 }
 
 const tagCommit = (ctx: S3Ctx, bucket: BucketRow) =>
-  ctx.commit('storage:PutObjectTagging', bucket.id, () => ({ key: ctx.r.key, version_id: ctx.r.query.get('versionId') }));
+  ctx.commit('storage:PutObjectTagging', bucket.id, () => ({
+    key: ctx.r.key,
+    version_id: ctx.r.query.get('versionId'),
+  }));
 
 const OVERRIDES: Record<string, string> = {
   'response-content-type': 'Content-Type',
@@ -72,7 +75,11 @@ export function objectOps(): Record<
   };
   const read = async (ctx: S3Ctx, body: boolean) => {
     const bucket = await allowed(ctx, 'storage:GetObject');
-    const d = await ctx.store.get(bucket, ctx.r.key!, { versionId: ctx.r.query.get('versionId'), headers: ctx.headers, body });
+    const d = await ctx.store.get(bucket, ctx.r.key!, {
+      versionId: ctx.r.query.get('versionId'),
+      headers: ctx.headers,
+      body,
+    });
     const headers = objectHeaders(d.row, {
       // A ranged answer is not the whole object: its full-object checksum would not validate.
       checksums: ctx.headers['x-amz-checksum-mode'] === 'ENABLED' && !d.range,
@@ -194,7 +201,14 @@ export function objectOps(): Record<
         tags[t.Key] = typeof t.Value === 'string' ? t.Value : '';
       }
       checkTags(tags);
-      const row = await setTags(ctx.store, bucket, ctx.r.key!, ctx.r.query.get('versionId'), tags, tagCommit(ctx, bucket));
+      const row = await setTags(
+        ctx.store,
+        bucket,
+        ctx.r.key!,
+        ctx.r.query.get('versionId'),
+        tags,
+        tagCommit(ctx, bucket),
+      );
       if (bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-version-id', row.version_id);
       ctx.res.statusCode = 200;
       ctx.res.end();
@@ -202,7 +216,14 @@ export function objectOps(): Record<
 
     async DeleteObjectTagging(ctx) {
       const bucket = await allowed(ctx, 'storage:PutObjectTagging');
-      const row = await setTags(ctx.store, bucket, ctx.r.key!, ctx.r.query.get('versionId'), {}, tagCommit(ctx, bucket));
+      const row = await setTags(
+        ctx.store,
+        bucket,
+        ctx.r.key!,
+        ctx.r.query.get('versionId'),
+        {},
+        tagCommit(ctx, bucket),
+      );
       if (bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-version-id', row.version_id);
       ctx.res.statusCode = 204;
       ctx.res.end();
