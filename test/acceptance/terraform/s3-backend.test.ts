@@ -1,37 +1,26 @@
 // Terraform's own `s3` backend against the platform's S3 door (the Go SDK, checksums on): the state lives as an
 // object REST reads back, `use_lockfile` locks with a `.tflock` object, a second apply meanwhile is refused, and
 // workspaces live under env:/.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { AddressInfo } from 'node:net';
+import { s3Server } from '../../../api/src/storage/s3/server.js';
 import { installMirror } from '../../../scripts/provider-install.js';
 import { newUser, startApp, type TestApp } from '../../support/app.js';
-import { prepareProvider, Workspace } from './workspace.js';
+import { prepareProvider, ROOT, Workspace } from './workspace.js';
 
-const STATE_KEY = 'envs/prod/terraform.tfstate';
+const STATE_KEY = 'prod/terraform.tfstate';
+const EXAMPLE = join(ROOT, 'examples/terraform/s3-backend/main.tf');
 
-/** The README's backend block, with this test app's endpoint. */
-const backend = (endpoint: string) => `
-terraform {
-  backend "s3" {
-    bucket    = "tfstate"
-    key       = "${STATE_KEY}"
-    region    = "us-east-1"
-    endpoints = { s3 = "${endpoint}" }
-
-    use_path_style              = true
-    skip_credentials_validation = true
-    skip_requesting_account_id  = true
-    skip_region_validation      = true
-    skip_metadata_api_check     = true
-    use_lockfile                = true
-  }
+/** The example's configuration (the README's backend block), pointed at this test app's S3 door. */
+function example(endpoint: string): string {
+  const text = readFileSync(EXAMPLE, 'utf8');
+  for (const part of ['bucket    = "tfstate"', `key       = "${STATE_KEY}"`, 'http://127.0.0.1:8000/s3'])
+    expect(text, 'the example the test runs').to.contain(part);
+  return text.replace('http://127.0.0.1:8000/s3', endpoint);
 }
-`;
-
-const resources = (names: string[]) =>
-  names.map((n) => `resource "atonix_bucket" "${n}" {\n  name = "tf-backend-${n}"\n}\n`).join('');
 
 describe('terraform: the s3 backend on the platform', function () {
   this.timeout(300_000);
@@ -74,17 +63,16 @@ describe('terraform: the s3 backend on the platform', function () {
   it('keeps the state in a bucket, locks it with a .tflock object, and refuses a second apply meanwhile', async () => {
     const ws = new Workspace(app.url, user.token, installMirror(mirror).cliConfig);
     try {
-      ws.write(backend(`${app.url}/s3`), 'backend.tf');
-      ws.write(resources(['one']));
+      ws.write(example(`${app.url}/s3`), 'example.tf');
       expect(await ws.must(['init', '-no-color'], 0, aws)).to.contain('Successfully configured the backend "s3"');
       await ws.must(['apply', '-auto-approve', '-no-color'], 0, aws);
       const stored = await object(STATE_KEY).expect(200);
       const state = JSON.parse(stored.body);
-      expect(state.resources.map((r: any) => `${r.type}.${r.name}`)).to.deep.equal(['atonix_bucket.one']);
+      expect(state.resources.map((r: any) => `${r.type}.${r.name}`)).to.deep.equal(['atonix_bucket.assets']);
       await ws.must(['plan', '-detailed-exitcode', '-no-color'], 0, aws);
 
       // The first apply holds the lock while it waits for its "yes"; the second is refused at once.
-      ws.write(resources(['one', 'two']));
+      ws.write('resource "atonix_bucket" "more" {\n  name = "acme-more"\n}\n', 'more.tf');
       const first = ws.start(['apply', '-no-color'], aws);
       await first.output('Enter a value:');
       const lock = JSON.parse((await object(`${STATE_KEY}.tflock`).expect(200)).body);
@@ -116,6 +104,25 @@ describe('terraform: the s3 backend on the platform', function () {
       await object(`${STATE_KEY}.tflock`).expect(404);
     } finally {
       ws.remove();
+    }
+  });
+  it('works the same at the root of the S3 port (ATONIX_S3_PORT), for tools that take only a host and a port', async () => {
+    // What main.ts starts when ATONIX_S3_PORT is set: the door alone on a port of its own.
+    const s3 = s3Server(app.platform);
+    await new Promise<void>((ok) => s3.listen(0, '127.0.0.1', ok));
+    const ws = new Workspace(app.url, user.token, installMirror(mirror).cliConfig);
+    try {
+      ws.write(example(`http://127.0.0.1:${(s3.address() as AddressInfo).port}`), 'example.tf');
+      await ws.must(['init', '-no-color'], 0, aws);
+      await ws.must(['apply', '-auto-approve', '-no-color'], 0, aws);
+      const state = JSON.parse((await object(STATE_KEY).expect(200)).body);
+      expect(state.resources.map((r: any) => `${r.type}.${r.name}`)).to.deep.equal(['atonix_bucket.assets']);
+      await ws.must(['destroy', '-auto-approve', '-no-color'], 0, aws);
+      await object(`${STATE_KEY}.tflock`).expect(404);
+    } finally {
+      ws.remove();
+      s3.closeAllConnections();
+      await new Promise((ok) => s3.close(ok));
     }
   });
 });
