@@ -69,7 +69,25 @@ export function s3Door(deps: Deps) {
   /** Serves one S3 request; `mount` is the path prefix the door is under ('' on its own port). */
   return async function serve(req: IncomingMessage, res: ServerResponse, mount: string): Promise<void> {
     const requestId = newRequestId();
+    const started = process.hrtime.bigint();
     baseHeaders(res, requestId);
+    // One access-log line per request, with the request id every S3 answer carries (x-amz-request-id).
+    res.once('finish', () => {
+      if (!deps.log.isLevelEnabled('info')) return;
+      deps.log.info(
+        {
+          request_id: requestId,
+          door: 's3',
+          op,
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+          user: call.principal?.userId,
+        },
+        'request',
+      );
+    });
     const sourceIp = req.socket.remoteAddress ?? '';
     let op: S3Operation | undefined;
     let call: Pick<S3Call, 'requestId' | 'sourceIp'> & Partial<S3Call> = { requestId, sourceIp };
