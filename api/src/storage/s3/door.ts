@@ -17,7 +17,7 @@ import { multipartOps } from './multipart-ops.js';
 import { objectOps } from './object-ops.js';
 import { parseS3Request, vhostBucketOf, type S3Request } from './request.js';
 import { baseHeaders, sendError } from './responses.js';
-import { routeOf, type S3Operation } from './router.js';
+import { ACTION, routeOf, type S3Operation } from './router.js';
 
 export interface S3Ctx extends S3Call {
   op: S3Operation;
@@ -122,7 +122,7 @@ export function s3Door(deps: Deps) {
     } catch (caught) {
       const p = caught instanceof Problem ? caught : internal(deps, caught, requestId);
       if (op && !READS.has(op) && p.code !== 'AccessDenied')
-        await access.refused(call, `storage:${op}`, undefined, { code: p.code, status: p.status, bucket: r?.bucket });
+        await access.refused(call, ACTION[op], undefined, { code: p.code, status: p.status, bucket: r?.bucket, operation: op });
       // The rest of an upload refused before it was read is not worth receiving.
       if (!req.readableEnded) res.setHeader('Connection', 'close');
       sendError(res, p, {
