@@ -69,7 +69,7 @@ export function s3Door(deps: Deps) {
   /** Serves one S3 request; `mount` is the path prefix the door is under ('' on its own port). */
   return async function serve(req: IncomingMessage, res: ServerResponse, mount: string): Promise<void> {
     const requestId = newRequestId();
-    baseHeaders(res, requestId);
+    baseHeaders(res, requestId, deps.clock.date());
     const sourceIp = req.socket.remoteAddress ?? '';
     let op: S3Operation | undefined;
     let call: Pick<S3Call, 'requestId' | 'sourceIp'> & Partial<S3Call> = { requestId, sourceIp };
