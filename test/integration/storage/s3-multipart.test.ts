@@ -85,6 +85,39 @@ describe('S3 door: multipart uploads with the AWS SDK', function () {
     expect(open.Uploads ?? []).to.deep.equal([]);
   });
 
+  it('reads one part of a multipart object by PartNumber (GET and HEAD), as part-wise downloaders do', async () => {
+    const Key = 'by-part.bin';
+    const sizes = [5 * MiB + 1, 5 * MiB, 3];
+    const data = sizes.map((n) => randomBytes(n));
+    const UploadId = await create(Key);
+    const parts = [];
+    for (const [i, d] of data.entries()) parts.push(await part(Key, UploadId, i + 1, d));
+    await complete(Key, UploadId, parts);
+    let start = 0;
+    for (const [i, d] of data.entries()) {
+      const got = await alice.s3.send(new GetObjectCommand({ Bucket, Key, PartNumber: i + 1 }));
+      expect(got.$metadata.httpStatusCode).to.equal(206);
+      expect(got.PartsCount).to.equal(3);
+      expect(got.ContentRange).to.equal(`bytes ${start}-${start + d.length - 1}/${5 * MiB * 2 + 4}`);
+      expect((await bodyBytes(got.Body)).equals(d), `part ${i + 1}`).to.equal(true);
+      start += d.length;
+    }
+    const head = await alice.s3.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 2 }));
+    expect([head.ContentLength, head.PartsCount]).to.deep.equal([5 * MiB, 3]);
+    const past = await failure(alice.s3.send(new GetObjectCommand({ Bucket, Key, PartNumber: 4 })));
+    expect(past.$metadata.httpStatusCode).to.equal(416);
+    const both = await failure(alice.s3.send(new GetObjectCommand({ Bucket, Key, PartNumber: 1, Range: 'bytes=0-1' })));
+    expect(both.$metadata.httpStatusCode).to.equal(400);
+    // An object of one PUT is one part.
+    await alice.s3.send(new PutObjectCommand({ Bucket, Key: 'one-part.txt', Body: 'single' }));
+    const single = await alice.s3.send(new GetObjectCommand({ Bucket, Key: 'one-part.txt', PartNumber: 1 }));
+    expect((await bodyBytes(single.Body)).toString()).to.equal('single');
+    expect(
+      (await failure(alice.s3.send(new GetObjectCommand({ Bucket, Key: 'one-part.txt', PartNumber: 2 })))).$metadata
+        .httpStatusCode,
+    ).to.equal(416);
+  });
+
   it('lists parts and uploads, counts unfinished parts in used_bytes, and gives all of it back on abort', async () => {
     const before = await usage();
     const Key = 'aborted.bin';
