@@ -1,7 +1,12 @@
 // Presigned URLs fetched with plain fetch (expiry by the manual platform clock, tampering), and S3's conditional
 // writes: If-None-Match: * under 20 concurrent writers, If-Match as compare-and-swap.
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  UploadPartCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -53,6 +58,31 @@ describe('S3 door: presigned URLs and conditional writes', function () {
       expect(got.headers.get('content-type')).to.equal('text/plain');
       expect(Buffer.from(await got.arrayBuffer()).equals(body)).to.equal(true);
       expect(await read('pre/put.txt')).to.equal(body.toString());
+    });
+
+    it('signs keys that need encoding (spaces, plus, colon, percent, unicode) for GET and PUT alike', async () => {
+      for (const Key of ['a b+c.txt', 'env:/dev/state', '100%/x', 'é/ü ö.bin', 'a//b']) {
+        const url = await getSignedUrl(alice.s3, new PutObjectCommand({ Bucket, Key }), { expiresIn: 60 });
+        expect((await fetch(url, { method: 'PUT', body: `body of ${Key}` })).status, Key).to.equal(200);
+        const got = await fetch(await getSignedUrl(alice.s3, new GetObjectCommand({ Bucket, Key }), { expiresIn: 60 }));
+        expect(await got.text(), Key).to.equal(`body of ${Key}`);
+      }
+    });
+
+    it('stops honouring URLs signed by a key once it is deactivated', async () => {
+      const other = await s3As(app, alice);
+      await put({ Key: 'pre/by-other', Body: 'x' });
+      const url = await getSignedUrl(other.s3, new GetObjectCommand({ Bucket, Key: 'pre/by-other' }), {
+        expiresIn: 300,
+      });
+      expect((await fetch(url)).status).to.equal(200);
+      await app
+        .as(alice.token)
+        .patch(`/api/security/access-keys/${other.accessKeyId}`)
+        .send({ status: 'Inactive' })
+        .expect(200);
+      const r = await fetch(url);
+      expect([r.status, codeOf(await r.text())]).to.deep.equal([403, 'InvalidAccessKeyId']);
     });
 
     it('refuses a URL past its expiry (platform time) with 403 AccessDenied, and a tampered one with 403', async () => {
@@ -116,6 +146,49 @@ describe('S3 door: presigned URLs and conditional writes', function () {
       expect(missing.$metadata.httpStatusCode).to.equal(404);
       const head = await failure(alice.s3.send(new HeadObjectCommand({ Bucket, Key: 'never-written' })));
       expect(head.$metadata.httpStatusCode).to.equal(404);
+    });
+
+    it('lets exactly one of 10 concurrent If-Match swaps from the same ETag win', async () => {
+      const base = await put({ Key: 'cas-race', Body: 'base' });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => put({ Key: 'cas-race', Body: `swap ${i}`, IfMatch: base.ETag })),
+      );
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
+      expect(won).to.have.length(1);
+      expect(await read('cas-race')).to.equal(`swap ${won[0]}`);
+    });
+
+    it('applies If-None-Match: * to CompleteMultipartUpload, and takes a delete marker for no object', async () => {
+      await alice.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+      const mpu = async (Key: string) => {
+        const { UploadId } = await alice.s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+        const { ETag } = await alice.s3.send(
+          new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'only part' }),
+        );
+        return () =>
+          alice.s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket,
+              Key,
+              UploadId,
+              IfNoneMatch: '*',
+              MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] },
+            }),
+          );
+      };
+      await put({ Key: 'taken', Body: 'here first' });
+      const refused = await failure((await mpu('taken'))());
+      expect(refused.$metadata.httpStatusCode).to.equal(412);
+      expect(await read('taken')).to.equal('here first');
+      await alice.s3.send(new DeleteObjectCommand({ Bucket, Key: 'taken' }));
+      await (
+        await mpu('taken')
+      )();
+      expect(await read('taken')).to.equal('only part');
+      // A delete marker reads as absent for PutObject too.
+      await alice.s3.send(new DeleteObjectCommand({ Bucket, Key: 'taken' }));
+      await put({ Key: 'taken', Body: 'again', IfNoneMatch: '*' });
+      expect(await read('taken')).to.equal('again');
     });
 
     it('answers If-None-Match with an ETag on a write 501 NotImplemented, as S3 does', async () => {

@@ -2,6 +2,7 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -139,6 +140,62 @@ describe('S3 door: versioning with the AWS SDK', function () {
       expect(await get('doc')).to.equal('two');
       const left = await alice.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'doc' }));
       expect(entries(left).filter((e) => e[0] === 'doc')).to.deep.equal([['doc', v2, true, false]]);
+    });
+  });
+
+  describe('batches and prefixes', () => {
+    it('deletes in a batch: a marker for a key, the named versions for good (DeleteObjects)', async () => {
+      const a1 = (await put('batch/a', 'a1')).VersionId!;
+      const b1 = (await put('batch/b', 'b1')).VersionId!;
+      await app.platform.clock.set(app.platform.clock.now() + 1000);
+      const out = await alice.s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: [{ Key: 'batch/a' }, { Key: 'batch/b', VersionId: b1 }] },
+        }),
+      );
+      expect(out.Errors ?? []).to.deep.equal([]);
+      const byKey = new Map(out.Deleted!.map((d) => [d.Key, d]));
+      expect(byKey.get('batch/a')!.DeleteMarker).to.equal(true);
+      expect(byKey.get('batch/a')!.DeleteMarkerVersionId).to.be.a('string').and.not.equal(a1);
+      expect(byKey.get('batch/b')!.VersionId).to.equal(b1);
+      expect(await get('batch/a', a1)).to.equal('a1');
+      const left = await alice.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'batch/' }));
+      expect(entries(left).map((e) => [e[0], e[3]])).to.deep.equal([
+        ['batch/a', true],
+        ['batch/a', false],
+      ]);
+    });
+
+    it('rolls versions up into common prefixes that never repeat across pages', async () => {
+      for (const k of ['tree/x/1', 'tree/x/2', 'tree/y/1', 'tree/z']) {
+        await put(k, 'one');
+        await put(k, 'two');
+      }
+      const prefixes: string[] = [];
+      const keys: string[] = [];
+      let KeyMarker: string | undefined;
+      let VersionIdMarker: string | undefined;
+      for (let pages = 0; ; pages++) {
+        expect(pages).to.be.below(10);
+        const page = await alice.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            Prefix: 'tree/',
+            Delimiter: '/',
+            MaxKeys: 1,
+            KeyMarker,
+            VersionIdMarker,
+          }),
+        );
+        prefixes.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+        keys.push(...(page.Versions ?? []).map((v) => v.Key!));
+        if (!page.IsTruncated) break;
+        KeyMarker = page.NextKeyMarker;
+        VersionIdMarker = page.NextVersionIdMarker;
+      }
+      expect(prefixes).to.deep.equal(['tree/x/', 'tree/y/']);
+      expect(keys).to.deep.equal(['tree/z', 'tree/z']);
     });
   });
 
