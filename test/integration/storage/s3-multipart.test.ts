@@ -154,6 +154,39 @@ describe('S3 door: multipart uploads with the AWS SDK', function () {
     expect((await failure(part(Key, UploadId, 3, Buffer.from('late')))).name).to.equal('NoSuchUpload');
   });
 
+  it('pages ListMultipartUploads with markers, rolling keys up into prefixes that never repeat', async () => {
+    const keys = ['up/a/1', 'up/a/2', 'up/a/3', 'up/b', 'up/c/1', 'up/d'];
+    const ids = new Map<string, string>();
+    for (const k of keys) ids.set(k, await create(k));
+    const pages = async (input: { Delimiter?: string; MaxUploads: number }) => {
+      const seen: string[] = [];
+      let KeyMarker: string | undefined;
+      let UploadIdMarker: string | undefined;
+      for (let n = 0; ; n++) {
+        expect(n, 'too many pages').to.be.below(20);
+        const page = await alice.s3.send(
+          new ListMultipartUploadsCommand({ Bucket, Prefix: 'up/', KeyMarker, UploadIdMarker, ...input }),
+        );
+        expect((page.Uploads?.length ?? 0) + (page.CommonPrefixes?.length ?? 0)).to.be.at.most(input.MaxUploads);
+        seen.push(...(page.Uploads ?? []).map((u) => u.Key!), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+        // The SDK keeps uploads and prefixes apart: sorted, they are the listing's order.
+        if (!page.IsTruncated) return seen.sort();
+        KeyMarker = page.NextKeyMarker;
+        UploadIdMarker = page.NextUploadIdMarker;
+      }
+    };
+    for (const MaxUploads of [1, 2, 1000]) {
+      expect(await pages({ MaxUploads }), `MaxUploads ${MaxUploads}`).to.deep.equal(keys);
+      expect(await pages({ MaxUploads, Delimiter: '/' }), `MaxUploads ${MaxUploads} with /`).to.deep.equal([
+        'up/a/',
+        'up/b',
+        'up/c/',
+        'up/d',
+      ]);
+    }
+    for (const [Key, UploadId] of ids) await alice.s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+  });
+
   it('refuses bad completions (EntityTooSmall, InvalidPart, InvalidPartOrder, NoSuchUpload), then completes', async () => {
     const before = await usage();
     const Key = 'small-parts.bin';
