@@ -1,5 +1,6 @@
 // S3 CopyObject with the AWS SDK: within and across buckets, URL-encoded sources, metadata directives, the
 // self-copy rule, copy-source conditions and versions.
+import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -9,6 +10,7 @@ import {
   PutObjectCommand,
   type CopyObjectCommandInput,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { expect } from 'chai';
 import { newUser, startApp, type TestApp } from '../../support/app.js';
 import { bodyBytes, failure, s3As, type S3User } from '../../support/s3.js';
@@ -145,6 +147,34 @@ describe('S3 door: CopyObject with the AWS SDK', function () {
     expect(r.CopySourceVersionId).to.equal(v1);
     expect((await read('cp-a', 'from-v1.txt')).text).to.equal('first');
     expect((await failure(copy({ Key: 'x', CopySource: 'cp-b/v?versionId=nope' }))).name).to.equal('NoSuchVersion');
+  });
+
+  it('copies a multipart, encrypted source into a plaintext bucket and back, byte for byte', async () => {
+    const MiB = 1024 * 1024;
+    const data = randomBytes(5 * MiB + 77);
+    await new Upload({
+      client: alice.s3,
+      params: { Bucket: 'cp-a', Key: 'mp-src', Body: data },
+      partSize: 5 * MiB,
+    }).done();
+    await app
+      .as(alice.token)
+      .post('/api/storage/buckets')
+      .send({ name: 'cp-plain', encryption_enabled: false })
+      .expect(201);
+    const out = await copy({ Bucket: 'cp-plain', Key: 'mp-copy', CopySource: 'cp-a/mp-src' });
+    // A copy is one new object: its ETag is the MD5 of its bytes, not the source's composite one.
+    expect(out.CopyObjectResult!.ETag).to.equal(`"${createHash('md5').update(data).digest('hex')}"`);
+    expect(out.ServerSideEncryption).to.equal(undefined);
+    const back = await copy({ Key: 'mp-back', CopySource: 'cp-plain/mp-copy' });
+    expect(back.ServerSideEncryption).to.equal('aws:kms');
+    for (const [Bucket, Key] of [
+      ['cp-plain', 'mp-copy'],
+      ['cp-a', 'mp-back'],
+    ] as const) {
+      const got = await alice.s3.send(new GetObjectCommand({ Bucket, Key, Range: `bytes=${5 * MiB - 3}-` }));
+      expect((await bodyBytes(got.Body)).equals(data.subarray(5 * MiB - 3)), Key).to.equal(true);
+    }
   });
 
   it("names a missing source NoSuchKey, and another owner's bucket NoSuchBucket either way", async () => {
