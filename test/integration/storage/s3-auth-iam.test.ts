@@ -1,7 +1,10 @@
 // Who may call the S3 door: SigV4 refusals (wrong secret, unknown or deactivated key, clock skew and the SDK's
 // correction of it), IAM policies applied to S3 calls and audited, and other owners' buckets kept invisible.
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteBucketCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -102,6 +105,19 @@ describe('S3 door: authentication and IAM', function () {
       expect(logs.body.items[0]).to.include({ user_id: carol.id, action: 'storage:PutObject', status: 'failure' });
       expect(logs.body.items[0].details).to.include({ code: 'AccessDenied', door: 's3' });
       expect(logs.body.items[0].request_id).to.equal(denied.$metadata.requestId);
+    });
+
+    it('applies the same Deny to every way of writing an object: copies and multipart uploads', async () => {
+      for (const call of [
+        () =>
+          carol.s3.send(new CopyObjectCommand({ Bucket: 'auth-carol', Key: 'copy', CopySource: 'auth-carol/kept' })),
+        () => carol.s3.send(new CreateMultipartUploadCommand({ Bucket: 'auth-carol', Key: 'mp' })),
+      ]) {
+        const r = await failure(call());
+        expect([r.name, r.$metadata.httpStatusCode]).to.deep.equal(['AccessDenied', 403]);
+      }
+      // Deleting is another action, which the policy leaves alone.
+      await carol.s3.send(new DeleteObjectCommand({ Bucket: 'auth-carol', Key: 'kept' }));
     });
 
     it("answers NoSuchBucket for another owner's bucket, whatever the call and whatever the caller's policies", async () => {
