@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectTaggingCommand,
@@ -64,6 +66,36 @@ describe('S3 door: tagging, headers and errors', function () {
       );
       expect(refused.$metadata.httpStatusCode).to.equal(400);
       expect((await failure(tagsOf('absent'))).name).to.equal('NoSuchKey');
+    });
+
+    it('tags objects made by multipart uploads and copies (x-amz-tagging, TaggingDirective)', async () => {
+      const { UploadId } = await alice.s3.send(
+        new CreateMultipartUploadCommand({ Bucket, Key: 'mp-tagged', Tagging: 'origin=multipart' }),
+      );
+      const { ETag } = await alice.s3.send(
+        new UploadPartCommand({ Bucket, Key: 'mp-tagged', UploadId, PartNumber: 1, Body: 'x' }),
+      );
+      await alice.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket,
+          Key: 'mp-tagged',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] },
+        }),
+      );
+      expect(await tagsOf('mp-tagged')).to.deep.equal([['origin', 'multipart']]);
+      await alice.s3.send(new CopyObjectCommand({ Bucket, Key: 'copied-tags', CopySource: `${Bucket}/mp-tagged` }));
+      expect(await tagsOf('copied-tags')).to.deep.equal([['origin', 'multipart']]);
+      await alice.s3.send(
+        new CopyObjectCommand({
+          Bucket,
+          Key: 'replaced-tags',
+          CopySource: `${Bucket}/mp-tagged`,
+          TaggingDirective: 'REPLACE',
+          Tagging: 'origin=copy',
+        }),
+      );
+      expect(await tagsOf('replaced-tags')).to.deep.equal([['origin', 'copy']]);
     });
 
     it('tags one version of a versioned object without touching the others', async () => {
