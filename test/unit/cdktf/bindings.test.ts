@@ -178,7 +178,7 @@ describe('cdktf: generated bindings', () => {
       forceNew: false,
     });
     const [vpc] = providerSchema.resources.filter((r) => r.typeName === 'atonix_vpc');
-    const [flavor] = providerSchema.dataSources;
+    const flavor = providerSchema.dataSources.find((d) => d.typeName === 'atonix_flavor');
     const bad = {
       resources: [{ ...vpc!, attributes: [...vpc!.attributes, attr('count'), attr('lifecycle')] }],
       dataSources: [{ ...flavor!, attributes: [...flavor!.attributes, attr('depends_on')] }],
