@@ -1,5 +1,4 @@
-// An S3 client of the AWS SDK (default settings: checksums on) pointed at a test app's S3 door, as a given user,
-// and the small helpers S3 tests share (a call's failure, a body's bytes, the raw exchanges a client made).
+// AWS SDK S3 clients (default settings: checksums on) for a test app's S3 door, and the helpers S3 tests share.
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { TestApp } from './app.js';
 

@@ -1,5 +1,4 @@
-// Who may call the S3 door: SigV4 refusals (wrong secret, unknown or deactivated key, clock skew and the SDK's
-// correction of it), IAM policies applied to S3 calls and audited, and other owners' buckets kept invisible.
+// Who may call the S3 door: SigV4 refusals, clock skew and its correction, IAM denials audited, others' buckets.
 import {
   CopyObjectCommand,
   CreateBucketCommand,

@@ -1,5 +1,4 @@
-// S3 CopyObject with the AWS SDK: within and across buckets, URL-encoded sources, metadata directives, the
-// self-copy rule, copy-source conditions and versions.
+// S3 CopyObject with the AWS SDK: buckets, encoded sources, metadata directives, self-copy, conditions, versions.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,

@@ -1,5 +1,4 @@
-// Encryption at rest through the S3 door: ciphertext on disk, SSE headers, bucket default encryption with a
-// user's KMS key, ranged reads across frames, a disabled key refusing reads, and plaintext buckets.
+// Encryption at rest via S3: ciphertext on disk, SSE headers, bucket keys, ranges over frames, disabled keys.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

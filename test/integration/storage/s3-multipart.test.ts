@@ -1,5 +1,4 @@
-// S3 multipart uploads with the AWS SDK: lib-storage's streaming Upload, part listings, aborts, refused
-// completions, UploadPartCopy, and the bucket usage that counts unfinished parts.
+// S3 multipart with the AWS SDK: lib-storage uploads, parts, listings, aborts, refusals, UploadPartCopy, usage.
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {

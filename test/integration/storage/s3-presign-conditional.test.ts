@@ -1,5 +1,4 @@
-// Presigned URLs fetched with plain fetch (expiry by the manual platform clock, tampering), and S3's conditional
-// writes: If-None-Match: * under 20 concurrent writers, If-Match as compare-and-swap.
+// Presigned URLs fetched with plain fetch (expiry, tampering, revocation) and S3's conditional writes under races.
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,

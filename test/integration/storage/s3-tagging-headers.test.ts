@@ -1,5 +1,4 @@
-// The rest of the S3 surface with the AWS SDK: object tagging, stored representation headers, unknown
-// subresources, the headers every answer carries, bodiless HEAD errors, and quota refusals in S3's XML.
+// The rest of the S3 surface: tagging, stored headers, 501 subresources, answer headers, HEAD errors, quota.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
