@@ -70,7 +70,7 @@ export function s3Door(deps: Deps) {
   return async function serve(req: IncomingMessage, res: ServerResponse, mount: string): Promise<void> {
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
-    baseHeaders(res, requestId);
+    baseHeaders(res, requestId, deps.clock.date());
     // One access-log line per request, with the request id every S3 answer carries (x-amz-request-id).
     res.once('finish', () => {
       if (!deps.log.isLevelEnabled('info')) return;
