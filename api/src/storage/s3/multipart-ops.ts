@@ -179,7 +179,8 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
       const marker = Number(ctx.r.query.get('part-number-marker') ?? 0) || 0;
       const rows = await multipartOf(ctx.store).parts(upload.upload_id, marker, max + 1);
       const page = rows.slice(0, max);
-      const truncated = rows.length > max;
+      // max-parts=0 lists nothing and is not truncated, or a paginator would ask again forever.
+      const truncated = max > 0 && rows.length > max;
       sendXml(ctx.res, 200, 'ListPartsResult', {
         Bucket: bucket.name,
         Key: upload.key,
