@@ -1,7 +1,7 @@
 // Security groups and their rules: the default group of every VPC, rule checks with pointers, duplicates and the
 // per-direction limit, the group's authoritative lists, instances' groups, in-use deletes and IAM, by operation.
 import { expect } from 'chai';
-import { catalogue, newUser, startApp, type TestApp } from '../../support/app.js';
+import { catalogue, newUser, stackSettled, startApp, type TestApp } from '../../support/app.js';
 
 describe('networking: security groups', () => {
   let app: TestApp;
@@ -350,6 +350,47 @@ describe('networking: security groups', () => {
       await app.admin.delete(`/api/compute/instances/${vm.id}`).expect(204);
       await app.admin.delete(`/api/networking/security-group-rules/${ref.id}`).expect(204);
       await app.admin.delete(`/api/networking/security-groups/${web.id}`).expect(204); // its self-reference goes with it
+    });
+  });
+
+  describe('stacks', () => {
+    it('deploys a template with a security group and a rule through the registry', async () => {
+      const template = {
+        Resources: {
+          Net: { Type: 'Atonix::Networking::Vpc', Properties: { name: 'stack-net', cidr_block: '10.98.0.0/16' } },
+          Web: {
+            Type: 'Atonix::Networking::SecurityGroup',
+            Properties: { name: 'web', vpc_id: { Ref: 'Net' } },
+          },
+          Https: {
+            Type: 'Atonix::Networking::SecurityGroupRule',
+            Properties: {
+              security_group_id: { Ref: 'Web' },
+              direction: 'ingress',
+              protocol: 'tcp',
+              from_port: 443,
+              to_port: 443,
+              cidr_block: '0.0.0.0/0',
+            },
+          },
+        },
+      };
+      const r = await app.admin.post('/api/automation/stacks').send({ name: 'sg-stack', template }).expect(202);
+      const done = await stackSettled(app.admin, r.body.id);
+      expect(done.status, done.status_reason).to.equal('create_complete');
+      const res = (await app.admin.get(`/api/automation/stacks/${r.body.id}/resources`).expect(200)).body.items;
+      const web = res.find((x: any) => x.logical_id === 'Web').physical_id;
+      const g = (await app.admin.get(`/api/networking/security-groups/${web}`).expect(200)).body;
+      expect(g.ingress).to.deep.equal([
+        {
+          protocol: 'tcp',
+          from_port: 443,
+          to_port: 443,
+          cidr_block: '0.0.0.0/0',
+          source_security_group_id: null,
+          description: null,
+        },
+      ]);
     });
   });
 });
