@@ -125,6 +125,8 @@ describe('networking: routing', () => {
         .expect(200);
       await app.admin.delete(`/api/compute/instances/${vm.id}`).expect(204);
       await app.admin.delete(`/api/networking/routes/${toVm.id}`).expect(204);
+      const listed = await app.admin.get(`/api/networking/route-tables/${main.id}/routes`).expect(200);
+      expect(listed.body.items.map((x: any) => x.id)).to.deep.equal([def.id]);
       expect((await app.admin.get(`/api/networking/route-tables/${main.id}`).expect(200)).body.routes).to.have.length(
         2,
       );

@@ -17,6 +17,8 @@ import { attachedGateway, longestMatch, tableOfSubnet } from '../routing.js';
 import type { Endpoint } from './endpoints.js';
 
 type Db = Knex | Knex.Transaction;
+/** A CIDR the platform stored (checked when written, so it parses). */
+const stored = (text: string) => parseCidr(text) as Cidr;
 type Hop = Schemas['ReachabilityHop'];
 export type Answer = Schemas['ReachabilityAnswer'];
 export interface Traffic {
@@ -33,12 +35,10 @@ async function matchingRule(db: Db, groups: string[], direction: 'ingress' | 'eg
     if (r.protocol === 'tcp' || r.protocol === 'udp') {
       if (t.port === null || t.port < r.from_port || t.port > r.to_port) return false;
     } else if (r.protocol === 'icmp' && r.from_port !== null && t.port !== null && r.from_port !== t.port) return false;
-    if (r.cidr_block) return contains(parseOrThrow(r.cidr_block), peer.cidr);
+    if (r.cidr_block) return contains(stored(r.cidr_block), peer.cidr);
     return peer.groups.includes(r.source_security_group_id);
   });
 }
-
-const parseOrThrow = (text: string) => parseCidr(text) as Cidr;
 
 const describeTraffic = (t: Traffic) => (t.port === null ? t.protocol : `${t.protocol}/${t.port}`);
 
@@ -94,7 +94,7 @@ export async function analyze(db: Db, src: Endpoint, dst: Endpoint, t: Traffic):
 /** The route hop, or why there is none. */
 async function routeHop(db: Db, src: Endpoint, dst: Endpoint): Promise<Hop | string> {
   const dstVpc = await db('vpcs').where({ id: dst.vpcId }).first('cidr_block');
-  const inDstVpc = contains(parseOrThrow(dstVpc.cidr_block), src.cidr);
+  const inDstVpc = contains(stored(dstVpc.cidr_block), src.cidr);
   if (src.vpcId === dst.vpcId || (src.kind === 'cidr' && inDstVpc)) {
     const table = await tableOfSubnet(db, { id: src.subnetId ?? dst.subnetId!, vpc_id: dst.vpcId! });
     return {
