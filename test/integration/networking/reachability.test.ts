@@ -54,6 +54,20 @@ describe('networking: reachability', () => {
           security_group_ids: groups,
         })
       ).id as string;
+    // A second VPC: `outPublic` in a public subnet of its own, `outPrivate` in a private one.
+    const v2 = await post('/api/networking/vpcs', { name: 'r2', cidr_block: '10.71.0.0/16' });
+    const pub2 = await post(`/api/networking/vpcs/${v2.id}/subnets`, { name: 'public', cidr_block: '10.71.1.0/24' });
+    const priv2 = await post(`/api/networking/vpcs/${v2.id}/subnets`, { name: 'private', cidr_block: '10.71.2.0/24' });
+    const gw2 = await post('/api/networking/internet-gateways', { name: 'gw2', vpc_id: v2.id });
+    const table2 = await post('/api/networking/route-tables', { name: 'public', vpc_id: v2.id });
+    await post(`/api/networking/route-tables/${table2.id}/routes`, {
+      destination_cidr_block: '0.0.0.0/0',
+      gateway_id: gw2.id,
+    });
+    await post('/api/networking/route-table-associations', { subnet_id: pub2.id, route_table_id: table2.id });
+    const any2 = (await app.admin.get(`/api/networking/security-groups?vpc_id=${v2.id}`).expect(200)).body.items[0].id;
+    ids.outPublic = await vm('out-public', pub2.id, [any2]);
+    ids.outPrivate = await vm('out-private', priv2.id, [any2]);
     Object.assign(ids, {
       web: await vm('web', pub.id, [web.id]),
       db: await vm('db', priv.id, [db.id]),
@@ -142,6 +156,22 @@ describe('networking: reachability', () => {
       to: 'privateWeb',
       port: 443,
       reachable: true,
+    },
+    {
+      what: 'another VPC reaches the public web server through both gateways',
+      from: 'outPublic',
+      to: 'web',
+      port: 443,
+      reachable: true,
+      hops: ['egress_rule', 'route', 'ingress_rule'],
+    },
+    {
+      what: 'a private subnet of another VPC has no way out',
+      from: 'outPrivate',
+      to: 'web',
+      port: 443,
+      reachable: false,
+      blocked: 'no_route',
     },
     {
       what: 'udp is not tcp',
