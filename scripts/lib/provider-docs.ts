@@ -6,7 +6,8 @@ import type { CtyType, ProviderSchema, TfAttribute } from '../../provider/src/fr
 import type { Attribute, Block, CtyType as WireType } from '../../provider/src/runtime/index.js';
 import { HAND_WRITTEN, type HandWrittenSchemas } from './cdktf-schema.js';
 
-const typeText = (t: CtyType): string => (typeof t === 'string' ? t : `${t[0]}(${typeText(t[1])})`);
+const typeText = (t: CtyType): string =>
+  typeof t === 'string' ? t : t[0] === 'object' ? 'object' : `${t[0]}(${typeText(t[1] as CtyType)})`;
 
 function example(root: string, rel: string): string | undefined {
   const file = join(root, 'examples/terraform', rel);
@@ -14,8 +15,9 @@ function example(root: string, rel: string): string | undefined {
 }
 
 function attributeList(attrs: TfAttribute[]): string {
-  const line = (a: TfAttribute) =>
-    `- \`${a.name}\` (${typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}`;
+  const line = (a: TfAttribute): string =>
+    `- \`${a.name}\` (${a.nested ? 'Set of objects' : typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}` +
+    (a.nested ? `\n${a.nested.attributes.map((n) => `  ${line(n)}`).join('\n')}` : '');
   const groups: [string, TfAttribute[]][] = [
     ['Required', attrs.filter((a) => a.required)],
     ['Optional', attrs.filter((a) => a.optional)],

@@ -52,11 +52,16 @@ function bindingClasses() {
 }
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const sample = (type: CtyType, name: string): unknown => {
+/** A value of `type`; `key` names an object's members (camelCase in a binding's config, snake_case in the synth). */
+const sample = (type: CtyType, name: string, key: (n: string) => string = (n) => n): unknown => {
   if (type === 'number') return 7;
   if (type === 'bool') return true;
   if (typeof type === 'string') return `v-${name}`;
-  return type[0] === 'map' ? { k: sample(type[1], name) } : [sample(type[1], name)];
+  if (type[0] === 'object')
+    return Object.fromEntries(
+      Object.entries(type[1] as Record<string, CtyType>).map(([k, t]) => [key(k), sample(t, k, key)]),
+    );
+  return type[0] === 'map' ? { k: sample(type[1] as CtyType, name, key) } : [sample(type[1] as CtyType, name, key)];
 };
 const settable = (attrs: TfAttribute[]) => attrs.filter((a) => a.required || a.optional);
 /** Every resource and data source the provider serves: the generated ones and the hand-written ones. */
@@ -106,7 +111,9 @@ describe('cdktf: generated bindings', () => {
     ] as const;
     for (const [key, defs, classes] of kinds) {
       for (const def of defs) {
-        const config = Object.fromEntries(settable(def.attributes).map((a) => [camel(a.name), sample(a.type, a.name)]));
+        const config = Object.fromEntries(
+          settable(def.attributes).map((a) => [camel(a.name), sample(a.type, a.name, camel)]),
+        );
         new (classes.get(def.typeName)!)(stack, `${key}-${def.typeName}`, config);
       }
     }
