@@ -88,6 +88,7 @@ const fixtures: Record<Kind, KindFixture> = {
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: { name: `conformance-bucket-${n}-${Date.now().toString(36)}` } }),
     immutable: { name: 'renamed-bucket-conformance' },
+    query: { putObject: { key: 'conformance.txt' } },
   },
   user: {
     creator: 'admin',

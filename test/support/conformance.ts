@@ -30,6 +30,8 @@ export interface KindFixture {
   immutable?: Record<string, unknown>;
   /** path parameters other than `id` an operation on the kind needs (a template's `version`) */
   params?: Record<string, string>;
+  /** required query parameters of an operation on the kind (a bucket's upload needs its `key`) */
+  query?: Partial<Record<OperationId, Record<string, string>>>;
   /** a valid body for each operation on the kind whose body is not a merge patch (where `{}` is not enough) */
   bodies?: Partial<Record<OperationId, Record<string, unknown>>>;
 }
@@ -76,7 +78,9 @@ export function describeKind(kind: Kind, fixture: KindFixture) {
     /** A request to `op` on the path filled from `params`, with the body the operation takes. */
     const call = (as: Agent, operationId: string, params: Record<string, string>, body?: object) => {
       const o = route(operationId)!;
-      const r = as[o.method as 'get'](fill(o.path, { ...fixture.params, ...params }));
+      const query = fixture.query?.[operationId as OperationId];
+      const qs = query ? `?${new URLSearchParams(query)}` : '';
+      const r = as[o.method as 'get'](fill(o.path, { ...fixture.params, ...params }) + qs);
       const mergePatch = o.method === 'patch' || o.op['x-body-mode'] === 'patch';
       const payload =
         body ??

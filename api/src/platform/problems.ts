@@ -271,6 +271,7 @@ const S3_CODES = {
   InvalidObjectState: [403, 'The object is not in a state that allows this'],
   InvalidPart: [400, 'A part is missing or its ETag does not match'],
   InvalidPartOrder: [400, 'The parts are not in ascending order'],
+  InvalidPartNumber: [416, 'The part number cannot be satisfied'],
   InvalidRange: [416, 'The range cannot be satisfied'],
   InvalidRequest: [400, 'The request is not valid'],
   KeyTooLongError: [400, 'The key is too long'],

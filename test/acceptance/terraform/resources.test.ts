@@ -14,8 +14,8 @@ interface Case {
   api: string;
   /** the field the mutable value lands in (name unless said) */
   field?: string;
-  /** what the field holds for a mutable value, when that is not the value itself (the id of the resource it names) */
-  resolve?: (ws: Workspace, value: string) => Promise<string>;
+  /** what the field holds for a mutable value, when that is not the value itself (the id it names, a number) */
+  resolve?: (ws: Workspace, value: string) => Promise<unknown>;
   /**
    * A resource whose DELETE only schedules its end (a key): the API still answers it, in the state this says is
    * gone, and the provider treats it as deleted.
@@ -112,6 +112,16 @@ const CASES: Case[] = [
     values: { mutable: ['a', 'b'], immutable: ['alias/acceptance-one', 'alias/acceptance-two'] },
     field: 'target_key_id',
     resolve: (ws, v) => ws.stateId(`atonix_kms_key.${v}`),
+  },
+  {
+    type: 'atonix_bucket',
+    deps: '',
+    api: '/api/storage/buckets',
+    // Bucket names are global: a rename is a new bucket. The usage figures it computes must not drift the plan.
+    body: (v) => `name = "${v.immutable}"\n  size_gb = ${v.mutable}\n  metadata = { team = "storage" }`,
+    values: { mutable: ['10', '20'], immutable: ['tf-acceptance-one', 'tf-acceptance-two'] },
+    field: 'size_gb',
+    resolve: async (_ws, v) => Number(v),
   },
 ];
 

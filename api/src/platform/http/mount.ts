@@ -135,6 +135,8 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
         requestId,
         sourceIp: req.ip ?? '',
       });
+    // An upload refused before its body was read: the rest is not worth receiving (nor keeping the connection for).
+    if (op.raw && !req.readableEnded) res.setHeader('Connection', 'close');
     sendProblem(res, p, requestId, req.originalUrl);
   } finally {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -14,7 +14,7 @@ import type { FileStore } from './file-store.js';
 import { receive, type Expectations } from './intake.js';
 import { listObjects, type ListPage, type ListRequest } from './listing.js';
 import type { ObjectAttributes } from './object-headers.js';
-import { checkReadConditions, openBytes, parseRange, type ByteRange } from './reads.js';
+import { checkReadConditions, openBytes, parseRange, partRange, type ByteRange } from './reads.js';
 import {
   commitVersion,
   deleteVersion,
@@ -170,7 +170,11 @@ export class ObjectStore {
   ): Promise<Download> {
     const row = await this.version(bucket, key, opts.versionId);
     checkReadConditions(row, opts.headers);
-    const range = parseRange(opts.headers.range as string | undefined, Number(row.size));
+    const rangeHeader = opts.headers.range as string | undefined;
+    const range =
+      opts.partNumber === undefined
+        ? parseRange(rangeHeader, Number(row.size))
+        : partRange(row, opts.partNumber, rangeHeader);
     if (!opts.body) return { row, range };
     return { row, range, stream: await this.bytes(bucket, row, range) };
   }

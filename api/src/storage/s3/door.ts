@@ -18,7 +18,7 @@ import { multipartOps } from './multipart-ops.js';
 import { objectOps } from './object-ops.js';
 import { parseS3Request, vhostBucketOf, type S3Request } from './request.js';
 import { baseHeaders, sendError } from './responses.js';
-import { routeOf, type S3Operation } from './router.js';
+import { ACTION, routeOf, type S3Operation } from './router.js';
 
 export interface S3Ctx extends S3Call {
   op: S3Operation;
@@ -70,7 +70,25 @@ export function s3Door(deps: Deps) {
   /** Serves one S3 request; `mount` is the path prefix the door is under ('' on its own port). */
   return async function serve(req: IncomingMessage, res: ServerResponse, mount: string): Promise<void> {
     const requestId = newRequestId();
-    baseHeaders(res, requestId);
+    const started = process.hrtime.bigint();
+    baseHeaders(res, requestId, deps.clock.date());
+    // One access-log line per request, with the request id every S3 answer carries (x-amz-request-id).
+    res.once('finish', () => {
+      if (!deps.log.isLevelEnabled('info')) return;
+      deps.log.info(
+        {
+          request_id: requestId,
+          door: 's3',
+          op,
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+          user: call.principal?.userId,
+        },
+        'request',
+      );
+    });
     const sourceIp = req.socket.remoteAddress ?? '';
     let op: S3Operation | undefined;
     let call: Pick<S3Call, 'requestId' | 'sourceIp'> & Partial<S3Call> = { requestId, sourceIp };
@@ -107,7 +125,12 @@ export function s3Door(deps: Deps) {
     } catch (caught) {
       const p = caught instanceof Problem ? caught : internal(deps, caught, requestId);
       if (op && !READS.has(op) && p.code !== 'AccessDenied')
-        await access.refused(call, `storage:${op}`, undefined, { code: p.code, status: p.status, bucket: r?.bucket });
+        await access.refused(call, ACTION[op], undefined, {
+          code: p.code,
+          status: p.status,
+          bucket: r?.bucket,
+          operation: op,
+        });
       // The rest of an upload refused before it was read is not worth receiving.
       if (!req.readableEnded) res.setHeader('Connection', 'close');
       sendError(res, p, {

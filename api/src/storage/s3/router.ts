@@ -34,6 +34,39 @@ export type S3Operation =
   | 'AbortMultipartUpload'
   | 'ListParts';
 
+/** The IAM action each operation is decided (and audited) as. */
+export const ACTION: Record<S3Operation, string> = {
+  ListBuckets: 'storage:ListBuckets',
+  CreateBucket: 'storage:CreateBucket',
+  HeadBucket: 'storage:GetBucket',
+  DeleteBucket: 'storage:DeleteBucket',
+  GetBucketLocation: 'storage:GetBucket',
+  GetBucketVersioning: 'storage:GetBucketVersioning',
+  PutBucketVersioning: 'storage:PutBucketVersioning',
+  GetBucketEncryption: 'storage:GetEncryptionConfiguration',
+  PutBucketEncryption: 'storage:PutEncryptionConfiguration',
+  DeleteBucketEncryption: 'storage:PutEncryptionConfiguration',
+  ListObjects: 'storage:ListBucket',
+  ListObjectsV2: 'storage:ListBucket',
+  ListObjectVersions: 'storage:ListBucketVersions',
+  ListMultipartUploads: 'storage:ListBucketMultipartUploads',
+  DeleteObjects: 'storage:DeleteObject',
+  PutObject: 'storage:PutObject',
+  CopyObject: 'storage:PutObject',
+  GetObject: 'storage:GetObject',
+  HeadObject: 'storage:GetObject',
+  DeleteObject: 'storage:DeleteObject',
+  GetObjectTagging: 'storage:GetObjectTagging',
+  PutObjectTagging: 'storage:PutObjectTagging',
+  DeleteObjectTagging: 'storage:PutObjectTagging',
+  CreateMultipartUpload: 'storage:PutObject',
+  UploadPart: 'storage:PutObject',
+  UploadPartCopy: 'storage:PutObject',
+  CompleteMultipartUpload: 'storage:PutObject',
+  AbortMultipartUpload: 'storage:AbortMultipartUpload',
+  ListParts: 'storage:ListMultipartUploadParts',
+};
+
 /** Query keys that are parameters of an operation, not subresources (never a reason for 501). */
 const PARAMETERS = new Set([
   'x-id',
