@@ -130,7 +130,7 @@ describe('storage: durability across kill -9', function () {
     expect(await usage(second.url)).to.deep.equal(before);
 
     // Platform time, not the file's age on the wall clock, decides: past ORPHAN_AGE_MS the sweep removes them.
-    const advanced = await api(second.url, 'POST', '/api/admin/clock', { advance_seconds: ORPHAN_AGE_MS / 1000 });
+    const advanced = await api(second.url, 'POST', '/api/admin/clock', { advance_seconds: ORPHAN_AGE_MS / 1000 + 60 });
     expect(advanced.status).to.equal(200);
     await eventually(async () => tempFiles(objectDir).length === 0, 'the temp files to be swept');
     // The old version's file is referenced, so the sweep kept it.
