@@ -1,6 +1,6 @@
 // Debian's AWS CLI v2 (/usr/bin/aws) run against a test app's S3 door, with temp config files and no user config.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,8 @@ export interface AwsCli {
   attempt(...args: string[]): Promise<AwsResult>;
   /** Runs `aws ... --output json` and parses stdout. */
   json(...args: string[]): Promise<any>;
+  /** Removes the temp config files. */
+  remove(): void;
 }
 
 /** When the CLI is missing: CI must have it (.ci/run installs it), elsewhere the suite is skipped with a reason. */
@@ -79,5 +81,6 @@ export function awsCli(endpoint: string, keys: { accessKeyId: string; secretAcce
       const out = (await run(...args, '--output', 'json')).stdout;
       return out.trim() ? JSON.parse(out) : {};
     },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -2,7 +2,7 @@
 // the versioning calls of s3api.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newUser, startApp, type TestApp } from '../../support/app.js';
@@ -30,7 +30,11 @@ describe('S3 door: the AWS CLI v2', function () {
     const user = await s3As(app, await newUser(app, 'cli-user'));
     aws = awsCli(`${app.url}/s3`, user);
   });
-  after(() => app?.close());
+  after(async () => {
+    aws?.remove();
+    rmSync(work, { recursive: true, force: true });
+    await app?.close();
+  });
 
   it('makes a bucket, copies a small and a 20 MiB (multipart) file up and down, lists, removes and deletes it', async () => {
     const small = join(work, 'small.txt');
