@@ -139,3 +139,11 @@ export function write(file: string, text: string) {
   }
   writeFileSync(file, text + kept);
 }
+
+/** Puts `section` (which starts and ends with `<!-- name:start/end -->`) in place of the file's old one, or at the end. */
+export function writeSection(file: string, name: string, section: string) {
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${KEEP_MARKER}\n`;
+  if (!text.includes(KEEP_MARKER)) text += `\n${KEEP_MARKER}\n`;
+  const old = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(file, old.test(text) ? text.replace(old, () => section) : `${text.trimEnd()}\n\n${section}\n`);
+}
