@@ -15,7 +15,10 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
     listVpcs: listHandler(vpcs, ['state', 'name']),
     getVpc: getHandler(vpcs),
     updateVpc: patchHandler(vpcs),
-    deleteVpc: deleteHandler(vpcs, [{ kind: 'subnet', column: 'vpc_id' }]),
+    deleteVpc: deleteHandler(vpcs, [
+      { kind: 'load_balancer', column: 'vpc_id' },
+      { kind: 'subnet', column: 'vpc_id' },
+    ]),
     createVpc: {
       async create(ctx) {
         const cidr = parseCidr(ctx.body.cidr_block, 16, 28);

@@ -122,7 +122,12 @@ export function s3Door(deps: Deps) {
     } catch (caught) {
       const p = caught instanceof Problem ? caught : internal(deps, caught, requestId);
       if (op && !READS.has(op) && p.code !== 'AccessDenied')
-        await access.refused(call, ACTION[op], undefined, { code: p.code, status: p.status, bucket: r?.bucket, operation: op });
+        await access.refused(call, ACTION[op], undefined, {
+          code: p.code,
+          status: p.status,
+          bucket: r?.bucket,
+          operation: op,
+        });
       // The rest of an upload refused before it was read is not worth receiving.
       if (!req.readableEnded) res.setHeader('Connection', 'close');
       sendError(res, p, {
