@@ -1980,10 +1980,7 @@ export interface components {
              * @enum {string}
              */
             scheme: "internal" | "internet-facing";
-            /**
-             * @description Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones.
-             * @default []
-             */
+            /** @description Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. */
             subnets: string[];
             /**
              * @description Security groups (sg-...) of its VPC.
@@ -2016,11 +2013,10 @@ export interface components {
             /** @description The load balancer (lb-...); from the path. */
             load_balancer_id: string;
             /**
-             * @description How targets are spoken to.
-             * @default HTTP
+             * @description How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise.
              * @enum {string}
              */
-            protocol: "HTTP" | "TCP";
+            protocol?: "HTTP" | "TCP";
             /** @description The targets' port unless a target names its own. */
             port: number;
             /**
@@ -2036,11 +2032,10 @@ export interface components {
              */
             load_balancing_algorithm: "round_robin" | "least_outstanding_requests";
             /**
-             * @description How targets are probed.
-             * @default HTTP
+             * @description How targets are probed; defaults to the group's protocol.
              * @enum {string}
              */
-            health_check_protocol: "HTTP" | "TCP";
+            health_check_protocol?: "HTTP" | "TCP";
             /**
              * @description The path an HTTP probe requests.
              * @default /

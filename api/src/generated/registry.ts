@@ -912,14 +912,13 @@ export const registry: Record<Kind, ResourceMeta> = {
       "subnets": {
         "type": "array",
         "nullable": false,
-        "required": false,
+        "required": true,
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "default": [],
         "elementType": "string",
         "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones."
       },
@@ -1108,15 +1107,14 @@ export const registry: Record<Kind, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": true,
-        "serverDefault": false,
+        "serverDefault": true,
         "secret": false,
         "terraform": true,
-        "default": "HTTP",
         "enum": [
           "HTTP",
           "TCP"
         ],
-        "description": "How targets are spoken to."
+        "description": "How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise."
       },
       "port": {
         "type": "integer",
@@ -1171,15 +1169,14 @@ export const registry: Record<Kind, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false,
+        "serverDefault": true,
         "secret": false,
         "terraform": true,
-        "default": "HTTP",
         "enum": [
           "HTTP",
           "TCP"
         ],
-        "description": "How targets are probed."
+        "description": "How targets are probed; defaults to the group's protocol."
       },
       "health_check_path": {
         "type": "string",

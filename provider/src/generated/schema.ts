@@ -1084,13 +1084,12 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Defaults to `[]`. Changing it replaces the resource.",
-          "required": false,
-          "optional": true,
-          "computed": true,
+          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
           "sensitive": false,
-          "forceNew": true,
-          "default": []
+          "forceNew": true
         },
         {
           "name": "security_group_ids",
@@ -1416,13 +1415,12 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "protocol",
           "type": "string",
-          "description": "How targets are spoken to. One of: `HTTP`, `TCP`. Defaults to `\"HTTP\"`. Changing it replaces the resource.",
+          "description": "How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise. One of: `HTTP`, `TCP`. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true,
-          "default": "HTTP"
+          "forceNew": true
         },
         {
           "name": "port",
@@ -1459,13 +1457,12 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "health_check_protocol",
           "type": "string",
-          "description": "How targets are probed. One of: `HTTP`, `TCP`. Defaults to `\"HTTP\"`.",
+          "description": "How targets are probed; defaults to the group's protocol. One of: `HTTP`, `TCP`.",
           "required": false,
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false,
-          "default": "HTTP"
+          "forceNew": false
         },
         {
           "name": "health_check_path",
@@ -2711,7 +2708,7 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Defaults to `[]`. Changing it replaces the resource.",
+          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Changing it replaces the resource.",
           "required": false,
           "optional": false,
           "computed": true,

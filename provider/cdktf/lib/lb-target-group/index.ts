@@ -33,7 +33,7 @@ export interface LbTargetGroupConfig extends cdktf.TerraformMetaArguments {
   */
   readonly healthCheckPort?: number;
   /**
-  * How targets are probed. One of: `HTTP`, `TCP`. Defaults to `"HTTP"`.
+  * How targets are probed; defaults to the group's protocol. One of: `HTTP`, `TCP`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb_target_group#health_check_protocol LbTargetGroup#health_check_protocol}
   */
@@ -81,7 +81,7 @@ export interface LbTargetGroupConfig extends cdktf.TerraformMetaArguments {
   */
   readonly port: number;
   /**
-  * How targets are spoken to. One of: `HTTP`, `TCP`. Defaults to `"HTTP"`. Changing it replaces the resource.
+  * How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise. One of: `HTTP`, `TCP`. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb_target_group#protocol LbTargetGroup#protocol}
   */

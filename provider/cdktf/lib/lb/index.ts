@@ -27,11 +27,11 @@ export interface LbConfig extends cdktf.TerraformMetaArguments {
   */
   readonly securityGroupIds?: string[];
   /**
-  * Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Defaults to `[]`. Changing it replaces the resource.
+  * Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#subnets Lb#subnets}
   */
-  readonly subnets?: string[];
+  readonly subnets: string[];
   /**
   * `application` (HTTP listeners, rules), `network` (TCP listeners) or `classic` (either, no rules). One of: `application`, `network`, `classic`. Defaults to `"application"`. Changing it replaces the resource.
   *
@@ -362,16 +362,13 @@ export class Lb extends cdktf.TerraformResource {
     return this.getStringAttribute('status_reason');
   }
 
-  // subnets - computed: true, optional: true, required: false
+  // subnets - computed: false, optional: false, required: true
   private _subnets?: string[]; 
   public get subnets() {
     return this.getListAttribute('subnets');
   }
   public set subnets(value: string[]) {
     this._subnets = value;
-  }
-  public resetSubnets() {
-    this._subnets = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get subnetsInput() {
