@@ -48,7 +48,7 @@ function lbOf(app: TestApp, caller: Caller): Promise<string> {
           .post('/api/networking/load-balancers')
           .set('Prefer', 'wait=10')
           .send(body)
-          .expect(201);
+          .expect(202);
         return r.body.id as string;
       }),
     );
@@ -123,6 +123,7 @@ const fixtures: Record<Kind, KindFixture> = {
       body: await lbBody(app, caller, `clb-${n}`, [`10.0.${2 * n}.0/24`, `10.0.${2 * n + 1}.0/24`]),
     }),
     immutable: { type: 'network', vpc_id: 'vpc-other0000', scheme: 'internet-facing', subnets: ['subnet-other0000'] },
+    bodies: { createTargetGroup: { name: 'tg', port: 80 }, createListener: { port: 80, default_action: FIXED } },
   },
   lb_target_group: {
     creator: 'owner',
@@ -131,6 +132,7 @@ const fixtures: Record<Kind, KindFixture> = {
       body: { name: `ctg-${n}`, port: 8000 + n },
     }),
     immutable: { load_balancer_id: 'lb-other0000', protocol: 'TCP', target_type: 'instance' },
+    bodies: { registerTarget: { target_id: '10.0.0.1' } },
   },
   lb_target: {
     creator: 'owner',
@@ -151,6 +153,7 @@ const fixtures: Record<Kind, KindFixture> = {
       body: { port: 1000 + n, default_action: FIXED },
     }),
     immutable: { load_balancer_id: 'lb-other0000', protocol: 'TCP' },
+    bodies: { createListenerRule: { priority: 1, conditions: { path_patterns: ['/'] }, action: FIXED } },
   },
   lb_listener_rule: {
     creator: 'owner',

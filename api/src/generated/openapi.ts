@@ -1988,7 +1988,7 @@ export interface components {
              */
             security_group_ids: string[];
             readonly state?: components["schemas"]["LoadBalancerState"];
-            /** @description Why it failed */
+            /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;
             /** @description The host its listeners listen on (`ATONIX_LB_BIND`); no DNS record is published. */
             readonly dns_name?: string;
@@ -2116,7 +2116,7 @@ export interface components {
             readonly id?: string;
             /** @description The load balancer (lb-...); from the path. */
             load_balancer_id: string;
-            /** @description The port */
+            /** @description The port, unique on its load balancer. */
             port: number;
             /**
              * @description HTTP (application), TCP (network); a classic load balancer takes both. Defaults by type.

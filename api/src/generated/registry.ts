@@ -962,7 +962,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "description": "Why it failed"
+        "description": "Why it failed, when it did."
       },
       "dns_name": {
         "type": "string",
@@ -1418,7 +1418,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "description": "The port"
+        "description": "The port, unique on its load balancer."
       },
       "protocol": {
         "type": "string",

@@ -1118,7 +1118,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "status_reason",
           "type": "string",
-          "description": "Why it failed",
+          "description": "Why it failed, when it did.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -1212,7 +1212,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "port",
           "type": "number",
-          "description": "The port",
+          "description": "The port, unique on its load balancer.",
           "required": true,
           "optional": false,
           "computed": false,
@@ -2741,7 +2741,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "status_reason",
           "type": "string",
-          "description": "Why it failed",
+          "description": "Why it failed, when it did.",
           "required": false,
           "optional": false,
           "computed": true,

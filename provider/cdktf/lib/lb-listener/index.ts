@@ -21,7 +21,7 @@ export interface LbListenerConfig extends cdktf.TerraformMetaArguments {
   */
   readonly loadBalancerId: string;
   /**
-  * The port
+  * The port, unique on its load balancer.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb_listener#port LbListener#port}
   */
