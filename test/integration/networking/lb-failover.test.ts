@@ -67,6 +67,11 @@ describe('networking: load balancer failover', function () {
     await served();
     const after = (await api(second.url, 'GET', `/api/networking/target-groups/${tg.id}/targets`)).body.items;
     expect(after[0].health).to.equal('healthy');
+    // The data plane runs on the worker thread; the main thread's /metrics shows its figures.
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    expect(metrics).to.match(
+      new RegExp(`atonix_lb_requests_total\\{load_balancer="${lb.id}",[^}]*code="2xx"\\} [1-9]`),
+    );
     await target.close();
   });
 });
