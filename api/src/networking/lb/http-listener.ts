@@ -10,7 +10,15 @@ import { pickGroup, pickTarget } from './pick.js';
 
 /** How long a target may take to start its answer (ALB's idle timeout). */
 const IDLE_TIMEOUT_MS = 60_000;
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 const STICKY = 'ATXLB';
 
 function plain(res: ServerResponse, status: number, text: string) {
@@ -46,21 +54,61 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbMetrics): Server {
-  const server = createServer((req, res) => {
-    const started = process.hrtime.bigint();
-    const labels = { load_balancer: lb.id, listener: listener.row.id };
-    res.once('finish', () => {
-      metrics.requests.inc({ ...labels, code: `${String(res.statusCode)[0]}xx` });
-      metrics.latency.observe({ load_balancer: lb.id }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'lb'}`);
-    } catch {
-      return plain(res, 400, '400 Bad Request');
+/** Request headers for the target: hop-by-hop ones dropped, X-Forwarded-* added (one pass over the raw list). */
+function forwardedHeaders(req: IncomingMessage, port: number): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const raw = req.rawHeaders;
+  let prior: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name)) continue;
+    if (name === 'x-forwarded-for') prior = prior ? `${prior}, ${raw[i + 1]}` : raw[i + 1];
+    else if (name !== 'x-forwarded-proto' && name !== 'x-forwarded-port') {
+      const v = out[name];
+      out[name] = v === undefined ? raw[i + 1]! : Array.isArray(v) ? [...v, raw[i + 1]!] : [v, raw[i + 1]!];
     }
-    const rule = listener.rules.find((r) => matches(r.conditions, req, url));
+  }
+  const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  out['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
+  out['x-forwarded-proto'] = 'http';
+  out['x-forwarded-port'] = String(port);
+  return out;
+}
+
+/** The target's response headers as a raw list without hop-by-hop ones (no object built per response). */
+function responseHeaders(raw: string[], extraCookie?: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  if (extraCookie) out.push('Set-Cookie', extraCookie);
+  return out;
+}
+
+export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbMetrics): Server {
+  // Metric children bound once: label lookups per request cost more than the increments.
+  const byClass = new Map<number, ReturnType<LbMetrics['requests']['labels']>>();
+  const latency = metrics.latency.labels(lb.id);
+  const count = (status: number) => {
+    const cls = Math.floor(status / 100);
+    let c = byClass.get(cls);
+    if (!c) byClass.set(cls, (c = metrics.requests.labels(lb.id, listener.row.id, `${cls}xx`)));
+    c.inc();
+  };
+  const server = createServer({ noDelay: true }, (req, res) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      count(res.statusCode);
+      latency.observe((performance.now() - started) / 1000);
+    });
+    const needsUrl = listener.rules.length > 0 || listener.row.default_action.type === 'redirect';
+    let url: URL | undefined;
+    if (needsUrl) {
+      try {
+        url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'lb'}`);
+      } catch {
+        return plain(res, 400, '400 Bad Request');
+      }
+    }
+    const rule = url && listener.rules.find((r) => matches(r.conditions, req, url));
     const action: Row = rule ? rule.action : listener.row.default_action;
     if (action.type === 'fixed-response') {
       const f = action.fixed_response;
@@ -73,7 +121,7 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
     }
     if (action.type === 'redirect') {
       res.writeHead(action.redirect.status_code === 'HTTP_301' ? 301 : 302, {
-        location: location(action.redirect, req, url, listener.row.port),
+        location: location(action.redirect, req, url!, listener.row.port),
         'content-length': 0,
       });
       return void res.end();
@@ -87,31 +135,20 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
     const release = () => {
       if (!released) ((released = true), target.outstanding--);
     };
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-    for (const h of HOP_BY_HOP) delete headers[h];
-    const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const prior = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
-    headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-port'] = String(listener.row.port);
     const up = request({
       host: target.address,
       port: target.port,
       method: req.method,
       path: req.url,
-      headers: headers as Record<string, string | string[]>,
+      headers: forwardedHeaders(req, listener.row.port),
       agent: target.agent,
       timeout: IDLE_TIMEOUT_MS,
     });
     up.once('response', (upRes) => {
-      const out: Record<string, string | string[] | undefined> = { ...upRes.headers };
-      for (const h of HOP_BY_HOP) delete out[h];
-      if (group.row.stickiness_enabled)
-        out['set-cookie'] = [
-          ...(upRes.headers['set-cookie'] ?? []),
-          `${STICKY}-${group.row.id}=${target.id}; Max-Age=${group.row.stickiness_duration_seconds}; Path=/`,
-        ];
-      res.writeHead(upRes.statusCode ?? 502, out as Record<string, string | string[]>);
+      const cookie = group.row.stickiness_enabled
+        ? `${STICKY}-${group.row.id}=${target.id}; Max-Age=${group.row.stickiness_duration_seconds}; Path=/`
+        : undefined;
+      res.writeHead(upRes.statusCode ?? 502, responseHeaders(upRes.rawHeaders, cookie));
       upRes.pipe(res);
       upRes.once('end', release);
       upRes.once('error', () => (release(), res.destroy()));
