@@ -21,7 +21,20 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
     },
     getSubnet: getHandler(subnets),
     updateSubnet: patchHandler(subnets),
-    deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }]),
+    // Load balancers name their subnets in a list (jsonb), which the column checks cannot look into.
+    deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }], async (ctx, row) => {
+      const using = await ctx
+        .db('load_balancers')
+        .whereRaw('subnets @> ?::jsonb', [JSON.stringify([row.id])])
+        .limit(10)
+        .pluck('id');
+      if (using.length)
+        throw problems.inUse(
+          'subnet',
+          row.id,
+          using.map((id: string) => ({ kind: 'load_balancer', id })),
+        );
+    }),
     async createSubnet(ctx) {
       const vpcId = ctx.params.id as string;
       if (ctx.body.vpc_id !== undefined && ctx.body.vpc_id !== vpcId) {

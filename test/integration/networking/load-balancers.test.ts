@@ -87,6 +87,13 @@ describe('networking: load balancers', function () {
     });
   });
 
+  describe('deleteSubnet', () => {
+    it('is refused with 409 naming the load balancers in it', async () => {
+      const r = await app.admin.delete(`/api/networking/subnets/${net.subnets[0]}`).expect(409);
+      expect(r.body.detail).to.include(net.lb);
+    });
+  });
+
   describe('deleteLoadBalancer', () => {
     it('deletes its listeners, rules, target groups and registrations with it', async () => {
       const own = await activeLb(app, 'application', 'gone');
