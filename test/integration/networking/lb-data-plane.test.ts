@@ -110,12 +110,43 @@ describe('networking: load balancer data plane', function () {
       await app.admin.delete(`/api/networking/targets/${targets[0]}`).expect(204);
       await healthOf(app, tg, 'draining', 1);
       await app.admin.get(`/api/networking/targets/${targets[0]}`).expect(404);
+      // The deregistration reaches the data plane with its change event (milliseconds), then holds.
+      const { eventually } = await import('../../support/app.js');
+      await eventually(async () => (await spread(l.endpoint, 2)).db === 2, 'the drain in force');
       expect(await spread(l.endpoint, 4)).to.deep.equal({ db: 4 });
       a.release();
       expect(await inFlight).to.include({ status: 200, body: 'da' });
       await advanceClock(app, 30);
       const left = (await app.admin.get(`/api/networking/target-groups/${tg}/targets`).expect(200)).body.items;
       expect(left.map((t: { id: string }) => t.id)).to.not.include(targets[0]);
+    });
+
+    it('keeps a client on one target with the stickiness cookie, and sends the least busy target new requests', async () => {
+      const [a, b] = [await web('sa'), await web('sb')];
+      const { tg } = await targetGroup(app, lb, [a.port, b.port], { stickiness_enabled: true });
+      const l = await listener(app, lb, { port: 87, default_action: forward(tg) });
+      await healthOf(app, tg, 'healthy');
+      await serving(l.endpoint);
+      const first = await viaLb(l.endpoint);
+      const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+      expect(cookie).to.match(new RegExp(`^ATXLB-${tg}=tgt-`));
+      for (let i = 0; i < 4; i++) expect((await viaLb(l.endpoint, '/', { cookie })).body).to.equal(first.body);
+      // Least outstanding requests: while one target holds a request, new ones go to the other.
+      const [c, d] = [await web('lc'), await web('ld')];
+      const lor = await targetGroup(app, lb, [c.port, d.port], {
+        load_balancing_algorithm: 'least_outstanding_requests',
+      });
+      const l2 = await listener(app, lb, { port: 88, default_action: forward(lor.tg) });
+      await healthOf(app, lor.tg, 'healthy');
+      await serving(l2.endpoint);
+      c.hits = d.hits = 0;
+      const held = viaLb(l2.endpoint, '/slow');
+      const { eventually } = await import('../../support/app.js');
+      await eventually(async () => c.hits + d.hits > 0, 'the held request at a target');
+      const busy = c.hits ? c : d;
+      expect(await spread(l2.endpoint, 3)).to.deep.equal({ [busy === c ? 'ld' : 'lc']: 3 });
+      busy.release();
+      await held;
     });
 
     it('answers 503 when no target is healthy and 502 when the target refuses the request', async () => {
