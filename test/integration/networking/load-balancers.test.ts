@@ -1,6 +1,6 @@
 // Load balancers and what hangs off them: the kinds' own rules (the conformance suite covers the shared ones).
 import { expect } from 'chai';
-import { startApp, type TestApp } from '../../support/app.js';
+import { newUser, startApp, type TestApp } from '../../support/app.js';
 import { activeLb, forward, listener, targetGroup } from '../../support/lb.js';
 
 describe('networking: load balancers', function () {
@@ -228,6 +228,54 @@ describe('networking: load balancers', function () {
       const nl = await listener(app, nlb.lb, { port: 96, default_action: forward(tcp.body.id) });
       const r = await post(`/api/networking/listeners/${nl.id}/rules`, body);
       expect(r.body.errors[0]).to.include({ pointer: '/listener_id', code: 'NotSupported' });
+    });
+  });
+
+  describe('IAM', () => {
+    it('refuses a deregistration an explicit deny names, with the IAM action, and lets the rest through', async () => {
+      const u = await newUser(app, 'lb-operator');
+      const as = app.as(u.token);
+      const own = await as
+        .post('/api/networking/vpcs')
+        .set('Prefer', 'wait=10')
+        .send({ name: 'n', cidr_block: '10.0.0.0/16' });
+      const subnets = [];
+      for (const [i, z] of ['a', 'b'].entries())
+        subnets.push(
+          (
+            await as
+              .post(`/api/networking/vpcs/${own.body.id}/subnets`)
+              .send({ name: z, cidr_block: `10.0.${i}.0/24`, availability_zone: `us-east-1${z}` })
+              .expect(201)
+          ).body.id,
+        );
+      const lb = await as
+        .post('/api/networking/load-balancers')
+        .set('Prefer', 'wait=10')
+        .send({ name: 'l', vpc_id: own.body.id, subnets })
+        .expect(202);
+      const tg = await as
+        .post(`/api/networking/load-balancers/${lb.body.id}/target-groups`)
+        .send({ name: 't', port: 80 })
+        .expect(201);
+      const t = await as
+        .post(`/api/networking/target-groups/${tg.body.id}/targets`)
+        .send({ target_id: '10.0.0.9' })
+        .expect(201);
+      const policy = await app.admin
+        .post('/api/security/policies')
+        .send({
+          name: 'no-deregister',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Deny', Action: 'networking:DeregisterTargets', Resource: '*' }],
+          },
+        })
+        .expect(201);
+      await app.admin.post(`/api/security/users/${u.id}/policies`).send({ policy_id: policy.body.id }).expect(201);
+      const denied = await as.delete(`/api/networking/targets/${t.body.id}`).expect(403);
+      expect(denied.body).to.include({ code: 'AccessDenied', action: 'networking:DeregisterTargets' });
+      await as.get(`/api/networking/targets/${t.body.id}`).expect(200);
     });
   });
 });
