@@ -155,6 +155,24 @@ describe('terraform: load balancers through the real binary', function () {
     });
   }
 
+  it('data "atonix_lb" finds a load balancer by name, with its endpoints', async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      ws.write(`${LISTENER}`);
+      await ws.apply();
+      ws.write(
+        `${LISTENER}\ndata "atonix_lb" "found" {\n  name = "deps"\n}\noutput "lb" {\n  value = "\${data.atonix_lb.found.id} \${data.atonix_lb.found.state} \${data.atonix_lb.found.endpoints["80"]}"\n}\n`,
+      );
+      const out = await ws.apply();
+      const id = await ws.stateId('atonix_lb.web');
+      const endpoint = await ws.must(['state', 'show', '-no-color', 'atonix_lb_listener.web']);
+      expect(out).to.contain(`lb = "${id} active ${/endpoint\s+= "([^"]+)"/.exec(endpoint)![1]}"`);
+      await ws.destroy();
+    } finally {
+      ws.remove();
+    }
+  });
+
   it('examples/terraform/lb-web: two web servers behind a load balancer, applied and then carrying traffic', async () => {
     const [one, two] = [await webTarget('web-1'), await webTarget('web-2')];
     const ws = new Workspace(app.url, ADMIN_TOKEN);
