@@ -115,7 +115,6 @@ function targetHandlers({ clock }: Deps): KindHandlers<'lb_target'> {
 
 /** Drained registrations go once their group's delay has passed (platform time; any worker may sweep: idempotent). */
 function targetWorkers({ db, clock, log }: Deps): Workers {
-  if (!clock) return {};
   clock.onTick(async (now) => {
     const { rows } = await db.raw(
       `delete from lb_targets t using lb_target_groups g where g.id = t.target_group_id and t.deregistered_at is not null
