@@ -15,9 +15,9 @@ const LOCK_CLASS = 7311;
 const TAKEOVER_MS = 1000;
 const KINDS = new Set(['load_balancer', 'lb_target_group', 'lb_target', 'lb_listener', 'lb_listener_rule', 'instance']);
 
-interface PoolClient {
-  acquireConnection(): Promise<pg.Client>;
-  releaseConnection(c: pg.Client): Promise<void>;
+interface RawConnections {
+  acquireRawConnection(): Promise<pg.Client>;
+  destroyRawConnection(c: pg.Client): Promise<void>;
 }
 
 export async function startDataPlane(deps: Deps): Promise<{ stop(): Promise<void> }> {
@@ -45,8 +45,29 @@ class DataPlane {
     };
   }
 
+  /**
+   * The connection holding this process's locks: its own, outside the pool (a pool slot held for good would starve
+   * a small pool). Lost, it has lost the locks with it: everything it served stops, to be taken again.
+   */
+  private async connection(): Promise<pg.Client> {
+    if (this.conn) return this.conn;
+    // knex's raw connection: made with the pool's settings, but never part of the pool.
+    const c: pg.Client = await (this.deps.db.client as RawConnections).acquireRawConnection();
+    const lost = () => {
+      if (this.conn !== c) return;
+      this.conn = undefined;
+      this.ctx.log.warn('load balancer data plane: its lock connection was lost; serving nothing until it is back');
+      for (const lb of this.served.values()) stopServing(lb);
+      this.served.clear();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    this.conn = c;
+    return c;
+  }
+
   async start() {
-    this.conn = await (this.deps.db.client as PoolClient).acquireConnection();
+    await this.connection();
     this.undo.push(
       this.deps.events.subscribe((ev) => {
         if (!KINDS.has(ev.kind)) return;
@@ -95,7 +116,8 @@ class DataPlane {
     const fresh: ServedLb[] = [];
     for (const id of active) {
       if (this.served.has(id) || this.stopped) continue;
-      const { rows } = await this.conn!.query('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LOCK_CLASS, id]);
+      const conn = await this.connection();
+      const { rows } = await conn.query('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LOCK_CLASS, id]);
       if (!rows[0].ok) continue;
       const lb: ServedLb = { id, row: {}, groups: new Map(), listeners: new Map() };
       this.served.set(id, lb);
@@ -177,10 +199,8 @@ class DataPlane {
     for (const u of this.undo) u();
     await this.running;
     for (const lb of [...this.served.values()]) await this.release(lb);
-    if (this.conn) {
-      await this.conn.query('select pg_advisory_unlock_all()').catch(() => {});
-      await (this.deps.db.client as PoolClient).releaseConnection(this.conn);
-      this.conn = undefined;
-    }
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn) await (this.deps.db.client as RawConnections).destroyRawConnection(conn).catch(() => {}); // its locks go with it
   }
 }
