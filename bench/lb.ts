@@ -163,6 +163,7 @@ try {
   const row = (label: string, m: { rps: number; p50: number; p99: number; failures: number }, base: typeof m) =>
     `| ${label} | ${n(m.rps)} | ${n(m.p50, 2)} | ${n(m.p99, 2)} | ${(m.rps / base.rps).toFixed(2)}x | ${m === base ? '-' : `+${n(m.p99 - base.p99, 2)} ms`} | ${m.failures} |`;
   const section = [
+    '<!-- lb-bench:start -->',
     '## Load balancer data plane',
     '',
     `Produced by \`npm run bench:lb${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; ${os.availableParallelism?.() ?? os.cpus().length} CPUs, Node ${process.version}. ` +
@@ -180,6 +181,7 @@ try {
     '|---|---|---|---|',
     `| HTTP through the load balancer vs straight to one target | >= 0.50x | ${ratio.toFixed(2)}x, p99 +${n(viaLb.p99 - direct.p99, 2)} ms | ${ratio >= 0.5 && viaLb.failures === 0 ? 'yes' : '**no**'} |`,
     `| TCP connections/s through the load balancer vs straight to one target | reported | ${tcpRatio.toFixed(2)}x, p99 +${n(tcpLb.p99 - tcpDirect.p99, 2)} ms | - |`,
+    '<!-- lb-bench:end -->',
   ].join('\n');
   writeSection(join(ROOT, 'bench/RESULTS.md'), 'lb-bench', section);
   console.log(section);

@@ -1,7 +1,7 @@
 // `npm run bench`: measures the API against two baselines measured in the same run and writes bench/RESULTS.md.
 //
 //   npm run bench [-- --seconds=10 --warmup=2 --connections=20 --profile=missed|all|none --keep-profiles=DIR
-//                    --api-commit=REV --out=bench/RESULTS.md]
+//                    --api-commit=REV --out=bench/RESULTS.md --cases=core,s3]
 //
 // --api-commit measures the API of a commit (extracted with `git archive` into the temp dir) instead of the
 // work tree, e.g. to compare two commits or while the work tree is mid-change.
@@ -11,6 +11,8 @@
 // child processes serving the same instance JSON from memory. Everything stops by itself; a watchdog ends
 // the run if it takes too long. Cases:
 //   GET one instance; a page of 50 for an owner with 1,000 and with 100,000 instances; create an instance.
+//   s3 (bench/lib/s3.ts): Put/GetObject against a bare file server, and the API's memory in a 1 GiB upload; its
+//   section of RESULTS.md is written between markers, so `--cases=s3` rewrites only that.
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -24,7 +26,9 @@ import { Api, bulkInsertInstances, countRows, drainBuilding, planOf, postgresVer
 import { measure, measureInterleaved, type LoadSpec, type Measurement } from './lib/load.js';
 import { summarise, type ProfileSummary } from './lib/profile.js';
 import { apiSource, startFlags } from './lib/source.js';
-import { cpuPerRequest, render, write, type CaseResult, type Target } from './lib/report.js';
+import { cpuPerRequest, render, write, writeSection, type CaseResult, type Target } from './lib/report.js';
+import { s3Cases } from './lib/s3.js';
+import { S3_SECTION } from './lib/s3-report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opt } = parseArgs({
@@ -36,6 +40,7 @@ const { values: opt } = parseArgs({
     'keep-profiles': { type: 'string' },
     'api-commit': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/RESULTS.md') },
+    cases: { type: 'string', default: 'core,s3' },
   },
 });
 const SECONDS = Number(opt.seconds);
@@ -45,10 +50,13 @@ if (![SECONDS, WARMUP, CONNECTIONS].every((n) => Number.isInteger(n) && n >= 0) 
   throw new Error('--seconds, --warmup and --connections must be whole numbers (seconds >= 1, connections >= 1)');
 }
 if (!['missed', 'all', 'none'].includes(opt.profile!)) throw new Error('--profile must be missed, all or none');
+const CASES = new Set(opt.cases!.split(','));
+if (![...CASES].every((c) => c === 'core' || c === 's3')) throw new Error('--cases is a list of core and s3');
+const COMMAND = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 
 const ADMIN_TOKEN = 'atx_bench_admin_token_not_a_secret_000000';
 const LIST_SIZES = { small: 1_000, large: 100_000 };
-const WATCHDOG_MS = 8 * 60_000;
+const WATCHDOG_MS = 12 * 60_000;
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,13 +96,13 @@ function apiEnv(databaseUrl: string): Record<string, string> {
   };
 }
 
-const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = []) =>
+const startApi = (databaseUrl: string, name = 'api', nodeFlags: string[] = [], env: Record<string, string> = {}) =>
   startChild({
     name,
     script: 'api/src/main.ts',
     cwd: apiRoot,
     logDir: tmp,
-    env: apiEnv(databaseUrl),
+    env: { ...apiEnv(databaseUrl), ...env },
     readyPath: '/readyz',
     nodeFlags: [...startFlags(apiRoot), ...nodeFlags],
   });
@@ -116,6 +124,26 @@ async function main() {
   log('starting the API');
   let api = await startApi(db.url);
   const admin = new Api(api.url, ADMIN_TOKEN);
+  const s3 = () =>
+    s3Cases({
+      command: COMMAND,
+      tmp,
+      apiRoot,
+      admin,
+      api,
+      startApi: (name, env) => startApi(db!.url, name, [], env),
+      postmaster: postmasterPid(join(tmp, 'pgdata', 'pg')),
+      seconds: SECONDS,
+      warmup: WARMUP,
+      log,
+    });
+  if (!CASES.has('core')) {
+    const { section, met } = await s3();
+    writeSection(opt.out!, S3_SECTION, section);
+    log(`wrote the S3 section of ${relative(process.cwd(), opt.out!)}`);
+    process.stdout.write(section + '\n');
+    return met;
+  }
 
   // Fixtures: one non-admin user per case, the catalogue ids, a real instance to GET.
   const run = Date.now().toString(36);
@@ -341,6 +369,9 @@ async function main() {
     },
   ];
 
+  // The S3 cases on the same API, before the profiles below stop it.
+  const s3Result = CASES.has('s3') ? await s3() : undefined;
+
   // Where the time goes: the API again under --cpu-prof for the cases whose target was missed.
   const profiles: { case: string; summary: ProfileSummary; file?: string }[] = [];
   const toProfile = targets
@@ -380,7 +411,7 @@ async function main() {
   const cpus = os.cpus();
   const report = render(
     {
-      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      command: COMMAND,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       nproc: os.availableParallelism?.() ?? cpus.length,
       cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
@@ -411,9 +442,11 @@ async function main() {
     profiles,
   );
   write(opt.out!, report);
+  if (s3Result) writeSection(opt.out!, S3_SECTION, s3Result.section);
   log(`wrote ${relative(process.cwd(), opt.out!)}`);
   process.stdout.write(report.split('\n## Set-up')[0] + '\n');
-  return targets.every((t) => t.met);
+  if (s3Result) process.stdout.write(s3Result.section + '\n');
+  return targets.every((t) => t.met) && (s3Result?.met ?? true);
 }
 
 try {

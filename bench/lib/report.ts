@@ -140,15 +140,10 @@ export function write(file: string, text: string) {
   writeFileSync(file, text + kept);
 }
 
-/**
- * Writes a script's own section of `file` between `<!-- <name>:start -->` and `<!-- <name>:end -->` (replacing the
- * last run's), below the hand-written marker the main bench keeps.
- */
-export function writeSection(file: string, name: string, section: string): void {
-  const marked = `<!-- ${name}:start -->\n${section}\n<!-- ${name}:end -->`;
-  const pattern = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+/** Puts `section` (which starts and ends with `<!-- name:start/end -->`) in place of the file's old one, or at the end. */
+export function writeSection(file: string, name: string, section: string) {
   let text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${KEEP_MARKER}\n`;
   if (!text.includes(KEEP_MARKER)) text += `\n${KEEP_MARKER}\n`;
-  text = pattern.test(text) ? text.replace(pattern, marked) : `${text.trimEnd()}\n\n${marked}\n`;
-  writeFileSync(file, text);
+  const old = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(file, old.test(text) ? text.replace(old, () => section) : `${text.trimEnd()}\n\n${section}\n`);
 }

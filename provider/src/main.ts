@@ -8,13 +8,13 @@ serve({
   address: 'registry.terraform.io/atonixcorp/atonix',
   version: VERSION,
   provider: async () => {
-    const [{ buildProvider }, { providerSchema }, { hooks }, { dataSources }] = await Promise.all([
+    const [{ buildProvider }, { providerSchema }, { hooks, resources }, { dataSources }] = await Promise.all([
       import('./framework/provider.js'),
       import('./generated/schema.js'),
       import('./resources/index.js'),
       import('./data-sources/index.js'),
     ]);
-    return buildProvider(providerSchema, { version: VERSION, hooks, dataSources });
+    return buildProvider(providerSchema, { version: VERSION, hooks, resources, dataSources });
   },
 }).catch((error: unknown) => {
   process.stderr.write(`terraform-provider-atonix: ${error instanceof Error ? error.stack : String(error)}\n`);

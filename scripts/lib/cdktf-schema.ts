@@ -1,12 +1,23 @@
 // The provider's schema in the exact `terraform providers schema -json` format, built from the same schema objects the
-// provider serves (provider/src/framework/schemas.ts, and the hand-written data sources in provider/src/data-sources/),
-// so the CDKTF bindings can be generated with no terraform binary.
+// provider serves (provider/src/framework/schemas.ts, and the hand-written types in provider/src/resources/ and
+// provider/src/data-sources/), so the CDKTF bindings can be generated with no terraform binary.
 import { dataSources as handWrittenDataSources } from '../../provider/src/data-sources/index.js';
-import type { Attribute, Block, DataSourceType, Schema } from '../../provider/src/runtime/index.js';
+import { resources as handWrittenResources } from '../../provider/src/resources/index.js';
+import type { Attribute, Block, Schema } from '../../provider/src/runtime/index.js';
 import type { ProviderSchema } from '../../provider/src/framework/schema-types.js';
 import { dataSourceSchema, providerConfigSchema, resourceSchema } from '../../provider/src/framework/schemas.js';
 
 export const PROVIDER_ADDRESS = 'registry.terraform.io/atonixcorp/atonix';
+
+/** The types written by hand, by type name: the generators need only their schemas. */
+export interface HandWrittenSchemas {
+  resources: Readonly<Record<string, { readonly schema: Schema }>>;
+  dataSources: Readonly<Record<string, { readonly schema: Schema }>>;
+}
+export const HAND_WRITTEN: HandWrittenSchemas = {
+  resources: handWrittenResources,
+  dataSources: handWrittenDataSources,
+};
 
 /** Terraform's meta-arguments: an attribute with one of these names cannot be configured, and breaks generated code. */
 export const META_ARGUMENTS = ['count', 'for_each', 'provider', 'lifecycle', 'depends_on', 'connection', 'provisioner'];
@@ -99,21 +110,24 @@ const byType = (schemas: [string, Schema][]) =>
 
 /**
  * `terraform providers schema -json` for this provider, as terraform prints it once the provider is installed:
- * the generated types, and the hand-written data sources the provider serves beside them.
+ * the generated types, and the hand-written ones the provider serves beside them.
  */
 export function providerSchemaJson(
   schema: ProviderSchema,
-  dataSources: Readonly<Record<string, DataSourceType>> = handWrittenDataSources,
+  handWritten: HandWrittenSchemas = HAND_WRITTEN,
 ): JsonProviderSchemas {
   const json: JsonProviderSchemas = {
     format_version: '1.0',
     provider_schemas: {
       [PROVIDER_ADDRESS]: {
         provider: schemaJson(providerConfigSchema),
-        resource_schemas: byType(schema.resources.map((r) => [r.typeName, resourceSchema(r)])),
+        resource_schemas: byType([
+          ...schema.resources.map((r): [string, Schema] => [r.typeName, resourceSchema(r)]),
+          ...Object.entries(handWritten.resources).map(([type, r]): [string, Schema] => [type, r.schema]),
+        ]),
         data_source_schemas: byType([
           ...schema.dataSources.map((d): [string, Schema] => [d.typeName, dataSourceSchema(d)]),
-          ...Object.entries(dataSources).map(([type, d]): [string, Schema] => [type, d.schema]),
+          ...Object.entries(handWritten.dataSources).map(([type, d]): [string, Schema] => [type, d.schema]),
         ]),
       },
     },

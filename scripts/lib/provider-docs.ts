@@ -1,12 +1,13 @@
 // Provider docs in the Terraform registry layout (docs/index.md, docs/resources/*.md, docs/data-sources/*.md),
-// from the generated schema, the hand-written data sources' schemas and the examples under examples/terraform/.
+// from the generated schema, the hand-written types' schemas and the examples under examples/terraform/.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataSources as handWrittenDataSources } from '../../provider/src/data-sources/index.js';
 import type { CtyType, ProviderSchema, TfAttribute } from '../../provider/src/framework/schema-types.js';
-import type { Attribute, Block, CtyType as WireType, DataSourceType } from '../../provider/src/runtime/index.js';
+import type { Attribute, Block, CtyType as WireType } from '../../provider/src/runtime/index.js';
+import { HAND_WRITTEN, type HandWrittenSchemas } from './cdktf-schema.js';
 
-const typeText = (t: CtyType): string => (typeof t === 'string' ? t : `${t[0]}(${typeText(t[1])})`);
+const typeText = (t: CtyType): string =>
+  typeof t === 'string' ? t : t[0] === 'object' ? 'object' : `${t[0]}(${typeText(t[1] as CtyType)})`;
 
 function example(root: string, rel: string): string | undefined {
   const file = join(root, 'examples/terraform', rel);
@@ -14,8 +15,9 @@ function example(root: string, rel: string): string | undefined {
 }
 
 function attributeList(attrs: TfAttribute[]): string {
-  const line = (a: TfAttribute) =>
-    `- \`${a.name}\` (${typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}`;
+  const line = (a: TfAttribute): string =>
+    `- \`${a.name}\` (${a.nested ? 'Set of objects' : typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}` +
+    (a.nested ? `\n${a.nested.attributes.map((n) => `  ${line(n)}`).join('\n')}` : '');
   const groups: [string, TfAttribute[]][] = [
     ['Required', attrs.filter((a) => a.required)],
     ['Optional', attrs.filter((a) => a.optional)],
@@ -107,8 +109,10 @@ export function providerDocs(
   schema: ProviderSchema,
   root: string,
   header: string,
-  dataSources: Readonly<Record<string, DataSourceType>> = handWrittenDataSources,
+  handWritten: HandWrittenSchemas = HAND_WRITTEN,
 ): { path: string; content: string }[] {
+  const { resources, dataSources } = handWritten;
+  const resourceNames = [...schema.resources.map((r) => r.typeName), ...Object.keys(resources)].sort();
   const dataSourceNames = [...schema.dataSources.map((d) => d.typeName), ...Object.keys(dataSources)].sort();
   // After the front matter: the registry reads the front matter only as the file's first lines.
   const note = `<!-- ${header.replace(/^\/\/ /, '').trim()} -->\n`;
@@ -148,7 +152,7 @@ export function providerDocs(
       '',
       '## Resources',
       '',
-      ...schema.resources.map((r) => `- [${r.typeName}](resources/${r.typeName.replace(/^atonix_/, '')}.md)`),
+      ...resourceNames.map((r) => `- [${r}](resources/${r.replace(/^atonix_/, '')}.md)`),
       '',
       '## Data Sources',
       '',
@@ -205,6 +209,23 @@ export function providerDocs(
     out.push({
       path: `docs/data-sources/${d.typeName.replace(/^atonix_/, '')}.md`,
       content: page(note, 'Data Source', d.typeName, d.description, body),
+    });
+  }
+  for (const [name, r] of Object.entries(resources)) {
+    const usage = example(root, `resources/${name}/resource.tf`);
+    const imp = example(root, `resources/${name}/import.sh`);
+    const body = [
+      ...(usage ? ['## Example Usage', '', ...hcl(usage)] : []),
+      '## Schema',
+      '',
+      ...blockSchema(r.schema.block),
+      ...(imp
+        ? ['## Import', '', 'Import is supported using the following syntax:', '', '```shell', imp, '```', '']
+        : []),
+    ];
+    out.push({
+      path: `docs/resources/${name.replace(/^atonix_/, '')}.md`,
+      content: page(note, 'Resource', name, r.schema.block.description ?? '', body).replace(/\n+$/, '\n'),
     });
   }
   for (const [name, d] of Object.entries(dataSources)) {

@@ -15,6 +15,8 @@ function ctyType(p: PropMeta): CtyType {
   if (p.json) return 'string';
   const scalar = (t?: string): string =>
     t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string';
+  if (p.type === 'array' && p.items)
+    return ['set', ['object', Object.fromEntries(Object.entries(p.items).map(([n, q]) => [n, ctyType(q)]))]];
   if (p.type === 'array') return ['list', scalar(p.elementType)];
   if (p.type === 'object') return ['map', scalar(p.elementType)];
   return scalar(p.type);
@@ -48,9 +50,25 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     };
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
+    if (p.items) attr.nested = nestedSet(p.items, computedOnly);
     out.push(attr);
   }
   return out;
+}
+
+/** The attributes of a set of objects: as the API requires them, or all computed inside a computed attribute. */
+function nestedSet(items: Record<string, PropMeta>, computedOnly: boolean): TfAttribute['nested'] {
+  const attributes = Object.entries(items).map(([name, q]): TfAttribute => ({
+    name,
+    type: ctyType(q),
+    description: describe(name, q),
+    required: !computedOnly && q.required,
+    optional: !computedOnly && !q.required,
+    computed: computedOnly,
+    sensitive: false,
+    forceNew: false,
+  }));
+  return { nesting: 'set', attributes };
 }
 
 export function buildProviderSchema(registry: Record<string, ResourceMeta>): ProviderSchema {
@@ -93,6 +111,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
             sensitive: p.writeOnly,
             forceNew: false,
             ...(p.json ? { json: true } : {}),
+            ...(p.items ? { nested: nestedSet(p.items, true) } : {}),
           };
         });
       if (!attributes.some((a) => a.name === 'id'))

@@ -28,7 +28,16 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   if (s['x-terraform'] === 'json') meta.json = true;
   if (s.default !== undefined) meta.default = s.default;
   if (enumValues) meta.enum = enumValues;
-  if (type === 'array') meta.elementType = propType(spec, s.items ?? {}).type;
+  if (type === 'array') {
+    meta.elementType = propType(spec, s.items ?? {}).type;
+    const item = deref<Schema>(spec, s.items ?? {});
+    if (meta.elementType === 'object' && item.properties) {
+      const req = new Set<string>(item.required ?? []);
+      meta.items = Object.fromEntries(
+        Object.entries<Schema>(item.properties).map(([n, ps]) => [n, propMeta(spec, ps, req.has(n))]),
+      );
+    }
+  }
   if (type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
     meta.elementType = propType(spec, s.additionalProperties).type;
   }

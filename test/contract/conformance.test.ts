@@ -55,6 +55,23 @@ function lbOf(app: TestApp, caller: Caller): Promise<string> {
   return mine.get(caller.id)!;
 }
 const FIXED = { type: 'fixed-response', fixed_response: { status_code: 200 } };
+/** One internet gateway per caller, attached to the caller's VPC, for routes to send traffic to. */
+const gatewaysOf = new WeakMap<TestApp, Map<string, Promise<string>>>();
+function gatewayOf(app: TestApp, caller: Caller): Promise<string> {
+  const mine = gatewaysOf.get(app) ?? new Map<string, Promise<string>>();
+  gatewaysOf.set(app, mine);
+  if (!mine.has(caller.id))
+    mine.set(
+      caller.id,
+      vpcOf(app, caller).then(
+        async (vpc) =>
+          (await caller.agent.post('/api/networking/internet-gateways').send({ name: 'gw', vpc_id: vpc }).expect(201))
+            .body.id as string,
+      ),
+    );
+  return mine.get(caller.id)!;
+}
+const created = async (req: Promise<{ body: { id: string } }>) => (await req).body.id;
 
 const SUBNET_BODY = { name: 'sub', cidr_block: '10.0.250.0/24' };
 const ONE_VPC = {
@@ -169,6 +186,89 @@ const fixtures: Record<Kind, KindFixture> = {
       };
     },
     immutable: { listener_id: 'lsn-other0000' },
+  },
+  security_group: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({ body: { name: `csg-${n}`, vpc_id: await vpcOf(app, caller) } }),
+    immutable: { vpc_id: 'vpc-other0000' },
+    bodies: {
+      createSecurityGroupRule: {
+        direction: 'egress',
+        protocol: 'udp',
+        from_port: 53,
+        to_port: 53,
+        cidr_block: '10.0.0.0/8',
+      },
+    },
+  },
+  security_group_rule: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const vpc = await vpcOf(app, caller);
+      const group = await created(
+        caller.agent
+          .post('/api/networking/security-groups')
+          .send({ name: `csgr-${n}`, vpc_id: vpc })
+          .expect(201),
+      );
+      return {
+        params: { security_group_id: group },
+        body: { direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, cidr_block: '10.0.0.0/8' },
+      };
+    },
+    immutable: {
+      security_group_id: 'sg-other0000',
+      direction: 'egress',
+      protocol: 'udp',
+      from_port: 1,
+      to_port: 2,
+      cidr_block: '10.1.0.0/16',
+      source_security_group_id: 'sg-other0000',
+    },
+  },
+  internet_gateway: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `cigw-${n}` } }),
+  },
+  route_table: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({ body: { name: `crt-${n}`, vpc_id: await vpcOf(app, caller) } }),
+    immutable: { vpc_id: 'vpc-other0000' },
+    bodies: { createRoute: { destination_cidr_block: '0.0.0.0/0', gateway_id: 'igw-unknown0000' } },
+  },
+  route: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const [vpc, gateway_id] = [await vpcOf(app, caller), await gatewayOf(app, caller)];
+      const table = await created(
+        caller.agent
+          .post('/api/networking/route-tables')
+          .send({ name: `crr-${n}`, vpc_id: vpc })
+          .expect(201),
+      );
+      return { params: { route_table_id: table }, body: { destination_cidr_block: `172.16.${n}.0/24`, gateway_id } };
+    },
+    immutable: { route_table_id: 'rtb-other0000', destination_cidr_block: '192.168.0.0/24' },
+  },
+  route_table_association: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const vpc = await vpcOf(app, caller);
+      const subnet_id = await created(
+        caller.agent
+          .post(`/api/networking/vpcs/${vpc}/subnets`)
+          .send({ name: `cra-${n}`, cidr_block: `10.0.${n}.0/24` })
+          .expect(201),
+      );
+      const route_table_id = await created(
+        caller.agent
+          .post('/api/networking/route-tables')
+          .send({ name: `cra-${n}`, vpc_id: vpc })
+          .expect(201),
+      );
+      return { body: { subnet_id, route_table_id } };
+    },
+    immutable: { subnet_id: 'subnet-other0000' },
   },
   bucket: {
     creator: 'owner',

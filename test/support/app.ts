@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../api/src/platform/config.js';
 import { createLogger } from '../../api/src/platform/logger.js';
 import { attachEventStream } from '../../api/src/platform/events/websocket.js';
 import { answerClientErrors } from '../../api/src/platform/http/client-errors.js';
+import { s3Server } from '../../api/src/storage/s3/server.js';
 import { freshDatabase } from './postgres.js';
 
 export const ADMIN_TOKEN = 'atx_test_admin_token_0123456789';
@@ -41,6 +42,8 @@ export interface TestApp {
   databaseUrl: string;
   platform: Platform;
   server: Server;
+  /** the S3 protocol's own port, when ATONIX_S3_PORT was given ('0' for any free one), as main.ts serves it */
+  s3Url?: string;
   /** supertest against the server with the admin token */
   admin: ReturnType<typeof agent>;
   as(token: string): ReturnType<typeof agent>;
@@ -87,8 +90,11 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
   attachEventStream(server, platform);
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const s3 = config.storage.s3Port !== undefined ? s3Server(platform) : undefined;
+  if (s3) await new Promise<void>((ok) => s3.listen(config.storage.s3Port, '127.0.0.1', ok));
   return {
     url,
+    s3Url: s3 && `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
     databaseUrl: dbUrl,
     platform,
     server,
@@ -98,6 +104,8 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
       await recordTraffic(platform);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      s3?.closeAllConnections();
+      if (s3) await new Promise((r) => s3.close(r));
       await platform.stop();
     },
   };

@@ -2,7 +2,7 @@
 // through the state machine, deletable from any status.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
-import { creationOf, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
+import { blockers, creationOf, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import type { Deps, Workers } from '../platform/deps.js';
 import type { OpContext } from '../platform/operations/context.js';
 import { defineKind, type KindHandlers, type Unfinished } from '../platform/manifest.js';
@@ -12,6 +12,7 @@ import { sqlLiteral } from '../platform/db/bulk.js';
 import { twoStepTransaction } from '../platform/db/connection.js';
 import { rowCache } from '../platform/resources/row-cache.js';
 import { allocateIp, releaseIp } from '../networking/subnets.js';
+import { groupsForInstance } from '../networking/security-groups.js';
 import { actionFor, transition, type InstanceStatus, type PowerAction } from './instance-states.js';
 import { refusal, releaseCapacity, type Need } from './placement.js';
 import { flavors } from './flavors.js';
@@ -68,10 +69,17 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
               b.subnet_id,
             )
           : null;
+        const security_group_ids = await groupsForInstance(
+          ctx.db,
+          ctx.principal.userId,
+          b.subnet_id ?? null,
+          b.security_group_ids,
+        );
         const row = instances.draft({
           ...withDefaults(instances.meta, b),
           status: 'building',
           private_ip,
+          security_group_ids,
           region: config.region,
           owner: ctx.principal.userId,
         });
@@ -83,8 +91,16 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
     },
 
     // A power_state change is a start or stop; while building it is only recorded and placement honours it.
-    updateInstance: patchHandler(instances, async (_ctx, row, changes) => {
-      if (changes.power_state === undefined || row.status === 'building') return;
+    // security_group_ids are checked against the instance's VPC; null puts it back in the default group.
+    updateInstance: patchHandler(instances, async (ctx, row, changes) => {
+      if (changes.security_group_ids !== undefined)
+        changes.security_group_ids = await groupsForInstance(
+          ctx.db,
+          row.owner,
+          row.subnet_id,
+          changes.security_group_ids,
+        );
+      if (changes.power_state === undefined || row.status === 'building') return changes;
       const status = transition(row.id, actionFor(changes.power_state), row.status);
       return { ...changes, status };
     }),
@@ -93,6 +109,8 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
       const trx = ctx.db as Knex.Transaction;
       const row = await instances.get(trx, ctx.principal, ctx.params.id, true);
       checkIfMatch(ctx.ifMatch, row);
+      const routing = await blockers(trx, 'route', { instance_id: row.id });
+      if (routing.length) throw problems.inUse('instance', row.id, routing);
       if (row.allocated) await releaseCapacity(trx, row.region, await need(trx, row.flavor_id));
       await instances.remove(trx, row);
       if (row.subnet_id) await releaseIp(trx, row.subnet_id);

@@ -611,6 +611,303 @@ export interface paths {
         patch: operations["updateListenerRule"];
         trace?: never;
     };
+    "/api/networking/security-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List security groups */
+        get: operations["listSecurityGroups"];
+        put?: never;
+        /** Create a security group */
+        post: operations["createSecurityGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/security-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a security group */
+        get: operations["getSecurityGroup"];
+        put?: never;
+        post?: never;
+        /** Delete a security group (409 while instances or other groups use it; a default group goes with its VPC) */
+        delete: operations["deleteSecurityGroup"];
+        options?: never;
+        head?: never;
+        /** Update a security group (name, description; ingress/egress replace that direction) */
+        patch: operations["updateSecurityGroup"];
+        trace?: never;
+    };
+    "/api/networking/security-groups/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List the rules of a security group */
+        get: operations["listSecurityGroupRulesOfGroup"];
+        put?: never;
+        /** Add a rule to a security group (409 for a duplicate or past 60 per direction) */
+        post: operations["createSecurityGroupRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/security-group-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List security group rules */
+        get: operations["listSecurityGroupRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/security-group-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a security group rule */
+        get: operations["getSecurityGroupRule"];
+        put?: never;
+        post?: never;
+        /** Delete a security group rule */
+        delete: operations["deleteSecurityGroupRule"];
+        options?: never;
+        head?: never;
+        /** Update a rule (description) */
+        patch: operations["updateSecurityGroupRule"];
+        trace?: never;
+    };
+    "/api/networking/internet-gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List internet gateways */
+        get: operations["listInternetGateways"];
+        put?: never;
+        /** Create an internet gateway (optionally attached) */
+        post: operations["createInternetGateway"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/internet-gateways/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a internet gateway */
+        get: operations["getInternetGateway"];
+        put?: never;
+        post?: never;
+        /** Delete an internet gateway (409 while routes use it) */
+        delete: operations["deleteInternetGateway"];
+        options?: never;
+        head?: never;
+        /** Update an internet gateway (name; vpc_id attaches, moves or detaches it) */
+        patch: operations["updateInternetGateway"];
+        trace?: never;
+    };
+    "/api/networking/route-tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List route tables */
+        get: operations["listRouteTables"];
+        put?: never;
+        /** Create a route table */
+        post: operations["createRouteTable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/route-tables/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a route table */
+        get: operations["getRouteTable"];
+        put?: never;
+        post?: never;
+        /** Delete a route table (409 while subnets are associated; the main table goes with its VPC) */
+        delete: operations["deleteRouteTable"];
+        options?: never;
+        head?: never;
+        /** Update a route table (name) */
+        patch: operations["updateRouteTable"];
+        trace?: never;
+    };
+    "/api/networking/route-tables/{id}/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List the routes of a route table */
+        get: operations["listRoutesOfTable"];
+        put?: never;
+        /** Add a route (409 when the table already routes that destination) */
+        post: operations["createRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List routes */
+        get: operations["listRoutes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/routes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a route */
+        get: operations["getRoute"];
+        put?: never;
+        post?: never;
+        /** Delete a route */
+        delete: operations["deleteRoute"];
+        options?: never;
+        head?: never;
+        /** Update a route (its target) */
+        patch: operations["updateRoute"];
+        trace?: never;
+    };
+    "/api/networking/route-table-associations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List route table associations */
+        get: operations["listRouteTableAssociations"];
+        put?: never;
+        /** Associate a subnet with a route table (409 when it has one) */
+        post: operations["createRouteTableAssociation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/route-table-associations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a route table association */
+        get: operations["getRouteTableAssociation"];
+        put?: never;
+        post?: never;
+        /** Delete an association (the subnet goes back to the main table) */
+        delete: operations["deleteRouteTableAssociation"];
+        options?: never;
+        head?: never;
+        /** Move the subnet to another table */
+        patch: operations["updateRouteTableAssociation"];
+        trace?: never;
+    };
+    "/api/networking/reachability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Can the source reach the destination? The path, or the first hop that blocks it */
+        post: operations["analyzeReachability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/storage/buckets": {
         parameters: {
             query?: never;
@@ -1901,6 +2198,8 @@ export interface components {
             /** @description Place the instance in this subnet; it gets a private IP from it. */
             subnet_id?: string | null;
             readonly private_ip?: string | null;
+            /** @description Security groups (sg-...) of the subnet's VPC; defaults to the VPC's default group, none without a subnet. */
+            security_group_ids?: string[];
             readonly region?: string;
             /**
              * @description Free-form string labels.
@@ -1950,6 +2249,8 @@ export interface components {
             /** @description Zone; defaults to the region's first. */
             availability_zone?: string;
             readonly available_ip_count?: number;
+            /** @description Whether the subnet's route table (its association's, else the VPC's main) sends 0.0.0.0/0 to an internet gateway. */
+            readonly is_public?: boolean;
             readonly owner?: string;
             created_at?: components["schemas"]["Timestamp"];
             updated_at?: components["schemas"]["Timestamp"];
@@ -2195,6 +2496,190 @@ export interface components {
         ListenerRuleList: {
             items: components["schemas"]["ListenerRule"][];
             next_cursor: string | null;
+        };
+        /** @enum {string} */
+        RuleProtocol: "tcp" | "udp" | "icmp" | "all";
+        /** @description One rule as a group's `ingress`/`egress` list holds it. Ports: tcp/udp need `from_port` <= `to_port` (0-65535); icmp takes the ICMP type in `from_port` and the code in `to_port` (null: any); `all` takes no ports. Exactly one of `cidr_block` and `source_security_group_id` (for egress, the destination). */
+        RuleSpec: {
+            protocol: components["schemas"]["RuleProtocol"];
+            /** @description First port, or the ICMP type. */
+            from_port?: number | null;
+            /** @description Last port, or the ICMP code. */
+            to_port?: number | null;
+            /** @description The peer range, for example 0.0.0.0/0. */
+            cidr_block?: string | null;
+            /** @description The peer group (sg-...) of the same VPC; its members match. */
+            source_security_group_id?: string | null;
+            description?: string | null;
+        };
+        /** @description A stateful firewall for instances of one VPC: traffic is allowed when a rule matches, and answers to allowed traffic are always allowed. Every VPC has a `default` group (all egress; ingress from its own members) that goes away with the VPC. `ingress` and `egress` list the group's rules; sent, a list replaces that direction's rules (authoritative), left out it changes nothing, so separate `security_group_rule` resources can manage them instead. Use one way or the other per group, never both. */
+        SecurityGroup: {
+            /** @description Security group id (sg-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @default  */
+            description: string;
+            /** @description The VPC (vpc-...). */
+            vpc_id: string;
+            /** @description The VPC's default group (deleted with the VPC only). */
+            readonly is_default?: boolean;
+            /** @description Inbound rules. Sent, they replace every inbound rule; left out on create, none. */
+            ingress?: components["schemas"]["RuleSpec"][];
+            /** @description Outbound rules. Sent, they replace every outbound rule; left out on create, all traffic to 0.0.0.0/0. */
+            egress?: components["schemas"]["RuleSpec"][];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        SecurityGroupList: {
+            items: components["schemas"]["SecurityGroup"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        RuleDirection: "ingress" | "egress";
+        /** @description One rule of a security group, as its own resource. The same rules appear in the group's `ingress`/`egress` lists; manage a group's rules either here or in those lists, not both. */
+        SecurityGroupRule: {
+            /** @description Rule id (sgr-...). */
+            readonly id?: string;
+            /** @description The group (sg-...); taken from the path. */
+            security_group_id: string;
+            direction: components["schemas"]["RuleDirection"];
+            protocol: components["schemas"]["RuleProtocol"];
+            /** @description First port (tcp/udp) or ICMP type (null, any); none for `all`. */
+            from_port?: number | null;
+            /** @description Last port (tcp/udp) or ICMP code (null, any); none for `all`. */
+            to_port?: number | null;
+            /** @description The peer range. */
+            cidr_block?: string | null;
+            /** @description The peer group of the same VPC (for egress, the destination). */
+            source_security_group_id?: string | null;
+            description?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        SecurityGroupRuleList: {
+            items: components["schemas"]["SecurityGroupRule"][];
+            next_cursor: string | null;
+        };
+        /** @description A VPC's way to the internet. Attached to at most one VPC at a time (`vpc_id`; PATCH it to attach, move or, with null, detach); a VPC has at most one. Routes may send traffic to it only while it is attached to their VPC. */
+        InternetGateway: {
+            /** @description Internet gateway id (igw-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @description The VPC it is attached to; null when detached. */
+            vpc_id?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        InternetGatewayList: {
+            items: components["schemas"]["InternetGateway"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        RouteTarget: "local" | "gateway" | "instance";
+        RouteEntry: {
+            destination_cidr_block: string;
+            target: components["schemas"]["RouteTarget"];
+            gateway_id?: string | null;
+            instance_id?: string | null;
+            /** @description The route resource (rt-...); null for the local route. */
+            route_id?: string | null;
+        };
+        /** @description Where a VPC's subnets send traffic, chosen by longest prefix. Every VPC has a main table (used by subnets without an association, deleted with the VPC); every table holds the immutable `local` route for the VPC's CIDR. */
+        RouteTable: {
+            /** @description Route table id (rtb-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @description The VPC (vpc-...). */
+            vpc_id: string;
+            /** @description The VPC's main table. */
+            readonly is_main?: boolean;
+            /** @description Every route, the local one first; change them through route resources. */
+            readonly routes?: components["schemas"]["RouteEntry"][];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RouteTableList: {
+            items: components["schemas"]["RouteTable"][];
+            next_cursor: string | null;
+        };
+        /** @description A route of a table: traffic to `destination_cidr_block` goes to exactly one of `gateway_id` (an internet gateway attached to the table's VPC) and `instance_id` (an instance in the VPC). The VPC's own range is the immutable local route, so a destination may not lie inside it. */
+        Route: {
+            /** @description Route id (rt-...). */
+            readonly id?: string;
+            /** @description The table (rtb-...); taken from the path. */
+            route_table_id: string;
+            /** @description For example 0.0.0.0/0. */
+            destination_cidr_block: string;
+            /** @description An internet gateway (igw-...). */
+            gateway_id?: string | null;
+            /** @description An instance (inst-...). */
+            instance_id?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RouteList: {
+            items: components["schemas"]["Route"][];
+            next_cursor: string | null;
+        };
+        /** @description Makes a subnet use a table of its VPC instead of the main one; one association per subnet. Changing `route_table_id` moves the subnet to another table. */
+        RouteTableAssociation: {
+            /** @description Association id (rtbassoc-...). */
+            readonly id?: string;
+            /** @description The subnet (subnet-...). */
+            subnet_id: string;
+            /** @description A table (rtb-...) of the subnet's VPC. */
+            route_table_id: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RouteTableAssociationList: {
+            items: components["schemas"]["RouteTableAssociation"][];
+            next_cursor: string | null;
+        };
+        /** @description A source (an instance id, or an IPv4 address or CIDR outside or inside the VPC) and a destination (an instance id), with a protocol and, for tcp/udp, a port. Endpoint ids resolve by prefix, so other kinds (a load balancer) can be added as endpoints. */
+        ReachabilityQuery: {
+            source: string;
+            destination: string;
+            /** @enum {string} */
+            protocol: "tcp" | "udp" | "icmp";
+            /** @description Needed for tcp and udp. */
+            port?: number | null;
+        };
+        ReachabilityHop: {
+            /** @enum {string} */
+            hop: "egress_rule" | "route" | "ingress_rule";
+            security_group_id?: string | null;
+            /** @description The rule that matched (sgr-...). */
+            rule_id?: string | null;
+            route_table_id?: string | null;
+            /** @description The route that matched. */
+            destination_cidr_block?: string | null;
+            /** @description local, or the gateway or instance the route sends to. */
+            target?: string | null;
+            detail: string;
+        };
+        ReachabilityAnswer: {
+            reachable: boolean;
+            /** @description The hops that passed, in order. */
+            hops: components["schemas"]["ReachabilityHop"][];
+            /**
+             * @description The first hop that blocks the traffic; null when it is reachable.
+             * @enum {string|null}
+             */
+            blocked_by: "egress_rule_missing" | "no_route" | "ingress_rule_missing" | null;
+            explanation: string;
         };
         /** @description Unique across all owners, as S3 bucket names are: 3 to 63 characters of lowercase letters, digits, `-` and `.`, beginning and ending with a letter or digit, no `..`, not shaped like an IPv4 address, not starting with `xn--` or ending with `-s3alias`. */
         BucketName: string;
@@ -3145,6 +3630,132 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["ListenerRule"];
+            };
+        };
+        /** @description Created. */
+        SecurityGroupCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SecurityGroup"];
+            };
+        };
+        /** @description The security group. */
+        SecurityGroupOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SecurityGroup"];
+            };
+        };
+        /** @description Created. */
+        SecurityGroupRuleCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SecurityGroupRule"];
+            };
+        };
+        /** @description The rule. */
+        SecurityGroupRuleOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["SecurityGroupRule"];
+            };
+        };
+        /** @description Created. */
+        InternetGatewayCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["InternetGateway"];
+            };
+        };
+        /** @description The internet gateway. */
+        InternetGatewayOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["InternetGateway"];
+            };
+        };
+        /** @description Created. */
+        RouteTableCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RouteTable"];
+            };
+        };
+        /** @description The route table. */
+        RouteTableOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RouteTable"];
+            };
+        };
+        /** @description Created. */
+        RouteCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        /** @description The route. */
+        RouteOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        /** @description Created. */
+        RouteTableAssociationCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RouteTableAssociation"];
+            };
+        };
+        /** @description The association. */
+        RouteTableAssociationOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RouteTableAssociation"];
             };
         };
         /** @description Created. */
@@ -4806,6 +5417,816 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["ListenerRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listSecurityGroups: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityGroupList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createSecurityGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecurityGroup"];
+            };
+        };
+        responses: {
+            201: components["responses"]["SecurityGroupCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getSecurityGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["SecurityGroupOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteSecurityGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateSecurityGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["SecurityGroup"];
+                "application/json": components["schemas"]["SecurityGroup"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SecurityGroupOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listSecurityGroupRulesOfGroup: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description ingress or egress. */
+                direction?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityGroupRuleList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createSecurityGroupRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecurityGroupRule"];
+            };
+        };
+        responses: {
+            201: components["responses"]["SecurityGroupRuleCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listSecurityGroupRules: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Security group id. */
+                security_group_id?: string;
+                /** @description ingress or egress. */
+                direction?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityGroupRuleList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getSecurityGroupRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["SecurityGroupRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteSecurityGroupRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateSecurityGroupRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["SecurityGroupRule"];
+                "application/json": components["schemas"]["SecurityGroupRule"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SecurityGroupRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listInternetGateways: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InternetGatewayList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createInternetGateway: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InternetGateway"];
+            };
+        };
+        responses: {
+            201: components["responses"]["InternetGatewayCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getInternetGateway: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["InternetGatewayOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteInternetGateway: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateInternetGateway: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["InternetGateway"];
+                "application/json": components["schemas"]["InternetGateway"];
+            };
+        };
+        responses: {
+            200: components["responses"]["InternetGatewayOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRouteTables: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTableList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createRouteTable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteTable"];
+            };
+        };
+        responses: {
+            201: components["responses"]["RouteTableCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRouteTable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RouteTableOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteRouteTable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateRouteTable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["RouteTable"];
+                "application/json": components["schemas"]["RouteTable"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RouteTableOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRoutesOfTable: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        responses: {
+            201: components["responses"]["RouteCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRoutes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Route table id. */
+                route_table_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RouteOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateRoute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Route"];
+                "application/json": components["schemas"]["Route"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RouteOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRouteTableAssociations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Subnet id. */
+                subnet_id?: string;
+                /** @description Route table id. */
+                route_table_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTableAssociationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createRouteTableAssociation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteTableAssociation"];
+            };
+        };
+        responses: {
+            201: components["responses"]["RouteTableAssociationCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRouteTableAssociation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RouteTableAssociationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteRouteTableAssociation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateRouteTableAssociation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["RouteTableAssociation"];
+                "application/json": components["schemas"]["RouteTableAssociation"];
+            };
+        };
+        responses: {
+            200: components["responses"]["RouteTableAssociationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    analyzeReachability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReachabilityQuery"];
+            };
+        };
+        responses: {
+            /** @description The answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReachabilityAnswer"];
+                };
+            };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

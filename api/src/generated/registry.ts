@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -18,6 +18,12 @@ export type KindOperationIds = {
   lb_listener: 'createListener' | 'listListeners' | 'getListener' | 'updateListener' | 'deleteListener';
   lb_target: 'listTargetGroupTargets' | 'registerTarget' | 'listTargets' | 'getTarget' | 'deregisterTarget';
   lb_listener_rule: 'createListenerRule' | 'listListenerRules' | 'getListenerRule' | 'updateListenerRule' | 'deleteListenerRule';
+  security_group: 'listSecurityGroups' | 'createSecurityGroup' | 'getSecurityGroup' | 'updateSecurityGroup' | 'deleteSecurityGroup';
+  security_group_rule: 'listSecurityGroupRulesOfGroup' | 'createSecurityGroupRule' | 'listSecurityGroupRules' | 'getSecurityGroupRule' | 'updateSecurityGroupRule' | 'deleteSecurityGroupRule';
+  internet_gateway: 'listInternetGateways' | 'createInternetGateway' | 'getInternetGateway' | 'updateInternetGateway' | 'deleteInternetGateway';
+  route_table: 'listRouteTables' | 'createRouteTable' | 'getRouteTable' | 'updateRouteTable' | 'deleteRouteTable';
+  route: 'listRoutesOfTable' | 'createRoute' | 'listRoutes' | 'getRoute' | 'updateRoute' | 'deleteRoute';
+  route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
   bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
@@ -37,10 +43,11 @@ export type ServiceOperationIds = {
   system: 'getHealth' | 'getReadiness';
   admin: 'getClock' | 'setClock';
   compute: 'getCapacity';
+  networking: 'analyzeReachability';
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -440,6 +447,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "secret": false,
         "terraform": true
       },
+      "security_group_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Security groups (sg-...) of the subnet's VPC; defaults to the VPC's default group, none without a subnet."
+      },
       "region": {
         "type": "string",
         "nullable": false,
@@ -680,7 +700,11 @@ export const registry: Record<Kind, ResourceMeta> = {
     "failedStatus": [],
     "publicRead": false,
     "terraformResource": false,
-    "dataSourceLookup": [],
+    "dataSourceLookup": [
+      "id",
+      "name",
+      "vpc_id"
+    ],
     "properties": {
       "id": {
         "type": "string",
@@ -752,6 +776,18 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true
+      },
+      "is_public": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Whether the subnet's route table (its association's, else the VPC's main) sends 0.0.0.0/0 to an internet gateway."
       },
       "owner": {
         "type": "string",
@@ -1818,6 +1854,1075 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteListenerRule"
     },
     "terraform": "atonix_lb_listener_rule"
+  },
+  "security_group": {
+    "kind": "security_group",
+    "schema": "SecurityGroup",
+    "description": "A stateful firewall for instances of one VPC: traffic is allowed when a rule matches, and answers to allowed traffic are always allowed. Every VPC has a `default` group (all egress; ingress from its own members) that goes away with the VPC. `ingress` and `egress` list the group's rules; sent, a list replaces that direction's rules (authoritative), left out it changes nothing, so separate `security_group_rule` resources can manage them instead. Use one way or the other per group, never both.",
+    "service": "networking",
+    "collection": "security-groups",
+    "idPrefix": "sg",
+    "table": "security_groups",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name",
+      "vpc_id"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Security group id (sg-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": ""
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC (vpc-...)."
+      },
+      "is_default": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC's default group (deleted with the VPC only)."
+      },
+      "ingress": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "protocol": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "tcp",
+              "udp",
+              "icmp",
+              "all"
+            ]
+          },
+          "from_port": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "First port, or the ICMP type."
+          },
+          "to_port": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Last port, or the ICMP code."
+          },
+          "cidr_block": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The peer range, for example 0.0.0.0/0."
+          },
+          "source_security_group_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The peer group (sg-...) of the same VPC; its members match."
+          },
+          "description": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          }
+        },
+        "description": "Inbound rules. Sent, they replace every inbound rule; left out on create, none."
+      },
+      "egress": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "protocol": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "tcp",
+              "udp",
+              "icmp",
+              "all"
+            ]
+          },
+          "from_port": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "First port, or the ICMP type."
+          },
+          "to_port": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Last port, or the ICMP code."
+          },
+          "cidr_block": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The peer range, for example 0.0.0.0/0."
+          },
+          "source_security_group_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The peer group (sg-...) of the same VPC; its members match."
+          },
+          "description": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          }
+        },
+        "description": "Outbound rules. Sent, they replace every outbound rule; left out on create, all traffic to 0.0.0.0/0."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/security-groups",
+      "create": "/api/networking/security-groups",
+      "item": "/api/networking/security-groups/{id}"
+    },
+    "operations": {
+      "list": "listSecurityGroups",
+      "create": "createSecurityGroup",
+      "get": "getSecurityGroup",
+      "update": "updateSecurityGroup",
+      "delete": "deleteSecurityGroup"
+    },
+    "terraform": "atonix_security_group"
+  },
+  "security_group_rule": {
+    "kind": "security_group_rule",
+    "schema": "SecurityGroupRule",
+    "description": "One rule of a security group, as its own resource. The same rules appear in the group's `ingress`/`egress` lists; manage a group's rules either here or in those lists, not both.",
+    "service": "networking",
+    "collection": "security-group-rules",
+    "idPrefix": "sgr",
+    "table": "security_group_rules",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Rule id (sgr-...)."
+      },
+      "security_group_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The group (sg-...); taken from the path."
+      },
+      "direction": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "ingress",
+          "egress"
+        ]
+      },
+      "protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "tcp",
+          "udp",
+          "icmp",
+          "all"
+        ]
+      },
+      "from_port": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "First port (tcp/udp) or ICMP type (null, any); none for `all`."
+      },
+      "to_port": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Last port (tcp/udp) or ICMP code (null, any); none for `all`."
+      },
+      "cidr_block": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The peer range."
+      },
+      "source_security_group_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The peer group of the same VPC (for egress, the destination)."
+      },
+      "description": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/security-groups/{security_group_id}/rules",
+      "parent": {
+        "param": "id",
+        "field": "security_group_id"
+      },
+      "list": "/api/networking/security-group-rules",
+      "item": "/api/networking/security-group-rules/{id}"
+    },
+    "operations": {
+      "create": "createSecurityGroupRule",
+      "list": "listSecurityGroupRules",
+      "get": "getSecurityGroupRule",
+      "update": "updateSecurityGroupRule",
+      "delete": "deleteSecurityGroupRule"
+    },
+    "terraform": "atonix_security_group_rule"
+  },
+  "internet_gateway": {
+    "kind": "internet_gateway",
+    "schema": "InternetGateway",
+    "description": "A VPC's way to the internet. Attached to at most one VPC at a time (`vpc_id`; PATCH it to attach, move or, with null, detach); a VPC has at most one. Routes may send traffic to it only while it is attached to their VPC.",
+    "service": "networking",
+    "collection": "internet-gateways",
+    "idPrefix": "igw",
+    "table": "internet_gateways",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Internet gateway id (igw-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC it is attached to; null when detached."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/internet-gateways",
+      "create": "/api/networking/internet-gateways",
+      "item": "/api/networking/internet-gateways/{id}"
+    },
+    "operations": {
+      "list": "listInternetGateways",
+      "create": "createInternetGateway",
+      "get": "getInternetGateway",
+      "update": "updateInternetGateway",
+      "delete": "deleteInternetGateway"
+    },
+    "terraform": "atonix_internet_gateway"
+  },
+  "route_table": {
+    "kind": "route_table",
+    "schema": "RouteTable",
+    "description": "Where a VPC's subnets send traffic, chosen by longest prefix. Every VPC has a main table (used by subnets without an association, deleted with the VPC); every table holds the immutable `local` route for the VPC's CIDR.",
+    "service": "networking",
+    "collection": "route-tables",
+    "idPrefix": "rtb",
+    "table": "route_tables",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Route table id (rtb-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC (vpc-...)."
+      },
+      "is_main": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC's main table."
+      },
+      "routes": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "destination_cidr_block": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "target": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "local",
+              "gateway",
+              "instance"
+            ]
+          },
+          "gateway_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "instance_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "route_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The route resource (rt-...); null for the local route."
+          }
+        },
+        "description": "Every route, the local one first; change them through route resources."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/route-tables",
+      "create": "/api/networking/route-tables",
+      "item": "/api/networking/route-tables/{id}"
+    },
+    "operations": {
+      "list": "listRouteTables",
+      "create": "createRouteTable",
+      "get": "getRouteTable",
+      "update": "updateRouteTable",
+      "delete": "deleteRouteTable"
+    },
+    "terraform": "atonix_route_table"
+  },
+  "route": {
+    "kind": "route",
+    "schema": "Route",
+    "description": "A route of a table: traffic to `destination_cidr_block` goes to exactly one of `gateway_id` (an internet gateway attached to the table's VPC) and `instance_id` (an instance in the VPC). The VPC's own range is the immutable local route, so a destination may not lie inside it.",
+    "service": "networking",
+    "collection": "routes",
+    "idPrefix": "rt",
+    "table": "routes",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Route id (rt-...)."
+      },
+      "route_table_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The table (rtb-...); taken from the path."
+      },
+      "destination_cidr_block": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "For example 0.0.0.0/0."
+      },
+      "gateway_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "An internet gateway (igw-...)."
+      },
+      "instance_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "An instance (inst-...)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/route-tables/{route_table_id}/routes",
+      "parent": {
+        "param": "id",
+        "field": "route_table_id"
+      },
+      "list": "/api/networking/routes",
+      "item": "/api/networking/routes/{id}"
+    },
+    "operations": {
+      "create": "createRoute",
+      "list": "listRoutes",
+      "get": "getRoute",
+      "update": "updateRoute",
+      "delete": "deleteRoute"
+    },
+    "terraform": "atonix_route"
+  },
+  "route_table_association": {
+    "kind": "route_table_association",
+    "schema": "RouteTableAssociation",
+    "description": "Makes a subnet use a table of its VPC instead of the main one; one association per subnet. Changing `route_table_id` moves the subnet to another table.",
+    "service": "networking",
+    "collection": "route-table-associations",
+    "idPrefix": "rtbassoc",
+    "table": "route_table_associations",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Association id (rtbassoc-...)."
+      },
+      "subnet_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The subnet (subnet-...)."
+      },
+      "route_table_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A table (rtb-...) of the subnet's VPC."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/route-table-associations",
+      "create": "/api/networking/route-table-associations",
+      "item": "/api/networking/route-table-associations/{id}"
+    },
+    "operations": {
+      "list": "listRouteTableAssociations",
+      "create": "createRouteTableAssociation",
+      "get": "getRouteTableAssociation",
+      "update": "updateRouteTableAssociation",
+      "delete": "deleteRouteTableAssociation"
+    },
+    "terraform": "atonix_route_table_association"
   },
   "bucket": {
     "kind": "bucket",
@@ -3237,6 +4342,47 @@ export const registry: Record<Kind, ResourceMeta> = {
         "secret": false,
         "terraform": false,
         "elementType": "object",
+        "items": {
+          "version": {
+            "type": "integer",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "created_at": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "origin": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "created",
+              "automatic_rotation",
+              "on_demand_rotation"
+            ],
+            "description": "What made the version."
+          }
+        },
         "description": "The versions of the material, oldest first, with when and how each was made."
       },
       "encryption_algorithms": {
@@ -3905,6 +5051,39 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getListenerRule": "lb_listener_rule",
   "updateListenerRule": "lb_listener_rule",
   "deleteListenerRule": "lb_listener_rule",
+  "listSecurityGroups": "security_group",
+  "createSecurityGroup": "security_group",
+  "getSecurityGroup": "security_group",
+  "updateSecurityGroup": "security_group",
+  "deleteSecurityGroup": "security_group",
+  "listSecurityGroupRulesOfGroup": "security_group_rule",
+  "createSecurityGroupRule": "security_group_rule",
+  "listSecurityGroupRules": "security_group_rule",
+  "getSecurityGroupRule": "security_group_rule",
+  "updateSecurityGroupRule": "security_group_rule",
+  "deleteSecurityGroupRule": "security_group_rule",
+  "listInternetGateways": "internet_gateway",
+  "createInternetGateway": "internet_gateway",
+  "getInternetGateway": "internet_gateway",
+  "updateInternetGateway": "internet_gateway",
+  "deleteInternetGateway": "internet_gateway",
+  "listRouteTables": "route_table",
+  "createRouteTable": "route_table",
+  "getRouteTable": "route_table",
+  "updateRouteTable": "route_table",
+  "deleteRouteTable": "route_table",
+  "listRoutesOfTable": "route",
+  "createRoute": "route",
+  "listRoutes": "route",
+  "getRoute": "route",
+  "updateRoute": "route",
+  "deleteRoute": "route",
+  "listRouteTableAssociations": "route_table_association",
+  "createRouteTableAssociation": "route_table_association",
+  "getRouteTableAssociation": "route_table_association",
+  "updateRouteTableAssociation": "route_table_association",
+  "deleteRouteTableAssociation": "route_table_association",
+  "analyzeReachability": null,
   "listBuckets": "bucket",
   "createBucket": "bucket",
   "getBucket": "bucket",

@@ -1,4 +1,5 @@
-// Subnets: ranges of a VPC's CIDR that never overlap a sibling; instances take their private IPs from them.
+// Subnets: ranges of a VPC's CIDR that never overlap a sibling; instances take their private IPs from them. A new
+// subnet uses its VPC's main route table, so it starts public when that table is.
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
 import { deleteHandler, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
@@ -7,6 +8,7 @@ import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas, withDefaults, type Row } from '../platform/resources/repo.js';
 import { RESERVED_PER_SUBNET, contains, firstFree, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './cidr.js';
+import { associations, attachedGateway, isPublicTable, tableOfSubnet } from './routing.js';
 import { vpcs } from './vpcs.js';
 
 export const subnets = new ResourceRepo<Schemas['Subnet']>(registry.subnet);
@@ -21,7 +23,8 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
     },
     getSubnet: getHandler(subnets),
     updateSubnet: patchHandler(subnets),
-    // Load balancers name their subnets in a list (jsonb), which the column checks cannot look into.
+    // Load balancers name their subnets in a list (jsonb), which the column checks cannot look into; the subnet's
+    // route table association goes with it (the subnet's choice of table, nothing else uses it).
     deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }], async (ctx, row) => {
       const using = await ctx
         .db('load_balancers')
@@ -34,6 +37,8 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
           row.id,
           using.map((id: string) => ({ kind: 'load_balancer', id })),
         );
+      for (const a of await ctx.db(associations.table).where({ subnet_id: row.id }).select('id'))
+        await associations.remove(ctx.db, a);
     }),
     async createSubnet(ctx) {
       const vpcId = ctx.params.id as string;
@@ -76,6 +81,10 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
         cidr_block: cidr.text,
         availability_zone: zone,
         available_ip_count: cidr.size - RESERVED_PER_SUBNET,
+        is_public: isPublicTable(
+          (await tableOfSubnet(ctx.db, { id: '', vpc_id: vpcId })).routes,
+          await attachedGateway(ctx.db, vpcId),
+        ),
         owner: ctx.principal.userId,
       });
       ctx.audit = { resource_type: 'subnet', resource_id: row.id };

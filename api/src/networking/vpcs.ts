@@ -1,4 +1,6 @@
-// VPCs: an owner's address space. Created `pending`; a durable job makes them `available`.
+// VPCs: an owner's address space. Created `pending`; a durable job makes them `available`. Each comes with a default
+// security group and a main route table (vpc-parts.ts).
+import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
 import { creationOf, deleteHandler, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import type { Deps, Workers } from '../platform/deps.js';
@@ -6,6 +8,7 @@ import { defineKind, type KindHandlers, type Unfinished } from '../platform/mani
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas, withDefaults } from '../platform/resources/repo.js';
 import { parseCidr } from './cidr.js';
+import { removeVpcParts, vpcParts } from './vpc-parts.js';
 
 export const vpcs = new ResourceRepo<Schemas['Vpc']>(registry.vpc);
 const QUEUE = 'provision-vpc';
@@ -15,10 +18,14 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
     listVpcs: listHandler(vpcs, ['state', 'name']),
     getVpc: getHandler(vpcs),
     updateVpc: patchHandler(vpcs),
-    deleteVpc: deleteHandler(vpcs, [
-      { kind: 'load_balancer', column: 'vpc_id' },
-      { kind: 'subnet', column: 'vpc_id' },
-    ]),
+    deleteVpc: deleteHandler(
+      vpcs,
+      [
+        { kind: 'load_balancer', column: 'vpc_id' },
+        { kind: 'subnet', column: 'vpc_id' },
+      ],
+      (ctx, row) => removeVpcParts(ctx.db as Knex.Transaction, row),
+    ),
     createVpc: {
       async create(ctx) {
         const cidr = parseCidr(ctx.body.cidr_block, 16, 28);
@@ -30,10 +37,13 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
           state: 'pending',
           owner: ctx.principal.userId,
         });
-        return creationOf(vpcs, row, {
-          status: 202,
-          jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }],
-        });
+        return {
+          ...creationOf(vpcs, row, {
+            status: 202,
+            jobs: [{ queue: QUEUE, data: { id: row.id }, delayMs: config.provisionDelayMs }],
+          }),
+          also: vpcParts({ id: row.id, owner: ctx.principal.userId, cidr_block: cidr.text }),
+        };
       },
     },
   };

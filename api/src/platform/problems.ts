@@ -124,6 +124,26 @@ export const problems = {
       undefined,
       { blocked_by: blockers },
     ),
+  /** The same thing exists already under another id (a rule, a route): the 409 names it. */
+  duplicate: (kind: string, existingId: string, detail: string, pointer = '') =>
+    new Problem(
+      409,
+      'Duplicate',
+      'The same thing already exists',
+      `${detail}: it duplicates ${kind} ${existingId}.`,
+      [{ pointer, detail: `duplicates ${kind} ${existingId}`, code: 'Duplicate' }],
+      { conflicts_with: existingId },
+    ),
+  /** A VPC's default security group or main route table: it lives and dies with the VPC. */
+  defaultResource: (kind: string, id: string, vpcId: string) =>
+    new Problem(
+      409,
+      'DefaultResource',
+      'The resource belongs to its VPC',
+      `${kind} ${id} is the default of vpc ${vpcId}; it is deleted with the VPC.`,
+      undefined,
+      { vpc_id: vpcId },
+    ),
   conflict: (detail: string, errors?: FieldError[], extra: Record<string, unknown> = {}) =>
     new Problem(409, 'Conflict', 'The request conflicts with existing state', detail, errors, extra),
   alreadyExists: (kind: string, field: string, value: string) =>
@@ -271,6 +291,7 @@ const S3_CODES = {
   InvalidObjectState: [403, 'The object is not in a state that allows this'],
   InvalidPart: [400, 'A part is missing or its ETag does not match'],
   InvalidPartOrder: [400, 'The parts are not in ascending order'],
+  InvalidPartNumber: [416, 'The part number cannot be satisfied'],
   InvalidRange: [416, 'The range cannot be satisfied'],
   InvalidRequest: [400, 'The request is not valid'],
   KeyTooLongError: [400, 'The key is too long'],

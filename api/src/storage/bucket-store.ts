@@ -5,6 +5,7 @@ import { registry } from '../generated/registry.js';
 import type { Principal } from '../platform/operations/principals.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas, type StoredRow } from '../platform/resources/repo.js';
+import { rowCache } from '../platform/resources/row-cache.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -43,10 +44,29 @@ export async function resolveBucketId(db: Db, principal: Principal, id: string):
   return row.id;
 }
 
+/** Bucket names to the ids they last resolved to (a hint: the row cache decides what is current). */
+const idsByName = new Map<string, string>();
+const MAX_NAMES = 10_000;
+
 /** A bucket by name for the S3 door: NoSuchBucket when there is none or it is another owner's. */
 export async function bucketByName(db: Db, principal: Principal, name: string, lock = false): Promise<BucketRow> {
-  const q = db(buckets.table).where({ name });
-  const row: BucketRow | undefined = await (lock ? q.forUpdate() : q).first();
+  let row: BucketRow | undefined;
+  // Every S3 call names its bucket: a plain read comes from the row cache (which every change to the row, in any
+  // process, invalidates), found by the id this name had. A stale id (the bucket deleted, the name taken again)
+  // misses the cache or names another bucket, and the name is looked up again.
+  const known = lock ? undefined : idsByName.get(name);
+  const cached = known && (rowCache.get(known) as BucketRow | undefined);
+  if (cached && cached.name === name) row = cached;
+  else {
+    const ticket = rowCache.ticket();
+    const q = db(buckets.table).where({ name });
+    row = await (lock ? q.forUpdate() : q).first();
+    if (row && !lock) {
+      rowCache.set(row.id, row, ticket);
+      if (idsByName.size >= MAX_NAMES) idsByName.clear();
+      idsByName.set(name, row.id);
+    }
+  }
   if (!row || (!principal.isAdmin && row.owner !== principal.userId))
     throw problems.s3('NoSuchBucket', `The bucket ${name} does not exist.`, { BucketName: name });
   return row;

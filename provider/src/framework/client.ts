@@ -73,22 +73,45 @@ export class ApiClient {
     path: string,
     opts: { body?: unknown; signal?: AbortSignal; idempotencyKey?: string; prefer?: string } = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${this.token}`,
-      Accept: 'application/json',
-      'User-Agent': this.userAgent,
-    };
+    const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
     if (opts.prefer) headers.Prefer = opts.prefer;
-    const url = new URL(path, this.endpoint);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     // Only requests that cannot duplicate work are sent again after a network error.
     const replayable = method === 'GET' || method === 'DELETE' || !!opts.idempotencyKey;
+    const res = await this.send(method, path, headers, payload, replayable, opts.signal);
+    return { status: res.status, body: (res.text ? safeJson(res.text) : undefined) as T, headers: res.headers };
+  }
+
+  /**
+   * A call whose body is bytes, either way (an object's upload or download): the same authentication, retries and
+   * problems as `request`, with the caller's own headers. An upload is never sent again after a network error.
+   */
+  async bytes(
+    method: string,
+    path: string,
+    opts: { body?: Buffer; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<{ status: number; bytes: Buffer; headers: ResponseHeaders }> {
+    const res = await this.send(method, path, { ...opts.headers }, opts.body, method === 'GET', opts.signal);
+    return { status: res.status, bytes: res.bytes, headers: res.headers };
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    payload: string | Buffer | undefined,
+    replayable: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RawResponse> {
+    headers.Authorization = `Bearer ${this.token}`;
+    headers['User-Agent'] = this.userAgent;
+    const url = new URL(path, this.endpoint);
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse;
       try {
-        res = await http.request({ method, url, headers, body: payload, signal: opts.signal, replayable });
+        res = await http.request({ method, url, headers, body: payload, signal, replayable });
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
         if (e instanceof InvalidRequestError) {
@@ -100,7 +123,7 @@ export class ApiClient {
           );
         }
         if (attempt < RETRIES && replayable) {
-          await sleep(backoff(attempt), opts.signal);
+          await sleep(backoff(attempt), signal);
           continue;
         }
         throw new DiagnosticsError(
@@ -112,16 +135,17 @@ export class ApiClient {
       }
       if ((res.status === 429 || res.status === 503) && attempt < RETRIES) {
         const after = Number(res.headers['retry-after']);
-        await sleep(Number.isFinite(after) && after > 0 ? after * 1000 : backoff(attempt), opts.signal);
+        await sleep(Number.isFinite(after) && after > 0 ? after * 1000 : backoff(attempt), signal);
         continue;
       }
-      const body = res.text ? safeJson(res.text) : undefined;
-      if (res.status >= 400)
+      if (res.status >= 400) {
+        const body = res.text ? safeJson(res.text) : undefined;
         throw new ApiError(res.status, {
           status: res.status,
           ...(typeof body === 'object' && body ? body : { detail: res.text }),
         });
-      return { status: res.status, body: body as T, headers: res.headers };
+      }
+      return res;
     }
   }
 }

@@ -32,8 +32,16 @@ function apiValue(a: TfAttribute, v: Value): unknown {
 
 /** Whether an attribute's planned value changes nothing (JSON attributes compare by meaning). */
 export function unchanged(a: TfAttribute, planned: Value, prior: Value): boolean {
+  if (a.nested && Array.isArray(planned) && Array.isArray(prior)) return equal(sortedSet(planned), sortedSet(prior));
   return a.json ? sameJson(planned, prior) : equal(planned, prior);
 }
+
+/** A set's elements in one canonical order: a set has none, so two orders of the same elements are equal. */
+const sortedSet = (items: Value[]): Value[] =>
+  items
+    .map((v) => [JSON.stringify(toJson(v), sortKeys), v] as const)
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([, v]) => v);
 
 const known = (v: Value | undefined) => v !== UNKNOWN && v !== undefined;
 

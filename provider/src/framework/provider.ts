@@ -1,8 +1,9 @@
 // The provider definition: configuration (endpoint, token), one generic resource or data source per generated type,
-// and the hand-written data sources (provider/src/data-sources/) beside them.
+// and the hand-written resources and data sources (provider/src/resources/, provider/src/data-sources/) beside them.
 import { errorDiagnostic, type DataSourceType, type ProviderDefinition, type ResourceType } from '../runtime/index.js';
 import { ApiClient, ApiError } from './client.js';
 import { genericDataSource } from './data-source.js';
+import { bindType, type HandWritten } from './hand-written.js';
 import { genericResource, type ResourceHooks } from './resource.js';
 import type { ProviderSchema } from './schema-types.js';
 import { providerConfigSchema } from './schemas.js';
@@ -10,8 +11,10 @@ import { providerConfigSchema } from './schemas.js';
 export interface ProviderOptions {
   version: string;
   hooks?: Record<string, ResourceHooks>;
+  /** Resources with no REST kind of their own (an object in a bucket), by type name; a generated name is refused. */
+  resources?: Readonly<Record<string, HandWritten<ResourceType>>>;
   /** Data sources that are not generic lookups, by type name; a name the generated schema has too is refused. */
-  dataSources?: Readonly<Record<string, DataSourceType>>;
+  dataSources?: Readonly<Record<string, HandWritten<DataSourceType>>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -24,11 +27,15 @@ export function buildProvider(schema: ProviderSchema, opts: ProviderOptions): Pr
   };
   const resources: Record<string, ResourceType> = {};
   for (const r of schema.resources) resources[r.typeName] = genericResource(r, getClient, opts.hooks?.[r.typeName]);
+  for (const [name, r] of Object.entries(opts.resources ?? {})) {
+    if (resources[name]) throw new Error(`resource ${name} is both generated and written by hand`);
+    resources[name] = bindType(r, getClient);
+  }
   const dataSources: Record<string, DataSourceType> = {};
   for (const d of schema.dataSources) dataSources[d.typeName] = genericDataSource(d, getClient);
   for (const [name, d] of Object.entries(opts.dataSources ?? {})) {
     if (dataSources[name]) throw new Error(`data source ${name} is both generated and written by hand`);
-    dataSources[name] = d;
+    dataSources[name] = bindType(d, getClient);
   }
 
   return {

@@ -130,6 +130,10 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         hooks.modifyPlan?.(created);
         return { plannedState: created.planned };
       }
+      // Terraform proposes null for an optional+computed nested attribute left out of the configuration (it keeps
+      // the prior value only for plain attributes): the API keeps what it has (a group's rules), so the plan does.
+      for (const a of attributes)
+        if (a.nested && a.computed && config[a.name] === null) planned[a.name] = priorState[a.name] ?? null;
       const requiresReplace: AttributePath[] = [];
       const changed: string[] = [];
       for (const a of attributes) {

@@ -1,6 +1,6 @@
 // The shape of the generated provider schema (provider/src/generated/schema.ts), built by scripts/lib/provider-schema.ts.
 /** cty type in Terraform's JSON form: "string", "number", "bool", ["map","string"], ["list","number"]. */
-export type CtyType = string | [string, CtyType];
+export type CtyType = string | [string, CtyType] | ['object', Record<string, CtyType>];
 
 export interface TfAttribute {
   name: string;
@@ -16,6 +16,8 @@ export interface TfAttribute {
   default?: unknown;
   /** JSON text in Terraform, an object in the API (a policy document): compared by meaning, not by spelling */
   json?: boolean;
+  /** a set of objects (an array of objects in the API, such as a security group's rules), order not significant */
+  nested?: { nesting: 'set'; attributes: TfAttribute[] };
 }
 
 export interface TfResource {

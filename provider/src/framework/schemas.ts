@@ -7,10 +7,16 @@ export const PHASES = ['create', 'update', 'delete'] as const;
 
 /** The Terraform block for a generated attribute list (plus any extra nested blocks). */
 export function blockOf(attributes: TfAttribute[], description: string, blocks: Block['blocks'] = {}): Block {
+  return { attributes: attributesOf(attributes), blocks, description, descriptionKind: 'markdown' };
+}
+
+function attributesOf(attributes: TfAttribute[]): Record<string, Attribute> {
   const attrs: Record<string, Attribute> = {};
   for (const a of attributes) {
     attrs[a.name] = {
-      type: a.type as any,
+      ...(a.nested
+        ? { nested: { nesting: a.nested.nesting, attributes: attributesOf(a.nested.attributes) } }
+        : { type: a.type as any }),
       description: a.description,
       descriptionKind: 'markdown',
       required: a.required || undefined,
@@ -19,7 +25,7 @@ export function blockOf(attributes: TfAttribute[], description: string, blocks: 
       sensitive: a.sensitive || undefined,
     };
   }
-  return { attributes: attrs, blocks, description, descriptionKind: 'markdown' };
+  return attrs;
 }
 
 /** The `provider "atonix" {}` block: both settings fall back to ATONIX_ENDPOINT / ATONIX_TOKEN. */

@@ -13,13 +13,16 @@ export interface RawResponse {
   status: number;
   headers: ResponseHeaders;
   text: string;
+  /** the body as received (an object's bytes); `text` is the same decoded as UTF-8 */
+  bytes: Buffer;
 }
 
 export interface RequestOptions {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or an object's bytes */
+  body?: string | Buffer;
   signal?: AbortSignal;
   /** Safe to send again (GET, DELETE, a keyed POST): a reused connection found closed is retried on a new one. */
   replayable?: boolean;
@@ -51,8 +54,12 @@ export class ResponseParser {
 
   constructor(private readonly method: string) {}
 
+  get bytes(): Buffer {
+    return Buffer.concat(this.body);
+  }
+
   get text(): string {
-    return Buffer.concat(this.body).toString('utf8');
+    return this.bytes.toString('utf8');
   }
 
   push(chunk: Buffer): boolean {
@@ -290,7 +297,8 @@ export class Http1Client {
         }
         if (parser.reusable && !s.destroyed) this.release(key, s, parser.keepAliveMs);
         else s.destroy();
-        resolve({ status: parser.status, headers: parser.headers, text: parser.text });
+        const bytes = parser.bytes;
+        resolve({ status: parser.status, headers: parser.headers, text: bytes.toString('utf8'), bytes });
       };
       const fail = (message: string, cause?: Error) =>
         done(Object.assign(new Error(message, { cause }), { beforeResponse: !got && reused }));
@@ -312,7 +320,9 @@ export class Http1Client {
       s.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const bytes = opts.body === undefined ? undefined : Buffer.byteLength(opts.body);
-      s.write(head(opts.method, opts.url, opts.headers, bytes) + (opts.body ?? ''));
+      const start = head(opts.method, opts.url, opts.headers, bytes);
+      if (typeof opts.body === 'object') s.write(Buffer.concat([Buffer.from(start, 'latin1'), opts.body]));
+      else s.write(start + (opts.body ?? ''));
     });
   }
 }

@@ -650,6 +650,19 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false
         },
         {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of the subnet's VPC; defaults to the VPC's default group, none without a subnet.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
           "name": "region",
           "type": "string",
           "description": "region",
@@ -707,6 +720,72 @@ export const providerSchema: ProviderSchema = {
         "failedStatus": [
           "error"
         ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_internet_gateway",
+      "kind": "internet_gateway",
+      "description": "A VPC's way to the internet. Attached to at most one VPC at a time (`vpc_id`; PATCH it to attach, move or, with null, detach); a VPC has at most one. Routes may send traffic to it only while it is attached to their VPC.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Internet gateway id (igw-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC it is attached to; null when detached.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/internet-gateways",
+        "item": "/api/networking/internet-gateways/{id}",
+        "list": "/api/networking/internet-gateways",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
         "updatable": true
       }
     },
@@ -1710,6 +1789,708 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_route",
+      "kind": "route",
+      "description": "A route of a table: traffic to `destination_cidr_block` goes to exactly one of `gateway_id` (an internet gateway attached to the table's VPC) and `instance_id` (an instance in the VPC). The VPC's own range is the immutable local route, so a destination may not lie inside it.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Route id (rt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "route_table_id",
+          "type": "string",
+          "description": "The table (rtb-...); taken from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "destination_cidr_block",
+          "type": "string",
+          "description": "For example 0.0.0.0/0. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "gateway_id",
+          "type": "string",
+          "description": "An internet gateway (igw-...).",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "instance_id",
+          "type": "string",
+          "description": "An instance (inst-...).",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/route-tables/{route_table_id}/routes",
+        "item": "/api/networking/routes/{id}",
+        "list": "/api/networking/routes",
+        "parent": {
+          "param": "id",
+          "field": "route_table_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_route_table",
+      "kind": "route_table",
+      "description": "Where a VPC's subnets send traffic, chosen by longest prefix. Every VPC has a main table (used by subnets without an association, deleted with the VPC); every table holds the immutable `local` route for the VPC's CIDR.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Route table id (rtb-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "is_main",
+          "type": "bool",
+          "description": "The VPC's main table.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "routes",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "destination_cidr_block": "string",
+                "target": "string",
+                "gateway_id": "string",
+                "instance_id": "string",
+                "route_id": "string"
+              }
+            ]
+          ],
+          "description": "Every route, the local one first; change them through route resources.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "destination_cidr_block",
+                "type": "string",
+                "description": "destination cidr block",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target",
+                "type": "string",
+                "description": "target One of: `local`, `gateway`, `instance`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "gateway_id",
+                "type": "string",
+                "description": "gateway id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "instance_id",
+                "type": "string",
+                "description": "instance id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "route_id",
+                "type": "string",
+                "description": "The route resource (rt-...); null for the local route.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/route-tables",
+        "item": "/api/networking/route-tables/{id}",
+        "list": "/api/networking/route-tables",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_route_table_association",
+      "kind": "route_table_association",
+      "description": "Makes a subnet use a table of its VPC instead of the main one; one association per subnet. Changing `route_table_id` moves the subnet to another table.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Association id (rtbassoc-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "subnet_id",
+          "type": "string",
+          "description": "The subnet (subnet-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "route_table_id",
+          "type": "string",
+          "description": "A table (rtb-...) of the subnet's VPC.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/route-table-associations",
+        "item": "/api/networking/route-table-associations/{id}",
+        "list": "/api/networking/route-table-associations",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_security_group",
+      "kind": "security_group",
+      "description": "A stateful firewall for instances of one VPC: traffic is allowed when a rule matches, and answers to allowed traffic are always allowed. Every VPC has a `default` group (all egress; ingress from its own members) that goes away with the VPC. `ingress` and `egress` list the group's rules; sent, a list replaces that direction's rules (authoritative), left out it changes nothing, so separate `security_group_rule` resources can manage them instead. Use one way or the other per group, never both.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Security group id (sg-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "description Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "is_default",
+          "type": "bool",
+          "description": "The VPC's default group (deleted with the VPC only).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "ingress",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "protocol": "string",
+                "from_port": "number",
+                "to_port": "number",
+                "cidr_block": "string",
+                "source_security_group_id": "string",
+                "description": "string"
+              }
+            ]
+          ],
+          "description": "Inbound rules. Sent, they replace every inbound rule; left out on create, none.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "protocol",
+                "type": "string",
+                "description": "protocol One of: `tcp`, `udp`, `icmp`, `all`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "from_port",
+                "type": "number",
+                "description": "First port, or the ICMP type.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to_port",
+                "type": "number",
+                "description": "Last port, or the ICMP code.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cidr_block",
+                "type": "string",
+                "description": "The peer range, for example 0.0.0.0/0.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "source_security_group_id",
+                "type": "string",
+                "description": "The peer group (sg-...) of the same VPC; its members match.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "description",
+                "type": "string",
+                "description": "description",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "egress",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "protocol": "string",
+                "from_port": "number",
+                "to_port": "number",
+                "cidr_block": "string",
+                "source_security_group_id": "string",
+                "description": "string"
+              }
+            ]
+          ],
+          "description": "Outbound rules. Sent, they replace every outbound rule; left out on create, all traffic to 0.0.0.0/0.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "protocol",
+                "type": "string",
+                "description": "protocol One of: `tcp`, `udp`, `icmp`, `all`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "from_port",
+                "type": "number",
+                "description": "First port, or the ICMP type.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to_port",
+                "type": "number",
+                "description": "Last port, or the ICMP code.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cidr_block",
+                "type": "string",
+                "description": "The peer range, for example 0.0.0.0/0.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "source_security_group_id",
+                "type": "string",
+                "description": "The peer group (sg-...) of the same VPC; its members match.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "description",
+                "type": "string",
+                "description": "description",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/security-groups",
+        "item": "/api/networking/security-groups/{id}",
+        "list": "/api/networking/security-groups",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_security_group_rule",
+      "kind": "security_group_rule",
+      "description": "One rule of a security group, as its own resource. The same rules appear in the group's `ingress`/`egress` lists; manage a group's rules either here or in those lists, not both.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Rule id (sgr-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "security_group_id",
+          "type": "string",
+          "description": "The group (sg-...); taken from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "direction",
+          "type": "string",
+          "description": "direction One of: `ingress`, `egress`. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "protocol One of: `tcp`, `udp`, `icmp`, `all`. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "from_port",
+          "type": "number",
+          "description": "First port (tcp/udp) or ICMP type (null, any); none for `all`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "to_port",
+          "type": "number",
+          "description": "Last port (tcp/udp) or ICMP code (null, any); none for `all`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "cidr_block",
+          "type": "string",
+          "description": "The peer range. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "source_security_group_id",
+          "type": "string",
+          "description": "The peer group of the same VPC (for egress, the destination). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "description",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/security-groups/{security_group_id}/rules",
+        "item": "/api/networking/security-group-rules/{id}",
+        "list": "/api/networking/security-group-rules",
+        "parent": {
+          "param": "id",
+          "field": "security_group_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_stack",
       "kind": "stack",
       "description": "A template made real: its resources are created through the public API as the stack's owner, in\ndependency order, and updated, replaced or deleted as the template changes. Send the template as\n`template` (an object: the native format, or Terraform JSON as CDKTF synthesizes it), as\n`template_body` (JSON or YAML text), or by `template_id` and `template_version`.",
@@ -1919,6 +2700,16 @@ export const providerSchema: ProviderSchema = {
           "name": "available_ip_count",
           "type": "number",
           "description": "available ip count",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "is_public",
+          "type": "bool",
+          "description": "Whether the subnet's route table (its association's, else the VPC's main) sends 0.0.0.0/0 to an internet gateway.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -2795,6 +3586,374 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/networking/load-balancers",
         "item": "/api/networking/load-balancers/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_security_group",
+      "kind": "security_group",
+      "description": "A stateful firewall for instances of one VPC: traffic is allowed when a rule matches, and answers to allowed traffic are always allowed. Every VPC has a `default` group (all egress; ingress from its own members) that goes away with the VPC. `ingress` and `egress` list the group's rules; sent, a list replaces that direction's rules (authoritative), left out it changes nothing, so separate `security_group_rule` resources can manage them instead. Use one way or the other per group, never both.",
+      "lookup": [
+        "id",
+        "name",
+        "vpc_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Security group id (sg-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "description Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "is_default",
+          "type": "bool",
+          "description": "The VPC's default group (deleted with the VPC only).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "ingress",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "protocol": "string",
+                "from_port": "number",
+                "to_port": "number",
+                "cidr_block": "string",
+                "source_security_group_id": "string",
+                "description": "string"
+              }
+            ]
+          ],
+          "description": "Inbound rules. Sent, they replace every inbound rule; left out on create, none.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "protocol",
+                "type": "string",
+                "description": "protocol One of: `tcp`, `udp`, `icmp`, `all`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "from_port",
+                "type": "number",
+                "description": "First port, or the ICMP type.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to_port",
+                "type": "number",
+                "description": "Last port, or the ICMP code.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cidr_block",
+                "type": "string",
+                "description": "The peer range, for example 0.0.0.0/0.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "source_security_group_id",
+                "type": "string",
+                "description": "The peer group (sg-...) of the same VPC; its members match.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "description",
+                "type": "string",
+                "description": "description",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "egress",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "protocol": "string",
+                "from_port": "number",
+                "to_port": "number",
+                "cidr_block": "string",
+                "source_security_group_id": "string",
+                "description": "string"
+              }
+            ]
+          ],
+          "description": "Outbound rules. Sent, they replace every outbound rule; left out on create, all traffic to 0.0.0.0/0.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "protocol",
+                "type": "string",
+                "description": "protocol One of: `tcp`, `udp`, `icmp`, `all`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "from_port",
+                "type": "number",
+                "description": "First port, or the ICMP type.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to_port",
+                "type": "number",
+                "description": "Last port, or the ICMP code.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cidr_block",
+                "type": "string",
+                "description": "The peer range, for example 0.0.0.0/0.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "source_security_group_id",
+                "type": "string",
+                "description": "The peer group (sg-...) of the same VPC; its members match.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "description",
+                "type": "string",
+                "description": "description",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/networking/security-groups",
+        "item": "/api/networking/security-groups/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_subnet",
+      "kind": "subnet",
+      "description": "A range of a VPC's addresses. Five addresses of each subnet are reserved.",
+      "lookup": [
+        "id",
+        "name",
+        "vpc_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Subnet id (subnet-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...); taken from the path on create. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "cidr_block",
+          "type": "string",
+          "description": "An IPv4 CIDR inside the VPC's, overlapping no sibling subnet. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "Zone; defaults to the region's first. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "available_ip_count",
+          "type": "number",
+          "description": "available ip count",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "is_public",
+          "type": "bool",
+          "description": "Whether the subnet's route table (its association's, else the VPC's main) sends 0.0.0.0/0 to an internet gateway.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/networking/subnets",
+        "item": "/api/networking/subnets/{id}"
       }
     },
     {

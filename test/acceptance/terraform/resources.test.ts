@@ -14,8 +14,8 @@ interface Case {
   api: string;
   /** the field the mutable value lands in (name unless said) */
   field?: string;
-  /** what the field holds for a mutable value, when that is not the value itself (the id of the resource it names) */
-  resolve?: (ws: Workspace, value: string) => Promise<string>;
+  /** what the field holds for a mutable value, when that is not the value itself (the id it names, a number) */
+  resolve?: (ws: Workspace, value: string) => Promise<unknown>;
   /**
    * A resource whose DELETE only schedules its end (a key): the API still answers it, in the state this says is
    * gone, and the provider treats it as deleted.
@@ -40,6 +40,41 @@ data "atonix_flavor" "small" {
 }
 data "atonix_image" "debian" {
   name = "debian-12"
+}
+`;
+
+/** Two VPCs (a group or table replaced by moving it), a subnet each, a group, two tables and an attached gateway. */
+const DEPS_ROUTING = `${DEPS_COMPUTE}
+resource "atonix_vpc" "other" {
+  name       = "deps-other"
+  cidr_block = "10.51.0.0/16"
+}
+resource "atonix_subnet" "other" {
+  name       = "deps-other"
+  vpc_id     = atonix_vpc.net.id
+  cidr_block = "10.50.8.0/24"
+}
+resource "atonix_security_group" "g" {
+  name   = "deps"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_internet_gateway" "gw" {
+  name   = "deps"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_route_table" "a" {
+  name   = "deps-a"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_route_table" "b" {
+  name   = "deps-b"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_instance" "router" {
+  name      = "router"
+  flavor_id = data.atonix_flavor.small.id
+  image_id  = data.atonix_image.debian.id
+  subnet_id = atonix_subnet.net.id
 }
 `;
 
@@ -80,6 +115,57 @@ const CASES: Case[] = [
     values: { mutable: ['vm-one', 'vm-two'], immutable: ['a', 'a'] },
   },
   {
+    type: 'atonix_security_group',
+    deps: DEPS_ROUTING,
+    api: '/api/networking/security-groups',
+    body: (v) =>
+      `name = "${v.mutable}"\n  vpc_id = atonix_vpc.${v.immutable}.id\n  ingress = [\n    { protocol = "tcp", from_port = 22, to_port = 22, cidr_block = "10.0.0.0/8" },\n    { protocol = "icmp", from_port = 8, cidr_block = "0.0.0.0/0", description = "ping" },\n  ]`,
+    values: { mutable: ['sg-one', 'sg-two'], immutable: ['net', 'other'] },
+  },
+  {
+    type: 'atonix_security_group_rule',
+    deps: DEPS_ROUTING,
+    api: '/api/networking/security-group-rules',
+    field: 'description',
+    body: (v) =>
+      `security_group_id = atonix_security_group.g.id\n  direction = "ingress"\n  protocol = "tcp"\n  from_port = ${v.immutable}\n  to_port = ${v.immutable}\n  cidr_block = "10.0.0.0/8"\n  description = "${v.mutable}"`,
+    values: { mutable: ['first', 'second'], immutable: ['22', '23'] },
+  },
+  {
+    type: 'atonix_internet_gateway',
+    deps: DEPS_NET,
+    api: '/api/networking/internet-gateways',
+    body: (v) => `name = "${v.mutable}"\n  vpc_id = atonix_vpc.net.id`,
+    values: { mutable: ['igw-one', 'igw-two'] },
+  },
+  {
+    type: 'atonix_route_table',
+    deps: DEPS_ROUTING,
+    api: '/api/networking/route-tables',
+    body: (v) => `name = "${v.mutable}"\n  vpc_id = atonix_vpc.${v.immutable}.id`,
+    values: { mutable: ['rt-one', 'rt-two'], immutable: ['net', 'other'] },
+  },
+  {
+    type: 'atonix_route',
+    deps: DEPS_ROUTING,
+    api: '/api/networking/routes',
+    field: 'gateway_id',
+    body: (v) =>
+      `route_table_id = atonix_route_table.a.id\n  destination_cidr_block = "${v.immutable}"\n  ${v.mutable === 'gw' ? 'gateway_id = atonix_internet_gateway.gw.id' : 'instance_id = atonix_instance.router.id'}`,
+    values: { mutable: ['gw', 'router'], immutable: ['0.0.0.0/0', '192.168.0.0/16'] },
+    // a route to the instance has no gateway
+    resolve: async (ws, v) => (v === 'gw' ? ws.stateId('atonix_internet_gateway.gw') : (null as unknown as string)),
+  },
+  {
+    type: 'atonix_route_table_association',
+    deps: DEPS_ROUTING,
+    api: '/api/networking/route-table-associations',
+    field: 'route_table_id',
+    body: (v) => `subnet_id = atonix_subnet.${v.immutable}.id\n  route_table_id = atonix_route_table.${v.mutable}.id`,
+    values: { mutable: ['a', 'b'], immutable: ['net', 'other'] },
+    resolve: (ws, v) => ws.stateId(`atonix_route_table.${v}`),
+  },
+  {
     type: 'atonix_iam_policy',
     deps: '',
     api: '/api/security/policies',
@@ -112,6 +198,16 @@ const CASES: Case[] = [
     values: { mutable: ['a', 'b'], immutable: ['alias/acceptance-one', 'alias/acceptance-two'] },
     field: 'target_key_id',
     resolve: (ws, v) => ws.stateId(`atonix_kms_key.${v}`),
+  },
+  {
+    type: 'atonix_bucket',
+    deps: '',
+    api: '/api/storage/buckets',
+    // Bucket names are global: a rename is a new bucket. The usage figures it computes must not drift the plan.
+    body: (v) => `name = "${v.immutable}"\n  size_gb = ${v.mutable}\n  metadata = { team = "storage" }`,
+    values: { mutable: ['10', '20'], immutable: ['tf-acceptance-one', 'tf-acceptance-two'] },
+    field: 'size_gb',
+    resolve: async (_ws, v) => Number(v),
   },
 ];
 

@@ -43,32 +43,53 @@ export class Workspace {
   }
 
   run(args: string[], env: Record<string, string> = {}): Promise<TfResult> {
-    return new Promise((ok, ko) => {
-      const child = spawn('terraform', args, {
-        cwd: this.dir,
-        env: {
-          ...process.env,
-          TF_CLI_CONFIG_FILE: this.cliConfig,
-          CHECKPOINT_DISABLE: '1',
-          TF_IN_AUTOMATION: '1',
-          TF_INPUT: '0',
-          NO_COLOR: '1',
-          ATONIX_ENDPOINT: this.endpoint,
-          ATONIX_TOKEN: this.token,
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-      });
-      child.stderr.on('data', (d) => {
-        out += d;
-      });
+    return this.start(args, env, false).done;
+  }
+
+  /**
+   * Starts terraform and returns at once: `done` settles when it exits, `output` waits for text it prints, and with
+   * `interactive` its stdin is a pipe (`answer` types into a prompt, as a user at `Enter a value:` would).
+   */
+  start(args: string[], env: Record<string, string> = {}, interactive = true) {
+    const child = spawn('terraform', args, {
+      cwd: this.dir,
+      env: {
+        ...process.env,
+        TF_CLI_CONFIG_FILE: this.cliConfig,
+        CHECKPOINT_DISABLE: '1',
+        TF_IN_AUTOMATION: '1',
+        TF_INPUT: interactive ? '1' : '0',
+        NO_COLOR: '1',
+        ATONIX_ENDPOINT: this.endpoint,
+        ATONIX_TOKEN: this.token,
+        ...env,
+      },
+      stdio: [interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const waiters: { text: string; ok: (out: string) => void }[] = [];
+    const onData = (d: Buffer) => {
+      out += d;
+      for (const w of waiters.splice(0))
+        if (out.includes(w.text)) w.ok(out);
+        else waiters.push(w);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const done = new Promise<TfResult>((ok, ko) => {
       child.on('error', ko);
       child.on('close', (code) => ok({ code: code ?? -1, out }));
     });
+    return {
+      done,
+      /** Resolves with the output so far once it holds `text`; rejects if terraform exits first. */
+      output: (text: string) =>
+        Promise.race([
+          new Promise<string>((ok) => (out.includes(text) ? ok(out) : waiters.push({ text, ok }))),
+          done.then((r) => Promise.reject(new Error(`terraform exited ${r.code} before printing ${text}:\n${r.out}`))),
+        ]),
+      answer: (line: string) => child.stdin!.write(`${line}\n`),
+    };
   }
 
   /** Runs and fails the test with terraform's output unless the exit code is the expected one. */

@@ -15,6 +15,7 @@ describe('request schemas derived from the resource schema', () => {
       'flavor_id',
       'image_id',
       'subnet_id',
+      'security_group_ids',
       'metadata',
     ]);
     expect(s.required).to.have.members(['name', 'flavor_id', 'image_id']);

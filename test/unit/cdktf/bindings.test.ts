@@ -14,6 +14,7 @@ import {
 import * as bindings from '../../../provider/cdktf/lib/index.js';
 import type { CtyType, TfAttribute } from '../../../provider/src/framework/schema-types.js';
 import { dataSources } from '../../../provider/src/data-sources/index.js';
+import { resources } from '../../../provider/src/resources/index.js';
 import { providerSchema } from '../../../provider/src/generated/schema.js';
 import { CDKTF_DIR, cdktfBindings } from '../../../scripts/lib/cdktf-bindings.js';
 import { PROVIDER_ADDRESS, providerSchemaJson } from '../../../scripts/lib/cdktf-schema.js';
@@ -51,14 +52,20 @@ function bindingClasses() {
 }
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const sample = (type: CtyType, name: string): unknown => {
+/** A value of `type`; `key` names an object's members (camelCase in a binding's config, snake_case in the synth). */
+const sample = (type: CtyType, name: string, key: (n: string) => string = (n) => n): unknown => {
   if (type === 'number') return 7;
   if (type === 'bool') return true;
   if (typeof type === 'string') return `v-${name}`;
-  return type[0] === 'map' ? { k: sample(type[1], name) } : [sample(type[1], name)];
+  if (type[0] === 'object')
+    return Object.fromEntries(
+      Object.entries(type[1] as Record<string, CtyType>).map(([k, t]) => [key(k), sample(t, k, key)]),
+    );
+  return type[0] === 'map' ? { k: sample(type[1] as CtyType, name, key) } : [sample(type[1] as CtyType, name, key)];
 };
 const settable = (attrs: TfAttribute[]) => attrs.filter((a) => a.required || a.optional);
-/** Every data source the provider serves: the generated lookups and the hand-written ones. */
+/** Every resource and data source the provider serves: the generated ones and the hand-written ones. */
+const resourceTypes = [...providerSchema.resources.map((r) => r.typeName), ...Object.keys(resources)].sort();
 const dataSourceTypes = [...providerSchema.dataSources.map((d) => d.typeName), ...Object.keys(dataSources)].sort();
 
 function walk(dir: string): string[] {
@@ -71,20 +78,25 @@ describe('cdktf: generated bindings', () => {
     expect(onDisk).to.deep.equal(providerSchemaJson(providerSchema));
     expect(onDisk.format_version).to.equal('1.0');
     const p = onDisk.provider_schemas[PROVIDER_ADDRESS];
-    expect(Object.keys(p.resource_schemas)).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
+    expect(Object.keys(p.resource_schemas)).to.deep.equal(resourceTypes);
     expect(Object.keys(p.data_source_schemas)).to.deep.equal(dataSourceTypes);
     for (const [type, d] of Object.entries(dataSources))
       expect(Object.keys(p.data_source_schemas[type].block.attributes), type).to.deep.equal(
         Object.keys(d.schema.block.attributes ?? {}).sort(),
       );
+    for (const [type, r] of Object.entries(resources))
+      expect(Object.keys(p.resource_schemas[type].block.attributes), type).to.deep.equal(
+        Object.keys(r.schema.block.attributes ?? {}).sort(),
+      );
     expect(p.provider.block.attributes.token).to.include({ sensitive: true, optional: true });
-    for (const r of Object.values<any>(p.resource_schemas))
-      expect(r.block.block_types.timeouts.nesting_mode).to.equal('single');
+    // Every generated resource waits, so has a timeouts block; a hand-written one has its own schema.
+    for (const r of providerSchema.resources)
+      expect(p.resource_schemas[r.typeName].block.block_types.timeouts.nesting_mode).to.equal('single');
   });
 
   it('has exactly one class per resource, per data source, and the provider', () => {
     const found = bindingClasses();
-    expect([...found.resources.keys()].sort()).to.deep.equal(providerSchema.resources.map((r) => r.typeName).sort());
+    expect([...found.resources.keys()].sort()).to.deep.equal(resourceTypes);
     expect([...found.dataSources.keys()].sort()).to.deep.equal(dataSourceTypes);
     expect([...found.providers.keys()]).to.deep.equal(['atonix']);
   });
@@ -99,7 +111,9 @@ describe('cdktf: generated bindings', () => {
     ] as const;
     for (const [key, defs, classes] of kinds) {
       for (const def of defs) {
-        const config = Object.fromEntries(settable(def.attributes).map((a) => [camel(a.name), sample(a.type, a.name)]));
+        const config = Object.fromEntries(
+          settable(def.attributes).map((a) => [camel(a.name), sample(a.type, a.name, camel)]),
+        );
         new (classes.get(def.typeName)!)(stack, `${key}-${def.typeName}`, config);
       }
     }
@@ -111,6 +125,40 @@ describe('cdktf: generated bindings', () => {
         expect(body, def.typeName).to.deep.equal(expected);
       }
     }
+  });
+
+  it('builds the hand-written atonix_bucket_object and its data source, as Terraform JSON in snake_case', () => {
+    const stack = new TerraformStack(testApp(), 'objects');
+    new bindings.provider.AtonixProvider(stack, 'atonix');
+    const b = new bindings.bucket.Bucket(stack, 'site', { name: 'site', forceDestroy: true });
+    const page = new bindings.bucketObject.BucketObject(stack, 'index', {
+      bucket: b.name,
+      key: 'index.html',
+      source: 'site/index.html',
+      contentType: 'text/html',
+      cacheControl: 'max-age=60',
+      metadata: { owner: 'web' },
+    });
+    const read = new bindings.dataAtonixBucketObject.DataAtonixBucketObject(stack, 'read', {
+      bucket: b.name,
+      key: page.key,
+    });
+    new TerraformOutput(stack, 'etag', { value: page.etag });
+    new TerraformOutput(stack, 'content', { value: read.content });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.resource.atonix_bucket_object.index).to.deep.equal({
+      bucket: '${atonix_bucket.site.name}',
+      key: 'index.html',
+      source: 'site/index.html',
+      content_type: 'text/html',
+      cache_control: 'max-age=60',
+      metadata: { owner: 'web' },
+    });
+    expect(json.data.atonix_bucket_object.read).to.deep.equal({
+      bucket: '${atonix_bucket.site.name}',
+      key: '${atonix_bucket_object.index.key}',
+    });
+    expect(json.output.etag.value).to.equal('${atonix_bucket_object.index.etag}');
   });
 
   it('builds atonix_iam_policy_document with its statement and condition blocks, as Terraform JSON in snake_case', () => {

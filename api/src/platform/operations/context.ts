@@ -97,6 +97,8 @@ export interface Creation {
   row: Record<string, unknown> & { id: string };
   /** durable jobs sent in the same transaction */
   jobs?: JobSpec[];
+  /** rows of other tables that come into being with it (a VPC's default security group), inserted after it */
+  also?: { table: string; rows: (Record<string, unknown> & { id: string })[] }[];
   audit: AuditNote;
   /** the response, from the row as stored */
   respond(stored: Record<string, any>): Result;

@@ -134,6 +134,11 @@ export class GroupCommit {
       );
     }
     const returning = statements.length;
+    // Rows that come with a create go in after every main row, so their references to those rows hold.
+    const also = new Map<string, Record<string, unknown>[]>();
+    for (const { table, rows } of entries.flatMap((e) => e.creation.also ?? []))
+      also.set(table, [...(also.get(table) ?? []), ...rows]);
+    for (const [table, rows] of also) statements.push(...insertStatements(table, rows, false, sqlLiteral));
     statements.push(
       ...insertStatements(
         AUDIT_TABLE,
@@ -171,6 +176,10 @@ export class GroupCommit {
     const { creation } = entry;
     const [row] = await insertRows(trx, creation.table, [creation.row]);
     touch(trx, row!.id as string); // the table's triggers NOTIFY
+    for (const { table, rows } of creation.also ?? []) {
+      await insertRows(trx, table, rows, false);
+      for (const r of rows) touch(trx, r.id);
+    }
     await this.jobs.sendMany(trx, creation.jobs ?? []);
     await writeAudits(trx, [entry.audit]);
     const result = creation.respond(row!);

@@ -20,6 +20,8 @@ export interface PropMeta {
   enum?: unknown[];
   /** element type for arrays, value type for maps (objects with additionalProperties) */
   elementType?: PropType;
+  /** the fields of an array's objects (a security group's `ingress` rules): Terraform sees a nested set */
+  items?: Record<string, PropMeta>;
   description?: string;
 }
 

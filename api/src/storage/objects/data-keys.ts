@@ -44,8 +44,23 @@ function usable(row: KeyRow) {
     );
 }
 
+/**
+ * Owner -> their managed key's id. The alias is reserved (no user may retarget it) and goes only with its key, so a
+ * known id stays right until the key is gone; keyRow() then fails and the entry is dropped (see newDataKey).
+ */
+const managed = new Map<string, string>();
+
 /** The owner's platform-managed storage key, created (with its alias) the first time it is needed. */
 async function managedKeyId(db: Knex, store: KeyStore, owner: string, region: string, now: Date): Promise<string> {
+  const cached = managed.get(owner);
+  if (cached) return cached;
+  const id = await findOrCreateManaged(db, store, owner, region, now);
+  if (managed.size > 100_000) managed.clear();
+  managed.set(owner, id);
+  return id;
+}
+
+async function findOrCreateManaged(db: Knex, store: KeyStore, owner: string, region: string, now: Date) {
   const find = async () =>
     (await db('key_aliases').where({ owner, name: MANAGED_ALIAS }).first('target_key_id'))?.target_key_id as
       string | undefined;
@@ -97,7 +112,10 @@ export async function newDataKey(
   const keyId = bucket.kms_key_id
     ? await resolveOwnKey(db, bucket.owner, bucket.kms_key_id)
     : await managedKeyId(db, store, bucket.owner, region, now);
-  const row = await keyRow(db, keyId, bucket.owner);
+  const row = await keyRow(db, keyId, bucket.owner).catch((err) => {
+    managed.delete(bucket.owner); // the managed key was destroyed: the next write makes a new one
+    throw err;
+  });
   usable(row);
   const version = store.open(row)!;
   const plaintext = randomBytes(32);

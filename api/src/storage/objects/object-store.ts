@@ -14,7 +14,7 @@ import type { FileStore } from './file-store.js';
 import { receive, type Expectations } from './intake.js';
 import { listObjects, type ListPage, type ListRequest } from './listing.js';
 import type { ObjectAttributes } from './object-headers.js';
-import { checkReadConditions, openBytes, parseRange, type ByteRange } from './reads.js';
+import { checkReadConditions, openBytes, parseRange, partRange, type ByteRange } from './reads.js';
 import {
   commitVersion,
   deleteVersion,
@@ -31,6 +31,8 @@ export type Commit = <T>(fn: (trx: Knex.Transaction) => Promise<T>) => Promise<T
 /** S3's largest single PUT (and part). */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 export const MAX_KEY_BYTES = 1024;
+/** Declared bodies from this size on are checked against the quota before they are read (S3's minimum part size). */
+const PRECHECK_BYTES = 5 * 1024 * 1024;
 
 export interface PutInput {
   body: Readable;
@@ -82,6 +84,8 @@ export class ObjectStore {
         ProposedSize: length,
         MaxSizeAllowed: MAX_PUT_BYTES,
       });
+    // The commit checks the quota in any case; asking first pays only for a body worth not receiving.
+    if (length < PRECHECK_BYTES) return;
     const usage = await this.db('bucket_usage').where({ bucket_id: bucket.id }).first('used_bytes');
     const used = Number(usage?.used_bytes ?? 0);
     if (used + length > Number(bucket.size_gb) * GIB) throw quotaExceeded(bucket, length, used);
@@ -166,7 +170,11 @@ export class ObjectStore {
   ): Promise<Download> {
     const row = await this.version(bucket, key, opts.versionId);
     checkReadConditions(row, opts.headers);
-    const range = parseRange(opts.headers.range as string | undefined, Number(row.size));
+    const rangeHeader = opts.headers.range as string | undefined;
+    const range =
+      opts.partNumber === undefined
+        ? parseRange(rangeHeader, Number(row.size))
+        : partRange(row, opts.partNumber, rangeHeader);
     if (!opts.body) return { row, range };
     return { row, range, stream: await this.bytes(bucket, row, range) };
   }

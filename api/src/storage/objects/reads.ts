@@ -65,6 +65,32 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return { start, end };
 }
 
+/** How many parts a version has for GetObject ?partNumber=: a completed multipart upload's, else one. */
+export function partsOf(row: ObjectRow): number[] {
+  // Only a multipart object (ETag "<md5>-N") keeps its parts as segments; anything else is one part.
+  if (/-\d+"?$/.test(row.etag ?? '')) return row.segments.map((s) => s.size);
+  return [Number(row.size)];
+}
+
+/**
+ * The bytes of part `n` (GetObject/HeadObject ?partNumber=), which part-wise downloaders fetch one by one and
+ * concatenate: answering the whole object instead would repeat it in their download. A Range beside it is 400.
+ */
+export function partRange(row: ObjectRow, n: number, rangeHeader: string | undefined): ByteRange {
+  if (rangeHeader !== undefined)
+    throw problems.s3('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter.');
+  const sizes = partsOf(row);
+  if (n > sizes.length)
+    throw problems.s3(
+      'InvalidPartNumber',
+      `The requested part number ${n} is not satisfiable; the object has ${sizes.length} part(s).`,
+      { PartNumberRequested: n, ActualPartCount: sizes.length },
+      { 'Content-Range': `bytes */${Number(row.size)}` },
+    );
+  const start = sizes.slice(0, n - 1).reduce((t, s) => t + s, 0);
+  return { start, end: start + sizes[n - 1]! - 1 };
+}
+
 const invalidRange = (size: number) =>
   problems.s3(
     'InvalidRange',

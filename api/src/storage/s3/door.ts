@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Deps } from '../../platform/deps.js';
 import { Problem, problems } from '../../platform/problems.js';
 import { newRequestId } from '../../platform/resources/ids.js';
+import { inTransaction } from '../../platform/resources/row-cache.js';
 import { bucketByName, type BucketRow } from '../bucket-store.js';
 import { objectStoreOf } from '../engine.js';
 import { checkBuffer } from '../objects/intake.js';
@@ -70,7 +71,7 @@ export function s3Door(deps: Deps) {
   return async function serve(req: IncomingMessage, res: ServerResponse, mount: string): Promise<void> {
     const requestId = newRequestId();
     const started = process.hrtime.bigint();
-    baseHeaders(res, requestId);
+    baseHeaders(res, requestId, deps.clock.date());
     // One access-log line per request, with the request id every S3 answer carries (x-amz-request-id).
     res.once('finish', () => {
       if (!deps.log.isLevelEnabled('info')) return;
@@ -111,8 +112,10 @@ export function s3Door(deps: Deps) {
         access,
         bucket: (lock) => bucketByName(deps.db, principal, request.bucket!, lock),
         body: () => (decoded ??= decodedBody(req, auth)),
+        // inTransaction: this process's row cache forgets what the write changed (a bucket's versioning, say)
+        // the moment it commits, so the next call reads it, without waiting for the change event.
         commit: (action, bucketId, details) => (fn) =>
-          deps.db.transaction(async (trx) => {
+          inTransaction(deps.db, async (trx) => {
             const out = await fn(trx);
             await access.audited(trx, call as S3Call, action, bucketId, details());
             return out;

@@ -2,7 +2,7 @@
 import { problems } from '../../platform/problems.js';
 import type { ChecksumAlgorithm } from '../objects/checksums.js';
 import { rollUp } from '../objects/listing.js';
-import { Multipart, checkPartNumber, uploadOf, type CompletedPart } from '../objects/multipart.js';
+import { Multipart, checkPartNumber, uploadOf, type CompletedPart, type UploadRow } from '../objects/multipart.js';
 import { attributesFrom } from '../objects/object-headers.js';
 import { parseRange } from '../objects/reads.js';
 import type { ObjectStore } from '../objects/object-store.js';
@@ -22,6 +22,8 @@ type MultipartOperation =
   | 'ListParts'
   | 'ListMultipartUploads';
 
+/** Rows ListMultipartUploads reads at a time. */
+const UPLOAD_BATCH = 1000;
 const CHECKSUMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 const engines = new WeakMap<ObjectStore, Multipart>();
 const multipartOf = (store: ObjectStore) => {
@@ -177,7 +179,8 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
       const marker = Number(ctx.r.query.get('part-number-marker') ?? 0) || 0;
       const rows = await multipartOf(ctx.store).parts(upload.upload_id, marker, max + 1);
       const page = rows.slice(0, max);
-      const truncated = rows.length > max;
+      // max-parts=0 lists nothing and is not truncated, or a paginator would ask again forever.
+      const truncated = max > 0 && rows.length > max;
       sendXml(ctx.res, 200, 'ListPartsResult', {
         Bucket: bucket.name,
         Key: upload.key,
@@ -208,27 +211,45 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
       const delimiter = ctx.r.query.get('delimiter') || undefined;
       const keyMarker = ctx.r.query.get('key-marker') || undefined;
       const uploadIdMarker = ctx.r.query.get('upload-id-marker') || undefined;
-      const rows = await multipartOf(ctx.store).uploads(bucket, { prefix, keyMarker, uploadIdMarker, max });
-      const uploads: typeof rows = [];
+      // Read in batches until the page is full: keys rolled up into a prefix take no room, so one batch of
+      // max + 1 rows could end the listing early. A page ending on a prefix continues after every key under it.
+      const uploads: UploadRow[] = [];
       const prefixes: string[] = [];
       let truncated = false;
-      for (const u of rows) {
-        const rolled = delimiter ? rollUp(u.key, prefix, delimiter) : undefined;
-        if (rolled !== undefined && prefixes[prefixes.length - 1] === rolled) continue;
-        if (uploads.length + prefixes.length === max) {
-          truncated = true;
-          break;
+      let next: { key: string; uploadId?: string } | undefined;
+      let lastPrefix =
+        delimiter && keyMarker !== undefined && rollUp(keyMarker, prefix, delimiter) === keyMarker
+          ? keyMarker
+          : undefined;
+      let after = { keyMarker, uploadIdMarker };
+      scan: while (max > 0) {
+        const rows = await multipartOf(ctx.store).uploads(bucket, { prefix, ...after, max: UPLOAD_BATCH });
+        for (const u of rows) {
+          const rolled = delimiter ? rollUp(u.key, prefix, delimiter) : undefined;
+          if (rolled !== undefined && rolled === lastPrefix) continue;
+          if (uploads.length + prefixes.length === max) {
+            truncated = true;
+            break scan;
+          }
+          if (rolled !== undefined) {
+            prefixes.push(rolled);
+            lastPrefix = rolled;
+            next = { key: rolled };
+          } else {
+            uploads.push(u);
+            next = { key: u.key, uploadId: u.upload_id };
+          }
         }
-        if (rolled !== undefined) prefixes.push(rolled);
-        else uploads.push(u);
+        if (rows.length <= UPLOAD_BATCH) break;
+        const last = rows[rows.length - 1]!;
+        after = { keyMarker: last.key, uploadIdMarker: last.upload_id };
       }
-      const last = uploads[uploads.length - 1];
       sendXml(ctx.res, 200, 'ListMultipartUploadsResult', {
         Bucket: bucket.name,
         KeyMarker: keyMarker ?? '',
         UploadIdMarker: uploadIdMarker ?? '',
-        NextKeyMarker: truncated && last ? last.key : undefined,
-        NextUploadIdMarker: truncated && last ? last.upload_id : undefined,
+        NextKeyMarker: truncated ? next?.key : undefined,
+        NextUploadIdMarker: truncated ? next?.uploadId : undefined,
         Prefix: prefix,
         Delimiter: delimiter,
         MaxUploads: max,

@@ -5,6 +5,8 @@ import { problems } from '../../platform/problems.js';
 import type { BucketRow } from '../bucket-store.js';
 import { checkTags } from '../objects/object-headers.js';
 import { attributesFrom, objectHeaders } from '../objects/object-headers.js';
+import { checkPartNumber } from '../objects/multipart.js';
+import { partsOf } from '../objects/reads.js';
 import { setTags } from '../objects/tags.js';
 import type { ObjectRow } from '../objects/versions.js';
 import { writeConditions } from '../object-rest.js';
@@ -75,10 +77,12 @@ export function objectOps(): Record<
   };
   const read = async (ctx: S3Ctx, body: boolean) => {
     const bucket = await allowed(ctx, 'storage:GetObject');
+    const partNumber = ctx.r.query.has('partNumber') ? checkPartNumber(ctx.r.query.get('partNumber')) : undefined;
     const d = await ctx.store.get(bucket, ctx.r.key!, {
       versionId: ctx.r.query.get('versionId'),
       headers: ctx.headers,
       body,
+      partNumber,
     });
     const headers = objectHeaders(d.row, {
       // A ranged answer is not the whole object: its full-object checksum would not validate.
@@ -90,6 +94,7 @@ export function objectOps(): Record<
       if (v !== undefined) headers[h] = v;
     }
     const size = Number(d.row.size);
+    if (partNumber !== undefined) headers['x-amz-mp-parts-count'] = String(partsOf(d.row).length);
     for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
     if (d.range) {
       ctx.res.statusCode = 206;

@@ -22,10 +22,14 @@ const S3_NAMES: Record<string, string> = {
   Unavailable: 'ServiceUnavailable',
 };
 
-export function baseHeaders(res: ServerResponse, requestId: string) {
+/**
+ * `now` is platform time: SDKs set their clock offset from every answer's Date (AwsSdkSigV4Signer.successHandler),
+ * so a Date from another clock than the one SigV4 is checked against undoes their skew correction on each call.
+ */
+export function baseHeaders(res: ServerResponse, requestId: string, now: Date) {
   res.setHeader('x-amz-request-id', requestId);
   res.setHeader('x-amz-id-2', requestId);
-  res.setHeader('Date', new Date().toUTCString());
+  res.setHeader('Date', now.toUTCString());
   res.setHeader('Server', 'AtonixCorp');
 }
 

@@ -90,26 +90,38 @@ export async function verifySigV4(
     });
 
   const scope = `${claim.date}/${claim.region}/s3/aws4_request`;
-  const canonical = canonicalRequest({
-    method: req.method.toUpperCase(),
-    uri: canonicalUri(req.rawPath),
-    query: canonicalQuery(req.rawQuery, claim.presigned ? 'X-Amz-Signature' : undefined),
-    headers: canonicalHeaders(req.headers, claim.signedHeaders.split(';')),
-    signedHeaders: claim.signedHeaders,
-    payloadHash: claim.payloadHash,
-  });
-  const toSign = stringToSign(claim.amzDate, scope, canonical);
   const kSigning = signingKey(key.secret, claim.date, claim.region);
-  const expected = hmac(kSigning, toSign).toString('hex');
+  const sign = (uri: string) => {
+    const canonical = canonicalRequest({
+      method: req.method.toUpperCase(),
+      uri,
+      query: canonicalQuery(req.rawQuery, claim.presigned ? 'X-Amz-Signature' : undefined),
+      headers: canonicalHeaders(req.headers, claim.signedHeaders.split(';')),
+      signedHeaders: claim.signedHeaders,
+      payloadHash: claim.payloadHash,
+    });
+    const toSign = stringToSign(claim.amzDate, scope, canonical);
+    return { canonical, toSign, signature: hmac(kSigning, toSign).toString('hex') };
+  };
+  let signed = sign(canonicalUri(req.rawPath));
+  // Clients sign the path as they send it. Most send every reserved byte encoded, which is the form above; the AWS SDK
+  // for Go v2 behind an endpoint with a path (`http://host:8000/s3`) drops its escaped path and sends and signs
+  // characters such as ':' bare (Terraform's s3 backend: workspace states under `env:/`), so the path exactly as it
+  // arrived is the second candidate. Both spell the same key, which is what the door then serves.
+  if (!signaturesEqual(signed.signature, claim.signature) && req.rawPath && req.rawPath !== canonicalUri(req.rawPath)) {
+    const asSent = sign(req.rawPath);
+    if (signaturesEqual(asSent.signature, claim.signature)) signed = asSent;
+  }
+  const expected = signed.signature;
   if (!signaturesEqual(expected, claim.signature))
     throw problems.s3(
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
       {
         AWSAccessKeyId: claim.accessKeyId,
-        StringToSign: toSign,
+        StringToSign: signed.toSign,
         SignatureProvided: claim.signature,
-        CanonicalRequest: canonical,
+        CanonicalRequest: signed.canonical,
       },
     );
 

@@ -45,10 +45,15 @@ function element(name: string, v: XmlValue, extraAttrs = ''): string {
   return `<${name}${attrs}>${body}</${name}>`;
 }
 
-/** A complete S3 response body: the declaration, then root with S3's namespace. */
+/**
+ * A complete S3 response body: the declaration, then root with S3's namespace. Except an `<Error>`: AWS sends it
+ * without one, and botocore (AWS CLI, boto3) recognises an S3 error only by the bare root tag; with the namespace
+ * it reads every error's Code as empty.
+ */
 export function toXml(root: string, value: XmlValue): string {
   if (Array.isArray(value)) throw new TypeError('the root of a document cannot be an array');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value ?? null, ` xmlns="${S3_NAMESPACE}"`)}`;
+  const ns = root === 'Error' ? '' : ` xmlns="${S3_NAMESPACE}"`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${element(root, value ?? null, ns)}`;
 }
 
 /** A parsed request body: leaves are strings (numbers too, as sent), repeated elements arrays. */

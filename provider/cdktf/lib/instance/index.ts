@@ -39,6 +39,12 @@ export interface InstanceConfig extends cdktf.TerraformMetaArguments {
   */
   readonly powerState?: string;
   /**
+  * Security groups (sg-...) of the subnet's VPC; defaults to the VPC's default group, none without a subnet.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/instance#security_group_ids Instance#security_group_ids}
+  */
+  readonly securityGroupIds?: string[];
+  /**
   * Place the instance in this subnet; it gets a private IP from it. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/instance#subnet_id Instance#subnet_id}
@@ -273,6 +279,7 @@ export class Instance extends cdktf.TerraformResource {
     this._metadata = config.metadata;
     this._name = config.name;
     this._powerState = config.powerState;
+    this._securityGroupIds = config.securityGroupIds;
     this._subnetId = config.subnetId;
     this._timeouts.internalValue = config.timeouts;
   }
@@ -377,6 +384,22 @@ export class Instance extends cdktf.TerraformResource {
     return this.getStringAttribute('region');
   }
 
+  // security_group_ids - computed: true, optional: true, required: false
+  private _securityGroupIds?: string[]; 
+  public get securityGroupIds() {
+    return this.getListAttribute('security_group_ids');
+  }
+  public set securityGroupIds(value: string[]) {
+    this._securityGroupIds = value;
+  }
+  public resetSecurityGroupIds() {
+    this._securityGroupIds = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get securityGroupIdsInput() {
+    return this._securityGroupIds;
+  }
+
   // status - computed: true, optional: false, required: false
   public get status() {
     return this.getStringAttribute('status');
@@ -430,6 +453,7 @@ export class Instance extends cdktf.TerraformResource {
       metadata: cdktf.hashMapper(cdktf.stringToTerraform)(this._metadata),
       name: cdktf.stringToTerraform(this._name),
       power_state: cdktf.stringToTerraform(this._powerState),
+      security_group_ids: cdktf.listMapper(cdktf.stringToTerraform, false)(this._securityGroupIds),
       subnet_id: cdktf.stringToTerraform(this._subnetId),
       timeouts: instanceTimeoutsToTerraform(this._timeouts.internalValue),
     };
@@ -466,6 +490,12 @@ export class Instance extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      security_group_ids: {
+        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._securityGroupIds),
+        isBlock: false,
+        type: "list",
+        storageClassType: "stringList",
       },
       subnet_id: {
         value: cdktf.stringToHclTerraform(this._subnetId),

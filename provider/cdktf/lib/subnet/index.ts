@@ -311,6 +311,11 @@ export class Subnet extends cdktf.TerraformResource {
     return this.getStringAttribute('id');
   }
 
+  // is_public - computed: true, optional: false, required: false
+  public get isPublic() {
+    return this.getBooleanAttribute('is_public');
+  }
+
   // name - computed: false, optional: false, required: true
   private _name?: string; 
   public get name() {

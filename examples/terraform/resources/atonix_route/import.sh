@@ -1,0 +1,2 @@
+# A route is imported by its id.
+terraform import atonix_route.default rt-abcdefgh23456789
