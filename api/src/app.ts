@@ -61,7 +61,7 @@ const metricsHandler = (deps: Deps) => {
       }
     }
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.end(await deps.metrics.registry.metrics());
+    res.end((await deps.metrics.registry.metrics()) + ((await deps.metrics.extra?.()) ?? ''));
   };
 };
 

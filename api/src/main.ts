@@ -10,7 +10,7 @@ import { loadConfig } from './platform/config.js';
 import { startEmbedded, type EmbeddedDb } from './platform/db/embedded.js';
 import { createLogger } from './platform/logger.js';
 import { attachEventStream } from './platform/events/websocket.js';
-import type { WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
+import type { MetricsRequest, WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
 
 const config = loadConfig();
 let stopping = false;
@@ -24,6 +24,7 @@ if (!config.databaseUrl) {
 const databaseUrl = config.databaseUrl ?? embedded!.url;
 const platform = await bootPlatform(config.role === 'all' ? { ...config, role: 'api' } : config, databaseUrl, log);
 const worker = config.role === 'all' ? await startWorkerThread() : undefined;
+if (worker) platform.metrics.extra = () => threadMetrics(worker);
 if (platform.adminSecret) {
   // Shown once: only its hash is stored.
   process.stderr.write(`\nAdmin token (shown once, store it now): ${platform.adminSecret}\n\n`);
@@ -83,6 +84,23 @@ function startWorkerThread(): Promise<Worker> {
         resolve(w);
       }
     });
+  });
+}
+
+let metricsAsked = 0;
+/** The worker thread's own figures for /metrics (its load balancers'); nothing if it does not answer in a second. */
+function threadMetrics(w: Worker): Promise<string> {
+  const id = ++metricsAsked;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (w.off('message', onMessage), resolve('')), 1000);
+    const onMessage = (m: WorkerThreadMessage) => {
+      if (m.type !== 'metrics' || m.id !== id) return;
+      clearTimeout(timer);
+      w.off('message', onMessage);
+      resolve(m.text);
+    };
+    w.on('message', onMessage);
+    w.postMessage({ type: 'metrics', id } satisfies MetricsRequest);
   });
 }
 

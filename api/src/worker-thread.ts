@@ -11,7 +11,13 @@ export interface WorkerThreadData {
   env: Record<string, string | undefined>;
 }
 export type WorkerThreadMessage =
-  { type: 'ready' } | { type: 'jobs'; labels: { queue: string; state: string }; n: number } | { type: 'stopped' };
+  | { type: 'ready' }
+  | { type: 'jobs'; labels: { queue: string; state: string }; n: number }
+  | { type: 'stopped' }
+  | { type: 'metrics'; id: number; text: string };
+/** The main thread asks for the figures only this thread has (the load balancers' data plane runs here). */
+export type MetricsRequest = { type: 'metrics'; id: number };
+const THREAD_METRICS = /^atonix_lb_/;
 
 const { databaseUrl, env } = workerData as WorkerThreadData;
 const config = loadConfig({ ...env, ATONIX_ROLE: 'worker' });
@@ -25,7 +31,18 @@ platform.metrics.jobs.inc = ((labels: { queue: string; state: string }, n?: numb
   port.postMessage({ type: 'jobs', labels, n: n ?? 1 } satisfies WorkerThreadMessage);
 }) as typeof platform.metrics.jobs.inc;
 
-port.on('message', (msg: string) => {
+port.on('message', (msg: string | MetricsRequest) => {
+  if (typeof msg === 'object' && msg.type === 'metrics') {
+    const mine = platform.metrics.registry.getMetricsAsArray().filter((m) => THREAD_METRICS.test(m.name));
+    void Promise.all(mine.map((m) => platform.metrics.registry.getSingleMetricAsString(m.name))).then((parts) =>
+      port.postMessage({
+        type: 'metrics',
+        id: msg.id,
+        text: parts.map((p) => `${p}\n`).join(''),
+      } satisfies WorkerThreadMessage),
+    );
+    return;
+  }
   if (msg !== 'stop') return;
   void platform.stop().finally(() => port.postMessage({ type: 'stopped' } satisfies WorkerThreadMessage));
 });

@@ -23,6 +23,38 @@ function vpcOf(app: TestApp, caller: Caller): Promise<string> {
   return mine.get(caller.id)!;
 }
 
+/** An application load balancer per caller (in subnets of two zones), for the kinds that hang off one. */
+const lbs = new WeakMap<TestApp, Map<string, Promise<string>>>();
+async function lbBody(app: TestApp, caller: Caller, name: string, cidrs: [string, string]) {
+  const vpc = await vpcOf(app, caller);
+  const subnets: string[] = [];
+  for (const [i, cidr] of cidrs.entries()) {
+    const s = await caller.agent
+      .post(`/api/networking/vpcs/${vpc}/subnets`)
+      .send({ name: `${name}-${i}`, cidr_block: cidr, availability_zone: `us-east-1${'ab'[i]}` })
+      .expect(201);
+    subnets.push(s.body.id);
+  }
+  return { name, vpc_id: vpc, subnets };
+}
+function lbOf(app: TestApp, caller: Caller): Promise<string> {
+  const mine = lbs.get(app) ?? new Map<string, Promise<string>>();
+  lbs.set(app, mine);
+  if (!mine.has(caller.id))
+    mine.set(
+      caller.id,
+      lbBody(app, caller, 'home-lb', ['10.0.240.0/24', '10.0.241.0/24']).then(async (body) => {
+        const r = await caller.agent
+          .post('/api/networking/load-balancers')
+          .set('Prefer', 'wait=10')
+          .send(body)
+          .expect(202);
+        return r.body.id as string;
+      }),
+    );
+  return mine.get(caller.id)!;
+}
+const FIXED = { type: 'fixed-response', fixed_response: { status_code: 200 } };
 /** One internet gateway per caller, attached to the caller's VPC, for routes to send traffic to. */
 const gatewaysOf = new WeakMap<TestApp, Map<string, Promise<string>>>();
 function gatewayOf(app: TestApp, caller: Caller): Promise<string> {
@@ -101,6 +133,59 @@ const fixtures: Record<Kind, KindFixture> = {
       body: { name: `cs-${n}`, cidr_block: `10.0.${n}.0/24` },
     }),
     immutable: { vpc_id: 'vpc-other0000', cidr_block: '10.0.251.0/24', availability_zone: 'us-east-1c' },
+  },
+  load_balancer: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({
+      body: await lbBody(app, caller, `clb-${n}`, [`10.0.${2 * n}.0/24`, `10.0.${2 * n + 1}.0/24`]),
+    }),
+    immutable: { type: 'network', vpc_id: 'vpc-other0000', scheme: 'internet-facing', subnets: ['subnet-other0000'] },
+    bodies: { createTargetGroup: { name: 'tg', port: 80 }, createListener: { port: 80, default_action: FIXED } },
+  },
+  lb_target_group: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({
+      params: { load_balancer_id: await lbOf(app, caller) },
+      body: { name: `ctg-${n}`, port: 8000 + n },
+    }),
+    immutable: { load_balancer_id: 'lb-other0000', protocol: 'TCP', target_type: 'instance' },
+    bodies: { registerTarget: { target_id: '10.0.0.1' } },
+  },
+  lb_target: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const lb = await lbOf(app, caller);
+      const tg = await caller.agent
+        .post(`/api/networking/load-balancers/${lb}/target-groups`)
+        .send({ name: `for-target-${n}`, port: 80 })
+        .expect(201);
+      return { params: { target_group_id: tg.body.id }, body: { target_id: `10.1.0.${n}` } };
+    },
+    immutable: { target_group_id: 'tg-other0000', target_id: '10.9.9.9', port: 9999 },
+  },
+  lb_listener: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({
+      params: { load_balancer_id: await lbOf(app, caller) },
+      body: { port: 1000 + n, default_action: FIXED },
+    }),
+    immutable: { load_balancer_id: 'lb-other0000', protocol: 'TCP' },
+    bodies: { createListenerRule: { priority: 1, conditions: { path_patterns: ['/'] }, action: FIXED } },
+  },
+  lb_listener_rule: {
+    creator: 'owner',
+    async create(app, caller, n) {
+      const lb = await lbOf(app, caller);
+      const l = await caller.agent
+        .post(`/api/networking/load-balancers/${lb}/listeners`)
+        .send({ port: 2000 + n, default_action: FIXED })
+        .expect(201);
+      return {
+        params: { listener_id: l.body.id },
+        body: { priority: n, conditions: { path_patterns: ['/x/*'] }, action: FIXED },
+      };
+    },
+    immutable: { listener_id: 'lsn-other0000' },
   },
   security_group: {
     creator: 'owner',

@@ -63,6 +63,12 @@ function agent(url: string, token?: string) {
   };
 }
 
+/** A random block of 100 host ports in 21000-29999 for one app's listeners. */
+export function lbPortBlock(): string {
+  const low = 21000 + Math.floor(Math.random() * 90) * 100;
+  return `${low}-${low + 99}`;
+}
+
 export async function startApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const dbUrl = databaseUrl ?? (await freshDatabase());
   const config: Config = loadConfig({
@@ -74,6 +80,8 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     // Object bytes of each test app in a directory of its own, never in the checkout.
     ATONIX_OBJECT_DIR: mkdtempSync(join(tmpdir(), 'atonix-objects-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Load balancer listeners of each test app in a port block of its own, so apps alive together never collide.
+    ATONIX_LB_PORT_RANGE: lbPortBlock(),
     ...env,
   });
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));

@@ -335,6 +335,282 @@ export interface paths {
         patch: operations["updateSubnet"];
         trace?: never;
     };
+    "/api/networking/load-balancers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List load balancers */
+        get: operations["listLoadBalancers"];
+        put?: never;
+        /** Create a load balancer (answers 202 while it is provisioning) */
+        post: operations["createLoadBalancer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/load-balancers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a load balancer */
+        get: operations["getLoadBalancer"];
+        put?: never;
+        post?: never;
+        /** Delete a load balancer with its listeners, rules, target groups and registrations */
+        delete: operations["deleteLoadBalancer"];
+        options?: never;
+        head?: never;
+        /** Update a load balancer (name, security groups) */
+        patch: operations["updateLoadBalancer"];
+        trace?: never;
+    };
+    "/api/networking/load-balancers/{id}/target-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a target group of the load balancer */
+        post: operations["createTargetGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/load-balancers/{id}/listeners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a listener of the load balancer */
+        post: operations["createListener"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/target-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List target groups */
+        get: operations["listTargetGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/target-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a target group */
+        get: operations["getTargetGroup"];
+        put?: never;
+        post?: never;
+        /** Delete a target group (409 while a listener or rule forwards to it) */
+        delete: operations["deleteTargetGroup"];
+        options?: never;
+        head?: never;
+        /** Update a target group (port, health check, algorithm, delay, stickiness) */
+        patch: operations["updateTargetGroup"];
+        trace?: never;
+    };
+    "/api/networking/target-groups/{id}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The group's targets and their health, draining ones included */
+        get: operations["listTargetGroupTargets"];
+        put?: never;
+        /** Register a target */
+        post: operations["registerTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List registered targets */
+        get: operations["listTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a registered target */
+        get: operations["getTarget"];
+        put?: never;
+        post?: never;
+        /** Deregister a target (it drains for the deregistration delay) */
+        delete: operations["deregisterTarget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/listeners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List listeners */
+        get: operations["listListeners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/listeners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a listener */
+        get: operations["getListener"];
+        put?: never;
+        post?: never;
+        /** Delete a listener and its rules */
+        delete: operations["deleteListener"];
+        options?: never;
+        head?: never;
+        /** Update a listener (port, default action) */
+        patch: operations["updateListener"];
+        trace?: never;
+    };
+    "/api/networking/listeners/{id}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a rule of the listener */
+        post: operations["createListenerRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/listener-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List listener rules */
+        get: operations["listListenerRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/listener-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a listener rule */
+        get: operations["getListenerRule"];
+        put?: never;
+        post?: never;
+        /** Delete a rule */
+        delete: operations["deleteListenerRule"];
+        options?: never;
+        head?: never;
+        /** Update a rule (priority, conditions, action) */
+        patch: operations["updateListenerRule"];
+        trace?: never;
+    };
     "/api/networking/security-groups": {
         parameters: {
             query?: never;
@@ -1985,6 +2261,243 @@ export interface components {
             next_cursor: string | null;
         };
         /** @enum {string} */
+        LoadBalancerState: "provisioning" | "active" | "failed";
+        /** @description A load balancer in a VPC (the seed's LoadBalancer). Created `provisioning`; a job makes it `active` (or `failed`, with `status_reason`). An active load balancer's listeners really accept connections, at the addresses `endpoints` shows. Deleting it deletes its listeners, their rules, its target groups and their registrations. */
+        LoadBalancer: {
+            /** @description Load balancer id (lb-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description `application` (HTTP listeners, rules), `network` (TCP listeners) or `classic` (either, no rules).
+             * @default application
+             * @enum {string}
+             */
+            type: "application" | "network" | "classic";
+            /** @description The VPC (vpc-...). */
+            vpc_id: string;
+            /**
+             * @description `internet-facing` needs public subnets (checked once route tables exist).
+             * @default internal
+             * @enum {string}
+             */
+            scheme: "internal" | "internet-facing";
+            /** @description Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. */
+            subnets: string[];
+            /**
+             * @description Security groups (sg-...) of its VPC.
+             * @default []
+             */
+            security_group_ids: string[];
+            readonly state?: components["schemas"]["LoadBalancerState"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description The host its listeners listen on (`ATONIX_LB_BIND`); no DNS record is published. */
+            readonly dns_name?: string;
+            /** @description Where each listener really listens, by listener port: `{"80": "127.0.0.1:20000"}` (listener ports are mapped into `ATONIX_LB_PORT_RANGE`). */
+            readonly endpoints?: {
+                [key: string]: string;
+            };
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        LoadBalancerList: {
+            items: components["schemas"]["LoadBalancer"][];
+            next_cursor: string | null;
+        };
+        /** @description Targets a load balancer's listeners forward to, with their health check (the fields of AWS's CreateTargetGroup). A target group belongs to the load balancer it was created under. `ip` targets are really probed at their address on the platform clock; an `instance` target's health follows its instance's state, and it receives no traffic (no guest exists to serve it). */
+        TargetGroup: {
+            /** @description Target group id (tg-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @description The load balancer (lb-...); from the path. */
+            load_balancer_id: string;
+            /**
+             * @description How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise.
+             * @enum {string}
+             */
+            protocol?: "HTTP" | "TCP";
+            /** @description The targets' port unless a target names its own. */
+            port: number;
+            /**
+             * @description How targets are named.
+             * @default ip
+             * @enum {string}
+             */
+            target_type: "ip" | "instance";
+            /**
+             * @description How a request picks among healthy targets.
+             * @default round_robin
+             * @enum {string}
+             */
+            load_balancing_algorithm: "round_robin" | "least_outstanding_requests";
+            /**
+             * @description How targets are probed; defaults to the group's protocol.
+             * @enum {string}
+             */
+            health_check_protocol?: "HTTP" | "TCP";
+            /**
+             * @description The path an HTTP probe requests.
+             * @default /
+             */
+            health_check_path: string;
+            /**
+             * @description The port probes go to; null is the traffic port.
+             * @default null
+             */
+            health_check_port: number | null;
+            /** @default 30 */
+            health_check_interval_seconds: number;
+            /**
+             * @description How long a probe may take; less than the interval.
+             * @default 5
+             */
+            health_check_timeout_seconds: number;
+            /**
+             * @description Passes in a row that make a target healthy.
+             * @default 5
+             */
+            healthy_threshold: number;
+            /**
+             * @description Failures in a row that take a target out.
+             * @default 2
+             */
+            unhealthy_threshold: number;
+            /**
+             * @description The HTTP statuses that pass a probe (`200`, `200,302`, `200-399`).
+             * @default 200
+             */
+            matcher: string;
+            /**
+             * @description Seconds a deregistered target keeps its in-flight requests (draining) before it is cut off.
+             * @default 300
+             */
+            deregistration_delay: number;
+            /**
+             * @description Application load balancers: a cookie keeps a client on one target.
+             * @default false
+             */
+            stickiness_enabled: boolean;
+            /** @default 86400 */
+            stickiness_duration_seconds: number;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        /** @description What a listener (or rule) does with a request: `forward` to one or more weighted target groups of its load balancer, answer a `fixed_response`, or `redirect` (`#{protocol}`, `#{host}`, `#{port}`, `#{path}`, `#{query}` stand for the request's own, as AWS writes them). A TCP listener only forwards, to one target group. */
+        LbAction: {
+            /** @enum {string} */
+            type: "forward" | "fixed-response" | "redirect";
+            target_groups?: {
+                target_group_id: string;
+                /** @description Share of requests; defaults to 1. */
+                weight?: number;
+            }[];
+            fixed_response?: {
+                status_code: number;
+                /** @enum {string} */
+                content_type?: "text/plain" | "text/css" | "text/html" | "application/javascript" | "application/json";
+                message_body?: string;
+            };
+            redirect?: {
+                /** @enum {string} */
+                status_code: "HTTP_301" | "HTTP_302";
+                protocol?: string;
+                host?: string;
+                port?: string;
+                path?: string;
+                query?: string;
+            };
+        };
+        /** @description A port a load balancer listens on (HTTP or TCP) and its default action. Active, it really accepts connections at `endpoint` (its port mapped into `ATONIX_LB_PORT_RANGE` on `ATONIX_LB_BIND`). */
+        Listener: {
+            /** @description Listener id (lsn-...). */
+            readonly id?: string;
+            /** @description The load balancer (lb-...); from the path. */
+            load_balancer_id: string;
+            /** @description The port, unique on its load balancer. */
+            port: number;
+            /**
+             * @description HTTP (application), TCP (network); a classic load balancer takes both. Defaults by type.
+             * @enum {string}
+             */
+            protocol?: "HTTP" | "TCP";
+            /** @description What requests no rule matches get (in Terraform, JSON text such as `jsonencode({...})`). */
+            default_action: components["schemas"]["LbAction"];
+            /** @description Where it really listens: `host:port`. */
+            readonly endpoint?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        TargetGroupList: {
+            items: components["schemas"]["TargetGroup"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        TargetHealth: "initial" | "healthy" | "unhealthy" | "draining" | "unused";
+        /** @description A target registered in a target group: an instance (inst-...) or an IPv4 address, on the group's port or its own. `health` is what the health checks see. Deregistering (DELETE) drains it for the group's `deregistration_delay`: it gets no new requests, its in-flight ones finish, and it shows `draining` in its group's target list. */
+        Target: {
+            /** @description Registration id (tgt-...). */
+            readonly id?: string;
+            /** @description The target group (tg-...); from the path. */
+            target_group_id: string;
+            /** @description An instance id (target type `instance`) or an IPv4 address (target type `ip`). */
+            target_id: string;
+            /** @description Defaults to the target group's port. */
+            port?: number;
+            readonly health?: components["schemas"]["TargetHealth"];
+            /** @description Why, as AWS says it (`Target.FailedHealthChecks: ...`). */
+            readonly health_reason?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        TargetList: {
+            items: components["schemas"]["Target"][];
+            next_cursor: string | null;
+        };
+        ListenerList: {
+            items: components["schemas"]["Listener"][];
+            next_cursor: string | null;
+        };
+        /** @description A rule of an application load balancer's HTTP listener: rules are tried in priority order (lowest first) and the first whose conditions all match takes its action. Within a condition any value matches (`*` and `?` are wildcards; host headers ignore case). */
+        ListenerRule: {
+            /** @description Rule id (rule-...). */
+            readonly id?: string;
+            /** @description The listener (lsn-...); from the path. */
+            listener_id: string;
+            /** @description Unique on its listener; lowest is tried first. */
+            priority: number;
+            /** @description At least one of `path_patterns`, `host_headers` (lists of patterns), `http_headers` (`[{name, values}]`), `query_strings` (`[{key?, value}]`); in Terraform, JSON text. */
+            conditions: {
+                path_patterns?: string[];
+                host_headers?: string[];
+                http_headers?: {
+                    name: string;
+                    values: string[];
+                }[];
+                query_strings?: {
+                    key?: string;
+                    value: string;
+                }[];
+            };
+            /** @description What a matching request gets (in Terraform, JSON text). */
+            action: components["schemas"]["LbAction"];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        ListenerRuleList: {
+            items: components["schemas"]["ListenerRule"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
         RuleProtocol: "tcp" | "udp" | "icmp" | "all";
         /** @description One rule as a group's `ingress`/`egress` list holds it. Ports: tcp/udp need `from_port` <= `to_port` (0-65535); icmp takes the ICMP type in `from_port` and the code in `to_port` (null: any); `all` takes no ports. Exactly one of `cidr_block` and `source_security_group_id` (for egress, the destination). */
         RuleSpec: {
@@ -3011,6 +3524,112 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Subnet"];
+            };
+        };
+        /** @description Accepted; the load balancer is provisioning. */
+        LoadBalancerAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["LoadBalancer"];
+            };
+        };
+        /** @description The load balancer. */
+        LoadBalancerOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["LoadBalancer"];
+            };
+        };
+        /** @description Created. */
+        TargetGroupCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TargetGroup"];
+            };
+        };
+        /** @description Created. */
+        ListenerCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Listener"];
+            };
+        };
+        /** @description The target group. */
+        TargetGroupOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TargetGroup"];
+            };
+        };
+        /** @description Registered. */
+        TargetCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Target"];
+            };
+        };
+        /** @description The registration. */
+        TargetOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Target"];
+            };
+        };
+        /** @description The listener. */
+        ListenerOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Listener"];
+            };
+        };
+        /** @description Created. */
+        ListenerRuleCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ListenerRule"];
+            };
+        };
+        /** @description The rule. */
+        ListenerRuleOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ListenerRule"];
             };
         };
         /** @description Created. */
@@ -4183,6 +4802,621 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["SubnetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listLoadBalancers: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Load balancer state. */
+                state?: components["schemas"]["LoadBalancerState"];
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoadBalancerList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createLoadBalancer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoadBalancer"];
+            };
+        };
+        responses: {
+            202: components["responses"]["LoadBalancerAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getLoadBalancer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["LoadBalancerOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteLoadBalancer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateLoadBalancer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["LoadBalancer"];
+                "application/json": components["schemas"]["LoadBalancer"];
+            };
+        };
+        responses: {
+            200: components["responses"]["LoadBalancerOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createTargetGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TargetGroup"];
+            };
+        };
+        responses: {
+            201: components["responses"]["TargetGroupCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createListener: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Listener"];
+            };
+        };
+        responses: {
+            201: components["responses"]["ListenerCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listTargetGroups: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Load balancer id. */
+                load_balancer_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetGroupList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getTargetGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TargetGroupOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteTargetGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateTargetGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["TargetGroup"];
+                "application/json": components["schemas"]["TargetGroup"];
+            };
+        };
+        responses: {
+            200: components["responses"]["TargetGroupOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listTargetGroupTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    registerTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Target"];
+            };
+        };
+        responses: {
+            201: components["responses"]["TargetCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Target group id. */
+                target_group_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["TargetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deregisterTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listListeners: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Load balancer id. */
+                load_balancer_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListenerList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getListener: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ListenerOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteListener: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateListener: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Listener"];
+                "application/json": components["schemas"]["Listener"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ListenerOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createListenerRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListenerRule"];
+            };
+        };
+        responses: {
+            201: components["responses"]["ListenerRuleCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listListenerRules: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Listener id. */
+                listener_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListenerRuleList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getListenerRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ListenerRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteListenerRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateListenerRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ListenerRule"];
+                "application/json": components["schemas"]["ListenerRule"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ListenerRuleOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -13,6 +13,11 @@ export type KindOperationIds = {
   instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance';
   vpc: 'listVpcs' | 'createVpc' | 'getVpc' | 'updateVpc' | 'deleteVpc';
   subnet: 'listVpcSubnets' | 'createSubnet' | 'listSubnets' | 'getSubnet' | 'updateSubnet' | 'deleteSubnet';
+  load_balancer: 'listLoadBalancers' | 'createLoadBalancer' | 'getLoadBalancer' | 'updateLoadBalancer' | 'deleteLoadBalancer';
+  lb_target_group: 'createTargetGroup' | 'listTargetGroups' | 'getTargetGroup' | 'updateTargetGroup' | 'deleteTargetGroup';
+  lb_listener: 'createListener' | 'listListeners' | 'getListener' | 'updateListener' | 'deleteListener';
+  lb_target: 'listTargetGroupTargets' | 'registerTarget' | 'listTargets' | 'getTarget' | 'deregisterTarget';
+  lb_listener_rule: 'createListenerRule' | 'listListenerRules' | 'getListenerRule' | 'updateListenerRule' | 'deleteListenerRule';
   security_group: 'listSecurityGroups' | 'createSecurityGroup' | 'getSecurityGroup' | 'updateSecurityGroup' | 'deleteSecurityGroup';
   security_group_rule: 'listSecurityGroupRulesOfGroup' | 'createSecurityGroupRule' | 'listSecurityGroupRules' | 'getSecurityGroupRule' | 'updateSecurityGroupRule' | 'deleteSecurityGroupRule';
   internet_gateway: 'listInternetGateways' | 'createInternetGateway' | 'getInternetGateway' | 'updateInternetGateway' | 'deleteInternetGateway';
@@ -42,7 +47,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -846,6 +851,1009 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteSubnet"
     },
     "terraform": "atonix_subnet"
+  },
+  "load_balancer": {
+    "kind": "load_balancer",
+    "schema": "LoadBalancer",
+    "description": "A load balancer in a VPC (the seed's LoadBalancer). Created `provisioning`; a job makes it `active` (or `failed`, with `status_reason`). An active load balancer's listeners really accept connections, at the addresses `endpoints` shows. Deleting it deletes its listeners, their rules, its target groups and their registrations.",
+    "service": "networking",
+    "collection": "load-balancers",
+    "idPrefix": "lb",
+    "table": "load_balancers",
+    "async": true,
+    "readyStatus": [
+      "active"
+    ],
+    "failedStatus": [
+      "failed"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Load balancer id (lb-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "application",
+        "enum": [
+          "application",
+          "network",
+          "classic"
+        ],
+        "description": "`application` (HTTP listeners, rules), `network` (TCP listeners) or `classic` (either, no rules)."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC (vpc-...)."
+      },
+      "scheme": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "internal",
+        "enum": [
+          "internal",
+          "internet-facing"
+        ],
+        "description": "`internet-facing` needs public subnets (checked once route tables exist)."
+      },
+      "subnets": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones."
+      },
+      "security_group_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Security groups (sg-...) of its VPC."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "provisioning",
+          "active",
+          "failed"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why it failed, when it did."
+      },
+      "dns_name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The host its listeners listen on (`ATONIX_LB_BIND`); no DNS record is published."
+      },
+      "endpoints": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Where each listener really listens, by listener port: `{\"80\": \"127.0.0.1:20000\"}` (listener ports are mapped into `ATONIX_LB_PORT_RANGE`)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/load-balancers",
+      "create": "/api/networking/load-balancers",
+      "item": "/api/networking/load-balancers/{id}"
+    },
+    "operations": {
+      "list": "listLoadBalancers",
+      "create": "createLoadBalancer",
+      "get": "getLoadBalancer",
+      "update": "updateLoadBalancer",
+      "delete": "deleteLoadBalancer"
+    },
+    "statusField": "state",
+    "terraform": "atonix_lb"
+  },
+  "lb_target_group": {
+    "kind": "lb_target_group",
+    "schema": "TargetGroup",
+    "description": "Targets a load balancer's listeners forward to, with their health check (the fields of AWS's CreateTargetGroup). A target group belongs to the load balancer it was created under. `ip` targets are really probed at their address on the platform clock; an `instance` target's health follows its instance's state, and it receives no traffic (no guest exists to serve it).",
+    "service": "networking",
+    "collection": "target-groups",
+    "idPrefix": "tg",
+    "table": "lb_target_groups",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Target group id (tg-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "load_balancer_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The load balancer (lb-...); from the path."
+      },
+      "protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "HTTP",
+          "TCP"
+        ],
+        "description": "How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise."
+      },
+      "port": {
+        "type": "integer",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The targets' port unless a target names its own."
+      },
+      "target_type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "ip",
+        "enum": [
+          "ip",
+          "instance"
+        ],
+        "description": "How targets are named."
+      },
+      "load_balancing_algorithm": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "round_robin",
+        "enum": [
+          "round_robin",
+          "least_outstanding_requests"
+        ],
+        "description": "How a request picks among healthy targets."
+      },
+      "health_check_protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "HTTP",
+          "TCP"
+        ],
+        "description": "How targets are probed; defaults to the group's protocol."
+      },
+      "health_check_path": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "/",
+        "description": "The path an HTTP probe requests."
+      },
+      "health_check_port": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": null,
+        "description": "The port probes go to; null is the traffic port."
+      },
+      "health_check_interval_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 30
+      },
+      "health_check_timeout_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 5,
+        "description": "How long a probe may take; less than the interval."
+      },
+      "healthy_threshold": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 5,
+        "description": "Passes in a row that make a target healthy."
+      },
+      "unhealthy_threshold": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 2,
+        "description": "Failures in a row that take a target out."
+      },
+      "matcher": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "200",
+        "description": "The HTTP statuses that pass a probe (`200`, `200,302`, `200-399`)."
+      },
+      "deregistration_delay": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 300,
+        "description": "Seconds a deregistered target keeps its in-flight requests (draining) before it is cut off."
+      },
+      "stickiness_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Application load balancers: a cookie keeps a client on one target."
+      },
+      "stickiness_duration_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 86400
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/load-balancers/{load_balancer_id}/target-groups",
+      "parent": {
+        "param": "id",
+        "field": "load_balancer_id"
+      },
+      "list": "/api/networking/target-groups",
+      "item": "/api/networking/target-groups/{id}"
+    },
+    "operations": {
+      "create": "createTargetGroup",
+      "list": "listTargetGroups",
+      "get": "getTargetGroup",
+      "update": "updateTargetGroup",
+      "delete": "deleteTargetGroup"
+    },
+    "terraform": "atonix_lb_target_group"
+  },
+  "lb_listener": {
+    "kind": "lb_listener",
+    "schema": "Listener",
+    "description": "A port a load balancer listens on (HTTP or TCP) and its default action. Active, it really accepts connections at `endpoint` (its port mapped into `ATONIX_LB_PORT_RANGE` on `ATONIX_LB_BIND`).",
+    "service": "networking",
+    "collection": "listeners",
+    "idPrefix": "lsn",
+    "table": "lb_listeners",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Listener id (lsn-...)."
+      },
+      "load_balancer_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The load balancer (lb-...); from the path."
+      },
+      "port": {
+        "type": "integer",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The port, unique on its load balancer."
+      },
+      "protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "HTTP",
+          "TCP"
+        ],
+        "description": "HTTP (application), TCP (network); a classic load balancer takes both. Defaults by type."
+      },
+      "default_action": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "What requests no rule matches get (in Terraform, JSON text such as `jsonencode({...})`)."
+      },
+      "endpoint": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Where it really listens: `host:port`."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/load-balancers/{load_balancer_id}/listeners",
+      "parent": {
+        "param": "id",
+        "field": "load_balancer_id"
+      },
+      "list": "/api/networking/listeners",
+      "item": "/api/networking/listeners/{id}"
+    },
+    "operations": {
+      "create": "createListener",
+      "list": "listListeners",
+      "get": "getListener",
+      "update": "updateListener",
+      "delete": "deleteListener"
+    },
+    "terraform": "atonix_lb_listener"
+  },
+  "lb_target": {
+    "kind": "lb_target",
+    "schema": "Target",
+    "description": "A target registered in a target group: an instance (inst-...) or an IPv4 address, on the group's port or its own. `health` is what the health checks see. Deregistering (DELETE) drains it for the group's `deregistration_delay`: it gets no new requests, its in-flight ones finish, and it shows `draining` in its group's target list.",
+    "service": "networking",
+    "collection": "targets",
+    "idPrefix": "tgt",
+    "table": "lb_targets",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Registration id (tgt-...)."
+      },
+      "target_group_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The target group (tg-...); from the path."
+      },
+      "target_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "An instance id (target type `instance`) or an IPv4 address (target type `ip`)."
+      },
+      "port": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Defaults to the target group's port."
+      },
+      "health": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "initial",
+          "healthy",
+          "unhealthy",
+          "draining",
+          "unused"
+        ]
+      },
+      "health_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why, as AWS says it (`Target.FailedHealthChecks: ...`)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/target-groups/{target_group_id}/targets",
+      "parent": {
+        "param": "id",
+        "field": "target_group_id"
+      },
+      "list": "/api/networking/targets",
+      "item": "/api/networking/targets/{id}"
+    },
+    "operations": {
+      "create": "registerTarget",
+      "list": "listTargets",
+      "get": "getTarget",
+      "delete": "deregisterTarget"
+    },
+    "terraform": "atonix_lb_target_group_attachment"
+  },
+  "lb_listener_rule": {
+    "kind": "lb_listener_rule",
+    "schema": "ListenerRule",
+    "description": "A rule of an application load balancer's HTTP listener: rules are tried in priority order (lowest first) and the first whose conditions all match takes its action. Within a condition any value matches (`*` and `?` are wildcards; host headers ignore case).",
+    "service": "networking",
+    "collection": "listener-rules",
+    "idPrefix": "rule",
+    "table": "lb_listener_rules",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Rule id (rule-...)."
+      },
+      "listener_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The listener (lsn-...); from the path."
+      },
+      "priority": {
+        "type": "integer",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Unique on its listener; lowest is tried first."
+      },
+      "conditions": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "At least one of `path_patterns`, `host_headers` (lists of patterns), `http_headers` (`[{name, values}]`), `query_strings` (`[{key?, value}]`); in Terraform, JSON text."
+      },
+      "action": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "What a matching request gets (in Terraform, JSON text)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/listeners/{listener_id}/rules",
+      "parent": {
+        "param": "id",
+        "field": "listener_id"
+      },
+      "list": "/api/networking/listener-rules",
+      "item": "/api/networking/listener-rules/{id}"
+    },
+    "operations": {
+      "create": "createListenerRule",
+      "list": "listListenerRules",
+      "get": "getListenerRule",
+      "update": "updateListenerRule",
+      "delete": "deleteListenerRule"
+    },
+    "terraform": "atonix_lb_listener_rule"
   },
   "security_group": {
     "kind": "security_group",
@@ -4018,6 +5026,31 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getSubnet": "subnet",
   "updateSubnet": "subnet",
   "deleteSubnet": "subnet",
+  "listLoadBalancers": "load_balancer",
+  "createLoadBalancer": "load_balancer",
+  "getLoadBalancer": "load_balancer",
+  "updateLoadBalancer": "load_balancer",
+  "deleteLoadBalancer": "load_balancer",
+  "createTargetGroup": "lb_target_group",
+  "createListener": "lb_listener",
+  "listTargetGroups": "lb_target_group",
+  "getTargetGroup": "lb_target_group",
+  "updateTargetGroup": "lb_target_group",
+  "deleteTargetGroup": "lb_target_group",
+  "listTargetGroupTargets": "lb_target",
+  "registerTarget": "lb_target",
+  "listTargets": "lb_target",
+  "getTarget": "lb_target",
+  "deregisterTarget": "lb_target",
+  "listListeners": "lb_listener",
+  "getListener": "lb_listener",
+  "updateListener": "lb_listener",
+  "deleteListener": "lb_listener",
+  "createListenerRule": "lb_listener_rule",
+  "listListenerRules": "lb_listener_rule",
+  "getListenerRule": "lb_listener_rule",
+  "updateListenerRule": "lb_listener_rule",
+  "deleteListenerRule": "lb_listener_rule",
   "listSecurityGroups": "security_group",
   "createSecurityGroup": "security_group",
   "getSecurityGroup": "security_group",

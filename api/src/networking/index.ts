@@ -1,6 +1,10 @@
-// The networking service: VPCs and their subnets, security groups and their rules, routing, and reachability.
+// The networking service: VPCs and their subnets, security groups and their rules, routing, reachability, and load
+// balancers with their target groups, targets, listeners and rules.
 import { defineService } from '../platform/manifest.js';
 import { internetGatewayKind } from './internet-gateways.js';
+import { listenerRuleKind } from './listener-rules.js';
+import { listenerKind } from './listeners.js';
+import { loadBalancerKind } from './load-balancers.js';
 import { reachabilityOperations } from './reachability/operations.js';
 import { routeTableAssociationKind } from './route-table-associations.js';
 import { routeTableKind } from './route-tables.js';
@@ -8,6 +12,8 @@ import { routeKind } from './routes.js';
 import { securityGroupRuleKind } from './security-group-rules.js';
 import { securityGroupKind } from './security-groups.js';
 import { subnetKind } from './subnets.js';
+import { targetGroupKind } from './target-groups.js';
+import { targetKind } from './targets.js';
 import { vpcKind } from './vpcs.js';
 
 export const networking = defineService('networking', [
@@ -20,4 +26,9 @@ export const networking = defineService('networking', [
   routeKind,
   routeTableAssociationKind,
   reachabilityOperations,
+  loadBalancerKind,
+  targetGroupKind,
+  targetKind,
+  listenerKind,
+  listenerRuleKind,
 ]);

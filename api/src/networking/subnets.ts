@@ -23,8 +23,20 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
     },
     getSubnet: getHandler(subnets),
     updateSubnet: patchHandler(subnets),
-    // Its association goes with it (the subnet's choice of table, nothing else uses it).
+    // Load balancers name their subnets in a list (jsonb), which the column checks cannot look into; the subnet's
+    // route table association goes with it (the subnet's choice of table, nothing else uses it).
     deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }], async (ctx, row) => {
+      const using = await ctx
+        .db('load_balancers')
+        .whereRaw('subnets @> ?::jsonb', [JSON.stringify([row.id])])
+        .limit(10)
+        .pluck('id');
+      if (using.length)
+        throw problems.inUse(
+          'subnet',
+          row.id,
+          using.map((id: string) => ({ kind: 'load_balancer', id })),
+        );
       for (const a of await ctx.db(associations.table).where({ subnet_id: row.id }).select('id'))
         await associations.remove(ctx.db, a);
     }),

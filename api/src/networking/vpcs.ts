@@ -18,8 +18,13 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
     listVpcs: listHandler(vpcs, ['state', 'name']),
     getVpc: getHandler(vpcs),
     updateVpc: patchHandler(vpcs),
-    deleteVpc: deleteHandler(vpcs, [{ kind: 'subnet', column: 'vpc_id' }], (ctx, row) =>
-      removeVpcParts(ctx.db as Knex.Transaction, row),
+    deleteVpc: deleteHandler(
+      vpcs,
+      [
+        { kind: 'load_balancer', column: 'vpc_id' },
+        { kind: 'subnet', column: 'vpc_id' },
+      ],
+      (ctx, row) => removeVpcParts(ctx.db as Knex.Transaction, row),
     ),
     createVpc: {
       async create(ctx) {

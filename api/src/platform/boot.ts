@@ -85,6 +85,7 @@ export async function bootPlatform(
     if (IAM_KINDS.has(ev.kind)) policyStore.invalidate();
   });
   let stopPurge = () => {};
+  const planes: { stop(): Promise<void> }[] = [];
   if (config.role !== 'api') {
     clock.startTicking(config.clockTickSeconds);
     stopPurge = startKeyPurge(db, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));
@@ -99,11 +100,13 @@ export async function bootPlatform(
       db,
       unfinished.map(({ queue, id }) => ({ queue, data: { id } })),
     );
+    for (const m of manifests) if (m.serve) planes.push(await m.serve(deps));
   }
   return {
     ...deps,
     adminSecret: secret,
     async stop() {
+      for (const p of planes) await p.stop();
       stopPurge();
       clock.stop();
       await jobs.stop();

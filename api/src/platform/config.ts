@@ -74,6 +74,8 @@ export interface Config {
   clockTickSeconds: number;
   /** the KMS master key (ATONIX_MASTER_KEY); unset: a key file in the data dir, made once (security/kms/master-key.ts) */
   masterKey?: Buffer;
+  /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
+  lb: { bind: string; portRange: [number, number] };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clock: clockMode(env.ATONIX_CLOCK),
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
+    lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
@@ -120,4 +123,14 @@ function clockMode(raw: string | undefined): 'real' | 'manual' {
   if (raw === undefined || raw === '' || raw === 'real') return 'real';
   if (raw === 'manual') return 'manual';
   throw new Error(`ATONIX_CLOCK must be real or manual, got ${JSON.stringify(raw)}`);
+}
+
+/** ATONIX_LB_PORT_RANGE: `low-high`, both ports, low <= high (default 20000-20999). */
+function portRange(raw: string | undefined): [number, number] {
+  if (raw === undefined || raw === '') return [20000, 20999];
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
+  const [low, high] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(low >= 1 && high <= 65535 && low <= high))
+    throw new Error(`ATONIX_LB_PORT_RANGE must be low-high (ports, low <= high), got ${JSON.stringify(raw)}`);
+  return [low, high];
 }

@@ -34,6 +34,11 @@ export interface ManifestParts<Ops extends OperationId> {
    * authorizing, so IAM, the audit record and the handler all see the resource's own id.
    */
   resolveId?: IdResolver;
+  /**
+   * A data plane (a load balancer's listeners): started where workers run, once they do, and stopped before the
+   * platform closes its database.
+   */
+  serve?(deps: Deps): Promise<{ stop(): Promise<void> }>;
 }
 
 export type IdResolver = (db: Knex, principal: Principal, id: string) => Promise<string>;

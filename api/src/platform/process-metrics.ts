@@ -7,6 +7,8 @@ export interface Metrics {
   latency: Histogram<'operation'>;
   jobs: Counter<'queue' | 'state'>;
   commitGroups: Histogram;
+  /** more exposition text for /metrics, from another thread of this process (the worker thread's data plane) */
+  extra?: () => Promise<string>;
 }
 
 export function createMetrics(): Metrics {

@@ -1101,6 +1101,694 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_lb",
+      "kind": "load_balancer",
+      "description": "A load balancer in a VPC (the seed's LoadBalancer). Created `provisioning`; a job makes it `active` (or `failed`, with `status_reason`). An active load balancer's listeners really accept connections, at the addresses `endpoints` shows. Deleting it deletes its listeners, their rules, its target groups and their registrations.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Load balancer id (lb-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "`application` (HTTP listeners, rules), `network` (TCP listeners) or `classic` (either, no rules). One of: `application`, `network`, `classic`. Defaults to `\"application\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "application"
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "scheme",
+          "type": "string",
+          "description": "`internet-facing` needs public subnets (checked once route tables exist). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "internal"
+        },
+        {
+          "name": "subnets",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of its VPC. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "state",
+          "type": "string",
+          "description": "state One of: `provisioning`, `active`, `failed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The host its listeners listen on (`ATONIX_LB_BIND`); no DNS record is published.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "endpoints",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Where each listener really listens, by listener port: `{\"80\": \"127.0.0.1:20000\"}` (listener ports are mapped into `ATONIX_LB_PORT_RANGE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/load-balancers",
+        "item": "/api/networking/load-balancers/{id}",
+        "list": "/api/networking/load-balancers",
+        "async": true,
+        "statusField": "state",
+        "readyStatus": [
+          "active"
+        ],
+        "failedStatus": [
+          "failed"
+        ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_lb_listener",
+      "kind": "lb_listener",
+      "description": "A port a load balancer listens on (HTTP or TCP) and its default action. Active, it really accepts connections at `endpoint` (its port mapped into `ATONIX_LB_PORT_RANGE` on `ATONIX_LB_BIND`).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Listener id (lsn-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "load_balancer_id",
+          "type": "string",
+          "description": "The load balancer (lb-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "port",
+          "type": "number",
+          "description": "The port, unique on its load balancer.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "HTTP (application), TCP (network); a classic load balancer takes both. Defaults by type. One of: `HTTP`, `TCP`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "default_action",
+          "type": "string",
+          "description": "What requests no rule matches get (in Terraform, JSON text such as `jsonencode({...})`).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "endpoint",
+          "type": "string",
+          "description": "Where it really listens: `host:port`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/load-balancers/{load_balancer_id}/listeners",
+        "item": "/api/networking/listeners/{id}",
+        "list": "/api/networking/listeners",
+        "parent": {
+          "param": "id",
+          "field": "load_balancer_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_lb_listener_rule",
+      "kind": "lb_listener_rule",
+      "description": "A rule of an application load balancer's HTTP listener: rules are tried in priority order (lowest first) and the first whose conditions all match takes its action. Within a condition any value matches (`*` and `?` are wildcards; host headers ignore case).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Rule id (rule-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "listener_id",
+          "type": "string",
+          "description": "The listener (lsn-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "priority",
+          "type": "number",
+          "description": "Unique on its listener; lowest is tried first.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "conditions",
+          "type": "string",
+          "description": "At least one of `path_patterns`, `host_headers` (lists of patterns), `http_headers` (`[{name, values}]`), `query_strings` (`[{key?, value}]`); in Terraform, JSON text.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "action",
+          "type": "string",
+          "description": "What a matching request gets (in Terraform, JSON text).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/listeners/{listener_id}/rules",
+        "item": "/api/networking/listener-rules/{id}",
+        "list": "/api/networking/listener-rules",
+        "parent": {
+          "param": "id",
+          "field": "listener_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_lb_target_group",
+      "kind": "lb_target_group",
+      "description": "Targets a load balancer's listeners forward to, with their health check (the fields of AWS's CreateTargetGroup). A target group belongs to the load balancer it was created under. `ip` targets are really probed at their address on the platform clock; an `instance` target's health follows its instance's state, and it receives no traffic (no guest exists to serve it).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Target group id (tg-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "load_balancer_id",
+          "type": "string",
+          "description": "The load balancer (lb-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "How targets are spoken to; defaults to TCP on a network load balancer, HTTP otherwise. One of: `HTTP`, `TCP`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "port",
+          "type": "number",
+          "description": "The targets' port unless a target names its own.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "target_type",
+          "type": "string",
+          "description": "How targets are named. One of: `ip`, `instance`. Defaults to `\"ip\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "ip"
+        },
+        {
+          "name": "load_balancing_algorithm",
+          "type": "string",
+          "description": "How a request picks among healthy targets. One of: `round_robin`, `least_outstanding_requests`. Defaults to `\"round_robin\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "round_robin"
+        },
+        {
+          "name": "health_check_protocol",
+          "type": "string",
+          "description": "How targets are probed; defaults to the group's protocol. One of: `HTTP`, `TCP`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "health_check_path",
+          "type": "string",
+          "description": "The path an HTTP probe requests. Defaults to `\"/\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "/"
+        },
+        {
+          "name": "health_check_port",
+          "type": "number",
+          "description": "The port probes go to; null is the traffic port. Defaults to `null`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": null
+        },
+        {
+          "name": "health_check_interval_seconds",
+          "type": "number",
+          "description": "health check interval seconds Defaults to `30`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 30
+        },
+        {
+          "name": "health_check_timeout_seconds",
+          "type": "number",
+          "description": "How long a probe may take; less than the interval. Defaults to `5`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 5
+        },
+        {
+          "name": "healthy_threshold",
+          "type": "number",
+          "description": "Passes in a row that make a target healthy. Defaults to `5`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 5
+        },
+        {
+          "name": "unhealthy_threshold",
+          "type": "number",
+          "description": "Failures in a row that take a target out. Defaults to `2`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 2
+        },
+        {
+          "name": "matcher",
+          "type": "string",
+          "description": "The HTTP statuses that pass a probe (`200`, `200,302`, `200-399`). Defaults to `\"200\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "200"
+        },
+        {
+          "name": "deregistration_delay",
+          "type": "number",
+          "description": "Seconds a deregistered target keeps its in-flight requests (draining) before it is cut off. Defaults to `300`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 300
+        },
+        {
+          "name": "stickiness_enabled",
+          "type": "bool",
+          "description": "Application load balancers: a cookie keeps a client on one target. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "stickiness_duration_seconds",
+          "type": "number",
+          "description": "stickiness duration seconds Defaults to `86400`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 86400
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/load-balancers/{load_balancer_id}/target-groups",
+        "item": "/api/networking/target-groups/{id}",
+        "list": "/api/networking/target-groups",
+        "parent": {
+          "param": "id",
+          "field": "load_balancer_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_lb_target_group_attachment",
+      "kind": "lb_target",
+      "description": "A target registered in a target group: an instance (inst-...) or an IPv4 address, on the group's port or its own. `health` is what the health checks see. Deregistering (DELETE) drains it for the group's `deregistration_delay`: it gets no new requests, its in-flight ones finish, and it shows `draining` in its group's target list.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Registration id (tgt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "target_group_id",
+          "type": "string",
+          "description": "The target group (tg-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "target_id",
+          "type": "string",
+          "description": "An instance id (target type `instance`) or an IPv4 address (target type `ip`). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "port",
+          "type": "number",
+          "description": "Defaults to the target group's port. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "health",
+          "type": "string",
+          "description": "health One of: `initial`, `healthy`, `unhealthy`, `draining`, `unused`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "health_reason",
+          "type": "string",
+          "description": "Why, as AWS says it (`Target.FailedHealthChecks: ...`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/target-groups/{target_group_id}/targets",
+        "item": "/api/networking/targets/{id}",
+        "list": "/api/networking/targets",
+        "parent": {
+          "param": "id",
+          "field": "target_group_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": false
+      }
+    },
+    {
       "typeName": "atonix_route",
       "kind": "route",
       "description": "A route of a table: traffic to `destination_cidr_block` goes to exactly one of `gateway_id` (an internet gateway attached to the table's VPC) and `instance_id` (an instance in the VPC). The VPC's own range is the immutable local route, so a destination may not lie inside it.",
@@ -2744,6 +3432,160 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/compute/images",
         "item": "/api/compute/images/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_lb",
+      "kind": "load_balancer",
+      "description": "A load balancer in a VPC (the seed's LoadBalancer). Created `provisioning`; a job makes it `active` (or `failed`, with `status_reason`). An active load balancer's listeners really accept connections, at the addresses `endpoints` shows. Deleting it deletes its listeners, their rules, its target groups and their registrations.",
+      "lookup": [
+        "id",
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Load balancer id (lb-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "`application` (HTTP listeners, rules), `network` (TCP listeners) or `classic` (either, no rules). One of: `application`, `network`, `classic`. Defaults to `\"application\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...). Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "scheme",
+          "type": "string",
+          "description": "`internet-facing` needs public subnets (checked once route tables exist). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "subnets",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of its VPC. Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "state",
+          "type": "string",
+          "description": "state One of: `provisioning`, `active`, `failed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The host its listeners listen on (`ATONIX_LB_BIND`); no DNS record is published.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "endpoints",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Where each listener really listens, by listener port: `{\"80\": \"127.0.0.1:20000\"}` (listener ports are mapped into `ATONIX_LB_PORT_RANGE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/networking/load-balancers",
+        "item": "/api/networking/load-balancers/{id}"
       }
     },
     {
