@@ -2276,18 +2276,15 @@ export interface components {
             /** @description The VPC (vpc-...). */
             vpc_id: string;
             /**
-             * @description `internet-facing` needs public subnets (checked once route tables exist).
+             * @description `internet-facing` needs public subnets (their route table sends 0.0.0.0/0 to an internet gateway).
              * @default internal
              * @enum {string}
              */
             scheme: "internal" | "internet-facing";
             /** @description Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones. */
             subnets: string[];
-            /**
-             * @description Security groups (sg-...) of its VPC.
-             * @default []
-             */
-            security_group_ids: string[];
+            /** @description Security groups (sg-...) of its VPC; none given, the VPC's default group. */
+            security_group_ids?: string[];
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;

@@ -943,7 +943,7 @@ export const registry: Record<Kind, ResourceMeta> = {
           "internal",
           "internet-facing"
         ],
-        "description": "`internet-facing` needs public subnets (checked once route tables exist)."
+        "description": "`internet-facing` needs public subnets (their route table sends 0.0.0.0/0 to an internet gateway)."
       },
       "subnets": {
         "type": "array",
@@ -965,12 +965,11 @@ export const registry: Record<Kind, ResourceMeta> = {
         "readOnly": false,
         "writeOnly": false,
         "immutable": false,
-        "serverDefault": false,
+        "serverDefault": true,
         "secret": false,
         "terraform": true,
-        "default": [],
         "elementType": "string",
-        "description": "Security groups (sg-...) of its VPC."
+        "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group."
       },
       "state": {
         "type": "string",

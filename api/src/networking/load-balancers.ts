@@ -47,16 +47,48 @@ async function checkSubnets(db: Knex, principal: Principal, vpcId: string, type:
 }
 
 /**
- * The checks that need the security-group and routing kinds: every `security_group_ids` entry is a group of the
- * load balancer's VPC, and an `internet-facing` load balancer's subnets are public (their route table sends
- * 0.0.0.0/0 to an internet gateway). Until those kinds exist the ids are stored as given (format-checked by the
- * contract) and `scheme` is kept; the security-group/routing kinds wire this function when they land.
+ * The load balancer's place in its VPC's network: every `security_group_ids` entry is a group of its VPC (none
+ * given: the VPC's default group, as for instances), and an `internet-facing` one sits in public subnets only (their
+ * route table sends 0.0.0.0/0 to an internet gateway). Returns the groups to store.
  */
 export async function checkLoadBalancerNetworkRefs(
-  _db: Knex,
-  _principal: Principal,
-  _lb: { vpc_id: string; scheme: string; subnets: string[]; security_group_ids: string[] },
-): Promise<void> {}
+  db: Knex,
+  principal: Principal,
+  lb: { vpc_id: string; scheme: string; subnets: string[]; security_group_ids?: string[] | null },
+): Promise<string[]> {
+  let groups = lb.security_group_ids ?? [];
+  if (!groups.length) {
+    const d = await db('security_groups').where({ vpc_id: lb.vpc_id, is_default: true }).first('id');
+    groups = d ? [d.id] : [];
+  }
+  const found = await db('security_groups')
+    .whereIn('id', groups)
+    .andWhere({ vpc_id: lb.vpc_id })
+    .modify((q) => (principal.isAdmin ? q : q.andWhere({ owner: principal.userId })))
+    .select('id');
+  const known = new Set(found.map((r: { id: string }) => r.id));
+  groups.forEach((id, i) => {
+    if (!known.has(id))
+      throw problems.invalidField(
+        `security_group_ids/${i}`,
+        `${id} is not a security group of VPC ${lb.vpc_id}`,
+        'NotInVpc',
+      );
+  });
+  if (lb.scheme === 'internet-facing') {
+    const rows = await db('subnets').whereIn('id', lb.subnets).select('id', 'is_public');
+    const byId = new Map(rows.map((r: { id: string; is_public: boolean }) => [r.id, r.is_public]));
+    lb.subnets.forEach((id, i) => {
+      if (!byId.get(id))
+        throw problems.invalidField(
+          `subnets/${i}`,
+          `${id} is not public (its route table sends no 0.0.0.0/0 to an internet gateway); an internet-facing load balancer needs public subnets`,
+          'SubnetNotPublic',
+        );
+    });
+  }
+  return groups;
+}
 
 function lbHandlers({ config }: Deps): KindHandlers<'load_balancer'> {
   return {
@@ -64,7 +96,10 @@ function lbHandlers({ config }: Deps): KindHandlers<'load_balancer'> {
     getLoadBalancer: getHandler(loadBalancers),
     updateLoadBalancer: patchHandler(loadBalancers, async (ctx, row, changes) => {
       if (changes.security_group_ids)
-        await checkLoadBalancerNetworkRefs(ctx.db, ctx.principal, { ...(row as any), ...changes });
+        changes.security_group_ids = await checkLoadBalancerNetworkRefs(ctx.db, ctx.principal, {
+          ...(row as any),
+          ...changes,
+        });
     }),
     // Listeners, rules, target groups and registrations go with it (ON DELETE CASCADE, migration 013).
     deleteLoadBalancer: deleteHandler(loadBalancers),
@@ -75,7 +110,7 @@ function lbHandlers({ config }: Deps): KindHandlers<'load_balancer'> {
           throw problems.referenceNotFound('vpc_id', b.vpc_id);
         });
         await checkSubnets(ctx.db, ctx.principal, b.vpc_id, b.type, b.subnets);
-        await checkLoadBalancerNetworkRefs(ctx.db, ctx.principal, b as any);
+        b.security_group_ids = await checkLoadBalancerNetworkRefs(ctx.db, ctx.principal, b as any);
         const row = loadBalancers.draft({
           ...b,
           state: 'provisioning',

@@ -1149,7 +1149,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "scheme",
           "type": "string",
-          "description": "`internet-facing` needs public subnets (checked once route tables exist). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
+          "description": "`internet-facing` needs public subnets (their route table sends 0.0.0.0/0 to an internet gateway). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
           "required": false,
           "optional": true,
           "computed": true,
@@ -1176,13 +1176,12 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "Security groups (sg-...) of its VPC. Defaults to `[]`.",
+          "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group.",
           "required": false,
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false,
-          "default": []
+          "forceNew": false
         },
         {
           "name": "state",
@@ -3486,7 +3485,7 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "scheme",
           "type": "string",
-          "description": "`internet-facing` needs public subnets (checked once route tables exist). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
+          "description": "`internet-facing` needs public subnets (their route table sends 0.0.0.0/0 to an internet gateway). One of: `internal`, `internet-facing`. Defaults to `\"internal\"`. Changing it replaces the resource.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -3512,7 +3511,7 @@ export const providerSchema: ProviderSchema = {
             "list",
             "string"
           ],
-          "description": "Security groups (sg-...) of its VPC. Defaults to `[]`.",
+          "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group.",
           "required": false,
           "optional": false,
           "computed": true,

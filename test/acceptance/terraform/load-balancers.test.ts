@@ -24,6 +24,30 @@ resource "atonix_subnet" "b" {
   cidr_block        = "10.70.2.0/24"
   availability_zone = "us-east-1b"
 }
+# Public subnets, so the same network serves an internal and an internet-facing load balancer.
+resource "atonix_internet_gateway" "gw" {
+  name   = "gw"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_route_table" "public" {
+  name   = "public"
+  vpc_id = atonix_vpc.net.id
+}
+resource "atonix_route" "out" {
+  route_table_id         = atonix_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = atonix_internet_gateway.gw.id
+}
+resource "atonix_route_table_association" "a" {
+  subnet_id      = atonix_subnet.a.id
+  route_table_id = atonix_route_table.public.id
+  depends_on     = [atonix_route.out]
+}
+resource "atonix_route_table_association" "b" {
+  subnet_id      = atonix_subnet.b.id
+  route_table_id = atonix_route_table.public.id
+  depends_on     = [atonix_route.out]
+}
 `;
 const LB = `${NET}
 resource "atonix_lb" "web" {
@@ -62,7 +86,7 @@ const CASES: Case[] = [
     api: '/api/networking/load-balancers',
     field: 'name',
     body: (m, i) =>
-      `name = "${m}"\n  vpc_id = atonix_vpc.net.id\n  subnets = [atonix_subnet.a.id, atonix_subnet.b.id]\n  scheme = "${i}"`,
+      `name = "${m}"\n  vpc_id = atonix_vpc.net.id\n  subnets = [atonix_subnet.a.id, atonix_subnet.b.id]\n  scheme = "${i}"\n  depends_on = [atonix_route_table_association.a, atonix_route_table_association.b]`,
     values: { mutable: ['lb-one', 'lb-two'], immutable: ['internal', 'internet-facing'] },
   },
   {

@@ -69,13 +69,44 @@ describe('networking: load balancers', function () {
       expect(badSg.body.errors[0].pointer).to.equal('/security_group_ids/0');
     });
 
+    it("takes the VPC's default group when none is given, refuses another VPC's group, and needs public subnets to face the internet", async () => {
+      const groups = (await app.admin.get(`/api/networking/security-groups?vpc_id=${net.vpc}`).expect(200)).body.items;
+      const defaultGroup = groups.find((g: any) => g.is_default).id;
+      const plain = await post('/api/networking/load-balancers', {
+        name: 'd',
+        vpc_id: net.vpc,
+        subnets: net.subnets,
+      }).expect(202);
+      expect(plain.body.security_group_ids).to.deep.equal([defaultGroup]);
+      const other = await app.admin
+        .post('/api/networking/vpcs')
+        .set('Prefer', 'wait=10')
+        .send({ name: 'o2', cidr_block: '10.19.0.0/16' })
+        .expect(202);
+      const foreign = (await app.admin.get(`/api/networking/security-groups?vpc_id=${other.body.id}`).expect(200)).body
+        .items[0].id;
+      const wrong = await post('/api/networking/load-balancers', {
+        name: 'x',
+        vpc_id: net.vpc,
+        subnets: net.subnets,
+        security_group_ids: [defaultGroup, foreign],
+      }).expect(422);
+      expect(wrong.body.errors[0]).to.include({ pointer: '/security_group_ids/1', code: 'NotInVpc' });
+      const facing = await post('/api/networking/load-balancers', {
+        name: 'x',
+        vpc_id: net.vpc,
+        subnets: net.subnets,
+        scheme: 'internet-facing',
+      }).expect(422);
+      expect(facing.body.errors[0]).to.include({ pointer: '/subnets/0', code: 'SubnetNotPublic' });
+    });
+
     it('takes a network load balancer in one subnet', async () => {
       await post('/api/networking/load-balancers', {
         name: 'n',
         type: 'network',
         vpc_id: net.vpc,
         subnets: [net.subnets[0]],
-        security_group_ids: ['sg-web'],
       }).expect(202);
     });
   });

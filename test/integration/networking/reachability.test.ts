@@ -80,6 +80,26 @@ describe('networking: reachability', () => {
       ).id,
       webGroup: web.id,
       dbGroup: db.id,
+      // Load balancers are endpoints too: one per subnet they sit in, with their groups.
+      publicLb: (
+        await post('/api/networking/load-balancers', {
+          name: 'public-lb',
+          type: 'network',
+          vpc_id: v.id,
+          subnets: [pub.id],
+          scheme: 'internet-facing',
+          security_group_ids: [web.id],
+        })
+      ).id,
+      internalLb: (
+        await post('/api/networking/load-balancers', {
+          name: 'internal-lb',
+          type: 'network',
+          vpc_id: v.id,
+          subnets: [priv.id],
+          security_group_ids: [web.id],
+        })
+      ).id,
     });
   });
 
@@ -116,6 +136,28 @@ describe('networking: reachability', () => {
       port: 443,
       reachable: false,
       blocked: 'no_route',
+    },
+    {
+      what: 'the internet reaches an internet-facing load balancer on a port its group opens',
+      from: '203.0.113.9',
+      to: 'publicLb',
+      port: 443,
+      reachable: true,
+    },
+    {
+      what: 'but has no route to an internal one in a private subnet',
+      from: '203.0.113.9',
+      to: 'internalLb',
+      port: 443,
+      reachable: false,
+      blocked: 'no_route',
+    },
+    {
+      what: 'a load balancer in the web group reaches the database by group reference',
+      from: 'publicLb',
+      to: 'db',
+      port: 5432,
+      reachable: true,
     },
     {
       what: 'a web member reaches the database by group reference',

@@ -1,14 +1,14 @@
 // The ends of a reachability question, resolved from what the caller names: an id (by its prefix) or an address.
 //
-// Extension point: another kind becomes an endpoint by adding its id prefix to `resolvers`, answering the
-// endpoints it stands for. A load balancer (`lb-...`) would answer one endpoint per subnet it has, each with the
-// load balancer's security groups, its address in that subnet and the subnet's VPC; the analysis then needs nothing
-// more, because it only ever sees endpoints.
+// Another kind becomes an endpoint by adding its id prefix to `resolvers`, answering the endpoints it stands for:
+// a load balancer (`lb-...`) answers one per subnet it has, with its security groups and the subnet's range (its
+// node there takes no address of its own here); the analysis only ever sees endpoints.
 import type { Knex } from 'knex';
 import type { Principal } from '../../platform/operations/principals.js';
 import { problems } from '../../platform/problems.js';
 import { ipToInt, parseCidr, type Cidr } from '../cidr.js';
 import { instances } from '../../compute/instances.js';
+import { loadBalancers } from '../load-balancers.js';
 
 export interface Endpoint {
   /** what the caller named: `instance`, `cidr` (an address is a /32), or an added kind */
@@ -44,8 +44,23 @@ async function instanceEndpoint(db: Db, principal: Principal, id: string, field:
   ];
 }
 
+async function loadBalancerEndpoints(db: Db, principal: Principal, id: string, field: string): Promise<Endpoint[]> {
+  const lb = await loadBalancers.get(db, principal, id).catch(() => {
+    throw problems.referenceNotFound(field, id);
+  });
+  const subnets = await db('subnets').whereIn('id', lb.subnets).select('id', 'vpc_id', 'cidr_block');
+  return subnets.map((s: { id: string; vpc_id: string; cidr_block: string }) => ({
+    kind: 'load_balancer',
+    id,
+    cidr: parseCidr(s.cidr_block) as Cidr,
+    groups: lb.security_group_ids ?? [],
+    subnetId: s.id,
+    vpcId: s.vpc_id,
+  }));
+}
+
 /** Resolvers by id prefix (the part before the first `-`). */
-export const resolvers: Record<string, EndpointResolver> = { inst: instanceEndpoint };
+export const resolvers: Record<string, EndpointResolver> = { inst: instanceEndpoint, lb: loadBalancerEndpoints };
 
 /** The endpoints `value` names; `field` is the request's field, for the pointer of a 422. */
 export async function resolveEndpoint(db: Db, principal: Principal, value: string, field: string): Promise<Endpoint[]> {

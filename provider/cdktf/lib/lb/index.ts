@@ -15,13 +15,13 @@ export interface LbConfig extends cdktf.TerraformMetaArguments {
   */
   readonly name: string;
   /**
-  * `internet-facing` needs public subnets (checked once route tables exist). One of: `internal`, `internet-facing`. Defaults to `"internal"`. Changing it replaces the resource.
+  * `internet-facing` needs public subnets (their route table sends 0.0.0.0/0 to an internet gateway). One of: `internal`, `internet-facing`. Defaults to `"internal"`. Changing it replaces the resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#scheme Lb#scheme}
   */
   readonly scheme?: string;
   /**
-  * Security groups (sg-...) of its VPC. Defaults to `[]`.
+  * Security groups (sg-...) of its VPC; none given, the VPC's default group.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#security_group_ids Lb#security_group_ids}
   */
