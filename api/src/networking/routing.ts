@@ -74,6 +74,10 @@ export async function attachedGateway(db: Db, vpcId: string): Promise<string | u
 
 /** Sets `is_public` on each subnet of the VPC whose answer changed (bumping its ETag, as its representation changed). */
 export async function refreshPublic(db: Db, vpcId: string): Promise<void> {
+  // One refresh per VPC at a time, reading only what others committed: routing changes in parallel (Terraform
+  // creates associations side by side) each see the others' rows. No subnet row is locked FOR UPDATE here: a
+  // concurrent association holds a KEY SHARE lock on its subnet, which the plain UPDATE below does not wait for.
+  await db.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`routing/${vpcId}`]);
   const gw = await attachedGateway(db, vpcId);
   const tables = new Map<string, Row>(
     (await db(routeTables.table).where({ vpc_id: vpcId })).map((t: Row) => [t.id as string, t]),
@@ -87,7 +91,7 @@ export async function refreshPublic(db: Db, vpcId: string): Promise<void> {
         .select(`${associations.table}.subnet_id`, `${associations.table}.route_table_id`)
     ).map((a: Row) => [a.subnet_id, a.route_table_id]),
   );
-  for (const s of await db(subnets.table).where({ vpc_id: vpcId }).forUpdate()) {
+  for (const s of await db(subnets.table).where({ vpc_id: vpcId })) {
     const table = tables.get(assoc.get(s.id) ?? '') ?? main;
     const isPublic = table ? isPublicTable(table.routes as RouteEntry[], gw) : false;
     if (isPublic !== s.is_public) await subnets.update(db, s, { is_public: isPublic });
