@@ -2285,6 +2285,11 @@ export interface components {
             subnets: string[];
             /** @description Security groups (sg-...) of its VPC; none given, the VPC's default group. */
             security_group_ids?: string[];
+            /**
+             * @description How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout).
+             * @default 60
+             */
+            idle_timeout_seconds: number;
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;

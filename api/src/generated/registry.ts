@@ -971,6 +971,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "elementType": "string",
         "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group."
       },
+      "idle_timeout_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 60,
+        "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout)."
+      },
       "state": {
         "type": "string",
         "nullable": false,

@@ -1184,6 +1184,17 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false
         },
         {
+          "name": "idle_timeout_seconds",
+          "type": "number",
+          "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 60
+        },
+        {
           "name": "state",
           "type": "string",
           "description": "state One of: `provisioning`, `active`, `failed`.",
@@ -3512,6 +3523,16 @@ export const providerSchema: ProviderSchema = {
             "string"
           ],
           "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "idle_timeout_seconds",
+          "type": "number",
+          "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.",
           "required": false,
           "optional": false,
           "computed": true,

@@ -165,6 +165,22 @@ describe('networking: load balancer data plane', function () {
     });
   });
 
+  describe('timeouts', () => {
+    it('answers 504 itself when a target does not begin its answer within the idle timeout', async () => {
+      // Real time, unlike the health checks: a socket's timeout is the one thing here no platform clock drives.
+      // One second keeps it short.
+      await app.admin.patch(`/api/networking/load-balancers/${lb}`).send({ idle_timeout_seconds: 1 }).expect(200);
+      const slow = await web('silent');
+      const pool = await targetGroup(app, lb, [slow.port]);
+      const l = await listener(app, lb, { port: 89, default_action: forward(pool.tg) });
+      await healthOf(app, pool.tg, 'healthy');
+      await serving(l.endpoint);
+      expect((await viaLb(l.endpoint, '/slow')).status).to.equal(504);
+      slow.release();
+      await app.admin.patch(`/api/networking/load-balancers/${lb}`).send({ idle_timeout_seconds: 60 }).expect(200);
+    });
+  });
+
   describe('rules and fixed actions', () => {
     it('routes by path pattern, host header, HTTP header and query string in priority order', async () => {
       const [main, api, canary] = [await web('main'), await web('api'), await web('canary')];

@@ -8,7 +8,7 @@ import type { LbMetrics } from './metrics.js';
 import type { ListenerState, ServedLb } from './model.js';
 import { pickGroup, pickTarget } from './pick.js';
 
-/** How long a target may take to start its answer (ALB's idle timeout). */
+/** How long a target may take to start its answer, unless the load balancer says (ALB's idle timeout). */
 const IDLE_TIMEOUT_MS = 60_000;
 const HOP_BY_HOP = new Set([
   'connection',
@@ -142,7 +142,7 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
       path: req.url,
       headers: forwardedHeaders(req, listener.row.port),
       agent: target.agent,
-      timeout: IDLE_TIMEOUT_MS,
+      timeout: lb.row.idle_timeout_seconds ? Number(lb.row.idle_timeout_seconds) * 1000 : IDLE_TIMEOUT_MS,
     });
     up.once('response', (upRes) => {
       const cookie = group.row.stickiness_enabled

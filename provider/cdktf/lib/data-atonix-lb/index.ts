@@ -115,6 +115,11 @@ export class DataAtonixLb extends cdktf.TerraformDataSource {
     return this._id;
   }
 
+  // idle_timeout_seconds - computed: true, optional: false, required: false
+  public get idleTimeoutSeconds() {
+    return this.getNumberAttribute('idle_timeout_seconds');
+  }
+
   // name - computed: true, optional: true, required: false
   private _name?: string; 
   public get name() {

@@ -9,6 +9,12 @@ import * as cdktf from 'cdktf';
 
 export interface LbConfig extends cdktf.TerraformMetaArguments {
   /**
+  * How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#idle_timeout_seconds Lb#idle_timeout_seconds}
+  */
+  readonly idleTimeoutSeconds?: number;
+  /**
   * A human-readable name (1 to 255 printable characters); names need not be unique.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#name Lb#name}
@@ -268,6 +274,7 @@ export class Lb extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
+    this._idleTimeoutSeconds = config.idleTimeoutSeconds;
     this._name = config.name;
     this._scheme = config.scheme;
     this._securityGroupIds = config.securityGroupIds;
@@ -300,6 +307,22 @@ export class Lb extends cdktf.TerraformResource {
   // id - computed: true, optional: false, required: false
   public get id() {
     return this.getStringAttribute('id');
+  }
+
+  // idle_timeout_seconds - computed: true, optional: true, required: false
+  private _idleTimeoutSeconds?: number; 
+  public get idleTimeoutSeconds() {
+    return this.getNumberAttribute('idle_timeout_seconds');
+  }
+  public set idleTimeoutSeconds(value: number) {
+    this._idleTimeoutSeconds = value;
+  }
+  public resetIdleTimeoutSeconds() {
+    this._idleTimeoutSeconds = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get idleTimeoutSecondsInput() {
+    return this._idleTimeoutSeconds;
   }
 
   // name - computed: false, optional: false, required: true
@@ -426,6 +449,7 @@ export class Lb extends cdktf.TerraformResource {
 
   protected synthesizeAttributes(): { [name: string]: any } {
     return {
+      idle_timeout_seconds: cdktf.numberToTerraform(this._idleTimeoutSeconds),
       name: cdktf.stringToTerraform(this._name),
       scheme: cdktf.stringToTerraform(this._scheme),
       security_group_ids: cdktf.listMapper(cdktf.stringToTerraform, false)(this._securityGroupIds),
@@ -438,6 +462,12 @@ export class Lb extends cdktf.TerraformResource {
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
+      idle_timeout_seconds: {
+        value: cdktf.numberToHclTerraform(this._idleTimeoutSeconds),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "number",
+      },
       name: {
         value: cdktf.stringToHclTerraform(this._name),
         isBlock: false,
