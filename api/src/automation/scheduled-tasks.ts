@@ -27,6 +27,8 @@ const RUNS = 'scheduled_task_runs';
 const GRACE_MS = 60_000;
 /** Tasks claimed per tick and per claim transaction. */
 const CLAIM_BATCH = 100;
+/** A run still `running` this long after it started was abandoned by a process that died. */
+const abandonedAfter = (task: { timeout_seconds: number }) => task.timeout_seconds * 1000 + GRACE_MS;
 
 const ms = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).getTime());
 const windowOf = (t: Pick<TaskRow, 'start_at' | 'end_at' | 'created_at'>): Window => ({
@@ -141,7 +143,7 @@ function taskHandlers(deps: Deps): KindHandlers<'scheduled_task'> {
     deleteScheduledTask: deleteHandler(tasks),
     async createScheduledTask(ctx) {
       const values = withDefaults(tasks.meta, ctx.body) as Partial<TaskRow>;
-      const target: Target = { ...ctx.body.target, params: ctx.body.target.params ?? {} };
+      const target: Target = ctx.body.target;
       const s = scheduleOf(values.schedule!, values.timezone!);
       checkTarget(deps, target);
       const now = clock.now();
@@ -182,7 +184,6 @@ function taskHandlers(deps: Deps): KindHandlers<'scheduled_task'> {
       if (changes.schedule !== undefined || changes.timezone !== undefined)
         scheduleOf(merged.schedule, merged.timezone);
       if (changes.target !== undefined) {
-        merged.target = changes.target = { ...changes.target, params: changes.target.params ?? {} };
         checkTarget(deps, changes.target);
       }
       if (['schedule', 'timezone', 'start_at', 'end_at'].some((k) => k in changes) && row.state === 'enabled')
@@ -237,7 +238,15 @@ export function scheduler(deps: Deps) {
           task.catch_up === 'all' ? times : task.catch_up === 'latest' ? [...missed.slice(-1), ...onTime] : onTime;
         const busy =
           task.overlap === 'skip' &&
-          Boolean(await trx(RUNS).where({ task_id: task.id }).whereIn('status', ['running', 'retrying']).first('id'));
+          Boolean(
+            await trx(RUNS)
+              .where({ task_id: task.id })
+              .whereIn('status', ['running', 'retrying'])
+              .where((q) =>
+                q.where('status', 'retrying').orWhere('started_at', '>', new Date(now - abandonedAfter(task))),
+              )
+              .first('id'),
+          );
         for (const [i, t] of chosen.entries()) {
           const skip = busy && i === 0;
           const [run] = await trx(RUNS)
@@ -335,8 +344,9 @@ export function scheduler(deps: Deps) {
       record = { response_status: code, problem: JSON.stringify(p) };
     }
     const retry = status !== 'succeeded' && retryable && run.attempt <= task.retries;
+    // A run given up as abandoned meanwhile (a clock moved far past it) keeps that outcome.
     await db(RUNS)
-      .where({ id: run.id })
+      .where({ id: run.id, status: 'running', attempt: run.attempt })
       .update({
         ...record,
         status: retry ? 'retrying' : status,
@@ -347,8 +357,31 @@ export function scheduler(deps: Deps) {
       log.info({ task: task.id, run: run.id, status, retry }, 'scheduled task run did not succeed');
   }
 
+  /**
+   * Runs left `running` by a process that died (kill -9) past their timeout and a grace minute: retried while
+   * `retries` allow, timed out otherwise, so they neither block the task (overlap: skip) nor vanish.
+   */
+  async function recoverAbandoned(now: number): Promise<void> {
+    await db.raw(
+      `update ${RUNS} r
+          set status = case when r.attempt <= t.retries then 'retrying' else 'timed_out' end,
+              retry_at = case when r.attempt <= t.retries then ?::timestamptz else null end,
+              ended_at = ?, problem = ?::jsonb
+         from scheduled_tasks t
+        where r.task_id = t.id and r.status = 'running'
+          and r.started_at < ?::timestamptz - make_interval(secs => t.timeout_seconds + ${GRACE_MS / 1000})`,
+      [
+        new Date(now),
+        new Date(now),
+        JSON.stringify({ title: 'Abandoned', detail: 'the process running it stopped before it ended' }),
+        new Date(now),
+      ],
+    );
+  }
+
   /** Everything due at `now`: a task's runs one after another (oldest first), tasks side by side. */
   return async function sweep(now: number): Promise<void> {
+    await recoverAbandoned(now);
     const claimed = [...(await claimDue(now)), ...(await claimRetries(now))];
     const byTask = new Map<string, Claimed[]>();
     for (const c of claimed) byTask.set(c.task.id, [...(byTask.get(c.task.id) ?? []), c]);

@@ -3502,11 +3502,8 @@ export interface components {
         ScheduledTaskTarget: {
             /** @description The operation (stopInstance). */
             operation_id: string;
-            /**
-             * @description Path and query parameters by name, as a URL carries them (strings).
-             * @default {}
-             */
-            params: {
+            /** @description Path and query parameters by name, as a URL carries them (strings). */
+            params?: {
                 [key: string]: string;
             };
             /** @description The request body; it is checked against the operation's request schema at create. */
@@ -3539,6 +3536,7 @@ export interface components {
              * @description No run is due after this instant.
              */
             end_at?: string | null;
+            /** @description The operation to call, as `{operation_id, params, body}`; in Terraform, JSON text (`jsonencode({ operation_id = "stopInstance", params = { id = atonix_instance.dev.id } })`). */
             target: components["schemas"]["ScheduledTaskTarget"];
             /**
              * @description When a run is due while the previous one is still going, skip it (recorded as skipped) or start it.

@@ -5101,7 +5101,8 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "description": "One API operation by its operationId, with its path and query parameters and its body."
+        "json": true,
+        "description": "The operation to call, as `{operation_id, params, body}`; in Terraform, JSON text (`jsonencode({ operation_id = \"stopInstance\", params = { id = atonix_instance.dev.id } })`)."
       },
       "overlap": {
         "type": "string",
@@ -5274,7 +5275,8 @@ export const registry: Record<Kind, ResourceMeta> = {
       "get": "getScheduledTask",
       "update": "updateScheduledTask",
       "delete": "deleteScheduledTask"
-    }
+    },
+    "terraform": "atonix_scheduled_task"
   }
 };
 

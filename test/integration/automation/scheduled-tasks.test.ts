@@ -171,6 +171,27 @@ describe('automation: scheduled tasks', function () {
     });
   });
 
+  describe('crash recovery', () => {
+    it('a run left running by a process that died neither blocks the task nor stays running', async () => {
+      const t = (await create({ schedule: 'rate(1 hour)', timeout_seconds: 30 }).expect(201)).body;
+      const start = await now();
+      // As a process killed mid-call leaves it: claimed, started, never ended.
+      await app.platform.db('scheduled_task_runs').insert({
+        id: 'run-abandoned000001',
+        task_id: t.id,
+        due_at: new Date(start - 60_000),
+        status: 'running',
+        started_at: new Date(start - 60_000),
+      });
+      await setClock(Date.parse(t.next_run_at));
+      const r = await ended(t.id, 2);
+      expect(r[0]).to.include({ id: 'run-abandoned000001', status: 'timed_out' });
+      expect(r[0].problem.title).to.equal('Abandoned');
+      expect(r[1]).to.include({ status: 'succeeded' }); // overlap: skip did not skip it
+      await me.delete(`${BASE}/${t.id}`).expect(204);
+    });
+  });
+
   describe('pauseScheduledTask and resumeScheduledTask', () => {
     it('pausing stops runs and clears next_run_at; resuming runs from the next due time after now', async () => {
       const t = (await create({ schedule: 'rate(5 minutes)' }).expect(201)).body;
