@@ -369,6 +369,12 @@ const fixtures: Record<Kind, KindFixture> = {
     params: { version: '1' },
     bodies: { createTemplateVersion: { template: ONE_VPC } },
   },
+  scheduled_task: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: { name: `cst-${n}`, schedule: 'rate(1 day)', target: { operation_id: 'listVpcs' } },
+    }),
+  },
 };
 
 describe('conformance: the suite covers the registry', () => {

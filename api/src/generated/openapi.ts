@@ -2072,6 +2072,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/scheduled-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List scheduled tasks */
+        get: operations["listScheduledTasks"];
+        put?: never;
+        /** Create a scheduled task (its schedule and target are checked first) */
+        post: operations["createScheduledTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/scheduled-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a scheduled task */
+        get: operations["getScheduledTask"];
+        put?: never;
+        post?: never;
+        /** Delete a scheduled task and its runs */
+        delete: operations["deleteScheduledTask"];
+        options?: never;
+        head?: never;
+        /** Update a scheduled task (a JSON merge patch; next_run_at follows the schedule) */
+        patch: operations["updateScheduledTask"];
+        trace?: never;
+    };
+    "/api/automation/scheduled-tasks/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a scheduled task (no run is due until it is resumed) */
+        post: operations["pauseScheduledTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/scheduled-tasks/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused scheduled task (the next run is the first due after now; none missed are made up) */
+        post: operations["resumeScheduledTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/scheduled-tasks/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The task's runs, newest due first */
+        get: operations["listScheduledTaskRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3403,6 +3503,127 @@ export interface components {
             items: components["schemas"]["TemplateVersion"][];
             next_cursor: string | null;
         };
+        /** @description One API operation by its operationId, with its path and query parameters and its body. */
+        ScheduledTaskTarget: {
+            /** @description The operation (stopInstance). */
+            operation_id: string;
+            /** @description Path and query parameters by name, as a URL carries them (strings). */
+            params?: {
+                [key: string]: string;
+            };
+            /** @description The request body; it is checked against the operation's request schema at create. */
+            body?: unknown;
+        };
+        /** @description One API operation called as the task's owner on a schedule: a cron expression in an IANA time zone, a rate, or one time. Each due run happens once across processes and is recorded (`/runs`). */
+        ScheduledTask: {
+            /** @description Scheduled task id (sch-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the task is for.
+             * @default
+             */
+            description: string;
+            /** @description A cron expression of 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), read in `timezone` (a local time skipped by a DST change runs once at the next valid time, a repeated one runs once); `rate(N minutes|hours|days)`, counted from `start_at` or the creation; or `at(YYYY-MM-DDTHH:MM:SS)`, once, in `timezone`. */
+            schedule: string;
+            /**
+             * @description An IANA time zone (Europe/Berlin).
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description No run is due before this instant.
+             */
+            start_at?: string | null;
+            /**
+             * Format: date-time
+             * @description No run is due after this instant.
+             */
+            end_at?: string | null;
+            /** @description The operation to call, as `{operation_id, params, body}`; in Terraform, JSON text (`jsonencode({ operation_id = "stopInstance", params = { id = atonix_instance.dev.id } })`). */
+            target: components["schemas"]["ScheduledTaskTarget"];
+            /**
+             * @description When a run is due while the previous one is still going, skip it (recorded as skipped) or start it.
+             * @default skip
+             * @enum {string}
+             */
+            overlap: "skip" | "allow";
+            /**
+             * @description Runs missed while the platform was down (due more than a minute ago): none, the latest only, or all of them (at most 100).
+             * @default none
+             * @enum {string}
+             */
+            catch_up: "none" | "latest" | "all";
+            /**
+             * @description Further attempts of a failed run.
+             * @default 0
+             */
+            retries: number;
+            /**
+             * @description The wait before the first retry; each later retry waits twice as long as the one before.
+             * @default 30
+             */
+            retry_backoff_seconds: number;
+            /**
+             * @description A call still going after this long is recorded as timed out.
+             * @default 60
+             */
+            timeout_seconds: number;
+            /**
+             * @description paused by `pause`, enabled again by `resume`.
+             * @enum {string}
+             */
+            readonly state?: "enabled" | "paused";
+            /**
+             * Format: date-time
+             * @description When the next run is due; null when none will be (paused, past `end_at`, a one-time task done).
+             */
+            readonly next_run_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The last run's due time.
+             */
+            readonly last_run_at?: string | null;
+            /** @description The user the target is called as. */
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        ScheduledTaskList: {
+            items: components["schemas"]["ScheduledTask"][];
+            next_cursor: string | null;
+        };
+        ScheduledTaskRun: {
+            readonly id?: string;
+            readonly task_id?: string;
+            /**
+             * Format: date-time
+             * @description The instant the run was due.
+             */
+            readonly due_at?: string;
+            /** @description The attempt: 1 for the first, one more for each retry. */
+            readonly attempt?: number;
+            /** @enum {string} */
+            readonly status?: "running" | "retrying" | "succeeded" | "failed" | "skipped" | "timed_out";
+            /** Format: date-time */
+            readonly started_at?: string | null;
+            /** Format: date-time */
+            readonly ended_at?: string | null;
+            /** @description The HTTP status the call answered. */
+            readonly response_status?: number | null;
+            /** @description The call's response body (on success). */
+            readonly response_body?: unknown;
+            /** @description The problem the call answered (on failure), or why the run was skipped. */
+            readonly problem?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        ScheduledTaskRunList: {
+            items: components["schemas"]["ScheduledTaskRun"][];
+            next_cursor: string | null;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -4007,6 +4228,16 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Template"];
+            };
+        };
+        /** @description The scheduled task. */
+        ScheduledTaskOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ScheduledTask"];
             };
         };
     };
@@ -8758,6 +8989,210 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateVersion"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listScheduledTasks: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+                /** @description enabled or paused. */
+                state?: "enabled" | "paused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of scheduled tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledTaskList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledTask"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledTask"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ScheduledTaskOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ScheduledTask"];
+                "application/json": components["schemas"]["ScheduledTask"];
+            };
+        };
+        responses: {
+            200: components["responses"]["ScheduledTaskOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    pauseScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ScheduledTaskOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    resumeScheduledTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ScheduledTaskOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listScheduledTaskRuns: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledTaskRunList"];
                 };
             };
             "4XX": components["responses"]["Problem"];

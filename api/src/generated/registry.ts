@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -37,6 +37,7 @@ export type KindOperationIds = {
   key_alias: 'listKeyAliases' | 'createKeyAlias' | 'getKeyAlias' | 'updateKeyAlias' | 'deleteKeyAlias';
   stack: 'listStacks' | 'createStack' | 'previewNewStack' | 'getStack' | 'updateStack' | 'deleteStack' | 'retryStack' | 'previewStackUpdate' | 'listStackEvents' | 'listStackResources';
   template: 'listTemplates' | 'createTemplate' | 'getTemplate' | 'deleteTemplate' | 'listTemplateVersions' | 'createTemplateVersion' | 'getTemplateVersion';
+  scheduled_task: 'listScheduledTasks' | 'createScheduledTask' | 'getScheduledTask' | 'updateScheduledTask' | 'deleteScheduledTask' | 'pauseScheduledTask' | 'resumeScheduledTask' | 'listScheduledTaskRuns';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -47,7 +48,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -5001,6 +5002,294 @@ export const registry: Record<Kind, ResourceMeta> = {
       "get": "getTemplate",
       "delete": "deleteTemplate"
     }
+  },
+  "scheduled_task": {
+    "kind": "scheduled_task",
+    "schema": "ScheduledTask",
+    "description": "One API operation called as the task's owner on a schedule: a cron expression in an IANA time zone, a rate, or one time. Each due run happens once across processes and is recorded (`/runs`).",
+    "service": "automation",
+    "collection": "scheduled-tasks",
+    "idPrefix": "sch",
+    "table": "scheduled_tasks",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Scheduled task id (sch-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the task is for."
+      },
+      "schedule": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A cron expression of 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), read in `timezone` (a local time skipped by a DST change runs once at the next valid time, a repeated one runs once); `rate(N minutes|hours|days)`, counted from `start_at` or the creation; or `at(YYYY-MM-DDTHH:MM:SS)`, once, in `timezone`."
+      },
+      "timezone": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "UTC",
+        "description": "An IANA time zone (Europe/Berlin)."
+      },
+      "start_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "No run is due before this instant."
+      },
+      "end_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "No run is due after this instant."
+      },
+      "target": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "The operation to call, as `{operation_id, params, body}`; in Terraform, JSON text (`jsonencode({ operation_id = \"stopInstance\", params = { id = atonix_instance.dev.id } })`)."
+      },
+      "overlap": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "skip",
+        "enum": [
+          "skip",
+          "allow"
+        ],
+        "description": "When a run is due while the previous one is still going, skip it (recorded as skipped) or start it."
+      },
+      "catch_up": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "none",
+        "enum": [
+          "none",
+          "latest",
+          "all"
+        ],
+        "description": "Runs missed while the platform was down (due more than a minute ago): none, the latest only, or all of them (at most 100)."
+      },
+      "retries": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 0,
+        "description": "Further attempts of a failed run."
+      },
+      "retry_backoff_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 30,
+        "description": "The wait before the first retry; each later retry waits twice as long as the one before."
+      },
+      "timeout_seconds": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 60,
+        "description": "A call still going after this long is recorded as timed out."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "enabled",
+          "paused"
+        ],
+        "description": "paused by `pause`, enabled again by `resume`."
+      },
+      "next_run_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When the next run is due; null when none will be (paused, past `end_at`, a one-time task done)."
+      },
+      "last_run_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The last run's due time."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user the target is called as."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/automation/scheduled-tasks",
+      "create": "/api/automation/scheduled-tasks",
+      "item": "/api/automation/scheduled-tasks/{id}"
+    },
+    "operations": {
+      "list": "listScheduledTasks",
+      "create": "createScheduledTask",
+      "get": "getScheduledTask",
+      "update": "updateScheduledTask",
+      "delete": "deleteScheduledTask"
+    },
+    "terraform": "atonix_scheduled_task"
   }
 };
 
@@ -5190,7 +5479,15 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteTemplate": "template",
   "listTemplateVersions": "template",
   "createTemplateVersion": "template",
-  "getTemplateVersion": "template"
+  "getTemplateVersion": "template",
+  "listScheduledTasks": "scheduled_task",
+  "createScheduledTask": "scheduled_task",
+  "getScheduledTask": "scheduled_task",
+  "updateScheduledTask": "scheduled_task",
+  "deleteScheduledTask": "scheduled_task",
+  "pauseScheduledTask": "scheduled_task",
+  "resumeScheduledTask": "scheduled_task",
+  "listScheduledTaskRuns": "scheduled_task"
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

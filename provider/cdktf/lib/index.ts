@@ -19,6 +19,7 @@ export * as lbTargetGroupAttachment from './lb-target-group-attachment/index.js'
 export * as route from './route/index.js';
 export * as routeTable from './route-table/index.js';
 export * as routeTableAssociation from './route-table-association/index.js';
+export * as scheduledTask from './scheduled-task/index.js';
 export * as securityGroup from './security-group/index.js';
 export * as securityGroupRule from './security-group-rule/index.js';
 export * as stack from './stack/index.js';

@@ -2108,6 +2108,210 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_scheduled_task",
+      "kind": "scheduled_task",
+      "description": "One API operation called as the task's owner on a schedule: a cron expression in an IANA time zone, a rate, or one time. Each due run happens once across processes and is recorded (`/runs`).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Scheduled task id (sch-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the task is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "schedule",
+          "type": "string",
+          "description": "A cron expression of 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), read in `timezone` (a local time skipped by a DST change runs once at the next valid time, a repeated one runs once); `rate(N minutes|hours|days)`, counted from `start_at` or the creation; or `at(YYYY-MM-DDTHH:MM:SS)`, once, in `timezone`.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "timezone",
+          "type": "string",
+          "description": "An IANA time zone (Europe/Berlin). Defaults to `\"UTC\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "UTC"
+        },
+        {
+          "name": "start_at",
+          "type": "string",
+          "description": "No run is due before this instant.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "end_at",
+          "type": "string",
+          "description": "No run is due after this instant.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "target",
+          "type": "string",
+          "description": "The operation to call, as `{operation_id, params, body}`; in Terraform, JSON text (`jsonencode({ operation_id = \"stopInstance\", params = { id = atonix_instance.dev.id } })`).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "overlap",
+          "type": "string",
+          "description": "When a run is due while the previous one is still going, skip it (recorded as skipped) or start it. One of: `skip`, `allow`. Defaults to `\"skip\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "skip"
+        },
+        {
+          "name": "catch_up",
+          "type": "string",
+          "description": "Runs missed while the platform was down (due more than a minute ago): none, the latest only, or all of them (at most 100). One of: `none`, `latest`, `all`. Defaults to `\"none\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "none"
+        },
+        {
+          "name": "retries",
+          "type": "number",
+          "description": "Further attempts of a failed run. Defaults to `0`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 0
+        },
+        {
+          "name": "retry_backoff_seconds",
+          "type": "number",
+          "description": "The wait before the first retry; each later retry waits twice as long as the one before. Defaults to `30`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 30
+        },
+        {
+          "name": "timeout_seconds",
+          "type": "number",
+          "description": "A call still going after this long is recorded as timed out. Defaults to `60`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 60
+        },
+        {
+          "name": "state",
+          "type": "string",
+          "description": "paused by `pause`, enabled again by `resume`. One of: `enabled`, `paused`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "next_run_at",
+          "type": "string",
+          "description": "When the next run is due; null when none will be (paused, past `end_at`, a one-time task done).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "last_run_at",
+          "type": "string",
+          "description": "The last run's due time.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The user the target is called as.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/automation/scheduled-tasks",
+        "item": "/api/automation/scheduled-tasks/{id}",
+        "list": "/api/automation/scheduled-tasks",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_security_group",
       "kind": "security_group",
       "description": "A stateful firewall for instances of one VPC: traffic is allowed when a rule matches, and answers to allowed traffic are always allowed. Every VPC has a `default` group (all egress; ingress from its own members) that goes away with the VPC. `ingress` and `egress` list the group's rules; sent, a list replaces that direction's rules (authoritative), left out it changes nothing, so separate `security_group_rule` resources can manage them instead. Use one way or the other per group, never both.",

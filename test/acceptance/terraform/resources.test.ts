@@ -209,6 +209,15 @@ const CASES: Case[] = [
     field: 'size_gb',
     resolve: async (_ws, v) => Number(v),
   },
+  {
+    type: 'atonix_scheduled_task',
+    deps: '',
+    api: '/api/automation/scheduled-tasks',
+    // The target is JSON text compared by meaning; the run times it computes must not drift the plan.
+    body: (v) =>
+      `name = "${v.mutable}"\n  schedule = "0 19 * * 1-5"\n  timezone = "Europe/Berlin"\n  target = jsonencode({ operation_id = "listVpcs", params = { limit = "5" } })`,
+    values: { mutable: ['stop-one', 'stop-two'] },
+  },
 ];
 
 describe('terraform: resources through the real binary', function () {
