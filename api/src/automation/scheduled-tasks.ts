@@ -310,6 +310,9 @@ export function scheduler(deps: Deps) {
         body: target.body,
         hasBody: target.body !== undefined,
         requestId: `sched-${run.id}`,
+        // One key per due run, the same for its every attempt: an attempt cut off after its call committed (a kill
+        // -9) replays that answer when it is tried again, instead of acting twice; a failed call stored nothing.
+        idempotencyKey: `sched-${task.id}-${new Date(run.due_at).getTime()}`,
       })
       .then(
         (r: Result) => ({ ok: true as const, r }),
