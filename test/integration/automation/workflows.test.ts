@@ -3,6 +3,7 @@
 // platform clock (waits end when the test moves time, never by sleeping).
 import { expect } from 'chai';
 import { advanceClock, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { watch } from '../../support/events.js';
 
 type Agent = TestApp['admin'];
 const BASE = '/api/automation/workflows';
@@ -11,12 +12,14 @@ describe('automation: workflows', function () {
   this.timeout(120_000);
   let app: TestApp;
   let me: Agent;
+  let myToken: string;
   let other: Agent;
   let n = 0;
 
   before(async () => {
     app = await startApp({ ATONIX_CLOCK: 'manual' });
-    me = app.as((await newUser(app, 'flow')).token);
+    myToken = (await newUser(app, 'flow')).token;
+    me = app.as(myToken);
     other = app.as((await newUser(app, 'stranger')).token);
   });
   after(() => app.close());
@@ -108,7 +111,10 @@ describe('automation: workflows', function () {
       const got = await me.get(`${BASE}/${wf.id}/versions/1`).expect(200);
       expect(got.body.definition.States.A.Result).to.equal('one');
       expect((await me.get(`${BASE}/${wf.id}`).expect(200)).body).to.include({ latest_version: 3 });
-      await me.post(`${BASE}/${wf.id}/versions`).send({ definition: { StartAt: 'Z', States: {} } }).expect(422);
+      await me
+        .post(`${BASE}/${wf.id}/versions`)
+        .send({ definition: { StartAt: 'Z', States: {} } })
+        .expect(422);
       await me.post(`${BASE}/${wf.id}/executions`).send({ version: 9 }).expect(422);
       await me.get(`${BASE}/${wf.id}/versions/9`).expect(404);
     });
@@ -291,6 +297,133 @@ describe('automation: workflows', function () {
         { sum: 6, i: 2 },
       ]);
       expect(done.output.both).to.deep.equal(['left', [1, 2, 3]]);
+    });
+  });
+
+  describe('timeouts', () => {
+    it('a Task still going after TimeoutSeconds fails with States.Timeout, which Catch can route', async () => {
+      const vpc = (
+        await me
+          .post('/api/networking/vpcs')
+          .set('Prefer', 'wait=10')
+          .send({ name: 'slow', cidr_block: '10.45.0.0/16' })
+          .expect(202)
+      ).body;
+      // The test holds the VPC's row, so the Task's update blocks until the lock goes: a call that does not answer.
+      const trx = await app.platform.db.transaction();
+      await trx('vpcs').where({ id: vpc.id }).forUpdate().first();
+      try {
+        const { wf, ex } = await start(
+          {
+            StartAt: 'Rename',
+            States: {
+              Rename: {
+                Type: 'Task',
+                Resource: 'updateVpc',
+                Parameters: { params: { 'id.$': '$.vpc' }, body: { name: 'renamed' } },
+                TimeoutSeconds: 30,
+                Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'Late' }],
+                End: true,
+              },
+              Late: { Type: 'Pass', End: true },
+            },
+          },
+          { vpc: vpc.id },
+        );
+        await reached(wf.id, ex.id, 'TaskScheduled');
+        await advanceClock(app, 29);
+        expect((await execution(wf.id, ex.id)).body.status).to.equal('running');
+        await advanceClock(app, 1);
+        const done = await ended(wf.id, ex.id);
+        expect(done.status).to.equal('succeeded');
+        expect(done.output.timeout.Error).to.equal('States.Timeout');
+      } finally {
+        await trx.rollback();
+      }
+    });
+
+    it("the machine's TimeoutSeconds ends the whole execution as timed_out", async () => {
+      const { wf, ex } = await start({
+        TimeoutSeconds: 60,
+        StartAt: 'Nap',
+        States: { Nap: { Type: 'Wait', Seconds: 3600, End: true } },
+      });
+      await reached(wf.id, ex.id, 'WaitStarted');
+      await advanceClock(app, 60);
+      expect(await ended(wf.id, ex.id)).to.include({ status: 'timed_out', error: 'States.Timeout' });
+      expect((await history(wf.id, ex.id)).map((e: any) => e.type)).to.include('ExecutionTimedOut');
+    });
+  });
+
+  describe('acting as the owner', () => {
+    it('a Task IAM denies fails with States.Permissions and names the action', async () => {
+      const deny = await app.admin
+        .post('/api/security/policies')
+        .send({
+          name: 'wf-no-vpc-lists',
+          document: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Deny', Action: 'networking:ListVpcs', Resource: '*' }],
+          },
+        })
+        .expect(201);
+      const u = await newUser(app, 'wf-denied');
+      await app.admin.post(`/api/security/users/${u.id}/policies`).send({ policy_id: deny.body.id }).expect(201);
+      const as = app.as(u.token);
+      const wf = (
+        await as
+          .post(BASE)
+          .send({
+            name: 'denied',
+            definition: { StartAt: 'L', States: { L: { Type: 'Task', Resource: 'listVpcs', End: true } } },
+          })
+          .expect(201)
+      ).body;
+      const ex = (await as.post(`${BASE}/${wf.id}/executions`).send({}).expect(201)).body;
+      const done = await eventually(async () => {
+        const r = (await as.get(`${BASE}/${wf.id}/executions/${ex.id}`).expect(200)).body;
+        return r.status !== 'running' && r;
+      }, 'the denied execution to end');
+      expect(done).to.include({ status: 'failed', error: 'States.Permissions' });
+      expect(JSON.parse(done.cause).detail).to.contain('networking:ListVpcs');
+    });
+
+    it('a scheduled task starts an execution as its owner, with the input it names', async () => {
+      const wf = (await create({ StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } }).expect(201)).body;
+      const task = (
+        await me
+          .post('/api/automation/scheduled-tasks')
+          .send({
+            name: 'kick-off',
+            schedule: 'rate(1 hour)',
+            target: { operation_id: 'startWorkflowExecution', params: { id: wf.id }, body: { input: { night: true } } },
+          })
+          .expect(201)
+      ).body;
+      await app.admin.post('/api/admin/clock').send({ now: task.next_run_at }).expect(200);
+      const [ex] = await eventually(async () => {
+        const items = (await me.get(`${BASE}/${wf.id}/executions`).expect(200)).body.items;
+        return items.length === 1 && items;
+      }, 'the scheduled execution');
+      expect((await ended(wf.id, ex.id)).output).to.deep.equal({ night: true });
+      await me.delete(`/api/automation/scheduled-tasks/${task.id}`).expect(204);
+    });
+  });
+
+  describe('events', () => {
+    it("streams an execution's status changes on the WebSocket to its owner only", async () => {
+      const mine = await watch(app.url, myToken, '?kinds=workflow_execution');
+      const theirs = await watch(app.url, (await newUser(app, 'onlooker')).token);
+      try {
+        const { wf, ex } = await start({ StartAt: 'Done', States: { Done: succeed } });
+        await ended(wf.id, ex.id);
+        const done = await mine.until((e) => e.id === ex.id && e.status === 'succeeded');
+        expect(done).to.include({ kind: 'workflow_execution', type: 'status_changed' });
+        expect(theirs.events.some((e) => e.id === ex.id)).to.equal(false);
+      } finally {
+        mine.ws.close();
+        theirs.ws.close();
+      }
     });
   });
 
