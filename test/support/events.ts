@@ -36,4 +36,3 @@ export function watch(
     ws.on('unexpected-response', (_req, res) => ko(new Error(`upgrade refused: ${res.statusCode}`)));
   });
 }
-
