@@ -3,6 +3,8 @@
 // Keys name each visit deterministically (Map.1/attempt.1/3/Stop.1), which is what makes replay exact: the walk is
 // a pure function of the input and the recorded answers.
 import { chooseNext } from './choice.js';
+import type { Effects, HistoryEvent, Journal, RunInfo } from './journal.js';
+import { pool, runtime } from './passes.js';
 import {
   Aborted,
   Failure,
@@ -24,97 +26,10 @@ import {
 } from './paths.js';
 import { renderTemplate } from './templates.js';
 
-export interface Step {
-  key: string;
-  status: 'entered' | 'waiting' | 'done' | 'failed';
-  output?: Json;
-  error?: string | null;
-  cause?: string | null;
-  wakeAt?: number | null;
-}
-
-export interface HistoryEvent {
-  type: string;
-  state?: string;
-  path?: string;
-  details?: Record<string, Json>;
-}
-
-/** Where the pass keeps what it did: read from memory, written through to the database with the event it makes. */
-export interface Journal {
-  get(key: string): Step | undefined;
-  put(step: Step, event?: HistoryEvent): Promise<void>;
-}
-
-export interface TaskCall {
-  operationId: string;
-  params: Record<string, string>;
-  body: Json | undefined;
-  /** the attempt's journal key: the idempotency key is made from it */
-  key: string;
-  timeoutSeconds: number;
-  waitForReady: boolean;
-}
-
-/** What the pass does to the world: the clock, the API (as the owner), and whether it was cancelled. */
-export interface Effects {
-  now(): number;
-  call(c: TaskCall): Promise<Json>;
-  aborted(): Promise<boolean>;
-}
-
-export interface RunInfo {
-  executionId: string;
-  input: Json;
-  startTime: string;
-  redriveCount: number;
-}
-
 type Outcome = { next: string | undefined; output: Json };
 
 const DEFAULT_TASK_TIMEOUT = 3600;
 const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A path or intrinsic problem at run time, as the ASL error it is. */
-function runtime<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!(e instanceof PathError)) throw e;
-    const error =
-      e.code === 'IntrinsicFailure'
-        ? 'States.IntrinsicFailure'
-        : e.code === 'NoChoiceMatched'
-          ? 'States.NoChoiceMatched'
-          : 'States.Runtime';
-    throw new Failure(error, e.message);
-  }
-}
-
-/**
- * Runs `work` for each index, at most `limit` at once. An index that suspends keeps its slot for the rest of the
- * pass (it is still in flight), so MaxConcurrency holds across waits; a failure stops new starts.
- */
-async function pool(todo: number[], limit: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  let wake: number | undefined;
-  const worker = async () => {
-    while (next < todo.length && failure === undefined) {
-      const i = todo[next++]!;
-      try {
-        await work(i);
-      } catch (e) {
-        if (e instanceof Suspend) wake = Math.min(wake ?? Infinity, e.wakeAt);
-        else failure ??= e;
-        return;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, todo.length) }, worker));
-  if (failure !== undefined) throw failure;
-  if (wake !== undefined) throw new Suspend(wake);
-}
 
 export class Interpreter {
   private transitions = 0;

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { inTransaction } from '../../platform/resources/row-cache.js';
 import { decodeCursor, encodeCursor, page } from '../../platform/resources/pagination.js';
-import type { HistoryEvent, Journal, Step } from './interpreter.js';
+import type { HistoryEvent, Journal, Step } from './journal.js';
 import type { Json } from './paths.js';
 
 type Db = Knex | Knex.Transaction;
