@@ -87,6 +87,25 @@ describe('automation: workflows', function () {
       }).expect(422);
       expect(r.body.errors[0]).to.include({ pointer: '/definition/States/Get/Parameters/params/colour' });
     });
+    it("refuses a literal body the operation's schema rejects; a body made from paths is checked when it runs", async () => {
+      const make = (body: object) => ({
+        StartAt: 'Make',
+        States: { Make: { Type: 'Task', Resource: 'createVpc', Parameters: { body }, End: true } },
+      });
+      const r = await create(make({ name: 'v', cidr_block: 42 })).expect(422);
+      expect(r.body.errors.map((e: any) => e.pointer)).to.deep.equal([
+        '/definition/States/Make/Parameters/body/cidr_block',
+      ]);
+      const missing = await create({
+        StartAt: 'Make',
+        States: { Make: { Type: 'Task', Resource: 'createVpc', End: true } },
+      }).expect(422);
+      expect(missing.body.errors[0]).to.include({
+        pointer: '/definition/States/Make/Parameters/body',
+        code: 'Required',
+      });
+      await create(make({ 'name.$': '$.name', 'cidr_block.$': '$.cidr' })).expect(201);
+    });
   });
 
   describe('updateWorkflow and versions', () => {
