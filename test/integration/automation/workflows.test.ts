@@ -2,7 +2,7 @@
 // Wait, Task, Parallel, Map, Succeed, Fail), Retry and Catch, paths, history, cancel and redrive, under the manual
 // platform clock (waits end when the test moves time, never by sleeping).
 import { expect } from 'chai';
-import { advanceClock, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { advanceClock, catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 import { watch } from '../../support/events.js';
 
 type Agent = TestApp['admin'];
@@ -17,7 +17,8 @@ describe('automation: workflows', function () {
   let n = 0;
 
   before(async () => {
-    app = await startApp({ ATONIX_CLOCK: 'manual' });
+    // No GPUs in this region: a GPU instance ends in error, the failed outcome an asynchronous Task waits for.
+    app = await startApp({ ATONIX_CLOCK: 'manual', ATONIX_CAPACITY_GPUS: '0', ATONIX_PROVISION_DELAY_MS: '100' });
     myToken = (await newUser(app, 'flow')).token;
     me = app.as(myToken);
     other = app.as((await newUser(app, 'stranger')).token);
@@ -251,6 +252,25 @@ describe('automation: workflows', function () {
         'StateExited',
         'ExecutionSucceeded',
       ]);
+    });
+
+    it('Task on a resource that ends failed fails with States.TaskFailed and the reason', async () => {
+      const { image } = await catalogue(app);
+      const gpu = (await me.get('/api/compute/flavors?name=g1.gpu1').expect(200)).body.items[0];
+      const { wf, ex } = await start({
+        StartAt: 'Make',
+        States: {
+          Make: {
+            Type: 'Task',
+            Resource: 'createInstance',
+            Parameters: { body: { name: 'no-gpu', flavor_id: gpu.id, image_id: image.id } },
+            End: true,
+          },
+        },
+      });
+      const done = await ended(wf.id, ex.id);
+      expect(done).to.include({ status: 'failed', error: 'States.TaskFailed' });
+      expect(done.cause).to.match(/is error: InsufficientCapacity/);
     });
 
     it('Catch routes a failed Task (a problem code as the error) with its error at ResultPath', async () => {
