@@ -47,6 +47,23 @@ describe('automation: workflows', function () {
   const history = async (wf: string, ex: string) =>
     (await me.get(`${BASE}/${wf}/executions/${ex}/history?limit=1000`).expect(200)).body.items;
   const succeed = { Type: 'Succeed' };
+  /** A ready VPC of the caller's with a subnet in it, so deleting the VPC is refused (ResourceInUse) until it goes. */
+  async function vpcInUse(name: string, octet: number) {
+    const vpc = (
+      await me
+        .post('/api/networking/vpcs')
+        .set('Prefer', 'wait=10')
+        .send({ name, cidr_block: `10.${octet}.0.0/16` })
+        .expect(202)
+    ).body;
+    const sub = (
+      await me
+        .post(`/api/networking/vpcs/${vpc.id}/subnets`)
+        .send({ name: 's', cidr_block: `10.${octet}.1.0/24` })
+        .expect(201)
+    ).body;
+    return { vpc, sub };
+  }
 
   describe('createWorkflow', () => {
     it('stores version 1 and answers 201 with Location; YAML text is read too', async () => {
@@ -468,19 +485,7 @@ describe('automation: workflows', function () {
 
   describe('Retry', () => {
     it('retries a matched error after IntervalSeconds, backing off, until the call succeeds', async () => {
-      const vpc = (
-        await me
-          .post('/api/networking/vpcs')
-          .set('Prefer', 'wait=10')
-          .send({ name: 'busy', cidr_block: '10.41.0.0/16' })
-          .expect(202)
-      ).body;
-      const sub = (
-        await me
-          .post(`/api/networking/vpcs/${vpc.id}/subnets`)
-          .send({ name: 's', cidr_block: '10.41.1.0/24' })
-          .expect(201)
-      ).body;
+      const { vpc, sub } = await vpcInUse('busy', 41);
       const { wf, ex } = await start(
         {
           StartAt: 'Remove',
@@ -535,19 +540,7 @@ describe('automation: workflows', function () {
     });
 
     it('redrives a failed execution from the failed state; the steps that succeeded are not repeated', async () => {
-      const vpc = (
-        await me
-          .post('/api/networking/vpcs')
-          .set('Prefer', 'wait=10')
-          .send({ name: 'redrive', cidr_block: '10.43.0.0/16' })
-          .expect(202)
-      ).body;
-      const sub = (
-        await me
-          .post(`/api/networking/vpcs/${vpc.id}/subnets`)
-          .send({ name: 's', cidr_block: '10.43.1.0/24' })
-          .expect(201)
-      ).body;
+      const { vpc, sub } = await vpcInUse('redrive', 43);
       const { wf, ex } = await start(
         {
           StartAt: 'Make',
