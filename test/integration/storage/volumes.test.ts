@@ -252,6 +252,19 @@ describe('storage: volumes', () => {
       const busy = await attach(v.id, (await instance()).id, '/dev/sdh').expect(409);
       expect(busy.body.errors[0].code).to.equal('VolumeInUse');
     });
+    it("treats another owner's instance as unknown, and another owner's volume as not found", async () => {
+      const u = await app.admin.post('/api/security/users').send({ name: 'vol-neighbour' }).expect(201);
+      const t = await app.admin.post(`/api/security/users/${u.body.id}/tokens`).send({ name: 't' }).expect(201);
+      const them = app.as(t.body.token);
+      const theirs = await them.post('/api/storage/volumes').set('Prefer', 'wait=10').send({ name: 'n', size_gb: 1 });
+      const vm = await instance();
+      const r = await them
+        .post(`/api/storage/volumes/${theirs.body.id}/attach`)
+        .send({ instance_id: vm.id, device: '/dev/sdf' })
+        .expect(422);
+      expect(r.body.errors[0]).to.include({ pointer: '/instance_id', code: 'ReferenceNotFound' });
+      await them.post(`/api/storage/volumes/${(await ready()).id}/detach`).expect(404);
+    });
     it('lets exactly one of two concurrent attaches of one volume win; the other is a 409', async () => {
       for (let round = 0; round < 3; round++) {
         const [a, b] = [await instance(), await instance()];
@@ -324,5 +337,28 @@ describe('storage: volumes', () => {
       const att = (await app.admin.get(`/api/storage/volume-attachments?instance_id=${vm.id}`).expect(200)).body;
       expect(att.items).to.deep.equal([]);
     });
+  });
+});
+
+describe('storage: volumes after a crash', () => {
+  it('finishes a volume left creating when its process stopped (its job sent again at start)', async () => {
+    const first = await startApp({ ATONIX_PROVISION_DELAY_MS: '600000' });
+    let id: string;
+    try {
+      id = (await first.admin.post('/api/storage/volumes').send({ name: 'orphan', size_gb: 5 }).expect(202)).body.id;
+      expect((await first.admin.get(`/api/storage/volumes/${id}`).expect(200)).body.status).to.equal('creating');
+    } finally {
+      await first.close();
+    }
+    const second = await startApp({}, first.databaseUrl);
+    try {
+      const done = await eventually(async () => {
+        const r = await second.admin.get(`/api/storage/volumes/${id}`).expect(200);
+        return r.body.status !== 'creating' && r.body;
+      }, 'the recovered volume to be placed');
+      expect(done.status).to.equal('available');
+    } finally {
+      await second.close();
+    }
   });
 });
