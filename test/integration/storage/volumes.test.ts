@@ -276,6 +276,14 @@ describe('storage: volumes', () => {
         expect(att.map((x: any) => x.instance_id)).to.deep.equal([winner]);
       }
     });
+    it('lets exactly one of two concurrent attaches to one device of an instance win; the other is DeviceInUse', async () => {
+      const vm = await instance();
+      const [a, b] = [await ready(), await ready()];
+      const answers = await Promise.all([attach(a.id, vm.id, '/dev/sdk'), attach(b.id, vm.id, '/dev/sdk')]);
+      expect(answers.map((r) => r.status).sort()).to.deep.equal([200, 409]);
+      expect(answers.find((r) => r.status === 409)!.body.errors[0].code).to.equal('DeviceInUse');
+      expect((await app.admin.get(`/api/compute/instances/${vm.id}`).expect(200)).body.volume_ids).to.have.length(1);
+    });
     it('creates and deletes the same attachment as a resource of its own', async () => {
       const vm = await instance();
       const v = await ready();
