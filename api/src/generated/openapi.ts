@@ -3288,7 +3288,10 @@ export interface components {
             common_prefixes: string[];
             next_cursor: string | null;
         };
-        /** @enum {string} */
+        /**
+         * @description The seed's statuses and `modifying`. `deleting` is the seed's and never observed: a delete is refused unless the volume is available or in error, and then it answers 204 with the volume gone.
+         * @enum {string}
+         */
         VolumeStatus: "creating" | "available" | "in-use" | "modifying" | "deleting" | "error";
         /** @enum {string} */
         VolumeType: "ssd" | "hdd" | "nvme";
