@@ -41,6 +41,8 @@ export async function attach(
   const instance = await lockInstance(trx, principal, want.instance_id);
   const volume = await volumes.get(trx, principal, volumeId, true);
   checkIfMatch(ifMatch, volume);
+  // Even an admin attaches a volume only to an instance of the volume's owner (its detach is the owner's to make).
+  if (instance.owner !== volume.owner) throw problems.referenceNotFound('instance_id', want.instance_id);
   if (volume.attached_to)
     throw problems.conflict(
       `VolumeInUse: volume ${volume.id} is attached to instance ${volume.attached_to}; detach it first.`,

@@ -252,7 +252,7 @@ describe('storage: volumes', () => {
       const busy = await attach(v.id, (await instance()).id, '/dev/sdh').expect(409);
       expect(busy.body.errors[0].code).to.equal('VolumeInUse');
     });
-    it("treats another owner's instance as unknown, and another owner's volume as not found", async () => {
+    it("treats another owner's instance as unknown (for an admin too), and another owner's volume as not found", async () => {
       const u = await app.admin.post('/api/security/users').send({ name: 'vol-neighbour' }).expect(201);
       const t = await app.admin.post(`/api/security/users/${u.body.id}/tokens`).send({ name: 't' }).expect(201);
       const them = app.as(t.body.token);
@@ -264,6 +264,9 @@ describe('storage: volumes', () => {
         .expect(422);
       expect(r.body.errors[0]).to.include({ pointer: '/instance_id', code: 'ReferenceNotFound' });
       await them.post(`/api/storage/volumes/${(await ready()).id}/detach`).expect(404);
+      // Not even an admin joins one owner's volume to another owner's instance.
+      const mixed = await attach(theirs.body.id, vm.id).expect(422);
+      expect(mixed.body.errors[0]).to.include({ pointer: '/instance_id', code: 'ReferenceNotFound' });
     });
     it('lets exactly one of two concurrent attaches of one volume win; the other is a 409', async () => {
       for (let round = 0; round < 3; round++) {
