@@ -41,12 +41,7 @@ async function kmsKeyId(ctx: OpContext, id: string): Promise<string> {
 async function fromSnapshot(ctx: OpContext<'createVolume'>) {
   const b = ctx.body;
   // FOR SHARE: a concurrent delete of the snapshot waits for this create, then sees the volume being created.
-  const snap = await snapshots
-    .scoped(ctx.db, ctx.principal, true)
-    .where('id', b.snapshot_id!)
-    .forShare()
-    .first()
-    .catch(() => undefined);
+  const snap = await snapshots.scoped(ctx.db, ctx.principal, true).where('id', b.snapshot_id!).forShare().first();
   if (!snap) throw problems.referenceNotFound('snapshot_id', b.snapshot_id);
   if (snap.status !== 'completed')
     throw problems.invalidField(
