@@ -35,8 +35,13 @@ export function diffProperties(kind: string, before: Record<string, Json> | null
   for (const k of changed) {
     const b = before[k];
     const a = after[k];
-    // Objects are merge-patched by the API, so keys that went away must be sent as null.
-    patch[k] = isObject(b) && isObject(a) ? (mergePatchBetween(b, a) as Json) : (a ?? null);
+    // Objects are merge-patched by the API, so keys that went away (at any depth) must be sent as null; a document
+    // (x-terraform: json) the API replaces whole is sent whole, its nulls meant as nulls.
+    const prop = meta.properties[k];
+    patch[k] =
+      prop?.type === 'object' && !prop.json && isObject(b) && isObject(a)
+        ? (mergePatchBetween(b, a) as Json)
+        : (a ?? null);
   }
   const action: Action = changed.length === 0 ? 'none' : replaceFields.length ? 'replace' : 'update';
   return { action, changed, replaceFields, patch };
