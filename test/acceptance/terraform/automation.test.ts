@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { ADMIN_TOKEN, catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 import { prepareProvider, ROOT, Workspace } from './workspace.js';
 
 const EXAMPLE = join(ROOT, 'examples/terraform/automation');
@@ -17,6 +17,22 @@ describe('terraform: examples/terraform/automation', function () {
     app = await startApp({ ATONIX_CLOCK: 'manual', ATONIX_PROVISION_DELAY_MS: '50' });
   });
   after(() => app.close());
+
+  it("applies atonix_workflow's documented example (docs/resources/workflow.md) and re-plans empty", async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      ws.write(readFileSync(join(ROOT, 'examples/terraform/resources/atonix_workflow/resource.tf'), 'utf8'));
+      expect(await ws.apply()).to.match(/version = 1/);
+      await ws.plan(0);
+      const id = await ws.stateId('atonix_workflow.stop_dev');
+      const wf = (await app.admin.get(`/api/automation/workflows/${id}`).expect(200)).body;
+      expect(wf.definition.States.Each.ItemProcessor.States.Stop).to.include({ Resource: 'stopInstance' });
+      await ws.destroy();
+      await app.admin.get(`/api/automation/workflows/${id}`).expect(404);
+    } finally {
+      ws.remove();
+    }
+  });
 
   it('applies the workflow and both tasks, re-plans empty, imports without a diff, runs at 02:00, destroys', async () => {
     const user = await newUser(app, 'automation-example');
