@@ -1,4 +1,4 @@
-// A kill -9 in the middle of a workflow execution: another process resumes it from its last completed step, and the
+// Two processes, then a kill -9 of the one advancing a workflow execution: the other resumes it from its last completed step, and the
 // idempotency key of each step keeps a step that was in flight from acting twice.
 import { expect } from 'chai';
 import { eventually } from '../../support/app.js';
@@ -17,6 +17,9 @@ describe('automation: workflow resume after kill -9', function () {
     const env = { ATONIX_PROVISION_DELAY_MS: '300', ATONIX_CLOCK_TICK_SECONDS: '1' };
     const first = await startApiProcess(db, env);
     procs.push(first);
+    // A second process sweeps beside the first the whole time: the execution's lock keeps it to one of them.
+    const second = await startApiProcess(db, env);
+    procs.push(second);
     const flavor = (await api(first.url, 'GET', '/api/compute/flavors?name=t1.small')).body.items[0].id;
     const image = (await api(first.url, 'GET', '/api/compute/images?name=debian-12')).body.items[0].id;
     const definition = {
@@ -57,8 +60,6 @@ describe('automation: workflow resume after kill -9', function () {
     expect((await api(first.url, 'GET', path)).body.status).to.equal('running');
     await first.stop('SIGKILL');
 
-    const second = await startApiProcess(db, env);
-    procs.push(second);
     const done = await eventually(
       async () => {
         const e = (await api(second.url, 'GET', path)).body;

@@ -2,7 +2,7 @@
 // Wait, Task, Parallel, Map, Succeed, Fail), Retry and Catch, paths, history, cancel and redrive, under the manual
 // platform clock (waits end when the test moves time, never by sleeping).
 import { expect } from 'chai';
-import { advanceClock, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
+import { advanceClock, catalogue, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 import { watch } from '../../support/events.js';
 
 type Agent = TestApp['admin'];
@@ -17,7 +17,8 @@ describe('automation: workflows', function () {
   let n = 0;
 
   before(async () => {
-    app = await startApp({ ATONIX_CLOCK: 'manual' });
+    // No GPUs in this region: a GPU instance ends in error, the failed outcome an asynchronous Task waits for.
+    app = await startApp({ ATONIX_CLOCK: 'manual', ATONIX_CAPACITY_GPUS: '0', ATONIX_PROVISION_DELAY_MS: '100' });
     myToken = (await newUser(app, 'flow')).token;
     me = app.as(myToken);
     other = app.as((await newUser(app, 'stranger')).token);
@@ -46,6 +47,23 @@ describe('automation: workflows', function () {
   const history = async (wf: string, ex: string) =>
     (await me.get(`${BASE}/${wf}/executions/${ex}/history?limit=1000`).expect(200)).body.items;
   const succeed = { Type: 'Succeed' };
+  /** A ready VPC of the caller's with a subnet in it, so deleting the VPC is refused (ResourceInUse) until it goes. */
+  async function vpcInUse(name: string, octet: number) {
+    const vpc = (
+      await me
+        .post('/api/networking/vpcs')
+        .set('Prefer', 'wait=10')
+        .send({ name, cidr_block: `10.${octet}.0.0/16` })
+        .expect(202)
+    ).body;
+    const sub = (
+      await me
+        .post(`/api/networking/vpcs/${vpc.id}/subnets`)
+        .send({ name: 's', cidr_block: `10.${octet}.1.0/24` })
+        .expect(201)
+    ).body;
+    return { vpc, sub };
+  }
 
   describe('createWorkflow', () => {
     it('stores version 1 and answers 201 with Location; YAML text is read too', async () => {
@@ -86,6 +104,25 @@ describe('automation: workflows', function () {
         States: { Get: { Type: 'Task', Resource: 'getVpc', Parameters: { params: { colour: 'red' } }, End: true } },
       }).expect(422);
       expect(r.body.errors[0]).to.include({ pointer: '/definition/States/Get/Parameters/params/colour' });
+    });
+    it("refuses a literal body the operation's schema rejects; a body made from paths is checked when it runs", async () => {
+      const make = (body: object) => ({
+        StartAt: 'Make',
+        States: { Make: { Type: 'Task', Resource: 'createVpc', Parameters: { body }, End: true } },
+      });
+      const r = await create(make({ name: 'v', cidr_block: 42 })).expect(422);
+      expect(r.body.errors.map((e: any) => e.pointer)).to.deep.equal([
+        '/definition/States/Make/Parameters/body/cidr_block',
+      ]);
+      const missing = await create({
+        StartAt: 'Make',
+        States: { Make: { Type: 'Task', Resource: 'createVpc', End: true } },
+      }).expect(422);
+      expect(missing.body.errors[0]).to.include({
+        pointer: '/definition/States/Make/Parameters/body',
+        code: 'Required',
+      });
+      await create(make({ 'name.$': '$.name', 'cidr_block.$': '$.cidr' })).expect(201);
     });
   });
 
@@ -232,6 +269,25 @@ describe('automation: workflows', function () {
         'StateExited',
         'ExecutionSucceeded',
       ]);
+    });
+
+    it('Task on a resource that ends failed fails with States.TaskFailed and the reason', async () => {
+      const { image } = await catalogue(app);
+      const gpu = (await me.get('/api/compute/flavors?name=g1.gpu1').expect(200)).body.items[0];
+      const { wf, ex } = await start({
+        StartAt: 'Make',
+        States: {
+          Make: {
+            Type: 'Task',
+            Resource: 'createInstance',
+            Parameters: { body: { name: 'no-gpu', flavor_id: gpu.id, image_id: image.id } },
+            End: true,
+          },
+        },
+      });
+      const done = await ended(wf.id, ex.id);
+      expect(done).to.include({ status: 'failed', error: 'States.TaskFailed' });
+      expect(done.cause).to.match(/is error: InsufficientCapacity/);
     });
 
     it('Catch routes a failed Task (a problem code as the error) with its error at ResultPath', async () => {
@@ -429,19 +485,7 @@ describe('automation: workflows', function () {
 
   describe('Retry', () => {
     it('retries a matched error after IntervalSeconds, backing off, until the call succeeds', async () => {
-      const vpc = (
-        await me
-          .post('/api/networking/vpcs')
-          .set('Prefer', 'wait=10')
-          .send({ name: 'busy', cidr_block: '10.41.0.0/16' })
-          .expect(202)
-      ).body;
-      const sub = (
-        await me
-          .post(`/api/networking/vpcs/${vpc.id}/subnets`)
-          .send({ name: 's', cidr_block: '10.41.1.0/24' })
-          .expect(201)
-      ).body;
+      const { vpc, sub } = await vpcInUse('busy', 41);
       const { wf, ex } = await start(
         {
           StartAt: 'Remove',
@@ -496,19 +540,7 @@ describe('automation: workflows', function () {
     });
 
     it('redrives a failed execution from the failed state; the steps that succeeded are not repeated', async () => {
-      const vpc = (
-        await me
-          .post('/api/networking/vpcs')
-          .set('Prefer', 'wait=10')
-          .send({ name: 'redrive', cidr_block: '10.43.0.0/16' })
-          .expect(202)
-      ).body;
-      const sub = (
-        await me
-          .post(`/api/networking/vpcs/${vpc.id}/subnets`)
-          .send({ name: 's', cidr_block: '10.43.1.0/24' })
-          .expect(201)
-      ).body;
+      const { vpc, sub } = await vpcInUse('redrive', 43);
       const { wf, ex } = await start(
         {
           StartAt: 'Make',

@@ -82,6 +82,25 @@ describe('workflow interpreter', () => {
     expect(w.calls).to.have.length(2);
   });
 
+  it('waits until a Timestamp or TimestampPath, or for SecondsPath; a bad value is States.Runtime', async () => {
+    const w = world(() => null);
+    const at = new Date(w.now() + 90_000).toISOString();
+    for (const [wait, input, ms] of [
+      [{ Timestamp: at }, {}, 90_000],
+      [{ TimestampPath: '$.when' }, { when: at }, 90_000],
+      [{ SecondsPath: '$.s' }, { s: 7 }, 7_000],
+    ] as const) {
+      const m = { StartAt: 'W', States: { W: { Type: 'Wait', ...wait, End: true } } } as Machine;
+      const e = await run(memoryJournal().journal, w.fx, m, input).catch((x) => x);
+      expect(e, JSON.stringify(wait)).to.be.instanceOf(Suspend);
+      expect(e.wakeAt - w.now()).to.equal(ms);
+    }
+    const m = { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', End: true } } } as Machine;
+    const e = await run(memoryJournal().journal, w.fx, m, { s: 'soon' }).catch((x) => x);
+    expect(e).to.be.instanceOf(Failure);
+    expect(e.error).to.equal('States.Runtime');
+  });
+
   it('counts attempts per retrier, backs off by BackoffRate and caps the delay at MaxDelaySeconds', async () => {
     const { journal, events } = memoryJournal();
     const w = world(() => {

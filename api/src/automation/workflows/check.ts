@@ -1,13 +1,20 @@
 // A definition checked before it is stored: every problem found at once, each a FieldError pointing into the
 // request body (/definition/States/Stop/Next), so a user fixes them all in one round.
 import type { FieldError } from '../../platform/problems.js';
+import type { CallPointers, Dynamic, PlannedCall } from '../operation-call.js';
 import { checkChoiceRule } from './choice.js';
 import { FIELDS, TERMINAL, type Catcher, type Machine, type Retrier, type State, type StateType } from './model.js';
 import { checkPath, checkResultPath, type Json } from './paths.js';
 import { checkTemplate } from './templates.js';
 
-/** What the checker needs to know of the API: a Task's operation and its parameter names, or why it cannot be used. */
-export type OperationLookup = (id: string) => { parameterNames: ReadonlySet<string> } | string;
+/** What the checker asks of the API: every reason a Task's call could never run. */
+export type OperationLookup = (call: PlannedCall, at: CallPointers, dynamic: Dynamic) => FieldError[];
+
+/** Whether a payload template takes any value from a path (a key ending in `.$`, at any depth). */
+const hasPaths = (v: unknown): boolean =>
+  Array.isArray(v)
+    ? v.some(hasPaths)
+    : isObject(v) && Object.entries(v).some(([k, x]) => k.endsWith('.$') || hasPaths(x));
 
 const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -162,34 +169,32 @@ class Checker {
   Task(s: State, p: string) {
     if (typeof s.Resource !== 'string')
       return this.err(`${p}/Resource`, 'must name an API operation (stopInstance)', 'Required');
-    const op = this.operation(s.Resource);
-    if (typeof op === 'string') return this.err(`${p}/Resource`, op, 'UnknownOperation');
     if (s.TimeoutSeconds !== undefined && !isInt(s.TimeoutSeconds, 1))
       this.err(`${p}/TimeoutSeconds`, 'must be a whole number, at least 1');
     if (s.WaitForReady !== undefined && typeof s.WaitForReady !== 'boolean')
       this.err(`${p}/WaitForReady`, 'must be true or false');
-    if (s.Parameters === undefined) return;
-    if (!isObject(s.Parameters)) return this.err(`${p}/Parameters`, 'must be an object: {params, body}');
-    for (const k of Object.keys(s.Parameters))
+    const given = s.Parameters ?? {};
+    if (!isObject(given)) return this.err(`${p}/Parameters`, 'must be an object: {params, body}');
+    for (const k of Object.keys(given))
       if (!['params', 'params.$', 'body', 'body.$'].includes(k))
         this.err(
           `${p}/Parameters/${esc(k)}`,
           'a Task takes params (path and query parameters) and body',
           'UnknownField',
         );
-    const params = s.Parameters.params;
-    if (params !== undefined) {
-      if (!isObject(params)) return this.err(`${p}/Parameters/params`, 'must be an object of parameters by name');
-      for (const k of Object.keys(params)) {
-        const name = k.endsWith('.$') ? k.slice(0, -2) : k;
-        if (!op.parameterNames.has(name))
-          this.err(
-            `${p}/Parameters/params/${esc(k)}`,
-            `${s.Resource} has no parameter ${name} (it has ${[...op.parameterNames].join(', ') || 'none'})`,
-            'UnknownParameter',
-          );
-      }
-    }
+    if (given.params !== undefined && !isObject(given.params))
+      return this.err(`${p}/Parameters/params`, 'must be an object of parameters by name');
+    // Parts made from paths are known only when the task runs: their names are checked now, their values then.
+    const params = Object.fromEntries(
+      Object.entries(given.params ?? {}).map(([k, v]) => (k.endsWith('.$') ? [k.slice(0, -2), ''] : [k, v])),
+    );
+    const dynamic = {
+      params: 'params.$' in given || Object.keys(given.params ?? {}).some((k) => k.endsWith('.$')),
+      body: 'body.$' in given || hasPaths(given.body),
+    };
+    const body = 'body.$' in given ? undefined : given.body;
+    const at = { operation: `${p}/Resource`, params: `${p}/Parameters/params`, body: `${p}/Parameters/body` };
+    this.errors.push(...this.operation({ operation_id: s.Resource, params, body }, at, dynamic));
   }
 
   Choice(s: State, p: string, states: Record<string, unknown>) {

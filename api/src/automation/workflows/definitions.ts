@@ -2,18 +2,15 @@
 import YAML from 'yaml';
 import type { Deps } from '../../platform/deps.js';
 import { problems } from '../../platform/problems.js';
+import { callProblems } from '../operation-call.js';
 import { checkDefinition, type OperationLookup } from './check.js';
 import type { Json } from './paths.js';
 
-/** A Task's Resource: an operation a caller could call with a JSON body (not an anonymous or streamed one). */
+/** A Task's call, checked against the contract as a scheduled task's target is. */
 export const operationLookup =
   (deps: Deps): OperationLookup =>
-  (id) => {
-    const op = deps.pipeline.byId.get(id);
-    if (!op || op.meta.anonymous) return `${id} is not an operation of this API`;
-    if (op.raw) return `${id} streams its body and cannot be a Task`;
-    return { parameterNames: op.parameterNames };
-  };
+  (call, at, dynamic) =>
+    callProblems(deps.pipeline, call, at, dynamic);
 
 /** The definition as an object; a 422 with a pointer for each problem (all of them) when it is not a valid machine. */
 export function readDefinition(deps: Deps, given: unknown, pointer = '/definition'): Record<string, Json> {

@@ -54,6 +54,12 @@ export class WorkflowRunner {
 
   start(): void {
     this.undo.push(this.deps.clock.onTick((now) => this.sweep(now)));
+    // An execution started or redriven by any process (an API-only one too) is heard here by its change event.
+    this.undo.push(
+      this.deps.events.subscribe((ev) => {
+        if (ev.kind === 'workflow_execution' && ev.status === 'running' && ev.type !== 'updated') void this.kick(ev.id);
+      }),
+    );
     void this.sweep(this.deps.clock.now()).catch((err) => this.deps.log.error({ err }, 'workflow sweep failed'));
   }
 
