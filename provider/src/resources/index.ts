@@ -10,6 +10,7 @@ import { instanceHooks } from './instance.js';
 import { kmsKeyHooks } from './kms-key.js';
 import { stackHooks } from './stack.js';
 import { volumeHooks } from './volume.js';
+import { workflowHooks } from './workflow.js';
 
 export const hooks: Record<string, ResourceHooks> = {
   atonix_bucket: bucketHooks,
@@ -17,6 +18,7 @@ export const hooks: Record<string, ResourceHooks> = {
   atonix_kms_key: kmsKeyHooks,
   atonix_stack: stackHooks,
   atonix_volume: volumeHooks,
+  atonix_workflow: workflowHooks,
 };
 
 export const resources: Readonly<Record<string, HandWritten<ResourceType>>> = {
