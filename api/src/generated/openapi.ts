@@ -1170,6 +1170,300 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/backup-vaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup vaults */
+        get: operations["listBackupVaults"];
+        put?: never;
+        /** Create a backup vault */
+        post: operations["createBackupVault"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-vaults/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup vault */
+        get: operations["getBackupVault"];
+        put?: never;
+        post?: never;
+        /** Delete an empty backup vault (409 naming the recovery points it holds) */
+        delete: operations["deleteBackupVault"];
+        options?: never;
+        head?: never;
+        /** Update a backup vault (a JSON merge patch) */
+        patch: operations["updateBackupVault"];
+        trace?: never;
+    };
+    "/api/storage/backup-vaults/{id}/recovery-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The vault's recovery points */
+        get: operations["listVaultRecoveryPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/recovery-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List recovery points */
+        get: operations["listRecoveryPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/recovery-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a recovery point */
+        get: operations["getRecoveryPoint"];
+        put?: never;
+        post?: never;
+        /** Delete a recovery point and its snapshot or copy */
+        delete: operations["deleteRecoveryPoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup plans */
+        get: operations["listBackupPlans"];
+        put?: never;
+        /** Create a backup plan (its schedules and vaults are checked first) */
+        post: operations["createBackupPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup plan */
+        get: operations["getBackupPlan"];
+        put?: never;
+        post?: never;
+        /** Delete a backup plan, its selections and runs (its recovery points stay) */
+        delete: operations["deleteBackupPlan"];
+        options?: never;
+        head?: never;
+        /** Update a backup plan (a JSON merge patch; rules are replaced whole) */
+        patch: operations["updateBackupPlan"];
+        trace?: never;
+    };
+    "/api/storage/backup-plans/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The plan's runs, newest first */
+        get: operations["listBackupPlanRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-plans/{id}/selections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The plan's selections */
+        get: operations["listBackupPlanSelections"];
+        put?: never;
+        /** Add a selection of resources to a plan */
+        post: operations["createBackupSelection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-selections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup selections */
+        get: operations["listBackupSelections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-selections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup selection */
+        get: operations["getBackupSelection"];
+        put?: never;
+        post?: never;
+        /** Delete a backup selection */
+        delete: operations["deleteBackupSelection"];
+        options?: never;
+        head?: never;
+        /** Update a backup selection (a JSON merge patch) */
+        patch: operations["updateBackupSelection"];
+        trace?: never;
+    };
+    "/api/storage/backup-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup jobs */
+        get: operations["listBackupJobs"];
+        put?: never;
+        /** Back up a volume or bucket now (answers 202 while it runs) */
+        post: operations["createBackupJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/backup-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a backup job */
+        get: operations["getBackupJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/restore-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List restore jobs */
+        get: operations["listRestoreJobs"];
+        put?: never;
+        /** Restore a recovery point into a new volume or bucket (answers 202 while it runs) */
+        post: operations["createRestoreJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/restore-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a restore job */
+        get: operations["getRestoreJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/security/users": {
         parameters: {
             query?: never;
@@ -3401,6 +3695,192 @@ export interface components {
             items: components["schemas"]["Snapshot"][];
             next_cursor: string | null;
         };
+        /** @description A container of recovery points: volume snapshots and bucket copies taken by backup plans or on demand. It cannot be deleted while it holds recovery points (409 naming them). */
+        BackupVault: {
+            /** @description Backup vault id (bv-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the vault is for.
+             * @default
+             */
+            description: string;
+            /** @description A symmetric KMS key of the owner's (`key-...` or `alias/...`, answered as its id) for the vault. */
+            kms_key_id?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BackupVaultList: {
+            items: components["schemas"]["BackupVault"][];
+            next_cursor: string | null;
+        };
+        /** @description A backup of a volume (a snapshot taken through the snapshot operation, `pending` until it completes) or of a bucket (a copy of its current objects' bytes into the vault's own storage). Deleting it deletes its snapshot or copy; the worker deletes it once past its `expires_at` or beyond its rule's `retention_count`. */
+        RecoveryPoint: {
+            /** @description Recovery point id (rp-...). */
+            readonly id?: string;
+            readonly vault_id?: string;
+            /** @enum {string} */
+            readonly resource_type?: "volume" | "bucket";
+            readonly resource_id?: string;
+            /** @enum {string} */
+            readonly status?: "pending" | "completed" | "failed";
+            readonly status_reason?: string | null;
+            /** @description A volume's snapshot (snap-...). */
+            readonly snapshot_id?: string | null;
+            /** @description Bytes copied; for a volume, its size. */
+            readonly size_bytes?: number;
+            /** @description Objects copied (a bucket's). */
+            readonly object_count?: number;
+            readonly plan_id?: string | null;
+            readonly rule_name?: string | null;
+            /** @description The backup job that made it. */
+            readonly job_id?: string;
+            /** Format: date-time */
+            readonly expires_at?: string | null;
+            readonly retention_count?: number | null;
+            /** Format: date-time */
+            readonly completed_at?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RecoveryPointList: {
+            items: components["schemas"]["RecoveryPoint"][];
+            next_cursor: string | null;
+        };
+        BackupRule: {
+            /** @description Unique in the plan. */
+            name: string;
+            /** @description A cron expression (5 or 6 fields) or `rate(N unit)`, as scheduled tasks take it, read in `timezone`. */
+            schedule: string;
+            /** @description An IANA time zone (Europe/Berlin); null is UTC. */
+            timezone?: string | null;
+            /** @description The vault (bv-...) its recovery points go to. */
+            target_vault_id: string;
+            /** @description Recovery points older than this many days are deleted by the worker. */
+            retention_days?: number | null;
+            /** @description Only the newest N recovery points of each resource the rule backs up are kept. */
+            retention_count?: number | null;
+            /** @description A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute. */
+            start_window_minutes?: number | null;
+        };
+        /** @description Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`). */
+        BackupPlan: {
+            /** @description Backup plan id (bp-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @description The rules; each has its own schedule, vault and retention. */
+            rules: components["schemas"]["BackupRule"][];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BackupPlanList: {
+            items: components["schemas"]["BackupPlan"][];
+            next_cursor: string | null;
+        };
+        /** @description One due run of one rule, recorded once; its backup jobs, one per selected resource. */
+        BackupPlanRun: {
+            id?: string;
+            plan_id?: string;
+            rule_name?: string;
+            /** Format: date-time */
+            due_at?: string;
+            /** @enum {string} */
+            status?: "started" | "missed";
+            job_ids?: string[];
+            /** @description The selected resources whose backup job could not be started, and why. */
+            errors?: {
+                resource_id?: string;
+                detail?: string;
+            }[];
+            /** Format: date-time */
+            created_at?: string;
+        };
+        BackupPlanRunList: {
+            items: components["schemas"]["BackupPlanRun"][];
+            next_cursor: string | null;
+        };
+        /** @description The resources a plan backs up: volumes and buckets named by id, and buckets whose `metadata` holds every key=value of `tags` (volumes carry no metadata, so a tag selects buckets only). Resolved at each run. */
+        BackupSelection: {
+            /** @description Backup selection id (bsel-...). */
+            readonly id?: string;
+            /** @description The plan (bp-...); from the path. */
+            plan_id: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description Volumes (vol-...) and buckets (bkt-...) of the owner's.
+             * @default []
+             */
+            resource_ids: string[];
+            /**
+             * @description Buckets whose metadata holds every one of these key=value pairs.
+             * @default {}
+             */
+            tags: {
+                [key: string]: string;
+            };
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BackupSelectionList: {
+            items: components["schemas"]["BackupSelection"][];
+            next_cursor: string | null;
+        };
+        /** @description Backs up one volume or bucket into a vault: `running` while its recovery point is made, then `completed` (with `recovery_point_id`) or `failed` (with `status_reason`). */
+        BackupJob: {
+            /** @description Backup job id (bj-...). */
+            readonly id?: string;
+            /** @description A volume (vol-...) or bucket (bkt-...) of the owner's. */
+            resource_id: string;
+            /** @description The vault (bv-...). */
+            vault_id: string;
+            retention_days?: number | null;
+            /** @enum {string} */
+            readonly status?: "running" | "completed" | "failed";
+            readonly status_reason?: string | null;
+            readonly recovery_point_id?: string | null;
+            readonly plan_id?: string | null;
+            readonly rule_name?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BackupJobList: {
+            items: components["schemas"]["BackupJob"][];
+            next_cursor: string | null;
+        };
+        /** @description Makes a new resource from a completed recovery point: a volume (from its snapshot) or a bucket named `name` with the copied objects. `running`, then `completed` with `created_resource_id`, or `failed` with `status_reason`. */
+        RestoreJob: {
+            /** @description Restore job id (rj-...). */
+            readonly id?: string;
+            recovery_point_id: string;
+            /** @description The new resource's name (a bucket's is required and follows bucket naming). */
+            name?: string;
+            /** @description A new volume's zone. */
+            availability_zone?: string | null;
+            /** @enum {string} */
+            readonly status?: "running" | "completed" | "failed";
+            readonly status_reason?: string | null;
+            /** @enum {string} */
+            readonly resource_type?: "volume" | "bucket";
+            readonly created_resource_id?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RestoreJobList: {
+            items: components["schemas"]["RestoreJob"][];
+            next_cursor: string | null;
+        };
         /** @description A person or automation that holds tokens and owns resources. */
         User: {
             readonly id?: string;
@@ -4669,6 +5149,66 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Snapshot"];
+            };
+        };
+        /** @description The backup vault. */
+        BackupVaultOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BackupVault"];
+            };
+        };
+        /** @description The recovery point. */
+        RecoveryPointOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RecoveryPoint"];
+            };
+        };
+        /** @description The backup plan. */
+        BackupPlanOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BackupPlan"];
+            };
+        };
+        /** @description The backup selection. */
+        BackupSelectionOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BackupSelection"];
+            };
+        };
+        /** @description The backup job. */
+        BackupJobOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BackupJob"];
+            };
+        };
+        /** @description The restore job. */
+        RestoreJobOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["RestoreJob"];
             };
         };
         /** @description Created. */
@@ -7807,6 +8347,725 @@ export interface operations {
                 };
                 content?: never;
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupVaults: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupVaultList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBackupVault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupVault"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupVault"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBackupVault: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BackupVaultOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBackupVault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBackupVault: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["BackupVault"];
+                "application/json": components["schemas"]["BackupVault"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BackupVaultOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listVaultRecoveryPoints: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Resource id. */
+                resource_id?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryPointList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRecoveryPoints: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Vault id. */
+                vault_id?: string;
+                /** @description Resource id. */
+                resource_id?: string;
+                /** @description pending */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryPointList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRecoveryPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RecoveryPointOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteRecoveryPoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupPlans: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupPlanList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBackupPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupPlan"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupPlan"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBackupPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BackupPlanOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBackupPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBackupPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["BackupPlan"];
+                "application/json": components["schemas"]["BackupPlan"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BackupPlanOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupPlanRuns: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupPlanRunList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupPlanSelections: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSelectionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBackupSelection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupSelection"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSelection"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupSelections: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Plan id. */
+                plan_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSelectionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBackupSelection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BackupSelectionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBackupSelection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBackupSelection: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["BackupSelection"];
+                "application/json": components["schemas"]["BackupSelection"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BackupSelectionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBackupJobs: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description running */
+                status?: string;
+                /** @description Plan id. */
+                plan_id?: string;
+                /** @description Resource id. */
+                resource_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupJobList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBackupJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupJob"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the job is running. */
+            202: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupJob"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBackupJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BackupJobOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRestoreJobs: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description running */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreJobList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createRestoreJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreJob"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the job is running. */
+            202: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreJob"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRestoreJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RestoreJobOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'volume' | 'volume_attachment' | 'snapshot' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -28,6 +28,12 @@ export type KindOperationIds = {
   volume: 'listVolumes' | 'createVolume' | 'getVolume' | 'updateVolume' | 'deleteVolume' | 'attachVolume' | 'detachVolume';
   volume_attachment: 'listVolumeAttachmentsOfVolume' | 'createVolumeAttachment' | 'listVolumeAttachments' | 'getVolumeAttachment' | 'deleteVolumeAttachment';
   snapshot: 'listVolumeSnapshots' | 'createSnapshot' | 'listSnapshots' | 'getSnapshot' | 'deleteSnapshot';
+  backup_vault: 'listBackupVaults' | 'createBackupVault' | 'getBackupVault' | 'updateBackupVault' | 'deleteBackupVault';
+  recovery_point: 'listVaultRecoveryPoints' | 'listRecoveryPoints' | 'getRecoveryPoint' | 'deleteRecoveryPoint';
+  backup_plan: 'listBackupPlans' | 'createBackupPlan' | 'getBackupPlan' | 'updateBackupPlan' | 'deleteBackupPlan' | 'listBackupPlanRuns';
+  backup_selection: 'listBackupPlanSelections' | 'createBackupSelection' | 'listBackupSelections' | 'getBackupSelection' | 'updateBackupSelection' | 'deleteBackupSelection';
+  backup_job: 'listBackupJobs' | 'createBackupJob' | 'getBackupJob';
+  restore_job: 'listRestoreJobs' | 'createRestoreJob' | 'getRestoreJob';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
   access_key: 'listUserAccessKeys' | 'createAccessKey' | 'getUserAccessKey' | 'updateUserAccessKey' | 'deleteUserAccessKey' | 'listAccessKeys' | 'getAccessKey' | 'updateAccessKey' | 'deleteAccessKey';
@@ -52,7 +58,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateVolume' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -3827,6 +3833,1081 @@ export const registry: Record<Kind, ResourceMeta> = {
     "statusField": "status",
     "terraform": "atonix_snapshot"
   },
+  "backup_vault": {
+    "kind": "backup_vault",
+    "schema": "BackupVault",
+    "description": "A container of recovery points: volume snapshots and bucket copies taken by backup plans or on demand. It cannot be deleted while it holds recovery points (409 naming them).",
+    "service": "storage",
+    "collection": "backup-vaults",
+    "idPrefix": "bv",
+    "table": "backup_vaults",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Backup vault id (bv-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the vault is for."
+      },
+      "kms_key_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A symmetric KMS key of the owner's (`key-...` or `alias/...`, answered as its id) for the vault."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/backup-vaults",
+      "create": "/api/storage/backup-vaults",
+      "item": "/api/storage/backup-vaults/{id}"
+    },
+    "operations": {
+      "list": "listBackupVaults",
+      "create": "createBackupVault",
+      "get": "getBackupVault",
+      "update": "updateBackupVault",
+      "delete": "deleteBackupVault"
+    },
+    "terraform": "atonix_backup_vault"
+  },
+  "recovery_point": {
+    "kind": "recovery_point",
+    "schema": "RecoveryPoint",
+    "description": "A backup of a volume (a snapshot taken through the snapshot operation, `pending` until it completes) or of a bucket (a copy of its current objects' bytes into the vault's own storage). Deleting it deletes its snapshot or copy; the worker deletes it once past its `expires_at` or beyond its rule's `retention_count`.",
+    "service": "storage",
+    "collection": "recovery-points",
+    "idPrefix": "rp",
+    "table": "recovery_points",
+    "async": true,
+    "readyStatus": [
+      "completed"
+    ],
+    "failedStatus": [
+      "failed"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Recovery point id (rp-...)."
+      },
+      "vault_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "resource_type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "volume",
+          "bucket"
+        ]
+      },
+      "resource_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "pending",
+          "completed",
+          "failed"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "snapshot_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A volume's snapshot (snap-...)."
+      },
+      "size_bytes": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Bytes copied; for a volume, its size."
+      },
+      "object_count": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Objects copied (a bucket's)."
+      },
+      "plan_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "rule_name": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "job_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The backup job that made it."
+      },
+      "expires_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "retention_count": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "completed_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/recovery-points",
+      "item": "/api/storage/recovery-points/{id}"
+    },
+    "operations": {
+      "list": "listRecoveryPoints",
+      "get": "getRecoveryPoint",
+      "delete": "deleteRecoveryPoint"
+    },
+    "statusField": "status"
+  },
+  "backup_plan": {
+    "kind": "backup_plan",
+    "schema": "BackupPlan",
+    "description": "Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`).",
+    "service": "storage",
+    "collection": "backup-plans",
+    "idPrefix": "bp",
+    "table": "backup_plans",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Backup plan id (bp-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "rules": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "name": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Unique in the plan."
+          },
+          "schedule": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A cron expression (5 or 6 fields) or `rate(N unit)`, as scheduled tasks take it, read in `timezone`."
+          },
+          "timezone": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "An IANA time zone (Europe/Berlin); null is UTC."
+          },
+          "target_vault_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The vault (bv-...) its recovery points go to."
+          },
+          "retention_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Recovery points older than this many days are deleted by the worker."
+          },
+          "retention_count": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Only the newest N recovery points of each resource the rule backs up are kept."
+          },
+          "start_window_minutes": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute."
+          }
+        },
+        "description": "The rules; each has its own schedule, vault and retention."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/backup-plans",
+      "create": "/api/storage/backup-plans",
+      "item": "/api/storage/backup-plans/{id}"
+    },
+    "operations": {
+      "list": "listBackupPlans",
+      "create": "createBackupPlan",
+      "get": "getBackupPlan",
+      "update": "updateBackupPlan",
+      "delete": "deleteBackupPlan"
+    },
+    "terraform": "atonix_backup_plan"
+  },
+  "backup_selection": {
+    "kind": "backup_selection",
+    "schema": "BackupSelection",
+    "description": "The resources a plan backs up: volumes and buckets named by id, and buckets whose `metadata` holds every key=value of `tags` (volumes carry no metadata, so a tag selects buckets only). Resolved at each run.",
+    "service": "storage",
+    "collection": "backup-selections",
+    "idPrefix": "bsel",
+    "table": "backup_selections",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Backup selection id (bsel-...)."
+      },
+      "plan_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The plan (bp-...); from the path."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "resource_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Volumes (vol-...) and buckets (bkt-...) of the owner's."
+      },
+      "tags": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Buckets whose metadata holds every one of these key=value pairs."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/storage/backup-plans/{plan_id}/selections",
+      "parent": {
+        "param": "id",
+        "field": "plan_id"
+      },
+      "list": "/api/storage/backup-selections",
+      "item": "/api/storage/backup-selections/{id}"
+    },
+    "operations": {
+      "create": "createBackupSelection",
+      "list": "listBackupSelections",
+      "get": "getBackupSelection",
+      "update": "updateBackupSelection",
+      "delete": "deleteBackupSelection"
+    },
+    "terraform": "atonix_backup_selection"
+  },
+  "backup_job": {
+    "kind": "backup_job",
+    "schema": "BackupJob",
+    "description": "Backs up one volume or bucket into a vault: `running` while its recovery point is made, then `completed` (with `recovery_point_id`) or `failed` (with `status_reason`).",
+    "service": "storage",
+    "collection": "backup-jobs",
+    "idPrefix": "bj",
+    "table": "backup_jobs",
+    "async": true,
+    "readyStatus": [
+      "completed"
+    ],
+    "failedStatus": [
+      "failed"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Backup job id (bj-...)."
+      },
+      "resource_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A volume (vol-...) or bucket (bkt-...) of the owner's."
+      },
+      "vault_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The vault (bv-...)."
+      },
+      "retention_days": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "running",
+          "completed",
+          "failed"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "recovery_point_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "plan_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "rule_name": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/backup-jobs",
+      "create": "/api/storage/backup-jobs",
+      "item": "/api/storage/backup-jobs/{id}"
+    },
+    "operations": {
+      "list": "listBackupJobs",
+      "create": "createBackupJob",
+      "get": "getBackupJob"
+    },
+    "statusField": "status"
+  },
+  "restore_job": {
+    "kind": "restore_job",
+    "schema": "RestoreJob",
+    "description": "Makes a new resource from a completed recovery point: a volume (from its snapshot) or a bucket named `name` with the copied objects. `running`, then `completed` with `created_resource_id`, or `failed` with `status_reason`.",
+    "service": "storage",
+    "collection": "restore-jobs",
+    "idPrefix": "rj",
+    "table": "restore_jobs",
+    "async": true,
+    "readyStatus": [
+      "completed"
+    ],
+    "failedStatus": [
+      "failed"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Restore job id (rj-...)."
+      },
+      "recovery_point_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The new resource's name (a bucket's is required and follows bucket naming)."
+      },
+      "availability_zone": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A new volume's zone."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "running",
+          "completed",
+          "failed"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "resource_type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "volume",
+          "bucket"
+        ]
+      },
+      "created_resource_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/restore-jobs",
+      "create": "/api/storage/restore-jobs",
+      "item": "/api/storage/restore-jobs/{id}"
+    },
+    "operations": {
+      "list": "listRestoreJobs",
+      "create": "createRestoreJob",
+      "get": "getRestoreJob"
+    },
+    "statusField": "status"
+  },
   "user": {
     "kind": "user",
     "schema": "User",
@@ -6195,6 +7276,33 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listSnapshots": "snapshot",
   "getSnapshot": "snapshot",
   "deleteSnapshot": "snapshot",
+  "listBackupVaults": "backup_vault",
+  "createBackupVault": "backup_vault",
+  "getBackupVault": "backup_vault",
+  "updateBackupVault": "backup_vault",
+  "deleteBackupVault": "backup_vault",
+  "listVaultRecoveryPoints": "recovery_point",
+  "listRecoveryPoints": "recovery_point",
+  "getRecoveryPoint": "recovery_point",
+  "deleteRecoveryPoint": "recovery_point",
+  "listBackupPlans": "backup_plan",
+  "createBackupPlan": "backup_plan",
+  "getBackupPlan": "backup_plan",
+  "updateBackupPlan": "backup_plan",
+  "deleteBackupPlan": "backup_plan",
+  "listBackupPlanRuns": "backup_plan",
+  "listBackupPlanSelections": "backup_selection",
+  "createBackupSelection": "backup_selection",
+  "listBackupSelections": "backup_selection",
+  "getBackupSelection": "backup_selection",
+  "updateBackupSelection": "backup_selection",
+  "deleteBackupSelection": "backup_selection",
+  "listBackupJobs": "backup_job",
+  "createBackupJob": "backup_job",
+  "getBackupJob": "backup_job",
+  "listRestoreJobs": "restore_job",
+  "createRestoreJob": "restore_job",
+  "getRestoreJob": "restore_job",
   "listUsers": "user",
   "createUser": "user",
   "getUser": "user",

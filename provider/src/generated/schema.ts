@@ -116,6 +116,336 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_backup_plan",
+      "kind": "backup_plan",
+      "description": "Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Backup plan id (bp-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "name": "string",
+                "schedule": "string",
+                "timezone": "string",
+                "target_vault_id": "string",
+                "retention_days": "number",
+                "retention_count": "number",
+                "start_window_minutes": "number"
+              }
+            ]
+          ],
+          "description": "The rules; each has its own schedule, vault and retention.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "name",
+                "type": "string",
+                "description": "Unique in the plan.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "schedule",
+                "type": "string",
+                "description": "A cron expression (5 or 6 fields) or `rate(N unit)`, as scheduled tasks take it, read in `timezone`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "timezone",
+                "type": "string",
+                "description": "An IANA time zone (Europe/Berlin); null is UTC.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_vault_id",
+                "type": "string",
+                "description": "The vault (bv-...) its recovery points go to.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "retention_days",
+                "type": "number",
+                "description": "Recovery points older than this many days are deleted by the worker.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "retention_count",
+                "type": "number",
+                "description": "Only the newest N recovery points of each resource the rule backs up are kept.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "start_window_minutes",
+                "type": "number",
+                "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/backup-plans",
+        "item": "/api/storage/backup-plans/{id}",
+        "list": "/api/storage/backup-plans",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_backup_selection",
+      "kind": "backup_selection",
+      "description": "The resources a plan backs up: volumes and buckets named by id, and buckets whose `metadata` holds every key=value of `tags` (volumes carry no metadata, so a tag selects buckets only). Resolved at each run.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Backup selection id (bsel-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "plan_id",
+          "type": "string",
+          "description": "The plan (bp-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "resource_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Volumes (vol-...) and buckets (bkt-...) of the owner's. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "tags",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Buckets whose metadata holds every one of these key=value pairs. Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/backup-plans/{plan_id}/selections",
+        "item": "/api/storage/backup-selections/{id}",
+        "list": "/api/storage/backup-selections",
+        "parent": {
+          "param": "id",
+          "field": "plan_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_backup_vault",
+      "kind": "backup_vault",
+      "description": "A container of recovery points: volume snapshots and bucket copies taken by backup plans or on demand. It cannot be deleted while it holds recovery points (409 naming them).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Backup vault id (bv-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the vault is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "A symmetric KMS key of the owner's (`key-...` or `alias/...`, answered as its id) for the vault. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/backup-vaults",
+        "item": "/api/storage/backup-vaults/{id}",
+        "list": "/api/storage/backup-vaults",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_bucket",
       "kind": "bucket",
       "description": "A bucket of objects. Its bytes live under the data dir (or `ATONIX_OBJECT_DIR`), encrypted at rest when `encryption_enabled`; the quota `size_gb` counts every stored byte (all versions, unfinished multipart parts).",

@@ -45,6 +45,12 @@ data "atonix_image" "debian" {
 }
 `;
 
+const BACKUP_VAULT = `
+resource "atonix_backup_vault" "v" {
+  name = "deps"
+}
+`;
+
 /** Two VPCs (a group or table replaced by moving it), a subnet each, a group, two tables and an attached gateway. */
 const DEPS_ROUTING = `${DEPS_COMPUTE}
 resource "atonix_vpc" "other" {
@@ -271,6 +277,35 @@ const CASES: Case[] = [
     values: { mutable: ['10', '20'], immutable: ['us-east-1a', 'us-east-1b'] },
     field: 'size_gb',
     resolve: async (_ws, v) => Number(v),
+  },
+  {
+    type: 'atonix_backup_vault',
+    deps: '',
+    api: '/api/storage/backup-vaults',
+    body: (v) => `name = "${v.mutable}"\n  description = "nightly copies"`,
+    values: { mutable: ['vault-one', 'vault-two'] },
+  },
+  {
+    type: 'atonix_backup_plan',
+    deps: BACKUP_VAULT,
+    api: '/api/storage/backup-plans',
+    // Rules are a nested set; the optional fields left out stay null in the API, so the plan stays empty.
+    body: (v) =>
+      `name = "${v.mutable}"\n  rules = [{ name = "daily", schedule = "0 5 * * *", timezone = "Europe/Berlin", target_vault_id = atonix_backup_vault.v.id, retention_days = 7 }, { name = "hourly", schedule = "rate(1 hour)", target_vault_id = atonix_backup_vault.v.id, retention_count = 24 }]`,
+    values: { mutable: ['plan-one', 'plan-two'] },
+    check: async (live) => {
+      expect(live.rules).to.have.length(2);
+    },
+  },
+  {
+    type: 'atonix_backup_selection',
+    deps: `${BACKUP_VAULT}${['a', 'b'].map((p) => `resource "atonix_backup_plan" "${p}" {\n  name = "${p}"\n  rules = [{ name = "daily", schedule = "0 5 * * *", target_vault_id = atonix_backup_vault.v.id }]\n}\n`).join('')}`,
+    api: '/api/storage/backup-selections',
+    body: (v) => `name = "${v.mutable}"\n  plan_id = ${v.immutable}\n  tags = { backup = "daily" }`,
+    values: { mutable: ['sel-one', 'sel-two'], immutable: ['atonix_backup_plan.a.id', 'atonix_backup_plan.b.id'] },
+    check: async (live) => {
+      expect(live.tags).to.deep.equal({ backup: 'daily' });
+    },
   },
   {
     type: 'atonix_scheduled_task',
