@@ -8522,7 +8522,7 @@ export interface operations {
                 vault_id?: string;
                 /** @description Resource id. */
                 resource_id?: string;
-                /** @description pending */
+                /** @description pending, completed or failed. */
                 status?: string;
             };
             header?: never;
@@ -8913,7 +8913,7 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description running */
+                /** @description running, completed or failed. */
                 status?: string;
                 /** @description Plan id. */
                 plan_id?: string;
@@ -8997,7 +8997,7 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The `next_cursor` of the previous page. */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description running */
+                /** @description running, completed or failed. */
                 status?: string;
             };
             header?: never;

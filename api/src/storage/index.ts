@@ -7,4 +7,10 @@ import { snapshotKind } from './snapshots.js';
 import { volumeAttachmentKind } from './volume-attachments.js';
 import { volumeKind } from './volumes.js';
 
-export const storage = defineService('storage', [bucketKind, volumeKind, volumeAttachmentKind, snapshotKind, ...backupKinds]);
+export const storage = defineService('storage', [
+  bucketKind,
+  volumeKind,
+  volumeAttachmentKind,
+  snapshotKind,
+  ...backupKinds,
+]);
