@@ -54,6 +54,7 @@ export const backupFixtures: Record<
         rules: [{ name: 'nightly', schedule: '0 2 * * *', target_vault_id: await vaultFor(c, n) }],
       },
     }),
+    bodies: { createBackupSelection: { name: 'sel' } },
   },
   backup_selection: {
     creator: 'owner',

@@ -115,7 +115,8 @@ export function describeKind(kind: Kind, fixture: KindFixture) {
       });
     }
 
-    if (item && (opId('update') || opId('delete'))) {
+    // A kind made only by another's work (a recovery point, by a backup job) has no create to make one with.
+    if (item && opId('create') && (opId('update') || opId('delete'))) {
       it('refuses a write whose If-Match names another revision with 412, and changes nothing', async () => {
         const { body } = await create();
         const at = itemOf(body.id);

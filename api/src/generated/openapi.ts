@@ -8915,8 +8915,6 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
                 /** @description running, completed or failed. */
                 status?: string;
-                /** @description Plan id. */
-                plan_id?: string;
                 /** @description Resource id. */
                 resource_id?: string;
             };

@@ -102,6 +102,8 @@ describe('storage: backups', () => {
       expect(rp).to.include({ resource_type: 'bucket', status: 'completed', object_count: 2, size_bytes: 12 });
       const listed = (await me.get(`/api/storage/backup-vaults/${v.id}/recovery-points`).expect(200)).body.items;
       expect(listed.map((p: { id: string }) => p.id)).to.deep.equal([rp.id]);
+      const all = (await me.get(`/api/storage/recovery-points?resource_id=${b.id}`).expect(200)).body.items;
+      expect(all.map((p: { id: string }) => p.id)).to.deep.equal([rp.id]);
       // The copy is the vault's own: the source's objects may go, the restore still has them.
       await me.delete(`/api/storage/buckets/${b.id}?key=a.txt`).expect(204);
       const name = `restored-${stamp()}`;
@@ -223,6 +225,7 @@ describe('storage: backups', () => {
         .post(`/api/storage/backup-plans/${p.id}/selections`)
         .send({ name: 'tags', tags: { backup: 'hourly' } })
         .expect(201);
+      expect((await me.get(`/api/storage/backup-plans/${p.id}/selections`).expect(200)).body.items).to.have.length(2);
       expect(await runs(p.id)).to.deep.equal([]);
       const due = await nextHour();
       const [run] = await eventually(async () => {
@@ -230,8 +233,15 @@ describe('storage: backups', () => {
         return r.length === 1 && r[0].job_ids.length === 2 && r;
       }, 'one run with two jobs');
       expect(run).to.include({ rule_name: 'hourly', status: 'started', due_at: new Date(due).toISOString() });
-      const jobs = (await me.get(`/api/storage/backup-jobs?plan_id=${p.id}`).expect(200)).body.items;
-      expect(jobs.map((j: { resource_id: string }) => j.resource_id)).to.have.members([vol.id, tagged.id]);
+      const jobs = await Promise.all(
+        run.job_ids.map(async (id: string) => (await me.get(`/api/storage/backup-jobs/${id}`)).body),
+      );
+      expect(
+        jobs.map((j: { resource_id: string; plan_id: string }) => [j.resource_id, j.plan_id]),
+      ).to.have.deep.members([
+        [vol.id, p.id],
+        [tagged.id, p.id],
+      ]);
     });
 
     it('runs each due time exactly once when two sweeps race for it', async () => {
@@ -250,7 +260,7 @@ describe('storage: backups', () => {
       expect(all).to.have.length(1);
       expect(all[0].job_ids).to.have.length(1);
       await eventually(
-        async () => (await me.get(`/api/storage/backup-jobs?plan_id=${p.id}`)).body.items.length === 1,
+        async () => (await me.get(`/api/storage/backup-jobs?resource_id=${b.id}`)).body.items.length === 1,
         'one job',
       );
     });
@@ -268,7 +278,7 @@ describe('storage: backups', () => {
         await nextHour();
         const ids = await eventually(
           async () => {
-            const items = (await me.get(`/api/storage/backup-jobs?plan_id=${p.id}&status=completed`)).body.items;
+            const items = (await me.get(`/api/storage/backup-jobs?resource_id=${b.id}&status=completed`)).body.items;
             return items.length === i + 1 && items.map((j: { recovery_point_id: string }) => j.recovery_point_id);
           },
           `${i + 1} backups`,

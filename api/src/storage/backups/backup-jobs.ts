@@ -19,7 +19,7 @@ const typeOf = (id: string) => (id.startsWith('vol-') ? 'volume' : 'bucket');
 
 function jobHandlers({ jobs, clock }: Deps): KindHandlers<'backup_job'> {
   return {
-    listBackupJobs: listHandler(backupJobs, ['status', 'plan_id', 'resource_id']),
+    listBackupJobs: listHandler(backupJobs, ['status', 'resource_id']),
     getBackupJob: getHandler(backupJobs),
     async createBackupJob(ctx) {
       const b = ctx.body;
