@@ -274,7 +274,21 @@ const fixtures: Record<Kind, KindFixture> = {
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: { name: `conformance-bucket-${n}-${Date.now().toString(36)}` } }),
     immutable: { name: 'renamed-bucket-conformance' },
-    query: { putObject: { key: 'conformance.txt' } },
+    query: { putObject: { key: 'conformance.txt' }, restoreObject: { key: 'conformance.txt' } },
+    bodies: { restoreObject: { days: 1 } },
+  },
+  bucket_lifecycle_configuration: {
+    creator: 'owner',
+    async create(_app, caller, n) {
+      const bucket = await created(
+        caller.agent
+          .post('/api/storage/buckets')
+          .send({ name: `conformance-lcc-${n}-${Date.now().toString(36)}` })
+          .expect(201),
+      );
+      return { body: { bucket_id: bucket, rules: [{ id: 'expire', status: 'Enabled', expiration_days: 30 }] } };
+    },
+    immutable: { bucket_id: 'bkt-other0000' },
   },
   user: {
     creator: 'admin',

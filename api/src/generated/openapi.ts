@@ -972,6 +972,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/buckets/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an ARCHIVE object for `days` (S3 RestoreObject); readable once the restore completes
+         * @description Starts a restore of the version `key` (and `version_id`) names: it completes after the restore delay of platform time (the object's `restore.ongoing` turns false), then a temporary copy is readable until `restore.expires_at`. Asking again while a copy exists sets its expiry anew; while one is in progress is a 409 `RestoreAlreadyInProgress`; an object that is not ARCHIVE is a 403 `InvalidObjectState`.
+         */
+        post: operations["restoreObject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/lifecycle-configurations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List lifecycle configurations */
+        get: operations["listBucketLifecycleConfigurations"];
+        put?: never;
+        /** Give a bucket its lifecycle rules (409 when it has a configuration already) */
+        post: operations["createBucketLifecycleConfiguration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/lifecycle-configurations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a lifecycle configuration (by its id, or its bucket's id or name) */
+        get: operations["getBucketLifecycleConfiguration"];
+        put?: never;
+        post?: never;
+        /** Remove a bucket's lifecycle rules (S3 DeleteBucketLifecycle) */
+        delete: operations["deleteBucketLifecycleConfiguration"];
+        options?: never;
+        head?: never;
+        /** Replace a configuration's rules */
+        patch: operations["updateBucketLifecycleConfiguration"];
+        trace?: never;
+    };
     "/api/security/users": {
         parameters: {
             query?: never;
@@ -3000,6 +3063,15 @@ export interface components {
             readonly used_bytes?: number;
             /** @description Stored object versions (current and noncurrent, not delete markers). */
             readonly object_count?: number;
+            /** @description Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`). */
+            readonly usage_by_class?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one.
+             * @default false
+             */
+            intelligent_tiering: boolean;
             /**
              * @description Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only.
              * @default true
@@ -3032,10 +3104,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description The object's storage class (tiering comes in a later release; every object is `STANDARD`).
+         * @description Where the bytes are kept: `STANDARD`, `INFREQUENT` or `ARCHIVE` (an ARCHIVE object is readable only through a restore). Over S3 they are named `STANDARD`, `STANDARD_IA` and `GLACIER`.
          * @enum {string}
          */
-        StorageClass: "STANDARD";
+        StorageClass: "STANDARD" | "INFREQUENT" | "ARCHIVE";
+        /** @description An ARCHIVE object's restore (S3's x-amz-restore header). */
+        RestoreStatus: {
+            /** @description The restore is still in progress; the object is not readable yet. */
+            ongoing: boolean;
+            /**
+             * Format: date-time
+             * @description When the restored copy goes away (null while ongoing).
+             */
+            expires_at?: string | null;
+        };
         StorageObject: {
             key: string;
             /** @description The version's id; `null` in a bucket that never had versioning. */
@@ -3049,6 +3131,12 @@ export interface components {
             etag?: string;
             content_type?: string;
             storage_class?: components["schemas"]["StorageClass"];
+            restore?: components["schemas"]["RestoreStatus"];
+            /**
+             * Format: date-time
+             * @description The last read (intelligent buckets only, to the day).
+             */
+            last_accessed?: string;
             last_modified: components["schemas"]["Timestamp"];
             /** @description The user metadata (`x-amz-meta-*`). */
             metadata?: {
@@ -3076,6 +3164,53 @@ export interface components {
             items: components["schemas"]["StorageObject"][];
             /** @description With a delimiter, the key prefixes up to and including the delimiter that group further keys. */
             common_prefixes: string[];
+            next_cursor: string | null;
+        };
+        /** @description One rule. It applies to the objects whose key starts with `prefix` and that carry every tag in `tags` (both unset: every object; both set: S3's `And` filter). Ages count from an object's last write (a noncurrent version's from when a newer one replaced it) in whole days of platform time; the daily worker acts at the first pass after an age is reached. `transition_infrequent_days` is at least 30 (S3's minimum for STANDARD_IA); `transition_archive_days` is later than it when both are set; `expiration_days` is later than either transition. At least one action is required. */
+        LifecycleRule: {
+            /** @description Unique within the configuration. */
+            id: string;
+            /**
+             * @description A Disabled rule is kept but not applied.
+             * @enum {string}
+             */
+            status: "Enabled" | "Disabled";
+            /** @description Filter: keys that begin with it. */
+            prefix?: string | null;
+            /** @description Filter: objects carrying every one of these tags. */
+            tags?: {
+                [key: string]: string;
+            } | null;
+            /** @description Days after which a current version moves to INFREQUENT. */
+            transition_infrequent_days?: number | null;
+            /** @description Days after which a current version moves to ARCHIVE. */
+            transition_archive_days?: number | null;
+            /** @description Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one. */
+            expiration_days?: number | null;
+            /** @description Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it. */
+            expired_object_delete_marker?: boolean | null;
+            /** @description Days after which a noncurrent version is deleted for good. */
+            noncurrent_version_expiration_days?: number | null;
+            /** @description With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway. */
+            newer_noncurrent_versions?: number | null;
+            /** @description Days after its initiation at which an unfinished multipart upload is aborted (its parts freed). */
+            abort_incomplete_multipart_upload_days?: number | null;
+        };
+        /** @description The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket. */
+        BucketLifecycleConfiguration: {
+            /** @description Configuration id (lcc-...). */
+            readonly id?: string;
+            /** @description The bucket (bkt-... or its name). */
+            bucket_id: string;
+            /** @description The rules, all applied on every daily pass. */
+            rules: components["schemas"]["LifecycleRule"][];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BucketLifecycleConfigurationList: {
+            items: components["schemas"]["BucketLifecycleConfiguration"][];
             next_cursor: string | null;
         };
         /** @description A person or automation that holds tokens and owns resources. */
@@ -4281,6 +4416,27 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        /** @description Created. */
+        BucketLifecycleConfigurationCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        /** @description The configuration. */
+        BucketLifecycleConfigurationOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
             };
         };
         /** @description Created. */
@@ -6985,6 +7141,164 @@ export interface operations {
                     "application/json": components["schemas"]["StorageObjectList"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    restoreObject: {
+        parameters: {
+            query: {
+                /** @description The object's key. */
+                key: string;
+                /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
+                version_id?: components["parameters"]["VersionId"];
+            };
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the copy stays readable. */
+                    days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The restore started (or its expiry was set anew); the object as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBucketLifecycleConfigurations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Bucket id. */
+                bucket_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BucketLifecycleConfigurationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        responses: {
+            201: components["responses"]["BucketLifecycleConfigurationCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BucketLifecycleConfigurationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["BucketLifecycleConfiguration"];
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BucketLifecycleConfigurationOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'bucket_lifecycle_configuration' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -24,7 +24,8 @@ export type KindOperationIds = {
   route_table: 'listRouteTables' | 'createRouteTable' | 'getRouteTable' | 'updateRouteTable' | 'deleteRouteTable';
   route: 'listRoutesOfTable' | 'createRoute' | 'listRoutes' | 'getRoute' | 'updateRoute' | 'deleteRoute';
   route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
-  bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects';
+  bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects' | 'restoreObject';
+  bucket_lifecycle_configuration: 'listBucketLifecycleConfigurations' | 'createBucketLifecycleConfiguration' | 'getBucketLifecycleConfiguration' | 'updateBucketLifecycleConfiguration' | 'deleteBucketLifecycleConfiguration';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
   access_key: 'listUserAccessKeys' | 'createAccessKey' | 'getUserAccessKey' | 'updateUserAccessKey' | 'deleteUserAccessKey' | 'listAccessKeys' | 'getAccessKey' | 'updateAccessKey' | 'deleteAccessKey';
@@ -49,7 +50,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -3040,6 +3041,32 @@ export const registry: Record<Kind, ResourceMeta> = {
         "terraform": true,
         "description": "Stored object versions (current and noncurrent, not delete markers)."
       },
+      "usage_by_class": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "integer",
+        "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`)."
+      },
+      "intelligent_tiering": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one."
+      },
       "encryption_enabled": {
         "type": "boolean",
         "nullable": false,
@@ -3178,6 +3205,256 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteBucket"
     },
     "terraform": "atonix_bucket"
+  },
+  "bucket_lifecycle_configuration": {
+    "kind": "bucket_lifecycle_configuration",
+    "schema": "BucketLifecycleConfiguration",
+    "description": "The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket.",
+    "service": "storage",
+    "collection": "lifecycle-configurations",
+    "idPrefix": "lcc",
+    "table": "lifecycle_configurations",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Configuration id (lcc-...)."
+      },
+      "bucket_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The bucket (bkt-... or its name)."
+      },
+      "rules": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Unique within the configuration."
+          },
+          "status": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "Enabled",
+              "Disabled"
+            ],
+            "description": "A Disabled rule is kept but not applied."
+          },
+          "prefix": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Filter: keys that begin with it."
+          },
+          "tags": {
+            "type": "object",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string",
+            "description": "Filter: objects carrying every one of these tags."
+          },
+          "transition_infrequent_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a current version moves to INFREQUENT."
+          },
+          "transition_archive_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a current version moves to ARCHIVE."
+          },
+          "expiration_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one."
+          },
+          "expired_object_delete_marker": {
+            "type": "boolean",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it."
+          },
+          "noncurrent_version_expiration_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a noncurrent version is deleted for good."
+          },
+          "newer_noncurrent_versions": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway."
+          },
+          "abort_incomplete_multipart_upload_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after its initiation at which an unfinished multipart upload is aborted (its parts freed)."
+          }
+        },
+        "description": "The rules, all applied on every daily pass."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/lifecycle-configurations",
+      "create": "/api/storage/lifecycle-configurations",
+      "item": "/api/storage/lifecycle-configurations/{id}"
+    },
+    "operations": {
+      "list": "listBucketLifecycleConfigurations",
+      "create": "createBucketLifecycleConfiguration",
+      "get": "getBucketLifecycleConfiguration",
+      "update": "updateBucketLifecycleConfiguration",
+      "delete": "deleteBucketLifecycleConfiguration"
+    },
+    "terraform": "atonix_bucket_lifecycle_configuration"
   },
   "user": {
     "kind": "user",
@@ -5530,6 +5807,12 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "updateBucket": "bucket",
   "deleteBucket": "bucket",
   "listObjects": "bucket",
+  "restoreObject": "bucket",
+  "listBucketLifecycleConfigurations": "bucket_lifecycle_configuration",
+  "createBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "getBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "updateBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "deleteBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
   "listUsers": "user",
   "createUser": "user",
   "getUser": "user",

@@ -192,6 +192,30 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false
         },
         {
+          "name": "usage_by_class",
+          "type": [
+            "map",
+            "number"
+          ],
+          "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "intelligent_tiering",
+          "type": "bool",
+          "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
           "name": "encryption_enabled",
           "type": "bool",
           "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only. Defaults to `true`.",
@@ -282,6 +306,211 @@ export const providerSchema: ProviderSchema = {
         "create": "/api/storage/buckets",
         "item": "/api/storage/buckets/{id}",
         "list": "/api/storage/buckets",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_bucket_lifecycle_configuration",
+      "kind": "bucket_lifecycle_configuration",
+      "description": "The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Configuration id (lcc-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "bucket_id",
+          "type": "string",
+          "description": "The bucket (bkt-... or its name). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "id": "string",
+                "status": "string",
+                "prefix": "string",
+                "tags": [
+                  "map",
+                  "string"
+                ],
+                "transition_infrequent_days": "number",
+                "transition_archive_days": "number",
+                "expiration_days": "number",
+                "expired_object_delete_marker": "bool",
+                "noncurrent_version_expiration_days": "number",
+                "newer_noncurrent_versions": "number",
+                "abort_incomplete_multipart_upload_days": "number"
+              }
+            ]
+          ],
+          "description": "The rules, all applied on every daily pass.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique within the configuration.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "status",
+                "type": "string",
+                "description": "A Disabled rule is kept but not applied. One of: `Enabled`, `Disabled`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "prefix",
+                "type": "string",
+                "description": "Filter: keys that begin with it.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "tags",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Filter: objects carrying every one of these tags.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "transition_infrequent_days",
+                "type": "number",
+                "description": "Days after which a current version moves to INFREQUENT.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "transition_archive_days",
+                "type": "number",
+                "description": "Days after which a current version moves to ARCHIVE.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "expiration_days",
+                "type": "number",
+                "description": "Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "expired_object_delete_marker",
+                "type": "bool",
+                "description": "Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "noncurrent_version_expiration_days",
+                "type": "number",
+                "description": "Days after which a noncurrent version is deleted for good.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "newer_noncurrent_versions",
+                "type": "number",
+                "description": "With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "abort_incomplete_multipart_upload_days",
+                "type": "number",
+                "description": "Days after its initiation at which an unfinished multipart upload is aborted (its parts freed).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/lifecycle-configurations",
+        "item": "/api/storage/lifecycle-configurations/{id}",
+        "list": "/api/storage/lifecycle-configurations",
         "async": false,
         "readyStatus": [],
         "failedStatus": [],
@@ -3344,6 +3573,29 @@ export const providerSchema: ProviderSchema = {
           "name": "object_count",
           "type": "number",
           "description": "Stored object versions (current and noncurrent, not delete markers).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "usage_by_class",
+          "type": [
+            "map",
+            "number"
+          ],
+          "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "intelligent_tiering",
+          "type": "bool",
+          "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one. Defaults to `false`.",
           "required": false,
           "optional": false,
           "computed": true,
