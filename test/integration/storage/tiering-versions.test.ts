@@ -19,8 +19,7 @@ describe('tiering: versions and intelligent mode', function () {
   let app: TestApp;
   let alice: S3User;
   const rest = () => app.as(alice.token);
-  const put = (Bucket: string, Key: string, Body: string) =>
-    alice.s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+  const put = (Bucket: string, Key: string, Body: string) => alice.s3.send(new PutObjectCommand({ Bucket, Key, Body }));
   const versions = async (Bucket: string) => {
     const page = await alice.s3.send(new ListObjectVersionsCommand({ Bucket }));
     return {

@@ -40,7 +40,8 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
 }
 
 export class TierMover {
-  /** a hook for the crash tests: called between the links and the commit */
+  /** hooks for the crash tests (see tiering.ts): after the write-ahead commit, and between the links and the commit */
+  afterIntents?: () => Promise<void>;
   beforeCommit?: () => Promise<void>;
 
   constructor(
@@ -69,6 +70,7 @@ export class TierMover {
         })),
       )
       .returning('*');
+    await this.afterIntents?.();
     return this.finish(intents, at);
   }
 

@@ -23,6 +23,15 @@ export class Tiering implements ReadHook {
     staleMs?: number,
   ) {
     this.mover = new TierMover(db, files, log, staleMs);
+    // The kill -9 tests (test/integration/storage/tiering-crash.test.ts) need the worst moments exactly, not by
+    // luck: ATONIX_FAULT_TIER_MOVE makes the process SIGKILL itself there. Unset everywhere else.
+    const fault = process.env.ATONIX_FAULT_TIER_MOVE;
+    const die = async () => {
+      process.kill(process.pid, 'SIGKILL');
+      await new Promise(() => {});
+    };
+    if (fault === 'after-intents') this.mover.afterIntents = die;
+    if (fault === 'after-links') this.mover.beforeCommit = die;
   }
 
   async onRead(bucket: BucketRow, row: ObjectRow): Promise<ObjectRow> {
