@@ -106,6 +106,13 @@ describe('tiering: a bucket lifecycle over 400 days, through S3 and REST', funct
       expect(r.body.rules[2].abort_incomplete_multipart_upload_days).to.equal(7);
     });
 
+    it('lists by bucket over REST, and refuses a bad page size', async () => {
+      const b = (await rest().get(`/api/storage/buckets/${bucket}`).expect(200)).body;
+      const page = await rest().get(`/api/storage/lifecycle-configurations?bucket_id=${b.id}`).expect(200);
+      expect(page.body.items.map((c: { bucket_id: string }) => c.bucket_id)).to.deep.equal([b.id]);
+      await rest().get('/api/storage/lifecycle-configurations?limit=0').expect(400);
+    });
+
     it('refuses rules out of order over REST with a pointer per refusal, and over S3 as InvalidArgument', async () => {
       const b = await rest().post('/api/storage/buckets').send({ name: 'tier-refusals' }).expect(201);
       const r = await rest()
