@@ -32,7 +32,8 @@ export async function referencedFiles(deps: Pick<Deps, 'db'>, files: string[]): 
     `select f from unnest(?::text[]) f
       where exists (select 1 from objects where segments @> jsonb_build_array(jsonb_build_object('file', f)))
          or exists (select 1 from multipart_parts where segment->>'file' = f)
-         or exists (select 1 from objects where restore_segments @> jsonb_build_array(jsonb_build_object('file', f)))
+         or exists (select 1 from objects where restore_segments is not null
+                       and restore_segments @> jsonb_build_array(jsonb_build_object('file', f)))
          or exists (select 1 from tier_moves where to_segments @> jsonb_build_array(jsonb_build_object('file', f))
                                              or from_segments @> jsonb_build_array(jsonb_build_object('file', f)))`,
     [files],
