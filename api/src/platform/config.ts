@@ -56,6 +56,8 @@ export interface Config {
     restoreDelaySeconds: number;
     /** ATONIX_TIER_MOVE_STALE_MS: a tier move written ahead this long ago (real time) is a dead mover's to finish */
     tierMoveStaleMs: number;
+    /** ATONIX_TIER_BATCH: versions per tier-move batch of the lifecycle worker */
+    tierBatch: number;
   };
   adminToken?: string;
   provisionDelayMs: number;
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3Domain: env.ATONIX_S3_DOMAIN?.trim().toLowerCase() || undefined,
       restoreDelaySeconds: int('ATONIX_RESTORE_DELAY_SECONDS', 4 * 3600, env),
       tierMoveStaleMs: int('ATONIX_TIER_MOVE_STALE_MS', 60_000, env),
+      tierBatch: Math.max(1, int('ATONIX_TIER_BATCH', 2000, env)),
     },
   };
 }

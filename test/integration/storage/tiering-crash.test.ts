@@ -11,7 +11,8 @@ import { ADMIN_TOKEN, eventually } from '../../support/app.js';
 import { freshDatabase } from '../../support/postgres.js';
 import { api, startApiProcess, type ApiProcess } from '../../support/process.js';
 
-const OBJECTS = 1200; // three batches of the mover (500 each): the crash lands in the first, two wait
+const OBJECTS = 1200;
+const BATCH = 500; // three batches of the mover: the crash lands in the first, two wait
 const files = (dir: string) =>
   existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).length : 0;
 const body = (i: number) => `object number ${i} `.repeat(1 + (i % 7));
@@ -28,7 +29,7 @@ for (const fault of ['after-intents', 'after-links']) {
 
     it('loses no object and counts none twice', async () => {
       const databaseUrl = await freshDatabase();
-      const env = { ATONIX_CLOCK: 'manual', ATONIX_OBJECT_DIR: objectDir };
+      const env = { ATONIX_CLOCK: 'manual', ATONIX_OBJECT_DIR: objectDir, ATONIX_TIER_BATCH: String(BATCH) };
       const first = await startApiProcess(databaseUrl, { ...env, ATONIX_FAULT_TIER_MOVE: fault });
       procs.push(first);
       const bucket = (await api(first.url, 'POST', '/api/storage/buckets', { name: `crash-${fault}` })).body;
@@ -58,12 +59,12 @@ for (const fault of ['after-intents', 'after-links']) {
       const db = createDb(databaseUrl, 1);
       try {
         const written = await db('tier_moves').count<{ count: string }[]>('* as n');
-        expect(Number((written[0] as unknown as { n: string }).n), 'moves written ahead').to.equal(500);
+        expect(Number((written[0] as unknown as { n: string }).n), 'moves written ahead').to.equal(BATCH);
         const moved = await db('objects').where({ storage_class: 'INFREQUENT' }).count('* as n');
         expect(Number((moved[0] as unknown as { n: string }).n), 'nothing committed yet').to.equal(0);
         // Killed after its links, the batch's bytes are under both names; before them, only the old.
         expect(files(join(objectDir, 'data'))).to.equal(OBJECTS);
-        expect(files(join(objectDir, 'infrequent'))).to.equal(fault === 'after-links' ? 500 : 0);
+        expect(files(join(objectDir, 'infrequent'))).to.equal(fault === 'after-links' ? BATCH : 0);
 
         const second = await startApiProcess(databaseUrl, env);
         procs.push(second);

@@ -17,7 +17,7 @@ export function tieringWorkers(deps: Deps): Workers {
   if (deps.config.role === 'api') return {};
   const store = objectStoreOf(deps);
   const tiering = tieringOf(deps);
-  const pass = new LifecyclePass(deps.db, store, tiering);
+  const pass = new LifecyclePass(deps.db, store, tiering, deps.config.storage.tierBatch);
   const db = deps.db;
   // At start, every move written ahead is a dead process's (or one another process is finishing: harmless, see
   // mover.ts); later ticks take only stale ones.
