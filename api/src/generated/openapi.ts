@@ -972,6 +972,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/file-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List file shares */
+        get: operations["listFileShares"];
+        put?: never;
+        /** Create a file share (answers 202 while it is being created) */
+        post: operations["createFileShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a file share */
+        get: operations["getFileShare"];
+        put?: never;
+        post?: never;
+        /** Delete a file share (409 while it has mount targets) */
+        delete: operations["deleteFileShare"];
+        options?: never;
+        head?: never;
+        /** Update a file share (name, a larger size_gb, export rules) */
+        patch: operations["updateFileShare"];
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List the mount targets of a file share */
+        get: operations["listFileShareMountTargets"];
+        put?: never;
+        /** Create a mount target of a file share in a subnet (answers 202 while it is being created) */
+        post: operations["createMountTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List mount targets */
+        get: operations["listMountTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a mount target */
+        get: operations["getMountTarget"];
+        put?: never;
+        post?: never;
+        /** Delete a mount target (its IP address goes back to the subnet) */
+        delete: operations["deleteMountTarget"];
+        options?: never;
+        head?: never;
+        /** Update a mount target (its security groups) */
+        patch: operations["updateMountTarget"];
+        trace?: never;
+    };
     "/api/security/users": {
         parameters: {
             query?: never;
@@ -3078,6 +3178,87 @@ export interface components {
             common_prefixes: string[];
             next_cursor: string | null;
         };
+        /** @enum {string} */
+        FileShareStatus: "creating" | "available" | "error";
+        /** @description Which clients may mount the share, and how. Rules are evaluated in ascending `priority` and the first whose `client_cidr` holds the client's address decides; a client no rule matches may not mount. */
+        ExportRule: {
+            /** @description Order of evaluation, lowest first; unique within the share. */
+            priority: number;
+            /** @description The clients, an IPv4 CIDR such as 10.0.0.0/16. */
+            client_cidr: string;
+            /**
+             * @description What matching clients may do.
+             * @enum {string}
+             */
+            access: "read-only" | "read-write";
+            /** @description NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash). */
+            root_squash?: boolean | null;
+        };
+        /** @description A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real. */
+        FileShare: {
+            /** @description File share id (fs-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description `NFS` (NFSv4.1) or `SMB` (SMB 3).
+             * @default NFS
+             * @enum {string}
+             */
+            protocol: "NFS" | "SMB";
+            /** @description The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB. */
+            readonly protocol_version?: string;
+            /** @description Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed). */
+            size_gb: number;
+            /** @description The VPC (vpc-...), the caller's. */
+            vpc_id: string;
+            /** @description Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share. */
+            export_rules?: components["schemas"]["ExportRule"][];
+            readonly status?: components["schemas"]["FileShareStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address. */
+            readonly dns_name?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareList: {
+            items: components["schemas"]["FileShare"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        FileShareMountTargetStatus: "creating" | "available" | "error";
+        /** @description A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run. */
+        FileShareMountTarget: {
+            /** @description Mount target id (fsmt-...). */
+            readonly id?: string;
+            /** @description The file share (fs-...); taken from the path on create. */
+            file_share_id: string;
+            /** @description A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. */
+            subnet_id: string;
+            /** @description Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. */
+            ip_address?: string;
+            /** @description Security groups (sg-...) of the share's VPC; none given, the VPC's default group. */
+            security_group_ids?: string[];
+            /** @description The subnet's zone. */
+            readonly availability_zone?: string;
+            /** @description The share's VPC. */
+            readonly vpc_id?: string;
+            readonly status?: components["schemas"]["FileShareMountTargetStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it. */
+            readonly mount_command?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareMountTargetList: {
+            items: components["schemas"]["FileShareMountTarget"][];
+            next_cursor: string | null;
+        };
         /** @description A person or automation that holds tokens and owns resources. */
         User: {
             readonly id?: string;
@@ -4281,6 +4462,50 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Bucket"];
+            };
+        };
+        /** @description Accepted; the share is being created. */
+        FileShareAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description The file share. */
+        FileShareOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description Accepted; the mount target is being created. */
+        FileShareMountTargetAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        /** @description The mount target. */
+        FileShareMountTargetOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
             };
         };
         /** @description Created. */
@@ -6985,6 +7210,289 @@ export interface operations {
                     "application/json": components["schemas"]["StorageObjectList"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShares: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Status. */
+                status?: components["schemas"]["FileShareStatus"];
+                /** @description NFS or SMB. */
+                protocol?: "NFS" | "SMB";
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of file shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getFileShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShare"];
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShareMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareMountTargetAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description File share id. */
+                file_share_id?: string;
+                /** @description Subnet id. */
+                subnet_id?: string;
+                /** @description Status. */
+                status?: components["schemas"]["FileShareMountTargetStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getMountTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShareMountTarget"];
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

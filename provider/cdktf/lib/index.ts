@@ -3,6 +3,8 @@
 export * as accessKey from './access-key/index.js';
 export * as bucket from './bucket/index.js';
 export * as bucketObject from './bucket-object/index.js';
+export * as fileShare from './file-share/index.js';
+export * as fileShareMountTarget from './file-share-mount-target/index.js';
 export * as group from './group/index.js';
 export * as groupMembership from './group-membership/index.js';
 export * as groupPolicyAttachment from './group-policy-attachment/index.js';
@@ -30,6 +32,7 @@ export * as vpc from './vpc/index.js';
 export * as workflow from './workflow/index.js';
 export * as dataAtonixBucket from './data-atonix-bucket/index.js';
 export * as dataAtonixBucketObject from './data-atonix-bucket-object/index.js';
+export * as dataAtonixFileShare from './data-atonix-file-share/index.js';
 export * as dataAtonixFlavor from './data-atonix-flavor/index.js';
 export * as dataAtonixGroup from './data-atonix-group/index.js';
 export * as dataAtonixIamPolicy from './data-atonix-iam-policy/index.js';

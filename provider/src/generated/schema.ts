@@ -289,6 +289,352 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "NFS"
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}",
+        "list": "/api/storage/file-shares",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_file_share_mount_target",
+      "kind": "file_share_mount_target",
+      "description": "A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Mount target id (fsmt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "file_share_id",
+          "type": "string",
+          "description": "The file share (fs-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "subnet_id",
+          "type": "string",
+          "description": "A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "ip_address",
+          "type": "string",
+          "description": "Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "The subnet's zone.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The share's VPC.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "mount_command",
+          "type": "string",
+          "description": "What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares/{file_share_id}/mount-targets",
+        "item": "/api/storage/mount-targets/{id}",
+        "list": "/api/storage/mount-targets",
+        "parent": {
+          "param": "id",
+          "field": "file_share_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_group",
       "kind": "group",
       "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
@@ -3437,6 +3783,198 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/storage/buckets",
         "item": "/api/storage/buckets/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "lookup": [
+        "id",
+        "name",
+        "vpc_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}"
       }
     },
     {
