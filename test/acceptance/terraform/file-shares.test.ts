@@ -48,6 +48,8 @@ const RULES = `[
     { priority = 10, client_cidr = "10.71.1.0/24", access = "read-write" },
   ]`;
 
+const NFS_RULES = `[{ priority = 1, client_cidr = "10.71.0.0/16", access = "read-write", root_squash = false }]`;
+
 const CASES: Case[] = [
   {
     type: 'atonix_file_share',
@@ -126,14 +128,12 @@ describe('terraform: file shares through the real binary', function () {
     });
   }
 
-  it('keeps export rules authoritative as a set, shows the mount command, and refuses root squash on SMB by attribute', async () => {
+  it('keeps export rules authoritative as a set, shows the mount command, finds the share as a data source, and refuses root squash on SMB by attribute', async () => {
     const ws = new Workspace(app.url, ADMIN_TOKEN);
     const config = (protocol: string, rules: string) =>
       `${NET}\nresource "atonix_file_share" "s" {\n  name = "s"\n  vpc_id = atonix_vpc.net.id\n  size_gb = 5\n  protocol = "${protocol}"\n  export_rules = ${rules}\n}\nresource "atonix_file_share_mount_target" "a" {\n  file_share_id = atonix_file_share.s.id\n  subnet_id = atonix_subnet.a.id\n}\noutput "mount" {\n  value = atonix_file_share_mount_target.a.mount_command\n}\n`;
     try {
-      ws.write(
-        config('NFS', `[{ priority = 1, client_cidr = "10.71.0.0/16", access = "read-write", root_squash = false }]`),
-      );
+      ws.write(config('NFS', NFS_RULES));
       const out = await ws.apply();
       const share = await ws.stateId('atonix_file_share.s');
       expect(out).to.contain(`mount = "sudo mount -t nfs4 -o nfsvers=4.1`);
@@ -155,6 +155,10 @@ describe('terraform: file shares through the real binary', function () {
       expect((await app.admin.get(`/api/storage/file-shares/${share}`).expect(200)).body.export_rules).to.have.length(
         1,
       );
+      // The data source finds the share by name, its rules with it.
+      const found = `data "atonix_file_share" "found" {\n  name = "s"\n  depends_on = [atonix_file_share.s]\n}\noutput "found" {\n  value = "\${data.atonix_file_share.found.id} \${data.atonix_file_share.found.status} \${one(data.atonix_file_share.found.export_rules).client_cidr}"\n}\n`;
+      ws.write(`${config('NFS', NFS_RULES)}\n${found}`);
+      expect(await ws.apply()).to.contain(`found = "${share} available 10.71.0.0/16"`);
       await ws.destroy();
 
       ws.write(

@@ -128,6 +128,23 @@ describe('storage: file share mount targets', () => {
         .send({ subnet_id: s.id })
         .expect(404);
     });
+    it('lets exactly one of two concurrent creates in one zone, or for one address, win', async () => {
+      const { subnet: s, share: fs, prefix, vpc: v } = await setting();
+      const sameZone = await subnet(v.id, `${prefix}.2.0/24`, 'a');
+      const zone = await Promise.all([
+        mountTarget(fs.id, { subnet_id: s.id }),
+        mountTarget(fs.id, { subnet_id: sameZone.id }),
+      ]);
+      expect(zone.map((r) => r.status).sort()).to.deep.equal([202, 409]);
+      const other = (await share({ name: 'b', vpc_id: v.id, size_gb: 1 }).expect(202)).body;
+      const third = (await share({ name: 'c', vpc_id: v.id, size_gb: 1 }).expect(202)).body;
+      const ip = `${prefix}.1.77`;
+      const race = await Promise.all([
+        mountTarget(other.id, { subnet_id: s.id, ip_address: ip }),
+        mountTarget(third.id, { subnet_id: s.id, ip_address: ip }),
+      ]);
+      expect(race.map((r) => r.status).sort()).to.deep.equal([202, 409]);
+    });
   });
 
   describe('updateMountTarget', () => {
