@@ -7,7 +7,8 @@ import { creationOf, getHandler, listHandler, patchHandler } from '../../platfor
 import type { Deps, Workers } from '../../platform/deps.js';
 import { defineKind, type KindHandlers, type Unfinished } from '../../platform/manifest.js';
 import { problems } from '../../platform/problems.js';
-import { ResourceRepo, type Schemas, checkIfMatch, withDefaults } from '../../platform/resources/repo.js';
+import { ResourceRepo, type Schemas, checkIfMatch, withDefaults, type Row } from '../../platform/resources/repo.js';
+import type { Principal } from '../../platform/operations/principals.js';
 import { allocateIp, releaseIp, subnets } from '../../networking/subnets.js';
 import { groupsForInstance } from '../../networking/security-groups.js';
 import { fileShares } from './shares.js';
@@ -53,38 +54,7 @@ function mountTargetHandlers({ config }: Deps): KindHandlers<'file_share_mount_t
         const b = withDefaults(mountTargets.meta, ctx.body);
         if (b.file_share_id !== undefined && b.file_share_id !== shareId)
           throw problems.invalidField('file_share_id', `must be the share of the path (${shareId}) or left out`);
-        // The share's row lock serialises its mount targets' creation, so two in one zone cannot both pass.
-        const share = await fileShares.get(trx, ctx.principal, shareId, true);
-        if (share.status !== 'available')
-          throw problems.invalidTransition('file_share', share.id, 'add a mount target to', share.status, [
-            'available',
-          ]);
-        const subnet = await subnets.get(trx, ctx.principal, b.subnet_id).catch(() => {
-          throw problems.referenceNotFound('subnet_id', b.subnet_id);
-        });
-        if (subnet.vpc_id !== share.vpc_id)
-          throw problems.invalidField(
-            'subnet_id',
-            `is in ${subnet.vpc_id}, not in the share's VPC ${share.vpc_id}`,
-            'WrongVpc',
-          );
-        const sibling = await trx(mountTargets.table)
-          .where({ file_share_id: share.id, availability_zone: subnet.availability_zone })
-          .first('id');
-        if (sibling)
-          throw problems.duplicate(
-            'file_share_mount_target',
-            sibling.id,
-            `file share ${share.id} already has a mount target in ${subnet.availability_zone}; one per zone`,
-            '/subnet_id',
-          );
-        const security_group_ids = await groupsForInstance(trx, share.owner, subnet.id, b.security_group_ids);
-        const ip = await allocateIp(
-          trx,
-          ctx.principal.isAdmin ? null : ctx.principal.userId,
-          subnet.id,
-          b.ip_address ? { ip: b.ip_address, field: 'ip_address' } : undefined,
-        );
+        const { share, subnet, security_group_ids, ip } = await place(trx, ctx.principal, shareId, b);
         const row = mountTargets.draft({
           file_share_id: share.id,
           subnet_id: subnet.id,
@@ -104,6 +74,45 @@ function mountTargetHandlers({ config }: Deps): KindHandlers<'file_share_mount_t
       },
     },
   };
+}
+
+/**
+ * Where a new mount target goes, checked as EFS checks CreateMountTarget: an `available` share (a 409 naming its
+ * status otherwise), a subnet of its VPC in a zone where the share has none yet, groups of that VPC, and an address
+ * from the subnet (the one asked for, or the lowest free one).
+ */
+async function place(trx: Knex.Transaction, principal: Principal, shareId: string, b: Row) {
+  // The share's row lock serialises its mount targets' creation, so two in one zone cannot both pass.
+  const share = await fileShares.get(trx, principal, shareId, true);
+  if (share.status !== 'available')
+    throw problems.invalidTransition('file_share', share.id, 'add a mount target to', share.status, ['available']);
+  const subnet = await subnets.get(trx, principal, b.subnet_id).catch(() => {
+    throw problems.referenceNotFound('subnet_id', b.subnet_id);
+  });
+  if (subnet.vpc_id !== share.vpc_id)
+    throw problems.invalidField(
+      'subnet_id',
+      `is in ${subnet.vpc_id}, not in the share's VPC ${share.vpc_id}`,
+      'WrongVpc',
+    );
+  const sibling = await trx(mountTargets.table)
+    .where({ file_share_id: share.id, availability_zone: subnet.availability_zone })
+    .first('id');
+  if (sibling)
+    throw problems.duplicate(
+      'file_share_mount_target',
+      sibling.id,
+      `file share ${share.id} already has a mount target in ${subnet.availability_zone}; one per zone`,
+      '/subnet_id',
+    );
+  const security_group_ids = await groupsForInstance(trx, share.owner, subnet.id, b.security_group_ids);
+  const ip = await allocateIp(
+    trx,
+    principal.isAdmin ? null : principal.userId,
+    subnet.id,
+    b.ip_address ? { ip: b.ip_address, field: 'ip_address' } : undefined,
+  );
+  return { share, subnet, security_group_ids, ip };
 }
 
 function mountTargetWorkers({ db }: Deps): Workers {
