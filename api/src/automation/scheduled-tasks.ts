@@ -70,6 +70,7 @@ const presentRun = (r: Record<string, any>) => ({
   status: r.status,
   started_at: r.started_at ? new Date(r.started_at).toISOString() : null,
   ended_at: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+  retry_at: r.retry_at ? new Date(r.retry_at).toISOString() : null,
   response_status: r.response_status ?? null,
   ...(r.response_body !== null && r.response_body !== undefined ? { response_body: r.response_body } : {}),
   problem: r.problem ?? null,
