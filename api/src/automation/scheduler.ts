@@ -215,6 +215,7 @@ export function scheduler(deps: Deps) {
       );
     const ended = new Date(clock.now());
     let status: string;
+    // Every field of the outcome is written: a retry that succeeds must not keep the problem of the attempt before.
     let record: Record<string, unknown>;
     let retryable: boolean;
     if (outcome === 'timeout') {
@@ -222,6 +223,7 @@ export function scheduler(deps: Deps) {
       retryable = true;
       record = {
         response_status: null,
+        response_body: null,
         problem: JSON.stringify({
           title: 'Timed out',
           detail: `the call did not answer within ${task.timeout_seconds} seconds`,
@@ -231,13 +233,17 @@ export function scheduler(deps: Deps) {
       status = outcome.r.status < 400 ? 'succeeded' : 'failed';
       retryable = outcome.r.status >= 500;
       const body = outcome.r.stream ? null : (outcome.r.body ?? null);
-      record = { response_status: outcome.r.status, response_body: body === null ? null : JSON.stringify(body) };
+      record = {
+        response_status: outcome.r.status,
+        response_body: body === null ? null : JSON.stringify(body),
+        problem: null,
+      };
     } else {
       const p = problemOf(outcome.e);
       const code = p.status as number;
       status = 'failed';
       retryable = code >= 500 || code === 409 || code === 429;
-      record = { response_status: code, problem: JSON.stringify(p) };
+      record = { response_status: code, response_body: null, problem: JSON.stringify(p) };
     }
     const retry = status !== 'succeeded' && retryable && run.attempt <= task.retries;
     // A run given up as abandoned meanwhile (a clock moved far past it) keeps that outcome.

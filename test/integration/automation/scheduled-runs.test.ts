@@ -171,6 +171,7 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
       ]);
       expect(attempts.map((r) => (Date.parse(r.started_at) - t0) / S)).to.deep.equal([0, 60, 180, 420]);
       expect(attempts[3].retry_at).to.equal(null);
+      expect(attempts[3].problem).to.equal(null); // the 409 of the attempt before is not kept
       await me.get(`/api/networking/vpcs/${target.id}`).expect(404);
       expect(await eventsOf(attempts[0].id, 'succeeded')).to.deep.equal([
         'running:1',
@@ -259,6 +260,7 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
       await setClock(t0 + 91 * S);
       const [replayed] = await runsSettled(t.id, (r) => r[0]?.attempt === 2 && r[0].status === 'succeeded', 'replay');
       expect(replayed.response_status).to.equal(202);
+      expect(replayed.problem).to.equal(null);
       expect(replayed.response_body.id).to.equal(made.response_body.id);
       const vpcs = (await me.get(`/api/networking/vpcs?name=${name}`).expect(200)).body.items;
       expect(vpcs).to.have.length(1);
