@@ -7,11 +7,11 @@ import { registry } from '../generated/registry.js';
 import type { Deps } from '../platform/deps.js';
 import type { Result } from '../platform/operations/context.js';
 import type { Principal } from '../platform/operations/principals.js';
-import { Problem, problemType } from '../platform/problems.js';
 import { newId } from '../platform/resources/ids.js';
 import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 import { inTransaction, touch } from '../platform/resources/row-cache.js';
 import { users } from '../security/users.js';
+import { outcomeOf, outcomeWriter, problemOf, type CallOutcome } from './run-outcomes.js';
 import { dueBetween, nextAfter, parseSchedule, type Window } from './schedule.js';
 
 export const tasks = new ResourceRepo<Schemas['ScheduledTask']>(registry.scheduled_task);
@@ -52,20 +52,6 @@ export function chooseRuns(times: number[], now: number, catchUp: CatchUp, grace
   return catchUp === 'latest' ? [...missed.slice(-1), ...onTime] : onTime;
 }
 
-/** The problem a run records, as the API would have rendered it. */
-function problemOf(e: unknown): Record<string, unknown> {
-  if (e instanceof Problem)
-    return {
-      type: problemType(e.code),
-      title: e.title,
-      status: e.status,
-      detail: e.detail,
-      code: e.code,
-      ...(e.errors ? { errors: e.errors } : {}),
-    };
-  return { type: problemType('InternalError'), title: 'Internal error', status: 500, detail: String(e) };
-}
-
 interface Claimed {
   run: Record<string, any>;
   task: TaskRow;
@@ -85,6 +71,7 @@ export function scheduler(deps: Deps) {
   const { db, clock, log } = deps;
   const grace = graceMs(deps.config.clockTickSeconds);
   const graceSeconds = grace / 1000;
+  const record = outcomeWriter(db);
 
   /** Due tasks, locked so another process skips them: their runs inserted (once each) and next_run_at moved on. */
   async function claimDue(now: number): Promise<{ tasks: number; claimed: Claimed[] }> {
@@ -188,7 +175,7 @@ export function scheduler(deps: Deps) {
     const timedOut = new Promise<'timeout'>((ok) => {
       timer = clock.at(started + task.timeout_seconds * 1000, () => ok('timeout'));
     });
-    const call = deps.pipeline
+    const call: Promise<Exclude<CallOutcome, 'timeout'>> = deps.pipeline
       .invoke(target.operation_id, principal, {
         params: asStrings(target.params),
         body: target.body,
@@ -196,7 +183,7 @@ export function scheduler(deps: Deps) {
         requestId: `sched-${run.id}`,
         // One key per due run, the same for its every attempt: an attempt cut off after its call committed (a kill
         // -9, a timeout) replays that answer when it is tried again, instead of acting twice; a failed call stored
-        // nothing, and a retry while the first call still runs is a 409 (retried in turn).
+        // nothing; a retry while the first call still runs waits for it or is told 409 (and retried in turn).
         idempotencyKey: `sched-${task.id}-${new Date(run.due_at).getTime()}`,
       })
       .then(
@@ -213,50 +200,13 @@ export function scheduler(deps: Deps) {
           'a scheduled call answered after its run had timed out',
         ),
       );
-    const ended = new Date(clock.now());
-    let status: string;
-    // Every field of the outcome is written: a retry that succeeds must not keep the problem of the attempt before.
-    let record: Record<string, unknown>;
-    let retryable: boolean;
-    if (outcome === 'timeout') {
-      status = 'timed_out';
-      retryable = true;
-      record = {
-        response_status: null,
-        response_body: null,
-        problem: JSON.stringify({
-          title: 'Timed out',
-          detail: `the call did not answer within ${task.timeout_seconds} seconds`,
-        }),
-      };
-    } else if (outcome.ok) {
-      status = outcome.r.status < 400 ? 'succeeded' : 'failed';
-      retryable = outcome.r.status >= 500;
-      const body = outcome.r.stream ? null : (outcome.r.body ?? null);
-      record = {
-        response_status: outcome.r.status,
-        response_body: body === null ? null : JSON.stringify(body),
-        problem: null,
-      };
-    } else {
-      const p = problemOf(outcome.e);
-      const code = p.status as number;
-      status = 'failed';
-      retryable = code >= 500 || code === 409 || code === 429;
-      record = { response_status: code, response_body: null, problem: JSON.stringify(p) };
-    }
-    const retry = status !== 'succeeded' && retryable && run.attempt <= task.retries;
-    // A run given up as abandoned meanwhile (a clock moved far past it) keeps that outcome.
-    await db(RUNS)
-      .where({ id: run.id, status: 'running', attempt: run.attempt })
-      .update({
-        ...record,
-        status: retry ? 'retrying' : status,
-        ended_at: ended,
-        retry_at: retry ? new Date(ended.getTime() + task.retry_backoff_seconds * 1000 * 2 ** (run.attempt - 1)) : null,
-      });
-    if (status !== 'succeeded')
-      log.info({ task: task.id, run: run.id, status, retry }, 'scheduled task run did not succeed');
+    const o = outcomeOf(run as { id: string; attempt: number }, task, outcome, clock.now());
+    await record(o);
+    if (o.status !== 'succeeded')
+      log.info(
+        { task: task.id, run: run.id, status: o.status, retry_at: o.retry_at },
+        'scheduled task run did not succeed',
+      );
   }
 
   /**
