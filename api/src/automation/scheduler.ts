@@ -120,7 +120,11 @@ export function scheduler(deps: Deps) {
         });
       }
       const runs: Record<string, any>[] = inserts.length
-        ? await trx(RUNS).insert(inserts).onConflict(['task_id', 'due_at']).ignore().returning('*')
+        ? await trx(RUNS)
+            .insert(inserts)
+            .onConflict(['task_id', 'due_at'])
+            .ignore()
+            .returning(['id', 'task_id', 'due_at', 'attempt', 'status'])
         : [];
       await trx.raw(tasks.updateManyStatement(moves, { next_run_at: 'timestamptz', last_run_at: 'timestamptz' }));
       for (const m of moves) touch(trx, m.id);
