@@ -375,6 +375,16 @@ const fixtures: Record<Kind, KindFixture> = {
       body: { name: `cst-${n}`, schedule: 'rate(1 day)', target: { operation_id: 'listVpcs' } },
     }),
   },
+  workflow: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: { name: `cwf-${n}`, definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } } },
+    }),
+    params: { version: '1', execution_id: 'exe-conformance0' },
+    bodies: {
+      createWorkflowVersion: { definition: { StartAt: 'Again', States: { Again: { Type: 'Succeed' } } } },
+    },
+  },
 };
 
 describe('conformance: the suite covers the registry', () => {

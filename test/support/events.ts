@@ -1,28 +1,26 @@
-// A real WebSocket client of /api/events: resolves once subscribed, keeps every event, waits for one that matches.
+// A WebSocket client of /api/events for tests: it collects the stream's events and waits for one that matches.
 import WebSocket from 'ws';
 
-export type StreamEvent = { type: string; kind?: string; id?: string; status?: string; owner?: string } & Record<
+export type Ev = { type: string; kind?: string; id?: string; status?: string; owner?: string } & Record<
   string,
   unknown
 >;
 
-export interface Stream {
-  events: StreamEvent[];
-  ws: WebSocket;
-  until(p: (e: StreamEvent) => boolean): Promise<StreamEvent>;
-  close(): void;
-}
-
-export function watchEvents(url: string, token: string, query = ''): Promise<Stream> {
+export function watch(
+  url: string,
+  token: string,
+  query = '',
+): Promise<{ events: Ev[]; ws: WebSocket; until(p: (e: Ev) => boolean): Promise<Ev> }> {
   return new Promise((ok, ko) => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}/api/events${query}`, {
       headers: { Authorization: `Bearer ${token}` },
     });
-    const events: StreamEvent[] = [];
-    let waiters: { p: (e: StreamEvent) => boolean; r: (e: StreamEvent) => void }[] = [];
+    const events: Ev[] = [];
+    const waiters: { p: (e: Ev) => boolean; r: (e: Ev) => void }[] = [];
     ws.on('message', (data) => {
-      const ev = JSON.parse(String(data)) as StreamEvent;
-      if (ev.type === 'subscribed') {
+      const ev = JSON.parse(String(data)) as Ev;
+      events.push(ev);
+      if (ev.type === 'subscribed')
         ok({
           events,
           ws,
@@ -32,12 +30,10 @@ export function watchEvents(url: string, token: string, query = ''): Promise<Str
               if (hit) r(hit);
               else waiters.push({ p, r });
             }),
-          close: () => ws.close(),
         });
-        return;
-      }
-      events.push(ev);
-      waiters = waiters.filter((w) => !(w.p(ev) && (w.r(ev), true)));
+      for (const w of waiters.splice(0))
+        if (w.p(ev)) w.r(ev);
+        else waiters.push(w);
     });
     ws.on('error', ko);
     ws.on('unexpected-response', (_req, res) => ko(new Error(`upgrade refused: ${res.statusCode}`)));

@@ -2172,6 +2172,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List workflows */
+        get: operations["listWorkflows"];
+        put?: never;
+        /** Create a workflow (its definition is checked first and stored as version 1) */
+        post: operations["createWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a workflow (with its latest definition) */
+        get: operations["getWorkflow"];
+        put?: never;
+        post?: never;
+        /** Delete a workflow with its versions and executions (refused while an execution is running) */
+        delete: operations["deleteWorkflow"];
+        options?: never;
+        head?: never;
+        /** Update a workflow (a JSON merge patch; a new definition becomes a new version) */
+        patch: operations["updateWorkflow"];
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List a workflow's versions, newest first */
+        get: operations["listWorkflowVersions"];
+        put?: never;
+        /** Add a version (checked first; versions are immutable and numbered) */
+        post: operations["createWorkflowVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description Version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        /** Get one version of a workflow */
+        get: operations["getWorkflowVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List a workflow's executions, newest first */
+        get: operations["listWorkflowExecutions"];
+        put?: never;
+        /** Start an execution with an input (it runs in the background; poll it or watch the WebSocket) */
+        post: operations["startWorkflowExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/executions/{execution_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        /** Get an execution */
+        get: operations["getWorkflowExecution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/executions/{execution_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a running execution (aborted; no further step starts) */
+        post: operations["cancelWorkflowExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/executions/{execution_id}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed, timed-out or aborted execution again from the states that did not succeed */
+        post: operations["redriveWorkflowExecution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/workflows/{id}/executions/{execution_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        /** An execution's events, oldest first */
+        get: operations["getWorkflowExecutionHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3629,6 +3821,95 @@ export interface components {
             items: components["schemas"]["ScheduledTaskRun"][];
             next_cursor: string | null;
         };
+        /** @description A state machine in a language close to Amazon States Language (Task, Choice, Wait, Parallel, Map, Pass, Succeed, Fail; Retry and Catch; InputPath, Parameters, ResultSelector, ResultPath, OutputPath). Each change of `definition` is a new immutable version; an execution runs the version it started with. Tasks call API operations as the owner, through the same pipeline as any request. */
+        Workflow: {
+            /** @description Workflow id (wf-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the workflow is for.
+             * @default
+             */
+            description: string;
+            /** @description The state machine, as an object or as YAML/JSON text (`{StartAt, States}`); checked before it is stored (every problem a 422 with a pointer). In Terraform, JSON text (`jsonencode({...})`). */
+            definition: {
+                [key: string]: unknown;
+            } | string;
+            /** @description The version new executions start with. */
+            readonly latest_version?: number;
+            /** @description The user whose workflow it is; tasks are called as them. */
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        WorkflowList: {
+            items: components["schemas"]["Workflow"][];
+            next_cursor: string | null;
+        };
+        WorkflowVersion: {
+            readonly workflow_id?: string;
+            readonly version?: number;
+            /** @description The state machine, as an object or as YAML/JSON text (answered as an object). */
+            definition: {
+                [key: string]: unknown;
+            } | string;
+            created_at?: components["schemas"]["Timestamp"];
+        };
+        WorkflowVersionList: {
+            items: components["schemas"]["WorkflowVersion"][];
+            next_cursor: string | null;
+        };
+        WorkflowExecution: {
+            /** @description Execution id (exe-...). */
+            readonly id?: string;
+            readonly workflow_id?: string;
+            readonly version?: number;
+            /** @enum {string} */
+            readonly status?: "running" | "succeeded" | "failed" | "timed_out" | "aborted";
+            readonly input?: unknown;
+            /** @description The final state's output (when succeeded). */
+            readonly output?: unknown;
+            /** @description The error name (when failed, timed out or aborted). */
+            readonly error?: string | null;
+            readonly cause?: string | null;
+            /** @description How many times it was redriven. */
+            readonly redrive_count?: number;
+            /** Format: date-time */
+            readonly started_at?: string;
+            /** Format: date-time */
+            readonly ended_at?: string | null;
+            readonly owner?: string;
+        };
+        WorkflowExecutionList: {
+            items: components["schemas"]["WorkflowExecution"][];
+            next_cursor: string | null;
+        };
+        WorkflowExecutionStart: {
+            /** @description The execution's input (any JSON; an object by default). */
+            input?: unknown;
+            /** @description The version to run (the latest by default). */
+            version?: number;
+        };
+        WorkflowEvent: {
+            /** @description Position in the execution's history (from 1). */
+            readonly id?: number;
+            /** @description ExecutionStarted, StateEntered, StateExited, TaskScheduled, TaskSucceeded, TaskFailed, WaitStarted, MapIterationStarted, MapIterationSucceeded, MapIterationFailed, ExecutionSucceeded, ExecutionFailed, ExecutionTimedOut, ExecutionAborted, ExecutionRedriven. */
+            readonly type?: string;
+            /** @description The state's name. */
+            readonly state?: string | null;
+            /** @description Where in the machine (Map/2/StopOne.1). */
+            readonly path?: string | null;
+            readonly details?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            readonly timestamp?: string;
+        };
+        WorkflowEventList: {
+            items: components["schemas"]["WorkflowEvent"][];
+            next_cursor: string | null;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -4245,10 +4526,31 @@ export interface components {
                 "application/json": components["schemas"]["ScheduledTask"];
             };
         };
+        /** @description The workflow. */
+        WorkflowOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Workflow"];
+            };
+        };
+        /** @description The execution. */
+        ExecutionOk: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WorkflowExecution"];
+            };
+        };
     };
     parameters: {
         /** @description The resource id. */
         Id: string;
+        /** @description The execution id (exe-...). */
+        ExecutionId: string;
         /** @description Page size. */
         Limit: number;
         /** @description The `next_cursor` of the previous page. */
@@ -9198,6 +9500,383 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScheduledTaskRunList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listWorkflows: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of workflows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Workflow"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workflow"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["WorkflowOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateWorkflow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Workflow"];
+                "application/json": components["schemas"]["Workflow"];
+            };
+        };
+        responses: {
+            200: components["responses"]["WorkflowOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listWorkflowVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowVersion"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersion"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description Version number. */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersion"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listWorkflowExecutions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only executions in this status. */
+                status?: "running" | "succeeded" | "failed" | "timed_out" | "aborted";
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of executions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecutionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    startWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WorkflowExecutionStart"];
+            };
+        };
+        responses: {
+            /** @description Started. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowExecution"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ExecutionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    cancelWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ExecutionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    redriveWorkflowExecution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ExecutionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getWorkflowExecutionHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The execution id (exe-...). */
+                execution_id: components["parameters"]["ExecutionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowEventList"];
                 };
             };
             "4XX": components["responses"]["Problem"];

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -38,6 +38,7 @@ export type KindOperationIds = {
   stack: 'listStacks' | 'createStack' | 'previewNewStack' | 'getStack' | 'updateStack' | 'deleteStack' | 'retryStack' | 'previewStackUpdate' | 'listStackEvents' | 'listStackResources';
   template: 'listTemplates' | 'createTemplate' | 'getTemplate' | 'deleteTemplate' | 'listTemplateVersions' | 'createTemplateVersion' | 'getTemplateVersion';
   scheduled_task: 'listScheduledTasks' | 'createScheduledTask' | 'getScheduledTask' | 'updateScheduledTask' | 'deleteScheduledTask' | 'pauseScheduledTask' | 'resumeScheduledTask' | 'listScheduledTaskRuns';
+  workflow: 'listWorkflows' | 'createWorkflow' | 'getWorkflow' | 'updateWorkflow' | 'deleteWorkflow' | 'listWorkflowVersions' | 'createWorkflowVersion' | 'getWorkflowVersion' | 'listWorkflowExecutions' | 'startWorkflowExecution' | 'getWorkflowExecution' | 'cancelWorkflowExecution' | 'redriveWorkflowExecution' | 'getWorkflowExecutionHistory';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -48,7 +49,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -5290,6 +5291,143 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteScheduledTask"
     },
     "terraform": "atonix_scheduled_task"
+  },
+  "workflow": {
+    "kind": "workflow",
+    "schema": "Workflow",
+    "description": "A state machine in a language close to Amazon States Language (Task, Choice, Wait, Parallel, Map, Pass, Succeed, Fail; Retry and Catch; InputPath, Parameters, ResultSelector, ResultPath, OutputPath). Each change of `definition` is a new immutable version; an execution runs the version it started with. Tasks call API operations as the owner, through the same pipeline as any request.",
+    "service": "automation",
+    "collection": "workflows",
+    "idPrefix": "wf",
+    "table": "workflows",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Workflow id (wf-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the workflow is for."
+      },
+      "definition": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "description": "The state machine, as an object or as YAML/JSON text (`{StartAt, States}`); checked before it is stored (every problem a 422 with a pointer). In Terraform, JSON text (`jsonencode({...})`)."
+      },
+      "latest_version": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The version new executions start with."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user whose workflow it is; tasks are called as them."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/automation/workflows",
+      "create": "/api/automation/workflows",
+      "item": "/api/automation/workflows/{id}"
+    },
+    "operations": {
+      "list": "listWorkflows",
+      "create": "createWorkflow",
+      "get": "getWorkflow",
+      "update": "updateWorkflow",
+      "delete": "deleteWorkflow"
+    },
+    "terraform": "atonix_workflow"
   }
 };
 
@@ -5487,7 +5625,21 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteScheduledTask": "scheduled_task",
   "pauseScheduledTask": "scheduled_task",
   "resumeScheduledTask": "scheduled_task",
-  "listScheduledTaskRuns": "scheduled_task"
+  "listScheduledTaskRuns": "scheduled_task",
+  "listWorkflows": "workflow",
+  "createWorkflow": "workflow",
+  "getWorkflow": "workflow",
+  "updateWorkflow": "workflow",
+  "deleteWorkflow": "workflow",
+  "listWorkflowVersions": "workflow",
+  "createWorkflowVersion": "workflow",
+  "getWorkflowVersion": "workflow",
+  "listWorkflowExecutions": "workflow",
+  "startWorkflowExecution": "workflow",
+  "getWorkflowExecution": "workflow",
+  "cancelWorkflowExecution": "workflow",
+  "redriveWorkflowExecution": "workflow",
+  "getWorkflowExecutionHistory": "workflow"
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

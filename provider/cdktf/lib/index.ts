@@ -27,6 +27,7 @@ export * as subnet from './subnet/index.js';
 export * as user from './user/index.js';
 export * as userPolicyAttachment from './user-policy-attachment/index.js';
 export * as vpc from './vpc/index.js';
+export * as workflow from './workflow/index.js';
 export * as dataAtonixBucket from './data-atonix-bucket/index.js';
 export * as dataAtonixBucketObject from './data-atonix-bucket-object/index.js';
 export * as dataAtonixFlavor from './data-atonix-flavor/index.js';

@@ -3180,6 +3180,94 @@ export const providerSchema: ProviderSchema = {
         "failedStatus": [],
         "updatable": true
       }
+    },
+    {
+      "typeName": "atonix_workflow",
+      "kind": "workflow",
+      "description": "A state machine in a language close to Amazon States Language (Task, Choice, Wait, Parallel, Map, Pass, Succeed, Fail; Retry and Catch; InputPath, Parameters, ResultSelector, ResultPath, OutputPath). Each change of `definition` is a new immutable version; an execution runs the version it started with. Tasks call API operations as the owner, through the same pipeline as any request.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Workflow id (wf-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the workflow is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "definition",
+          "type": "string",
+          "description": "The state machine, as an object or as YAML/JSON text (`{StartAt, States}`); checked before it is stored (every problem a 422 with a pointer). In Terraform, JSON text (`jsonencode({...})`).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "latest_version",
+          "type": "number",
+          "description": "The version new executions start with.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The user whose workflow it is; tasks are called as them.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/automation/workflows",
+        "item": "/api/automation/workflows/{id}",
+        "list": "/api/automation/workflows",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
     }
   ],
   "dataSources": [

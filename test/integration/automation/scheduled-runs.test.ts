@@ -5,9 +5,10 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { ADMIN_TOKEN, eventually, newUser, startApp, type TestApp } from '../../support/app.js';
-import { watchEvents, type Stream } from '../../support/events.js';
+import { watch } from '../../support/events.js';
 
 type Agent = TestApp['admin'];
+type Stream = Awaited<ReturnType<typeof watch>>;
 const BASE = '/api/automation/scheduled-tasks';
 const S = 1000;
 
@@ -25,8 +26,8 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
     const u = await newUser(app, 'runner');
     token = u.token;
     me = app.as(u.token);
-    stream = await watchEvents(app.url, token, '?kinds=scheduled_task');
-    admin = await watchEvents(app.url, ADMIN_TOKEN, '?kinds=scheduled_task');
+    stream = await watch(app.url, token, '?kinds=scheduled_task');
+    admin = await watch(app.url, ADMIN_TOKEN, '?kinds=scheduled_task');
   });
   const held: Knex.Transaction[] = [];
   // A failed test lets go of its locks, so the calls it held up end and the app can stop.
@@ -34,8 +35,8 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
     for (const trx of held.splice(0)) if (!trx.isCompleted()) await trx.rollback();
   });
   after(async () => {
-    stream.close();
-    admin.close();
+    stream.ws.close();
+    admin.ws.close();
     await app.close();
   });
 
@@ -291,7 +292,7 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
   describe('events', () => {
     it("reach the task's owner and admins, not another user", async () => {
       const other = await newUser(app, 'bystander');
-      const theirs = await watchEvents(app.url, other.token);
+      const theirs = await watch(app.url, other.token);
       const t = await create({ target: { operation_id: 'listVpcs' } });
       await setClock(Date.parse(t.next_run_at));
       const [run] = await runsSettled(t.id, (r) => r[0]?.status === 'succeeded', 'the run');
@@ -315,7 +316,7 @@ describe('automation: scheduled task runs (overlap, retries, timeouts, replays, 
       ).body;
       await theirs.until((e) => e.id === own.id && e.type === 'created');
       expect(theirs.events.filter((e) => e.id === t.id)).to.deep.equal([]);
-      theirs.close();
+      theirs.ws.close();
       await app.as(other.token).delete(`${BASE}/${own.id}`).expect(204);
       await me.delete(`${BASE}/${t.id}`).expect(204);
     });
