@@ -3,25 +3,11 @@
 // next statement, so a sweep of many runs records them in a few statements instead of one each.
 import type { Knex } from 'knex';
 import type { Result } from '../platform/operations/context.js';
-import { Problem, problemType } from '../platform/problems.js';
+import { problemOf } from './acting-as.js';
 
 const RUNS = 'scheduled_task_runs';
 /** Outcomes per statement at most (8 parameters each, well under PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
-
-/** The problem a run records, as the API would have rendered it. */
-export function problemOf(e: unknown): Record<string, unknown> {
-  if (e instanceof Problem)
-    return {
-      type: problemType(e.code),
-      title: e.title,
-      status: e.status,
-      detail: e.detail,
-      code: e.code,
-      ...(e.errors ? { errors: e.errors } : {}),
-    };
-  return { type: problemType('InternalError'), title: 'Internal error', status: 500, detail: String(e) };
-}
 
 export type CallOutcome = 'timeout' | { ok: true; r: Result } | { ok: false; e: unknown };
 

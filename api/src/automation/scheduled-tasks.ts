@@ -4,15 +4,14 @@
 // their DST rules are in schedule.ts.
 import type { Deps } from '../platform/deps.js';
 import type { OpContext } from '../platform/operations/context.js';
-import { checkParameters } from '../platform/operations/input-rules.js';
-import { fieldErrors } from '../platform/operations/validation.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
-import { Problem, problems, type FieldError } from '../platform/problems.js';
+import { problems } from '../platform/problems.js';
 import { deleteHandler, getHandler, listHandler } from '../platform/resources/crud.js';
 import { page } from '../platform/resources/pagination.js';
 import { checkIfMatch, mergePatch, withDefaults } from '../platform/resources/repo.js';
 import { ScheduleError, nextAfter, parseSchedule, type Schedule } from './schedule.js';
-import { RUNS, asStrings, ms, scheduler, tasks, windowOf, type Target, type TaskRow } from './scheduler.js';
+import { callProblems } from './operation-call.js';
+import { RUNS, ms, scheduler, tasks, windowOf, type Target, type TaskRow } from './scheduler.js';
 
 function scheduleOf(expr: string, tz: string): Schedule {
   try {
@@ -25,41 +24,12 @@ function scheduleOf(expr: string, tz: string): Schedule {
 
 /** 422 with a pointer unless the target is an operation whose parameters and body the contract accepts. */
 function checkTarget(deps: Deps, target: Target): void {
-  const op = deps.pipeline.byId.get(target.operation_id);
-  const at = (pointer: string, detail: string, code: string): FieldError => ({
-    pointer: `/target${pointer}`,
-    detail,
-    code,
+  const errors = callProblems(deps.pipeline, target, {
+    operation: '/target/operation_id',
+    params: '/target/params',
+    body: '/target/body',
   });
-  if (!op || op.meta.anonymous)
-    throw problems.validation([
-      at('/operation_id', `${target.operation_id} is not an operation of this API`, 'UnknownOperation'),
-    ]);
-  if (op.raw)
-    throw problems.validation([
-      at('/operation_id', `${target.operation_id} streams its body and cannot be scheduled`, 'UnsupportedOperation'),
-    ]);
-  const params = asStrings(target.params);
-  try {
-    checkParameters(params, op.parameterNames);
-  } catch (e) {
-    if (e instanceof Problem && e.errors)
-      throw problems.validation(e.errors.map((x) => at(`/params/${x.pointer}`, x.detail, x.code ?? 'InvalidValue')));
-    throw e;
-  }
-  if (!op.v.params(params)) throw problems.validation(fieldErrors(op.v.params.errors, '/target/params'));
-  if (!op.v.body) {
-    if (target.body !== undefined)
-      throw problems.validation([at('/body', `${target.operation_id} takes no body`, 'UnexpectedBody')]);
-    return;
-  }
-  if (target.body === undefined) {
-    if (op.v.bodyRequired)
-      throw problems.validation([at('/body', `${target.operation_id} requires a body`, 'Required')]);
-    return;
-  }
-  if (!op.v.body(structuredClone(target.body)))
-    throw problems.validation(fieldErrors(op.v.body.errors, '/target/body'));
+  if (errors.length) throw problems.validation(errors);
 }
 
 const presentRun = (r: Record<string, any>) => ({

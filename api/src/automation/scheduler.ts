@@ -10,8 +10,9 @@ import type { Principal } from '../platform/operations/principals.js';
 import { newId } from '../platform/resources/ids.js';
 import { ResourceRepo, type Schemas } from '../platform/resources/repo.js';
 import { inTransaction, touch } from '../platform/resources/row-cache.js';
-import { users } from '../security/users.js';
-import { outcomeOf, outcomeWriter, problemOf, type CallOutcome } from './run-outcomes.js';
+import { ownerPrincipal, problemOf } from './acting-as.js';
+import { asStrings } from './operation-call.js';
+import { outcomeOf, outcomeWriter, type CallOutcome } from './run-outcomes.js';
 import { dueBetween, nextAfter, parseSchedule, type Window } from './schedule.js';
 
 export const tasks = new ResourceRepo<Schemas['ScheduledTask']>(registry.scheduled_task);
@@ -39,10 +40,6 @@ export const windowOf = (t: Pick<TaskRow, 'start_at' | 'end_at' | 'created_at'>)
   startAt: ms(t.start_at),
   endAt: ms(t.end_at),
 });
-
-/** Path and query parameters as a URL carries them (the pipeline coerces them as it does a request's). */
-export const asStrings = (params: Record<string, unknown> | undefined) =>
-  Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, String(v)]));
 
 /** Which of the due instants `times` run at `now`: the on-time ones, and the missed ones as catch_up says. */
 export function chooseRuns(times: number[], now: number, catchUp: CatchUp, grace: number): number[] {
@@ -264,10 +261,7 @@ export function scheduler(deps: Deps) {
     const ownerOf = (userId: string) => {
       let p = owners.get(userId);
       if (!p) {
-        p = db(users.table)
-          .where({ id: userId })
-          .first('is_admin', 'name')
-          .then((u) => ({ userId, isAdmin: Boolean(u?.is_admin), tokenId: null, name: u?.name }));
+        p = ownerPrincipal(db, userId);
         p.catch(() => owners.delete(userId));
         owners.set(userId, p);
       }
