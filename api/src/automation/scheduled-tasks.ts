@@ -136,10 +136,15 @@ function taskHandlers(deps: Deps): KindHandlers<'scheduled_task'> {
 export const scheduledTaskKind = defineKind('scheduled_task', {
   handlers: taskHandlers,
   // Runs come due with platform time: swept on every tick (on an interval where workers run, at once when a manual
-  // clock moves).
+  // clock moves). A manual clock's move answers once the runs it made due have ended (tests and demos see them at
+  // once); a real tick never waits on a call, so a slow target holds up neither the next tick nor the other sweepers.
   workers(deps) {
     const sweep = scheduler(deps);
-    deps.clock.onTick(sweep);
+    deps.clock.onTick((now) => {
+      const done = sweep(now);
+      if (deps.clock.manual) return done;
+      done.catch((err) => deps.log.error({ err }, 'scheduled tasks sweep failed'));
+    });
     return {};
   },
 });

@@ -54,15 +54,6 @@ interface Claimed {
   task: TaskRow;
 }
 
-/** Runs `work` on each item with at most `limit` in flight. */
-async function bounded<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /** The runner: claims what is due at `now`, records the runs, calls their targets. */
 export function scheduler(deps: Deps) {
   const { db, clock, log } = deps;
@@ -233,25 +224,39 @@ export function scheduler(deps: Deps) {
   }
 
   /**
-   * Claims batch after batch until nothing is left (the next claimed while the calls of this one run), a task's runs
-   * one after another (oldest first), tasks side by side.
+   * Claims batch after batch until nothing is left, a task's runs one after another (oldest first), tasks side by
+   * side in SWEEP_CONCURRENCY lanes. The next batch is claimed once half of this one has started, so a slow call
+   * holds its own lane only, never the runs behind it (and claimed runs never wait long for a lane).
    */
   async function drain(
     claim: () => Promise<{ tasks: number; claimed: Claimed[] }>,
     ownerOf: (id: string) => Promise<Principal>,
   ) {
-    let next: Promise<{ tasks: number; claimed: Claimed[] }> | undefined = claim();
-    while (next) {
-      const batch: { tasks: number; claimed: Claimed[] } = await next;
-      next = batch.tasks === CLAIM_BATCH ? claim() : undefined;
-      const byTask = new Map<string, Claimed[]>();
-      for (const c of batch.claimed) byTask.set(c.task.id, [...(byTask.get(c.task.id) ?? []), c]);
-      await bounded([...byTask.values()], SWEEP_CONCURRENCY, async (list) => {
-        list.sort((a, b) => ms(a.run.due_at)! - ms(b.run.due_at)!);
-        for (const c of list)
-          await attempt(c, ownerOf).catch((e) => log.error({ err: e, run: c.run.id }, 'scheduled run failed'));
-      });
-    }
+    const queue: Claimed[][] = [];
+    let more = true;
+    let claiming: Promise<void> | undefined;
+    const refill = () =>
+      (claiming ??= claim()
+        .then((batch) => {
+          more = batch.tasks === CLAIM_BATCH;
+          const byTask = new Map<string, Claimed[]>();
+          for (const c of batch.claimed) byTask.set(c.task.id, [...(byTask.get(c.task.id) ?? []), c]);
+          for (const list of byTask.values()) queue.push(list.sort((x, y) => ms(x.run.due_at)! - ms(y.run.due_at)!));
+        })
+        .finally(() => (claiming = undefined)));
+    await refill();
+    const lane = async () => {
+      for (;;) {
+        if (more && queue.length < CLAIM_BATCH / 2) void refill().catch(() => {}); // its failure is the awaiter's
+        const list = queue.shift();
+        if (list) {
+          for (const c of list)
+            await attempt(c, ownerOf).catch((e) => log.error({ err: e, run: c.run.id }, 'scheduled run failed'));
+        } else if (claiming) await claiming;
+        else if (!more) return;
+      }
+    };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, lane));
   }
 
   /** Everything due at `now`. */
