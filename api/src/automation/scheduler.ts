@@ -41,6 +41,22 @@ export const windowOf = (t: Pick<TaskRow, 'start_at' | 'end_at' | 'created_at'>)
   endAt: ms(t.end_at),
 });
 
+/**
+ * How long a run's idempotency key must replay: until its last attempt can have been made (each attempt up to its
+ * timeout and, if its process died, the grace before another takes it over; the backoffs between them), and an hour
+ * more; never less than the configured TTL. A retry after the key expired would act again.
+ */
+export function keyTtlSeconds(
+  task: { retries: number; retry_backoff_seconds: number; timeout_seconds: number },
+  graceSeconds: number,
+  configured: number,
+): number {
+  const attempts = task.retries + 1;
+  const horizon =
+    attempts * (task.timeout_seconds + graceSeconds) + task.retry_backoff_seconds * (2 ** task.retries - 1);
+  return Math.max(configured, horizon + 3600);
+}
+
 /** Which of the due instants `times` run at `now`: the on-time ones, and the missed ones as catch_up says. */
 export function chooseRuns(times: number[], now: number, catchUp: CatchUp, grace: number): number[] {
   if (catchUp === 'all') return times;
@@ -177,6 +193,7 @@ export function scheduler(deps: Deps) {
         // -9, a timeout) replays that answer when it is tried again, instead of acting twice; a failed call stored
         // nothing; a retry while the first call still runs waits for it or is told 409 (and retried in turn).
         idempotencyKey: `sched-${task.id}-${new Date(run.due_at).getTime()}`,
+        idempotencyTtlSeconds: keyTtlSeconds(task, graceSeconds, deps.config.idempotencyTtlSeconds),
       })
       .then(
         (r: Result) => ({ ok: true as const, r }),

@@ -1,6 +1,6 @@
 // The runner's choice of which due instants run at a tick, and its grace as the tick interval sets it.
 import { expect } from 'chai';
-import { MIN_GRACE_MS, chooseRuns, graceMs } from '../../../api/src/automation/scheduler.js';
+import { MIN_GRACE_MS, chooseRuns, graceMs, keyTtlSeconds } from '../../../api/src/automation/scheduler.js';
 
 const MIN = 60_000;
 
@@ -10,6 +10,16 @@ describe('automation: the scheduler runner', () => {
       expect(graceMs(10)).to.equal(MIN_GRACE_MS);
       expect(graceMs(30)).to.equal(MIN);
       expect(graceMs(120)).to.equal(4 * MIN);
+    });
+  });
+
+  describe('keyTtlSeconds', () => {
+    it("outlasts a run's last possible retry, and is never shorter than the configured TTL", () => {
+      const day = 86_400;
+      expect(keyTtlSeconds({ retries: 0, retry_backoff_seconds: 60, timeout_seconds: 30 }, 60, day)).to.equal(day);
+      // 10 retries an hour apart, doubling: the last one is 3600 * (2^10 - 1) s (~43 days) after the first attempt.
+      const long = { retries: 10, retry_backoff_seconds: 3600, timeout_seconds: 60 };
+      expect(keyTtlSeconds(long, 60, day)).to.equal(11 * 120 + 3600 * 1023 + 3600);
     });
   });
 
