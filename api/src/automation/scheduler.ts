@@ -128,7 +128,7 @@ export function scheduler(deps: Deps) {
             .insert(inserts)
             .onConflict(['task_id', 'due_at'])
             .ignore()
-            .returning(['id', 'task_id', 'due_at', 'attempt', 'status'])
+            .returning(['id', 'task_id', 'due_at', 'attempt', 'status', 'started_at'])
         : [];
       await trx.raw(tasks.updateManyStatement(moves, { next_run_at: 'timestamptz', last_run_at: 'timestamptz' }));
       for (const m of moves) touch(trx, m.id);
@@ -176,6 +176,9 @@ export function scheduler(deps: Deps) {
 
   /** One attempt: the call as the owner, bounded by timeout_seconds on the platform clock, and its outcome recorded. */
   async function attempt({ run, task }: Claimed, ownerOf: (id: string) => Promise<Principal>): Promise<void> {
+    // A run that waited for a lane past its timeout and the grace may have been taken over as abandoned by another
+    // process: it is left to that recovery rather than called twice.
+    if (clock.now() > ms(run.started_at)! + task.timeout_seconds * 1000 + grace) return;
     const target = task.target as Target;
     const principal = await ownerOf(task.owner);
     const started = clock.now();
