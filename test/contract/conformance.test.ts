@@ -97,6 +97,26 @@ const policyFor = async (c: Caller, n: number) =>
       .expect(201)
   ).body.id as string;
 
+/** An available volume of the caller's (1 GiB ssd in the region's first zone), for the kinds that hang off one. */
+const volumeFor = async (c: Caller, n: number) =>
+  (
+    await c.agent
+      .post('/api/storage/volumes')
+      .set('Prefer', 'wait=20')
+      .send({ name: `cvol-for-${n}`, size_gb: 1 })
+      .expect(202)
+  ).body.id as string;
+/** A running instance of the caller's in no subnet (so in the region's first zone, as volumeFor's). */
+async function runningInstanceFor(app: TestApp, c: Caller, n: number) {
+  const { flavor, image } = await catalogue(app);
+  const r = await c.agent
+    .post('/api/compute/instances')
+    .set('Prefer', 'wait=20')
+    .send({ name: `cinst-for-${n}`, flavor_id: flavor.id, image_id: image.id })
+    .expect(202);
+  return r.body.id as string;
+}
+
 const fixtures: Record<Kind, KindFixture> = {
   flavor: {
     creator: 'admin',
@@ -275,6 +295,32 @@ const fixtures: Record<Kind, KindFixture> = {
     create: async (_app, _c, n) => ({ body: { name: `conformance-bucket-${n}-${Date.now().toString(36)}` } }),
     immutable: { name: 'renamed-bucket-conformance' },
     query: { putObject: { key: 'conformance.txt' } },
+  },
+  volume: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `cvol-${n}`, size_gb: n } }),
+    immutable: {
+      availability_zone: 'us-east-1c',
+      encrypted: true,
+      kms_key_id: 'key-other0000',
+      snapshot_id: 'snap-other0000',
+    },
+    bodies: {
+      attachVolume: { instance_id: 'inst-unknown0000', device: '/dev/sdf' },
+      createVolumeAttachment: { instance_id: 'inst-unknown0000', device: '/dev/sdf' },
+      createSnapshot: { name: 'snap' },
+    },
+  },
+  volume_attachment: {
+    creator: 'owner',
+    create: async (app, c, n) => ({
+      params: { volume_id: await volumeFor(c, n) },
+      body: { instance_id: await runningInstanceFor(app, c, n), device: '/dev/sdf' },
+    }),
+  },
+  snapshot: {
+    creator: 'owner',
+    create: async (_app, c, n) => ({ params: { volume_id: await volumeFor(c, n) }, body: { name: `csnap-${n}` } }),
   },
   user: {
     creator: 'admin',

@@ -14,6 +14,9 @@ import { vpcs } from './vpcs.js';
 export const subnets = new ResourceRepo<Schemas['Subnet']>(registry.subnet);
 const ZONES = ['a', 'b', 'c'];
 
+/** The region's zones (subnets and volumes live in one): the region's name and a letter. */
+export const zonesOf = (region: string) => ZONES.map((z) => `${region}${z}`);
+
 function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
   return {
     listSubnets: listHandler(subnets, ['vpc_id', 'name']),

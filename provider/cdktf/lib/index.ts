@@ -22,10 +22,13 @@ export * as routeTableAssociation from './route-table-association/index.js';
 export * as scheduledTask from './scheduled-task/index.js';
 export * as securityGroup from './security-group/index.js';
 export * as securityGroupRule from './security-group-rule/index.js';
+export * as snapshot from './snapshot/index.js';
 export * as stack from './stack/index.js';
 export * as subnet from './subnet/index.js';
 export * as user from './user/index.js';
 export * as userPolicyAttachment from './user-policy-attachment/index.js';
+export * as volume from './volume/index.js';
+export * as volumeAttachment from './volume-attachment/index.js';
 export * as vpc from './vpc/index.js';
 export * as workflow from './workflow/index.js';
 export * as dataAtonixBucket from './data-atonix-bucket/index.js';
@@ -37,7 +40,9 @@ export * as dataAtonixIamPolicyDocument from './data-atonix-iam-policy-document/
 export * as dataAtonixImage from './data-atonix-image/index.js';
 export * as dataAtonixLb from './data-atonix-lb/index.js';
 export * as dataAtonixSecurityGroup from './data-atonix-security-group/index.js';
+export * as dataAtonixSnapshot from './data-atonix-snapshot/index.js';
 export * as dataAtonixSubnet from './data-atonix-subnet/index.js';
+export * as dataAtonixVolume from './data-atonix-volume/index.js';
 export * as dataAtonixVpc from './data-atonix-vpc/index.js';
 export * as provider from './provider/index.js';
 

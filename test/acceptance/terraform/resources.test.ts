@@ -263,6 +263,16 @@ const CASES: Case[] = [
     resolve: async (_ws, v) => Number(v),
   },
   {
+    type: 'atonix_volume',
+    deps: '',
+    api: '/api/storage/volumes',
+    // Growing it is an in-place modification (through `modifying`); another zone is another volume.
+    body: (v) => `name = "data"\n  size_gb = ${v.mutable}\n  availability_zone = "${v.immutable}"`,
+    values: { mutable: ['10', '20'], immutable: ['us-east-1a', 'us-east-1b'] },
+    field: 'size_gb',
+    resolve: async (_ws, v) => Number(v),
+  },
+  {
     type: 'atonix_scheduled_task',
     deps: '',
     api: '/api/automation/scheduled-tasks',
