@@ -4307,6 +4307,11 @@ export interface components {
             readonly started_at?: string | null;
             /** Format: date-time */
             readonly ended_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When a retrying run is attempted again: retry_backoff_seconds after the failed attempt ended, doubled for each further attempt.
+             */
+            readonly retry_at?: string | null;
             /** @description The HTTP status the call answered. */
             readonly response_status?: number | null;
             /** @description The call's response body (on success). */
