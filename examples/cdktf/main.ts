@@ -1,5 +1,7 @@
 // The CDKTF example app: a Network, a ComputeFleet on it, and a raw generated instance, with the flavor and image
-// looked up by name. `npm run cdktf:synth` writes examples/cdktf/cdktf.out/stacks/atonix-example/cdk.tf.json.
+// looked up by name; and the nightly stop-dev workflow with the scheduled task that starts it. `npm run cdktf:synth`
+// writes examples/cdktf/cdktf.out/stacks/atonix-example/cdk.tf.json.
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ComputeFleet, Network } from '../../provider/cdktf/constructs/index.js';
@@ -10,11 +12,26 @@ import {
   TerraformStack,
   type Construct,
 } from '../../provider/cdktf/constructs/cdktf.js';
-import { dataAtonixFlavor, dataAtonixImage, instance, provider } from '../../provider/cdktf/lib/index.js';
+import {
+  dataAtonixFlavor,
+  dataAtonixImage,
+  instance,
+  provider,
+  scheduledTask,
+  workflow,
+} from '../../provider/cdktf/lib/index.js';
 
 export const STACK = 'atonix-example';
 
-/** A three-zone network, three web servers spread over it, and a stopped bastion in the first subnet. */
+/** The definition examples/terraform/automation/main.tf reads too: one file, so the two examples cannot drift. */
+export const STOP_DEV_DEFINITION = JSON.parse(
+  readFileSync(new URL('../terraform/automation/stop-dev-instances.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
+
+/**
+ * A three-zone network, three web servers spread over it, and a stopped bastion in the first subnet; a workflow that
+ * stops every running instance tagged env=dev, started at 02:00 UTC by a scheduled task.
+ */
 export class ExampleStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -50,11 +67,30 @@ export class ExampleStack extends TerraformStack {
       powerState: 'stopped',
     });
 
+    // JSON attributes are JSON text: JSON.stringify() writes it, and a token inside (the workflow's id) becomes a
+    // `${...}` reference in the synthesized string, which terraform and the stack engine both resolve.
+    const stopDev = new workflow.Workflow(this, 'stop_dev', {
+      name: 'stop-dev-instances',
+      description: 'Stops every running instance tagged env=dev.',
+      definition: JSON.stringify(STOP_DEV_DEFINITION),
+    });
+    const nightly = new scheduledTask.ScheduledTask(this, 'stop_dev_nightly', {
+      name: 'stop-dev-nightly',
+      schedule: '0 2 * * *',
+      target: JSON.stringify({
+        operation_id: 'startWorkflowExecution',
+        params: { id: stopDev.id },
+        body: { input: { reason: 'nightly' } },
+      }),
+    });
+
     new TerraformOutput(this, 'vpc_id', { value: network.vpcId });
     new TerraformOutput(this, 'subnet_ids', { value: network.subnetIds });
     new TerraformOutput(this, 'web_ids', { value: web.ids });
     new TerraformOutput(this, 'web_private_ips', { value: web.privateIps });
     new TerraformOutput(this, 'bastion_id', { value: bastion.id });
+    new TerraformOutput(this, 'workflow_id', { value: stopDev.id });
+    new TerraformOutput(this, 'nightly_task_id', { value: nightly.id });
   }
 }
 

@@ -6,7 +6,9 @@ import { startApp, type TestApp } from '../support/app.js';
 
 const ops = operations(loadSpec());
 /** Any path with its parameters filled by values of a valid shape (ids of nothing). */
-const pathOf = (path: string) => path.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'version' ? '1' : 'xyz-0000'));
+/** A path with a well-formed value for each parameter (a version is a number; an execution id has its pattern). */
+const SAMPLE: Record<string, string> = { version: '1', execution_id: 'exe-0000' };
+const pathOf = (path: string) => path.replace(/\{(\w+)\}/g, (_, k: string) => SAMPLE[k] ?? 'xyz-0000');
 
 describe('contract: every operation', () => {
   let app: TestApp;

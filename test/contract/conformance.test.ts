@@ -97,6 +97,26 @@ const policyFor = async (c: Caller, n: number) =>
       .expect(201)
   ).body.id as string;
 
+/** An available volume of the caller's (1 GiB ssd in the region's first zone), for the kinds that hang off one. */
+const volumeFor = async (c: Caller, n: number) =>
+  (
+    await c.agent
+      .post('/api/storage/volumes')
+      .set('Prefer', 'wait=20')
+      .send({ name: `cvol-for-${n}`, size_gb: 1 })
+      .expect(202)
+  ).body.id as string;
+/** A running instance of the caller's in no subnet (so in the region's first zone, as volumeFor's). */
+async function runningInstanceFor(app: TestApp, c: Caller, n: number) {
+  const { flavor, image } = await catalogue(app);
+  const r = await c.agent
+    .post('/api/compute/instances')
+    .set('Prefer', 'wait=20')
+    .send({ name: `cinst-for-${n}`, flavor_id: flavor.id, image_id: image.id })
+    .expect(202);
+  return r.body.id as string;
+}
+
 const fixtures: Record<Kind, KindFixture> = {
   flavor: {
     creator: 'admin',
@@ -141,6 +161,34 @@ const fixtures: Record<Kind, KindFixture> = {
     }),
     immutable: { type: 'network', vpc_id: 'vpc-other0000', scheme: 'internet-facing', subnets: ['subnet-other0000'] },
     bodies: { createTargetGroup: { name: 'tg', port: 80 }, createListener: { port: 80, default_action: FIXED } },
+  },
+  file_share: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({ body: { name: `cfs-${n}`, vpc_id: await vpcOf(app, caller), size_gb: 10 } }),
+    immutable: { protocol: 'SMB', vpc_id: 'vpc-other0000' },
+    bodies: { createMountTarget: { subnet_id: 'subnet-other0000' } },
+  },
+  file_share_mount_target: {
+    creator: 'owner',
+    // A network and an available share of its own for each, so every mount target has a zone to itself.
+    async create(_app, caller, n) {
+      const vpc = await created(
+        caller.agent.post('/api/networking/vpcs').send({ name: `cmt-${n}`, cidr_block: `10.${n}.0.0/16` }),
+      );
+      const subnet_id = await created(
+        caller.agent
+          .post(`/api/networking/vpcs/${vpc}/subnets`)
+          .send({ name: `cmt-${n}`, cidr_block: `10.${n}.1.0/24` }),
+      );
+      const share = await created(
+        caller.agent
+          .post('/api/storage/file-shares')
+          .set('Prefer', 'wait=10')
+          .send({ name: `cmt-${n}`, vpc_id: vpc, size_gb: 1 }),
+      );
+      return { params: { file_share_id: share }, body: { subnet_id } };
+    },
+    immutable: { file_share_id: 'fs-other0000', subnet_id: 'subnet-other0000', ip_address: '10.9.9.9' },
   },
   lb_target_group: {
     creator: 'owner',
@@ -289,6 +337,32 @@ const fixtures: Record<Kind, KindFixture> = {
       return { body: { bucket_id: bucket, rules: [{ id: 'expire', status: 'Enabled', expiration_days: 30 }] } };
     },
     immutable: { bucket_id: 'bkt-other0000' },
+  },
+  volume: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `cvol-${n}`, size_gb: n } }),
+    immutable: {
+      availability_zone: 'us-east-1c',
+      encrypted: true,
+      kms_key_id: 'key-other0000',
+      snapshot_id: 'snap-other0000',
+    },
+    bodies: {
+      attachVolume: { instance_id: 'inst-unknown0000', device: '/dev/sdf' },
+      createVolumeAttachment: { instance_id: 'inst-unknown0000', device: '/dev/sdf' },
+      createSnapshot: { name: 'snap' },
+    },
+  },
+  volume_attachment: {
+    creator: 'owner',
+    create: async (app, c, n) => ({
+      params: { volume_id: await volumeFor(c, n) },
+      body: { instance_id: await runningInstanceFor(app, c, n), device: '/dev/sdf' },
+    }),
+  },
+  snapshot: {
+    creator: 'owner',
+    create: async (_app, c, n) => ({ params: { volume_id: await volumeFor(c, n) }, body: { name: `csnap-${n}` } }),
   },
   user: {
     creator: 'admin',

@@ -1,5 +1,5 @@
 // Instances: created `building`, placed by a durable job against the region's capacity, started and stopped
-// through the state machine, deletable from any status.
+// through the state machine, deletable from any status (their volumes detached or deleted with them).
 import type { Knex } from 'knex';
 import { registry } from '../generated/registry.js';
 import { blockers, creationOf, getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
@@ -18,6 +18,7 @@ import { refusal, releaseCapacity, type Need } from './placement.js';
 import { flavors } from './flavors.js';
 import { images } from './images.js';
 import { SYSTEM } from '../platform/operations/principals.js';
+import { releaseInstanceVolumes } from '../storage/volume-attachments.js';
 
 export const instances = new ResourceRepo<Schemas['Instance'], { allocated: boolean }>(registry.instance);
 const QUEUE = 'provision-instance';
@@ -112,9 +113,11 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
       const routing = await blockers(trx, 'route', { instance_id: row.id });
       if (routing.length) throw problems.inUse('instance', row.id, routing);
       if (row.allocated) await releaseCapacity(trx, row.region, await need(trx, row.flavor_id));
+      // Its volumes are detached (the seed's SET_NULL) or, marked delete_on_termination, deleted with it.
+      const volumes = await releaseInstanceVolumes(trx, row.id);
       await instances.remove(trx, row);
       if (row.subnet_id) await releaseIp(trx, row.subnet_id);
-      ctx.audit = { resource_type: 'instance', resource_id: row.id };
+      ctx.audit = { resource_type: 'instance', resource_id: row.id, details: { volumes } };
       return { status: 204 };
     },
   };

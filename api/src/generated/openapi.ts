@@ -1035,6 +1035,304 @@ export interface paths {
         patch: operations["updateBucketLifecycleConfiguration"];
         trace?: never;
     };
+    "/api/storage/volumes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List volumes */
+        get: operations["listVolumes"];
+        put?: never;
+        /** Create a volume (answers 202 while it is created) */
+        post: operations["createVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volumes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a volume */
+        get: operations["getVolume"];
+        put?: never;
+        post?: never;
+        /** Delete a volume (available or error; 409 naming the instance while attached) */
+        delete: operations["deleteVolume"];
+        options?: never;
+        head?: never;
+        /** Update a volume (name, delete_on_termination; growing size_gb or changing type, iops or throughput passes through modifying) */
+        patch: operations["updateVolume"];
+        trace?: never;
+    };
+    "/api/storage/volumes/{id}/attach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach an available volume to an instance of its zone as a device (in-use) */
+        post: operations["attachVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volumes/{id}/detach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Detach an in-use volume (available) */
+        post: operations["detachVolume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volumes/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The volume's attachment (at most one) */
+        get: operations["listVolumeAttachmentsOfVolume"];
+        put?: never;
+        /** Attach the volume (as the attach action does), as a resource of its own */
+        post: operations["createVolumeAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volume-attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List volume attachments */
+        get: operations["listVolumeAttachments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volume-attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a volume attachment */
+        get: operations["getVolumeAttachment"];
+        put?: never;
+        post?: never;
+        /** Detach the volume (as the detach action does) */
+        delete: operations["deleteVolumeAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/volumes/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The volume's snapshots */
+        get: operations["listVolumeSnapshots"];
+        put?: never;
+        /** Snapshot an available or in-use volume (answers 202 while pending) */
+        post: operations["createSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List snapshots */
+        get: operations["listSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/snapshots/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a snapshot */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        /** Delete a snapshot (409 while a volume is being created from it) */
+        delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/file-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List file shares */
+        get: operations["listFileShares"];
+        put?: never;
+        /** Create a file share (answers 202 while it is being created) */
+        post: operations["createFileShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a file share */
+        get: operations["getFileShare"];
+        put?: never;
+        post?: never;
+        /** Delete a file share (409 while it has mount targets) */
+        delete: operations["deleteFileShare"];
+        options?: never;
+        head?: never;
+        /** Update a file share (name, a larger size_gb, export rules) */
+        patch: operations["updateFileShare"];
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List the mount targets of a file share */
+        get: operations["listFileShareMountTargets"];
+        put?: never;
+        /** Create a mount target of a file share in a subnet (answers 202 while it is being created) */
+        post: operations["createMountTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List mount targets */
+        get: operations["listMountTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a mount target */
+        get: operations["getMountTarget"];
+        put?: never;
+        post?: never;
+        /** Delete a mount target (its IP address goes back to the subnet) */
+        delete: operations["deleteMountTarget"];
+        options?: never;
+        head?: never;
+        /** Update a mount target (its security groups) */
+        patch: operations["updateMountTarget"];
+        trace?: never;
+    };
     "/api/security/users": {
         parameters: {
             query?: never;
@@ -2525,10 +2823,20 @@ export interface components {
             ram_mb: number;
             gpus: number;
         };
+        VolumeCapacityFigures: {
+            total_gb: number;
+            allocated_gb: number;
+        };
         Capacity: {
             region: string;
             total: components["schemas"]["CapacityFigures"];
             allocated: components["schemas"]["CapacityFigures"];
+            /** @description Block capacity per volume type (ATONIX_CAPACITY_SSD_GB, _HDD_GB, _NVME_GB), in GiB. */
+            volumes: {
+                ssd: components["schemas"]["VolumeCapacityFigures"];
+                hdd: components["schemas"]["VolumeCapacityFigures"];
+                nvme: components["schemas"]["VolumeCapacityFigures"];
+            };
         };
         /** @enum {string} */
         InstanceStatus: "building" | "running" | "stopped" | "error";
@@ -2556,6 +2864,8 @@ export interface components {
             /** @description Security groups (sg-...) of the subnet's VPC; defaults to the VPC's default group, none without a subnet. */
             security_group_ids?: string[];
             readonly region?: string;
+            /** @description The block volumes (vol-...) attached to it, in attachment order. */
+            readonly volume_ids?: string[];
             /**
              * @description Free-form string labels.
              * @default {}
@@ -3211,6 +3521,200 @@ export interface components {
         };
         BucketLifecycleConfigurationList: {
             items: components["schemas"]["BucketLifecycleConfiguration"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description The seed's statuses and `modifying`. `deleting` is the seed's and never observed: a delete is refused unless the volume is available or in error, and then it answers 204 with the volume gone.
+         * @enum {string}
+         */
+        VolumeStatus: "creating" | "available" | "in-use" | "modifying" | "deleting" | "error";
+        /** @enum {string} */
+        VolumeType: "ssd" | "hdd" | "nvme";
+        /** @description A block volume (EBS-like). Created `creating`; a job claims its size from the region's capacity for its type and moves it to `available` (or `error`, InsufficientCapacity). Attached to one instance of its zone at a time (`in-use`). Growing it or changing its type or IOPS passes through `modifying`. Limits per type (size_gb, iops, throughput) are in the README's table; out of range is a 422 naming the field. */
+        Volume: {
+            /** @description Volume id (vol-...). */
+            readonly id?: string;
+            /** @description The seed's name for the id (the same value). */
+            readonly volume_id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @description Size in GiB, within the type's range. Required unless `snapshot_id` is given (then it defaults to the snapshot's size, and may not be smaller). It may grow (through `modifying`), never shrink. */
+            size_gb?: number;
+            /**
+             * @description ssd, hdd or nvme; changing it passes through `modifying`.
+             * @default ssd
+             */
+            type: components["schemas"]["VolumeType"];
+            readonly status?: components["schemas"]["VolumeStatus"];
+            /** @description Why the volume is in `error` (InsufficientCapacity...). */
+            readonly status_reason?: string | null;
+            /** @description Provisioned IOPS: ssd 3,000-16,000 (default 3,000); nvme 100-64,000 and at most 500 per GiB (default the smaller of 3,000 and 500 per GiB); hdd has none (absent or null). */
+            iops?: number | null;
+            /** @description Provisioned throughput in MiB/s, ssd only (125-1,000, default 125); null for hdd and nvme. */
+            throughput?: number | null;
+            /** @description The zone (one of the region's, as subnets'); defaults to the region's first. Attach only to an instance of this zone. */
+            availability_zone?: string;
+            /** @description Encrypted at rest; defaults to false, or to the snapshot's encryption (which it must keep). */
+            encrypted?: boolean;
+            /** @description A symmetric KMS key of the owner's (key-... or alias/...), stored as the key's id; needs `encrypted`. From a snapshot: the snapshot's key unless another is named. */
+            kms_key_id?: string | null;
+            /** @description Create from this completed snapshot (snap-...) of the owner's. */
+            snapshot_id?: string | null;
+            /**
+             * @description Deleted with the instance it is attached to (otherwise it is detached and kept).
+             * @default false
+             */
+            delete_on_termination: boolean;
+            /** @description The instance (inst-...) it is attached to; null when detached (also when that instance is deleted). */
+            readonly attached_to?: string | null;
+            /** @description The device name it is attached as. */
+            readonly device?: string | null;
+            readonly region?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        VolumeList: {
+            items: components["schemas"]["Volume"][];
+            next_cursor: string | null;
+        };
+        /** @description The device name, unique per instance: /dev/sdb-/dev/sdz, /dev/xvdb-z, /dev/vdb-z or /dev/nvme1n1-/dev/nvme26n1 (the root device's /dev/sda, /dev/xvda, /dev/vda and /dev/nvme0n1 are the image's). */
+        DeviceName: string;
+        AttachVolumeRequest: {
+            /** @description A running or stopped instance of the volume's zone. */
+            instance_id: string;
+            device: components["schemas"]["DeviceName"];
+        };
+        /** @description A volume attached to an instance as a device. Only an `available` volume attaches, only to a running or stopped instance of its zone, one instance at a time, under a device name the instance does not use yet. Deleting the attachment detaches the volume (back to `available`). */
+        VolumeAttachment: {
+            /** @description Attachment id (vatt-...). */
+            readonly id?: string;
+            /** @description The volume (vol-...); from the path. */
+            volume_id: string;
+            /** @description The instance (inst-...). */
+            instance_id: string;
+            device: components["schemas"]["DeviceName"];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        VolumeAttachmentList: {
+            items: components["schemas"]["VolumeAttachment"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        SnapshotStatus: "pending" | "completed" | "error";
+        /** @description A snapshot of a volume, taken `pending`: it completes after ATONIX_SNAPSHOT_MS_PER_GIB (default 500) platform milliseconds per GiB of the volume, `progress` counting 0-100 meanwhile. It outlives its volume (as EBS's do). It cannot be deleted while a volume is being created from it. */
+        Snapshot: {
+            /** @description Snapshot id (snap-...). */
+            readonly id?: string;
+            /** @description The volume (vol-...); from the path. */
+            volume_id: string;
+            name: components["schemas"]["ResourceName"];
+            /** @default  */
+            description: string;
+            readonly status?: components["schemas"]["SnapshotStatus"];
+            /** @description Percent done. */
+            readonly progress?: number;
+            /** @description The volume's size when the snapshot was taken. */
+            readonly size_gb?: number;
+            /** @description The volume's encryption, which volumes made from it keep. */
+            readonly encrypted?: boolean;
+            readonly kms_key_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When it completed (or, while pending, when it will).
+             */
+            readonly completed_at?: string | null;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        SnapshotList: {
+            items: components["schemas"]["Snapshot"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        FileShareStatus: "creating" | "available" | "error";
+        /** @description Which clients may mount the share, and how. Rules are evaluated in ascending `priority` and the first whose `client_cidr` holds the client's address decides; a client no rule matches may not mount. */
+        ExportRule: {
+            /** @description Order of evaluation, lowest first; unique within the share. */
+            priority: number;
+            /** @description The clients, an IPv4 CIDR such as 10.0.0.0/16. */
+            client_cidr: string;
+            /**
+             * @description What matching clients may do.
+             * @enum {string}
+             */
+            access: "read-only" | "read-write";
+            /** @description NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash). */
+            root_squash?: boolean | null;
+        };
+        /** @description A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real. */
+        FileShare: {
+            /** @description File share id (fs-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description `NFS` (NFSv4.1) or `SMB` (SMB 3).
+             * @default NFS
+             * @enum {string}
+             */
+            protocol: "NFS" | "SMB";
+            /** @description The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB. */
+            readonly protocol_version?: string;
+            /** @description Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed). */
+            size_gb: number;
+            /** @description The VPC (vpc-...), the caller's. */
+            vpc_id: string;
+            /** @description Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share. */
+            export_rules?: components["schemas"]["ExportRule"][];
+            readonly status?: components["schemas"]["FileShareStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address. */
+            readonly dns_name?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareList: {
+            items: components["schemas"]["FileShare"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        FileShareMountTargetStatus: "creating" | "available" | "error";
+        /** @description A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run. */
+        FileShareMountTarget: {
+            /** @description Mount target id (fsmt-...). */
+            readonly id?: string;
+            /** @description The file share (fs-...); taken from the path on create. */
+            file_share_id: string;
+            /** @description A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. */
+            subnet_id: string;
+            /** @description Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. */
+            ip_address?: string;
+            /** @description Security groups (sg-...) of the share's VPC; none given, the VPC's default group. */
+            security_group_ids?: string[];
+            /** @description The subnet's zone. */
+            readonly availability_zone?: string;
+            /** @description The share's VPC. */
+            readonly vpc_id?: string;
+            readonly status?: components["schemas"]["FileShareMountTargetStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it. */
+            readonly mount_command?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareMountTargetList: {
+            items: components["schemas"]["FileShareMountTarget"][];
             next_cursor: string | null;
         };
         /** @description A person or automation that holds tokens and owns resources. */
@@ -3938,6 +4442,11 @@ export interface components {
             readonly started_at?: string | null;
             /** Format: date-time */
             readonly ended_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When a retrying run is attempted again: retry_backoff_seconds after the failed attempt ended, doubled for each further attempt.
+             */
+            readonly retry_at?: string | null;
             /** @description The HTTP status the call answered. */
             readonly response_status?: number | null;
             /** @description The call's response body (on success). */
@@ -4437,6 +4946,115 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        /** @description Accepted; the volume is being created. */
+        VolumeAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Volume"];
+            };
+        };
+        /** @description The volume. */
+        VolumeOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Volume"];
+            };
+        };
+        /** @description Attached; the volume is `in-use`. */
+        VolumeAttachmentCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["VolumeAttachment"];
+            };
+        };
+        /** @description The attachment. */
+        VolumeAttachmentOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["VolumeAttachment"];
+            };
+        };
+        /** @description Accepted; the snapshot is pending. */
+        SnapshotAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Snapshot"];
+            };
+        };
+        /** @description The snapshot. */
+        SnapshotOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Snapshot"];
+            };
+        };
+        /** @description Accepted; the share is being created. */
+        FileShareAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description The file share. */
+        FileShareOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description Accepted; the mount target is being created. */
+        FileShareMountTargetAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        /** @description The mount target. */
+        FileShareMountTargetOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
             };
         };
         /** @description Created. */
@@ -7299,6 +7917,723 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["BucketLifecycleConfigurationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listVolumes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Volume status. */
+                status?: components["schemas"]["VolumeStatus"];
+                /** @description Volume type. */
+                type?: components["schemas"]["VolumeType"];
+                /** @description Zone. */
+                availability_zone?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of volumes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Volume"];
+            };
+        };
+        responses: {
+            202: components["responses"]["VolumeAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getVolume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VolumeOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Volume"];
+                "application/json": components["schemas"]["Volume"];
+            };
+        };
+        responses: {
+            200: components["responses"]["VolumeOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    attachVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachVolumeRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["VolumeOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    detachVolume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VolumeOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listVolumeAttachmentsOfVolume: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeAttachmentList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createVolumeAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolumeAttachment"];
+            };
+        };
+        responses: {
+            201: components["responses"]["VolumeAttachmentCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listVolumeAttachments: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Volume id. */
+                volume_id?: string;
+                /** @description Instance id. */
+                instance_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeAttachmentList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getVolumeAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["VolumeAttachmentOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteVolumeAttachment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Detached. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listVolumeSnapshots: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createSnapshot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Snapshot"];
+            };
+        };
+        responses: {
+            202: components["responses"]["SnapshotAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listSnapshots: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Volume id. */
+                volume_id?: string;
+                /** @description Snapshot status. */
+                status?: components["schemas"]["SnapshotStatus"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["SnapshotOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteSnapshot: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShares: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Status. */
+                status?: components["schemas"]["FileShareStatus"];
+                /** @description NFS or SMB. */
+                protocol?: "NFS" | "SMB";
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of file shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getFileShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShare"];
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShareMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareMountTargetAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description File share id. */
+                file_share_id?: string;
+                /** @description Subnet id. */
+                subnet_id?: string;
+                /** @description Status. */
+                status?: components["schemas"]["FileShareMountTargetStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getMountTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShareMountTarget"];
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

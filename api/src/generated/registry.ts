@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'bucket_lifecycle_configuration' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -26,6 +26,11 @@ export type KindOperationIds = {
   route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
   bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects' | 'restoreObject';
   bucket_lifecycle_configuration: 'listBucketLifecycleConfigurations' | 'createBucketLifecycleConfiguration' | 'getBucketLifecycleConfiguration' | 'updateBucketLifecycleConfiguration' | 'deleteBucketLifecycleConfiguration';
+  volume: 'listVolumes' | 'createVolume' | 'getVolume' | 'updateVolume' | 'deleteVolume' | 'attachVolume' | 'detachVolume';
+  volume_attachment: 'listVolumeAttachmentsOfVolume' | 'createVolumeAttachment' | 'listVolumeAttachments' | 'getVolumeAttachment' | 'deleteVolumeAttachment';
+  snapshot: 'listVolumeSnapshots' | 'createSnapshot' | 'listSnapshots' | 'getSnapshot' | 'deleteSnapshot';
+  file_share: 'listFileShares' | 'createFileShare' | 'getFileShare' | 'updateFileShare' | 'deleteFileShare';
+  file_share_mount_target: 'listFileShareMountTargets' | 'createMountTarget' | 'listMountTargets' | 'getMountTarget' | 'updateMountTarget' | 'deleteMountTarget';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
   access_key: 'listUserAccessKeys' | 'createAccessKey' | 'getUserAccessKey' | 'updateUserAccessKey' | 'deleteUserAccessKey' | 'listAccessKeys' | 'getAccessKey' | 'updateAccessKey' | 'deleteAccessKey';
@@ -50,7 +55,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -473,6 +478,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true
+      },
+      "volume_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The block volumes (vol-...) attached to it, in attachment order."
       },
       "metadata": {
         "type": "object",
@@ -3456,6 +3474,1113 @@ export const registry: Record<Kind, ResourceMeta> = {
     },
     "terraform": "atonix_bucket_lifecycle_configuration"
   },
+  "volume": {
+    "kind": "volume",
+    "schema": "Volume",
+    "description": "A block volume (EBS-like). Created `creating`; a job claims its size from the region's capacity for its type and moves it to `available` (or `error`, InsufficientCapacity). Attached to one instance of its zone at a time (`in-use`). Growing it or changing its type or IOPS passes through `modifying`. Limits per type (size_gb, iops, throughput) are in the README's table; out of range is a 422 naming the field.",
+    "service": "storage",
+    "collection": "volumes",
+    "idPrefix": "vol",
+    "table": "volumes",
+    "async": true,
+    "readyStatus": [
+      "available",
+      "in-use"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Volume id (vol-...)."
+      },
+      "volume_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The seed's name for the id (the same value)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "size_gb": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Size in GiB, within the type's range. Required unless `snapshot_id` is given (then it defaults to the snapshot's size, and may not be smaller). It may grow (through `modifying`), never shrink."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "ssd",
+        "enum": [
+          "ssd",
+          "hdd",
+          "nvme"
+        ],
+        "description": "ssd, hdd or nvme; changing it passes through `modifying`."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "creating",
+          "available",
+          "in-use",
+          "modifying",
+          "deleting",
+          "error"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why the volume is in `error` (InsufficientCapacity...)."
+      },
+      "iops": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Provisioned IOPS: ssd 3,000-16,000 (default 3,000); nvme 100-64,000 and at most 500 per GiB (default the smaller of 3,000 and 500 per GiB); hdd has none (absent or null)."
+      },
+      "throughput": {
+        "type": "integer",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Provisioned throughput in MiB/s, ssd only (125-1,000, default 125); null for hdd and nvme."
+      },
+      "availability_zone": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "The zone (one of the region's, as subnets'); defaults to the region's first. Attach only to an instance of this zone."
+      },
+      "encrypted": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Encrypted at rest; defaults to false, or to the snapshot's encryption (which it must keep)."
+      },
+      "kms_key_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "A symmetric KMS key of the owner's (key-... or alias/...), stored as the key's id; needs `encrypted`. From a snapshot: the snapshot's key unless another is named."
+      },
+      "snapshot_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Create from this completed snapshot (snap-...) of the owner's."
+      },
+      "delete_on_termination": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Deleted with the instance it is attached to (otherwise it is detached and kept)."
+      },
+      "attached_to": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The instance (inst-...) it is attached to; null when detached (also when that instance is deleted)."
+      },
+      "device": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The device name it is attached as."
+      },
+      "region": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/volumes",
+      "create": "/api/storage/volumes",
+      "item": "/api/storage/volumes/{id}"
+    },
+    "operations": {
+      "list": "listVolumes",
+      "create": "createVolume",
+      "get": "getVolume",
+      "update": "updateVolume",
+      "delete": "deleteVolume"
+    },
+    "statusField": "status",
+    "terraform": "atonix_volume"
+  },
+  "volume_attachment": {
+    "kind": "volume_attachment",
+    "schema": "VolumeAttachment",
+    "description": "A volume attached to an instance as a device. Only an `available` volume attaches, only to a running or stopped instance of its zone, one instance at a time, under a device name the instance does not use yet. Deleting the attachment detaches the volume (back to `available`).",
+    "service": "storage",
+    "collection": "volume-attachments",
+    "idPrefix": "vatt",
+    "table": "volume_attachments",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Attachment id (vatt-...)."
+      },
+      "volume_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The volume (vol-...); from the path."
+      },
+      "instance_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The instance (inst-...)."
+      },
+      "device": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/storage/volumes/{volume_id}/attachments",
+      "parent": {
+        "param": "id",
+        "field": "volume_id"
+      },
+      "list": "/api/storage/volume-attachments",
+      "item": "/api/storage/volume-attachments/{id}"
+    },
+    "operations": {
+      "create": "createVolumeAttachment",
+      "list": "listVolumeAttachments",
+      "get": "getVolumeAttachment",
+      "delete": "deleteVolumeAttachment"
+    },
+    "terraform": "atonix_volume_attachment"
+  },
+  "snapshot": {
+    "kind": "snapshot",
+    "schema": "Snapshot",
+    "description": "A snapshot of a volume, taken `pending`: it completes after ATONIX_SNAPSHOT_MS_PER_GIB (default 500) platform milliseconds per GiB of the volume, `progress` counting 0-100 meanwhile. It outlives its volume (as EBS's do). It cannot be deleted while a volume is being created from it.",
+    "service": "storage",
+    "collection": "snapshots",
+    "idPrefix": "snap",
+    "table": "snapshots",
+    "async": true,
+    "readyStatus": [
+      "completed"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name",
+      "volume_id"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Snapshot id (snap-...)."
+      },
+      "volume_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The volume (vol-...); from the path."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": ""
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "pending",
+          "completed",
+          "error"
+        ]
+      },
+      "progress": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Percent done."
+      },
+      "size_gb": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The volume's size when the snapshot was taken."
+      },
+      "encrypted": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The volume's encryption, which volumes made from it keep."
+      },
+      "kms_key_id": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "completed_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When it completed (or, while pending, when it will)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/storage/volumes/{volume_id}/snapshots",
+      "parent": {
+        "param": "id",
+        "field": "volume_id"
+      },
+      "list": "/api/storage/snapshots",
+      "item": "/api/storage/snapshots/{id}"
+    },
+    "operations": {
+      "create": "createSnapshot",
+      "list": "listSnapshots",
+      "get": "getSnapshot",
+      "delete": "deleteSnapshot"
+    },
+    "statusField": "status",
+    "terraform": "atonix_snapshot"
+  },
+  "file_share": {
+    "kind": "file_share",
+    "schema": "FileShare",
+    "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+    "service": "storage",
+    "collection": "file-shares",
+    "idPrefix": "fs",
+    "table": "file_shares",
+    "async": true,
+    "readyStatus": [
+      "available"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name",
+      "vpc_id"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "File share id (fs-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "NFS",
+        "enum": [
+          "NFS",
+          "SMB"
+        ],
+        "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3)."
+      },
+      "protocol_version": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB."
+      },
+      "size_gb": {
+        "type": "integer",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed)."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC (vpc-...), the caller's."
+      },
+      "export_rules": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "priority": {
+            "type": "integer",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Order of evaluation, lowest first; unique within the share."
+          },
+          "client_cidr": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16."
+          },
+          "access": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "read-only",
+              "read-write"
+            ],
+            "description": "What matching clients may do."
+          },
+          "root_squash": {
+            "type": "boolean",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash)."
+          }
+        },
+        "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "creating",
+          "available",
+          "error"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why it failed, when it did."
+      },
+      "dns_name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/file-shares",
+      "create": "/api/storage/file-shares",
+      "item": "/api/storage/file-shares/{id}"
+    },
+    "operations": {
+      "list": "listFileShares",
+      "create": "createFileShare",
+      "get": "getFileShare",
+      "update": "updateFileShare",
+      "delete": "deleteFileShare"
+    },
+    "statusField": "status",
+    "terraform": "atonix_file_share"
+  },
+  "file_share_mount_target": {
+    "kind": "file_share_mount_target",
+    "schema": "FileShareMountTarget",
+    "description": "A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run.",
+    "service": "storage",
+    "collection": "mount-targets",
+    "idPrefix": "fsmt",
+    "table": "file_share_mount_targets",
+    "async": true,
+    "readyStatus": [
+      "available"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Mount target id (fsmt-...)."
+      },
+      "file_share_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The file share (fs-...); taken from the path on create."
+      },
+      "subnet_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet."
+      },
+      "ip_address": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address."
+      },
+      "security_group_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group."
+      },
+      "availability_zone": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The subnet's zone."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The share's VPC."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "creating",
+          "available",
+          "error"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why it failed, when it did."
+      },
+      "mount_command": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/storage/file-shares/{file_share_id}/mount-targets",
+      "parent": {
+        "param": "id",
+        "field": "file_share_id"
+      },
+      "list": "/api/storage/mount-targets",
+      "item": "/api/storage/mount-targets/{id}"
+    },
+    "operations": {
+      "create": "createMountTarget",
+      "list": "listMountTargets",
+      "get": "getMountTarget",
+      "update": "updateMountTarget",
+      "delete": "deleteMountTarget"
+    },
+    "statusField": "status",
+    "terraform": "atonix_file_share_mount_target"
+  },
   "user": {
     "kind": "user",
     "schema": "User",
@@ -5813,6 +6938,34 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
   "updateBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
   "deleteBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "listVolumes": "volume",
+  "createVolume": "volume",
+  "getVolume": "volume",
+  "updateVolume": "volume",
+  "deleteVolume": "volume",
+  "attachVolume": "volume",
+  "detachVolume": "volume",
+  "listVolumeAttachmentsOfVolume": "volume_attachment",
+  "createVolumeAttachment": "volume_attachment",
+  "listVolumeAttachments": "volume_attachment",
+  "getVolumeAttachment": "volume_attachment",
+  "deleteVolumeAttachment": "volume_attachment",
+  "listVolumeSnapshots": "snapshot",
+  "createSnapshot": "snapshot",
+  "listSnapshots": "snapshot",
+  "getSnapshot": "snapshot",
+  "deleteSnapshot": "snapshot",
+  "listFileShares": "file_share",
+  "createFileShare": "file_share",
+  "getFileShare": "file_share",
+  "updateFileShare": "file_share",
+  "deleteFileShare": "file_share",
+  "listFileShareMountTargets": "file_share_mount_target",
+  "createMountTarget": "file_share_mount_target",
+  "listMountTargets": "file_share_mount_target",
+  "getMountTarget": "file_share_mount_target",
+  "updateMountTarget": "file_share_mount_target",
+  "deleteMountTarget": "file_share_mount_target",
   "listUsers": "user",
   "createUser": "user",
   "getUser": "user",

@@ -62,6 +62,10 @@ export interface Config {
   adminToken?: string;
   provisionDelayMs: number;
   capacity: { vcpus: number; ram_mb: number; gpus: number };
+  /** block capacity of the region per volume type, GiB (ATONIX_CAPACITY_SSD_GB, _HDD_GB, _NVME_GB) */
+  volumeCapacityGb: { ssd: number; hdd: number; nvme: number };
+  /** how long a snapshot takes per GiB of its volume, platform milliseconds (ATONIX_SNAPSHOT_MS_PER_GIB) */
+  snapshotMsPerGib: number;
   rateLimit: { perSecond: number; burst: number };
   logLevel: string;
   validateResponses: boolean;
@@ -101,6 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ram_mb: int('ATONIX_CAPACITY_RAM_MB', 4 * 1024 * 1024, env),
       gpus: int('ATONIX_CAPACITY_GPUS', 16, env),
     },
+    volumeCapacityGb: {
+      ssd: int('ATONIX_CAPACITY_SSD_GB', 1024 * 1024, env),
+      hdd: int('ATONIX_CAPACITY_HDD_GB', 4 * 1024 * 1024, env),
+      nvme: int('ATONIX_CAPACITY_NVME_GB', 256 * 1024, env),
+    },
+    snapshotMsPerGib: int('ATONIX_SNAPSHOT_MS_PER_GIB', 500, env),
     rateLimit: {
       perSecond: int('ATONIX_RATE_LIMIT_PER_SECOND', 200, env),
       burst: int('ATONIX_RATE_LIMIT_BURST', 400, env),

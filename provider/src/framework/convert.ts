@@ -80,18 +80,10 @@ export function patchBody(
     const v = planned[a.name];
     if (!known(v) || unchanged(a, v!, prior[a.name] ?? null)) continue;
     const before = prior[a.name];
-    // A JSON attribute is sent whole; top-level members it no longer has go away (as nulls in the merge patch).
+    // A JSON attribute is a document the API replaces whole: it is sent as written, its nulls meaning null (a
+    // workflow's ResultPath), and members it no longer has are simply not in it.
     if (a.json && typeof v === 'string') {
-      const now = JSON.parse(v) as Record<string, unknown>;
-      const was = typeof before === 'string' ? (JSON.parse(before) as Record<string, unknown>) : {};
-      body[a.name] = {
-        ...Object.fromEntries(
-          Object.keys(was)
-            .filter((k) => !(k in now))
-            .map((k) => [k, null]),
-        ),
-        ...now,
-      };
+      body[a.name] = JSON.parse(v);
       continue;
     }
     // The API merge-patches objects (RFC 7386): keys the plan drops must be sent as null to go away.

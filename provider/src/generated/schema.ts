@@ -518,6 +518,352 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "NFS"
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}",
+        "list": "/api/storage/file-shares",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_file_share_mount_target",
+      "kind": "file_share_mount_target",
+      "description": "A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Mount target id (fsmt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "file_share_id",
+          "type": "string",
+          "description": "The file share (fs-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "subnet_id",
+          "type": "string",
+          "description": "A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "ip_address",
+          "type": "string",
+          "description": "Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "The subnet's zone.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The share's VPC.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "mount_command",
+          "type": "string",
+          "description": "What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares/{file_share_id}/mount-targets",
+        "item": "/api/storage/mount-targets/{id}",
+        "list": "/api/storage/mount-targets",
+        "parent": {
+          "param": "id",
+          "field": "file_share_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_group",
       "kind": "group",
       "description": "A group of users: policies attached to it apply to every member. Managed by admins.",
@@ -895,6 +1241,19 @@ export const providerSchema: ProviderSchema = {
           "name": "region",
           "type": "string",
           "description": "region",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The block volumes (vol-...) attached to it, in attachment order.",
           "required": false,
           "optional": false,
           "computed": true,
@@ -2934,6 +3293,152 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_snapshot",
+      "kind": "snapshot",
+      "description": "A snapshot of a volume, taken `pending`: it completes after ATONIX_SNAPSHOT_MS_PER_GIB (default 500) platform milliseconds per GiB of the volume, `progress` counting 0-100 meanwhile. It outlives its volume (as EBS's do). It cannot be deleted while a volume is being created from it.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Snapshot id (snap-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_id",
+          "type": "string",
+          "description": "The volume (vol-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "name Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "description Defaults to `\"\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": ""
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `pending`, `completed`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "progress",
+          "type": "number",
+          "description": "Percent done.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "The volume's size when the snapshot was taken.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encrypted",
+          "type": "bool",
+          "description": "The volume's encryption, which volumes made from it keep.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "kms key id",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "completed_at",
+          "type": "string",
+          "description": "When it completed (or, while pending, when it will).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/volumes/{volume_id}/snapshots",
+        "item": "/api/storage/snapshots/{id}",
+        "list": "/api/storage/snapshots",
+        "parent": {
+          "param": "id",
+          "field": "volume_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "completed"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": false
+      }
+    },
+    {
       "typeName": "atonix_stack",
       "kind": "stack",
       "description": "A template made real: its resources are created through the public API as the stack's owner, in\ndependency order, and updated, replaced or deleted as the template changes. Send the template as\n`template` (an object: the native format, or Terraform JSON as CDKTF synthesizes it), as\n`template_body` (JSON or YAML text), or by `template_id` and `template_version`.",
@@ -3322,6 +3827,300 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_volume",
+      "kind": "volume",
+      "description": "A block volume (EBS-like). Created `creating`; a job claims its size from the region's capacity for its type and moves it to `available` (or `error`, InsufficientCapacity). Attached to one instance of its zone at a time (`in-use`). Growing it or changing its type or IOPS passes through `modifying`. Limits per type (size_gb, iops, throughput) are in the README's table; out of range is a 422 naming the field.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Volume id (vol-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_id",
+          "type": "string",
+          "description": "The seed's name for the id (the same value).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Size in GiB, within the type's range. Required unless `snapshot_id` is given (then it defaults to the snapshot's size, and may not be smaller). It may grow (through `modifying`), never shrink.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "ssd, hdd or nvme; changing it passes through `modifying`. One of: `ssd`, `hdd`, `nvme`. Defaults to `\"ssd\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "ssd"
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `in-use`, `modifying`, `deleting`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why the volume is in `error` (InsufficientCapacity...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "iops",
+          "type": "number",
+          "description": "Provisioned IOPS: ssd 3,000-16,000 (default 3,000); nvme 100-64,000 and at most 500 per GiB (default the smaller of 3,000 and 500 per GiB); hdd has none (absent or null).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "throughput",
+          "type": "number",
+          "description": "Provisioned throughput in MiB/s, ssd only (125-1,000, default 125); null for hdd and nvme.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "The zone (one of the region's, as subnets'); defaults to the region's first. Attach only to an instance of this zone. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "encrypted",
+          "type": "bool",
+          "description": "Encrypted at rest; defaults to false, or to the snapshot's encryption (which it must keep). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "A symmetric KMS key of the owner's (key-... or alias/...), stored as the key's id; needs `encrypted`. From a snapshot: the snapshot's key unless another is named. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "snapshot_id",
+          "type": "string",
+          "description": "Create from this completed snapshot (snap-...) of the owner's. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "delete_on_termination",
+          "type": "bool",
+          "description": "Deleted with the instance it is attached to (otherwise it is detached and kept). Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "attached_to",
+          "type": "string",
+          "description": "The instance (inst-...) it is attached to; null when detached (also when that instance is deleted).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "device",
+          "type": "string",
+          "description": "The device name it is attached as.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "description": "region",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/volumes",
+        "item": "/api/storage/volumes/{id}",
+        "list": "/api/storage/volumes",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available",
+          "in-use"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_volume_attachment",
+      "kind": "volume_attachment",
+      "description": "A volume attached to an instance as a device. Only an `available` volume attaches, only to a running or stopped instance of its zone, one instance at a time, under a device name the instance does not use yet. Deleting the attachment detaches the volume (back to `available`).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Attachment id (vatt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_id",
+          "type": "string",
+          "description": "The volume (vol-...); from the path. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "instance_id",
+          "type": "string",
+          "description": "The instance (inst-...). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "device",
+          "type": "string",
+          "description": "device Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/volumes/{volume_id}/attachments",
+        "item": "/api/storage/volume-attachments/{id}",
+        "list": "/api/storage/volume-attachments",
+        "parent": {
+          "param": "id",
+          "field": "volume_id"
+        },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": false
+      }
+    },
+    {
       "typeName": "atonix_vpc",
       "kind": "vpc",
       "description": "A virtual private cloud. Created `pending`; a job makes it `available`.",
@@ -3689,6 +4488,198 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/storage/buckets",
         "item": "/api/storage/buckets/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "lookup": [
+        "id",
+        "name",
+        "vpc_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}"
       }
     },
     {
@@ -4415,6 +5406,142 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_snapshot",
+      "kind": "snapshot",
+      "description": "A snapshot of a volume, taken `pending`: it completes after ATONIX_SNAPSHOT_MS_PER_GIB (default 500) platform milliseconds per GiB of the volume, `progress` counting 0-100 meanwhile. It outlives its volume (as EBS's do). It cannot be deleted while a volume is being created from it.",
+      "lookup": [
+        "id",
+        "name",
+        "volume_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Snapshot id (snap-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_id",
+          "type": "string",
+          "description": "The volume (vol-...); from the path. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "name Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "description Defaults to `\"\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `pending`, `completed`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "progress",
+          "type": "number",
+          "description": "Percent done.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "The volume's size when the snapshot was taken.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encrypted",
+          "type": "bool",
+          "description": "The volume's encryption, which volumes made from it keep.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "kms key id",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "completed_at",
+          "type": "string",
+          "description": "When it completed (or, while pending, when it will).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/snapshots",
+        "item": "/api/storage/snapshots/{id}"
+      }
+    },
+    {
       "typeName": "atonix_subnet",
       "kind": "subnet",
       "description": "A range of a VPC's addresses. Five addresses of each subnet are reserved.",
@@ -4518,6 +5645,211 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/networking/subnets",
         "item": "/api/networking/subnets/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_volume",
+      "kind": "volume",
+      "description": "A block volume (EBS-like). Created `creating`; a job claims its size from the region's capacity for its type and moves it to `available` (or `error`, InsufficientCapacity). Attached to one instance of its zone at a time (`in-use`). Growing it or changing its type or IOPS passes through `modifying`. Limits per type (size_gb, iops, throughput) are in the README's table; out of range is a 422 naming the field.",
+      "lookup": [
+        "id",
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Volume id (vol-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "volume_id",
+          "type": "string",
+          "description": "The seed's name for the id (the same value).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Size in GiB, within the type's range. Required unless `snapshot_id` is given (then it defaults to the snapshot's size, and may not be smaller). It may grow (through `modifying`), never shrink.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "ssd, hdd or nvme; changing it passes through `modifying`. One of: `ssd`, `hdd`, `nvme`. Defaults to `\"ssd\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `in-use`, `modifying`, `deleting`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why the volume is in `error` (InsufficientCapacity...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "iops",
+          "type": "number",
+          "description": "Provisioned IOPS: ssd 3,000-16,000 (default 3,000); nvme 100-64,000 and at most 500 per GiB (default the smaller of 3,000 and 500 per GiB); hdd has none (absent or null).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "throughput",
+          "type": "number",
+          "description": "Provisioned throughput in MiB/s, ssd only (125-1,000, default 125); null for hdd and nvme.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "The zone (one of the region's, as subnets'); defaults to the region's first. Attach only to an instance of this zone. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "encrypted",
+          "type": "bool",
+          "description": "Encrypted at rest; defaults to false, or to the snapshot's encryption (which it must keep). Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "kms_key_id",
+          "type": "string",
+          "description": "A symmetric KMS key of the owner's (key-... or alias/...), stored as the key's id; needs `encrypted`. From a snapshot: the snapshot's key unless another is named. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "snapshot_id",
+          "type": "string",
+          "description": "Create from this completed snapshot (snap-...) of the owner's. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "delete_on_termination",
+          "type": "bool",
+          "description": "Deleted with the instance it is attached to (otherwise it is detached and kept). Defaults to `false`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "attached_to",
+          "type": "string",
+          "description": "The instance (inst-...) it is attached to; null when detached (also when that instance is deleted).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "device",
+          "type": "string",
+          "description": "The device name it is attached as.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "description": "region",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/volumes",
+        "item": "/api/storage/volumes/{id}"
       }
     },
     {

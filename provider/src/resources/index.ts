@@ -9,12 +9,16 @@ import { bucketObjectResource } from './bucket-object.js';
 import { instanceHooks } from './instance.js';
 import { kmsKeyHooks } from './kms-key.js';
 import { stackHooks } from './stack.js';
+import { volumeHooks } from './volume.js';
+import { workflowHooks } from './workflow.js';
 
 export const hooks: Record<string, ResourceHooks> = {
   atonix_bucket: bucketHooks,
   atonix_instance: instanceHooks,
   atonix_kms_key: kmsKeyHooks,
   atonix_stack: stackHooks,
+  atonix_volume: volumeHooks,
+  atonix_workflow: workflowHooks,
 };
 
 export const resources: Readonly<Record<string, HandWritten<ResourceType>>> = {

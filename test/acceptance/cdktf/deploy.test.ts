@@ -1,10 +1,11 @@
 // The CDKTF example end to end: synthesized cdk.tf.json through the real terraform (init from a filesystem mirror,
-// apply, an empty second plan, destroy) against a running API, checked over REST.
+// apply, an empty second plan, destroy) against a running API, checked over REST: the network and instances, and
+// the nightly workflow with the scheduled task that starts it.
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STACK, synthExample } from '../../../examples/cdktf/main.js';
+import { STACK, STOP_DEV_DEFINITION, synthExample } from '../../../examples/cdktf/main.js';
 import { installMirror } from '../../../scripts/provider-install.js';
 import { newUser, startApp, type TestApp } from '../../support/app.js';
 import { prepareProvider, ROOT, Workspace } from '../terraform/workspace.js';
@@ -40,7 +41,7 @@ describe('cdktf: the example deploys through terraform', function () {
 
   it('applies; the resources exist over REST as declared; a second plan is empty', async () => {
     expect(await tf(['apply', '-auto-approve', '-no-color'])).to.contain(
-      'Apply complete! Resources: 8 added, 0 changed, 0 destroyed.',
+      'Apply complete! Resources: 10 added, 0 changed, 0 destroyed.',
     );
     expect(
       existsSync(join(w.dir, `terraform.${STACK}.tfstate`)),
@@ -73,13 +74,34 @@ describe('cdktf: the example deploys through terraform', function () {
     const bastion = (await api.get(`/api/compute/instances/${value('bastion_id')}`).expect(200)).body;
     expect(bastion).to.include({ name: 'bastion', status: 'stopped', subnet_id: subnets[0].id });
 
+    // The workflow's definition and the task's target are JSON text (JSON.stringify, not terraform's canonical
+    // spelling): stored as the documents they spell, the task starting that very workflow.
+    const flow = (await api.get(`/api/automation/workflows/${value('workflow_id')}`).expect(200)).body;
+    expect(flow).to.include({ name: 'stop-dev-instances', latest_version: 1 });
+    expect(flow.definition).to.deep.equal(STOP_DEV_DEFINITION);
+    const task = (await api.get(`/api/automation/scheduled-tasks/${value('nightly_task_id')}`).expect(200)).body;
+    expect(task).to.include({ schedule: '0 2 * * *', owner: user.id });
+    expect(task.target).to.deep.equal({
+      operation_id: 'startWorkflowExecution',
+      params: { id: flow.id },
+      body: { input: { reason: 'nightly' } },
+    });
+
     await tf(['plan', '-detailed-exitcode', '-no-color'], 0);
   });
 
   it('destroys everything it created', async () => {
-    expect(await tf(['destroy', '-auto-approve', '-no-color'])).to.contain('Destroy complete! Resources: 8 destroyed.');
+    expect(await tf(['destroy', '-auto-approve', '-no-color'])).to.contain(
+      'Destroy complete! Resources: 10 destroyed.',
+    );
     const api = app.as(user.token);
-    for (const path of ['/api/networking/vpcs', '/api/networking/subnets', '/api/compute/instances']) {
+    for (const path of [
+      '/api/networking/vpcs',
+      '/api/networking/subnets',
+      '/api/compute/instances',
+      '/api/automation/workflows',
+      '/api/automation/scheduled-tasks',
+    ]) {
       expect((await api.get(`${path}?limit=100`).expect(200)).body.items, path).to.deep.equal([]);
     }
   });

@@ -23,6 +23,8 @@ interface Case {
    * gone, and the provider treats it as deleted.
    */
   pendingDeletion?: (body: any) => boolean;
+  /** further checks of the live resource after the create (0) and after the update in place (1) */
+  check?: (live: any, step: 0 | 1, app: TestApp) => Promise<void>;
 }
 
 const DEPS_NET = `
@@ -91,6 +93,57 @@ resource "atonix_kms_key" "b" {
 }
 `;
 const keyPending = (body: any) => body.key_state === 'pending_deletion';
+
+/**
+ * Two workflow definitions, written as jsonencode() (keys sorted, compact) while the API stores them as jsonb (its
+ * own key order): that must not drift the plan. The first has a `ResultPath = null` that must stay null (it discards
+ * a result) and a top-level TimeoutSeconds; the second drops TimeoutSeconds and the Wait state and adds a Task, so
+ * members that went away, at the top and inside States, must go away in the stored version.
+ */
+const WORKFLOW_DEFINITIONS: Record<string, string> = {
+  'wf-one': `jsonencode({
+    States = {
+      Nap  = { Type = "Wait", Seconds = 5, Next = "Done" }
+      Done = { Type = "Pass", End = true, Result = { b = 2, a = 1 }, ResultPath = null }
+    }
+    StartAt        = "Nap"
+    TimeoutSeconds = 600
+    Comment        = "first"
+  })`,
+  'wf-two': `jsonencode({
+    Comment = "second"
+    StartAt = "List"
+    States = {
+      List = { Type = "Task", Resource = "listVpcs", Parameters = { params = { limit = "5" } }, ResultPath = null, Next = "Done" }
+      Done = { Type = "Succeed" }
+    }
+  })`,
+};
+const WORKFLOW_STORED = [
+  {
+    Comment: 'first',
+    StartAt: 'Nap',
+    TimeoutSeconds: 600,
+    States: {
+      Nap: { Type: 'Wait', Seconds: 5, Next: 'Done' },
+      Done: { Type: 'Pass', End: true, Result: { a: 1, b: 2 }, ResultPath: null },
+    },
+  },
+  {
+    Comment: 'second',
+    StartAt: 'List',
+    States: {
+      List: {
+        Type: 'Task',
+        Resource: 'listVpcs',
+        Parameters: { params: { limit: '5' } },
+        ResultPath: null,
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  },
+];
 
 const CASES: Case[] = [
   {
@@ -223,13 +276,45 @@ const CASES: Case[] = [
     resolve: async (_ws, v) => Number(v),
   },
   {
+    type: 'atonix_volume',
+    deps: '',
+    api: '/api/storage/volumes',
+    // Growing it is an in-place modification (through `modifying`); another zone is another volume.
+    body: (v) => `name = "data"\n  size_gb = ${v.mutable}\n  availability_zone = "${v.immutable}"`,
+    values: { mutable: ['10', '20'], immutable: ['us-east-1a', 'us-east-1b'] },
+    field: 'size_gb',
+    resolve: async (_ws, v) => Number(v),
+  },
+  {
     type: 'atonix_scheduled_task',
     deps: '',
     api: '/api/automation/scheduled-tasks',
-    // The target is JSON text compared by meaning; the run times it computes must not drift the plan.
+    // The target is JSON text compared by meaning; the run times it computes must not drift the plan. The API
+    // merge-patches it, so a parameter dropped from the nested params must be sent as null to go away.
     body: (v) =>
-      `name = "${v.mutable}"\n  schedule = "0 19 * * 1-5"\n  timezone = "Europe/Berlin"\n  target = jsonencode({ operation_id = "listVpcs", params = { limit = "5" } })`,
+      `name = "${v.mutable}"\n  schedule = "0 19 * * 1-5"\n  timezone = "Europe/Berlin"\n  target = jsonencode({ operation_id = "listVpcs", params = ${v.mutable === 'stop-one' ? '{ limit = "5", name = "web" }' : '{ limit = "5" }'} })`,
     values: { mutable: ['stop-one', 'stop-two'] },
+    check: async (live, step) => {
+      expect(live.target).to.deep.equal({
+        operation_id: 'listVpcs',
+        params: step ? { limit: '5' } : { limit: '5', name: 'web' },
+      });
+    },
+  },
+  {
+    type: 'atonix_workflow',
+    deps: '',
+    api: '/api/automation/workflows',
+    // A new definition is a new version of the same workflow (no replacement); JSON text is compared by meaning.
+    body: (v) => `name = "${v.mutable}"\n  description = "nightly"\n  definition = ${WORKFLOW_DEFINITIONS[v.mutable]}`,
+    values: { mutable: ['wf-one', 'wf-two'] },
+    check: async (live, step, app) => {
+      expect(live.latest_version).to.equal(step + 1);
+      expect(live.definition).to.deep.equal(WORKFLOW_STORED[step]);
+      const versions = (await app.admin.get(`/api/automation/workflows/${live.id}/versions`).expect(200)).body.items;
+      expect(versions.map((v: any) => v.version)).to.deep.equal(step ? [2, 1] : [1]);
+      expect(versions[0].definition).to.deep.equal(WORKFLOW_STORED[step]);
+    },
   },
 ];
 
@@ -256,6 +341,7 @@ describe('terraform: resources through the real binary', function () {
         const mutable = async (i: 0 | 1) => (c.resolve ? c.resolve(ws, c.values.mutable[i]) : c.values.mutable[i]);
         const landed = (body: any) => (c.read ? c.read(body) : body[c.field ?? 'name']);
         expect(landed(live)).to.equal(await mutable(0));
+        await c.check?.(live, 0, app);
 
         await ws.must(['state', 'rm', `${c.type}.x`]);
         await ws.must(['import', '-no-color', `${c.type}.x`, id]);
@@ -266,7 +352,9 @@ describe('terraform: resources through the real binary', function () {
         expect(update).to.contain('1 to change, 0 to destroy');
         await ws.apply();
         await ws.plan(0);
-        expect(landed((await app.admin.get(`${c.api}/${id}`).expect(200)).body)).to.equal(await mutable(1));
+        const updated = (await app.admin.get(`${c.api}/${id}`).expect(200)).body;
+        expect(landed(updated)).to.equal(await mutable(1));
+        await c.check?.(updated, 1, app);
 
         let newId = id;
         if (!c.values.immutable) {
@@ -337,6 +425,42 @@ describe('terraform: resources through the real binary', function () {
       const days = (Date.parse(after.deletion_date) - Date.parse(after.updated_at)) / 86_400_000;
       expect(Math.round(days)).to.equal(9);
       await app.admin.get(`/api/security/key-aliases/${aliasId}`).expect(404);
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('atonix_workflow: JSON text in its own spelling keeps an empty plan; an import differs only in whitespace', async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      // Heredoc text: its own key order and spacing, which the API (jsonb) answers sorted another way and compact.
+      const text = `{
+  "States": {
+    "Done":  { "Type": "Pass", "End": true, "Result": { "b": 2, "a": 1 },  "ResultPath": null }
+  },
+  "StartAt": "Done",   "Comment": "spelled by hand"
+}`;
+      ws.write(`resource "atonix_workflow" "w" {\n  name = "spelled"\n  definition = <<-EOT\n${text}\n  EOT\n}\n`);
+      await ws.apply();
+      await ws.plan(0);
+      await ws.must(['apply', '-refresh-only', '-auto-approve', '-no-color']);
+      await ws.plan(0);
+      const id = await ws.stateId('atonix_workflow.w');
+      expect((await app.admin.get(`/api/automation/workflows/${id}`).expect(200)).body.definition).to.deep.equal(
+        JSON.parse(text),
+      );
+      // An import reads the API's spelling: Terraform can only show the difference as whitespace, and applying it
+      // changes nothing (no new version).
+      await ws.must(['state', 'rm', 'atonix_workflow.w']);
+      await ws.must(['import', '-no-color', 'atonix_workflow.w', id]);
+      const plan = await ws.plan(2);
+      expect(plan).to.contain('# whitespace changes');
+      expect(plan).to.contain('0 to add, 1 to change, 0 to destroy');
+      await ws.apply();
+      await ws.plan(0);
+      expect((await app.admin.get(`/api/automation/workflows/${id}`).expect(200)).body.latest_version).to.equal(1);
+      await ws.destroy();
+      await app.admin.get(`/api/automation/workflows/${id}`).expect(404);
     } finally {
       ws.remove();
     }

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Problem } from '../../../api/src/platform/problems.js';
 import { evaluate, PENDING, references, type EvalContext } from '../../../api/src/automation/stacks/expressions.js';
 import { dependencies, findCycle, reversed, runGraph, topoOrder } from '../../../api/src/automation/stacks/graph.js';
-import { diffProperties } from '../../../api/src/automation/stacks/diff.js';
+import { diffProperties, readDocuments } from '../../../api/src/automation/stacks/diff.js';
+import { mergePatchBetween } from '../../../api/src/platform/resources/repo.js';
 import { buildModel, parameterValues, readTemplate } from '../../../api/src/automation/stacks/parse-template.js';
 import type { Json } from '../../../api/src/automation/stacks/template-model.js';
 
@@ -209,5 +210,46 @@ describe('property diff', () => {
     expect(diffProperties('instance', { name: 'x', metadata: { a: '1' } }, { name: 'x' }).patch).to.deep.equal({
       metadata: null,
     });
+  });
+
+  it('merge-patches a nested object deeply, and sends a document whole (its nulls as values)', () => {
+    const action = (fixed: Record<string, Json>) => ({ type: 'fixed-response', fixed_response: fixed });
+    // default_action is a document: replaced whole, so what it no longer has is simply not in it.
+    expect(
+      diffProperties(
+        'lb_listener',
+        { port: 80, default_action: action({ status_code: 200, message_body: 'hi' }) },
+        { port: 80, default_action: action({ status_code: 200 }) },
+      ).patch,
+    ).to.deep.equal({ default_action: action({ status_code: 200 }) });
+    // Any other object is merged by the API, at any depth: a key gone from a nested object is named as null.
+    expect(mergePatchBetween({ a: { x: 1, y: 2 }, b: 1 }, { a: { x: 1 }, b: 1 })).to.deep.equal({ a: { y: null } });
+    const v1 = { StartAt: 'A', TimeoutSeconds: 60, States: { A: { Type: 'Pass', End: true } } };
+    const v2 = { StartAt: 'A', States: { A: { Type: 'Pass', ResultPath: null, End: true } } };
+    expect(diffProperties('workflow', { name: 'w', definition: v1 }, { name: 'w', definition: v2 })).to.deep.include({
+      action: 'update',
+      changed: ['definition'],
+      patch: { definition: v2 },
+    });
+  });
+});
+
+describe('documents given as JSON text', () => {
+  it('reads JSON text of an object as the object; leaves other text (YAML) and other fields alone', () => {
+    const target = { operation_id: 'startWorkflowExecution', params: { id: 'wf-1' } };
+    expect(
+      readDocuments('scheduled_task', { name: '{"not":"a document"}', target: JSON.stringify(target) }),
+    ).to.deep.equal({ name: '{"not":"a document"}', target });
+    const yaml = 'StartAt: A\nStates:\n  A: { Type: Succeed }\n';
+    expect(readDocuments('workflow', { definition: yaml })).to.deep.equal({ definition: yaml });
+    // Two spellings of one document are no change.
+    const def = { StartAt: 'A', States: { A: { Type: 'Succeed' } } };
+    expect(
+      diffProperties(
+        'workflow',
+        readDocuments('workflow', { definition: JSON.stringify(def) }),
+        readDocuments('workflow', { definition: JSON.stringify(def, null, 2) }),
+      ).action,
+    ).to.equal('none');
   });
 });

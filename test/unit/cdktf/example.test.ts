@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STACK, synthExample } from '../../../examples/cdktf/main.js';
+import { STACK, STOP_DEV_DEFINITION, synthExample } from '../../../examples/cdktf/main.js';
 import { ROOT } from './support.js';
 
 describe('cdktf: the example app', () => {
@@ -33,6 +33,20 @@ describe('cdktf: the example app', () => {
     expect(count(json.resource.atonix_instance)).to.equal(4);
     expect(json.data.atonix_flavor.small).to.include({ name: 't1.small' });
     expect(json.data.atonix_image.debian).to.include({ name: 'debian-12' });
+  });
+
+  it('declares the nightly workflow as JSON text of the shared definition, and a 02:00 task that starts it', () => {
+    const flow = json.resource.atonix_workflow.stop_dev;
+    expect(JSON.parse(flow.definition)).to.deep.equal(STOP_DEV_DEFINITION);
+    const task = json.resource.atonix_scheduled_task.stop_dev_nightly;
+    expect(task.schedule).to.equal('0 2 * * *');
+    // The workflow's id is a reference inside the JSON text, resolved by terraform (or the stack engine).
+    expect(JSON.parse(task.target)).to.deep.equal({
+      operation_id: 'startWorkflowExecution',
+      params: { id: '${atonix_workflow.stop_dev.id}' },
+      body: { input: { reason: 'nightly' } },
+    });
+    expect(json.output.workflow_id.value).to.equal('${atonix_workflow.stop_dev.id}');
   });
 
   it('requires the project provider at its own version, configured from the environment only', () => {

@@ -6,6 +6,31 @@ import { mergePatchBetween } from '../../platform/resources/repo.js';
 const isObject = (v: Json | undefined): v is Record<string, Json> =>
   v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v);
 
+/** JSON text as the value it spells, or undefined when it is not JSON. */
+export function parseJson(text: string): Json | undefined {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Documents (x-terraform: json) given as JSON text, what CDKTF synthesizes from JSON.stringify(), read as the objects
+ * they spell: sent and compared as such, so two spellings of one document are no change. Text that is no JSON object
+ * stays text (a workflow's YAML definition, which the API reads itself).
+ */
+export function readDocuments(kind: string, props: Record<string, Json>): Record<string, Json> {
+  const meta = metaOf(kind);
+  const out = { ...props };
+  for (const [k, v] of Object.entries(props)) {
+    if (!meta.properties[k]?.json || typeof v !== 'string') continue;
+    const parsed = parseJson(v);
+    if (isObject(parsed)) out[k] = parsed;
+  }
+  return out;
+}
+
 export type Action = 'create' | 'update' | 'replace' | 'none';
 
 /** JSON with sorted keys: jsonb does not keep key order, so equality must not depend on it. */
@@ -35,8 +60,13 @@ export function diffProperties(kind: string, before: Record<string, Json> | null
   for (const k of changed) {
     const b = before[k];
     const a = after[k];
-    // Objects are merge-patched by the API, so keys that went away must be sent as null.
-    patch[k] = isObject(b) && isObject(a) ? (mergePatchBetween(b, a) as Json) : (a ?? null);
+    // Objects are merge-patched by the API, so keys that went away (at any depth) must be sent as null; a document
+    // (x-terraform: json) the API replaces whole is sent whole, its nulls meant as nulls.
+    const prop = meta.properties[k];
+    patch[k] =
+      prop?.type === 'object' && !prop.json && isObject(b) && isObject(a)
+        ? (mergePatchBetween(b, a) as Json)
+        : (a ?? null);
   }
   const action: Action = changed.length === 0 ? 'none' : replaceFields.length ? 'replace' : 'update';
   return { action, changed, replaceFields, patch };

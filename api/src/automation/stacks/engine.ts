@@ -5,7 +5,7 @@ import { users } from '../../security/users.js';
 import type { Deps } from '../../platform/deps.js';
 import type { Principal } from '../../platform/operations/principals.js';
 import { ResourceCalls, StepError, reasonOf } from './api-calls.js';
-import { diffProperties } from './diff.js';
+import { diffProperties, readDocuments } from './diff.js';
 import { evaluate, type EvalContext } from './expressions.js';
 import { dependencies, reversed, runGraph, type Graph } from './graph.js';
 import type { Json, Model } from './template-model.js';
@@ -96,7 +96,8 @@ export class StackEngine {
     await runGraph(graph, PARALLEL, async (id) => {
       const spec = model.resources[id]!;
       if (!active(id)) return;
-      const props = evaluate(spec.properties, ctx) as Record<string, Json>;
+      const evaluated = evaluate(spec.properties, ctx) as Record<string, Json>;
+      const props = spec.lookup ? evaluated : readDocuments(spec.kind!, evaluated);
       if (spec.lookup) {
         attrs.set(id, await calls.lookup(spec.kind!, props));
         return;

@@ -1,6 +1,6 @@
 // Preview: the action each resource would see, with before and after values, without changing anything.
 import { ResourceCalls } from './api-calls.js';
-import { diffProperties, type Action } from './diff.js';
+import { diffProperties, readDocuments, type Action } from './diff.js';
 import { evaluate, isPending, type EvalContext } from './expressions.js';
 import { dependencies, topoOrder } from './graph.js';
 import type { Json, Model } from './template-model.js';
@@ -35,7 +35,8 @@ export async function preview(
   for (const id of topoOrder(dependencies(model))) {
     const spec = model.resources[id]!;
     if (spec.condition && !ctx.condition(spec.condition)) continue;
-    const after = evaluate(spec.properties, ctx) as Record<string, Json>;
+    const evaluated = evaluate(spec.properties, ctx) as Record<string, Json>;
+    const after = spec.lookup ? evaluated : readDocuments(spec.kind!, evaluated);
     if (spec.lookup) {
       // Lookups only read, so a preview performs them: later values can then show real ids.
       if (!isPending(after)) known.set(id, await calls.lookup(spec.kind!, after).catch(() => ({})));

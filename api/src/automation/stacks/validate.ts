@@ -1,6 +1,7 @@
 // Everything checked before a stack runs: types, properties, references, cycles and parameters, each error
 // pointing at its place in the request.
 import type { FieldError } from '../../platform/problems.js';
+import { parseJson } from './diff.js';
 import { fnOf, references } from './expressions.js';
 import { dependencies, findCycle } from './graph.js';
 import type { Json, Model } from './template-model.js';
@@ -64,7 +65,9 @@ export function validateModel(model: Model, params: Record<string, string>, erro
       if (!p) errors.push({ pointer: at, detail: `is not a property of ${r.type}`, code: 'UnknownField' });
       else if (p.readOnly)
         errors.push({ pointer: at, detail: 'is read-only (set by the platform)', code: 'ReadOnlyField' });
-      else if (!fnOf(value)) literalType(value, p.type, p.nullable, at, errors);
+      else if (fnOf(value)) continue;
+      else if (p.json) documentType(value, p.type, at, errors);
+      else literalType(value, p.type, p.nullable, at, errors);
     }
     if (!r.lookup) {
       for (const [prop, p] of Object.entries(meta.properties)) {
@@ -136,6 +139,8 @@ function checkRef(
   }
 }
 
+const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 function literalType(value: Json, type: string, nullable: boolean, pointer: string, errors: FieldError[]) {
   if (value === null) {
     if (!nullable) errors.push({ pointer, detail: 'may not be null', code: 'Type' });
@@ -154,4 +159,15 @@ function literalType(value: Json, type: string, nullable: boolean, pointer: stri
               ? Array.isArray(value)
               : typeof value === 'string';
   if (!ok) errors.push({ pointer, detail: `must be ${type === 'integer' ? 'an integer' : `a ${type}`}`, code: 'Type' });
+}
+
+/**
+ * A document (x-terraform: json): the object itself, or JSON text spelling one (CDKTF synthesizes JSON.stringify as
+ * text); a document the API also reads as text (a workflow's YAML definition) may be any text.
+ */
+function documentType(value: Json, type: string, pointer: string, errors: FieldError[]) {
+  if (typeof value === 'string') {
+    if (type === 'object' && !isObject(parseJson(value)))
+      errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
+  } else if (!isObject(value)) errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
 }

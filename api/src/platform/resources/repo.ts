@@ -223,8 +223,9 @@ export function mergePatch(meta: ResourceMeta, patch: Row, present: Row): Row {
   for (const [field, value] of Object.entries(patch)) {
     const prop = meta.properties[field]!;
     let next = value === null && prop.default !== undefined ? prop.default : value;
-    // RFC 7386: an object merges into the current one key by key, and a null member removes that key.
-    if (prop.type === 'object' && isObject(value) && isObject(present[field]))
+    // RFC 7386: an object merges into the current one key by key, and a null member removes that key. A document
+    // (x-terraform: json: a policy, a task's target, a workflow's definition) is checked whole and replaced whole.
+    if (prop.type === 'object' && !prop.json && isObject(value) && isObject(present[field]))
       next = applyMergePatch(present[field], value);
     if (JSON.stringify(next) === JSON.stringify(present[field] ?? null)) continue;
     if (prop.immutable) throw problems.fieldImmutable(field);
@@ -244,11 +245,17 @@ export function applyMergePatch(target: Row, patch: Row): Row {
   return out;
 }
 
-/** The merge patch that turns `before` into `after` (removed keys become null). */
+/**
+ * The merge patch that turns `before` into `after`: removed keys become null, at any depth (applyMergePatch merges
+ * nested objects, so a key gone from one of them must be named too); arrays and scalars are sent whole.
+ */
 export function mergePatchBetween(before: Row, after: Row): Row {
   const patch: Row = {};
   for (const k of Object.keys(before)) if (!(k in after)) patch[k] = null;
-  for (const [k, v] of Object.entries(after)) if (JSON.stringify(before[k]) !== JSON.stringify(v)) patch[k] = v;
+  for (const [k, v] of Object.entries(after)) {
+    if (JSON.stringify(before[k]) === JSON.stringify(v)) continue;
+    patch[k] = isObject(before[k]) && isObject(v) ? mergePatchBetween(before[k], v) : v;
+  }
   return patch;
 }
 

@@ -426,6 +426,11 @@ export class Instance extends cdktf.TerraformResource {
     return this._subnetId;
   }
 
+  // volume_ids - computed: true, optional: false, required: false
+  public get volumeIds() {
+    return this.getListAttribute('volume_ids');
+  }
+
   // timeouts - computed: false, optional: true, required: false
   private _timeouts = new InstanceTimeoutsOutputReference(this, "timeouts");
   public get timeouts() {
