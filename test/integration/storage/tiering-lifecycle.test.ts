@@ -273,33 +273,4 @@ describe('tiering: a bucket lifecycle over 400 days, through S3 and REST', funct
       await rest().get(`/api/storage/lifecycle-configurations/${bucket}`).expect(404);
     });
   });
-
-  describe('PutObject with a storage class', () => {
-    const other = 'tier-put-class';
-    before(() => alice.s3.send(new CreateBucketCommand({ Bucket: other })));
-
-    it('stores STANDARD_IA and GLACIER in their classes, and refuses INTELLIGENT_TIERING and unknown names', async () => {
-      await alice.s3.send(new PutObjectCommand({ Bucket: other, Key: 'ia', Body: 'x', StorageClass: 'STANDARD_IA' }));
-      await alice.s3.send(
-        new PutObjectCommand({ Bucket: other, Key: 'cold', Body: 'y', StorageClass: 'DEEP_ARCHIVE' }),
-      );
-      const page = await alice.s3.send(new ListObjectsV2Command({ Bucket: other }));
-      expect(Object.fromEntries((page.Contents ?? []).map((o) => [o.Key, o.StorageClass]))).to.deep.equal({
-        cold: 'GLACIER',
-        ia: 'STANDARD_IA',
-      });
-      expect((await failure(alice.s3.send(new GetObjectCommand({ Bucket: other, Key: 'cold' })))).name).to.equal(
-        'InvalidObjectState',
-      );
-      for (const StorageClass of ['INTELLIGENT_TIERING', 'BOGUS'] as const) {
-        const f = await failure(
-          alice.s3.send(
-            new PutObjectCommand({ Bucket: other, Key: 'no', Body: 'z', StorageClass: StorageClass as never }),
-          ),
-        );
-        expect(f.name).to.equal('InvalidStorageClass');
-        expect(f.$metadata.httpStatusCode).to.equal(400);
-      }
-    });
-  });
 });

@@ -1,7 +1,9 @@
 // Lifecycle in a versioned bucket (expiry behind a delete marker, noncurrent versions past their days with the
 // newest kept, a lone expired delete marker removed) and intelligent tiering (idle objects move down, a read brings
-// an object back to STANDARD, a restore brings an ARCHIVE one back), over REST and the AWS SDK.
+// an object back to STANDARD, a restore brings an ARCHIVE one back), over REST and the AWS SDK; and PutObject's
+// storage class.
 import {
+  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
@@ -161,6 +163,35 @@ describe('tiering: versions and intelligent mode', function () {
       expect(r.body.intelligent_tiering).to.equal(false);
       await advanceClock(app, 200 * DAY);
       expect((await cls()).cold).to.equal('STANDARD');
+    });
+  });
+
+  describe('PutObject with a storage class', () => {
+    const other = 'tier-put-class';
+    before(() => alice.s3.send(new CreateBucketCommand({ Bucket: other })));
+
+    it('stores STANDARD_IA and GLACIER in their classes, and refuses INTELLIGENT_TIERING and unknown names', async () => {
+      await alice.s3.send(new PutObjectCommand({ Bucket: other, Key: 'ia', Body: 'x', StorageClass: 'STANDARD_IA' }));
+      await alice.s3.send(
+        new PutObjectCommand({ Bucket: other, Key: 'cold', Body: 'y', StorageClass: 'DEEP_ARCHIVE' }),
+      );
+      const page = await alice.s3.send(new ListObjectsV2Command({ Bucket: other }));
+      expect(Object.fromEntries((page.Contents ?? []).map((o) => [o.Key, o.StorageClass]))).to.deep.equal({
+        cold: 'GLACIER',
+        ia: 'STANDARD_IA',
+      });
+      expect((await failure(alice.s3.send(new GetObjectCommand({ Bucket: other, Key: 'cold' })))).name).to.equal(
+        'InvalidObjectState',
+      );
+      for (const StorageClass of ['INTELLIGENT_TIERING', 'BOGUS'] as const) {
+        const f = await failure(
+          alice.s3.send(
+            new PutObjectCommand({ Bucket: other, Key: 'no', Body: 'z', StorageClass: StorageClass as never }),
+          ),
+        );
+        expect(f.name).to.equal('InvalidStorageClass');
+        expect(f.$metadata.httpStatusCode).to.equal(400);
+      }
     });
   });
 });
