@@ -164,6 +164,34 @@ const fixtures: Record<Kind, KindFixture> = {
     immutable: { type: 'network', vpc_id: 'vpc-other0000', scheme: 'internet-facing', subnets: ['subnet-other0000'] },
     bodies: { createTargetGroup: { name: 'tg', port: 80 }, createListener: { port: 80, default_action: FIXED } },
   },
+  file_share: {
+    creator: 'owner',
+    create: async (app, caller, n) => ({ body: { name: `cfs-${n}`, vpc_id: await vpcOf(app, caller), size_gb: 10 } }),
+    immutable: { protocol: 'SMB', vpc_id: 'vpc-other0000' },
+    bodies: { createMountTarget: { subnet_id: 'subnet-other0000' } },
+  },
+  file_share_mount_target: {
+    creator: 'owner',
+    // A network and an available share of its own for each, so every mount target has a zone to itself.
+    async create(_app, caller, n) {
+      const vpc = await created(
+        caller.agent.post('/api/networking/vpcs').send({ name: `cmt-${n}`, cidr_block: `10.${n}.0.0/16` }),
+      );
+      const subnet_id = await created(
+        caller.agent
+          .post(`/api/networking/vpcs/${vpc}/subnets`)
+          .send({ name: `cmt-${n}`, cidr_block: `10.${n}.1.0/24` }),
+      );
+      const share = await created(
+        caller.agent
+          .post('/api/storage/file-shares')
+          .set('Prefer', 'wait=10')
+          .send({ name: `cmt-${n}`, vpc_id: vpc, size_gb: 1 }),
+      );
+      return { params: { file_share_id: share }, body: { subnet_id } };
+    },
+    immutable: { file_share_id: 'fs-other0000', subnet_id: 'subnet-other0000', ip_address: '10.9.9.9' },
+  },
   lb_target_group: {
     creator: 'owner',
     create: async (app, caller, n) => ({
@@ -296,7 +324,21 @@ const fixtures: Record<Kind, KindFixture> = {
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: { name: `conformance-bucket-${n}-${Date.now().toString(36)}` } }),
     immutable: { name: 'renamed-bucket-conformance' },
-    query: { putObject: { key: 'conformance.txt' } },
+    query: { putObject: { key: 'conformance.txt' }, restoreObject: { key: 'conformance.txt' } },
+    bodies: { restoreObject: { days: 1 } },
+  },
+  bucket_lifecycle_configuration: {
+    creator: 'owner',
+    async create(_app, caller, n) {
+      const bucket = await created(
+        caller.agent
+          .post('/api/storage/buckets')
+          .send({ name: `conformance-lcc-${n}-${Date.now().toString(36)}` })
+          .expect(201),
+      );
+      return { body: { bucket_id: bucket, rules: [{ id: 'expire', status: 'Enabled', expiration_days: 30 }] } };
+    },
+    immutable: { bucket_id: 'bkt-other0000' },
   },
   volume: {
     creator: 'owner',

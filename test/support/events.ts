@@ -1,7 +1,10 @@
 // A WebSocket client of /api/events for tests: it collects the stream's events and waits for one that matches.
 import WebSocket from 'ws';
 
-export type Ev = { type: string; kind?: string; id?: string; status?: string; owner?: string };
+export type Ev = { type: string; kind?: string; id?: string; status?: string; owner?: string } & Record<
+  string,
+  unknown
+>;
 
 export function watch(
   url: string,

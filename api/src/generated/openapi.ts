@@ -972,6 +972,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage/buckets/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an ARCHIVE object for `days` (S3 RestoreObject); readable once the restore completes
+         * @description Starts a restore of the version `key` (and `version_id`) names: it completes after the restore delay of platform time (the object's `restore.ongoing` turns false), then a temporary copy is readable until `restore.expires_at`. Asking again while a copy exists sets its expiry anew; while one is in progress is a 409 `RestoreAlreadyInProgress`; an object that is not ARCHIVE is a 403 `InvalidObjectState`.
+         */
+        post: operations["restoreObject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/lifecycle-configurations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List lifecycle configurations */
+        get: operations["listBucketLifecycleConfigurations"];
+        put?: never;
+        /** Give a bucket its lifecycle rules (409 when it has a configuration already) */
+        post: operations["createBucketLifecycleConfiguration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/lifecycle-configurations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** Get a lifecycle configuration (by its id, or its bucket's id or name) */
+        get: operations["getBucketLifecycleConfiguration"];
+        put?: never;
+        post?: never;
+        /** Remove a bucket's lifecycle rules (S3 DeleteBucketLifecycle) */
+        delete: operations["deleteBucketLifecycleConfiguration"];
+        options?: never;
+        head?: never;
+        /** Replace a configuration's rules */
+        patch: operations["updateBucketLifecycleConfiguration"];
+        trace?: never;
+    };
     "/api/storage/volumes": {
         parameters: {
             query?: never;
@@ -1462,6 +1525,106 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/storage/file-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List file shares */
+        get: operations["listFileShares"];
+        put?: never;
+        /** Create a file share (answers 202 while it is being created) */
+        post: operations["createFileShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a file share */
+        get: operations["getFileShare"];
+        put?: never;
+        post?: never;
+        /** Delete a file share (409 while it has mount targets) */
+        delete: operations["deleteFileShare"];
+        options?: never;
+        head?: never;
+        /** Update a file share (name, a larger size_gb, export rules) */
+        patch: operations["updateFileShare"];
+        trace?: never;
+    };
+    "/api/storage/file-shares/{id}/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List the mount targets of a file share */
+        get: operations["listFileShareMountTargets"];
+        put?: never;
+        /** Create a mount target of a file share in a subnet (answers 202 while it is being created) */
+        post: operations["createMountTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List mount targets */
+        get: operations["listMountTargets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/storage/mount-targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a mount target */
+        get: operations["getMountTarget"];
+        put?: never;
+        post?: never;
+        /** Delete a mount target (its IP address goes back to the subnet) */
+        delete: operations["deleteMountTarget"];
+        options?: never;
+        head?: never;
+        /** Update a mount target (its security groups) */
+        patch: operations["updateMountTarget"];
         trace?: never;
     };
     "/api/security/users": {
@@ -3504,6 +3667,15 @@ export interface components {
             readonly used_bytes?: number;
             /** @description Stored object versions (current and noncurrent, not delete markers). */
             readonly object_count?: number;
+            /** @description Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`). */
+            readonly usage_by_class?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one.
+             * @default false
+             */
+            intelligent_tiering: boolean;
             /**
              * @description Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only.
              * @default true
@@ -3536,10 +3708,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description The object's storage class (tiering comes in a later release; every object is `STANDARD`).
+         * @description Where the bytes are kept: `STANDARD`, `INFREQUENT` or `ARCHIVE` (an ARCHIVE object is readable only through a restore). Over S3 they are named `STANDARD`, `STANDARD_IA` and `GLACIER`.
          * @enum {string}
          */
-        StorageClass: "STANDARD";
+        StorageClass: "STANDARD" | "INFREQUENT" | "ARCHIVE";
+        /** @description An ARCHIVE object's restore (S3's x-amz-restore header). */
+        RestoreStatus: {
+            /** @description The restore is still in progress; the object is not readable yet. */
+            ongoing: boolean;
+            /**
+             * Format: date-time
+             * @description When the restored copy goes away (null while ongoing).
+             */
+            expires_at?: string | null;
+        };
         StorageObject: {
             key: string;
             /** @description The version's id; `null` in a bucket that never had versioning. */
@@ -3553,6 +3735,12 @@ export interface components {
             etag?: string;
             content_type?: string;
             storage_class?: components["schemas"]["StorageClass"];
+            restore?: components["schemas"]["RestoreStatus"];
+            /**
+             * Format: date-time
+             * @description The last read (intelligent buckets only, to the day).
+             */
+            last_accessed?: string;
             last_modified: components["schemas"]["Timestamp"];
             /** @description The user metadata (`x-amz-meta-*`). */
             metadata?: {
@@ -3580,6 +3768,53 @@ export interface components {
             items: components["schemas"]["StorageObject"][];
             /** @description With a delimiter, the key prefixes up to and including the delimiter that group further keys. */
             common_prefixes: string[];
+            next_cursor: string | null;
+        };
+        /** @description One rule. It applies to the objects whose key starts with `prefix` and that carry every tag in `tags` (both unset: every object; both set: S3's `And` filter). Ages count from an object's last write (a noncurrent version's from when a newer one replaced it) in whole days of platform time; the daily worker acts at the first pass after an age is reached. `transition_infrequent_days` is at least 30 (S3's minimum for STANDARD_IA); `transition_archive_days` is later than it when both are set; `expiration_days` is later than either transition. At least one action is required. */
+        LifecycleRule: {
+            /** @description Unique within the configuration. */
+            id: string;
+            /**
+             * @description A Disabled rule is kept but not applied.
+             * @enum {string}
+             */
+            status: "Enabled" | "Disabled";
+            /** @description Filter: keys that begin with it. */
+            prefix?: string | null;
+            /** @description Filter: objects carrying every one of these tags. */
+            tags?: {
+                [key: string]: string;
+            } | null;
+            /** @description Days after which a current version moves to INFREQUENT. */
+            transition_infrequent_days?: number | null;
+            /** @description Days after which a current version moves to ARCHIVE. */
+            transition_archive_days?: number | null;
+            /** @description Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one. */
+            expiration_days?: number | null;
+            /** @description Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it. */
+            expired_object_delete_marker?: boolean | null;
+            /** @description Days after which a noncurrent version is deleted for good. */
+            noncurrent_version_expiration_days?: number | null;
+            /** @description With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway. */
+            newer_noncurrent_versions?: number | null;
+            /** @description Days after its initiation at which an unfinished multipart upload is aborted (its parts freed). */
+            abort_incomplete_multipart_upload_days?: number | null;
+        };
+        /** @description The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket. */
+        BucketLifecycleConfiguration: {
+            /** @description Configuration id (lcc-...). */
+            readonly id?: string;
+            /** @description The bucket (bkt-... or its name). */
+            bucket_id: string;
+            /** @description The rules, all applied on every daily pass. */
+            rules: components["schemas"]["LifecycleRule"][];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        BucketLifecycleConfigurationList: {
+            items: components["schemas"]["BucketLifecycleConfiguration"][];
             next_cursor: string | null;
         };
         /**
@@ -3879,6 +4114,87 @@ export interface components {
         };
         RestoreJobList: {
             items: components["schemas"]["RestoreJob"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        FileShareStatus: "creating" | "available" | "error";
+        /** @description Which clients may mount the share, and how. Rules are evaluated in ascending `priority` and the first whose `client_cidr` holds the client's address decides; a client no rule matches may not mount. */
+        ExportRule: {
+            /** @description Order of evaluation, lowest first; unique within the share. */
+            priority: number;
+            /** @description The clients, an IPv4 CIDR such as 10.0.0.0/16. */
+            client_cidr: string;
+            /**
+             * @description What matching clients may do.
+             * @enum {string}
+             */
+            access: "read-only" | "read-write";
+            /** @description NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash). */
+            root_squash?: boolean | null;
+        };
+        /** @description A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real. */
+        FileShare: {
+            /** @description File share id (fs-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description `NFS` (NFSv4.1) or `SMB` (SMB 3).
+             * @default NFS
+             * @enum {string}
+             */
+            protocol: "NFS" | "SMB";
+            /** @description The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB. */
+            readonly protocol_version?: string;
+            /** @description Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed). */
+            size_gb: number;
+            /** @description The VPC (vpc-...), the caller's. */
+            vpc_id: string;
+            /** @description Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share. */
+            export_rules?: components["schemas"]["ExportRule"][];
+            readonly status?: components["schemas"]["FileShareStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address. */
+            readonly dns_name?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareList: {
+            items: components["schemas"]["FileShare"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        FileShareMountTargetStatus: "creating" | "available" | "error";
+        /** @description A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run. */
+        FileShareMountTarget: {
+            /** @description Mount target id (fsmt-...). */
+            readonly id?: string;
+            /** @description The file share (fs-...); taken from the path on create. */
+            file_share_id: string;
+            /** @description A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. */
+            subnet_id: string;
+            /** @description Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. */
+            ip_address?: string;
+            /** @description Security groups (sg-...) of the share's VPC; none given, the VPC's default group. */
+            security_group_ids?: string[];
+            /** @description The subnet's zone. */
+            readonly availability_zone?: string;
+            /** @description The share's VPC. */
+            readonly vpc_id?: string;
+            readonly status?: components["schemas"]["FileShareMountTargetStatus"];
+            /** @description Why it failed, when it did. */
+            readonly status_reason?: string | null;
+            /** @description What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it. */
+            readonly mount_command?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        FileShareMountTargetList: {
+            items: components["schemas"]["FileShareMountTarget"][];
             next_cursor: string | null;
         };
         /** @description A person or automation that holds tokens and owns resources. */
@@ -4606,6 +4922,11 @@ export interface components {
             readonly started_at?: string | null;
             /** Format: date-time */
             readonly ended_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When a retrying run is attempted again: retry_backoff_seconds after the failed attempt ended, doubled for each further attempt.
+             */
+            readonly retry_at?: string | null;
             /** @description The HTTP status the call answered. */
             readonly response_status?: number | null;
             /** @description The call's response body (on success). */
@@ -5086,6 +5407,27 @@ export interface components {
                 "application/json": components["schemas"]["Bucket"];
             };
         };
+        /** @description Created. */
+        BucketLifecycleConfigurationCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        /** @description The configuration. */
+        BucketLifecycleConfigurationOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
         /** @description Accepted; the volume is being created. */
         VolumeAccepted: {
             headers: {
@@ -5209,6 +5551,50 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["RestoreJob"];
+            };
+        };
+        /** @description Accepted; the share is being created. */
+        FileShareAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description The file share. */
+        FileShareOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        /** @description Accepted; the mount target is being created. */
+        FileShareMountTargetAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        /** @description The mount target. */
+        FileShareMountTargetOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
             };
         };
         /** @description Created. */
@@ -7917,6 +8303,164 @@ export interface operations {
             "5XX": components["responses"]["Problem"];
         };
     };
+    restoreObject: {
+        parameters: {
+            query: {
+                /** @description The object's key. */
+                key: string;
+                /** @description A version of the object (`null` for the version written while versioning was off or suspended). */
+                version_id?: components["parameters"]["VersionId"];
+            };
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A bucket id (`bkt-...`) or the bucket's name. */
+                id: components["parameters"]["BucketId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the copy stays readable. */
+                    days: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The restore started (or its expiry was set anew); the object as it is now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageObject"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listBucketLifecycleConfigurations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Bucket id. */
+                bucket_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BucketLifecycleConfigurationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        responses: {
+            201: components["responses"]["BucketLifecycleConfigurationCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["BucketLifecycleConfigurationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateBucketLifecycleConfiguration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The configuration's id (lcc-...), or its bucket's id or name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["BucketLifecycleConfiguration"];
+                "application/json": components["schemas"]["BucketLifecycleConfiguration"];
+            };
+        };
+        responses: {
+            200: components["responses"]["BucketLifecycleConfigurationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
     listVolumes: {
         parameters: {
             query?: {
@@ -9064,6 +9608,289 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["RestoreJobOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShares: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Status. */
+                status?: components["schemas"]["FileShareStatus"];
+                /** @description NFS or SMB. */
+                protocol?: "NFS" | "SMB";
+                /** @description VPC id. */
+                vpc_id?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of file shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getFileShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateFileShare: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShare"];
+                "application/json": components["schemas"]["FileShare"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listFileShareMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            202: components["responses"]["FileShareMountTargetAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listMountTargets: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description File share id. */
+                file_share_id?: string;
+                /** @description Subnet id. */
+                subnet_id?: string;
+                /** @description Status. */
+                status?: components["schemas"]["FileShareMountTargetStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mount targets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileShareMountTargetList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getMountTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateMountTarget: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["FileShareMountTarget"];
+                "application/json": components["schemas"]["FileShareMountTarget"];
+            };
+        };
+        responses: {
+            200: components["responses"]["FileShareMountTargetOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

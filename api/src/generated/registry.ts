@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -24,7 +24,8 @@ export type KindOperationIds = {
   route_table: 'listRouteTables' | 'createRouteTable' | 'getRouteTable' | 'updateRouteTable' | 'deleteRouteTable';
   route: 'listRoutesOfTable' | 'createRoute' | 'listRoutes' | 'getRoute' | 'updateRoute' | 'deleteRoute';
   route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
-  bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects';
+  bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects' | 'restoreObject';
+  bucket_lifecycle_configuration: 'listBucketLifecycleConfigurations' | 'createBucketLifecycleConfiguration' | 'getBucketLifecycleConfiguration' | 'updateBucketLifecycleConfiguration' | 'deleteBucketLifecycleConfiguration';
   volume: 'listVolumes' | 'createVolume' | 'getVolume' | 'updateVolume' | 'deleteVolume' | 'attachVolume' | 'detachVolume';
   volume_attachment: 'listVolumeAttachmentsOfVolume' | 'createVolumeAttachment' | 'listVolumeAttachments' | 'getVolumeAttachment' | 'deleteVolumeAttachment';
   snapshot: 'listVolumeSnapshots' | 'createSnapshot' | 'listSnapshots' | 'getSnapshot' | 'deleteSnapshot';
@@ -34,6 +35,8 @@ export type KindOperationIds = {
   backup_selection: 'listBackupPlanSelections' | 'createBackupSelection' | 'listBackupSelections' | 'getBackupSelection' | 'updateBackupSelection' | 'deleteBackupSelection';
   backup_job: 'listBackupJobs' | 'createBackupJob' | 'getBackupJob';
   restore_job: 'listRestoreJobs' | 'createRestoreJob' | 'getRestoreJob';
+  file_share: 'listFileShares' | 'createFileShare' | 'getFileShare' | 'updateFileShare' | 'deleteFileShare';
+  file_share_mount_target: 'listFileShareMountTargets' | 'createMountTarget' | 'listMountTargets' | 'getMountTarget' | 'updateMountTarget' | 'deleteMountTarget';
   user: 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
   token: 'listTokens' | 'createToken' | 'revokeToken';
   access_key: 'listUserAccessKeys' | 'createAccessKey' | 'getUserAccessKey' | 'updateUserAccessKey' | 'deleteUserAccessKey' | 'listAccessKeys' | 'getAccessKey' | 'updateAccessKey' | 'deleteAccessKey';
@@ -58,7 +61,7 @@ export type ServiceOperationIds = {
   security: 'listAuditLogs';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -3062,6 +3065,32 @@ export const registry: Record<Kind, ResourceMeta> = {
         "terraform": true,
         "description": "Stored object versions (current and noncurrent, not delete markers)."
       },
+      "usage_by_class": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "integer",
+        "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`)."
+      },
+      "intelligent_tiering": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one."
+      },
       "encryption_enabled": {
         "type": "boolean",
         "nullable": false,
@@ -3200,6 +3229,256 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteBucket"
     },
     "terraform": "atonix_bucket"
+  },
+  "bucket_lifecycle_configuration": {
+    "kind": "bucket_lifecycle_configuration",
+    "schema": "BucketLifecycleConfiguration",
+    "description": "The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket.",
+    "service": "storage",
+    "collection": "lifecycle-configurations",
+    "idPrefix": "lcc",
+    "table": "lifecycle_configurations",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Configuration id (lcc-...)."
+      },
+      "bucket_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The bucket (bkt-... or its name)."
+      },
+      "rules": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Unique within the configuration."
+          },
+          "status": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "Enabled",
+              "Disabled"
+            ],
+            "description": "A Disabled rule is kept but not applied."
+          },
+          "prefix": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Filter: keys that begin with it."
+          },
+          "tags": {
+            "type": "object",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string",
+            "description": "Filter: objects carrying every one of these tags."
+          },
+          "transition_infrequent_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a current version moves to INFREQUENT."
+          },
+          "transition_archive_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a current version moves to ARCHIVE."
+          },
+          "expiration_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one."
+          },
+          "expired_object_delete_marker": {
+            "type": "boolean",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it."
+          },
+          "noncurrent_version_expiration_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after which a noncurrent version is deleted for good."
+          },
+          "newer_noncurrent_versions": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway."
+          },
+          "abort_incomplete_multipart_upload_days": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Days after its initiation at which an unfinished multipart upload is aborted (its parts freed)."
+          }
+        },
+        "description": "The rules, all applied on every daily pass."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/lifecycle-configurations",
+      "create": "/api/storage/lifecycle-configurations",
+      "item": "/api/storage/lifecycle-configurations/{id}"
+    },
+    "operations": {
+      "list": "listBucketLifecycleConfigurations",
+      "create": "createBucketLifecycleConfiguration",
+      "get": "getBucketLifecycleConfiguration",
+      "update": "updateBucketLifecycleConfiguration",
+      "delete": "deleteBucketLifecycleConfiguration"
+    },
+    "terraform": "atonix_bucket_lifecycle_configuration"
   },
   "volume": {
     "kind": "volume",
@@ -4907,6 +5186,481 @@ export const registry: Record<Kind, ResourceMeta> = {
       "get": "getRestoreJob"
     },
     "statusField": "status"
+  },
+  "file_share": {
+    "kind": "file_share",
+    "schema": "FileShare",
+    "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+    "service": "storage",
+    "collection": "file-shares",
+    "idPrefix": "fs",
+    "table": "file_shares",
+    "async": true,
+    "readyStatus": [
+      "available"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name",
+      "vpc_id"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "File share id (fs-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "protocol": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "NFS",
+        "enum": [
+          "NFS",
+          "SMB"
+        ],
+        "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3)."
+      },
+      "protocol_version": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB."
+      },
+      "size_gb": {
+        "type": "integer",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed)."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The VPC (vpc-...), the caller's."
+      },
+      "export_rules": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "priority": {
+            "type": "integer",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Order of evaluation, lowest first; unique within the share."
+          },
+          "client_cidr": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16."
+          },
+          "access": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "read-only",
+              "read-write"
+            ],
+            "description": "What matching clients may do."
+          },
+          "root_squash": {
+            "type": "boolean",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash)."
+          }
+        },
+        "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "creating",
+          "available",
+          "error"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why it failed, when it did."
+      },
+      "dns_name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/storage/file-shares",
+      "create": "/api/storage/file-shares",
+      "item": "/api/storage/file-shares/{id}"
+    },
+    "operations": {
+      "list": "listFileShares",
+      "create": "createFileShare",
+      "get": "getFileShare",
+      "update": "updateFileShare",
+      "delete": "deleteFileShare"
+    },
+    "statusField": "status",
+    "terraform": "atonix_file_share"
+  },
+  "file_share_mount_target": {
+    "kind": "file_share_mount_target",
+    "schema": "FileShareMountTarget",
+    "description": "A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run.",
+    "service": "storage",
+    "collection": "mount-targets",
+    "idPrefix": "fsmt",
+    "table": "file_share_mount_targets",
+    "async": true,
+    "readyStatus": [
+      "available"
+    ],
+    "failedStatus": [
+      "error"
+    ],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Mount target id (fsmt-...)."
+      },
+      "file_share_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The file share (fs-...); taken from the path on create."
+      },
+      "subnet_id": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet."
+      },
+      "ip_address": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address."
+      },
+      "security_group_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group."
+      },
+      "availability_zone": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The subnet's zone."
+      },
+      "vpc_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The share's VPC."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "creating",
+          "available",
+          "error"
+        ]
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why it failed, when it did."
+      },
+      "mount_command": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/storage/file-shares/{file_share_id}/mount-targets",
+      "parent": {
+        "param": "id",
+        "field": "file_share_id"
+      },
+      "list": "/api/storage/mount-targets",
+      "item": "/api/storage/mount-targets/{id}"
+    },
+    "operations": {
+      "create": "createMountTarget",
+      "list": "listMountTargets",
+      "get": "getMountTarget",
+      "update": "updateMountTarget",
+      "delete": "deleteMountTarget"
+    },
+    "statusField": "status",
+    "terraform": "atonix_file_share_mount_target"
   },
   "user": {
     "kind": "user",
@@ -7259,6 +8013,12 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "updateBucket": "bucket",
   "deleteBucket": "bucket",
   "listObjects": "bucket",
+  "restoreObject": "bucket",
+  "listBucketLifecycleConfigurations": "bucket_lifecycle_configuration",
+  "createBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "getBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "updateBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
+  "deleteBucketLifecycleConfiguration": "bucket_lifecycle_configuration",
   "listVolumes": "volume",
   "createVolume": "volume",
   "getVolume": "volume",
@@ -7303,6 +8063,17 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listRestoreJobs": "restore_job",
   "createRestoreJob": "restore_job",
   "getRestoreJob": "restore_job",
+  "listFileShares": "file_share",
+  "createFileShare": "file_share",
+  "getFileShare": "file_share",
+  "updateFileShare": "file_share",
+  "deleteFileShare": "file_share",
+  "listFileShareMountTargets": "file_share_mount_target",
+  "createMountTarget": "file_share_mount_target",
+  "listMountTargets": "file_share_mount_target",
+  "getMountTarget": "file_share_mount_target",
+  "updateMountTarget": "file_share_mount_target",
+  "deleteMountTarget": "file_share_mount_target",
   "listUsers": "user",
   "createUser": "user",
   "getUser": "user",

@@ -1,5 +1,6 @@
 // Security groups: per VPC, unique names in it; `ingress`/`egress`, when sent, replace that direction's rules.
 import type { Knex } from 'knex';
+import { registry } from '../generated/registry.js';
 import { getHandler, listHandler, patchHandler } from '../platform/resources/crud.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import type { OpContext } from '../platform/operations/context.js';
@@ -19,13 +20,19 @@ import { vpcs } from './vpcs.js';
 
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 
-/** The instances in the group and the rules of other groups that name it: what keeps it from being deleted. */
+/**
+ * The instances and file share mount targets in the group and the rules of other groups that name it: what keeps it
+ * from being deleted.
+ */
 export async function groupUsers(db: Knex | Knex.Transaction, id: string) {
-  const inst = await db('instances')
-    .whereRaw('security_group_ids @> ?::jsonb', [JSON.stringify([id])])
-    .orderBy('seq')
-    .limit(10)
-    .select('id');
+  const members = (kind: 'instance' | 'file_share_mount_target') =>
+    db(registry[kind].table)
+      .whereRaw('security_group_ids @> ?::jsonb', [JSON.stringify([id])])
+      .orderBy('seq')
+      .limit(10)
+      .select('id')
+      .then((rows: Row[]) => rows.map((r) => ({ kind, id: r.id as string })));
+  const inst = [...(await members('instance')), ...(await members('file_share_mount_target'))];
   const refs = await db(rules.table)
     .where({ source_security_group_id: id })
     .whereNot({ security_group_id: id })
@@ -33,7 +40,7 @@ export async function groupUsers(db: Knex | Knex.Transaction, id: string) {
     .limit(10)
     .select('id', 'security_group_id');
   return [
-    ...inst.map((r: Row) => ({ kind: 'instance', id: r.id as string })),
+    ...inst,
     ...refs.map((r: Row) => ({
       kind: 'security_group_rule',
       id: r.id as string,
@@ -137,7 +144,7 @@ export async function groupsForInstance(
     if (found.get(id) !== subnet.vpc_id)
       throw problems.invalidField(
         `security_group_ids/${i}`,
-        `must be a group of the instance's VPC (${subnet.vpc_id})`,
+        `must be a group of the subnet's VPC (${subnet.vpc_id})`,
         'GroupOutsideVpc',
       );
   });

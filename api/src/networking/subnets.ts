@@ -28,21 +28,28 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
     updateSubnet: patchHandler(subnets),
     // Load balancers name their subnets in a list (jsonb), which the column checks cannot look into; the subnet's
     // route table association goes with it (the subnet's choice of table, nothing else uses it).
-    deleteSubnet: deleteHandler(subnets, [{ kind: 'instance', column: 'subnet_id' }], async (ctx, row) => {
-      const using = await ctx
-        .db('load_balancers')
-        .whereRaw('subnets @> ?::jsonb', [JSON.stringify([row.id])])
-        .limit(10)
-        .pluck('id');
-      if (using.length)
-        throw problems.inUse(
-          'subnet',
-          row.id,
-          using.map((id: string) => ({ kind: 'load_balancer', id })),
-        );
-      for (const a of await ctx.db(associations.table).where({ subnet_id: row.id }).select('id'))
-        await associations.remove(ctx.db, a);
-    }),
+    deleteSubnet: deleteHandler(
+      subnets,
+      [
+        { kind: 'instance', column: 'subnet_id' },
+        { kind: 'file_share_mount_target', column: 'subnet_id' },
+      ],
+      async (ctx, row) => {
+        const using = await ctx
+          .db('load_balancers')
+          .whereRaw('subnets @> ?::jsonb', [JSON.stringify([row.id])])
+          .limit(10)
+          .pluck('id');
+        if (using.length)
+          throw problems.inUse(
+            'subnet',
+            row.id,
+            using.map((id: string) => ({ kind: 'load_balancer', id })),
+          );
+        for (const a of await ctx.db(associations.table).where({ subnet_id: row.id }).select('id'))
+          await associations.remove(ctx.db, a);
+      },
+    ),
     async createSubnet(ctx) {
       const vpcId = ctx.params.id as string;
       if (ctx.body.vpc_id !== undefined && ctx.body.vpc_id !== vpcId) {
@@ -96,31 +103,61 @@ function subnetHandlers({ config }: Deps): KindHandlers<'subnet'> {
   };
 }
 
+/** Where a subnet's addresses are held: every kind that takes a private IP from a subnet is listed here. */
+const ADDRESS_HOLDERS = [
+  { table: registry.instance.table, column: 'private_ip' },
+  { table: registry.file_share_mount_target.table, column: 'ip_address' },
+];
+
 /**
- * Takes the lowest free address of a subnet the caller owns (locked, so concurrent instances never share one)
- * and keeps available_ip_count true. Field errors point at `subnet_id`.
+ * Takes an address of a subnet the caller owns (locked, so concurrent takers never share one) and keeps
+ * available_ip_count true: `requested.ip` when given (inside the subnet, not reserved, not taken; errors point at
+ * `requested.field`), else the lowest free one. Other field errors point at `subnet_id`.
  */
-export async function allocateIp(trx: Knex.Transaction, owner: string | null, subnetId: string): Promise<string> {
+export async function allocateIp(
+  trx: Knex.Transaction,
+  owner: string | null,
+  subnetId: string,
+  requested?: { ip: string; field: string },
+): Promise<string> {
   const q = trx('subnets').where({ id: subnetId }).forUpdate().first();
   if (owner) q.where({ owner });
   const subnet = await q;
   if (!subnet) throw problems.referenceNotFound('subnet_id', subnetId);
   const cidr = parseCidr(subnet.cidr_block) as Cidr;
-  const used = new Set<number>(
-    (
-      await trx('instances')
-        .where({ subnet_id: subnetId })
-        .whereNotNull('private_ip')
-        .select(trx.raw('host(private_ip) as ip'))
-    ).map((r: Row) => ipToInt(r.ip)!),
-  );
-  const ip = firstFree(cidr, used);
+  const used = new Set<number>();
+  for (const h of ADDRESS_HOLDERS)
+    for (const r of await trx(h.table)
+      .where({ subnet_id: subnetId })
+      .whereNotNull(h.column)
+      .select(trx.raw('host(??) as ip', [h.column])))
+      used.add(ipToInt(r.ip)!);
+  const ip = requested ? requestedIp(subnet, cidr, used, requested) : firstFree(cidr, used);
   if (ip === undefined)
     throw problems.conflict(`subnet ${subnetId} has no free addresses.`, [
       { pointer: '/subnet_id', detail: 'has no free addresses', code: 'SubnetFull' },
     ]);
   await subnets.update(trx, subnet, { available_ip_count: subnet.available_ip_count - 1 });
   return intToIp(ip);
+}
+
+/** An address asked for, checked as a real subnet would: its own, not one of the five reserved, not taken. */
+function requestedIp(subnet: Row, cidr: Cidr, used: Set<number>, { ip, field }: { ip: string; field: string }) {
+  const n = ipToInt(ip);
+  if (n === undefined) throw problems.invalidField(field, 'must be an IPv4 address such as 10.0.1.23', 'InvalidIp');
+  if (n < cidr.network || n >= cidr.network + cidr.size)
+    throw problems.invalidField(field, `must lie inside subnet ${subnet.id} (${cidr.text})`, 'IpOutsideSubnet');
+  if (n < cidr.network + 4 || n === cidr.network + cidr.size - 1)
+    throw problems.invalidField(
+      field,
+      `is reserved: the subnet's first four addresses and its last are not assignable`,
+      'IpReserved',
+    );
+  if (used.has(n))
+    throw problems.conflict(`${ip} is already in use in subnet ${subnet.id}.`, [
+      { pointer: `/${field}`, detail: 'is already in use in the subnet', code: 'IpInUse' },
+    ]);
+  return n;
 }
 
 export async function releaseIp(trx: Knex.Transaction, subnetId: string): Promise<void> {

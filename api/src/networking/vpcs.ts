@@ -23,6 +23,7 @@ function vpcHandlers({ config }: Deps): KindHandlers<'vpc'> {
       [
         { kind: 'load_balancer', column: 'vpc_id' },
         { kind: 'subnet', column: 'vpc_id' },
+        { kind: 'file_share', column: 'vpc_id' },
       ],
       (ctx, row) => removeVpcParts(ctx.db as Knex.Transaction, row),
     ),

@@ -52,6 +52,12 @@ export interface Config {
     s3Port?: number;
     /** ATONIX_S3_DOMAIN: virtual-host style, `<bucket>.<domain>` */
     s3Domain?: string;
+    /** ATONIX_RESTORE_DELAY_SECONDS: platform time an ARCHIVE restore takes (default 4 hours, S3's standard tier) */
+    restoreDelaySeconds: number;
+    /** ATONIX_TIER_MOVE_STALE_MS: a tier move written ahead this long ago (real time) is a dead mover's to finish */
+    tierMoveStaleMs: number;
+    /** ATONIX_TIER_BATCH: versions per tier-move batch of the lifecycle worker */
+    tierBatch: number;
   };
   adminToken?: string;
   provisionDelayMs: number;
@@ -125,6 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
       s3Domain: env.ATONIX_S3_DOMAIN?.trim().toLowerCase() || undefined,
+      restoreDelaySeconds: int('ATONIX_RESTORE_DELAY_SECONDS', 4 * 3600, env),
+      tierMoveStaleMs: int('ATONIX_TIER_MOVE_STALE_MS', 60_000, env),
+      tierBatch: Math.max(1, int('ATONIX_TIER_BATCH', 2000, env)),
     },
   };
 }

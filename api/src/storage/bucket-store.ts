@@ -6,6 +6,7 @@ import type { Principal } from '../platform/operations/principals.js';
 import { problems } from '../platform/problems.js';
 import { ResourceRepo, type Schemas, type StoredRow } from '../platform/resources/repo.js';
 import { rowCache } from '../platform/resources/row-cache.js';
+import { usageByClass } from './tiering/classes.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -22,6 +23,12 @@ export const buckets = new ResourceRepo<Schemas['Bucket'], { size_gb: number }>(
   used_bytes: (row) => Number((row as unknown as Usage).used_bytes ?? 0),
   object_count: (row) => Number((row as unknown as Usage).object_count ?? 0),
   used_gb: (row) => Math.round((Number((row as unknown as Usage).used_bytes ?? 0) / GIB) * 1e6) / 1e6,
+  usage_by_class: (row) =>
+    (row as unknown as { usage_by_class?: Record<string, number> }).usage_by_class ?? {
+      STANDARD: 0,
+      INFREQUENT: 0,
+      ARCHIVE: 0,
+    },
 });
 
 /** S3's rules beyond the schema's pattern (which the REST door checks first): what a name may not look like. */
@@ -83,11 +90,15 @@ export async function usageOf(db: Db, ids: string[]): Promise<Map<string, Usage>
 
 /** The public representation of buckets, their usage read in one query. */
 export async function presentBuckets(db: Db, rows: BucketRow[]): Promise<Schemas['Bucket'][]> {
-  const usage = await usageOf(
-    db,
-    rows.map((r) => r.id),
+  const ids = rows.map((r) => r.id);
+  const [usage, classes] = await Promise.all([usageOf(db, ids), usageByClass(db, ids)]);
+  return rows.map((r) =>
+    buckets.present({
+      ...r,
+      ...(usage.get(r.id) ?? { used_bytes: 0, object_count: 0 }),
+      usage_by_class: classes.get(r.id),
+    } as BucketRow),
   );
-  return rows.map((r) => buckets.present({ ...r, ...(usage.get(r.id) ?? { used_bytes: 0, object_count: 0 }) }));
 }
 
 export const presentBucket = async (db: Db, row: BucketRow) => (await presentBuckets(db, [row]))[0]!;

@@ -21,6 +21,7 @@ import {
 import { ORPHAN_AGE_MS, objectStoreOf, referencedFiles } from './engine.js';
 import { objectRest } from './object-rest.js';
 import { emptyBucket, isEmpty } from './objects/versions.js';
+import { usageByClass } from './tiering/classes.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -81,17 +82,16 @@ function bucketHandlers(deps: Deps): KindHandlers<'bucket'> {
         ctx.query.limit,
         ctx.query.cursor,
       );
-      const usage = await usageOf(
-        ctx.db,
-        page.items.map((b) => b.id!),
-      );
+      const ids = page.items.map((b) => b.id!);
+      const [usage, classes] = await Promise.all([usageOf(ctx.db, ids), usageByClass(ctx.db, ids)]);
       return {
         status: 200,
         body: {
           ...page,
           items: page.items.map((b) => {
             const u = usage.get(b.id!) ?? { used_bytes: 0, object_count: 0 };
-            return { ...b, ...u, used_gb: Math.round((u.used_bytes / GIB) * 1e6) / 1e6 };
+            const used_gb = Math.round((u.used_bytes / GIB) * 1e6) / 1e6;
+            return { ...b, ...u, used_gb, usage_by_class: classes.get(b.id!)! };
           }),
         },
       };
@@ -143,6 +143,7 @@ function bucketHandlers(deps: Deps): KindHandlers<'bucket'> {
       return { status: 204 };
     },
     listObjects: (ctx) => objects.list(ctx),
+    restoreObject: (ctx) => objects.restore(ctx),
   };
 }
 

@@ -1,6 +1,7 @@
 // The REST door's object calls (the seed's paths): thin translations of a call's query, headers and stream into
 // the object store, and of its answers into JSON (uploads, lists) or bytes (downloads). The S3 door is beside it.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Knex } from 'knex';
 import type { Deps } from '../platform/deps.js';
 import type { OpContext, Result } from '../platform/operations/context.js';
 import { Problem, problems } from '../platform/problems.js';
@@ -9,6 +10,7 @@ import { objectStoreOf } from './engine.js';
 import { expectationsFrom } from './objects/intake.js';
 import { attributesFrom, objectHeaders, presentObject } from './objects/object-headers.js';
 import type { WriteConditions } from './objects/versions.js';
+import { requestRestore } from './tiering/restore.js';
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -96,6 +98,27 @@ export function objectRest(deps: Deps) {
       if (out.deleteMarker) headers['x-amz-delete-marker'] = 'true';
       if (out.versionId) headers['x-amz-version-id'] = out.versionId;
       return { status: 204, headers };
+    },
+
+    /** POST /buckets/{id}/restore?key=: an ARCHIVE version's restore (tiering/restore.ts). */
+    async restore(ctx: OpContext): Promise<Result> {
+      const bucket = await bucketOf(ctx);
+      const key = String(ctx.query.key);
+      const row = await store.version(bucket, key, ctx.query.version_id);
+      const outcome = await requestRestore(
+        ctx.db as Knex.Transaction,
+        row,
+        ctx.body.days,
+        deps.clock.now(),
+        deps.config.storage.restoreDelaySeconds * 1000,
+      );
+      ctx.audit = {
+        resource_type: 'bucket',
+        resource_id: bucket.id,
+        details: { key, version_id: row.version_id, days: ctx.body.days, restore: outcome },
+      };
+      const now = await ctx.db('objects').where({ seq: row.seq }).first();
+      return { status: 202, body: presentObject(now) };
     },
 
     async list(ctx: OpContext): Promise<Result> {

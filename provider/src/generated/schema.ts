@@ -522,6 +522,30 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false
         },
         {
+          "name": "usage_by_class",
+          "type": [
+            "map",
+            "number"
+          ],
+          "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "intelligent_tiering",
+          "type": "bool",
+          "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
           "name": "encryption_enabled",
           "type": "bool",
           "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only. Defaults to `true`.",
@@ -615,6 +639,557 @@ export const providerSchema: ProviderSchema = {
         "async": false,
         "readyStatus": [],
         "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_bucket_lifecycle_configuration",
+      "kind": "bucket_lifecycle_configuration",
+      "description": "The lifecycle rules of one bucket (at most one configuration per bucket, as in S3). The same rules are served over S3 (Get/Put/DeleteBucketLifecycleConfiguration). `{id}` on its paths may also be the bucket's id or name, so a bucket's configuration is found (and imported into Terraform) by the bucket.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Configuration id (lcc-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "bucket_id",
+          "type": "string",
+          "description": "The bucket (bkt-... or its name). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "id": "string",
+                "status": "string",
+                "prefix": "string",
+                "tags": [
+                  "map",
+                  "string"
+                ],
+                "transition_infrequent_days": "number",
+                "transition_archive_days": "number",
+                "expiration_days": "number",
+                "expired_object_delete_marker": "bool",
+                "noncurrent_version_expiration_days": "number",
+                "newer_noncurrent_versions": "number",
+                "abort_incomplete_multipart_upload_days": "number"
+              }
+            ]
+          ],
+          "description": "The rules, all applied on every daily pass.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique within the configuration.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "status",
+                "type": "string",
+                "description": "A Disabled rule is kept but not applied. One of: `Enabled`, `Disabled`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "prefix",
+                "type": "string",
+                "description": "Filter: keys that begin with it.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "tags",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Filter: objects carrying every one of these tags.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "transition_infrequent_days",
+                "type": "number",
+                "description": "Days after which a current version moves to INFREQUENT.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "transition_archive_days",
+                "type": "number",
+                "description": "Days after which a current version moves to ARCHIVE.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "expiration_days",
+                "type": "number",
+                "description": "Days after which the current version expires: deleted in an unversioned bucket, hidden behind a delete marker in a versioned one.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "expired_object_delete_marker",
+                "type": "bool",
+                "description": "Remove a delete marker that is the only version left of its key (versioned buckets). Not with `expiration_days`, as S3 has it.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "noncurrent_version_expiration_days",
+                "type": "number",
+                "description": "Days after which a noncurrent version is deleted for good.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "newer_noncurrent_versions",
+                "type": "number",
+                "description": "With `noncurrent_version_expiration_days`, keep this many newest noncurrent versions anyway.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "abort_incomplete_multipart_upload_days",
+                "type": "number",
+                "description": "Days after its initiation at which an unfinished multipart upload is aborted (its parts freed).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/lifecycle-configurations",
+        "item": "/api/storage/lifecycle-configurations/{id}",
+        "list": "/api/storage/lifecycle-configurations",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true,
+          "default": "NFS"
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}",
+        "list": "/api/storage/file-shares",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_file_share_mount_target",
+      "kind": "file_share_mount_target",
+      "description": "A file share's address in one subnet of its VPC, at most one per availability zone per share. It takes a private IP from the subnet (the one asked for, or the lowest free one) and gives it back when deleted; a subnet with a mount target cannot be deleted. Created `creating`; a job makes it `available`. The share must be `available`. The data path is emulated: nothing listens at the address, but `mount_command` is what a client in the VPC would run.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Mount target id (fsmt-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "file_share_id",
+          "type": "string",
+          "description": "The file share (fs-...); taken from the path on create. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "subnet_id",
+          "type": "string",
+          "description": "A subnet (subnet-...) of the share's VPC, in a zone where the share has no mount target yet. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "ip_address",
+          "type": "string",
+          "description": "Its private IPv4 address: one asked for must lie in the subnet, not be one of the subnet's five reserved addresses and not be taken; none asked for, the subnet's lowest free address. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "security_group_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "availability_zone",
+          "type": "string",
+          "description": "The subnet's zone.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The share's VPC.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "mount_command",
+          "type": "string",
+          "description": "What a client in the VPC would run to mount the share here (`mount -t nfs4 ...` or `mount -t cifs ...`); the data path is emulated, so nothing answers it.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/storage/file-shares/{file_share_id}/mount-targets",
+        "item": "/api/storage/mount-targets/{id}",
+        "list": "/api/storage/mount-targets",
+        "parent": {
+          "param": "id",
+          "field": "file_share_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "available"
+        ],
+        "failedStatus": [
+          "error"
+        ],
         "updatable": true
       }
     },
@@ -4134,6 +4709,29 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false
         },
         {
+          "name": "usage_by_class",
+          "type": [
+            "map",
+            "number"
+          ],
+          "description": "Stored bytes of object versions per storage class (`STANDARD`, `INFREQUENT`, `ARCHIVE`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "intelligent_tiering",
+          "type": "bool",
+          "description": "Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one. Defaults to `false`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
           "name": "encryption_enabled",
           "type": "bool",
           "description": "Encrypt every new object at rest (AES-256-GCM under its own data key, wrapped by `kms_key_id`). Turning it off affects new objects only. Defaults to `true`.",
@@ -4220,6 +4818,198 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/storage/buckets",
         "item": "/api/storage/buckets/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_file_share",
+      "kind": "file_share",
+      "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
+      "lookup": [
+        "id",
+        "name",
+        "vpc_id"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "File share id (fs-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol",
+          "type": "string",
+          "description": "`NFS` (NFSv4.1) or `SMB` (SMB 3). One of: `NFS`, `SMB`. Defaults to `\"NFS\"`. Changing it replaces the resource.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "protocol_version",
+          "type": "string",
+          "description": "The protocol version clients mount with: `4.1` for NFS, `3.0` for SMB.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "size_gb",
+          "type": "number",
+          "description": "Provisioned size in GiB, 1 to 65,536; grows by PATCH, never shrinks (422 ShrinkNotAllowed).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "vpc_id",
+          "type": "string",
+          "description": "The VPC (vpc-...), the caller's. Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "export_rules",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "priority": "number",
+                "client_cidr": "string",
+                "access": "string",
+                "root_squash": "bool"
+              }
+            ]
+          ],
+          "description": "Who may mount it, kept in `priority` order. Sent, the list replaces the share's rules; an empty list (the default) means no client may mount the share.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "priority",
+                "type": "number",
+                "description": "Order of evaluation, lowest first; unique within the share.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "client_cidr",
+                "type": "string",
+                "description": "The clients, an IPv4 CIDR such as 10.0.0.0/16.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "access",
+                "type": "string",
+                "description": "What matching clients may do. One of: `read-only`, `read-write`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "root_squash",
+                "type": "bool",
+                "description": "NFS only: map the client's root user to an anonymous one. Null or left out means true, NFS servers' default. SMB shares refuse a value (SMB has no root to squash).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `creating`, `available`, `error`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "Why it failed, when it did.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "dns_name",
+          "type": "string",
+          "description": "The share's name in the platform's internal naming (`<id>.fs.<region>.atonix.internal`); no DNS server publishes it, so mount commands use a mount target's IP address.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/storage/file-shares",
+        "item": "/api/storage/file-shares/{id}"
       }
     },
     {

@@ -1,10 +1,10 @@
 // Buckets and objects through the real terraform binary: a bucket's settings in place, force_destroy, the bucket
 // data source by name; atonix_bucket_object from content and from a file, its data source, import, drift, destroy.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ADMIN_TOKEN, startApp, type TestApp } from '../../support/app.js';
-import { prepareProvider, Workspace } from './workspace.js';
+import { prepareProvider, ROOT, Workspace } from './workspace.js';
 
 describe('terraform: buckets and objects through the real binary', function () {
   this.timeout(300_000);
@@ -211,6 +211,39 @@ resource "atonix_bucket_object" "none" {
       ws.write('resource "atonix_bucket_object" "x" {\n  bucket = "b"\n  key = "k"\n  content = "x"\n}\n');
       const bad = await ws.must(['import', '-no-color', 'atonix_bucket_object.x', 'no-slash'], 1);
       expect(bad).to.contain('Give it as <bucket>/<key>');
+    } finally {
+      ws.remove();
+    }
+  });
+
+  it('atonix_bucket_lifecycle_configuration: the example applies, imports by its bucket name, and a bad rule is a diagnostic', async () => {
+    const ws = new Workspace(app.url, ADMIN_TOKEN);
+    try {
+      const example = readFileSync(
+        join(ROOT, 'examples/terraform/resources/atonix_bucket_lifecycle_configuration/resource.tf'),
+        'utf8',
+      );
+      ws.write(example);
+      await ws.apply();
+      await ws.plan(0);
+      const id = await ws.stateId('atonix_bucket_lifecycle_configuration.logs');
+      const live = (await app.admin.get('/api/storage/lifecycle-configurations/example-logs').expect(200)).body;
+      expect(live.id).to.equal(id);
+      expect(live.rules.find((r: any) => r.id === 'logs')).to.include({
+        transition_archive_days: 90,
+        newer_noncurrent_versions: 2,
+      });
+      await ws.must(['state', 'rm', 'atonix_bucket_lifecycle_configuration.logs']);
+      await ws.must(['import', '-no-color', 'atonix_bucket_lifecycle_configuration.logs', 'example-logs']);
+      expect(await ws.stateId('atonix_bucket_lifecycle_configuration.logs')).to.equal(id);
+      await ws.plan(0);
+      ws.write(example.replace('transition_archive_days            = 90', 'transition_archive_days            = 20'));
+      const bad = await ws.run(['apply', '-auto-approve', '-no-color']);
+      expect(bad.code).to.equal(1);
+      expect(bad.out).to.contain('must be later than transition_infrequent_days');
+      ws.write(example);
+      await ws.destroy();
+      await app.admin.get(`/api/storage/lifecycle-configurations/${id}`).expect(404);
     } finally {
       ws.remove();
     }

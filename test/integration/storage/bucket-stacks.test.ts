@@ -1,5 +1,6 @@
 // The stack engine deploys buckets through the registry: Atonix::Storage::Bucket in a native template is created,
-// updated in place, replaced on a rename, and deleted with the stack (force_destroy empties it first).
+// updated in place, replaced on a rename, and deleted with the stack (force_destroy empties it first); a bucket's
+// lifecycle configuration likewise.
 import { expect } from 'chai';
 import { stackSettled, startApp, type TestApp } from '../../support/app.js';
 
@@ -66,5 +67,46 @@ describe('storage: buckets in stacks', function () {
     await app.admin.delete(`/api/automation/stacks/${r.body.id}`).expect(202);
     expect((await stackSettled(app.admin, r.body.id)).status).to.equal('gone');
     await app.admin.get(`/api/storage/buckets/${newId}`).expect(404);
+  });
+
+  it('deploys an Atonix::Storage::BucketLifecycleConfiguration on its bucket, changes its rules, deletes it with the stack', async () => {
+    const lifecycle = (days: number) => ({
+      Resources: {
+        Logs: { Type: 'Atonix::Storage::Bucket', Properties: { name: 'stack-logs', force_destroy: true } },
+        Rules: {
+          Type: 'Atonix::Storage::BucketLifecycleConfiguration',
+          Properties: {
+            bucket_id: { Ref: 'Logs' },
+            rules: [{ id: 'logs', status: 'Enabled', prefix: 'logs/', expiration_days: days }],
+          },
+        },
+      },
+      Outputs: { RulesId: { Value: { Ref: 'Rules' } } },
+    });
+    const r = await app.admin
+      .post('/api/automation/stacks')
+      .send({ name: 'logs', template: lifecycle(30) })
+      .expect(202);
+    const created = await stackSettled(app.admin, r.body.id);
+    expect(created.status, created.status_reason).to.equal('create_complete');
+    const id = created.outputs.RulesId;
+    expect(id).to.match(/^lcc-/);
+    const byBucket = (await app.admin.get('/api/storage/lifecycle-configurations/stack-logs').expect(200)).body;
+    expect(byBucket.id).to.equal(id);
+    expect(byBucket.rules[0].expiration_days).to.equal(30);
+
+    await app.admin
+      .patch(`/api/automation/stacks/${r.body.id}`)
+      .send({ template: lifecycle(60) })
+      .expect(202);
+    const updated = await stackSettled(app.admin, r.body.id);
+    expect(updated.status, updated.status_reason).to.equal('update_complete');
+    expect((await app.admin.get(`/api/storage/lifecycle-configurations/${id}`).expect(200)).body.rules[0]).to.include({
+      expiration_days: 60,
+    });
+
+    await app.admin.delete(`/api/automation/stacks/${r.body.id}`).expect(202);
+    expect((await stackSettled(app.admin, r.body.id)).status).to.equal('gone');
+    await app.admin.get(`/api/storage/lifecycle-configurations/${id}`).expect(404);
   });
 });

@@ -11,7 +11,8 @@ export const SIGNALS = {
   clock: 'atonix_clock',
 } as const;
 export type Signal = keyof typeof SIGNALS;
-export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted';
+/** `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016). */
+export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run';
 
 export interface ChangeEvent {
   type: ChangeType;
@@ -20,6 +21,10 @@ export interface ChangeEvent {
   owner: string | null;
   status?: string;
   at: string;
+  /** a `scheduled_task.run` event's run: its id, due time and attempt (status is the run's) */
+  run_id?: string;
+  due_at?: string;
+  attempt?: number;
 }
 
 export type Listener = (ev: ChangeEvent) => void;

@@ -2,7 +2,9 @@
 // <data dir>/objects); their metadata lives in PostgreSQL and names the file.
 //
 // Layout: <root>/tmp/<id> while a body streams in; <root>/data/<2 hex>/<32 hex> once it is durable. A file is
-// never changed after its rename, so readers need no locks and a new version is always a new file.
+// never changed after its rename, so readers need no locks and a new version is always a new file. The storage
+// classes beyond STANDARD keep their bytes in <root>/infrequent/ and <root>/archive/ (same layout, same name: a
+// tier move is a hard link, see storage/tiering/mover.ts), restored copies of ARCHIVE objects in <root>/restored/.
 //
 // Crash safety: write() returns only after the file is fsynced, renamed into data/ and its directory fsynced, and
 // callers commit the metadata row only after that. So a committed row never points at missing bytes. A crash at
@@ -11,7 +13,7 @@
 // longest time a writer may take between its last byte and its commit, so it cannot race an upload in flight.
 import { randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,7 +31,10 @@ export interface SweepResult {
   dataScanned: number;
 }
 
-const FILE = /^data\/[0-9a-f]{2}\/[0-9a-f]{32}$/;
+/** The directories that hold durable files: STANDARD's (data), the other classes', restored copies. */
+export const AREAS = ['data', 'infrequent', 'archive', 'restored'] as const;
+export type Area = (typeof AREAS)[number];
+const FILE = /^(data|infrequent|archive|restored)\/[0-9a-f]{2}\/[0-9a-f]{32}$/;
 
 async function fsyncDir(dir: string) {
   const h = await open(dir, 'r');
@@ -66,7 +71,7 @@ export class FileStore {
   }
 
   /** A copy as a new file (a reflink where the filesystem has them), for CopyObject of unencrypted bytes. */
-  async copy(from: string): Promise<Written> {
+  async copy(from: string, area: Area = 'data'): Promise<Written> {
     await this.init();
     const id = randomBytes(16).toString('hex');
     const temp = join(this.root, 'tmp', id);
@@ -78,12 +83,44 @@ export class FileStore {
       } finally {
         await h.close();
       }
-      const file = await this.publish(id);
+      const file = await this.publish(id, area);
       return { file, bytes: (await stat(join(this.root, file))).size };
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * The same bytes under `area` with the same name, as a hard link (a copy where links cannot be made), made
+   * durable. Idempotent: a link that exists already (a move redone after a crash) is kept.
+   */
+  async link(file: string, area: Area, durable = true): Promise<string> {
+    await this.init();
+    const target = `${area}/${file.slice(file.indexOf('/') + 1)}`;
+    const sub = target.split('/')[1]!;
+    await this.dir(sub, area);
+    try {
+      await link(this.path(file), this.path(target));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return target;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw e;
+      // No hard links here (another filesystem per area, say): a copy published by rename, as every file is.
+      const temp = join(this.root, 'tmp', randomBytes(16).toString('hex'));
+      await copyFile(this.path(file), temp);
+      const h = await open(temp, 'r+');
+      await h.sync().finally(() => h.close());
+      await rename(temp, this.path(target));
+    }
+    if (durable) await fsyncDir(join(this.root, area, sub));
+    return target;
+  }
+
+  /** Makes the entries of the directories holding `files` durable (after links made with durable false). */
+  async syncDirsOf(files: string[]): Promise<void> {
+    const dirs = new Set(files.map((f) => f.slice(0, f.lastIndexOf('/'))));
+    await Promise.all([...dirs].map((d) => fsyncDir(join(this.root, d))));
   }
 
   /** The file's bytes, or bytes start..end (inclusive). A missing file is an ENOENT stream error. */
@@ -138,17 +175,18 @@ export class FileStore {
         }
       batch = [];
     };
-    for (const sub of (await readdir(join(this.root, 'data'))).sort()) {
-      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
-      for (const name of await readdir(join(this.root, 'data', sub))) {
-        const file = `data/${sub}/${name}`;
-        if (!FILE.test(file)) continue;
-        result.dataScanned++;
-        if (!(await old(join(this.root, file)))) continue;
-        batch.push(file);
-        if (batch.length >= batchSize) await flush();
+    for (const area of AREAS)
+      for (const sub of (await readdir(join(this.root, area)).catch(() => [] as string[])).sort()) {
+        if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+        for (const name of await readdir(join(this.root, area, sub))) {
+          const file = `${area}/${sub}/${name}`;
+          if (!FILE.test(file)) continue;
+          result.dataScanned++;
+          if (!(await old(join(this.root, file)))) continue;
+          batch.push(file);
+          if (batch.length >= batchSize) await flush();
+        }
       }
-    }
     if (batch.length) await flush();
     return result;
   }
@@ -171,20 +209,23 @@ export class FileStore {
     return this.ready;
   }
 
-  /** Renames tmp/<id> to data/<2 hex>/<id> and makes the rename durable. */
-  private async publish(id: string): Promise<string> {
-    const file = `data/${id.slice(0, 2)}/${id}`;
-    await this.dir(id.slice(0, 2));
+  /** Renames tmp/<id> to <area>/<2 hex>/<id> and makes the rename durable. */
+  private async publish(id: string, area: Area = 'data'): Promise<string> {
+    const file = `${area}/${id.slice(0, 2)}/${id}`;
+    await this.dir(id.slice(0, 2), area);
     await rename(join(this.root, 'tmp', id), join(this.root, file));
-    await fsyncDir(join(this.root, 'data', id.slice(0, 2)));
+    await fsyncDir(join(this.root, area, id.slice(0, 2)));
     return file;
   }
 
-  /** Makes data/<sub>; a new directory's entry is made durable in data/ before a file is renamed into it. */
-  private async dir(sub: string) {
-    if (this.known.has(sub)) return;
-    if (await mkdir(join(this.root, 'data', sub), { recursive: true, mode: 0o700 }))
-      await fsyncDir(join(this.root, 'data'));
-    this.known.add(sub);
+  /** Makes <area>/<sub>; a new directory's entries are made durable before a file is renamed into it. */
+  private async dir(sub: string, area: Area = 'data') {
+    if (this.known.has(`${area}/${sub}`)) return;
+    const made = await mkdir(join(this.root, area, sub), { recursive: true, mode: 0o700 });
+    if (made) {
+      await fsyncDir(join(this.root, area));
+      if (made === join(this.root, area)) await fsyncDir(this.root);
+    }
+    this.known.add(`${area}/${sub}`);
   }
 }

@@ -1,5 +1,7 @@
 // An object's HTTP headers, read from an upload and written on a download, the same for both doors (REST uses
 // S3's header names too, so a curl user and an SDK user see one object the same way), and its JSON form.
+import { S3_NAME, type StorageClass } from '../tiering/classes.js';
+import { restoreHeader, restoreState } from '../tiering/restore.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Schemas } from '../../platform/resources/repo.js';
 import { problems } from '../../platform/problems.js';
@@ -103,6 +105,10 @@ export function objectHeaders(
   for (const [k, v] of Object.entries(row.headers)) out[k] = v;
   for (const [k, v] of Object.entries(row.metadata)) out[`${META}${k}`] = v;
   if (opts.versioned) out['x-amz-version-id'] = row.version_id;
+  // S3 sends the class only when it is not STANDARD, and the restore's state when one was asked for.
+  if (row.storage_class !== 'STANDARD') out['x-amz-storage-class'] = S3_NAME[row.storage_class as StorageClass];
+  const restore = restoreHeader(row);
+  if (restore) out['x-amz-restore'] = restore;
   if (row.encryption) {
     out['x-amz-server-side-encryption'] = 'aws:kms';
     out['x-amz-server-side-encryption-aws-kms-key-id'] = row.encryption.kms_key_id;
@@ -130,9 +136,13 @@ export function presentObject(row: ObjectRow): Schemas['StorageObject'] {
     size: Number(row.size),
     etag: row.etag ?? '',
     content_type: row.content_type ?? 'binary/octet-stream',
-    storage_class: row.storage_class as 'STANDARD',
+    storage_class: row.storage_class as StorageClass,
     metadata: row.metadata,
   });
+  const restore = restoreState(row);
+  if (restore) out.restore = restore;
+  const accessed = (row as { last_accessed?: Date | null }).last_accessed;
+  if (accessed) out.last_accessed = new Date(accessed).toISOString();
   const h = row.headers;
   if (h['cache-control']) out.cache_control = h['cache-control'];
   if (h['content-disposition']) out.content_disposition = h['content-disposition'];

@@ -14,6 +14,7 @@ import type { FileStore } from './file-store.js';
 import { receive, type Expectations } from './intake.js';
 import { listObjects, type ListPage, type ListRequest } from './listing.js';
 import type { ObjectAttributes } from './object-headers.js';
+import { readableSegments } from '../tiering/restore.js';
 import { checkReadConditions, openBytes, parseRange, partRange, type ByteRange } from './reads.js';
 import {
   commitVersion,
@@ -24,6 +25,11 @@ import {
   type Segment,
   type WriteConditions,
 } from './versions.js';
+
+/** What tiering does on a read (storage/tiering/): records the access, brings a version back to STANDARD. */
+export interface ReadHook {
+  onRead(bucket: BucketRow, row: ObjectRow): Promise<ObjectRow>;
+}
 
 /** Runs the metadata transaction of a write, with the calling door's audit record in it. */
 export type Commit = <T>(fn: (trx: Knex.Transaction) => Promise<T>) => Promise<T>;
@@ -61,6 +67,9 @@ export function checkKey(key: string) {
 }
 
 export class ObjectStore {
+  /** set by storage/engine.ts: intelligent tiering's read tracking */
+  tiering?: ReadHook;
+
   constructor(
     readonly db: Knex,
     readonly files: FileStore,
@@ -168,8 +177,9 @@ export class ObjectStore {
     key: string,
     opts: { versionId?: string; headers: IncomingHttpHeaders; body: boolean; partNumber?: number },
   ): Promise<Download> {
-    const row = await this.version(bucket, key, opts.versionId);
+    let row = await this.version(bucket, key, opts.versionId);
     checkReadConditions(row, opts.headers);
+    if (opts.body && this.tiering) row = await this.tiering.onRead(bucket, row);
     const rangeHeader = opts.headers.range as string | undefined;
     const range =
       opts.partNumber === undefined
@@ -182,7 +192,8 @@ export class ObjectStore {
   /** The plaintext bytes of a stored version (a range of them), decrypted as they stream. */
   async bytes(bucket: BucketRow, row: ObjectRow, range?: ByteRange): Promise<Readable> {
     const dataKey = row.encryption ? await openDataKey(this.db, this.keys, bucket, row.encryption) : undefined;
-    return openBytes(this.files, row, dataKey, range);
+    // An ARCHIVE version streams its restored copy, or is refused (403 InvalidObjectState) without one.
+    return openBytes(this.files, { ...row, segments: readableSegments(row, this.clock.now()) }, dataKey, range);
   }
 
   async delete(bucket: BucketRow, key: string, versionId: string | undefined, commit: Commit) {

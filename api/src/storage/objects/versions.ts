@@ -123,12 +123,15 @@ export async function commitVersion(
       .delete()
       .returning('*');
     for (const r of replaced) {
-      freed = freed.concat(r.segments);
+      freed = freed.concat(r.segments, (r as { restore_segments?: Segment[] }).restore_segments ?? []);
       bytes -= storedBytes(r);
       objects -= counted(r);
     }
   }
-  await trx('objects').where({ bucket_id: bucket.id, key, is_latest: true }).update({ is_latest: false });
+  // noncurrent_since: when lifecycle's noncurrent days start counting (S3 counts from the newer version's write).
+  await trx('objects')
+    .where({ bucket_id: bucket.id, key, is_latest: true })
+    .update({ is_latest: false, noncurrent_since: next.last_modified });
   await chargeUsage(trx, bucket, bytes, objects);
   const [row] = await trx('objects')
     .insert({
@@ -190,28 +193,28 @@ export async function deleteVersion(
   if (row.is_latest) {
     // The newest remaining version becomes current again.
     const next = await trx('objects').where({ bucket_id: bucket.id, key }).orderBy('seq', 'desc').first('seq');
-    if (next) await trx('objects').where({ seq: next.seq }).update({ is_latest: true });
+    if (next) await trx('objects').where({ seq: next.seq }).update({ is_latest: true, noncurrent_since: null });
   }
   return {
     deleteMarker: row.delete_marker,
     versionId: bucket.versioning_status === 'Unversioned' ? undefined : row.version_id,
-    freed: row.segments,
+    freed: [...row.segments, ...(((row as { restore_segments?: Segment[] }).restore_segments ?? []) as Segment[])],
   };
 }
 
 /** Every version, marker and unfinished upload of a bucket, gone (a force_destroy); returns the files to delete. */
 export async function emptyBucket(trx: Knex.Transaction, bucket: BucketRow): Promise<Segment[]> {
-  const rows: { segments: Segment[] }[] = await trx('objects')
+  const rows: { segments: Segment[]; restore_segments: Segment[] | null }[] = await trx('objects')
     .where({ bucket_id: bucket.id })
     .delete()
-    .returning('segments');
+    .returning(['segments', 'restore_segments']);
   const parts: { segment: Segment }[] = await trx('multipart_parts')
     .whereIn('upload_id', trx('multipart_uploads').where({ bucket_id: bucket.id }).select('upload_id'))
     .delete()
     .returning('segment');
   await trx('multipart_uploads').where({ bucket_id: bucket.id }).delete();
   await trx('bucket_usage').where({ bucket_id: bucket.id }).update({ used_bytes: 0, object_count: 0 });
-  return [...rows.flatMap((r) => r.segments), ...parts.map((p) => p.segment)];
+  return [...rows.flatMap((r) => [...r.segments, ...(r.restore_segments ?? [])]), ...parts.map((p) => p.segment)];
 }
 
 /** Whether a bucket holds anything S3 counts against deleting it: versions, markers or unfinished uploads. */

@@ -13,6 +13,7 @@ import type { Commit, ObjectStore } from '../objects/object-store.js';
 import { S3Access, type S3Call } from './access.js';
 import { decodedBody, type Body } from './body.js';
 import { bucketOps } from './bucket-ops.js';
+import { lifecycleOps } from './lifecycle-ops.js';
 import { listOps } from './list-ops.js';
 import { multipartOps } from './multipart-ops.js';
 import { objectOps } from './object-ops.js';
@@ -46,6 +47,7 @@ const READS = new Set<S3Operation>([
   'GetBucketLocation',
   'GetBucketVersioning',
   'GetBucketEncryption',
+  'GetBucketLifecycleConfiguration',
   'ListObjects',
   'ListObjectsV2',
   'ListObjectVersions',
@@ -64,6 +66,7 @@ export function s3Door(deps: Deps) {
     ...listOps(),
     ...objectOps(),
     ...multipartOps(),
+    ...lifecycleOps(),
   };
   const domain = deps.config.storage.s3Domain;
 

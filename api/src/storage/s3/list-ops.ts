@@ -1,5 +1,6 @@
 // S3's listings: ListObjects (v1), ListObjectsV2 and ListObjectVersions over the one listing of objects/listing.ts,
 // with S3's paging rules (max-keys 0..1000, opaque continuation tokens, markers) and encoding-type=url.
+import { S3_NAME, type StorageClass } from '../tiering/classes.js';
 import { problems } from '../../platform/problems.js';
 import type { ListPage } from '../objects/listing.js';
 import { findVersion, type ObjectRow } from '../objects/versions.js';
@@ -42,7 +43,7 @@ function contents(page: ListPage, enc: (s: string) => string, withOwner: boolean
     ETag: row.etag,
     ...(Object.keys(row.checksums).length ? { ChecksumAlgorithm: Object.keys(row.checksums) } : {}),
     Size: Number(row.size),
-    StorageClass: row.storage_class,
+    StorageClass: S3_NAME[row.storage_class as StorageClass],
     ...(withOwner ? { Owner: ownerOf(row) } : {}),
   }));
 }
@@ -130,7 +131,9 @@ export function listOps(): Record<'ListObjects' | 'ListObjectsV2' | 'ListObjectV
         VersionId: row.version_id,
         IsLatest: row.is_latest,
         LastModified: new Date(row.last_modified),
-        ...(row.delete_marker ? {} : { ETag: row.etag, Size: Number(row.size), StorageClass: row.storage_class }),
+        ...(row.delete_marker
+          ? {}
+          : { ETag: row.etag, Size: Number(row.size), StorageClass: S3_NAME[row.storage_class as StorageClass] }),
         Owner: ownerOf(row),
       });
       const last = page.truncated ? page.rows[page.rows.length - 1] : undefined;

@@ -10,6 +10,8 @@ import { partsOf } from '../objects/reads.js';
 import { setTags } from '../objects/tags.js';
 import type { ObjectRow } from '../objects/versions.js';
 import { writeConditions } from '../object-rest.js';
+import { fromS3Name, type StorageClass } from '../tiering/classes.js';
+import type { Tiering } from '../tiering/tiering.js';
 import { copyObject } from './copy-ops.js';
 import { smallBody, type S3Ctx, type S3Handler } from './door.js';
 import { sendXml } from './responses.js';
@@ -41,6 +43,19 @@ export function writeHeaders(ctx: S3Ctx, bucket: BucketRow, row: ObjectRow) {
     res.setHeader('x-amz-server-side-encryption', 'aws:kms');
     res.setHeader('x-amz-server-side-encryption-aws-kms-key-id', row.encryption.kms_key_id);
   }
+}
+
+/** PutObject's x-amz-storage-class in this platform's classes (S3's names mapped, see tiering/classes.ts). */
+function requestedClass(ctx: S3Ctx): StorageClass {
+  const raw = ctx.headers['x-amz-storage-class'];
+  if (raw === undefined) return 'STANDARD';
+  if (raw === 'INTELLIGENT_TIERING')
+    throw problems.s3(
+      'InvalidStorageClass',
+      'INTELLIGENT_TIERING is a bucket setting here: set intelligent_tiering on the bucket (REST) instead.',
+      { StorageClassRequested: raw },
+    );
+  return fromS3Name(String(raw), 'x-amz-storage-class');
 }
 
 const tagCommit = (ctx: S3Ctx, bucket: BucketRow) =>
@@ -114,6 +129,7 @@ export function objectOps(): Record<
     async PutObject(ctx) {
       const bucket = await allowed(ctx, 'storage:PutObject');
       const key = ctx.r.key!;
+      const storageClass = requestedClass(ctx); // refused before a byte is read
       const body = ctx.body();
       const row = await ctx.store.put(encryptionFor(ctx, bucket), key, {
         body: body.stream,
@@ -123,6 +139,9 @@ export function objectOps(): Record<
         expect: body.expect,
         commit: ctx.commit('storage:PutObject', bucket.id, () => ({ key })),
       });
+      // Written as STANDARD, then moved as the lifecycle worker moves (a crash between leaves it STANDARD).
+      if (storageClass !== 'STANDARD' && ctx.store.tiering)
+        await (ctx.store.tiering as Tiering).mover.move([row], storageClass, ctx.deps.clock.date());
       writeHeaders(ctx, bucket, row);
       ctx.res.statusCode = 200;
       ctx.res.end();

@@ -32,7 +32,11 @@ export type S3Operation =
   | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'PutBucketLifecycleConfiguration'
+  | 'GetBucketLifecycleConfiguration'
+  | 'DeleteBucketLifecycle'
+  | 'RestoreObject';
 
 /** The IAM action each operation is decided (and audited) as. */
 export const ACTION: Record<S3Operation, string> = {
@@ -65,6 +69,10 @@ export const ACTION: Record<S3Operation, string> = {
   CompleteMultipartUpload: 'storage:PutObject',
   AbortMultipartUpload: 'storage:AbortMultipartUpload',
   ListParts: 'storage:ListMultipartUploadParts',
+  PutBucketLifecycleConfiguration: 'storage:PutLifecycleConfiguration',
+  GetBucketLifecycleConfiguration: 'storage:GetLifecycleConfiguration',
+  DeleteBucketLifecycle: 'storage:PutLifecycleConfiguration',
+  RestoreObject: 'storage:RestoreObject',
 };
 
 /** Query keys that are parameters of an operation, not subresources (never a reason for 501). */
@@ -97,7 +105,17 @@ const PARAMETERS = new Set([
   'x-amz-expected-bucket-owner',
 ]);
 /** Subresources this door serves. */
-const SUBRESOURCES = new Set(['location', 'versioning', 'encryption', 'versions', 'uploads', 'delete', 'tagging']);
+const SUBRESOURCES = new Set([
+  'location',
+  'versioning',
+  'encryption',
+  'versions',
+  'uploads',
+  'delete',
+  'tagging',
+  'lifecycle',
+  'restore',
+]);
 
 export function routeOf(r: S3Request, headers: Record<string, string | string[] | undefined>): S3Operation {
   for (const name of r.query.keys()) {
@@ -115,12 +133,14 @@ export function routeOf(r: S3Request, headers: Record<string, string | string[] 
       case 'PUT':
         if (q('versioning')) return 'PutBucketVersioning';
         if (q('encryption')) return 'PutBucketEncryption';
+        if (q('lifecycle')) return 'PutBucketLifecycleConfiguration';
         if (q('tagging')) break;
         return 'CreateBucket';
       case 'GET':
         if (q('location')) return 'GetBucketLocation';
         if (q('versioning')) return 'GetBucketVersioning';
         if (q('encryption')) return 'GetBucketEncryption';
+        if (q('lifecycle')) return 'GetBucketLifecycleConfiguration';
         if (q('versions')) return 'ListObjectVersions';
         if (q('uploads')) return 'ListMultipartUploads';
         if (q('tagging')) break;
@@ -129,6 +149,7 @@ export function routeOf(r: S3Request, headers: Record<string, string | string[] 
         return 'HeadBucket';
       case 'DELETE':
         if (q('encryption')) return 'DeleteBucketEncryption';
+        if (q('lifecycle')) return 'DeleteBucketLifecycle';
         if (q('tagging')) break;
         return 'DeleteBucket';
       case 'POST':
@@ -158,6 +179,7 @@ export function routeOf(r: S3Request, headers: Record<string, string | string[] 
     case 'POST':
       if (q('uploads')) return 'CreateMultipartUpload';
       if (q('uploadId')) return 'CompleteMultipartUpload';
+      if (q('restore')) return 'RestoreObject';
       throw problems.s3('NotImplemented', 'POST object (browser form uploads) is not implemented.');
     default:
       throw notAllowed(m);

@@ -21,6 +21,12 @@ export interface BucketConfig extends cdktf.TerraformMetaArguments {
   */
   readonly forceDestroy?: boolean | cdktf.IResolvable;
   /**
+  * Intelligent mode: an object not read for 30 days moves to INFREQUENT, for 90 days to ARCHIVE; a read (GET) of an INFREQUENT object moves it back to STANDARD, as a completed restore does for an ARCHIVE one. Defaults to `false`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/bucket#intelligent_tiering Bucket#intelligent_tiering}
+  */
+  readonly intelligentTiering?: boolean | cdktf.IResolvable;
+  /**
   * The key (`key-...` or `alias/...`) that wraps the objects' data keys; when none is named, the owner's platform-managed key `alias/atonix/storage` (made on first use).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/bucket#kms_key_id Bucket#kms_key_id}
@@ -276,6 +282,7 @@ export class Bucket extends cdktf.TerraformResource {
     });
     this._encryptionEnabled = config.encryptionEnabled;
     this._forceDestroy = config.forceDestroy;
+    this._intelligentTiering = config.intelligentTiering;
     this._kmsKeyId = config.kmsKeyId;
     this._metadata = config.metadata;
     this._name = config.name;
@@ -328,6 +335,22 @@ export class Bucket extends cdktf.TerraformResource {
   // id - computed: true, optional: false, required: false
   public get id() {
     return this.getStringAttribute('id');
+  }
+
+  // intelligent_tiering - computed: true, optional: true, required: false
+  private _intelligentTiering?: boolean | cdktf.IResolvable; 
+  public get intelligentTiering() {
+    return this.getBooleanAttribute('intelligent_tiering');
+  }
+  public set intelligentTiering(value: boolean | cdktf.IResolvable) {
+    this._intelligentTiering = value;
+  }
+  public resetIntelligentTiering() {
+    this._intelligentTiering = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get intelligentTieringInput() {
+    return this._intelligentTiering;
   }
 
   // kms_key_id - computed: true, optional: true, required: false
@@ -406,6 +429,12 @@ export class Bucket extends cdktf.TerraformResource {
     return this._sizeGb;
   }
 
+  // usage_by_class - computed: true, optional: false, required: false
+  private _usageByClass = new cdktf.NumberMap(this, "usage_by_class");
+  public get usageByClass() {
+    return this._usageByClass;
+  }
+
   // used_bytes - computed: true, optional: false, required: false
   public get usedBytes() {
     return this.getNumberAttribute('used_bytes');
@@ -461,6 +490,7 @@ export class Bucket extends cdktf.TerraformResource {
     return {
       encryption_enabled: cdktf.booleanToTerraform(this._encryptionEnabled),
       force_destroy: cdktf.booleanToTerraform(this._forceDestroy),
+      intelligent_tiering: cdktf.booleanToTerraform(this._intelligentTiering),
       kms_key_id: cdktf.stringToTerraform(this._kmsKeyId),
       metadata: cdktf.hashMapper(cdktf.stringToTerraform)(this._metadata),
       name: cdktf.stringToTerraform(this._name),
@@ -480,6 +510,12 @@ export class Bucket extends cdktf.TerraformResource {
       },
       force_destroy: {
         value: cdktf.booleanToHclTerraform(this._forceDestroy),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "boolean",
+      },
+      intelligent_tiering: {
+        value: cdktf.booleanToHclTerraform(this._intelligentTiering),
         isBlock: false,
         type: "simple",
         storageClassType: "boolean",

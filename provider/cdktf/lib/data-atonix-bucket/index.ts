@@ -114,6 +114,11 @@ export class DataAtonixBucket extends cdktf.TerraformDataSource {
     return this._id;
   }
 
+  // intelligent_tiering - computed: true, optional: false, required: false
+  public get intelligentTiering() {
+    return this.getBooleanAttribute('intelligent_tiering');
+  }
+
   // kms_key_id - computed: true, optional: false, required: false
   public get kmsKeyId() {
     return this.getStringAttribute('kms_key_id');
@@ -159,6 +164,12 @@ export class DataAtonixBucket extends cdktf.TerraformDataSource {
   // size_gb - computed: true, optional: false, required: false
   public get sizeGb() {
     return this.getNumberAttribute('size_gb');
+  }
+
+  // usage_by_class - computed: true, optional: false, required: false
+  private _usageByClass = new cdktf.NumberMap(this, "usage_by_class");
+  public get usageByClass() {
+    return this._usageByClass;
   }
 
   // used_bytes - computed: true, optional: false, required: false
