@@ -3999,7 +3999,7 @@ export interface components {
             retention_days?: number | null;
             /** @description Only the newest N recovery points of each resource the rule backs up are kept. */
             retention_count?: number | null;
-            /** @description A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute. */
+            /** @description A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is the scheduled tasks' grace (a minute, or two clock ticks if longer). */
             start_window_minutes?: number | null;
         };
         /** @description Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`). */

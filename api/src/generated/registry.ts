@@ -4622,7 +4622,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
-            "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute."
+            "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is the scheduled tasks' grace (a minute, or two clock ticks if longer)."
           }
         },
         "description": "The rules; each has its own schedule, vault and retention."

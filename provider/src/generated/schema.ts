@@ -229,7 +229,7 @@ export const providerSchema: ProviderSchema = {
               {
                 "name": "start_window_minutes",
                 "type": "number",
-                "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute.",
+                "description": "A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is the scheduled tasks' grace (a minute, or two clock ticks if longer).",
                 "required": false,
                 "optional": true,
                 "computed": false,

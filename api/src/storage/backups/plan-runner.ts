@@ -4,6 +4,7 @@
 // moves the rules' next times on, and after the claim commits starts one backup job per selected resource through the
 // createBackupJob operation as the plan's owner (IAM, validation and audit apply; a retry replays its key).
 import { dueBetween, nextAfter } from '../../automation/schedule.js';
+import { graceMs } from '../../automation/scheduler.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId } from '../../platform/resources/ids.js';
 import { inTransaction, rowCache } from '../../platform/resources/row-cache.js';
@@ -14,8 +15,6 @@ import { selectedResources } from './selections.js';
 
 /** Plans claimed per tick and per claim transaction. */
 const CLAIM_BATCH = 100;
-/** A run that cannot start within this long of its due time (the platform was down) is recorded as missed. */
-const DEFAULT_WINDOW_MS = 60_000;
 
 interface Started {
   run: { id: string; due_at: Date };
@@ -25,6 +24,9 @@ interface Started {
 
 export function backupScheduler(deps: Deps) {
   const { db, log } = deps;
+  // Without a start window a run is on time for the scheduled tasks' grace: a run is seen up to a tick after it
+  // fell due, so less would call on-time runs missed; one due longer ago (the platform was down) is recorded missed.
+  const defaultWindowMs = graceMs(deps.config.clockTickSeconds);
 
   async function claimDue(now: number): Promise<Started[]> {
     return inTransaction(db, async (trx) => {
@@ -43,7 +45,7 @@ export function backupScheduler(deps: Deps) {
           if (first == null || first > now) continue;
           const s = ruleSchedule(rule);
           const times = dueBetween(s, anchor, first, now);
-          const windowMs = rule.start_window_minutes ? rule.start_window_minutes * 60_000 : DEFAULT_WINDOW_MS;
+          const windowMs = rule.start_window_minutes ? rule.start_window_minutes * 60_000 : defaultWindowMs;
           for (const t of times) {
             const status = now - t < windowMs ? 'started' : 'missed';
             const [run] = await trx(RUNS)

@@ -53,7 +53,7 @@ export interface BackupPlanRules {
   */
   readonly schedule: string;
   /**
-  * A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is one minute.
+  * A run that could not start within this many minutes of its due time (the platform was down) is recorded as missed instead; null is the scheduled tasks' grace (a minute, or two clock ticks if longer).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/backup_plan#start_window_minutes BackupPlan#start_window_minutes}
   */
