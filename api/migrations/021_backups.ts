@@ -35,9 +35,14 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('job_ids').notNullable().defaultTo('[]').comment('one backup job per selected resource');
     t.jsonb('errors').notNullable().defaultTo('[]').comment('[{resource_id, detail}]: jobs the run could not start');
     t.timestamp('created_at', { useTz: true }).notNullable();
+    t.timestamp('claimed_at', { useTz: true }).comment('when a sweep last took it to start its jobs');
+    t.timestamp('dispatched_at', { useTz: true }).comment('when all its jobs were started (null: not yet, or died)');
     t.unique(['plan_id', 'rule_name', 'due_at'], { indexName: 'backup_plan_runs_once' });
   });
   await knex.raw(`comment on table backup_plan_runs is 'one row per due run of a backup plan rule (exactly once)'`);
+  await knex.raw(
+    `create index backup_plan_runs_undispatched on backup_plan_runs (claimed_at) where status = 'started' and dispatched_at is null`,
+  );
   await createResourceTable(knex, 'backup_selections', ['backup_selection', '', 'owner'], (t) => {
     t.text('plan_id').notNullable().references('id').inTable('backup_plans').onDelete('CASCADE');
     t.jsonb('resource_ids').notNullable().defaultTo('[]').comment('volume and bucket ids');

@@ -130,6 +130,33 @@ describe('storage: backup plans', () => {
       );
     });
 
+    it('starts the jobs of a run whose process died after recording it, once a grace has passed', async () => {
+      const v = await vault();
+      const b = await bucket();
+      const p = await plan({ target_vault_id: v.id });
+      await me
+        .post(`/api/storage/backup-plans/${p.id}/selections`)
+        .send({ name: 'one', resource_ids: [b.id] })
+        .expect(201);
+      const now = await clockNow();
+      // As a sweep leaves it when its process is killed between the claim's commit and the jobs.
+      await app.platform.db('backup_plan_runs').insert({
+        id: `bpr-died${Date.now().toString(36)}`,
+        plan_id: p.id,
+        rule_name: 'hourly',
+        due_at: new Date(now - 3_600_000),
+        status: 'started',
+        created_at: new Date(now - 600_000),
+        claimed_at: new Date(now - 600_000),
+      });
+      const sweep = backupScheduler(app.platform);
+      await Promise.all([sweep(now), sweep(now)]);
+      const [run] = await runs(p.id);
+      expect(run.job_ids).to.have.length(1);
+      const job = (await me.get(`/api/storage/backup-jobs/${run.job_ids[0]}`).expect(200)).body;
+      expect(job).to.include({ resource_id: b.id, plan_id: p.id });
+    });
+
     it('keeps only the newest retention_count points of each resource, deleting the others and their copies', async () => {
       const v = await vault();
       const b = await bucket();

@@ -2,7 +2,8 @@
 // platform clock it claims plans with a rule due (FOR UPDATE SKIP LOCKED, so concurrent sweeps in other processes
 // take other plans), records each due run once (unique plan, rule and due time: a second sweep's insert is ignored),
 // moves the rules' next times on, and after the claim commits starts one backup job per selected resource through the
-// createBackupJob operation as the plan's owner (IAM, validation and audit apply; a retry replays its key).
+// createBackupJob operation as the plan's owner (IAM, validation and audit apply). A run whose process died before it
+// started all its jobs is taken again by a later sweep, and its jobs' keys make the restart replay what was made.
 import { dueBetween, nextAfter } from '../../automation/schedule.js';
 import { graceMs } from '../../automation/scheduler.js';
 import type { Deps } from '../../platform/deps.js';
@@ -56,6 +57,7 @@ export function backupScheduler(deps: Deps) {
                 due_at: new Date(t),
                 status,
                 created_at: new Date(now),
+                claimed_at: new Date(now),
               })
               .onConflict(['plan_id', 'rule_name', 'due_at'])
               .ignore()
@@ -99,10 +101,38 @@ export function backupScheduler(deps: Deps) {
         await recordOnRun(db, run.id, { resource_id: resourceId, detail: reasonOf(e) });
       }
     }
+    await db(RUNS)
+      .where({ id: run.id })
+      .update({ dispatched_at: new Date(deps.clock.now()) });
+  }
+
+  /**
+   * Runs whose process died before all their jobs were started (claimed a grace ago, not dispatched), taken again
+   * under SKIP LOCKED by one sweep: starting them again replays the jobs already made (the same keys) and makes the rest.
+   */
+  async function claimAbandoned(now: number): Promise<Started[]> {
+    const { rows } = await db.raw(
+      `update ${RUNS} r set claimed_at = ? where r.id in (
+         select id from ${RUNS} where status = 'started' and dispatched_at is null and claimed_at <= ?
+          order by claimed_at limit ${CLAIM_BATCH} for update skip locked)
+       returning r.*`,
+      [new Date(now), new Date(now - defaultWindowMs)],
+    );
+    const out: Started[] = [];
+    for (const run of rows) {
+      const plan: PlanRow | undefined = await db(plans.table).where({ id: run.plan_id }).first();
+      const rule = plan?.rules.find((r) => r.name === run.rule_name);
+      if (plan && rule) out.push({ run, plan, rule });
+      else
+        await db(RUNS)
+          .where({ id: run.id })
+          .update({ dispatched_at: new Date(now) });
+    }
+    return out;
   }
 
   return async function sweep(now: number): Promise<void> {
-    const started = await claimDue(now);
+    const started = [...(await claimDue(now)), ...(await claimAbandoned(now))];
     await Promise.all(
       started.map((s) => start(s).catch((e) => log.error({ err: e, run: s.run.id }, 'backup plan run failed'))),
     );

@@ -44,9 +44,12 @@ export async function recordOnRun(
   outcome: { jobId: string } | { resource_id: string; detail: string },
 ) {
   const [col, v] = 'jobId' in outcome ? ['job_ids', outcome.jobId] : ['errors', outcome];
+  const item = JSON.stringify([v]);
+  // A run started again after its process died replays its jobs' keys: each is recorded once.
   await db(RUNS)
     .where({ id: runId })
-    .update({ [col]: db.raw(`${col} || ?::jsonb`, [JSON.stringify([v])]) });
+    .whereRaw(`not ${col} @> ?::jsonb`, [item])
+    .update({ [col]: db.raw(`${col} || ?::jsonb`, [item]) });
 }
 
 const stores = new WeakMap<Config, FileStore>();
