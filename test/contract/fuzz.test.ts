@@ -186,12 +186,18 @@ function variants(o: OperationRef, rnd: () => number): Variant[] {
       const type = Array.isArray(p.type)
         ? p.type.find((t: string) => t !== 'null')
         : (p.type ?? (p.$ref ? 'string' : undefined));
-      const wrong =
+      // A field of several types (anyOf: an object or its text) is given a value of none of them.
+      const others = (raw.anyOf ?? []).map((a: Record<string, any>) => a.type).filter(Boolean);
+      const fits = (v: unknown) =>
+        others.includes(Array.isArray(v) ? 'array' : typeof v === 'number' ? 'number' : typeof v) ||
+        (typeof v === 'number' && others.includes('integer'));
+      const candidates =
         type === 'string'
-          ? pick([42, true, [], { a: 1 }])
+          ? [42, true, [], { a: 1 }]
           : type === 'integer' || type === 'number'
-            ? pick(['12', [], {}])
-            : pick([1, 'x']);
+            ? ['12', [], {}]
+            : [1, 'x'];
+      const wrong = pick(candidates.filter((v) => !fits(v)).length ? candidates.filter((v) => !fits(v)) : [true]);
       out.push(json(JSON.stringify({ [name]: wrong }), `${name}: wrong type`, `/${name}`));
       out.push(json(`{"${name}":"a\\u0000b"}`, `${name}: NUL`, `/${name}`));
       out.push(json(`{"${name}":"a\\ud800b"}`, `${name}: lone surrogate`, `/${name}`));

@@ -1,6 +1,7 @@
 // Every resource through the real terraform binary: apply, empty plan, import, update, replace, drift, destroy.
 import { expect } from 'chai';
 import { ADMIN_TOKEN, startApp, type TestApp } from '../../support/app.js';
+import { FILE_SHARE_DEPS, FILE_SHARE_NET, FILE_SHARE_RULES } from './file-share-deps.js';
 import { prepareProvider, Workspace } from './workspace.js';
 
 interface Case {
@@ -349,6 +350,34 @@ const CASES: Case[] = [
       const versions = (await app.admin.get(`/api/automation/workflows/${live.id}/versions`).expect(200)).body.items;
       expect(versions.map((v: any) => v.version)).to.deep.equal(step ? [2, 1] : [1]);
       expect(versions[0].definition).to.deep.equal(WORKFLOW_STORED[step]);
+    },
+  },
+  {
+    type: 'atonix_file_share',
+    deps: FILE_SHARE_NET,
+    api: '/api/storage/file-shares',
+    body: ({ mutable, immutable }) =>
+      `name = "fs"\n  vpc_id = atonix_vpc.net.id\n  size_gb = ${mutable}\n  protocol = "${immutable}"\n  export_rules = ${FILE_SHARE_RULES}`,
+    values: { mutable: ['10', '20'], immutable: ['NFS', 'SMB'] },
+    field: 'size_gb',
+    resolve: async (_ws, v) => Number(v),
+    check: async (live) => {
+      expect(live.status).to.equal('available');
+      expect(live.export_rules.map((r: any) => r.priority)).to.deep.equal([10, 20]);
+    },
+  },
+  {
+    type: 'atonix_file_share_mount_target',
+    deps: FILE_SHARE_DEPS,
+    api: '/api/storage/mount-targets',
+    body: ({ mutable, immutable }) =>
+      `file_share_id = atonix_file_share.home.id\n  subnet_id = atonix_subnet.a.id\n  ip_address = "${immutable}"\n  security_group_ids = [atonix_security_group.${mutable}.id]`,
+    values: { mutable: ['one', 'two'], immutable: ['10.71.1.10', '10.71.1.11'] },
+    read: (b) => b.security_group_ids.join(','),
+    resolve: (ws, v) => ws.stateId(`atonix_security_group.${v}`),
+    check: async (live) => {
+      expect(live.status).to.equal('available');
+      expect(live.ip_address).to.equal('10.71.1.10');
     },
   },
 ];
