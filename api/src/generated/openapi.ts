@@ -3959,8 +3959,11 @@ export interface components {
             /** @enum {string} */
             readonly resource_type?: "volume" | "bucket";
             readonly resource_id?: string;
-            /** @enum {string} */
-            readonly status?: "pending" | "completed" | "failed";
+            /**
+             * @description deleting: its copy or snapshot is being removed; then the point is gone.
+             * @enum {string}
+             */
+            readonly status?: "pending" | "completed" | "failed" | "deleting";
             readonly status_reason?: string | null;
             /** @description A volume's snapshot (snap-...). */
             readonly snapshot_id?: string | null;

@@ -4316,8 +4316,10 @@ export const registry: Record<Kind, ResourceMeta> = {
         "enum": [
           "pending",
           "completed",
-          "failed"
-        ]
+          "failed",
+          "deleting"
+        ],
+        "description": "deleting: its copy or snapshot is being removed; then the point is gone."
       },
       "status_reason": {
         "type": "string",

@@ -66,7 +66,7 @@ export async function finish(deps: Deps, job: BackupJobRow, point: PointRow, out
 }
 
 function jobWorkers(deps: Deps): Workers {
-  const { db, clock, config } = deps;
+  const { db, clock } = deps;
   /** The job's recovery point, made once: the job's row lock makes a replayed job find the first one's. */
   const pointOf = (id: string) =>
     db.transaction(async (trx): Promise<[BackupJobRow, PointRow] | null> => {
@@ -111,7 +111,8 @@ function jobWorkers(deps: Deps): Workers {
           await points.update(db, point, { snapshot_id: snap.id, size_bytes: snap.size_gb * GIB });
           rowCache.invalidate(point.id);
         } else {
-          const { manifest, bytes } = await copyOut(config, act, job.resource_id);
+          const vault = await db(vaults.table).where({ id: job.vault_id }).first();
+          const { manifest, bytes } = await copyOut(deps, act, vault, job.resource_id);
           await finish(deps, job, point, {
             status: 'completed',
             manifest,

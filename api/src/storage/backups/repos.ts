@@ -8,7 +8,18 @@ import { ResourceRepo, type Schemas, type StoredRow } from '../../platform/resou
 import { FileStore } from '../objects/file-store.js';
 
 export type Rule = Schemas['BackupRule'];
-export type ManifestEntry = { key: string; file: string; size: number; content_type: string | null };
+/** One copied object: its file, what it was uploaded with, and its data key (wrapped) and IV base. */
+export type ManifestEntry = {
+  key: string;
+  file: string;
+  size: number;
+  content_type: string | null;
+  metadata?: Record<string, string>;
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** absent only on copies made before copies were encrypted */
+  encryption?: { kms_key_id: string; data_key: string; iv: string };
+};
 
 export const vaults = new ResourceRepo<Schemas['BackupVault']>(registry.backup_vault);
 type PlanHidden = { next_runs: Record<string, number | null>; next_run_at: Date | null };

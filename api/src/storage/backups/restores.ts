@@ -10,7 +10,7 @@ import { rowCache } from '../../platform/resources/row-cache.js';
 import { bucketNameProblem } from '../bucket-store.js';
 import { actingAs, reasonOf } from './acting.js';
 import { copyIn } from './bucket-copy.js';
-import { points, restores, type PointRow, type RestoreRow } from './repos.js';
+import { points, restores, vaults, type PointRow, type RestoreRow } from './repos.js';
 
 export const RESTORE = 'run-restore';
 
@@ -59,7 +59,7 @@ function restoreHandlers({ jobs, clock }: Deps): KindHandlers<'restore_job'> {
 }
 
 function restoreWorkers(deps: Deps): Workers {
-  const { db, config } = deps;
+  const { db } = deps;
   const end = async (row: RestoreRow, changes: Partial<RestoreRow>) => {
     const cur = await db(restores.table).where({ id: row.id, status: 'running' }).first();
     if (cur) await restores.update(db, cur, changes);
@@ -70,7 +70,8 @@ function restoreWorkers(deps: Deps): Workers {
       const row: RestoreRow | undefined = await db(restores.table).where({ id: data.id, status: 'running' }).first();
       if (!row || row.created_resource_id) return;
       const point: PointRow | undefined = await db(points.table).where({ id: row.recovery_point_id }).first();
-      if (!point) return end(row, { status: 'failed', status_reason: 'the recovery point was deleted' });
+      if (!point || point.status === 'deleting')
+        return end(row, { status: 'failed', status_reason: 'the recovery point was deleted' });
       const act = await actingAs(deps, row.owner, `rj-${row.id}`);
       try {
         if (point.resource_type === 'volume') {
@@ -93,7 +94,8 @@ function restoreWorkers(deps: Deps): Workers {
         } else {
           const r = await act('createBucket', { body: { name: row.name }, idempotencyKey: `restore-${row.id}` });
           const bucketId = (r.body as { id: string }).id;
-          await copyIn(config, act, bucketId, point.manifest ?? []);
+          const vault = await db(vaults.table).where({ id: point.vault_id }).first();
+          await copyIn(deps, act, vault, bucketId, point.manifest ?? []);
           await end(row, { status: 'completed', created_resource_id: bucketId });
         }
       } catch (e) {

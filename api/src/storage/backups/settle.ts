@@ -1,10 +1,12 @@
 // What every tick of the platform clock settles for backups, each step one statement so that concurrent sweeps in
 // several processes never act twice: volume recovery points complete (or fail) with their snapshots (one due at this
 // tick counts as completed: the snapshots' own sweep of the same tick may run after this one), volume restores
-// with their volumes, and retention deletes the recovery points past their days or beyond their rule's count.
+// with their volumes, and retention deletes the recovery points past their days or beyond their rule's count: it
+// marks them `deleting` (one statement), and the last sweep finishes every `deleting` point, whether retention,
+// a DELETE, or a process that died midway left it so (recovery-points.ts).
 import type { Deps } from '../../platform/deps.js';
 import { rowCache } from '../../platform/resources/row-cache.js';
-import { releasePoint } from './recovery-points.js';
+import { finishDeletion } from './recovery-points.js';
 import type { PointRow } from './repos.js';
 
 /** A new revision of the alias's row (the ETag), as every write makes. */
@@ -49,25 +51,28 @@ export function backupSettler(deps: Deps) {
     invalidate(rows);
   }
 
-  /** Deletes (and returns) expired points and those beyond their rule's newest N per resource. */
+  /** Marks `deleting` the expired points and those beyond their rule's newest N per resource. */
   async function enforceRetention(now: Date) {
     const { rows } = await db.raw(
-      `delete from recovery_points p where p.id in (
-         select id from recovery_points where status <> 'pending' and expires_at <= ?
+      `update recovery_points p set ${bump('p')}, status = 'deleting' where p.id in (
+         select id from recovery_points where status in ('completed', 'failed') and expires_at <= ?
          union
          select id from (select id, retention_count,
                                 row_number() over (partition by plan_id, rule_name, resource_id order by seq desc) n
                            from recovery_points where retention_count is not null and status = 'completed') c
           where n > retention_count)
          and not exists (select 1 from restore_jobs r where r.recovery_point_id = p.id and r.status = 'running')
-       returning p.*`,
+       returning p.id`,
       [now],
     );
     invalidate(rows);
-    for (const p of rows as PointRow[])
-      await releasePoint(deps, p).catch((e) =>
-        log.warn({ err: e, point: p.id }, 'expired recovery point not released'),
-      );
+  }
+
+  /** Releases and removes every `deleting` point (the oldest first, a bounded batch per tick). */
+  async function finishDeletions() {
+    const rows: PointRow[] = await db('recovery_points').where({ status: 'deleting' }).orderBy('seq').limit(100);
+    for (const p of rows)
+      await finishDeletion(deps, p).catch((e) => log.warn({ err: e, point: p.id }, 'recovery point not released'));
   }
 
   return async function settle(nowMs: number) {
@@ -75,5 +80,6 @@ export function backupSettler(deps: Deps) {
     await settlePoints(now);
     await settleRestores();
     await enforceRetention(now);
+    await finishDeletions();
   };
 }

@@ -1,17 +1,25 @@
 // Backup vaults: where recovery points are kept. Plain CRUD; a vault's key is a symmetric key of the owner's,
-// checked on create, and a vault is deleted only empty (409 naming the recovery points it holds).
+// checked on create, and a vault is deleted only empty (409 naming the recovery points it holds). Points still
+// `deleting` (a DELETE answered, its release under way or cut short) are finished first: they no longer count.
+import type { Deps } from '../../platform/deps.js';
 import { defineKind, type KindHandlers } from '../../platform/manifest.js';
 import { problems } from '../../platform/problems.js';
 import { deleteHandler, getHandler, listHandler, patchHandler } from '../../platform/resources/crud.js';
 import { withDefaults } from '../../platform/resources/repo.js';
 import { keyFor } from '../../security/kms/key-store.js';
-import { vaults } from './repos.js';
+import { finishDeletion } from './recovery-points.js';
+import { points, vaults, type PointRow } from './repos.js';
 
-const vaultHandlers = (): KindHandlers<'backup_vault'> => ({
+const vaultHandlers = (deps: Deps): KindHandlers<'backup_vault'> => ({
   listBackupVaults: listHandler(vaults, ['name']),
   getBackupVault: getHandler(vaults),
   updateBackupVault: patchHandler(vaults),
-  deleteBackupVault: deleteHandler(vaults, [{ kind: 'recovery_point', column: 'vault_id' }]),
+  async deleteBackupVault(ctx) {
+    const vault = await vaults.get(ctx.db, ctx.principal, ctx.params.id);
+    const going: PointRow[] = await deps.db(points.table).where({ vault_id: vault.id, status: 'deleting' });
+    for (const p of going) await finishDeletion(deps, p);
+    return deleteHandler(vaults, [{ kind: 'recovery_point', column: 'vault_id' }])(ctx);
+  },
   async createBackupVault(ctx) {
     const values = withDefaults(vaults.meta, ctx.body);
     if (ctx.body.kms_key_id) {

@@ -6,7 +6,7 @@ import { attributesFrom, parseTagging, type ObjectAttributes } from '../objects/
 import { writeConditions } from '../object-rest.js';
 import { copySource } from './copy-source.js';
 import type { S3Ctx } from './door.js';
-import { encryptionFor } from './object-ops.js';
+import { encryptionFor, moveTo, requestedClass } from './object-ops.js';
 import { sendXml } from './responses.js';
 
 function directive(ctx: S3Ctx, name: string): 'COPY' | 'REPLACE' {
@@ -20,6 +20,7 @@ export async function copyObject(ctx: S3Ctx): Promise<void> {
   const bucket = await ctx.bucket();
   const key = ctx.r.key!;
   await ctx.access.require(ctx, 'storage:PutObject', ctx.access.resource(bucket, key), bucket.id);
+  const storageClass = requestedClass(ctx); // the copy's class, as PutObject's (the source's is not kept, as S3)
   const src = await copySource(ctx);
   const metadata = directive(ctx, 'x-amz-metadata-directive');
   const tagging = directive(ctx, 'x-amz-tagging-directive');
@@ -61,6 +62,7 @@ export async function copyObject(ctx: S3Ctx): Promise<void> {
       copy_source_version_id: src.row.version_id,
     })),
   });
+  await moveTo(ctx, row, storageClass);
   if (bucket.versioning_status !== 'Unversioned') ctx.res.setHeader('x-amz-version-id', row.version_id);
   if (src.bucket.versioning_status !== 'Unversioned')
     ctx.res.setHeader('x-amz-copy-source-version-id', src.row.version_id);

@@ -9,8 +9,13 @@ import type { ObjectStore } from '../objects/object-store.js';
 import { writeConditions } from '../object-rest.js';
 import { copySource } from './copy-source.js';
 import { smallBody, type S3Ctx, type S3Handler } from './door.js';
-import { encryptionFor, writeHeaders } from './object-ops.js';
+import { encryptionFor, moveTo, requestedClass, writeHeaders } from './object-ops.js';
 import { sendXml } from './responses.js';
+import { S3_NAME, type StorageClass } from '../tiering/classes.js';
+
+/** The class CreateMultipartUpload asked for, kept among the upload's stored headers, never the object's. */
+const CLASS_HEADER = 'x-atonix-storage-class';
+const classOf = (u: UploadRow) => S3_NAME[(u.headers[CLASS_HEADER] ?? 'STANDARD') as StorageClass];
 import { parseXml } from './xml.js';
 
 type MultipartOperation =
@@ -64,11 +69,15 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
       const algorithm = raw === undefined ? undefined : String(raw).toUpperCase();
       if (algorithm !== undefined && !CHECKSUMS.includes(algorithm))
         throw problems.s3('InvalidRequest', `The checksum algorithm ${raw} is not supported.`);
+      const storageClass = requestedClass(ctx);
       const target = encryptionFor(ctx, bucket);
+      const attributes = attributesFrom(ctx.headers);
+      // Kept with the upload's stored headers (no column for it): complete() takes it out and the object moves.
+      if (storageClass !== 'STANDARD') attributes.headers[CLASS_HEADER] = storageClass;
       const upload = await multipartOf(ctx.store).create(
         target,
         key,
-        attributesFrom(ctx.headers),
+        attributes,
         { algorithm: algorithm as ChecksumAlgorithm | undefined, type: ctx.headers['x-amz-checksum-type'] as string },
         ctx.commit('storage:PutObject', bucket.id, () => ({ key, multipart: 'create' })),
       );
@@ -139,9 +148,10 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         for (const alg of CHECKSUMS) if (typeof p[`Checksum${alg}`] === 'string') checksums[alg] = p[`Checksum${alg}`]!;
         return { partNumber: Number(p.PartNumber), etag: p.ETag, checksums };
       });
+      const { [CLASS_HEADER]: storageClass, ...headers } = upload.headers;
       const row = await multipartOf(ctx.store).complete(
         bucket,
-        upload,
+        { ...upload, headers },
         parts,
         writeConditions(ctx.headers),
         ctx.commit('storage:PutObject', bucket.id, () => ({
@@ -150,6 +160,7 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
           parts: parts.length,
         })),
       );
+      await moveTo(ctx, row, (storageClass as StorageClass | undefined) ?? 'STANDARD');
       writeHeaders(ctx, bucket, row);
       ctx.res.removeHeader('ETag'); // in the body, as S3 answers
       for (const alg of Object.keys(row.checksums)) ctx.res.removeHeader(`x-amz-checksum-${alg.toLowerCase()}`);
@@ -199,7 +210,7 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
         })),
         Initiator: { ID: upload.owner, DisplayName: upload.owner },
         Owner: { ID: upload.owner, DisplayName: upload.owner },
-        StorageClass: 'STANDARD',
+        StorageClass: classOf(upload),
       });
     },
 
@@ -259,7 +270,7 @@ export function multipartOps(): Record<MultipartOperation, S3Handler> {
           UploadId: u.upload_id,
           Initiator: { ID: u.owner, DisplayName: u.owner },
           Owner: { ID: u.owner, DisplayName: u.owner },
-          StorageClass: 'STANDARD',
+          StorageClass: classOf(u),
           Initiated: new Date(u.initiated),
           ...(u.checksum_algorithm ? { ChecksumAlgorithm: u.checksum_algorithm } : {}),
         })),

@@ -45,8 +45,8 @@ export function writeHeaders(ctx: S3Ctx, bucket: BucketRow, row: ObjectRow) {
   }
 }
 
-/** PutObject's x-amz-storage-class in this platform's classes (S3's names mapped, see tiering/classes.ts). */
-function requestedClass(ctx: S3Ctx): StorageClass {
+/** A write's x-amz-storage-class (PutObject, CopyObject, CreateMultipartUpload) in this platform's classes. */
+export function requestedClass(ctx: S3Ctx): StorageClass {
   const raw = ctx.headers['x-amz-storage-class'];
   if (raw === undefined) return 'STANDARD';
   if (raw === 'INTELLIGENT_TIERING')
@@ -56,6 +56,12 @@ function requestedClass(ctx: S3Ctx): StorageClass {
       { StorageClassRequested: raw },
     );
   return fromS3Name(String(raw), 'x-amz-storage-class');
+}
+
+/** A version just written as STANDARD, moved as the lifecycle worker moves (a crash between leaves it STANDARD). */
+export async function moveTo(ctx: S3Ctx, row: ObjectRow, storageClass: StorageClass) {
+  if (storageClass !== 'STANDARD' && ctx.store.tiering)
+    await (ctx.store.tiering as Tiering).mover.move([row], storageClass, ctx.deps.clock.date());
 }
 
 const tagCommit = (ctx: S3Ctx, bucket: BucketRow) =>
@@ -139,9 +145,7 @@ export function objectOps(): Record<
         expect: body.expect,
         commit: ctx.commit('storage:PutObject', bucket.id, () => ({ key })),
       });
-      // Written as STANDARD, then moved as the lifecycle worker moves (a crash between leaves it STANDARD).
-      if (storageClass !== 'STANDARD' && ctx.store.tiering)
-        await (ctx.store.tiering as Tiering).mover.move([row], storageClass, ctx.deps.clock.date());
+      await moveTo(ctx, row, storageClass);
       writeHeaders(ctx, bucket, row);
       ctx.res.statusCode = 200;
       ctx.res.end();
