@@ -31,7 +31,12 @@ describe('storage: bucket copies in backup vaults', function () {
   const secret = `plaintext-${randomBytes(8).toString('hex')}-`.repeat(40);
   /** A bucket with one object carrying metadata, a content type, a cache-control and tags, put through S3. */
   const sourceBucket = async () => {
-    const b = (await me.post('/api/storage/buckets').send({ name: `src-${stamp()}` }).expect(201)).body;
+    const b = (
+      await me
+        .post('/api/storage/buckets')
+        .send({ name: `src-${stamp()}` })
+        .expect(201)
+    ).body;
     await user.s3.send(
       new PutObjectCommand({
         Bucket: b.name,
@@ -62,9 +67,18 @@ describe('storage: bucket copies in backup vaults', function () {
   };
 
   it("encrypts a copy under the vault's key, restores it with its attributes, and fails while the key is disabled", async () => {
-    const key = (await me.post('/api/security/keys').send({ name: `vault-key-${stamp()}` }).expect(201)).body;
-    const v = (await me.post('/api/storage/backup-vaults').send({ name: `v${stamp()}`, kms_key_id: key.id }).expect(201))
-      .body;
+    const key = (
+      await me
+        .post('/api/security/keys')
+        .send({ name: `vault-key-${stamp()}` })
+        .expect(201)
+    ).body;
+    const v = (
+      await me
+        .post('/api/storage/backup-vaults')
+        .send({ name: `v${stamp()}`, kms_key_id: key.id })
+        .expect(201)
+    ).body;
     const b = await sourceBucket();
     const j = (await backup(b.id, v.id).expect(202)).body;
     expect(j.status).to.equal('completed');
@@ -104,7 +118,12 @@ describe('storage: bucket copies in backup vaults', function () {
   });
 
   it("encrypts a keyless vault's copy under the owner's platform-managed storage key", async () => {
-    const v = (await me.post('/api/storage/backup-vaults').send({ name: `v${stamp()}` }).expect(201)).body;
+    const v = (
+      await me
+        .post('/api/storage/backup-vaults')
+        .send({ name: `v${stamp()}` })
+        .expect(201)
+    ).body;
     const b = await sourceBucket();
     const j = (await backup(b.id, v.id).expect(202)).body;
     const managed = (await me.get('/api/security/keys').expect(200)).body.items.find(
@@ -120,7 +139,12 @@ describe('storage: bucket copies in backup vaults', function () {
   });
 
   it('finishes on the next tick a delete whose process died after marking the point deleting', async () => {
-    const v = (await me.post('/api/storage/backup-vaults').send({ name: `v${stamp()}` }).expect(201)).body;
+    const v = (
+      await me
+        .post('/api/storage/backup-vaults')
+        .send({ name: `v${stamp()}` })
+        .expect(201)
+    ).body;
     const b = await sourceBucket();
     const j = (await backup(b.id, v.id).expect(202)).body;
     const files = (await manifestOf(j.recovery_point_id)).map((e) => onDisk(e.file));
@@ -137,7 +161,12 @@ describe('storage: bucket copies in backup vaults', function () {
   });
 
   it('answers a DELETE at once with the point deleting, then removes its row and files', async () => {
-    const v = (await me.post('/api/storage/backup-vaults').send({ name: `v${stamp()}` }).expect(201)).body;
+    const v = (
+      await me
+        .post('/api/storage/backup-vaults')
+        .send({ name: `v${stamp()}` })
+        .expect(201)
+    ).body;
     const b = await sourceBucket();
     const j = (await backup(b.id, v.id).expect(202)).body;
     const files = (await manifestOf(j.recovery_point_id)).map((e) => onDisk(e.file));

@@ -41,7 +41,7 @@ describe('S3 door: storage class on CopyObject and multipart uploads', function 
     expect((await head('src.txt')).StorageClass).to.equal(undefined); // the source stays STANDARD
   });
 
-  it('changes an object\'s class by copying it onto itself, and refuses an unknown class', async () => {
+  it("changes an object's class by copying it onto itself, and refuses an unknown class", async () => {
     await alice.s3.send(new PutObjectCommand({ Bucket, Key: 'self.txt', Body: 'me' }));
     await alice.s3.send(
       new CopyObjectCommand({ Bucket, Key: 'self.txt', CopySource: `${Bucket}/self.txt`, StorageClass: 'GLACIER_IR' }),

@@ -45,8 +45,13 @@ export async function copyOut(deps: Deps, act: Act, vault: VaultRef, bucketId: s
       // The listed version, by id: its bytes and its attributes are the same version's even if the key is rewritten.
       const got = await act('getBucket', { params: { id: bucketId, key: o.key, version_id: o.version_id } });
       const row = await store.version(bucket, o.key, o.version_id);
-      const dataKey = (await newDataKey(deps.db, storeOf(deps), keyHolder(vault) as never, deps.clock.date(),
-        deps.config.region))!;
+      const dataKey = (await newDataKey(
+        deps.db,
+        storeOf(deps),
+        keyHolder(vault) as never,
+        deps.clock.date(),
+        deps.config.region,
+      ))!;
       const iv = randomBytes(12);
       const w = await files.write(got.stream!, { transform: [encryptStream(dataKey.plaintext, iv)] });
       const size = Number(row.size);
