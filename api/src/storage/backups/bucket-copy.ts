@@ -31,6 +31,7 @@ const keyHolder = (v: VaultRef) => ({ id: v.id, owner: v.owner, kms_key_id: v.km
 export async function copyOut(deps: Deps, act: Act, vault: VaultRef, bucketId: string) {
   const files = vaultFiles(deps.config);
   const store = objectStoreOf(deps);
+  const keys = storeOf(deps);
   const bucket: BucketRow = await deps.db(buckets.table).where({ id: bucketId }).first(); // listed just below as the owner
   const manifest: ManifestEntry[] = [];
   let bytes = 0;
@@ -45,13 +46,8 @@ export async function copyOut(deps: Deps, act: Act, vault: VaultRef, bucketId: s
       // The listed version, by id: its bytes and its attributes are the same version's even if the key is rewritten.
       const got = await act('getBucket', { params: { id: bucketId, key: o.key, version_id: o.version_id } });
       const row = await store.version(bucket, o.key, o.version_id);
-      const dataKey = (await newDataKey(
-        deps.db,
-        storeOf(deps),
-        keyHolder(vault) as never,
-        deps.clock.date(),
-        deps.config.region,
-      ))!;
+      // Never undefined: the holder is always encrypted (a vault has no plaintext mode).
+      const dataKey = (await newDataKey(deps.db, keys, keyHolder(vault), deps.clock.date(), deps.config.region))!;
       const iv = randomBytes(12);
       const w = await files.write(got.stream!, { transform: [encryptStream(dataKey.plaintext, iv)] });
       const size = Number(row.size);

@@ -100,11 +100,14 @@ export interface DataKey {
   encryption: Encryption;
 }
 
-/** A fresh data key for a new object of `bucket`, or undefined when the bucket stores plaintext. */
+/**
+ * A fresh data key for a new object of `bucket`, or undefined when the bucket stores plaintext. A backup vault passes
+ * itself as the holder (its copies are encrypted as objects are, bound to the vault's id).
+ */
 export async function newDataKey(
   db: Knex,
   store: KeyStore,
-  bucket: BucketRow,
+  bucket: Pick<BucketRow, 'id' | 'owner' | 'kms_key_id' | 'encryption_enabled'>,
   now: Date,
   region: string,
 ): Promise<DataKey | undefined> {
