@@ -66,6 +66,33 @@ describe('storage: bucket copies in backup vaults', function () {
     return { name, done };
   };
 
+  /** What sourceBucket() gave doc.txt, read back from a restored bucket with the S3 client. */
+  const expectAttributes = async (Bucket: string) => {
+    const head = await user.s3.send(new HeadObjectCommand({ Bucket, Key: 'doc.txt' }));
+    expect(head.ContentType).to.equal('text/x-secret');
+    expect(head.CacheControl).to.equal('max-age=60');
+    expect(head.Metadata).to.deep.equal({ owner: 'ops', color: 'blue' });
+    const tags = await user.s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'doc.txt' }));
+    expect(tags.TagSet).to.have.deep.members([
+      { Key: 'team', Value: 'storage' },
+      { Key: 'tier', Value: 'gold' },
+    ]);
+  };
+
+  it('restores each object with its content type, user metadata, cache-control and tags', async () => {
+    const v = (
+      await me
+        .post('/api/storage/backup-vaults')
+        .send({ name: `v${stamp()}` })
+        .expect(201)
+    ).body;
+    const b = await sourceBucket();
+    const j = (await backup(b.id, v.id).expect(202)).body;
+    const { name, done } = await restore(j.recovery_point_id);
+    expect(done.status).to.equal('completed');
+    await expectAttributes(name);
+  });
+
   it("encrypts a copy under the vault's key, restores it with its attributes, and fails while the key is disabled", async () => {
     const key = (
       await me
@@ -94,15 +121,7 @@ describe('storage: bucket copies in backup vaults', function () {
     });
     const got = await user.s3.send(new GetObjectCommand({ Bucket: name, Key: 'doc.txt' }));
     expect((await bodyBytes(got.Body)).toString()).to.equal(secret);
-    const head = await user.s3.send(new HeadObjectCommand({ Bucket: name, Key: 'doc.txt' }));
-    expect(head.ContentType).to.equal('text/x-secret');
-    expect(head.CacheControl).to.equal('max-age=60');
-    expect(head.Metadata).to.deep.equal({ owner: 'ops', color: 'blue' });
-    const tags = await user.s3.send(new GetObjectTaggingCommand({ Bucket: name, Key: 'doc.txt' }));
-    expect(tags.TagSet).to.have.deep.members([
-      { Key: 'team', Value: 'storage' },
-      { Key: 'tier', Value: 'gold' },
-    ]);
+    await expectAttributes(name);
 
     await me.post(`/api/security/keys/${key.id}/disable`).expect(200);
     const refused = await restore(j.recovery_point_id);
