@@ -53,6 +53,13 @@ function registryModule(
   const byService = services.map(
     (s) => `  ${s}: ${union(kindless.filter((o) => serviceOf(o.path) === s).map((o) => o.op.operationId))};`,
   );
+  // A service with several families of such operations (monitoring's metrics, logs, Prometheus API) gives each its
+  // own manifest: the family is the path's next segment (`/api/monitoring/logs` -> `monitoring/logs`).
+  const areaOf = (path: string) => /^\/api\/([a-z-]+\/[a-z-]+)/.exec(path)?.[1] ?? 'system';
+  const areas = [...new Set(kindless.map((o) => areaOf(o.path)))];
+  const byArea = areas.map(
+    (a) => `  '${a}': ${union(kindless.filter((o) => areaOf(o.path) === a).map((o) => o.op.operationId))};`,
+  );
   const mergePatch = ops
     .filter((o) => (o.op['x-body-mode'] ?? (o.method === 'patch' ? 'patch' : undefined)) === 'patch')
     .map((o) => o.op.operationId);
@@ -68,6 +75,8 @@ function registryModule(
     `export type KindOperationIds = {\n${byKind.join('\n')}\n};`,
     "/** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */",
     `export type ServiceOperationIds = {\n${byService.join('\n')}\n};`,
+    "/** The same operations by family (the path's segment after the service), for a service with several. */",
+    `export type AreaOperationIds = {\n${byArea.join('\n')}\n};`,
     '/** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */',
     `export type MergePatchOperationId = ${union(mergePatch)};`,
     '',

@@ -60,6 +60,14 @@ export type ServiceOperationIds = {
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
 };
+/** The same operations by family (the path's segment after the service), for a service with several. */
+export type AreaOperationIds = {
+  'system': 'getHealth' | 'getReadiness';
+  'admin/clock': 'getClock' | 'setClock';
+  'compute/capacity': 'getCapacity';
+  'networking/reachability': 'analyzeReachability';
+  'security/audit-logs': 'listAuditLogs';
+};
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
 

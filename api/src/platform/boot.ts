@@ -20,6 +20,7 @@ import { loadSpec } from './operations/spec.js';
 import { checkManifests, merged } from './manifest.js';
 import type { Handlers } from './operations/context.js';
 import { services } from '../services.js';
+import { operationKinds, type OperationId } from '../generated/registry.js';
 
 export interface Platform extends Deps {
   stop(): Promise<void>;
@@ -52,6 +53,8 @@ export async function bootPlatform(
   const authorizer = new Authorizer(policyStore, config.region, clock, db, spec);
   const deps = { db, config, clock, jobs, auth, authorizer, policyStore, events, log, metrics, addressLimiter } as Deps;
   const handlers = merged(manifests, (m) => m.handlers(deps), 'operation') as Handlers;
+  const unhandled = Object.keys(operationKinds).filter((id) => !handlers[id as OperationId]);
+  if (unhandled.length) throw new Error(`operations without a handler: ${unhandled.join(', ')}`);
   deps.pipeline = new Pipeline(
     spec,
     handlers,

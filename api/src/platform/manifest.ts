@@ -7,6 +7,7 @@ import {
   type KindOperationIds,
   type OperationId,
   type ServiceOperationIds,
+  type AreaOperationIds,
 } from '../generated/registry.js';
 import type { Config } from './config.js';
 import type { Deps, Workers } from './deps.js';
@@ -55,10 +56,15 @@ export function defineKind<K extends Kind>(kind: K, parts: ManifestParts<KindOpe
   return { ...parts, name: kind, kind, handlers: parts.handlers as unknown as Manifest['handlers'] };
 }
 
-/** A service's operations on no kind (probes, reports): exactly the ones the contract gives the service. */
-export function defineOperations<S extends keyof ServiceOperationIds>(
+type OperationGroups = ServiceOperationIds & AreaOperationIds;
+
+/**
+ * A service's operations on no kind (probes, reports): exactly the ones the contract gives the service, or one family
+ * of them (`monitoring/logs`: the path's segment after the service) when a service has several.
+ */
+export function defineOperations<S extends keyof OperationGroups>(
   service: S,
-  parts: ManifestParts<ServiceOperationIds[S]>,
+  parts: ManifestParts<OperationGroups[S]>,
 ): Manifest {
   return {
     ...parts,

@@ -1,0 +1,6 @@
+// The monitoring service: metrics (a time-series store in PostgreSQL, custom points and Prometheus remote-write in,
+// JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
+// and dashboards with their console page.
+import { defineService } from '../platform/manifest.js';
+
+export const monitoring = defineService('monitoring', []);
