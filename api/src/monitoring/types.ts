@@ -50,9 +50,22 @@ export interface SampleSource {
   /** label names, or one label's values, of the series matching any of the matcher sets (all series when none) */
   labelNames(scope: Scope, matcherSets: Matcher[][], start: number, end: number): Promise<string[]>;
   labelValues(scope: Scope, name: string, matcherSets: Matcher[][], start: number, end: number): Promise<string[]>;
+  /** what is known of each metric name (from remote-write metadata, custom points, the platform's own series) */
+  metadata(scope: Scope, name?: string): Promise<Record<string, MetricMetadata[]>>;
 }
 
-/** Writes to the store: one owner's points, stored together (all or none). */
+/** Prometheus's per-metric metadata. */
+export interface MetricMetadata {
+  type: 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
+  help: string;
+  unit: string;
+}
+
+/**
+ * Writes to the store: one owner's points, stored together (all or none). The store gives every series an `owner`
+ * label of its own; a point that brings a different `owner` label keeps it as `exported_owner` (Prometheus's rule for
+ * a scraped label that clashes with a target label).
+ */
 export interface MetricSink {
-  write(owner: string, points: Point[]): Promise<void>;
+  write(owner: string, points: Point[], metadata?: Record<string, MetricMetadata>): Promise<void>;
 }
