@@ -2,5 +2,7 @@
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
 // and dashboards with their console page.
 import { defineService } from '../platform/manifest.js';
+import { metricOperations } from './metrics.js';
+import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', []);
+export const monitoring = defineService('monitoring', [metricOperations, prometheusOperations]);

@@ -86,6 +86,10 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
+    metrics: {
+      retentionDays: {
+        raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
+        '1m': positive('ATONIX_METRICS_RETENTION_1M_DAYS', 90, env),
+        '1h': positive('ATONIX_METRICS_RETENTION_1H_DAYS', 400, env),
+      },
+    },
+    redisUrl: env.REDIS_URL || undefined,
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
