@@ -90,6 +90,11 @@ export interface Config {
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
   redisUrl?: string;
+  /**
+   * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
+   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   */
+  collect: { seconds: number; backfillHours: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -139,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redisUrl: env.REDIS_URL || undefined,
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
