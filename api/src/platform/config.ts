@@ -95,6 +95,11 @@ export interface Config {
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
    */
   collect: { seconds: number; backfillHours: number };
+  /**
+   * The CDN edge: its memory tier's and disk tier's byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0
+   * turns the disk tier off) and the domain distributions' domain names end in (ATONIX_CDN_DOMAIN)
+   */
+  cdn: { memoryBytes: number; diskBytes: number; domain: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -135,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clock: clockMode(env.ATONIX_CLOCK),
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
+    cdn: {
+      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
+      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
+      domain: env.ATONIX_CDN_DOMAIN || 'cdn.atonix.localhost',
+    },
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     metrics: {
       retentionDays: {
