@@ -29,6 +29,8 @@ const KEEP_ON_304 = new Set(['content-length', 'content-encoding', 'content-rang
 export class EdgeCache {
   /** one origin request per key in flight; concurrent viewers of the key wait for it */
   private inflight = new Map<string, Promise<Entry>>();
+  /** entries a 304 refreshed (the viewer's answer is then a RefreshHit, not a Miss) */
+  private refreshedBy304 = new WeakSet<Entry>();
 
   constructor(
     private deps: Deps,
@@ -61,7 +63,7 @@ export class EdgeCache {
           this.fetch(dist, behavior, viewerPath, k, reqHeaders, errorTtl, stored),
         );
         if (e.status >= 500 && over < f.staleIfError) return { result: 'stale', entry: stored };
-        return { result: e === stored ? 'refresh_hit' : 'miss', entry: e };
+        return { result: this.refreshedBy304.has(e) ? 'refresh_hit' : 'miss', entry: e };
       } catch (err) {
         if (over < f.staleIfError) return { result: 'stale', entry: stored };
         throw err;
@@ -130,6 +132,7 @@ export class EdgeCache {
     const f = freshness(stale.status, headers, behavior.cache_policy) ?? { ...stale.freshness, lifetime: 0 };
     const e: Entry = { ...stale, headers, receivedAt: now, initialAge: initialAge(res.headers), freshness: f };
     this.store.put(e);
+    this.refreshedBy304.add(e);
     return e;
   }
 
