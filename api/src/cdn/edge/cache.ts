@@ -69,15 +69,20 @@ export class EdgeCache {
         throw err;
       }
     }
-    const e = await this.collapsed(k.key, () => this.fetch(dist, behavior, viewerPath, k, reqHeaders, errorTtl));
+    const e = await this.collapsed(
+      k.key,
+      () => this.fetch(dist, behavior, viewerPath, k, reqHeaders, errorTtl),
+      dist.id,
+    );
     // A collapsed fetch made for a viewer whose Vary values differ does not answer this one: it asks for itself.
     if (!variantMatches(e, reqHeaders, k.encoding))
       return { result: 'miss', entry: await this.fetch(dist, behavior, viewerPath, k, reqHeaders, errorTtl) };
     return { result: 'miss', entry: e };
   }
 
-  private collapsed(key: string, run: () => Promise<Entry>): Promise<Entry> {
+  private collapsed(key: string, run: () => Promise<Entry>, distribution?: string): Promise<Entry> {
     let p = this.inflight.get(key);
+    if (p && distribution) this.metrics.collapsed.inc({ distribution });
     if (!p) {
       p = run().finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);

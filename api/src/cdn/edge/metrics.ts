@@ -10,6 +10,7 @@ export interface CdnMetrics {
   bytes: Counter<'distribution' | 'direction'>;
   responses: Counter<'distribution' | 'code'>;
   originRequests: Counter<'distribution'>;
+  collapsed: Counter<'distribution'>;
 }
 
 const byRegistry = new WeakMap<object, CdnMetrics>();
@@ -41,6 +42,12 @@ export function cdnMetrics({ registry }: Metrics): CdnMetrics {
     originRequests: new Counter({
       name: 'atonix_cdn_origin_requests_total',
       help: 'Requests the edge sent to origins (misses, revalidations, passes)',
+      labelNames: ['distribution'],
+      registers,
+    }),
+    collapsed: new Counter({
+      name: 'atonix_cdn_collapsed_requests_total',
+      help: "Viewer requests that waited for another's origin request for the same object instead of making their own",
       labelNames: ['distribution'],
       registers,
     }),
