@@ -17,6 +17,8 @@ export interface EdgeRequest extends ViewerRequest {
   /** the request reached the platform over https (directly, or per X-Forwarded-Proto from a trusted proxy) */
   secure: boolean;
   host: string;
+  /** the path and query as the viewer sent them (a redirect keeps them) */
+  url: string;
   body?: Buffer;
 }
 
@@ -79,10 +81,9 @@ export class Edge {
         answer: plain(405, `${method} is not allowed here.`, { allow: behavior.allowed_methods.join(', ') }),
       };
     if (!req.secure && behavior.viewer_protocol_policy === 'redirect-to-https') {
-      const q = req.query ? `?${req.query}` : '';
       return {
         result: 'error',
-        answer: plain(301, 'Moved Permanently', { location: `https://${req.host}${req.path}${q}` }),
+        answer: plain(301, 'Moved Permanently', { location: `https://${req.host}${req.url}` }),
       };
     }
     if (!req.secure && behavior.viewer_protocol_policy === 'https-only')

@@ -128,6 +128,7 @@ export function cdnMiddleware(deps: Deps) {
         headers: req.headers,
         secure: req.protocol === 'https',
         host: req.headers.host ?? dist.domain_name,
+        url,
         body: await readBody(req),
       });
       res.writeHead(answer.status, answer.headers).end(answer.body);
