@@ -25,6 +25,7 @@ export const cdnFixtures: Record<'cdn_cache_policy' | 'cdn_distribution' | 'cdn_
   cdn_distribution: {
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: distributionBody(n) }),
+    bodies: { createCdnInvalidation: { paths: ['/x'], caller_reference: 'conformance' } },
   },
   cdn_invalidation: {
     creator: 'owner',
