@@ -86,6 +86,9 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
+  /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
+   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS) */
+  cdn: { domain: string; deployMs: number };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
@@ -146,6 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       domain: env.ATONIX_CDN_DOMAIN || 'cdn.atonix.localhost',
     },
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
+    cdn: {
+      domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
+      deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
+    },
     metrics: {
       retentionDays: {
         raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
