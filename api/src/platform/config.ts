@@ -87,8 +87,9 @@ export interface Config {
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
   /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
-   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS) */
-  cdn: { domain: string; deployMs: number };
+   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS); the edge's memory
+   * and disk tiers' byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0 turns the disk tier off) */
+  cdn: { domain: string; deployMs: number; memoryBytes: number; diskBytes: number };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
@@ -98,11 +99,6 @@ export interface Config {
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
    */
   collect: { seconds: number; backfillHours: number };
-  /**
-   * The CDN edge: its memory tier's and disk tier's byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0
-   * turns the disk tier off) and the domain distributions' domain names end in (ATONIX_CDN_DOMAIN)
-   */
-  cdn: { memoryBytes: number; diskBytes: number; domain: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -143,15 +139,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clock: clockMode(env.ATONIX_CLOCK),
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
-    cdn: {
-      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
-      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
-      domain: env.ATONIX_CDN_DOMAIN || 'cdn.atonix.localhost',
-    },
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     cdn: {
       domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
       deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
+      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
+      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
     },
     metrics: {
       retentionDays: {
