@@ -32,18 +32,18 @@ export class DiskTier {
     return this.bytes;
   }
 
-  private writing = new Set<Promise<void>>();
+  /** spills are written one after another, so the index's order stays the order they left memory in */
+  private tail: Promise<void> = Promise.resolve();
 
   /** Spills `e` (in the background: the viewer's answer never waits for the disk); `idle` resolves once written. */
   put(id: string, e: Entry): void {
     if (this.maxBytes <= 0 || e.body.length > this.maxBytes) return;
-    const w = this.write(id, e).catch(() => {}); // a failed spill is a later miss, nothing worse
-    this.writing.add(w);
-    void w.finally(() => this.writing.delete(w));
+    // a failed spill is a later miss, nothing worse
+    this.tail = this.tail.then(() => this.write(id, e)).catch(() => {});
   }
 
   async idle(): Promise<void> {
-    await Promise.all([...this.writing]);
+    await this.tail;
   }
 
   private async write(id: string, e: Entry): Promise<void> {
