@@ -7,7 +7,7 @@ import type { CacheBehavior, EdgeDistribution } from '../model.js';
 import { cacheKey, type ViewerRequest } from './cache-key.js';
 import { EdgeCache } from './cache.js';
 import { DiskTier } from './disk-tier.js';
-import { type CacheResult, cdnMetrics, type CdnMetrics } from './metrics.js';
+import { type CacheResult, cdnMetrics, type CdnMetrics, viewerFigures } from './metrics.js';
 import { fetchOrigin, OriginUnreachable } from './origin.js';
 import { answerFrom, edgeHeaders, type EdgeAnswer } from './respond.js';
 import { EdgeStore } from './store.js';
@@ -47,7 +47,6 @@ export class Edge {
   }
 
   async handle(dist: EdgeDistribution, req: EdgeRequest): Promise<EdgeAnswer> {
-    const labels = { distribution: dist.id };
     let result: CacheResult = 'error';
     let answer: EdgeAnswer;
     try {
@@ -62,9 +61,10 @@ export class Edge {
       Object.assign(answer.headers, edgeHeaders('error', this.location(dist)));
       answer = (await this.customError(dist, req, answer)) ?? answer;
     }
-    this.metrics.requests.inc({ ...labels, result });
-    this.metrics.responses.inc({ ...labels, code: `${Math.floor(answer.status / 100)}xx` });
-    this.metrics.bytes.inc({ ...labels, direction: 'to_viewer' }, answer.body.length);
+    const figures = viewerFigures(this.metrics, dist.id);
+    figures.result(result).inc();
+    figures.code(answer.status).inc();
+    figures.toViewer.inc(answer.body.length);
     return answer;
   }
 
