@@ -21,11 +21,15 @@ export class DiskTier {
   constructor(
     private dir: string,
     private maxBytes: number,
-  ) {
-    if (maxBytes > 0) {
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-    }
+  ) {}
+
+  /** Made at the first spill (most processes never spill), empty: what a former process left is not this one's. */
+  private made = false;
+  private ensureDir() {
+    if (this.made) return;
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    this.made = true;
   }
 
   get size() {
@@ -47,6 +51,7 @@ export class DiskTier {
   }
 
   private async write(id: string, e: Entry): Promise<void> {
+    this.ensureDir();
     const file = join(this.dir, randomUUID());
     const { body, ...meta } = e;
     await writeFile(`${file}.tmp`, body);

@@ -1,6 +1,7 @@
 // One viewer request through a distribution: the behaviour its path matches, allowed methods (405), the viewer
 // protocol policy, the default root object, the cache (cached methods) or a pass to the origin (the others), custom
 // error responses, and the per-distribution figures.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Deps } from '../../platform/deps.js';
 import type { CacheBehavior, EdgeDistribution } from '../model.js';
@@ -40,7 +41,10 @@ export class Edge {
     const { memoryBytes, diskBytes } = deps.config.cdn;
     this.store = new EdgeStore(
       memoryBytes,
-      new DiskTier(join(deps.config.dataDir, 'cdn-cache', String(process.pid)), diskBytes),
+      new DiskTier(
+        join(deps.config.dataDir, 'cdn-cache', `${process.pid}-${randomBytes(4).toString('hex')}`),
+        diskBytes,
+      ),
     );
     this.metrics = cdnMetrics(deps.metrics);
     this.cache = new EdgeCache(deps, this.store, this.metrics);
