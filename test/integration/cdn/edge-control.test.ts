@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 import { s3As } from '../../support/s3.js';
+import { tsdb } from '../../../api/src/monitoring/tsdb/index.js';
+import type { Matcher } from '../../../api/src/monitoring/types.js';
 import { testOrigin, viaEdge, type TestOrigin } from '../../support/cdn.js';
 
 describe('cdn edge: fed by the control plane', function () {
@@ -13,7 +15,8 @@ describe('cdn edge: fed by the control plane', function () {
   let origin: TestOrigin;
   let alice: { id: string; token: string };
   before(async () => {
-    app = await startApp();
+    // the platform's own series on (every 60 s of platform time), for the figures written to monitoring
+    app = await startApp({ ATONIX_CLOCK: 'manual', ATONIX_METRICS_COLLECT_SECONDS: '60' });
     origin = await testOrigin();
     alice = await newUser(app, 'edge-alice');
   });
@@ -77,5 +80,36 @@ describe('cdn edge: fed by the control plane', function () {
       return r.body.status === 'completed';
     }, 'the invalidation completed');
     expect((await viaEdge(app, `/cdn/${d.id}/app/main.js`)).text).to.equal('v2');
+  });
+
+  it("writes the distribution's figures as its owner's monitoring series", async () => {
+    origin.route('/fig', { headers: { 'cache-control': 'max-age=3600' }, body: 'figure' });
+    const d = await deployed({
+      name: 'figures',
+      origins: [{ id: 'web', url: origin.url }],
+      default_cache_behavior: { target_origin_id: 'web', cache_policy_id: 'cp-cachingoptimized' },
+    });
+    for (let i = 0; i < 3; i++) await viaEdge(app, `/cdn/${d.id}/fig`);
+    await app.admin.post('/api/admin/clock').send({ advance_seconds: 60 }).expect(200);
+    const eq = (name: string, value: string): Matcher => ({ name, op: '=', value });
+    const select = (owner: string, ...ms: Matcher[]) =>
+      tsdb(app.platform).source.select({ owner }, ms, 0, Number.MAX_SAFE_INTEGER);
+    const [hits] = await select(
+      alice.id,
+      eq('__name__', 'atonix_cdn_requests_total'),
+      eq('resource_id', d.id),
+      eq('result', 'hit'),
+    );
+    expect(hits!.labels).to.include({ kind: 'cdn_distribution' });
+    expect(hits!.samples.at(-1)!.v).to.equal(2);
+    const [toViewer] = await select(
+      alice.id,
+      eq('__name__', 'atonix_cdn_bytes_total'),
+      eq('resource_id', d.id),
+      eq('direction', 'to_viewer'),
+    );
+    expect(toViewer!.samples.at(-1)!.v).to.be.at.least(3 * 'figure'.length);
+    const other = await newUser(app, 'edge-bob');
+    expect(await select(other.id, eq('resource_id', d.id))).to.deep.equal([]);
   });
 });

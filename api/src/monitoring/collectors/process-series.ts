@@ -1,6 +1,6 @@
 // The series only this process has seen: the API calls it answered (per operation and owner, with latency
-// histograms), the requests it served for buckets, and its load balancers' figures (prom-client, on the thread
-// running the data plane). Each process writes its own, labelled `instance`, as Prometheus scrapes each target: a
+// histograms), the requests it served for buckets, its load balancers' figures (prom-client, on the thread
+// running the data plane) and its CDN edge's per-distribution figures. Each process writes its own, labelled `instance`, as Prometheus scrapes each target: a
 // sum over `instance` is the platform's total and `rate()` copes with the counters restarting with a process.
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
@@ -39,6 +39,7 @@ export async function processPoints(db: Knex, metrics: Metrics, t: number): Prom
   }
   await bucketRequests(db, usage.buckets, add, t);
   await loadBalancerSeries(db, metrics, add, t);
+  await cdnSeries(db, metrics, add, t);
   return byOwner;
 }
 
@@ -132,4 +133,28 @@ async function loadBalancerSeries(db: Knex, metrics: Metrics, add: Add, t: numbe
       value: n,
       timestamp: t,
     });
+}
+
+/**
+ * The CDN edge's prom-client figures of this thread (cdn/edge/metrics.ts), as the distributions' series: requests by
+ * cache result, bytes by direction, responses by status class, origin and collapsed requests.
+ */
+async function cdnSeries(db: Knex, metrics: Metrics, add: Add, t: number) {
+  const cdn = (await metrics.registry.getMetricsAsJSON()).filter((m) => m.name.startsWith('atonix_cdn_'));
+  const values = cdn.flatMap((m) => m.values.map((v) => ({ metric: m.name, ...v })));
+  if (!values.length) return;
+  const ids = [...new Set(values.map((v) => String(v.labels.distribution ?? '')).filter(Boolean))];
+  const owners = await ownersOf(db, registry.cdn_distribution.table, ids);
+  for (const v of values) {
+    const { distribution, ...rest } = v.labels as Record<string, string | number>;
+    const owner = owners.get(String(distribution));
+    if (!owner) continue; // a distribution since deleted, or a test's fixture the control plane never knew
+    const labels: Labels = Object.fromEntries(Object.entries(rest).map(([k, x]) => [k, String(x)]));
+    add(owner, {
+      name: v.metric,
+      labels: { ...labels, resource_id: String(distribution), kind: 'cdn_distribution' },
+      value: v.value,
+      timestamp: t,
+    });
+  }
 }
