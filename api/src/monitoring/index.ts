@@ -1,6 +1,7 @@
 // The monitoring service: metrics (a time-series store in PostgreSQL, custom points and Prometheus remote-write in,
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
-// and dashboards with their console page.
+// and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
+import { collectors } from './collectors/index.js';
 
-export const monitoring = defineService('monitoring', []);
+export const monitoring = defineService('monitoring', [collectors]);
