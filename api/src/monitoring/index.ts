@@ -6,4 +6,4 @@ import { collectors } from './collectors/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [collectors, metricOperations, prometheusOperations]);
+export const monitoring = defineService('monitoring', [metricOperations, prometheusOperations, collectors]);
