@@ -43,7 +43,11 @@ export class Authenticator {
         .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin', 'users.name');
       if (!row) {
         this.cache.delete(header);
-        throw problems.unauthenticated('The token is not valid (unknown or revoked).');
+        throw problems.unauthenticated(
+          /^Basic\s/i.test(header)
+            ? 'The Basic password is not a valid token (unknown or revoked): send `Bearer <token>`, or a token as the password.'
+            : 'The token is not valid (unknown or revoked).',
+        );
       }
       entry = {
         principal: {
