@@ -72,7 +72,10 @@ export async function startOracle(series: SeriesData[]): Promise<OraclePrometheu
       encoding: 'utf8',
     },
   );
-  if (blocks.status !== 0) throw new Error(`promtool create-blocks failed:\n${blocks.stdout}${blocks.stderr}`);
+  if (blocks.status !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`promtool create-blocks failed:\n${blocks.stdout}${blocks.stderr}`);
+  }
   await writeFile(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const port = await freePort();
   let out = '';
@@ -93,6 +96,7 @@ export async function startOracle(series: SeriesData[]): Promise<OraclePrometheu
     await waitReady(url, child, () => out);
   } catch (e) {
     child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
     throw e;
   }
   return {
