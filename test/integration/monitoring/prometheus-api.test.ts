@@ -1,6 +1,6 @@
 // The Prometheus HTTP API on the real app and store: answers equal to the engine's over the same points, tenancy,
 // Prometheus-shaped errors (400 bad_data, 422 execution, 503 timeout), GET and form POST, series/labels/values/
-// metadata/buildinfo, and auth (a bearer token, or Basic with the token as password).
+// metadata/buildinfo. Authorization, audit and Basic credentials: prometheus-api-access.test.ts.
 import { expect } from 'chai';
 import { instantQuery, rangeQuery, toPrometheusJSON } from '../../../api/src/monitoring/promql/index.js';
 import type { SeriesData } from '../../../api/src/monitoring/types.js';
@@ -276,50 +276,6 @@ describe('monitoring: Prometheus HTTP API', () => {
         'buildDate',
         'goVersion',
       ]);
-    });
-  });
-
-  describe('authorization and audit', () => {
-    it('denies a query to a user whose policy denies monitoring:QueryMetrics, and still lets them list labels', async () => {
-      const u = await newUser(app, 'prom-denied');
-      const policy = await app.admin
-        .post('/api/security/policies')
-        .send({
-          name: 'no-promql',
-          document: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Deny', Action: 'monitoring:QueryMetrics', Resource: '*' }],
-          },
-        })
-        .expect(201);
-      await app.admin.post(`/api/security/users/${u.id}/policies`).send({ policy_id: policy.body.id }).expect(201);
-      const r = await app.as(u.token).post(`${API}/query`).type('form').send({ query: '1' }).expect(403);
-      expect(r.body).to.include({ code: 'AccessDenied', action: 'monitoring:QueryMetrics' });
-      await app.as(u.token).get(`${API}/labels`).expect(200);
-      const denied = await app.admin
-        .get(`/api/security/audit-logs?user_id=${u.id}&action=monitoring:QueryMetrics`)
-        .expect(200);
-      expect(denied.body.items.map((i: { status: string }) => i.status)).to.deep.equal(['failure']);
-    });
-
-    it('writes no audit record for a query sent as a POST form (x-safe: it only reads)', async () => {
-      await app.as(b.token).post(`${API}/query`).type('form').send({ query: 'count(node_temp_celsius)' }).expect(200);
-      const logs = await app.admin
-        .get(`/api/security/audit-logs?user_id=${b.id}&action=monitoring:QueryMetrics`)
-        .expect(200);
-      expect(logs.body.items).to.deep.equal([]);
-    });
-  });
-
-  describe('authentication', () => {
-    it('takes the token as a Basic password, and refuses a call without one with a problem', async () => {
-      const basic = Buffer.from(`anyone:${a.token}`).toString('base64');
-      const r = await app.as('').get(`${API}/label/instance/values`).set('Authorization', `Basic ${basic}`).expect(200);
-      expect(r.body.data).to.deep.equal(['x', 'y']);
-      const wrong = Buffer.from('anyone:not-a-token').toString('base64');
-      await app.as('').get(`${API}/labels`).set('Authorization', `Basic ${wrong}`).expect(401);
-      const none = await app.as('').post(`${API}/query`).type('form').send({ query: '1' }).expect(401);
-      expect(none.headers['content-type']).to.match(/^application\/problem\+json/);
     });
   });
 });
