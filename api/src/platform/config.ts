@@ -86,6 +86,17 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
+  /** alert notifications (monitoring/alerts/) */
+  alerts: {
+    /** ATONIX_ALERT_WEBHOOK_TIMEOUT_MS: a webhook that has not answered after this long is a failed attempt */
+    webhookTimeoutMs: number;
+    /** ATONIX_ALERT_RETRY_BASE_SECONDS: platform time before the first retry; each later one waits twice as long */
+    retryBaseSeconds: number;
+    /** ATONIX_ALERT_MAX_ATTEMPTS: attempts of one delivery before it is failed */
+    maxAttempts: number;
+    /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
+    externalUrl: string;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
+    alerts: {
+      webhookTimeoutMs: positive('ATONIX_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, env),
+      retryBaseSeconds: positive('ATONIX_ALERT_RETRY_BASE_SECONDS', 30, env),
+      maxAttempts: positive('ATONIX_ALERT_MAX_ATTEMPTS', 6, env),
+      externalUrl: (env.ATONIX_EXTERNAL_URL || `http://localhost:${int('PORT', 8000, env)}`).replace(/\/+$/, ''),
+    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
