@@ -17,7 +17,7 @@ import { checkFields, queryOf, timings, type RuleFields } from './rule-query.js'
 function queryChecked(deps: Deps, r: RuleFields): string {
   checkFields(r);
   const query = queryOf(r);
-  checkQuery(deps, query, r.expr ? '/expr' : '/metric');
+  checkQuery(query, r.expr ? '/expr' : '/metric');
   return query;
 }
 
