@@ -167,9 +167,9 @@ describe('monitoring: alerts that fire', function () {
       });
       expect(sent.body.groupLabels).to.deep.equal({ alertname: 'BucketTooBig' });
       expect(sent.body.alerts).to.have.length(1);
+      expect(Date.parse(sent.body.alerts[0].startsAt)).to.equal(E(3));
       expect(sent.body.alerts[0]).to.deep.include({
         status: 'firing',
-        startsAt: new Date(E(3)).toISOString(),
         endsAt: '0001-01-01T00:00:00Z',
         generatorURL: `${app.platform.config.alerts.externalUrl}/api/monitoring/alerts/${id}`,
         fingerprint: r.alerts[0].fingerprint,
@@ -184,10 +184,8 @@ describe('monitoring: alerts that fire', function () {
       expect(resolved).to.deep.include({ status: 'delivered', alert_status: 'resolved', attempts: 1 });
       expect(receiver.received).to.have.length(4);
       expect(receiver.received[3]!.body.status).to.equal('resolved');
-      expect(receiver.received[3]!.body.alerts[0]).to.deep.include({
-        status: 'resolved',
-        endsAt: new Date(E(5)).toISOString(),
-      });
+      expect(receiver.received[3]!.body.alerts[0].status).to.equal('resolved');
+      expect(Date.parse(receiver.received[3]!.body.alerts[0].endsAt)).to.equal(E(5));
 
       const history = (await as.get(`/api/monitoring/alerts/${id}/history`).expect(200)).body.items.reverse();
       expect(history.map((h: any) => [h.from, h.to, h.value, h.at])).to.deep.equal([

@@ -24,6 +24,9 @@ export function fingerprint(labels: Labels): string {
   return h.toString(16).padStart(16, '0');
 }
 
+/** An instant as Go writes time.Time in JSON (RFC 3339 with the fraction's trailing zeros dropped), as Alertmanager. */
+export const goTime = (iso: string) => iso.replace(/(\.\d*?)0+Z$/, '$1Z').replace(/\.Z$/, 'Z');
+
 /** Go's zero time, Alertmanager's `endsAt` of an alert still firing. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -74,8 +77,8 @@ export function webhookPayload(receiver: string, ruleName: string, alerts: Notif
       status: a.status,
       labels: a.labels,
       annotations: a.annotations,
-      startsAt: a.startsAt,
-      endsAt: a.endsAt ?? ZERO_TIME,
+      startsAt: goTime(a.startsAt),
+      endsAt: a.endsAt ? goTime(a.endsAt) : ZERO_TIME,
       generatorURL: a.generatorURL,
       fingerprint: a.fingerprint,
     })),
