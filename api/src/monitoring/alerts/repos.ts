@@ -3,6 +3,7 @@
 import { registry } from '../../generated/registry.js';
 import { ResourceRepo, type Schemas } from '../../platform/resources/repo.js';
 import type { Clock } from '../../platform/clock.js';
+import { goTime } from './payload.js';
 import { silenceState } from './silences-match.js';
 import type { LiveAlert } from './transitions.js';
 
@@ -18,8 +19,12 @@ export type ChannelRow = Awaited<ReturnType<typeof channels.get>>;
 /** The silences' repo presents `state` from platform time, so it is made once the clock is known. */
 let silenceRepo: ResourceRepo<Schemas['Silence']> | undefined;
 export function silences(clock: Clock) {
+  // Times as RFC 3339 without a zero fraction, so `ends_at = "2030-01-01T00:00:00Z"` in Terraform reads back unchanged.
+  const time = (d: Date | string) => goTime(new Date(d).toISOString());
   return (silenceRepo ??= new ResourceRepo<Schemas['Silence']>(registry.silence, {
     state: (row) => silenceState(row, clock.now()),
+    starts_at: (row) => time(row.starts_at),
+    ends_at: (row) => time(row.ends_at),
   }));
 }
 export type SilenceRepoRow = Awaited<ReturnType<ReturnType<typeof silences>['get']>>;
