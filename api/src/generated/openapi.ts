@@ -5437,11 +5437,10 @@ export interface components {
         SilenceMatcher: {
             name: string;
             /**
-             * @description Equality, or a fully anchored regular expression (`=~`, `!~`).
-             * @default =
-             * @enum {string}
+             * @description Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`).
+             * @enum {string|null}
              */
-            op: "=" | "!=" | "=~" | "!~";
+            op?: "=" | "!=" | "=~" | "!~" | null;
             value: string;
         };
         /** @description While active (from `starts_at` to `ends_at`), an alert whose labels match all `matchers` sends nothing; it still changes state and is still recorded in its rule's history (as Alertmanager's silences). */

@@ -8646,7 +8646,7 @@ export const registry: Record<Kind, ResourceMeta> = {
           },
           "op": {
             "type": "string",
-            "nullable": false,
+            "nullable": true,
             "required": false,
             "readOnly": false,
             "writeOnly": false,
@@ -8654,14 +8654,14 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
-            "default": "=",
             "enum": [
               "=",
               "!=",
               "=~",
-              "!~"
+              "!~",
+              null
             ],
-            "description": "Equality, or a fully anchored regular expression (`=~`, `!~`)."
+            "description": "Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`)."
           },
           "value": {
             "type": "string",

@@ -4075,7 +4075,7 @@ export const providerSchema: ProviderSchema = {
               {
                 "name": "op",
                 "type": "string",
-                "description": "Equality, or a fully anchored regular expression (`=~`, `!~`). One of: `=`, `!=`, `=~`, `!~`. Defaults to `\"=\"`.",
+                "description": "Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`). One of: `=`, `!=`, `=~`, `!~`, `null`.",
                 "required": false,
                 "optional": true,
                 "computed": false,

@@ -140,7 +140,7 @@ describe('monitoring: alerts refuse bad input', function () {
       );
       expect(errors.map((e) => e.pointer)).to.have.members(['/ends_at', '/matchers/0/value']);
     });
-    it('is pending before it starts, with the default op filled in', async () => {
+    it('is pending before it starts; an op left out stays out (and means =)', async () => {
       const t = await now();
       const s = await as
         .post('/api/monitoring/silences')
@@ -151,7 +151,7 @@ describe('monitoring: alerts refuse bad input', function () {
         })
         .expect(201);
       expect(s.body).to.deep.include({ state: 'pending', name: 'silence' });
-      expect(s.body.matchers).to.deep.equal([{ name: 'alertname', op: '=', value: 'X' }]);
+      expect(s.body.matchers).to.deep.equal([{ name: 'alertname', value: 'X' }]);
     });
   });
 });

@@ -2,9 +2,12 @@
 // the alert's labels, regular expressions fully anchored as in Alertmanager (a missing label is the empty string).
 import type { Labels, Matcher } from '../types.js';
 
+/** A silence's matcher: `op` left out means `=`. */
+export type SilenceMatcher = Omit<Matcher, 'op'> & { op?: Matcher['op'] | null };
+
 export interface SilenceRow {
   id: string;
-  matchers: Matcher[];
+  matchers: SilenceMatcher[];
   starts_at: Date | string;
   ends_at: Date | string;
 }
@@ -30,9 +33,9 @@ export function regexError(source: string): string | null {
   }
 }
 
-export function matches(m: Matcher, labels: Labels): boolean {
+export function matches(m: SilenceMatcher, labels: Labels): boolean {
   const v = labels[m.name] ?? '';
-  switch (m.op) {
+  switch (m.op ?? '=') {
     case '=':
       return v === m.value;
     case '!=':

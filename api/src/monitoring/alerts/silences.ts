@@ -26,8 +26,9 @@ function checkSilence(s: Row): void {
   if (errors.length) throw problems.validation(errors);
 }
 
-/** Matchers as stored: the default op filled in, so the evaluator and Terraform read the same thing. */
-const normal = (matchers: Row[]) => matchers.map((m) => ({ name: m.name, op: m.op ?? '=', value: m.value }));
+/** Matchers as stored: an op left out (or null, as Terraform sends it) stays out, and means `=`. */
+const normal = (matchers: Row[]) =>
+  matchers.map((m) => ({ name: m.name, ...(m.op != null ? { op: m.op } : {}), value: m.value }));
 
 function silenceHandlers(deps: Deps): KindHandlers<'silence'> {
   const repo = silences(deps.clock);

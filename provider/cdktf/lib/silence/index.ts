@@ -53,7 +53,7 @@ export interface SilenceMatchers {
   */
   readonly name: string;
   /**
-  * Equality, or a fully anchored regular expression (`=~`, `!~`). One of: `=`, `!=`, `=~`, `!~`. Defaults to `"="`.
+  * Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`). One of: `=`, `!=`, `=~`, `!~`, `null`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/silence#op Silence#op}
   */
