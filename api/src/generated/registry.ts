@@ -62,6 +62,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -70,6 +71,8 @@ export type AreaOperationIds = {
   'compute/capacity': 'getCapacity';
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
+  'monitoring/metrics': 'getMetricData' | 'putMetricData';
+  'monitoring/prometheus': 'prometheusRemoteWrite';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence';
@@ -9078,7 +9081,10 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "createSilence": "silence",
   "getSilence": "silence",
   "updateSilence": "silence",
-  "deleteSilence": "silence"
+  "deleteSilence": "silence",
+  "getMetricData": null,
+  "putMetricData": null,
+  "prometheusRemoteWrite": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

@@ -3,5 +3,13 @@
 // and dashboards with their console page.
 import { defineService } from '../platform/manifest.js';
 import { alertRuleKind, notificationChannelKind, silenceKind } from './alerts/index.js';
+import { metricOperations } from './metrics.js';
+import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [alertRuleKind, notificationChannelKind, silenceKind]);
+export const monitoring = defineService('monitoring', [
+  metricOperations,
+  prometheusOperations,
+  alertRuleKind,
+  notificationChannelKind,
+  silenceKind,
+]);

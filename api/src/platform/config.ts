@@ -97,6 +97,10 @@ export interface Config {
     /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
     externalUrl: string;
   };
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -144,6 +148,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: positive('ATONIX_ALERT_MAX_ATTEMPTS', 6, env),
       externalUrl: (env.ATONIX_EXTERNAL_URL || `http://localhost:${int('PORT', 8000, env)}`).replace(/\/+$/, ''),
     },
+    metrics: {
+      retentionDays: {
+        raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
+        '1m': positive('ATONIX_METRICS_RETENTION_1M_DAYS', 90, env),
+        '1h': positive('ATONIX_METRICS_RETENTION_1H_DAYS', 400, env),
+      },
+    },
+    redisUrl: env.REDIS_URL || undefined,
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
