@@ -62,7 +62,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
-  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -72,7 +72,7 @@ export type AreaOperationIds = {
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
-  'monitoring/prometheus': 'prometheusRemoteWrite';
+  'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence';
@@ -9084,7 +9084,18 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteSilence": "silence",
   "getMetricData": null,
   "putMetricData": null,
-  "prometheusRemoteWrite": null
+  "prometheusRemoteWrite": null,
+  "prometheusQuery": null,
+  "prometheusQueryPost": null,
+  "prometheusQueryRange": null,
+  "prometheusQueryRangePost": null,
+  "prometheusSeries": null,
+  "prometheusSeriesPost": null,
+  "prometheusLabels": null,
+  "prometheusLabelsPost": null,
+  "prometheusLabelValues": null,
+  "prometheusMetadata": null,
+  "prometheusBuildInfo": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

@@ -97,6 +97,11 @@ export interface Config {
     /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
     externalUrl: string;
   };
+  /**
+   * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
+   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   */
+  collect: { seconds: number; backfillHours: number };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
@@ -147,6 +152,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseSeconds: positive('ATONIX_ALERT_RETRY_BASE_SECONDS', 30, env),
       maxAttempts: positive('ATONIX_ALERT_MAX_ATTEMPTS', 6, env),
       externalUrl: (env.ATONIX_EXTERNAL_URL || `http://localhost:${int('PORT', 8000, env)}`).replace(/\/+$/, ''),
+    },
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
     },
     metrics: {
       retentionDays: {

@@ -22,6 +22,9 @@ const unsupportedNodes: Record<string, string> = {
   FillModifier: 'fill modifier',
 };
 
+/** Prometheus 2.42 functions that the newer lezer grammar no longer knows by that name. */
+const removedFunctions = new Set(['holt_winters']);
+
 export function parse(query: string): Expr {
   if (query.trim() === '') throw badData('parse error: no expression found in input');
   const tree = parser.parse(query);
@@ -51,7 +54,9 @@ function syntaxError(query: string, node: SyntaxNode): Error {
   // lezer reads an unknown function as a selector followed by junk: name the function as Prometheus does.
   const prev = node.prevSibling;
   if (prev?.name === 'Identifier' && query.slice(node.from).trimStart().startsWith('(')) {
-    return badData(`parse error: unknown function with name ${JSON.stringify(query.slice(prev.from, prev.to))}`);
+    const name = query.slice(prev.from, prev.to);
+    if (removedFunctions.has(name)) return unsupported(`function ${name}`);
+    return badData(`parse error: unknown function with name ${JSON.stringify(name)}`);
   }
   const near = query.slice(node.from, node.from + 20);
   return badData(
@@ -82,14 +87,7 @@ function build(n: SyntaxNode, s: State): Expr {
       return { kind: 'paren', expr: build(n.firstChild!, s) };
     case 'UnaryExpr': {
       const [op, operand] = children(n) as [SyntaxNode, SyntaxNode];
-      const expr = build(operand, s);
-      const t = typeOf(expr);
-      if (t !== 'scalar' && t !== 'vector') {
-        throw badData(
-          `unary expression only allowed on expressions of type scalar or instant vector, got "${typeName[t]}"`,
-        );
-      }
-      return { kind: 'unary', op: text(s, op) as '-' | '+', expr };
+      return unary(text(s, op), build(operand, s));
     }
     case 'VectorSelector':
       return selector(n, s, 0);
@@ -166,13 +164,34 @@ function offset(n: SyntaxNode, s: State): Expr {
     if (text(s, d.firstChild) === '-') sign = -sign;
     d = d.firstChild.nextSibling!;
   }
-  const ms = sign * duration(d.name === 'OffsetDurationExpr' ? d.firstChild! : d, s);
-  if (ms < 0) throw badData('negative offset is disabled');
+  return withOffset(target, s, sign * duration(d.name === 'OffsetDurationExpr' ? d.firstChild! : d, s));
+}
+
+/**
+ * lezer-promql hangs `offset` on a whole binary or unary expression (`a - b offset 5m`); Prometheus's grammar binds it
+ * to the selector just before it, so it goes down to the rightmost operand.
+ */
+function withOffset(target: SyntaxNode, s: State, ms: number): Expr {
   if (target.name === 'VectorSelector') return selector(target, s, ms);
   if (target.name === 'MatrixSelector') return matrix(target, s, ms);
+  if (target.name === 'BinaryExpr') return binary(target, s, (rhs) => withOffset(rhs, s, ms));
+  if (target.name === 'UnaryExpr') {
+    const [op, operand] = children(target) as [SyntaxNode, SyntaxNode];
+    return unary(text(s, op), withOffset(operand, s, ms));
+  }
   throw badData(
     'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
   );
+}
+
+function unary(op: string, expr: Expr): Expr {
+  const t = typeOf(expr);
+  if (t !== 'scalar' && t !== 'vector') {
+    throw badData(
+      `unary expression only allowed on expressions of type scalar or instant vector, got "${typeName[t]}"`,
+    );
+  }
+  return { kind: 'unary', op: op as '-' | '+', expr };
 }
 
 function call(n: SyntaxNode, s: State): Expr {
@@ -230,10 +249,10 @@ function aggregate(n: SyntaxNode, s: State): Expr {
   return { kind: 'aggregate', op, param, expr, grouping: modifier ? grouping(modifier, s) : [], without };
 }
 
-function binary(n: SyntaxNode, s: State): Expr {
+function binary(n: SyntaxNode, s: State, buildRhs: (rhs: SyntaxNode) => Expr = (r) => build(r, s)): Expr {
   const parts = children(n);
   const lhs = build(parts[0]!, s);
-  const rhs = build(parts[parts.length - 1]!, s);
+  const rhs = buildRhs(parts[parts.length - 1]!);
   const op = text(s, parts[1]!).toLowerCase();
   if (op === 'atan2') throw unsupported('operator atan2');
   const bool = parts.some((c) => c.name === 'BoolModifier');
@@ -261,4 +280,12 @@ function binary(n: SyntaxNode, s: State): Expr {
     throw badData('vector matching only allowed between instant vectors');
   if (!comparisons.has(op) && !setOps.has(op) && !arithmetic.has(op)) throw unsupported(`operator ${op}`);
   return { kind: 'binary', op, lhs, rhs, bool, matching };
+}
+
+/** A series selector (`match[]` of the series, labels and label values endpoints): its matchers. */
+export function parseSelector(text: string): Matcher[] {
+  const e = parse(text);
+  if (e.kind !== 'vector' || e.offsetMs !== 0)
+    throw badData(`parse error: ${JSON.stringify(text)} is not a series selector`);
+  return e.matchers;
 }
