@@ -260,4 +260,37 @@ describe('monitoring: alerts that fire', function () {
     expect(a.alerts.map((x: any) => [x.labels.owner, x.value])).to.deep.equal([[other.id, 10 ** 12]]);
     expect(b.map((x: any) => [x.labels.owner, x.value])).to.deep.equal([[owner.id, 42]]);
   });
+
+  it('evaluates as the owner through the pipeline: a rule whose owner IAM denies monitoring:QueryMetrics fires nothing', async () => {
+    const deny = await app.admin
+      .post('/api/security/policies')
+      .send({
+        name: 'no-metric-queries',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 'monitoring:QueryMetrics', Resource: '*' }],
+        },
+      })
+      .expect(201);
+    const u = await newUser(app, 'alert-denied');
+    await app.admin.post(`/api/security/users/${u.id}/policies`).send({ policy_id: deny.body.id }).expect(201);
+    const r = await app
+      .as(u.token)
+      .post('/api/monitoring/alerts')
+      .send({ name: 'Always', expr: 'vector(1)' })
+      .expect(201);
+    await setClock(Date.parse(r.body.next_evaluation_at));
+    const after = (await app.as(u.token).get(`/api/monitoring/alerts/${r.body.id}`).expect(200)).body;
+    expect(after).to.deep.include({ state: 'inactive', alerts: [] });
+    expect(after.last_error).to.contain('AccessDenied');
+    expect(after.last_error).to.contain('monitoring:QueryMetrics');
+    const audit = (await app.admin.get('/api/security/audit-logs?limit=50').expect(200)).body.items;
+    expect(audit.find((a: any) => a.user_id === u.id && a.action === 'monitoring:QueryMetrics')).to.include({
+      status: 'failure',
+    });
+    // Allowed (another owner, same expression), it fires at once.
+    const ok = await as.post('/api/monitoring/alerts').send({ name: 'Always', expr: 'vector(1)' }).expect(201);
+    await setClock(Date.parse(ok.body.next_evaluation_at));
+    expect((await rule(ok.body.id)).state).to.equal('firing');
+  });
 });

@@ -7,8 +7,8 @@ import { ownerPrincipal } from '../../automation/acting-as.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId } from '../../platform/resources/ids.js';
 import { inTransaction } from '../../platform/resources/row-cache.js';
-import type { Scope } from '../types.js';
-import { engineEvaluator, type InstantEvaluator } from './engine.js';
+import type { Principal } from '../../platform/operations/principals.js';
+import { pipelineEvaluator, type InstantEvaluator } from './engine.js';
 import { webhookPayload, type NotifiedAlert } from './payload.js';
 import { DELIVERIES, HISTORY, channels, rules, type ChannelRow, type RuleRow } from './repos.js';
 import { timings } from './rule-query.js';
@@ -26,12 +26,8 @@ export function nextDue(previousDue: number, intervalMs: number, now: number): n
   return previousDue + (Math.floor((now - previousDue) / intervalMs) + 1) * intervalMs;
 }
 
-export function evaluationPass(deps: Deps, query: InstantEvaluator = engineEvaluator(deps)) {
+export function evaluationPass(deps: Deps, query: InstantEvaluator = pipelineEvaluator(deps)) {
   const { db, log, config } = deps;
-
-  async function scopeOf(owner: string): Promise<Scope> {
-    return (await ownerPrincipal(db, owner)).isAdmin ? { owner: null } : { owner };
-  }
 
   /** The owner's silences that can matter now (not yet ended). */
   const silencesOf = (trx: Knex.Transaction, owner: string, now: number): Promise<SilenceRow[]> =>
@@ -40,13 +36,19 @@ export function evaluationPass(deps: Deps, query: InstantEvaluator = engineEvalu
       .where('ends_at', '>', new Date(now))
       .select('id', 'matchers', 'starts_at', 'ends_at');
 
-  async function evaluateOne(trx: Knex.Transaction, rule: RuleRow, now: number, silences: SilenceRow[]) {
+  async function evaluateOne(
+    trx: Knex.Transaction,
+    rule: RuleRow,
+    now: number,
+    silences: SilenceRow[],
+    owner: Principal,
+  ) {
     const { forMs, intervalMs } = timings(rule);
     const next = new Date(nextDue(new Date(rule.next_evaluation_at!).getTime(), intervalMs, now));
     let outcome: Outcome | null = null;
     let error: string | null = null;
     try {
-      const result = await query(await scopeOf(rule.owner), rule.query, now);
+      const result = await query(owner, rule.query, now);
       outcome = evaluate(
         {
           name: rule.name,
@@ -140,10 +142,13 @@ export function evaluationPass(deps: Deps, query: InstantEvaluator = engineEvalu
         .limit(CLAIM_BATCH)
         .forUpdate()
         .skipLocked();
+      // Each owner's silences and principal, read once per batch.
       const silences = new Map<string, Promise<SilenceRow[]>>();
+      const owners = new Map<string, Promise<Principal>>();
       for (const rule of due) {
         if (!silences.has(rule.owner)) silences.set(rule.owner, silencesOf(trx, rule.owner, now));
-        await evaluateOne(trx, rule, now, await silences.get(rule.owner)!);
+        if (!owners.has(rule.owner)) owners.set(rule.owner, ownerPrincipal(db, rule.owner));
+        await evaluateOne(trx, rule, now, await silences.get(rule.owner)!, await owners.get(rule.owner)!);
       }
       return due.length;
     });

@@ -16,16 +16,22 @@ export const channels = new ResourceRepo<Schemas['NotificationChannel']>(registr
 });
 export type ChannelRow = Awaited<ReturnType<typeof channels.get>>;
 
-/** The silences' repo presents `state` from platform time, so it is made once the clock is known. */
-let silenceRepo: ResourceRepo<Schemas['Silence']> | undefined;
+/** The silences' repo presents `state` from platform time: one per clock (a process may run several platforms). */
+const silenceRepos = new WeakMap<Clock, ResourceRepo<Schemas['Silence']>>();
 export function silences(clock: Clock) {
+  let repo = silenceRepos.get(clock);
+  if (!repo) silenceRepos.set(clock, (repo = silenceRepo(clock)));
+  return repo;
+}
+
+function silenceRepo(clock: Clock) {
   // Times as RFC 3339 without a zero fraction, so `ends_at = "2030-01-01T00:00:00Z"` in Terraform reads back unchanged.
   const time = (d: Date | string) => goTime(new Date(d).toISOString());
-  return (silenceRepo ??= new ResourceRepo<Schemas['Silence']>(registry.silence, {
+  return new ResourceRepo<Schemas['Silence']>(registry.silence, {
     state: (row) => silenceState(row, clock.now()),
     starts_at: (row) => time(row.starts_at),
     ends_at: (row) => time(row.ends_at),
-  }));
+  });
 }
 export type SilenceRepoRow = Awaited<ReturnType<ReturnType<typeof silences>['get']>>;
 
