@@ -13,7 +13,7 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** the statuses of the next requests, in order; 200 once they are used up */
+  /** the statuses of the next requests, in order (0: never answer, hold the request open); 200 once used up */
   failNext(...statuses: number[]): void;
   close(): Promise<void>;
 }
@@ -27,8 +27,10 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       received.push({ path: req.url ?? '', headers: req.headers, raw, body: raw ? JSON.parse(raw) : undefined });
-      res.statusCode = queue.shift() ?? 200;
-      res.end(res.statusCode < 300 ? 'ok' : 'receiver down');
+      const status = queue.shift() ?? 200;
+      if (status === 0) return; // held open: a receiver that hangs
+      res.statusCode = status;
+      res.end(status < 300 ? 'ok' : 'receiver down');
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

@@ -1,6 +1,7 @@
 // Alert evaluation across real API processes (`npm start`'s entry, two sweepers each) on one database and the manual
 // platform clock: moved to the same instants at once, every due evaluation of every rule happens once (each bumps
-// the rule's revision once), each alert fires once, and each notification reaches the receiver once.
+// the rule's revision once), each alert fires once, and each notification reaches the receiver once; a delivery
+// whose process is killed mid-request is retried by the other once its lease runs out.
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { tsdb } from '../../../api/src/monitoring/tsdb/index.js';
@@ -100,5 +101,42 @@ describe('monitoring: alert rules across processes', function () {
     expect(delivered.every((d) => d.status === 'delivered' && d.attempts === 1)).to.equal(true);
     const told = receiver.received.map((x) => x.body.groupLabels.alertname).sort();
     expect(told).to.deep.equal(rules.map((r) => r.name).sort());
+  });
+
+  it('retries a delivery whose process died mid-request from another process, once its lease has run out', async () => {
+    const [a, b] = procs as [ApiProcess, ApiProcess];
+    const hook = await as(a, 'POST', '/api/monitoring/notification-channels', {
+      name: 'crash-hook',
+      type: 'webhook',
+      url: `${receiver.url}/crash`,
+      secret: 'two-processes-one-secret',
+    });
+    const rule = await as(a, 'POST', '/api/monitoring/alerts', {
+      name: 'Crash',
+      expr: 'vector(1)',
+      channel_ids: [hook.body.id],
+    });
+    expect(rule.status, JSON.stringify(rule.body)).to.equal(201);
+    const t = Date.parse(rule.body.next_evaluation_at);
+    receiver.failNext(0); // the receiver holds the first request open
+    const before = receiver.received.length;
+    // Only a's clock moves: a evaluates, fires and sends, and is killed while the request hangs.
+    void api(a.url, 'POST', '/api/admin/clock', { now: new Date(t).toISOString() }).catch(() => undefined);
+    await eventually(async () => receiver.received.length > before, 'the hanging request');
+    await a.stop('SIGKILL');
+    const [held] = await db('alert_deliveries').where({ channel_id: hook.body.id });
+    expect(held).to.include({ status: 'sending', attempts: 1 });
+
+    // b, past the lease (the webhook timeout and a minute), takes it over and delivers it.
+    await api(b.url, 'POST', '/api/admin/clock', { now: new Date(t + 71_000).toISOString() });
+    const [after] = (await as(b, 'GET', `/api/monitoring/notification-channels/${hook.body.id}/deliveries`)).body.items;
+    expect(after).to.deep.include({ status: 'delivered', attempts: 2, last_status_code: 200 });
+    expect(after.log.map((x: any) => [x.attempt, x.status_code, x.error])).to.deep.equal([
+      [1, null, 'abandoned: the process sending it stopped'],
+      [2, 200, null],
+    ]);
+    const crash = receiver.received.filter((x) => x.path === '/crash');
+    expect(crash).to.have.length(2);
+    expect(crash[1]!.raw, 'the retry sends the same bytes').to.equal(crash[0]!.raw);
   });
 });

@@ -154,4 +154,16 @@ describe('monitoring: alerts refuse bad input', function () {
       expect(s.body.matchers).to.deep.equal([{ name: 'alertname', value: 'X' }]);
     });
   });
+
+  describe('DELETE /api/monitoring/notification-channels/{id}', () => {
+    it('refuses a channel rules still send to with 409 naming them, and deletes it once they are gone', async () => {
+      const c = await as.post('/api/monitoring/notification-channels').send({ name: 'used', type: 'websocket' });
+      const r = await createRule({ expr: 'up > 0', channel_ids: [c.body.id] }).expect(201);
+      const refused = await as.delete(`/api/monitoring/notification-channels/${c.body.id}`).expect(409);
+      expect(refused.body).to.include({ code: 'ResourceInUse' });
+      expect(refused.body.blocked_by).to.deep.equal([{ kind: 'alert_rule', id: r.body.id }]);
+      await as.patch(`/api/monitoring/alerts/${r.body.id}`).send({ channel_ids: [] }).expect(200);
+      await as.delete(`/api/monitoring/notification-channels/${c.body.id}`).expect(204);
+    });
+  });
 });

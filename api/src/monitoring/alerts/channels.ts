@@ -6,7 +6,7 @@ import { problems, type FieldError } from '../../platform/problems.js';
 import { deleteHandler, getHandler, listHandler, patchHandler } from '../../platform/resources/crud.js';
 import { page } from '../../platform/resources/pagination.js';
 import { withDefaults, type Row } from '../../platform/resources/repo.js';
-import { DELIVERIES, channels } from './repos.js';
+import { DELIVERIES, channels, rules } from './repos.js';
 
 /** Headers the deliverer sets itself: a channel may not replace them (a forged signature, a wrong length). */
 const RESERVED = /^(content-type|content-length|host|user-agent|x-atonix-.*|transfer-encoding|connection)$/i;
@@ -55,7 +55,21 @@ const presentDelivery = (d: Record<string, any>) => ({
 const channelHandlers = (_deps: Deps): KindHandlers<'notification_channel'> => ({
   listNotificationChannels: listHandler(channels, ['type', 'name']),
   getNotificationChannel: getHandler(channels),
-  deleteNotificationChannel: deleteHandler(channels),
+  // Refused (409 naming them) while rules still send to the channel, as any resource still in use.
+  deleteNotificationChannel: deleteHandler(channels, [], async (ctx, row) => {
+    const using = await ctx
+      .db(rules.table)
+      .whereRaw('channel_ids @> ?::jsonb', [JSON.stringify([row.id])])
+      .orderBy('seq')
+      .limit(10)
+      .select('id');
+    if (using.length)
+      throw problems.inUse(
+        'notification_channel',
+        row.id,
+        using.map((r: { id: string }) => ({ kind: 'alert_rule', id: r.id })),
+      );
+  }),
   updateNotificationChannel: patchHandler(channels, async (_ctx, row, changes) => {
     checkChannel({ ...row, ...changes });
   }),

@@ -35,12 +35,22 @@ export function deliveryPass(deps: Deps) {
   // The lease outlives the request's timeout by a margin of platform time, so a live sender is never taken over.
   const leaseMs = webhookTimeoutMs + 60_000;
 
-  /** Sending rows whose lease ran out (the process died mid-request): due again at once. */
+  /**
+   * Sending rows whose lease ran out (the process sending died mid-request): the attempt is logged as abandoned and
+   * the delivery is due again at once, or failed when it was the last attempt.
+   */
   async function recoverAbandoned(now: number) {
-    await db(DELIVERIES)
-      .where({ status: 'sending' })
-      .where('lease_until', '<', new Date(now))
-      .update({ status: 'retrying', next_attempt_at: new Date(now), lease_until: null });
+    const entry = (attempt: string) =>
+      `jsonb_build_array(jsonb_build_object('attempt', ${attempt}, 'at', ?::text, 'status_code', null,
+         'error', 'abandoned: the process sending it stopped', 'duration_ms', 0))`;
+    await db.raw(
+      `update ${DELIVERIES} set status = case when attempts >= ? then 'failed' else 'retrying' end,
+              next_attempt_at = case when attempts >= ? then null else ?::timestamptz end, lease_until = null,
+              last_status_code = null, last_error = 'abandoned: the process sending it stopped',
+              log = log || ${entry('attempts')}
+        where status = 'sending' and lease_until < ?`,
+      [maxAttempts, maxAttempts, new Date(now), new Date(now).toISOString(), new Date(now)],
+    );
   }
 
   async function claim(now: number): Promise<Claimed[]> {
