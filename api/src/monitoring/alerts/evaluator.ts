@@ -10,7 +10,7 @@ import { inTransaction } from '../../platform/resources/row-cache.js';
 import type { Principal } from '../../platform/operations/principals.js';
 import { pipelineEvaluator, type InstantEvaluator } from './engine.js';
 import { webhookPayload, type NotifiedAlert } from './payload.js';
-import { DELIVERIES, HISTORY, channels, rules, type ChannelRow, type RuleRow } from './repos.js';
+import { DELIVERIES, HISTORY, SILENCES, channels, rules, type ChannelRow, type RuleRow } from './repos.js';
 import { timings } from './rule-query.js';
 import type { SilenceRow } from './silences-match.js';
 import { evaluate, type Outcome } from './transitions.js';
@@ -31,7 +31,7 @@ export function evaluationPass(deps: Deps, query: InstantEvaluator = pipelineEva
 
   /** The owner's silences that can matter now (not yet ended). */
   const silencesOf = (trx: Knex.Transaction, owner: string, now: number): Promise<SilenceRow[]> =>
-    trx('silences')
+    trx(SILENCES)
       .where({ owner })
       .where('ends_at', '>', new Date(now))
       .select('id', 'matchers', 'starts_at', 'ends_at');

@@ -36,4 +36,5 @@ function silenceRepo(clock: Clock) {
 export type SilenceRepoRow = Awaited<ReturnType<ReturnType<typeof silences>['get']>>;
 
 export const HISTORY = 'alert_history';
+export const SILENCES = registry.silence.table;
 export const DELIVERIES = 'alert_deliveries';

@@ -11,10 +11,10 @@ import { checkQuery } from './engine.js';
 import { evaluationPass } from './evaluator.js';
 import { deliveryPass } from './deliveries.js';
 import { HISTORY, channels, rules, type RuleRow } from './repos.js';
-import { checkFields, queryOf, timings, type RuleFields } from './rule-query.js';
+import { checkFields, queryOf, type RuleFields } from './rule-query.js';
 
 /** The rule's PromQL, once its fields and the expression are known good (422s with pointers otherwise). */
-function queryChecked(deps: Deps, r: RuleFields): string {
+function queryChecked(r: RuleFields): string {
   checkFields(r);
   const query = queryOf(r);
   checkQuery(query, r.expr ? '/expr' : '/metric');
@@ -49,7 +49,7 @@ function ruleHandlers(deps: Deps): KindHandlers<'alert_rule'> {
     deleteAlertRule: deleteHandler(rules),
     async createAlertRule(ctx) {
       const values = withDefaults(rules.meta, ctx.body) as Partial<RuleRow>;
-      const query = queryChecked(deps, values as RuleFields);
+      const query = queryChecked(values as RuleFields);
       await checkChannels(ctx, values.channel_ids ?? []);
       const now = clock.now();
       const row = await rules.insert(ctx.db, {
@@ -76,14 +76,13 @@ function ruleHandlers(deps: Deps): KindHandlers<'alert_rule'> {
       checkIfMatch(ctx.ifMatch, row);
       const changes = mergePatch(rules.meta, ctx.body, rules.present(row)) as Partial<RuleRow>;
       const merged = { ...row, ...changes } as RuleRow;
-      const query = queryChecked(deps, merged as unknown as RuleFields);
+      const query = queryChecked(merged as unknown as RuleFields);
       if (query !== row.query) changes.query = query;
       if (changes.channel_ids) await checkChannels(ctx, changes.channel_ids);
       if ('enabled' in changes || 'interval' in changes) {
         changes.next_evaluation_at = (merged.enabled ? new Date(clock.now()) : null) as never;
         if (!merged.enabled) Object.assign(changes, { alerts: [], state: 'inactive' });
       }
-      timings(merged);
       const updated = await rules.update(ctx.db, row, changes);
       ctx.audit = { resource_type: 'alert_rule', resource_id: row.id, details: { changed: Object.keys(changes) } };
       return { status: 200, body: rules.present(updated), headers: { ETag: `"r${updated.rev}"` } };
