@@ -8,9 +8,9 @@ import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
 export const monitoring = defineService('monitoring', [
-  collectors,
   metricOperations,
   prometheusOperations,
+  collectors,
   alertRuleKind,
   notificationChannelKind,
   silenceKind,

@@ -97,15 +97,15 @@ export interface Config {
     /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
     externalUrl: string;
   };
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
    */
   collect: { seconds: number; backfillHours: number };
-  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
-  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
-  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
-  redisUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

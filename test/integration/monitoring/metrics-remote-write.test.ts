@@ -1,6 +1,7 @@
 // Prometheus remote-write into the store: a real Debian `prometheus` scraping itself and remote-writing to the API
 // with a user's bearer token (series read back through GET /api/monitoring/metrics, metadata through the store),
-// and the receiver's answers to hand-made bodies (204; 400 with a plain-text reason, storing nothing; 401).
+// and the receiver's answers to hand-made bodies (204; 400 with the reason as a problem's detail, storing nothing;
+// 401).
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -147,12 +148,13 @@ describe('monitoring: Prometheus remote-write', function () {
       ]);
     });
 
-    it('answers 400 in plain text for a body that is not snappy, or not a WriteRequest', async () => {
+    it('answers 400 for a body that is not snappy, or not a WriteRequest, saying why', async () => {
       const r = await post(Buffer.from('definitely not snappy')).expect(400);
-      expect(r.headers['content-type']).to.match(/^text\/plain/);
-      expect(r.text).to.match(/snappy/);
+      expect(r.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(r.body.code).to.equal('InvalidWriteRequest');
+      expect(r.body.detail).to.match(/^snappy decode error/);
       const r2 = await post(Buffer.from(snappy.compress(Buffer.from([0xff, 0xff, 0xff])))).expect(400);
-      expect(r2.text).to.match(/protobuf/);
+      expect(r2.body.detail).to.match(/^protobuf decode error/);
     });
 
     it('answers 400 for an invalid series and stores none of the request', async () => {
@@ -164,9 +166,9 @@ describe('monitoring: Prometheus remote-write', function () {
           ],
         }),
       ).expect(400);
-      expect(r.text).to.match(/invalid label name "bad-label"/);
+      expect(r.body.detail).to.equal('invalid label name "bad-label"');
       const missing = await post(encodeWriteRequest({ timeseries: [series({ job: 'x' }, [[1, now]])] })).expect(400);
-      expect(missing.text).to.match(/__name__/);
+      expect(missing.body.detail).to.match(/no __name__ label/);
       const got = await tsdb(app.platform).source.select(
         { owner: user.id },
         [{ name: '__name__', op: '=', value: 'rw_partial' }],

@@ -198,3 +198,64 @@ describe('monitoring: metric retention', () => {
     expect(tables.filter((t) => Number(t.split('_p')[1]) > now)).to.have.length.above(2);
   });
 });
+
+describe('monitoring: metric rollups across processes', () => {
+  let one: TestApp;
+  let two: TestApp;
+  let user: { id: string; token: string };
+
+  before(async () => {
+    one = await startApp({ ATONIX_CLOCK: 'manual' });
+    two = await startApp({ ATONIX_CLOCK: 'manual' }, one.databaseUrl);
+    user = await newUser(one, 'rollups-two');
+  });
+  after(async () => {
+    await two.close();
+    await one.close();
+  });
+
+  it('rolls every minute once and right when two processes pass at the same instants', async () => {
+    const now = Math.max(await clockNow(one), await clockNow(two));
+    const base = Math.floor(now / HOUR) * HOUR - HOUR;
+    const vs = Array.from({ length: 360 }, (_, i) => ({ t: base + i * 10_000, v: (i * 37) % 101 }));
+    // Half the points through each process.
+    for (const [app, part] of [
+      [one, vs.filter((_, i) => i % 2 === 0)],
+      [two, vs.filter((_, i) => i % 2 === 1)],
+    ] as const)
+      await app
+        .as(user.token)
+        .post(BASE)
+        .send({ points: part.map((p) => ({ name: 'twice', value: p.v, timestamp: p.t })) })
+        .expect(204);
+    const at = (ms: number) => ({ now: new Date(ms).toISOString() });
+    for (const step of [MIN, 2 * MIN, 3 * MIN])
+      await Promise.all(
+        [one, two].map((app) =>
+          app.admin
+            .post('/api/admin/clock')
+            .send(at(now + step))
+            .expect(200),
+        ),
+      );
+    const r = await one
+      .as(user.token)
+      .get(`${BASE}?name=twice&start=${base}&end=${base + HOUR - 1}&step=1m&stat=count,sum,max`)
+      .expect(200);
+    expect(r.body.resolution).to.equal('1m');
+    const got = r.body.series[0].points;
+    expect(got).to.have.length(60);
+    for (const p of got) {
+      const mine = vs.filter((x) => x.t >= Date.parse(p.timestamp) && x.t < Date.parse(p.timestamp) + MIN);
+      expect(p).to.deep.equal({
+        timestamp: p.timestamp,
+        count: mine.length,
+        sum: mine.reduce((a, x) => a + x.v, 0),
+        max: Math.max(...mine.map((x) => x.v)),
+      });
+    }
+    // The watermark stands at the last closed minute: neither pass skipped ahead nor stayed behind.
+    const state = await one.platform.db('metric_rollup_state').where('resolution', '1m').first('done_until');
+    expect(Number(state.done_until)).to.equal(Math.floor((now + 3 * MIN) / MIN) * MIN);
+  });
+});
