@@ -2,8 +2,16 @@
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
 // and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
+import { alertRuleKind, notificationChannelKind, silenceKind } from './alerts/index.js';
 import { collectors } from './collectors/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [metricOperations, prometheusOperations, collectors]);
+export const monitoring = defineService('monitoring', [
+  metricOperations,
+  prometheusOperations,
+  collectors,
+  alertRuleKind,
+  notificationChannelKind,
+  silenceKind,
+]);
