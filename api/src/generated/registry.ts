@@ -60,6 +60,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -68,6 +69,8 @@ export type AreaOperationIds = {
   'compute/capacity': 'getCapacity';
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
+  'monitoring/metrics': 'getMetricData' | 'putMetricData';
+  'monitoring/prometheus': 'prometheusRemoteWrite';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateDashboard';
@@ -8503,6 +8506,9 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "cancelWorkflowExecution": "workflow",
   "redriveWorkflowExecution": "workflow",
   "getWorkflowExecutionHistory": "workflow",
+  "getMetricData": null,
+  "putMetricData": null,
+  "prometheusRemoteWrite": null,
   "listDashboards": "dashboard",
   "createDashboard": "dashboard",
   "getDashboard": "dashboard",

@@ -3,5 +3,7 @@
 // and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
 import { collectors } from './collectors/index.js';
+import { metricOperations } from './metrics.js';
+import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [collectors]);
+export const monitoring = defineService('monitoring', [collectors, metricOperations, prometheusOperations]);

@@ -91,6 +91,10 @@ export interface Config {
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
    */
   collect: { seconds: number; backfillHours: number };
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -136,6 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
     },
+    metrics: {
+      retentionDays: {
+        raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
+        '1m': positive('ATONIX_METRICS_RETENTION_1M_DAYS', 90, env),
+        '1h': positive('ATONIX_METRICS_RETENTION_1H_DAYS', 400, env),
+      },
+    },
+    redisUrl: env.REDIS_URL || undefined,
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,
