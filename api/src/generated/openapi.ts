@@ -5189,7 +5189,7 @@ export interface components {
         DashboardQuery: {
             /** @description A PromQL expression. */
             expr: string;
-            /** @description A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`). */
+            /** @description A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset. */
             legend?: string;
         };
         /** @description The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24). */
@@ -5210,11 +5210,10 @@ export interface components {
             description?: string;
             queries: components["schemas"]["DashboardQuery"][];
             /**
-             * @description How values are written (1.5 KiB, 120 ms, 42%).
-             * @default none
+             * @description How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset.
              * @enum {string}
              */
-            unit: "none" | "percent" | "bytes" | "bytes_per_second" | "seconds" | "requests_per_second" | "ops_per_second";
+            unit?: "none" | "percent" | "bytes" | "bytes_per_second" | "seconds" | "requests_per_second" | "ops_per_second";
             /**
              * @description For a stat panel only, how its series' points become one number (last when unset).
              * @enum {string}

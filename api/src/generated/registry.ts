@@ -8065,7 +8065,7 @@ export const registry: Record<Kind, ResourceMeta> = {
                 "serverDefault": false,
                 "secret": false,
                 "terraform": true,
-                "description": "A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`)."
+                "description": "A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset."
               }
             }
           },
@@ -8079,7 +8079,6 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
-            "default": "none",
             "enum": [
               "none",
               "percent",
@@ -8089,7 +8088,7 @@ export const registry: Record<Kind, ResourceMeta> = {
               "requests_per_second",
               "ops_per_second"
             ],
-            "description": "How values are written (1.5 KiB, 120 ms, 42%)."
+            "description": "How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset."
           },
           "reduction": {
             "type": "string",

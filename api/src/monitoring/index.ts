@@ -3,7 +3,8 @@
 // and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
 import { collectors } from './collectors/index.js';
+import { dashboardKind } from './dashboards/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [collectors, metricOperations, prometheusOperations]);
+export const monitoring = defineService('monitoring', [collectors, metricOperations, prometheusOperations, dashboardKind]);

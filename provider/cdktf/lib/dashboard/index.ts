@@ -25,7 +25,7 @@ export interface DashboardConfig extends cdktf.TerraformMetaArguments {
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#panels Dashboard#panels}
   */
-  readonly panels?: DashboardPanels[] | cdktf.IResolvable;
+  readonly panels?: string;
   /**
   * How often the console page redraws the panels. One of: `off`, `10s`, `30s`, `1m`, `5m`. Defaults to `"off"`.
   *
@@ -50,402 +50,6 @@ export interface DashboardConfig extends cdktf.TerraformMetaArguments {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#timeouts Dashboard#timeouts}
   */
   readonly timeouts?: DashboardTimeouts;
-}
-export interface DashboardPanelsQueries {
-}
-
-export function dashboardPanelsQueriesToTerraform(struct?: DashboardPanelsQueries): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  return {
-  }
-}
-
-
-export function dashboardPanelsQueriesToHclTerraform(struct?: DashboardPanelsQueries): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  const attrs = {
-  };
-  return attrs;
-}
-
-export class DashboardPanelsQueriesOutputReference extends cdktf.ComplexObject {
-  private isEmptyObject = false;
-
-  /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
-  * @param complexObjectIndex the index of this item in the list
-  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
-  */
-  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
-    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
-  }
-
-  public get internalValue(): DashboardPanelsQueries | undefined {
-    let hasAnyValues = this.isEmptyObject;
-    const internalValueResult: any = {};
-    return hasAnyValues ? internalValueResult : undefined;
-  }
-
-  public set internalValue(value: DashboardPanelsQueries | undefined) {
-    if (value === undefined) {
-      this.isEmptyObject = false;
-    }
-    else {
-      this.isEmptyObject = Object.keys(value).length === 0;
-    }
-  }
-
-  // expr - computed: true, optional: false, required: false
-  public get expr() {
-    return this.getStringAttribute('expr');
-  }
-
-  // legend - computed: true, optional: false, required: false
-  public get legend() {
-    return this.getStringAttribute('legend');
-  }
-}
-
-export class DashboardPanelsQueriesList extends cdktf.ComplexList {
-
-  /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
-  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
-  */
-  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
-    super(terraformResource, terraformAttribute, wrapsSet)
-  }
-
-  /**
-  * @param index the index of the item to return
-  */
-  public get(index: number): DashboardPanelsQueriesOutputReference {
-    return new DashboardPanelsQueriesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
-  }
-}
-export interface DashboardPanels {
-  /**
-  * description
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#description Dashboard#description}
-  */
-  readonly description?: string;
-  /**
-  * The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24).
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#grid_pos Dashboard#grid_pos}
-  */
-  readonly gridPos: { [key: string]: string };
-  /**
-  * queries
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#queries Dashboard#queries}
-  */
-  readonly queries: DashboardPanelsQueries[] | cdktf.IResolvable;
-  /**
-  * For a stat panel only, how its series' points become one number (last when unset). One of: `last`, `mean`, `min`, `max`, `sum`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#reduction Dashboard#reduction}
-  */
-  readonly reduction?: string;
-  /**
-  * title
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#title Dashboard#title}
-  */
-  readonly title: string;
-  /**
-  * timeseries (lines over the time range), stat (one reduced number), table (the latest value of each series). One of: `timeseries`, `stat`, `table`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#type Dashboard#type}
-  */
-  readonly type: string;
-  /**
-  * How values are written (1.5 KiB, 120 ms, 42%). One of: `none`, `percent`, `bytes`, `bytes_per_second`, `seconds`, `requests_per_second`, `ops_per_second`. Defaults to `"none"`.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#unit Dashboard#unit}
-  */
-  readonly unit?: string;
-}
-
-export function dashboardPanelsToTerraform(struct?: DashboardPanels | cdktf.IResolvable): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  return {
-    description: cdktf.stringToTerraform(struct!.description),
-    grid_pos: cdktf.hashMapper(cdktf.stringToTerraform)(struct!.gridPos),
-    queries: cdktf.listMapper(dashboardPanelsQueriesToTerraform, false)(struct!.queries),
-    reduction: cdktf.stringToTerraform(struct!.reduction),
-    title: cdktf.stringToTerraform(struct!.title),
-    type: cdktf.stringToTerraform(struct!.type),
-    unit: cdktf.stringToTerraform(struct!.unit),
-  }
-}
-
-
-export function dashboardPanelsToHclTerraform(struct?: DashboardPanels | cdktf.IResolvable): any {
-  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
-  if (cdktf.isComplexElement(struct)) {
-    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
-  }
-  const attrs = {
-    description: {
-      value: cdktf.stringToHclTerraform(struct!.description),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-    grid_pos: {
-      value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(struct!.gridPos),
-      isBlock: false,
-      type: "map",
-      storageClassType: "stringMap",
-    },
-    queries: {
-      value: cdktf.listMapperHcl(dashboardPanelsQueriesToHclTerraform, false)(struct!.queries),
-      isBlock: true,
-      type: "set",
-      storageClassType: "DashboardPanelsQueriesList",
-    },
-    reduction: {
-      value: cdktf.stringToHclTerraform(struct!.reduction),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-    title: {
-      value: cdktf.stringToHclTerraform(struct!.title),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-    type: {
-      value: cdktf.stringToHclTerraform(struct!.type),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-    unit: {
-      value: cdktf.stringToHclTerraform(struct!.unit),
-      isBlock: false,
-      type: "simple",
-      storageClassType: "string",
-    },
-  };
-
-  // remove undefined attributes
-  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
-}
-
-export class DashboardPanelsOutputReference extends cdktf.ComplexObject {
-  private isEmptyObject = false;
-  private resolvableValue?: cdktf.IResolvable;
-
-  /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
-  * @param complexObjectIndex the index of this item in the list
-  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
-  */
-  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
-    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
-  }
-
-  public get internalValue(): DashboardPanels | cdktf.IResolvable | undefined {
-    if (this.resolvableValue) {
-      return this.resolvableValue;
-    }
-    let hasAnyValues = this.isEmptyObject;
-    const internalValueResult: any = {};
-    if (this._description !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.description = this._description;
-    }
-    if (this._gridPos !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.gridPos = this._gridPos;
-    }
-    if (this._queries?.internalValue !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.queries = this._queries?.internalValue;
-    }
-    if (this._reduction !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.reduction = this._reduction;
-    }
-    if (this._title !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.title = this._title;
-    }
-    if (this._type !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.type = this._type;
-    }
-    if (this._unit !== undefined) {
-      hasAnyValues = true;
-      internalValueResult.unit = this._unit;
-    }
-    return hasAnyValues ? internalValueResult : undefined;
-  }
-
-  public set internalValue(value: DashboardPanels | cdktf.IResolvable | undefined) {
-    if (value === undefined) {
-      this.isEmptyObject = false;
-      this.resolvableValue = undefined;
-      this._description = undefined;
-      this._gridPos = undefined;
-      this._queries.internalValue = undefined;
-      this._reduction = undefined;
-      this._title = undefined;
-      this._type = undefined;
-      this._unit = undefined;
-    }
-    else if (cdktf.Tokenization.isResolvable(value)) {
-      this.isEmptyObject = false;
-      this.resolvableValue = value;
-    }
-    else {
-      this.isEmptyObject = Object.keys(value).length === 0;
-      this.resolvableValue = undefined;
-      this._description = value.description;
-      this._gridPos = value.gridPos;
-      this._queries.internalValue = value.queries;
-      this._reduction = value.reduction;
-      this._title = value.title;
-      this._type = value.type;
-      this._unit = value.unit;
-    }
-  }
-
-  // description - computed: true, optional: true, required: false
-  private _description?: string; 
-  public get description() {
-    return this.getStringAttribute('description');
-  }
-  public set description(value: string) {
-    this._description = value;
-  }
-  public resetDescription() {
-    this._description = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get descriptionInput() {
-    return this._description;
-  }
-
-  // grid_pos - computed: true, optional: false, required: true
-  private _gridPos?: { [key: string]: string }; 
-  public get gridPos() {
-    return this.getStringMapAttribute('grid_pos');
-  }
-  public set gridPos(value: { [key: string]: string }) {
-    this._gridPos = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get gridPosInput() {
-    return this._gridPos;
-  }
-
-  // queries - computed: true, optional: false, required: true
-  private _queries = new DashboardPanelsQueriesList(this, "queries", true);
-  public get queries() {
-    return this._queries;
-  }
-  public putQueries(value: DashboardPanelsQueries[] | cdktf.IResolvable) {
-    this._queries.internalValue = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get queriesInput() {
-    return this._queries.internalValue;
-  }
-
-  // reduction - computed: true, optional: true, required: false
-  private _reduction?: string; 
-  public get reduction() {
-    return this.getStringAttribute('reduction');
-  }
-  public set reduction(value: string) {
-    this._reduction = value;
-  }
-  public resetReduction() {
-    this._reduction = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get reductionInput() {
-    return this._reduction;
-  }
-
-  // title - computed: true, optional: false, required: true
-  private _title?: string; 
-  public get title() {
-    return this.getStringAttribute('title');
-  }
-  public set title(value: string) {
-    this._title = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get titleInput() {
-    return this._title;
-  }
-
-  // type - computed: true, optional: false, required: true
-  private _type?: string; 
-  public get type() {
-    return this.getStringAttribute('type');
-  }
-  public set type(value: string) {
-    this._type = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get typeInput() {
-    return this._type;
-  }
-
-  // unit - computed: true, optional: true, required: false
-  private _unit?: string; 
-  public get unit() {
-    return this.getStringAttribute('unit');
-  }
-  public set unit(value: string) {
-    this._unit = value;
-  }
-  public resetUnit() {
-    this._unit = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get unitInput() {
-    return this._unit;
-  }
-}
-
-export class DashboardPanelsList extends cdktf.ComplexList {
-  public internalValue? : DashboardPanels[] | cdktf.IResolvable
-
-  /**
-  * @param terraformResource The parent resource
-  * @param terraformAttribute The attribute on the parent resource this class is referencing
-  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
-  */
-  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
-    super(terraformResource, terraformAttribute, wrapsSet)
-  }
-
-  /**
-  * @param index the index of the item to return
-  */
-  public get(index: number): DashboardPanelsOutputReference {
-    return new DashboardPanelsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
-  }
 }
 export interface DashboardTimeouts {
   /**
@@ -666,7 +270,7 @@ export class Dashboard extends cdktf.TerraformResource {
     });
     this._description = config.description;
     this._name = config.name;
-    this._panels.internalValue = config.panels;
+    this._panels = config.panels;
     this._refresh = config.refresh;
     this._tags = config.tags;
     this._timeRange = config.timeRange;
@@ -722,19 +326,19 @@ export class Dashboard extends cdktf.TerraformResource {
   }
 
   // panels - computed: true, optional: true, required: false
-  private _panels = new DashboardPanelsList(this, "panels", true);
+  private _panels?: string; 
   public get panels() {
-    return this._panels;
+    return this.getStringAttribute('panels');
   }
-  public putPanels(value: DashboardPanels[] | cdktf.IResolvable) {
-    this._panels.internalValue = value;
+  public set panels(value: string) {
+    this._panels = value;
   }
   public resetPanels() {
-    this._panels.internalValue = undefined;
+    this._panels = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get panelsInput() {
-    return this._panels.internalValue;
+    return this._panels;
   }
 
   // refresh - computed: true, optional: true, required: false
@@ -809,7 +413,7 @@ export class Dashboard extends cdktf.TerraformResource {
     return {
       description: cdktf.stringToTerraform(this._description),
       name: cdktf.stringToTerraform(this._name),
-      panels: cdktf.listMapper(dashboardPanelsToTerraform, false)(this._panels.internalValue),
+      panels: cdktf.stringToTerraform(this._panels),
       refresh: cdktf.stringToTerraform(this._refresh),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
       time_range: cdktf.hashMapper(cdktf.stringToTerraform)(this._timeRange),
@@ -832,10 +436,10 @@ export class Dashboard extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       panels: {
-        value: cdktf.listMapperHcl(dashboardPanelsToHclTerraform, false)(this._panels.internalValue),
-        isBlock: true,
-        type: "set",
-        storageClassType: "DashboardPanelsList",
+        value: cdktf.stringToHclTerraform(this._panels),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
       },
       refresh: {
         value: cdktf.stringToHclTerraform(this._refresh),
