@@ -3063,6 +3063,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/prometheus/api/v1/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluate a PromQL expression at one instant
+         * @description An instant query: the expression evaluated at `time` (Prometheus 2.42 semantics, 5-minute lookback) over the caller's series (the admin's: every owner's). Errors are Prometheus' own: 400 bad_data (a bad parameter, bad or unsupported PromQL naming the construct), 422 execution, 503 timeout.
+         */
+        get: operations["prometheusQuery"];
+        put?: never;
+        /**
+         * Evaluate a PromQL expression at one instant (form body)
+         * @description An instant query: the expression evaluated at `time` (Prometheus 2.42 semantics, 5-minute lookback) over the caller's series (the admin's: every owner's). Errors are Prometheus' own: 400 bad_data (a bad parameter, bad or unsupported PromQL naming the construct), 422 execution, 503 timeout.
+         */
+        post: operations["prometheusQueryPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/query_range": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluate a PromQL expression over a range of time
+         * @description A range query: the expression evaluated at start, start + step, ... up to end, answered as a matrix. At most 11,000 steps.
+         */
+        get: operations["prometheusQueryRange"];
+        put?: never;
+        /**
+         * Evaluate a PromQL expression over a range of time (form body)
+         * @description A range query: the expression evaluated at start, start + step, ... up to end, answered as a matrix. At most 11,000 steps.
+         */
+        post: operations["prometheusQueryRangePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find series by label matchers
+         * @description The label sets of the series matching any `match[]` selector with samples between start and end.
+         */
+        get: operations["prometheusSeries"];
+        put?: never;
+        /**
+         * Find series by label matchers (form body)
+         * @description The label sets of the series matching any `match[]` selector with samples between start and end.
+         */
+        post: operations["prometheusSeriesPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List label names
+         * @description The label names of the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        get: operations["prometheusLabels"];
+        put?: never;
+        /**
+         * List label names (form body)
+         * @description The label names of the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        post: operations["prometheusLabelsPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/label/{name}/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The label name (`__name__` lists metric names). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the values of one label
+         * @description The values of label `name` among the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        get: operations["prometheusLabelValues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metric metadata
+         * @description Type, help and unit of each metric (or of `metric`), as remote-write and custom points described them.
+         */
+        get: operations["prometheusMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/status/buildinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Build information
+         * @description What this API presents itself as (Prometheus 2.42.0), which Grafana reads to pick the features it uses.
+         */
+        get: operations["prometheusBuildInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/dashboards": {
         parameters: {
             query?: never;
@@ -5186,6 +5345,26 @@ export interface components {
                 [key: string]: components["schemas"]["MetricMetadata"];
             };
         };
+        /** @description Prometheus' envelope: `status` "success" with `data` (and `warnings` when there are some), or "error" with `errorType` (`bad_data` 400, `execution` 422, `timeout` 503) and `error`. */
+        PrometheusAnswer: {
+            /** @enum {string} */
+            status: "success" | "error";
+            data?: unknown;
+            warnings?: string[];
+            /** @enum {string} */
+            errorType?: "bad_data" | "execution" | "timeout" | "canceled" | "internal" | "unavailable" | "not_found";
+            error?: string;
+        };
+        PrometheusError: {
+            /** @constant */
+            status: "error";
+            errorType: string;
+            error: string;
+        };
+        /** @description The same parameters as the query string, as a form (what Grafana sends by default). */
+        PrometheusForm: {
+            [key: string]: string;
+        };
         DashboardQuery: {
             /** @description A PromQL expression. */
             expr: string;
@@ -6095,6 +6274,42 @@ export interface components {
                 "application/json": components["schemas"]["WorkflowExecution"];
             };
         };
+        /** @description `{"status":"success","data":...}` as Prometheus answers. */
+        Success: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusAnswer"];
+            };
+        };
+        /** @description A bad parameter or PromQL expression: `{"status":"error","errorType":"bad_data","error":...}`. */
+        BadData: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The expression failed while evaluating (many-to-many matching, say): errorType `execution`. */
+        Execution: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The evaluation took longer than `timeout`: errorType `timeout`. */
+        Timeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
         /** @description The dashboard. */
         DashboardOk: {
             headers: {
@@ -6135,6 +6350,22 @@ export interface components {
         KeyId: string;
         /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
         KeyAliasId: string;
+        /** @description The PromQL expression (in the query string or the form). */
+        query: string;
+        /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+        time: string;
+        /** @description Evaluation timeout, seconds or a duration (default 2m). */
+        timeout: string;
+        /** @description Start time, RFC 3339 or Unix seconds. */
+        start: string;
+        /** @description End time, RFC 3339 or Unix seconds. */
+        end: string;
+        /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+        step: string;
+        /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+        match: string[];
+        /** @description Only this metric's metadata. */
+        metric: string;
     };
     requestBodies: never;
     headers: {
@@ -13123,6 +13354,270 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQuery: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+                time?: components["parameters"]["time"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryPost: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+                time?: components["parameters"]["time"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryRange: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+                /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+                step?: components["parameters"]["step"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryRangePost: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+                /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+                step?: components["parameters"]["step"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusSeries: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusSeriesPost: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabels: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabelsPost: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabelValues: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path: {
+                /** @description The label name (`__name__` lists metric names). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusMetadata: {
+        parameters: {
+            query?: {
+                /** @description Only this metric's metadata. */
+                metric?: components["parameters"]["metric"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusBuildInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

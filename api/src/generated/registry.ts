@@ -60,7 +60,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
-  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -70,7 +70,7 @@ export type AreaOperationIds = {
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
-  'monitoring/prometheus': 'prometheusRemoteWrite';
+  'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateDashboard';
@@ -8508,6 +8508,17 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getMetricData": null,
   "putMetricData": null,
   "prometheusRemoteWrite": null,
+  "prometheusQuery": null,
+  "prometheusQueryPost": null,
+  "prometheusQueryRange": null,
+  "prometheusQueryRangePost": null,
+  "prometheusSeries": null,
+  "prometheusSeriesPost": null,
+  "prometheusLabels": null,
+  "prometheusLabelsPost": null,
+  "prometheusLabelValues": null,
+  "prometheusMetadata": null,
+  "prometheusBuildInfo": null,
   "listDashboards": "dashboard",
   "createDashboard": "dashboard",
   "getDashboard": "dashboard",

@@ -4,4 +4,5 @@ export { PromQLError, type PromQLErrorType } from './errors.js';
 export { toPrometheusJSON, type PromJSON } from './json.js';
 export type { PromValue } from './values.js';
 export { matcherFn, matchesAll } from './labels.js';
-export { parse } from './parse.js';
+export { parse, parseSelector } from './parse.js';
+export type { QueryOptions } from './query.js';

@@ -281,3 +281,11 @@ function binary(n: SyntaxNode, s: State, buildRhs: (rhs: SyntaxNode) => Expr = (
   if (!comparisons.has(op) && !setOps.has(op) && !arithmetic.has(op)) throw unsupported(`operator ${op}`);
   return { kind: 'binary', op, lhs, rhs, bool, matching };
 }
+
+/** A series selector (`match[]` of the series, labels and label values endpoints): its matchers. */
+export function parseSelector(text: string): Matcher[] {
+  const e = parse(text);
+  if (e.kind !== 'vector' || e.offsetMs !== 0)
+    throw badData(`parse error: ${JSON.stringify(text)} is not a series selector`);
+  return e.matchers;
+}

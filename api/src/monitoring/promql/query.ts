@@ -2,21 +2,34 @@
 // (range steps at start + k*step), and assemble the result as Prometheus's engine returns it.
 import type { Labels, SampleSource, Scope, SeriesData } from '../types.js';
 import { typeName, typeOf } from './ast.js';
-import { badData } from './errors.js';
+import { badData, PromQLError } from './errors.js';
 import { Evaluator } from './eval.js';
 import { compareLabels, labelsKey } from './labels.js';
 import { parse } from './parse.js';
 import { fetchSelectors } from './selectors.js';
 import type { PromValue } from './values.js';
 
+export interface QueryOptions {
+  /** give up (PromQLError timeout) once performance.now() passes this */
+  deadline?: number;
+}
+
+function checkDeadline(opts: QueryOptions): void {
+  if (opts.deadline !== undefined && performance.now() > opts.deadline) {
+    throw new PromQLError('timeout', 'query timed out in expression evaluation');
+  }
+}
+
 export async function instantQuery(
   source: SampleSource,
   scope: Scope,
   expr: string,
   timeMs: number,
+  opts: QueryOptions = {},
 ): Promise<PromValue> {
   const ast = parse(expr);
   const data = await fetchSelectors(source, scope, ast, timeMs, timeMs);
+  checkDeadline(opts);
   const v = new Evaluator(data).eval(ast, timeMs);
   switch (v.type) {
     case 'vector':
@@ -37,6 +50,7 @@ export async function rangeQuery(
   startMs: number,
   endMs: number,
   stepMs: number,
+  opts: QueryOptions = {},
 ): Promise<PromValue> {
   const ast = parse(expr);
   const t = typeOf(ast);
@@ -55,7 +69,8 @@ export async function rangeQuery(
     if (!s) series.set(k, (s = { labels, samples: [] }));
     s.samples.push({ t: ts, v });
   };
-  for (let ts = startMs; ts <= endMs; ts += stepMs) {
+  for (let ts = startMs, k = 0; ts <= endMs; ts = startMs + ++k * stepMs) {
+    if (k % 64 === 0) checkDeadline(opts);
     const v = ev.eval(ast, ts);
     if (v.type === 'scalar') add({}, ts, v.v);
     else if (v.type === 'vector') for (const s of v.samples) add(s.labels, ts, s.v);
