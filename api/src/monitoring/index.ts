@@ -7,4 +7,9 @@ import { dashboardKind } from './dashboards/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [collectors, metricOperations, prometheusOperations, dashboardKind]);
+export const monitoring = defineService('monitoring', [
+  collectors,
+  metricOperations,
+  prometheusOperations,
+  dashboardKind,
+]);
