@@ -23,7 +23,8 @@ export function timeSeriesChart(box, series, unit) {
   const chart = new uPlot(
     {
       ...size(),
-      legend: { show: true, live: true },
+      // A legend of names only: values under a moving cursor would make the grid jump.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((v) => formatValue(v, unit)) }],

@@ -59,7 +59,8 @@ async function drawStat(slot, panel, w) {
   if (!values.length) return 'empty';
   const value = REDUCE[panel.reduction ?? 'last'](values);
   const number = el('div', 'stat-value', formatValue(value, panel.unit));
-  const label = el('div', 'stat-label', first.name);
+  // An aggregate's series has no labels to name it by; the title says what it is.
+  const label = el('div', 'stat-label', first.name === '{}' ? '' : first.name);
   const canvas = el('canvas', 'sparkline');
   slot.body.replaceChildren(number, label, canvas);
   sparkline(canvas, values);
