@@ -50,6 +50,7 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     };
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
+    if (p.json && p.type === 'array') attr.jsonList = true;
     // A list of objects held as JSON text (a dashboard's panels) is one string, not a nested set.
     if (p.items && !p.json) attr.nested = nestedSet(p.items, computedOnly);
     out.push(attr);

@@ -893,7 +893,8 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true
+          "json": true,
+          "jsonList": true
         },
         {
           "name": "time_range",
