@@ -2,7 +2,7 @@
 // pointer), and the Overview every user is given once: at creation, at start for users who have none, never again
 // once deleted; a user's dashboards go with the user.
 import { expect } from 'chai';
-import { newUser, startApp, type TestApp } from '../../support/app.js';
+import { newUser, stackSettled, startApp, type TestApp } from '../../support/app.js';
 import { newId } from '../../../api/src/platform/resources/ids.js';
 
 const BASE = '/api/monitoring/dashboards';
@@ -176,6 +176,46 @@ describe('monitoring: dashboards', () => {
       await as.delete(`${BASE}/${d.id}`).expect(204);
       const r = await as.get(`${BASE}/${d.id}`).expect(404);
       expect(r.body.code).to.equal('NotFound');
+    });
+  });
+
+  describe('in a stack', () => {
+    it('is deployed by the stack engine from a native template, and deleted with the stack', async () => {
+      const template = {
+        Resources: {
+          Board: {
+            Type: 'Atonix::Monitoring::Dashboard',
+            Properties: { name: 'from-stack', refresh: '10s', panels: [panel(0, 0, 24, 6)] },
+          },
+        },
+      };
+      const r = await as.post('/api/automation/stacks').send({ name: 'boards', template }).expect(202);
+      const done = await stackSettled(as, r.body.id);
+      expect(done.status, done.status_reason).to.equal('create_complete');
+      const [res] = (await as.get(`/api/automation/stacks/${r.body.id}/resources`).expect(200)).body.items;
+      const board = (await as.get(`${BASE}/${res.physical_id}`).expect(200)).body;
+      expect(board).to.include({ name: 'from-stack', refresh: '10s', owner: user.id });
+      expect(board.panels).to.deep.equal([panel(0, 0, 24, 6)]);
+      await as.delete(`/api/automation/stacks/${r.body.id}`).expect(202);
+      expect((await stackSettled(as, r.body.id)).status).to.equal('gone');
+      await as.get(`${BASE}/${res.physical_id}`).expect(404);
+    });
+
+    it('takes the panels as JSON text from Terraform JSON (what CDKTF synthesizes), and a re-apply changes nothing', async () => {
+      const panels = [panel(0, 0, 12, 6), panel(12, 0, 12, 6)];
+      const template = {
+        resource: { atonix_dashboard: { ops: { name: 'synthesized', panels: JSON.stringify(panels) } } },
+      };
+      const r = await as.post('/api/automation/stacks').send({ name: 'cdktf-boards', template }).expect(202);
+      expect((await stackSettled(as, r.body.id)).status).to.equal('create_complete');
+      const [res] = (await as.get(`/api/automation/stacks/${r.body.id}/resources`).expect(200)).body.items;
+      const board = (await as.get(`${BASE}/${res.physical_id}`).expect(200)).body;
+      expect(board.panels).to.deep.equal(panels);
+      const again = await as.patch(`/api/automation/stacks/${r.body.id}`).send({ template }).expect(200);
+      expect(again.body.status).to.equal('create_complete');
+      expect((await as.get(`${BASE}/${res.physical_id}`).expect(200)).body.etag).to.equal(board.etag);
+      await as.delete(`/api/automation/stacks/${r.body.id}`).expect(202);
+      expect((await stackSettled(as, r.body.id)).status).to.equal('gone');
     });
   });
 
