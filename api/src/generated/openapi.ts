@@ -3054,7 +3054,7 @@ export interface paths {
         put?: never;
         /**
          * Receive Prometheus remote-write (snappy-compressed protobuf WriteRequest)
-         * @description The body is a `prometheus.WriteRequest` (remote-write 1.0: time series with labels and samples, and metric metadata) in protobuf, compressed in snappy's block format (`Content-Encoding: snappy`). Every series is the caller's (the store adds its `owner` label; a series' own `owner` is kept as `exported_owner`). Answers as Prometheus' receiver does: 204 when stored (all or none), 400 with a plain-text reason for a body that cannot be used (Prometheus then drops the batch instead of retrying it).
+         * @description The body is a `prometheus.WriteRequest` (remote-write 1.0: time series with labels and samples, and metric metadata) in protobuf, compressed in snappy's block format (`Content-Encoding: snappy`). Every series is the caller's (the store adds its `owner` label; a series' own `owner` is kept as `exported_owner`). Answers as Prometheus' receiver does: 204 when stored (all or none); 400 for a body that cannot be used (Prometheus then drops the batch instead of retrying it), a problem whose `detail` is the receiver's reason (`snappy decode error: ...`, `invalid label name "..."`), which Prometheus logs.
          */
         post: operations["prometheusRemoteWrite"];
         delete?: never;
@@ -13344,15 +13344,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The body is not a snappy-compressed WriteRequest, or holds an invalid series; nothing was stored. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                };
             };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];

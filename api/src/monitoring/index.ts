@@ -8,8 +8,8 @@ import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
 export const monitoring = defineService('monitoring', [
-  collectors,
   metricOperations,
   prometheusOperations,
+  collectors,
   dashboardKind,
 ]);

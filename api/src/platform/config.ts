@@ -86,15 +86,15 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
    */
   collect: { seconds: number; backfillHours: number };
-  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
-  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
-  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
-  redisUrl?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -136,10 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
-    collect: {
-      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
-      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
-    },
     metrics: {
       retentionDays: {
         raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
@@ -148,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redisUrl: env.REDIS_URL || undefined,
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,

@@ -53,9 +53,10 @@ async function create(trx: Knex.Transaction, t: Table, lo: number): Promise<void
     [lo, hi],
   );
   await trx.raw(`alter table ${t.name} attach partition ${name} for values from (${lo}) to (${hi})`);
-  await trx.raw(`comment on table ${name} is ?`, [
-    `${t.name} for [${new Date(lo).toISOString()}, ${new Date(hi).toISOString()})`,
-  ]);
+  // Only digits and ISO times in it: nothing to escape (COMMENT takes no parameters).
+  await trx.raw(
+    `comment on table ${name} is '${t.name} for [${new Date(lo).toISOString()}, ${new Date(hi).toISOString()})'`,
+  );
 }
 
 export interface UpkeepReport {

@@ -1,7 +1,8 @@
-// POST /api/monitoring/prometheus/api/v1/write: Prometheus remote-write into the store, answered as Prometheus'
-// own receiver answers (204; 400 with a plain-text reason, which a sender drops instead of retrying). The handler
-// is spread into the 'monitoring/prometheus' family's manifest (../prometheus-api.ts).
-import { Readable } from 'node:stream';
+// POST /api/monitoring/prometheus/api/v1/write: Prometheus remote-write into the store, answered with the statuses
+// Prometheus' own receiver uses (204; 400 for a body it cannot use, which a sender drops instead of retrying, with
+// the receiver's reason as the problem's detail: a sender logs the body, and the refusal is audited like any other).
+// The handler is spread into the 'monitoring/prometheus' family's manifest (../prometheus-api.ts).
+import type { Readable } from 'node:stream';
 import type { Deps } from '../../platform/deps.js';
 import type { HandlersOf } from '../../platform/operations/context.js';
 import { Problem } from '../../platform/problems.js';
@@ -31,11 +32,8 @@ async function readBody(stream: Readable | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const text = (status: number, body: string) => ({
-  status,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  stream: Readable.from([body + '\n']),
-});
+const refusal = (reason: string) =>
+  new Problem(400, 'InvalidWriteRequest', 'The remote-write request cannot be stored', reason);
 
 /** The store's points of a WriteRequest's series; the first invalid series is the 400's reason. */
 function pointsOf(series: ReturnType<typeof decodeWriteRequest>['timeseries'], now: number): Point[] {
@@ -70,7 +68,7 @@ export function remoteWriteHandlers(deps: Deps): HandlersOf<'prometheusRemoteWri
         decoded = decodeWriteRequest(body);
         points = pointsOf(decoded.timeseries, deps.clock.now());
       } catch (e) {
-        if (e instanceof BadWriteRequest) return text(400, e.message);
+        if (e instanceof BadWriteRequest) throw refusal(e.message);
         throw e;
       }
       const metadata = Object.keys(decoded.metadata).length ? decoded.metadata : undefined;

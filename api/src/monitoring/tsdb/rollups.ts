@@ -54,7 +54,7 @@ const ROLL_1M = `
 
 // An hour's minutes merged: counts and sums add, extremes of non-empty minutes, the latest last, sketches add.
 const ROLL_1H = `
-  with r as (select series_id, bucket - ((bucket % ${HOUR}) + ${HOUR}) % ${HOUR} as hb, * from metric_rollups_1m
+  with r as (select bucket - ((bucket % ${HOUR}) + ${HOUR}) % ${HOUR} as hb, m.* from metric_rollups_1m m
              where bucket >= ? and bucket < ? /*where*/),
   agg as (
     select series_id, hb, sum(count)::int as c, sum(sum) filter (where count > 0) as s,
@@ -112,7 +112,8 @@ async function advance(db: Knex, res: Resolution, target: number, now: number, o
     const moved = await db.transaction(async (trx) => {
       const row = await trx('metric_rollup_state').where('resolution', res).forUpdate().first('done_until');
       let from = Number(row.done_until);
-      if (from === 0) from = floorTo(now - opts.rawRetentionMs, WIDTH[res]);
+      // A fresh store starts at its oldest sample (a full scan only while it is small: the watermark is then set).
+      if (from === 0) from = await firstBucket(trx, res, now - opts.rawRetentionMs, target);
       if (from >= target) return false;
       const to = Math.min(target, from + SPAN[res]);
       await roll(trx, res, from, to);
@@ -121,6 +122,13 @@ async function advance(db: Knex, res: Resolution, target: number, now: number, o
     });
     if (!moved) return;
   }
+}
+
+async function firstBucket(trx: Knex.Transaction, res: Resolution, oldest: number, target: number) {
+  const source =
+    res === '1m' ? 'select min(t) as m from metric_samples' : 'select min(bucket) as m from metric_rollups_1m';
+  const m = (await trx.raw(source)).rows[0]?.m;
+  return m == null ? target : floorTo(Math.max(Number(m), oldest), WIDTH[res]);
 }
 
 /** The queued late minutes: rolled again from raw samples, and their hours from their minutes where already rolled. */

@@ -14,12 +14,16 @@ export function startUpkeep(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'log'>)
   let lastUpkeep = -Infinity;
   let running: Promise<void> | undefined;
   const pass = async (now: number) => {
-    if (now - lastUpkeep >= HOUR) {
-      const report = await upkeep(deps.db, now, retention);
-      lastUpkeep = now;
-      if (report.dropped.length) deps.log.info(report, 'metric partitions dropped past retention');
+    try {
+      if (now - lastUpkeep >= HOUR) {
+        const report = await upkeep(deps.db, now, retention);
+        lastUpkeep = now;
+        if (report.dropped.length) deps.log.info(report, 'metric partitions dropped past retention');
+      }
+    } finally {
+      // Rollups do not wait on a failed upkeep (the DEFAULT partition takes any point meanwhile).
+      await rollupPass(deps.db, now, { rawRetentionMs: retention.rawMs });
     }
-    await rollupPass(deps.db, now, { rawRetentionMs: retention.rawMs });
   };
   deps.clock.onTick((now) => {
     if (running) return deps.clock.manual ? running : undefined;
