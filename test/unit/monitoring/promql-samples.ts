@@ -1,6 +1,6 @@
 // The samples the PromQL differential tests evaluate on both engines: counters with a reset and a late start, gauges
 // with a gap longer than the lookback, classic histograms, a linear trend, and a family whose names collide once
-// dropped. Deterministic (a small LCG); two hours at 15 s from a fixed hour in the past, so promtool makes blocks of it.
+// dropped, and NaN values. Deterministic (a small LCG); two hours at 15 s from a fixed hour in the past, so promtool makes blocks of it.
 import type { Labels, SeriesData } from '../../../api/src/monitoring/types.js';
 
 export const BASE = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -75,4 +75,7 @@ export const samples: SeriesData[] = [
   ...histogram('api', 10),
   ...histogram('web', 11),
   series({ __name__: 'disk_free_bytes', instance: 'a' }, (i) => 1e9 - i * 250_000 + (i % 7) * 1000),
+  // NaN now and then (not Prometheus' stale marker: a sample whose value is NaN), beside a plain gauge.
+  series({ __name__: 'flaky_gauge', instance: 'n' }, (i) => (i % 7 === 3 ? NaN : 10 + (i % 5))),
+  series({ __name__: 'flaky_gauge', instance: 'm' }, (i) => 12.5 + (i % 3)),
 ];

@@ -50,8 +50,22 @@ export function formatLabels(labels: Labels): string {
   return `{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(', ')}}`;
 }
 
-/** The labels `keep` names (by), or all but `drop` and `__name__` (without / ignoring). */
+const picked = new WeakMap<Labels, Map<string, Labels>>();
+
+/**
+ * The labels `names` keeps (by / on), or all but `names` and `__name__` (without / ignoring). The same object comes
+ * back for the same series and grouping at every step, so its identity key is computed once per query.
+ */
 export function pick(labels: Labels, names: string[], on: boolean): Labels {
+  let byGrouping = picked.get(labels);
+  if (!byGrouping) picked.set(labels, (byGrouping = new Map()));
+  const spec = `${on ? '+' : '-'}${names.join('\u0000')}`;
+  let out = byGrouping.get(spec);
+  if (!out) byGrouping.set(spec, (out = pickFresh(labels, names, on)));
+  return out;
+}
+
+function pickFresh(labels: Labels, names: string[], on: boolean): Labels {
   const out: Labels = {};
   if (on) {
     for (const n of names) if (labels[n] !== undefined && labels[n] !== '') out[n] = labels[n];
