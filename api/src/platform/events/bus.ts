@@ -11,8 +11,12 @@ export const SIGNALS = {
   clock: 'atonix_clock',
 } as const;
 export type Signal = keyof typeof SIGNALS;
-/** `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016). */
-export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run';
+/**
+ * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016).
+ * `alert_rule.notification`: the alert rule `id` notified a channel (monitoring/alerts/evaluator.ts).
+ */
+export type ChangeType =
+  'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'alert_rule.notification';
 
 export interface ChangeEvent {
   type: ChangeType;
@@ -25,6 +29,9 @@ export interface ChangeEvent {
   run_id?: string;
   due_at?: string;
   attempt?: number;
+  /** an `alert_rule.notification` event's channel, status (firing or resolved) and alerts */
+  channel_id?: string;
+  alerts?: { fingerprint: string; status: string; labels: Record<string, string> }[];
 }
 
 export type Listener = (ev: ChangeEvent) => void;
