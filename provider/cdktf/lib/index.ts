@@ -8,6 +8,7 @@ export * as backupVault from './backup-vault/index.js';
 export * as bucket from './bucket/index.js';
 export * as bucketLifecycleConfiguration from './bucket-lifecycle-configuration/index.js';
 export * as bucketObject from './bucket-object/index.js';
+export * as dashboard from './dashboard/index.js';
 export * as fileShare from './file-share/index.js';
 export * as fileShareMountTarget from './file-share-mount-target/index.js';
 export * as group from './group/index.js';

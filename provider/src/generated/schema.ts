@@ -1118,6 +1118,128 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_dashboard",
+      "kind": "dashboard",
+      "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Dashboard id (dsh-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the dashboard shows. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "panels",
+          "type": "string",
+          "description": "The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = \"timeseries\", title = \"CPU\", queries = [{ expr = \"...\" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`). Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "jsonList": true
+        },
+        {
+          "name": "time_range",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. Defaults to `{\"from\":\"now-6h\",\"to\":\"now\"}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "from": "now-6h",
+            "to": "now"
+          }
+        },
+        {
+          "name": "refresh",
+          "type": "string",
+          "description": "How often the console page redraws the panels. One of: `off`, `10s`, `30s`, `1m`, `5m`. Defaults to `\"off\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "off"
+        },
+        {
+          "name": "tags",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Free-form labels to find dashboards by. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/dashboards",
+        "item": "/api/monitoring/dashboards/{id}",
+        "list": "/api/monitoring/dashboards",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_file_share",
       "kind": "file_share",
       "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
