@@ -103,9 +103,10 @@ export interface Config {
   redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
-   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   * 0 turns them off), and after a gap (a clock jump, a stopped platform), modelled minutes back to at most
+   * `backfillHours` before now and as many as `pointsPerPass` points allow (ATONIX_METRICS_POINTS_PER_PASS)
    */
-  collect: { seconds: number; backfillHours: number };
+  collect: { seconds: number; backfillHours: number; pointsPerPass: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collect: {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+      pointsPerPass: positive('ATONIX_METRICS_POINTS_PER_PASS', 500_000, env),
     },
     metrics: {
       retentionDays: {
