@@ -59,6 +59,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
+  monitoring: 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -67,6 +68,7 @@ export type AreaOperationIds = {
   'compute/capacity': 'getCapacity';
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
+  'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
@@ -8193,7 +8195,11 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "getWorkflowExecution": "workflow",
   "cancelWorkflowExecution": "workflow",
   "redriveWorkflowExecution": "workflow",
-  "getWorkflowExecutionHistory": "workflow"
+  "getWorkflowExecutionHistory": "workflow",
+  "listLogEntries": null,
+  "putLogEntries": null,
+  "getLogSettings": null,
+  "putLogSettings": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

@@ -2,5 +2,6 @@
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
 // and dashboards with their console page.
 import { defineService } from '../platform/manifest.js';
+import { logOperations } from './logs/index.js';
 
-export const monitoring = defineService('monitoring', []);
+export const monitoring = defineService('monitoring', [logOperations]);

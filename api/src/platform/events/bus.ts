@@ -11,8 +11,11 @@ export const SIGNALS = {
   clock: 'atonix_clock',
 } as const;
 export type Signal = keyof typeof SIGNALS;
-/** `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016). */
-export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run';
+/**
+ * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016). `log`: a new log
+ * line (migration 023; kind `log_entry`, see log-tail.ts).
+ */
+export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'log';
 
 export interface ChangeEvent {
   type: ChangeType;

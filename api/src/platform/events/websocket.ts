@@ -9,6 +9,7 @@ import { registry } from '../../generated/registry.js';
 import type { ResourceMeta } from '../resources/registry-types.js';
 import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
+import { logTail, type LogEvent } from './log-tail.js';
 
 /**
  * The close code of a stream whose credentials ended (revoked, expired, user deleted): in the 4000-4999 range
@@ -63,6 +64,7 @@ export function attachEventStream(
     if (socket.destroyed) return;
     socket.off('error', onSocketError);
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
+    const tail = logTail(url.searchParams);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const end = (reason: string) => {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CREDENTIALS, reason);
@@ -73,6 +75,8 @@ export function attachEventStream(
         if (ev.type === 'deleted' && ev.kind === 'token' && ev.id === principal.tokenId) return end('token revoked');
         if (ev.type === 'deleted' && ev.kind === 'user' && ev.id === principal.userId) return end('user deleted');
         if (!principal.isAdmin && ev.owner !== principal.userId) return;
+        // Log lines only to a stream that asked for them (a busy platform writes many), whatever its `kinds`.
+        if (ev.type === 'log') return void (tail?.(ev as LogEvent) && send(ev));
         if (kinds && !kinds.includes(ev.kind)) return;
         // IAM: only events of resources the user may read (their kind's Get action on the resource). Decisions are
         // chained so events keep their order while a user's policies are (re)loaded.
