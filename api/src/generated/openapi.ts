@@ -12900,7 +12900,7 @@ export interface operations {
                 fields?: string;
                 /** @description Full-text search over the message and the fields' values (PostgreSQL websearch syntax: words, "quoted phrases", `or`, `-excluded`; English stemming, so `failing` finds `failed`). */
                 q?: string;
-                /** @description The admin only */
+                /** @description The admin only: lines of this owner. */
                 owner?: string;
             };
             header?: never;

@@ -241,6 +241,8 @@ describe('monitoring: logs', function () {
       expect((await bob.get(`${LOGS}/settings`).expect(200)).body).to.deep.equal({ retention_days: 30 });
       const r = await alice.put(`${LOGS}/settings`).send({ retention_days: 0 }).expect(422);
       expect(r.body.errors[0].pointer).to.equal('/retention_days');
+      const p = await alice.get(`${LOGS}/settings?owner=x`).expect(400);
+      expect(p.body.errors[0]).to.include({ pointer: 'owner', code: 'UnknownParameter' });
     });
   });
 });
