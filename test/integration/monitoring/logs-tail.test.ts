@@ -84,4 +84,28 @@ describe('monitoring: logs tail', function () {
       loud.ws.close();
     }
   });
+
+  it('refuses a tail to a user whose policies deny GetLogEvents (403), and keeps their other events', async () => {
+    const carol = await newUser(app, 'carol');
+    const policy = await app.admin
+      .post('/api/security/policies')
+      .send({
+        name: 'no-log-reading',
+        document: {
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'NoLogs', Effect: 'Deny', Action: 'monitoring:GetLogEvents', Resource: '*' }],
+        },
+      })
+      .expect(201);
+    await app.admin.post(`/api/security/users/${carol.id}/policies`).send({ policy_id: policy.body.id }).expect(201);
+    await app.as(carol.token).get(LOGS).expect(403);
+    let refused: unknown;
+    await watch(app.url, carol.token, '?logs=1').then(
+      (s) => s.ws.close(),
+      (e) => (refused = e),
+    );
+    expect(String(refused)).to.match(/upgrade refused: 403/);
+    const plain = await watch(app.url, carol.token);
+    plain.ws.close();
+  });
 });

@@ -4,6 +4,8 @@
 import type { ChangeEvent } from './bus.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+/** The action a tail needs: GET /api/monitoring/logs's x-permission. */
+export const LOG_READ = 'monitoring:GetLogEvents';
 
 /** A `log` event: the line (a long message or large fields cut, with `truncated`), `resource_kind` its kind. */
 export interface LogEvent extends ChangeEvent {

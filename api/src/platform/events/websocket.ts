@@ -9,7 +9,7 @@ import { registry } from '../../generated/registry.js';
 import type { ResourceMeta } from '../resources/registry-types.js';
 import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
-import { logTail, type LogEvent } from './log-tail.js';
+import { LOG_READ, logTail, type LogEvent } from './log-tail.js';
 
 /**
  * The close code of a stream whose credentials ended (revoked, expired, user deleted): in the 4000-4999 range
@@ -32,7 +32,8 @@ export function attachEventStream(
     events: bus,
     addressLimiter: addresses,
     clock,
-  }: Pick<Deps, 'auth' | 'authorizer' | 'events' | 'addressLimiter' | 'clock'>,
+    config,
+  }: Pick<Deps, 'auth' | 'authorizer' | 'events' | 'addressLimiter' | 'clock' | 'config'>,
 ): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
@@ -44,10 +45,19 @@ export function attachEventStream(
     // Node has handed the socket over with no error listener: a client that resets it while the token is looked
     // up would otherwise raise an uncaught ECONNRESET and end the process.
     const onSocketError = () => socket.destroy();
+    const tail = logTail(url.searchParams);
     socket.on('error', onSocketError);
     let principal: Principal;
     try {
       principal = await authenticateFrom(auth, addresses, credentials(req), req.socket.remoteAddress ?? '');
+      // Tailing logs is reading them: the stream asks IAM once, as GET /api/monitoring/logs would, and a 403 says so.
+      if (tail && !principal.isAdmin)
+        await authorizer.require(
+          principal,
+          LOG_READ,
+          `atx:monitoring:${config.region}:${principal.userId}:*`,
+          req.socket.remoteAddress ?? '',
+        );
     } catch (caught) {
       if (socket.destroyed) return;
       const e = caught instanceof AddressLimited ? caught.problem : caught;
@@ -64,7 +74,6 @@ export function attachEventStream(
     if (socket.destroyed) return;
     socket.off('error', onSocketError);
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
-    const tail = logTail(url.searchParams);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const end = (reason: string) => {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CREDENTIALS, reason);
