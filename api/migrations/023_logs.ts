@@ -1,7 +1,8 @@
 // Logs (issue 19 item 3): log lines in a table partitioned by day (UTC) with a DEFAULT partition for lines whose day
 // has none yet, full-text search over message and field values, a keyset index per owner; each owner's retention;
 // the bookkeeping of the platform's own lines (which event-derived lines exist already, how far the audit trail has
-// been followed); and a NOTIFY per statement of new lines so the WebSocket can tail them.
+// been followed); and a NOTIFY per statement of new lines (channel atonix_logs, listened to only by processes with a
+// tail open) so the WebSocket can tail them.
 import type { Knex } from 'knex';
 
 /** Days of partitions made at migration, around today (the sweep keeps making them ahead of the clock). */
@@ -92,6 +93,7 @@ export async function up(knex: Knex): Promise<void> {
       .primary()
       .comment('what a platform line was made from (a change event), the same in every process');
     t.timestamp('at', { useTz: true }).notNullable().comment('when; origins older than a day are forgotten');
+    t.index(['at']);
   });
   await knex.raw(
     `comment on table log_origins is 'platform lines made from events every process hears: the first process to record the origin writes the line'`,
@@ -138,7 +140,7 @@ export async function up(knex: Knex): Promise<void> {
                   from new_rows r) x
          group by (n - 1) / ${CHUNK} order by (n - 1) / ${CHUNK}
       loop
-        perform pg_notify('atonix_events', payload);
+        perform pg_notify('atonix_logs', payload);
       end loop;
       return null;
     end $$`);

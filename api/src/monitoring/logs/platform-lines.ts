@@ -15,28 +15,24 @@ const FOLLOW_MS = 1000;
 
 const kindByPrefix = new Map(Object.values(registry).map((m) => [m.idPrefix, m.kind]));
 
-/** The line of a change event: a kind with a status, created in one or moving to another, or deleted. */
+/**
+ * The line of a change event that moves a resource's status (a create is the audit trail's line, and its first
+ * status is in the resource; only moves are state lines).
+ */
 export function stateLine(ev: ChangeEvent): PlatformLine | undefined {
   const meta = kindMeta(ev.kind);
-  if (!meta?.statusField || !ev.owner) return undefined;
-  if (ev.type !== 'created' && ev.type !== 'status_changed' && ev.type !== 'deleted') return undefined;
+  if (ev.type !== 'status_changed' || !meta?.statusField || !ev.owner) return undefined;
   const status = ev.status ?? null;
-  const message =
-    ev.type === 'deleted'
-      ? `${ev.kind} ${ev.id} deleted`
-      : ev.type === 'created'
-        ? `${ev.kind} ${ev.id} created (${status})`
-        : `${ev.kind} ${ev.id} is now ${status}`;
   return {
     owner: ev.owner,
     level: status !== null && meta.failedStatus.includes(status) ? 'error' : 'info',
     source: 'state',
     resource_id: ev.id,
     kind: ev.kind,
-    message,
+    message: `${ev.kind} ${ev.id} is now ${status}`,
     fields: { event: ev.type, status },
     // The event as every process heard it: the first to record this origin writes the line.
-    origin: `state:${ev.kind}:${ev.id}:${ev.type}:${status}:${ev.at}`,
+    origin: `state:${ev.kind}:${ev.id}:${status}:${ev.at}`,
   };
 }
 

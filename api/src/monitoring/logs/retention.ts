@@ -27,22 +27,24 @@ async function dayPartitions(db: Knex): Promise<{ name: string; day: number }[]>
 export async function sweepLogs(db: Knex, now: number, defaultDays: number): Promise<void> {
   await db.raw(`select atonix_log_partition(?::date + d) from generate_series(0, ${AHEAD_DAYS}) d`, [utcDay(now)]);
   const { rows } = await db.raw(
-    `select coalesce(max(retention_days), 0)::int as longest, coalesce(min(retention_days), ?)::int as shortest
-       from log_settings`,
-    [defaultDays],
+    `select coalesce(max(retention_days), 0)::int as longest from log_settings`,
   );
   const longest = Math.max(defaultDays, rows[0].longest);
-  const shortest = Math.min(defaultDays, rows[0].shortest);
   // A partition whose whole day is older than the longest retention holds nothing anyone keeps: dropped, not deleted.
   for (const p of await dayPartitions(db))
     if (p.day + DAY_MS <= now - longest * DAY_MS) await db.raw(`drop table if exists ??`, [p.name]);
-  // The rest row by row, each owner by their own retention (the default for owners who set none).
+  // The rest row by row: owners with a retention of their own through the owner index, the others (the default)
+  // only in the partitions older than the default.
+  await db.raw(
+    `delete from log_entries l using log_settings s
+      where l.owner = s.owner and l.time < ?::timestamptz - make_interval(days => s.retention_days)`,
+    [new Date(now)],
+  );
   await db.raw(
     `delete from log_entries l
       where l.time < ?::timestamptz - make_interval(days => ?)
-        and l.time < ?::timestamptz - make_interval(days =>
-              coalesce((select s.retention_days from log_settings s where s.owner = l.owner), ?))`,
-    [new Date(now), shortest, new Date(now), defaultDays],
+        and not exists (select 1 from log_settings s where s.owner = l.owner)`,
+    [new Date(now), defaultDays],
   );
   await db.raw(`delete from log_origins where at < ?`, [new Date(now - ORIGIN_MS)]);
 }

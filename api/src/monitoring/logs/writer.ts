@@ -21,12 +21,20 @@ const DELAY_MS = 20;
 /** Lines kept while the database does not answer; past this the oldest are dropped (and counted in the log). */
 const MAX_BUFFER = 20_000;
 
-/** What a text or jsonb column can hold: NUL and lone surrogates become their `\uXXXX` escapes. */
+/** What a text or jsonb column can hold: NUL and lone surrogates become their `\uXXXX` escapes, as text. */
 const storable = (s: string) =>
   s.replace(
     /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+const storableJson = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? storable(v)
+    : Array.isArray(v)
+      ? v.map(storableJson)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storableJson(x)]))
+        : v;
 
 export class LogWriter {
   private buffer: PlatformLine[] = [];
@@ -74,7 +82,7 @@ export class LogWriter {
         owner,
         time: l.time!,
         message: storable(l.message),
-        fields: JSON.parse(storable(JSON.stringify(l.fields ?? {}))),
+        fields: storableJson(l.fields ?? {}) as Record<string, unknown>,
       });
     }
     await insertLines(this.deps.db, lines);

@@ -28,6 +28,12 @@ export function accessLog(deps: Deps): AccessLog {
       resource_id: lb.id,
       kind: 'load_balancer',
       message: `${e.method} ${e.path} ${e.status} ${e.latency_ms}ms${e.target ? ` ${e.target}` : ''}`,
-      fields: { http: { method: e.method, path: e.path, status: e.status }, ...e },
+      fields: {
+        http: { method: e.method, path: e.path, status: e.status },
+        latency_ms: e.latency_ms,
+        target: e.target,
+        client: e.client,
+        listener_id: e.listener_id,
+      },
     });
 }

@@ -5,6 +5,8 @@ import pg from 'pg';
 import { JOBS_CHANNEL } from '../jobs/queue.js';
 
 export const CHANNEL = 'atonix_events';
+/** New log lines (migration 023): listened to only while this process has a tail open, as they can be many. */
+export const LOGS_CHANNEL = 'atonix_logs';
 /** The platform's own signals between processes (beside change events and job wake-ups): channel -> meaning. */
 export const SIGNALS = {
   /** a manual clock was moved: the payload is the new time, ms since the epoch */
@@ -44,6 +46,9 @@ export class EventBus {
   private byId = new Map<string, Set<Listener>>();
   private jobListeners = new Set<(queue: string) => void>();
   private signalListeners = new Map<string, Set<(payload: string) => void>>();
+  private logListeners = new Set<Listener>();
+  /** the LISTEN or UNLISTEN of the logs channel last sent (each waits for the one before) */
+  private logsListening: Promise<unknown> = Promise.resolve();
   private client?: pg.Client;
   private closed = false;
 
@@ -66,6 +71,10 @@ export class EventBus {
         for (const l of signalled) l(msg.payload ?? '');
         return;
       }
+      if (msg.channel === LOGS_CHANNEL && msg.payload) {
+        for (const ev of JSON.parse(msg.payload) as ChangeEvent[]) for (const l of this.logListeners) l(ev);
+        return;
+      }
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
@@ -76,7 +85,12 @@ export class EventBus {
       if (!this.closed) setTimeout(() => this.start().catch(this.onError), 1000);
     });
     await client.connect();
-    const channels = [CHANNEL, ...(this.jobs ? [JOBS_CHANNEL] : []), ...Object.values(SIGNALS)];
+    const channels = [
+      CHANNEL,
+      ...(this.jobs ? [JOBS_CHANNEL] : []),
+      ...Object.values(SIGNALS),
+      ...(this.logListeners.size ? [LOGS_CHANNEL] : []),
+    ];
     await client.query(channels.map((c) => `listen ${c}`).join('; '));
     this.client = client;
   }
@@ -100,6 +114,26 @@ export class EventBus {
     for (const l of this.listeners) l(ev);
     const waiting = this.byId.get(ev.id);
     if (waiting) for (const l of waiting) l(ev);
+  }
+
+  /**
+   * Hears new log lines; resolves once the process LISTENs (the first listener starts it, the last one's removal
+   * stops it), so a line committed after that is heard.
+   */
+  async onLogs(l: Listener): Promise<() => void> {
+    this.logListeners.add(l);
+    if (this.logListeners.size === 1) this.logsListening = this.logsListening.then(() => this.toggleLogs());
+    await this.logsListening;
+    return () => {
+      if (this.logListeners.delete(l) && !this.logListeners.size)
+        this.logsListening = this.logsListening.then(() => this.toggleLogs());
+    };
+  }
+
+  private async toggleLogs(): Promise<void> {
+    await this.client
+      ?.query(`${this.logListeners.size ? 'listen' : 'unlisten'} ${LOGS_CHANNEL}`)
+      .catch((e: unknown) => this.onError(e));
   }
 
   /** Events of one resource only. */

@@ -1,6 +1,6 @@
-// Log lines on the event stream (migration 023 NOTIFYs each new line): a stream hears them only when it asks
-// (`?logs=1`, or any `log_*` filter), filtered by resource, least level and a case-insensitive substring of the
-// message, then by owner like every other event.
+// Log lines on the event stream (migration 023 NOTIFYs new lines on a channel of their own): a stream hears them
+// only when it asks (`?logs=1`, or any `log_*` filter), filtered by resource, least level and a case-insensitive
+// substring of the message, then by owner like every other event.
 import type { ChangeEvent } from './bus.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

@@ -71,10 +71,19 @@ export function attachEventStream(
       );
       return;
     }
-    if (socket.destroyed) return;
+    // Log lines come on a channel of their own, heard only while a tail is open: the tail is listening before the
+    // stream says `subscribed`, so a line committed after that reaches it.
+    let deliverLine: (ev: LogEvent) => void = () => {};
+    const offLogs = tail
+      ? await bus.onLogs((ev) => {
+          if (principal.isAdmin || ev.owner === principal.userId) deliverLine(ev as LogEvent);
+        })
+      : undefined;
+    if (socket.destroyed) return offLogs?.();
     socket.off('error', onSocketError);
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      deliverLine = (ev) => tail!(ev) && send(ev);
       const end = (reason: string) => {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CREDENTIALS, reason);
       };
@@ -84,8 +93,6 @@ export function attachEventStream(
         if (ev.type === 'deleted' && ev.kind === 'token' && ev.id === principal.tokenId) return end('token revoked');
         if (ev.type === 'deleted' && ev.kind === 'user' && ev.id === principal.userId) return end('user deleted');
         if (!principal.isAdmin && ev.owner !== principal.userId) return;
-        // Log lines only to a stream that asked for them (a busy platform writes many), whatever its `kinds`.
-        if (ev.type === 'log') return void (tail?.(ev as LogEvent) && send(ev));
         if (kinds && !kinds.includes(ev.kind)) return;
         // IAM: only events of resources the user may read (their kind's Get action on the resource). Decisions are
         // chained so events keep their order while a user's policies are (re)loaded.
@@ -103,6 +110,7 @@ export function attachEventStream(
       const expiry = principal.expiresAt ? clock.at(principal.expiresAt, () => end('token expired')) : undefined;
       ws.on('close', () => {
         off();
+        offLogs?.();
         expiry?.cancel();
       });
       ws.send(JSON.stringify({ type: 'subscribed', user_id: principal.userId }));
