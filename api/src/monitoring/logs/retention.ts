@@ -26,9 +26,7 @@ async function dayPartitions(db: Knex): Promise<{ name: string; day: number }[]>
 
 export async function sweepLogs(db: Knex, now: number, defaultDays: number): Promise<void> {
   await db.raw(`select atonix_log_partition(?::date + d) from generate_series(0, ${AHEAD_DAYS}) d`, [utcDay(now)]);
-  const { rows } = await db.raw(
-    `select coalesce(max(retention_days), 0)::int as longest from log_settings`,
-  );
+  const { rows } = await db.raw(`select coalesce(max(retention_days), 0)::int as longest from log_settings`);
   const longest = Math.max(defaultDays, rows[0].longest);
   // A partition whose whole day is older than the longest retention holds nothing anyone keeps: dropped, not deleted.
   for (const p of await dayPartitions(db))

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { kindMeta } from '../../generated/registry.js';
 import type { Deps } from '../../platform/deps.js';
+import { storable, storableJson } from '../../platform/operations/audit-trail.js';
 import { insertLines, type LineInput } from './store.js';
 
 export type PlatformLine = Omit<LineInput, 'time' | 'owner'> & {
@@ -20,21 +21,6 @@ const BATCH = 500;
 const DELAY_MS = 20;
 /** Lines kept while the database does not answer; past this the oldest are dropped (and counted in the log). */
 const MAX_BUFFER = 20_000;
-
-/** What a text or jsonb column can hold: NUL and lone surrogates become their `\uXXXX` escapes, as text. */
-const storable = (s: string) =>
-  s.replace(
-    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-const storableJson = (v: unknown): unknown =>
-  typeof v === 'string'
-    ? storable(v)
-    : Array.isArray(v)
-      ? v.map(storableJson)
-      : v !== null && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storableJson(x)]))
-        : v;
 
 export class LogWriter {
   private buffer: PlatformLine[] = [];
