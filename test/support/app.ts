@@ -82,6 +82,8 @@ export async function startApp(env: Record<string, string> = {}, databaseUrl?: s
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     // Load balancer listeners of each test app in a port block of its own, so apps alive together never collide.
     ATONIX_LB_PORT_RANGE: lbPortBlock(),
+    // The platform's own series cost every clock move a collection; the suites about them turn them on.
+    ATONIX_METRICS_COLLECT_SECONDS: '0',
     ...env,
   });
   const platform = await bootPlatform(config, dbUrl, createLogger(config.logLevel));

@@ -1,7 +1,8 @@
 // The monitoring service: metrics (a time-series store in PostgreSQL, custom points and Prometheus remote-write in,
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
-// and dashboards with their console page.
+// and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
+import { collectors } from './collectors/index.js';
 import { logOperations } from './logs/index.js';
 
-export const monitoring = defineService('monitoring', [logOperations]);
+export const monitoring = defineService('monitoring', [collectors, logOperations]);

@@ -89,6 +89,7 @@ export async function bootPlatform(
   });
   let stopPurge = () => {};
   const planes: { stop(): Promise<void> }[] = [];
+  for (const m of manifests) if (m.observe) planes.push(m.observe(deps));
   if (config.role !== 'api') {
     clock.startTicking(config.clockTickSeconds);
     stopPurge = startKeyPurge(db, (err) => log.warn({ err }, 'purging expired idempotency keys failed'));

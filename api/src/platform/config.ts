@@ -88,6 +88,11 @@ export interface Config {
   lb: { bind: string; portRange: [number, number] };
   /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
   logRetentionDays: number;
+  /**
+   * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
+   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   */
+  collect: { seconds: number; backfillHours: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -130,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,

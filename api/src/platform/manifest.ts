@@ -40,6 +40,8 @@ export interface ManifestParts<Ops extends OperationId> {
    * platform closes its database.
    */
   serve?(deps: Deps): Promise<{ stop(): Promise<void> }>;
+  /** Work every process does for itself whatever its role (writing the figures only it has seen); stopped like serve. */
+  observe?(deps: Deps): { stop(): Promise<void> };
 }
 
 export type IdResolver = (db: Knex, principal: Principal, id: string) => Promise<string>;

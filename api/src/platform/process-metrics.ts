@@ -1,5 +1,6 @@
 // Prometheus metrics of the platform itself: requests and latency by operation, jobs by state, commit group sizes.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { UsageMeter } from './usage.js';
 
 export interface Metrics {
   registry: Registry;
@@ -7,6 +8,8 @@ export interface Metrics {
   latency: Histogram<'operation'>;
   jobs: Counter<'queue' | 'state'>;
   commitGroups: Histogram;
+  /** the same calls per owner, for the monitoring service's series */
+  usage: UsageMeter;
   /** more exposition text for /metrics, from another thread of this process (the worker thread's data plane) */
   extra?: () => Promise<string>;
 }
@@ -16,6 +19,7 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    usage: new UsageMeter(),
     requests: new Counter({
       name: 'atonix_http_requests_total',
       help: 'HTTP requests by operation and status',

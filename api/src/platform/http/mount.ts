@@ -141,6 +141,10 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
   } finally {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     meters(deps.metrics, op, status).done(seconds);
+    deps.metrics.usage.record(meta.operationId, principal?.userId, status, seconds);
+    // A bucket's own request count (REST names it by id; the S3 door records its requests by name).
+    const bucketId = op.target.kind?.kind === 'bucket' && op.target.idParam && hit.params[op.target.idParam];
+    if (bucketId) deps.metrics.usage.recordBucket({ id: bucketId }, meta.method.toUpperCase());
     if (deps.log.isLevelEnabled('info')) {
       deps.log.info(
         {

@@ -77,6 +77,9 @@ export function s3Door(deps: Deps) {
     baseHeaders(res, requestId, deps.clock.date());
     // One access-log line per request, with the request id every S3 answer carries (x-amz-request-id).
     res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.usage.record(`s3:${op ?? 'Unknown'}`, call.principal?.userId, res.statusCode, seconds);
+      if (r?.bucket) deps.metrics.usage.recordBucket({ name: r.bucket }, req.method ?? 'GET');
       if (!deps.log.isLevelEnabled('info')) return;
       deps.log.info(
         {
