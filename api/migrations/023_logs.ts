@@ -10,6 +10,8 @@ const AHEAD_DAYS = 3;
 
 /** ~2 KB an event at most (the message and fields are cut below): 3 stay under NOTIFY's 8000-byte payload limit. */
 const CHUNK = 3;
+/** The advisory lock a tailing process holds (platform/events/bus.ts LOG_TAIL_LOCK). */
+const TAIL_LOCK = 7301;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create sequence log_entries_id_seq`);
@@ -127,6 +129,10 @@ export async function up(knex: Knex): Promise<void> {
       at text := to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
       payload text;
     begin
+      -- Only while some process tails (it holds the shared advisory lock ${TAIL_LOCK} on its LISTEN connection).
+      if not exists (select 1 from pg_locks where locktype = 'advisory' and classid = 0 and objid = ${TAIL_LOCK}
+                       and objsubid = 1 and database = (select oid from pg_database where datname = current_database()))
+      then return null; end if;
       for payload in
         select jsonb_agg(e order by n)::text
           from (select jsonb_build_object('type', 'log', 'kind', 'log_entry', 'id', r.id::text, 'owner', r.owner,

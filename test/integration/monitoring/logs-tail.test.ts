@@ -1,8 +1,9 @@
 // The live tail: new log lines arrive on /api/events for a stream that asks for them (`?logs=1` or a `log_*`
 // filter), filtered by resource, least level and substring, and never another owner's line.
 import { expect } from 'chai';
+import pg from 'pg';
 import { watch } from '../../support/events.js';
-import { newUser, startApp, type TestApp } from '../../support/app.js';
+import { eventually, newUser, startApp, type TestApp } from '../../support/app.js';
 
 const LOGS = '/api/monitoring/logs';
 
@@ -107,5 +108,32 @@ describe('monitoring: logs tail', function () {
     expect(String(refused)).to.match(/upgrade refused: 403/);
     const plain = await watch(app.url, carol.token);
     plain.ws.close();
+  });
+
+  it('sends no NOTIFY for lines while no process tails, and does once one does', async () => {
+    const raw = new pg.Client({ connectionString: app.databaseUrl });
+    await raw.connect();
+    const heard: string[] = [];
+    raw.on('notification', (m) => heard.push(...JSON.parse(m.payload!).map((e: any) => e.message)));
+    await raw.query('listen atonix_logs');
+    try {
+      // The earlier tests' streams have closed; their process lets go of the tail lock once it hears the close.
+      await eventually(async () => {
+        const { rows } = await raw.query(
+          `select count(*)::int n from pg_locks where locktype = 'advisory' and objid = 7301 and objsubid = 1`,
+        );
+        return rows[0].n === 0;
+      }, 'no process to tail');
+      await push(alice.token, [{ message: 'nobody tails this' }]);
+      const s = await watch(app.url, alice.token, '?logs=1');
+      await push(alice.token, [{ message: 'somebody tails this' }]);
+      await s.until((e) => e.message === 'somebody tails this');
+      s.ws.close();
+      // The raw listener hears NOTIFYs in commit order: the first line's would have come before the second's.
+      for (let i = 0; i < 100 && !heard.length; i++) await raw.query('select 1');
+      expect(heard).to.deep.equal(['somebody tails this']);
+    } finally {
+      await raw.end();
+    }
   });
 });

@@ -1,7 +1,9 @@
 // The platform's own log lines, started where workers run: a resource's status moving (from the change-event
 // stream, which every process hears: the line's origin makes it one line however many processes write it), a job's
 // outcome (in the process that ran it), the audit trail (followed from its committed rows), and the upkeep of the
-// logs' partitions and retention, all on the platform clock.
+// logs' partitions and retention, all on the platform clock. The load balancers' access lines come through the same
+// writer (networking/lb/access-log.ts); the monitoring service is listed after networking, so this part stops (and
+// stores what is buffered) after their data plane has stopped.
 import { kindMeta, registry } from '../../generated/registry.js';
 import type { Deps } from '../../platform/deps.js';
 import type { ChangeEvent } from '../../platform/events/bus.js';
@@ -73,13 +75,15 @@ export async function startPlatformLines(deps: Deps): Promise<{ stop(): Promise<
       const line = jobLine(o);
       if (line) writer.write(line);
     }),
+    // Each part on its own: a sweep that fails (a lock held elsewhere) does not hold up the audit lines.
     clock.onTick(async (now) => {
-      await sweepLogs(db, now, config.logRetentionDays);
-      await follow();
+      await sweepLogs(db, now, config.logRetentionDays).catch((err) => log.warn({ err }, 'the log sweep failed'));
+      await follow().catch((err) => log.warn({ err }, 'following the audit trail failed'));
       await writer.flush();
     }),
   ];
-  await sweepLogs(db, clock.now(), config.logRetentionDays);
+  // Partitions for today and the days ahead before any line arrives (a failure is retried at the next tick).
+  await sweepLogs(db, clock.now(), config.logRetentionDays).catch((err) => log.warn({ err }, 'the log sweep failed'));
   const interval = clock.manual
     ? undefined
     : setInterval(

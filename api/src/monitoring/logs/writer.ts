@@ -27,12 +27,16 @@ export class LogWriter {
   private timer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
   private dropped = 0;
+  /** lines handed to a batch not yet stored */
+  private storing = 0;
 
   constructor(private deps: Pick<Deps, 'db' | 'clock' | 'log'>) {}
 
   write(line: PlatformLine): void {
+    // Lines come faster than the database stores them (a busy load balancer): the newest are dropped, and counted,
+    // rather than held without bound.
+    if (this.buffer.length + this.storing >= MAX_BUFFER) return void this.dropped++;
     this.buffer.push({ ...line, time: line.time ?? this.deps.clock.date().toISOString() });
-    if (this.buffer.length > MAX_BUFFER) (this.buffer.shift(), this.dropped++);
     if (this.buffer.length >= BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), DELAY_MS).unref();
   }
@@ -43,12 +47,15 @@ export class LogWriter {
     this.timer = undefined;
     while (this.buffer.length) {
       const batch = this.buffer.splice(0, BATCH);
+      this.storing += batch.length;
       this.chain = this.chain.then(() =>
-        this.store(batch).catch((err) => this.deps.log.warn({ err, lines: batch.length }, 'platform log lines lost')),
+        this.store(batch)
+          .catch((err) => this.deps.log.warn({ err, lines: batch.length }, 'platform log lines lost'))
+          .finally(() => (this.storing -= batch.length)),
       );
     }
     if (this.dropped) {
-      this.deps.log.warn({ lines: this.dropped }, 'platform log buffer overflowed; the oldest lines were dropped');
+      this.deps.log.warn({ lines: this.dropped }, 'platform log lines came faster than they were stored; dropped');
       this.dropped = 0;
     }
     return this.chain;

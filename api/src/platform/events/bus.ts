@@ -7,6 +7,11 @@ import { JOBS_CHANNEL } from '../jobs/queue.js';
 export const CHANNEL = 'atonix_events';
 /** New log lines (migration 023): listened to only while this process has a tail open, as they can be many. */
 export const LOGS_CHANNEL = 'atonix_logs';
+/**
+ * The advisory lock (shared) a process holds on its LISTEN connection while it tails logs: migration 023's trigger
+ * builds and sends the lines' events only while someone holds it, so lines nobody tails cost no NOTIFY.
+ */
+export const LOG_TAIL_LOCK = 7301;
 /** The platform's own signals between processes (beside change events and job wake-ups): channel -> meaning. */
 export const SIGNALS = {
   /** a manual clock was moved: the payload is the new time, ms since the epoch */
@@ -49,6 +54,8 @@ export class EventBus {
   private logListeners = new Set<Listener>();
   /** the LISTEN or UNLISTEN of the logs channel last sent (each waits for the one before) */
   private logsListening: Promise<unknown> = Promise.resolve();
+  /** whether this connection holds the tail lock and LISTENs to the logs channel */
+  private tailing = false;
   private client?: pg.Client;
   private closed = false;
 
@@ -85,14 +92,12 @@ export class EventBus {
       if (!this.closed) setTimeout(() => this.start().catch(this.onError), 1000);
     });
     await client.connect();
-    const channels = [
-      CHANNEL,
-      ...(this.jobs ? [JOBS_CHANNEL] : []),
-      ...Object.values(SIGNALS),
-      ...(this.logListeners.size ? [LOGS_CHANNEL] : []),
-    ];
+    const channels = [CHANNEL, ...(this.jobs ? [JOBS_CHANNEL] : []), ...Object.values(SIGNALS)];
     await client.query(channels.map((c) => `listen ${c}`).join('; '));
+    // A new connection holds no lock and hears no lines yet: a tail open before a reconnect takes them again.
+    this.tailing = false;
     this.client = client;
+    if (this.logListeners.size) this.logsListening = this.logsListening.then(() => this.toggleLogs());
   }
 
   /** Called with a queue's name when a job due now was committed, by this process or any other. */
@@ -131,8 +136,15 @@ export class EventBus {
   }
 
   private async toggleLogs(): Promise<void> {
+    const on = this.logListeners.size > 0;
+    if (on === this.tailing) return;
+    this.tailing = on;
     await this.client
-      ?.query(`${this.logListeners.size ? 'listen' : 'unlisten'} ${LOGS_CHANNEL}`)
+      ?.query(
+        on
+          ? `select pg_advisory_lock_shared(${LOG_TAIL_LOCK}); listen ${LOGS_CHANNEL}`
+          : `unlisten ${LOGS_CHANNEL}; select pg_advisory_unlock_shared(${LOG_TAIL_LOCK})`,
+      )
       .catch((e: unknown) => this.onError(e));
   }
 
