@@ -2,7 +2,7 @@
 // has none yet, full-text search over message and field values, a keyset index per owner; each owner's retention;
 // the bookkeeping of the platform's own lines (which event-derived lines exist already, how far the audit trail has
 // been followed); and a NOTIFY per statement of new lines (channel atonix_logs, listened to only by processes with a
-// tail open) so the WebSocket can tail them.
+// tail open) so the WebSocket can tail them; and a load balancer's switch for its access log.
 import type { Knex } from 'knex';
 
 /** Days of partitions made at migration, around today (the sweep keeps making them ahead of the clock). */
@@ -121,6 +121,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`create index audit_logs_xact on audit_logs (xact, seq) where xact is not null`);
   await knex.raw(`insert into log_followers (name, xact, seq) values ('audit', pg_current_xact_id()::text::bigint, 0)`);
 
+  await knex.raw(`alter table load_balancers add column access_logs_enabled boolean not null default false`);
+  await knex.raw(
+    `comment on column load_balancers.access_logs_enabled is 'an access log line per HTTP request, in the owner''s logs'`,
+  );
+
   // Tail events: {type: 'log', kind: 'log_entry', id, owner, time, level, source, resource_id, resource_kind,
   // message, fields, truncated, at}; a long message or large fields are cut (truncated: true), GET has them whole.
   await knex.raw(`
@@ -161,6 +166,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop function if exists atonix_notify_log_entries()');
   await knex.raw('drop function if exists atonix_log_partition(date)');
   await knex.raw('drop index if exists audit_logs_xact');
+  await knex.raw('alter table load_balancers drop column if exists access_logs_enabled');
   await knex.raw('alter table audit_logs drop column if exists xact');
   for (const t of ['log_followers', 'log_origins', 'log_settings']) await knex.schema.dropTableIfExists(t);
 }

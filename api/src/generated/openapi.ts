@@ -3285,6 +3285,11 @@ export interface components {
              * @default 60
              */
             idle_timeout_seconds: number;
+            /**
+             * @description Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are.
+             * @default false
+             */
+            access_logs_enabled: boolean;
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;

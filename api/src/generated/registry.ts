@@ -1021,6 +1021,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "default": 60,
         "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout)."
       },
+      "access_logs_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are."
+      },
       "state": {
         "type": "string",
         "nullable": false,

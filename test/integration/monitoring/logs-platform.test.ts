@@ -78,7 +78,7 @@ describe('monitoring: platform log lines', function () {
     expect(q.body.items.some((l: any) => l.fields.action === 'monitoring:PutLogEvents')).to.equal(false);
   });
 
-  it("writes a load balancer's access log: method, path, status, latency and target", async () => {
+  it("writes a load balancer's access log when enabled: method, path, status, latency and target", async () => {
     const web = await webTarget('a');
     try {
       const { lb } = await activeLb(app, 'application', 'logged');
@@ -86,7 +86,14 @@ describe('monitoring: platform log lines', function () {
       const l = await listener(app, lb, { port: 80, default_action: forward(tg) });
       await healthOf(app, tg, 'healthy');
       await serving(l.endpoint);
-      const r = await viaLb(l.endpoint, '/hello?x=1');
+      // Off unless asked for, as ALB's access logs are.
+      expect((await viaLb(l.endpoint, '/unlogged')).status).to.equal(200);
+      await app.admin.patch(`/api/networking/load-balancers/${lb}`).send({ access_logs_enabled: true }).expect(200);
+      const r = await eventually(async () => {
+        const hit = await viaLb(l.endpoint, '/hello?x=1');
+        const lines = await app.admin.get(`${LOGS}?resource_id=${lb}&source=access&limit=1`).expect(200);
+        return lines.body.items.length > 0 && hit;
+      }, 'the data plane to see access_logs_enabled');
       expect(r.status).to.equal(200);
       const line = await eventually(async () => {
         const items = await lines(`resource_id=${lb}&source=access&fields=http.path:/hello?x=1`, app.admin);
@@ -97,6 +104,8 @@ describe('monitoring: platform log lines', function () {
       expect(line.fields.target).to.equal(`127.0.0.1:${web.port}`);
       expect(line.fields.latency_ms).to.be.a('number');
       expect(line.message).to.match(/^GET \/hello\?x=1 200 [\d.]+ms 127\.0\.0\.1:\d+$/);
+      const all = await lines(`resource_id=${lb}&source=access`, app.admin);
+      expect(all.some((x: any) => x.fields.http.path === '/unlogged')).to.equal(false);
     } finally {
       await web.close();
     }

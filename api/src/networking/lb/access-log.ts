@@ -1,6 +1,6 @@
-// A load balancer's access log: one line per HTTP request it answered (method, path, status, latency, the target
-// that served it), written to the owner's logs through the platform's batching log writer, never on the request's
-// own path (the proxy answers first; lines are stored together shortly after).
+// A load balancer's access log (when its access_logs_enabled is set): one line per HTTP request it answered (method,
+// path, status, latency, the target that served it), written to the owner's logs through the platform's batching
+// log writer, never on the request's own path (the proxy answers first; lines are stored together shortly after).
 import type { Deps } from '../../platform/deps.js';
 import { platformLog } from '../../monitoring/logs/writer.js';
 import type { ServedLb } from './model.js';

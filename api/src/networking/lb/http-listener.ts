@@ -101,15 +101,16 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
       const seconds = (performance.now() - started) / 1000;
       count(res.statusCode);
       latency.observe(seconds);
-      access?.(lb, {
-        listener_id: listener.row.id,
-        method: req.method ?? '',
-        path: req.url ?? '',
-        status: res.statusCode,
-        latency_ms: Math.round(seconds * 1e4) / 10,
-        target: servedBy,
-        client: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-      });
+      if (lb.row.access_logs_enabled)
+        access?.(lb, {
+          listener_id: listener.row.id,
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: res.statusCode,
+          latency_ms: Math.round(seconds * 1e4) / 10,
+          target: servedBy,
+          client: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        });
     });
     const needsUrl = listener.rules.length > 0 || listener.row.default_action.type === 'redirect';
     let url: URL | undefined;
