@@ -3019,6 +3019,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statistics per step of the series of one metric
+         * @description The series of metric `name` whose labels include every `labels` pair, each as points at step-aligned instants (multiples of `step` since the epoch) from `start` to `end`, each point the statistics of the samples in `[timestamp, timestamp + step)`; steps without samples are left out. A step that is a multiple of an hour (or a minute) reads the 1-hour (or 1-minute) rollups where they cover the range, and raw samples otherwise (`resolution` says which). Percentiles from rollups come from a sketch with 1% relative accuracy; from raw samples they are exact (the value of rank floor(q * (count - 1))). A query of one resource (`labels` naming a `resource_id`) ending now is answered from a cache for 5 minutes of platform time (`metrics:{resource_id}:{duration}`).
+         */
+        get: operations["getMetricData"];
+        put?: never;
+        /**
+         * Write a batch of metric points (up to 1,000), all or none
+         * @description Each point is a sample of the series named `name` with `labels`, owned by the caller (the store adds an `owner` label; a point's own `owner` label is kept as `exported_owner`). Names follow Prometheus' grammar (`[a-zA-Z_:][a-zA-Z0-9_:]*`, labels `[a-zA-Z_][a-zA-Z0-9_]*`, `__`-prefixed label names reserved); a value is a finite number or `"NaN"`; a timestamp is RFC 3339 or milliseconds since the epoch, at most 10 minutes ahead of platform time. A problem in any point refuses the whole batch, naming each bad field. A point re-sent for the same series and time replaces the first.
+         */
+        post: operations["putMetricData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/write": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Prometheus remote-write (snappy-compressed protobuf WriteRequest)
+         * @description The body is a `prometheus.WriteRequest` (remote-write 1.0: time series with labels and samples, and metric metadata) in protobuf, compressed in snappy's block format (`Content-Encoding: snappy`). Every series is the caller's (the store adds its `owner` label; a series' own `owner` is kept as `exported_owner`). Answers as Prometheus' receiver does: 204 when stored (all or none); 400 for a body that cannot be used (Prometheus then drops the batch instead of retrying it), a problem whose `detail` is the receiver's reason (`snappy decode error: ...`, `invalid label name "..."`), which Prometheus logs.
+         */
+        post: operations["prometheusRemoteWrite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/logs": {
         parameters: {
             query?: never;
@@ -5072,6 +5116,73 @@ export interface components {
         WorkflowEventList: {
             items: components["schemas"]["WorkflowEvent"][];
             next_cursor: string | null;
+        };
+        /** @description The requested statistics of one step; null where a value is not a finite number. */
+        MetricStatPoint: {
+            /** Format: date-time */
+            timestamp: string;
+            avg?: number | null;
+            min?: number | null;
+            max?: number | null;
+            sum?: number | null;
+            count?: number;
+            p50?: number | null;
+            p95?: number | null;
+            p99?: number | null;
+        };
+        MetricSeries: {
+            labels: {
+                [key: string]: string;
+            };
+            points: components["schemas"]["MetricStatPoint"][];
+        };
+        MetricSeriesList: {
+            name: string;
+            /**
+             * Format: date-time
+             * @description The first step's instant.
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The last step's instant.
+             */
+            end: string;
+            step_seconds: number;
+            /**
+             * @description What the statistics were computed from.
+             * @enum {string}
+             */
+            resolution: "raw" | "1m" | "1h";
+            stats: ("avg" | "min" | "max" | "sum" | "count" | "p50" | "p95" | "p99")[];
+            /** @description The answer came from the 5-minute cache. */
+            cached?: boolean;
+            series: components["schemas"]["MetricSeries"][];
+        };
+        MetricPoint: {
+            name: string;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description A finite number, or "NaN". */
+            value: number | "NaN";
+            /** @description RFC 3339, or milliseconds since the epoch. */
+            timestamp: number | string;
+        };
+        MetricMetadata: {
+            /** @enum {string} */
+            type: "counter" | "gauge" | "histogram" | "gaugehistogram" | "summary" | "info" | "stateset" | "unknown";
+            /** @default  */
+            help: string;
+            /** @default  */
+            unit: string;
+        };
+        MetricPointBatch: {
+            points: components["schemas"]["MetricPoint"][];
+            /** @description What is known of each metric name of the batch (Prometheus' metadata). */
+            metadata?: {
+                [key: string]: components["schemas"]["MetricMetadata"];
+            };
         };
         /**
          * @description Severity, lowest first. A `level` filter is a minimum (`warn` finds warn, error and fatal).
@@ -12877,6 +12988,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WorkflowEventList"];
                 };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getMetricData: {
+        parameters: {
+            query: {
+                /** @description The metric name. */
+                name: string;
+                /** @description Label pairs every series must have, comma-separated: `resource_id=inst-1,kind=instance`. */
+                labels?: string;
+                /** @description RFC 3339 or milliseconds since the epoch (default an hour before `end`). */
+                start?: string;
+                /** @description RFC 3339 or milliseconds since the epoch (default now). */
+                end?: string;
+                /** @description A duration (`30s`, `5m`, `1h`, `1d`) or seconds (default `60s`); at most 11,000 steps. */
+                step?: string;
+                /** @description The statistics to answer, comma-separated (default all): avg, min, max, sum, count, p50, p95, p99. */
+                stat?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series with their points. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricSeriesList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putMetricData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MetricPointBatch"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusRemoteWrite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-protobuf": string;
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];

@@ -59,7 +59,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
-  monitoring: 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -68,6 +68,8 @@ export type AreaOperationIds = {
   'compute/capacity': 'getCapacity';
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
+  'monitoring/metrics': 'getMetricData' | 'putMetricData';
+  'monitoring/prometheus': 'prometheusRemoteWrite';
   'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
@@ -8209,6 +8211,9 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "cancelWorkflowExecution": "workflow",
   "redriveWorkflowExecution": "workflow",
   "getWorkflowExecutionHistory": "workflow",
+  "getMetricData": null,
+  "putMetricData": null,
+  "prometheusRemoteWrite": null,
   "listLogEntries": null,
   "putLogEntries": null,
   "getLogSettings": null,

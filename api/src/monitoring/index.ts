@@ -4,5 +4,12 @@
 import { defineService } from '../platform/manifest.js';
 import { collectors } from './collectors/index.js';
 import { logOperations } from './logs/index.js';
+import { metricOperations } from './metrics.js';
+import { prometheusOperations } from './prometheus-api.js';
 
-export const monitoring = defineService('monitoring', [collectors, logOperations]);
+export const monitoring = defineService('monitoring', [
+  metricOperations,
+  prometheusOperations,
+  collectors,
+  logOperations,
+]);

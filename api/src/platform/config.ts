@@ -88,6 +88,10 @@ export interface Config {
   lb: { bind: string; portRange: [number, number] };
   /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
   logRetentionDays: number;
+  /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
+  metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
+  /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
+  redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
    * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
@@ -135,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
+    metrics: {
+      retentionDays: {
+        raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
+        '1m': positive('ATONIX_METRICS_RETENTION_1M_DAYS', 90, env),
+        '1h': positive('ATONIX_METRICS_RETENTION_1H_DAYS', 400, env),
+      },
+    },
+    redisUrl: env.REDIS_URL || undefined,
     collect: {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),

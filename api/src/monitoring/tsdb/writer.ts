@@ -9,6 +9,13 @@ import { fingerprintOf, seriesKey, storedLabels, sortedLabels } from './labels.j
 const SERIES_CACHE_MAX = 500_000;
 export const MINUTE = 60_000;
 
+/** A series' key from its point as sent (labels in the order given): one of the cache's names for the series. */
+function asSent(owner: string, p: Point): string {
+  let s = `\xfe${owner}\xff${p.name}`;
+  for (const k in p.labels) s += `\xff${k}\xff${p.labels[k]}`;
+  return s;
+}
+
 export class SeriesIds {
   private ids = new Map<string, number>();
 
@@ -25,11 +32,19 @@ export class SeriesIds {
     const out = new Array<number>(points.length);
     const missing = new Map<string, { name: string; labels: Record<string, string>; at: number[] }>();
     points.forEach((p, i) => {
+      // The labels as sent, in their order, name the series too: steady ingest neither copies nor sorts them.
+      let id = this.ids.get(asSent(owner, p));
+      if (id !== undefined) {
+        out[i] = id;
+        return;
+      }
       const labels = storedLabels(owner, p.labels);
       const key = seriesKey(owner, p.name, labels);
-      const id = this.ids.get(key);
-      if (id !== undefined) out[i] = id;
-      else {
+      id = this.ids.get(key);
+      if (id !== undefined) {
+        out[i] = id;
+        this.ids.set(asSent(owner, p), id);
+      } else {
         const m = missing.get(key);
         if (m) m.at.push(i);
         else missing.set(key, { name: p.name, labels, at: [i] });
@@ -56,7 +71,10 @@ export class SeriesIds {
       for (const [key, m] of missing) {
         const id = byPrint.get(fingerprintOf(key))!;
         this.ids.set(key, id);
-        for (const i of m.at) out[i] = id;
+        for (const i of m.at) {
+          out[i] = id;
+          this.ids.set(asSent(owner, points[i]!), id);
+        }
       }
     }
     return out;
@@ -79,19 +97,29 @@ export async function insertSamples(db: Knex | Knex.Transaction, ids: number[], 
     t.push(points[i]!.timestamp);
     v.push(floatText(points[i]!.value));
   }
-  await db.raw(
-    `with w as (select done_until from metric_rollup_state where resolution = '1m' for share),
-     ins as (
-       insert into metric_samples (series_id, t, v)
-       select * from unnest(?::bigint[], ?::bigint[], ?::float8[])
-       on conflict (series_id, t) do update set v = excluded.v
-       returning series_id, t)
-     insert into metric_rollup_dirty (series_id, bucket)
-     select distinct series_id, t - ((t % ${MINUTE}) + ${MINUTE}) % ${MINUTE} from ins, w where ins.t < w.done_until
-     on conflict do nothing`,
-    [s, t, v as string[]],
-  );
+  const bindings = [s, t, v as string[]];
+  // Re-sent samples are rare: a plain insert (cheaper than an upsert's speculative insertion) in a savepoint, and the
+  // upsert only when a sample is already there.
+  try {
+    await (db.isTransaction
+      ? (db as Knex.Transaction).transaction((sp) => sp.raw(sql(false), bindings))
+      : db.raw(sql(false), bindings));
+  } catch (e) {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    await db.raw(sql(true), bindings);
+  }
 }
+
+const sql = (upsert: boolean) => `
+  with w as (select done_until from metric_rollup_state where resolution = '1m' for share),
+  ins as (
+    insert into metric_samples (series_id, t, v)
+    select * from unnest(?::bigint[], ?::bigint[], ?::float8[])
+    ${upsert ? 'on conflict (series_id, t) do update set v = excluded.v' : ''}
+    returning series_id, t)
+  insert into metric_rollup_dirty (series_id, bucket)
+  select distinct series_id, t - ((t % ${MINUTE}) + ${MINUTE}) % ${MINUTE} from ins, w where ins.t < w.done_until
+  on conflict do nothing`;
 
 /** PostgreSQL's spelling of a float8, infinities and NaN included (JSON has none of them). */
 export const floatText = (x: number): number | string =>
