@@ -2,6 +2,7 @@
 // JSON series and a Prometheus-compatible query API out), logs, alerts with their notification channels and silences,
 // and dashboards with their console page; and the platform's own series (collectors/).
 import { defineService } from '../platform/manifest.js';
+import { alertRuleKind, notificationChannelKind, silenceKind } from './alerts/index.js';
 import { collectors } from './collectors/index.js';
 import { logOperations } from './logs/index.js';
 import { metricOperations } from './metrics.js';
@@ -11,5 +12,8 @@ export const monitoring = defineService('monitoring', [
   metricOperations,
   prometheusOperations,
   collectors,
+  alertRuleKind,
+  notificationChannelKind,
+  silenceKind,
   logOperations,
 ]);

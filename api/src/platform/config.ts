@@ -88,6 +88,17 @@ export interface Config {
   lb: { bind: string; portRange: [number, number] };
   /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
   logRetentionDays: number;
+  /** alert notifications (monitoring/alerts/) */
+  alerts: {
+    /** ATONIX_ALERT_WEBHOOK_TIMEOUT_MS: a webhook that has not answered after this long is a failed attempt */
+    webhookTimeoutMs: number;
+    /** ATONIX_ALERT_RETRY_BASE_SECONDS: platform time before the first retry; each later one waits twice as long */
+    retryBaseSeconds: number;
+    /** ATONIX_ALERT_MAX_ATTEMPTS: attempts of one delivery before it is failed */
+    maxAttempts: number;
+    /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
+    externalUrl: string;
+  };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
@@ -139,6 +150,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
     logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
+    alerts: {
+      webhookTimeoutMs: positive('ATONIX_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, env),
+      retryBaseSeconds: positive('ATONIX_ALERT_RETRY_BASE_SECONDS', 30, env),
+      maxAttempts: positive('ATONIX_ALERT_MAX_ATTEMPTS', 6, env),
+      externalUrl: (env.ATONIX_EXTERNAL_URL || `http://localhost:${int('PORT', 8000, env)}`).replace(/\/+$/, ''),
+    },
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+    },
     metrics: {
       retentionDays: {
         raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
@@ -147,10 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redisUrl: env.REDIS_URL || undefined,
-    collect: {
-      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
-      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
-    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,

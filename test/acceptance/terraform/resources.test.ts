@@ -154,6 +154,39 @@ const WORKFLOW_STORED = [
 
 const CASES: Case[] = [
   {
+    type: 'atonix_alert_rule',
+    deps: 'resource "atonix_notification_channel" "c" {\n  name = "deps"\n  type = "websocket"\n}\n',
+    api: '/api/monitoring/alerts',
+    // A metric rule: its PromQL (`query`) and evaluation times are computed and must not drift the plan.
+    body: (v) =>
+      `name = "${v.mutable}"\n  metric = "atonix_bucket_size_bytes"\n  metric_labels = { kind = "bucket" }\n  statistic = "max"\n  threshold = 1024\n  for = "5m"\n  labels = { severity = "page" }\n  annotations = { summary = "{{ $labels.resource_id }} is {{ $value }} bytes" }\n  channel_ids = [atonix_notification_channel.c.id]`,
+    values: { mutable: ['rule-one', 'rule-two'] },
+    check: async (live) => {
+      expect(live.query).to.equal('max_over_time(atonix_bucket_size_bytes{kind="bucket"}[5m]) > 1024');
+      expect(live.channel_ids).to.have.length(1);
+    },
+  },
+  {
+    type: 'atonix_notification_channel',
+    deps: '',
+    api: '/api/monitoring/notification-channels',
+    // A webhook's secret is write-only (not read back by an import), so the shared loop's import step uses the
+    // WebSocket type; examples/terraform/monitoring applies a webhook with its secret.
+    body: (v) => `name = "${v.mutable}"\n  type = "websocket"\n  description = "console"`,
+    values: { mutable: ['chan-one', 'chan-two'] },
+  },
+  {
+    type: 'atonix_silence',
+    deps: '',
+    api: '/api/monitoring/silences',
+    body: (v) =>
+      `name = "${v.mutable}"\n  matchers = [{ name = "alertname", value = "BucketTooBig" }, { name = "severity", op = "=~", value = "page|critical" }]\n  starts_at = "2030-01-01T20:00:00Z"\n  ends_at = "2030-01-02T06:00:00Z"\n  comment = "migration"`,
+    values: { mutable: ['quiet-one', 'quiet-two'] },
+    check: async (live) => {
+      expect(live).to.include({ state: 'pending', ends_at: '2030-01-02T06:00:00Z' });
+    },
+  },
+  {
     type: 'atonix_vpc',
     deps: '',
     api: '/api/networking/vpcs',

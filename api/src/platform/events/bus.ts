@@ -19,10 +19,12 @@ export const SIGNALS = {
 } as const;
 export type Signal = keyof typeof SIGNALS;
 /**
- * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016). `log`: a new log
- * line (migration 023; kind `log_entry`, see log-tail.ts).
+ * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016).
+ * `alert_rule.notification`: the alert rule `id` notified a channel (monitoring/alerts/evaluator.ts). `log`: a new
+ * log line (migration 023; kind `log_entry`, see log-tail.ts).
  */
-export type ChangeType = 'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'log';
+export type ChangeType =
+  'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'alert_rule.notification' | 'log';
 
 export interface ChangeEvent {
   type: ChangeType;
@@ -35,6 +37,9 @@ export interface ChangeEvent {
   run_id?: string;
   due_at?: string;
   attempt?: number;
+  /** an `alert_rule.notification` event's channel, status (firing or resolved) and alerts */
+  channel_id?: string;
+  alerts?: { fingerprint: string; status: string; labels: Record<string, string> }[];
 }
 
 export type Listener = (ev: ChangeEvent) => void;
