@@ -3425,6 +3425,42 @@ export interface paths {
         patch: operations["updateDashboard"];
         trace?: never;
     };
+    "/api/monitoring/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read log lines, newest first (a user reads their own; the admin all) */
+        get: operations["listLogEntries"];
+        put?: never;
+        /** Push a batch of log lines (up to 1,000, all or none) */
+        post: operations["putLogEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/logs/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's log retention */
+        get: operations["getLogSettings"];
+        /** Set the caller's log retention */
+        put: operations["putLogSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3655,6 +3691,11 @@ export interface components {
              * @default 60
              */
             idle_timeout_seconds: number;
+            /**
+             * @description Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are.
+             * @default false
+             */
+            access_logs_enabled: boolean;
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;
@@ -5896,6 +5937,60 @@ export interface components {
         DashboardList: {
             items: components["schemas"]["Dashboard"][];
             next_cursor: string | null;
+        };
+        /**
+         * @description Severity, lowest first. A `level` filter is a minimum (`warn` finds warn, error and fatal).
+         * @enum {string}
+         */
+        LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+        /** @description One log line. The platform writes lines of its own with `source` `state` (a resource's status moving), `job` (a background job's outcome), `access` (a load balancer's access log) and `audit` (a mutating or denied call); users push theirs with any other source (`user` by default). */
+        LogEntry: {
+            /** @description Unique per line; ordered with `time` for the cursors. */
+            readonly id: string;
+            /** @description The user whose line it is. */
+            readonly owner: string;
+            /**
+             * Format: date-time
+             * @description When it happened (microseconds kept); the platform clock's now when left out.
+             */
+            time: string;
+            level: components["schemas"]["LogLevel"];
+            /** @description What wrote it. `state`, `job`, `access`, `audit` and `platform` are the platform's own. */
+            source: string;
+            /** @description The resource the line is about, if any. */
+            resource_id: string | null;
+            /** @description That resource's kind (instance, bucket...). */
+            kind: string | null;
+            /** @description The text; searched by `q` (full text). */
+            message: string;
+            /** @description Structured fields (any JSON, nested objects allowed, at most 16 KiB as JSON); their string and number values are searched by `q` too, and `fields=` filters on them. */
+            fields: Record<string, never>;
+        };
+        LogEntryList: {
+            items: components["schemas"]["LogEntry"][];
+            next_cursor: string | null;
+        };
+        /** @description A line to push; `level` defaults to info, `source` to user, `time` to now. */
+        LogEntryInput: {
+            /** Format: date-time */
+            time?: string;
+            level?: components["schemas"]["LogLevel"];
+            source?: string;
+            resource_id?: string | null;
+            kind?: string | null;
+            message: string;
+            fields?: Record<string, never>;
+        };
+        LogBatch: {
+            entries: components["schemas"]["LogEntryInput"][];
+        };
+        LogBatchResult: {
+            /** @description Lines stored (all of the batch; a refused batch stores none). */
+            written: number;
+        };
+        LogSettings: {
+            /** @description How long the caller's lines are kept, in days of platform time; the installation's default (ATONIX_LOG_RETENTION_DAYS, 30) until set. */
+            retention_days: number;
         };
     };
     responses: {
@@ -14667,6 +14762,125 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["DashboardOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Lines about this resource. */
+                resource_id?: string;
+                /** @description Lines about resources of this kind. */
+                kind?: string;
+                /** @description The least severity (`warn` finds warn, error and fatal). */
+                level?: components["schemas"]["LogLevel"];
+                /** @description What wrote them (user, state, job, access, audit...). */
+                source?: string;
+                /** @description Lines at or after this time. */
+                start?: string;
+                /** @description Lines before this time. */
+                end?: string;
+                /** @description Field equality, `path:value` pairs separated by commas: `http.status:500,method:GET`. A dotted path reaches into nested objects (`{"http":{"status":500}}`) or names a key with dots in it; values compare as text. */
+                fields?: string;
+                /** @description Full-text search over the message and the fields' values (PostgreSQL websearch syntax: words, "quoted phrases", `or`, `-excluded`; English stemming, so `failing` finds `failed`). */
+                q?: string;
+                /** @description The admin only: lines of this owner. */
+                owner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lines, newest first; `next_cursor` stays valid while lines are added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogEntryList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogBatch"];
+            };
+        };
+        responses: {
+            /** @description The whole batch is stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogBatchResult"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's settings (the installation's default until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
+            };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -5,6 +5,7 @@ import { defineService } from '../platform/manifest.js';
 import { alertRuleKind, notificationChannelKind, silenceKind } from './alerts/index.js';
 import { collectors } from './collectors/index.js';
 import { dashboardKind } from './dashboards/index.js';
+import { logOperations } from './logs/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
@@ -16,4 +17,5 @@ export const monitoring = defineService('monitoring', [
   notificationChannelKind,
   silenceKind,
   dashboardKind,
+  logOperations,
 ]);

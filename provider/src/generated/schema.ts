@@ -2505,6 +2505,17 @@ export const providerSchema: ProviderSchema = {
           "default": 60
         },
         {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
           "name": "state",
           "type": "string",
           "description": "state One of: `provisioning`, `active`, `failed`.",
@@ -6065,6 +6076,16 @@ export const providerSchema: ProviderSchema = {
           "name": "idle_timeout_seconds",
           "type": "number",
           "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
           "required": false,
           "optional": false,
           "computed": true,
