@@ -50,7 +50,9 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     };
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
-    if (p.items) attr.nested = nestedSet(p.items, computedOnly);
+    if (p.json && p.type === 'array') attr.jsonList = true;
+    // A list of objects held as JSON text (a dashboard's panels) is one string, not a nested set.
+    if (p.items && !p.json) attr.nested = nestedSet(p.items, computedOnly);
     out.push(attr);
   }
   return out;
@@ -111,7 +113,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
             sensitive: p.writeOnly,
             forceNew: false,
             ...(p.json ? { json: true } : {}),
-            ...(p.items ? { nested: nestedSet(p.items, true) } : {}),
+            ...(p.items && !p.json ? { nested: nestedSet(p.items, true) } : {}),
           };
         });
       if (!attributes.some((a) => a.name === 'id'))
