@@ -154,6 +154,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     async apply({ priorState, plannedState, config }, { signal }) {
       const c = client();
       if (!plannedState) {
+        if (def.api.deletable === false) return { newState: null };
         const path = itemPath(def, String(priorState!.id));
         await deleteWithRetry(c, def, path, timeoutOf(priorState, 'delete'), signal, hooks.gone);
         return { newState: null };
