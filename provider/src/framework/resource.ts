@@ -13,7 +13,7 @@ import {
   type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
-import { createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
+import { canonicalJson, createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
@@ -103,12 +103,15 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         if (!a.json || typeof v !== 'string') continue;
         try {
           const parsed: unknown = JSON.parse(v);
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) !== Boolean(a.jsonArray))
+            throw new Error(a.jsonArray ? 'not an array' : 'not an object');
         } catch {
           diags.push(
             errorDiagnostic(
               `Invalid JSON in ${a.name}`,
-              `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
+              a.jsonArray
+                ? `${a.name} must be a JSON array (jsonencode([...]) writes one).`
+                : `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
               [a.name],
             ),
           );
@@ -124,7 +127,8 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       if (!priorState) {
         for (const a of attributes) {
           if (a.computed && config[a.name] === null)
-            planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
+            planned[a.name] =
+              a.default === undefined ? UNKNOWN : a.json ? canonicalJson(a.default) : (a.default as any);
         }
         const created: PlanToModify = { prior: null, config, planned, requiresReplace: [] };
         hooks.modifyPlan?.(created);

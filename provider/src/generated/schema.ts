@@ -1116,7 +1116,8 @@ export const providerSchema: ProviderSchema = {
           "computed": false,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "json": true,
+          "jsonArray": true
         },
         {
           "name": "origin_groups",
@@ -1128,7 +1129,8 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true
+          "json": true,
+          "jsonArray": true
         },
         {
           "name": "default_cache_behavior",
@@ -1151,7 +1153,8 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true
+          "json": true,
+          "jsonArray": true
         },
         {
           "name": "custom_error_responses",
@@ -1163,7 +1166,8 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true
+          "json": true,
+          "jsonArray": true
         },
         {
           "name": "geo_restriction",
@@ -1190,7 +1194,8 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true
+          "json": true,
+          "jsonArray": true
         },
         {
           "name": "status",
