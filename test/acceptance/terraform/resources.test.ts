@@ -387,7 +387,9 @@ const CASES: Case[] = [
     body: (v) =>
       `name = "${v.mutable}"\n  default_ttl = 3600\n  query_strings = jsonencode({ behavior = "allow", names = ["v"] })`,
     values: { mutable: ['ccp-one', 'ccp-two'] },
-    check: async (live) => expect(live.query_strings).to.deep.equal({ behavior: 'allow', names: ['v'] }),
+    check: async (live) => {
+      expect(live.query_strings).to.deep.equal({ behavior: 'allow', names: ['v'] });
+    },
   },
   {
     // Disabled, so the loop's out-of-band delete and destroy may delete it (an enabled one is a 409).
