@@ -9,6 +9,7 @@ import { mountOperations } from './platform/http/mount.js';
 import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { s3Middleware } from './storage/s3/server.js';
+import { consoleRouter } from './monitoring/dashboards/console/router.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();
@@ -34,6 +35,8 @@ export function createApp(deps: Deps): Express {
     metrics: deps.metrics,
   });
 
+  // The browser console (outside /api: pages and their files, not operations); it reads the API with a token.
+  app.use(consoleRouter());
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });

@@ -477,6 +477,36 @@ const fixtures: Record<Kind, KindFixture> = {
       createWorkflowVersion: { definition: { StartAt: 'Again', States: { Again: { Type: 'Succeed' } } } },
     },
   },
+  alert_rule: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({ body: { name: `car-${n}`, expr: `atonix_bucket_size_bytes > ${n}` } }),
+  },
+  notification_channel: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: { name: `cnc-${n}`, type: 'webhook', url: `http://127.0.0.1:9/hook-${n}`, secret: 'conformance-secret-0' },
+    }),
+    immutable: { type: 'websocket' },
+  },
+  silence: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: {
+        name: `csi-${n}`,
+        matchers: [{ name: 'alertname', value: `a-${n}` }],
+        ends_at: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    }),
+  },
+  dashboard: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: {
+        name: `cdb-${n}`,
+        panels: [{ type: 'stat', title: 'Up', queries: [{ expr: 'up' }], grid_pos: { x: 0, y: 0, w: 6, h: 4 } }],
+      },
+    }),
+  },
 };
 
 describe('conformance: the suite covers the registry', () => {

@@ -51,7 +51,7 @@ export function callProblems(
     ];
   const params = asStrings(call.params);
   try {
-    checkParameters(params, op.parameterNames);
+    checkParameters(params, op.parameterNames, op.repeatable);
   } catch (e) {
     if (e instanceof Problem && e.errors)
       return e.errors.map((x) => ({

@@ -3157,6 +3157,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List alert rules */
+        get: operations["listAlertRules"];
+        put?: never;
+        /** Create an alert rule */
+        post: operations["createAlertRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get an alert rule */
+        get: operations["getAlertRule"];
+        put?: never;
+        post?: never;
+        /** Delete an alert rule */
+        delete: operations["deleteAlertRule"];
+        options?: never;
+        head?: never;
+        /** Update an alert rule (a JSON merge patch) */
+        patch: operations["updateAlertRule"];
+        trace?: never;
+    };
+    "/api/monitoring/alerts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The rule's state transitions, per alert */
+        get: operations["listAlertRuleHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List notification channels */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /** Create a notification channel */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/notification-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a notification channel */
+        get: operations["getNotificationChannel"];
+        put?: never;
+        post?: never;
+        /** Delete a notification channel */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        /** Update a notification channel (a JSON merge patch) */
+        patch: operations["updateNotificationChannel"];
+        trace?: never;
+    };
+    "/api/monitoring/notification-channels/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** The channel's delivery log (attempts, status codes, next retry) */
+        get: operations["listChannelDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List silences */
+        get: operations["listSilences"];
+        put?: never;
+        /** Create a silence */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/silences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a silence */
+        get: operations["getSilence"];
+        put?: never;
+        post?: never;
+        /** Delete a silence */
+        delete: operations["deleteSilence"];
+        options?: never;
+        head?: never;
+        /** Update a silence (a JSON merge patch) */
+        patch: operations["updateSilence"];
+        trace?: never;
+    };
     "/api/monitoring/metrics": {
         parameters: {
             query?: never;
@@ -3195,6 +3355,244 @@ export interface paths {
          * @description The body is a `prometheus.WriteRequest` (remote-write 1.0: time series with labels and samples, and metric metadata) in protobuf, compressed in snappy's block format (`Content-Encoding: snappy`). Every series is the caller's (the store adds its `owner` label; a series' own `owner` is kept as `exported_owner`). Answers as Prometheus' receiver does: 204 when stored (all or none); 400 for a body that cannot be used (Prometheus then drops the batch instead of retrying it), a problem whose `detail` is the receiver's reason (`snappy decode error: ...`, `invalid label name "..."`), which Prometheus logs.
          */
         post: operations["prometheusRemoteWrite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluate a PromQL expression at one instant
+         * @description An instant query: the expression evaluated at `time` (Prometheus 2.42 semantics, 5-minute lookback) over the caller's series (the admin's: every owner's). Errors are Prometheus' own: 400 bad_data (a bad parameter, bad or unsupported PromQL naming the construct), 422 execution, 503 timeout.
+         */
+        get: operations["prometheusQuery"];
+        put?: never;
+        /**
+         * Evaluate a PromQL expression at one instant (form body)
+         * @description An instant query: the expression evaluated at `time` (Prometheus 2.42 semantics, 5-minute lookback) over the caller's series (the admin's: every owner's). Errors are Prometheus' own: 400 bad_data (a bad parameter, bad or unsupported PromQL naming the construct), 422 execution, 503 timeout.
+         */
+        post: operations["prometheusQueryPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/query_range": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Evaluate a PromQL expression over a range of time
+         * @description A range query: the expression evaluated at start, start + step, ... up to end, answered as a matrix. At most 11,000 steps.
+         */
+        get: operations["prometheusQueryRange"];
+        put?: never;
+        /**
+         * Evaluate a PromQL expression over a range of time (form body)
+         * @description A range query: the expression evaluated at start, start + step, ... up to end, answered as a matrix. At most 11,000 steps.
+         */
+        post: operations["prometheusQueryRangePost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find series by label matchers
+         * @description The label sets of the series matching any `match[]` selector with samples between start and end.
+         */
+        get: operations["prometheusSeries"];
+        put?: never;
+        /**
+         * Find series by label matchers (form body)
+         * @description The label sets of the series matching any `match[]` selector with samples between start and end.
+         */
+        post: operations["prometheusSeriesPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List label names
+         * @description The label names of the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        get: operations["prometheusLabels"];
+        put?: never;
+        /**
+         * List label names (form body)
+         * @description The label names of the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        post: operations["prometheusLabelsPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/label/{name}/values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The label name (`__name__` lists metric names). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the values of one label
+         * @description The values of label `name` among the caller's series (those matching any `match[]`, when given), sorted.
+         */
+        get: operations["prometheusLabelValues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metric metadata
+         * @description Type, help and unit of each metric (or of `metric`), as remote-write and custom points described them.
+         */
+        get: operations["prometheusMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/prometheus/api/v1/status/buildinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Build information
+         * @description What this API presents itself as (Prometheus 2.42.0), which Grafana reads to pick the features it uses.
+         */
+        get: operations["prometheusBuildInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/dashboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List dashboards */
+        get: operations["listDashboards"];
+        put?: never;
+        /**
+         * Create a dashboard (its panels' layout and queries are checked first)
+         * @description Panels must fit the 24-column grid and not overlap; each query must parse as PromQL; a reduction is for stat panels only. Each problem is named by its pointer (`/panels/1/grid_pos/w`).
+         */
+        post: operations["createDashboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/dashboards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a dashboard */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        /** Delete a dashboard (the Overview too; it is not made again) */
+        delete: operations["deleteDashboard"];
+        options?: never;
+        head?: never;
+        /** Update a dashboard (a JSON merge patch; `panels` and `tags` are replaced whole) */
+        patch: operations["updateDashboard"];
+        trace?: never;
+    };
+    "/api/monitoring/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read log lines, newest first (a user reads their own; the admin all) */
+        get: operations["listLogEntries"];
+        put?: never;
+        /** Push a batch of log lines (up to 1,000, all or none) */
+        post: operations["putLogEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/logs/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's log retention */
+        get: operations["getLogSettings"];
+        /** Set the caller's log retention */
+        put: operations["putLogSettings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3431,6 +3829,11 @@ export interface components {
              * @default 60
              */
             idle_timeout_seconds: number;
+            /**
+             * @description Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are.
+             * @default false
+             */
+            access_logs_enabled: boolean;
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;
@@ -5478,6 +5881,294 @@ export interface components {
             items: components["schemas"]["WorkflowEvent"][];
             next_cursor: string | null;
         };
+        AlertInstance: {
+            /** @description Alertmanager's fingerprint of the labels (FNV-64a, 16 hex digits). */
+            fingerprint?: string;
+            labels?: {
+                [key: string]: string;
+            };
+            annotations?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            state?: "pending" | "firing";
+            /** @description The series' value at the last evaluation (null: NaN or infinite). */
+            value?: number | null;
+            /**
+             * Format: date-time
+             * @description When the condition started to hold.
+             */
+            active_at?: string;
+            /** Format: date-time */
+            fired_at?: string | null;
+            /** @description The active silences that match the alert (it notifies no one while any does). */
+            silenced_by?: string[];
+        };
+        /** @description A condition over the owner's series, evaluated every `interval` exactly once across processes. Each series of the result is one alert (as in Prometheus): `pending` while the condition has held for less than `for`, then `firing`; when it no longer holds, the alert is resolved (a resolved notification) and leaves the list. Write either `expr` (PromQL) or `metric` with `statistic`, `comparison`, `threshold` and `window` (turned into the PromQL in `query`). */
+        AlertRule: {
+            /** @description Alert rule id (alr-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the rule watches.
+             * @default
+             */
+            description: string;
+            /** @description A PromQL expression; every series of its result is an alert (`node_load1 > 4`, `sum by (operation) (rate(atonix_api_requests_total{code=~"5.."}[5m])) > 1`). Checked at create and patch (422 at /expr with the engine's error). Give either this or `metric`. */
+            expr?: string | null;
+            /** @description A metric name to compare with `threshold` (instead of `expr`). */
+            metric?: string | null;
+            /**
+             * @description With `metric`, the label values its series must have (equality matchers), such as `resource_id`.
+             * @default {}
+             */
+            metric_labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description With `metric`, the statistic of each series over `window` (p95 is the 0.95 quantile).
+             * @default avg
+             * @enum {string}
+             */
+            statistic: "avg" | "min" | "max" | "sum" | "count" | "p50" | "p95" | "p99";
+            /**
+             * @description With `metric`, how the statistic is compared with `threshold`.
+             * @default >
+             * @enum {string}
+             */
+            comparison: ">" | ">=" | "<" | "<=" | "==" | "!=";
+            /**
+             * @description With `metric`, the value compared with.
+             * @default 0
+             */
+            threshold: number;
+            /**
+             * @description With `metric`, the range the statistic is taken over (a Prometheus duration).
+             * @default 5m
+             */
+            window: string;
+            /**
+             * @description How long the condition must hold before an alert fires (pending until then); 0s fires at once.
+             * @default 0s
+             */
+            for: string;
+            /**
+             * @description How often the rule is evaluated (at least 1s).
+             * @default 1m
+             */
+            interval: string;
+            /**
+             * @description Labels added to every alert (`severity`); values may use the templates of `annotations`.
+             * @default {}
+             */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description Text sent with every alert (`summary`, `description`), templated as in Prometheus: `{{ $labels.resource_id }}`, `{{ $value }}`, `{{ $labels }}`, and the `humanize` and `printf "%.2f"` forms of `$value`.
+             * @default {}
+             */
+            annotations: {
+                [key: string]: string;
+            };
+            /**
+             * @description Notification channels (nch-...) of the owner's that every notification goes to.
+             * @default []
+             */
+            channel_ids: string[];
+            /**
+             * @description A disabled rule is not evaluated; its alerts are cleared.
+             * @default true
+             */
+            enabled: boolean;
+            /** @description The PromQL evaluated (`expr`, or the one made from `metric`). */
+            readonly query?: string;
+            /**
+             * @description firing if any alert fires, else pending if any is pending, else inactive.
+             * @enum {string}
+             */
+            readonly state?: "inactive" | "pending" | "firing";
+            /** @description The rule's active alerts, one per series of the result. */
+            readonly alerts?: components["schemas"]["AlertInstance"][];
+            /** Format: date-time */
+            readonly last_evaluated_at?: string | null;
+            /** Format: date-time */
+            readonly next_evaluation_at?: string | null;
+            /** @description Why the last evaluation failed (the series it needed could not be read); null when it succeeded. */
+            readonly last_error?: string | null;
+            /** @description The user whose series the rule reads. */
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        AlertRuleList: {
+            items: components["schemas"]["AlertRule"][];
+            next_cursor: string | null;
+        };
+        AlertHistoryEntry: {
+            id?: string;
+            rule_id?: string;
+            /**
+             * Format: date-time
+             * @description The evaluation time of the transition.
+             */
+            at?: string;
+            fingerprint?: string;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            from?: "inactive" | "pending" | "firing";
+            /** @enum {string} */
+            to?: "inactive" | "pending" | "firing" | "resolved";
+            /** @description The value that made the change (null when the series vanished). */
+            value?: number | null;
+            /** @description Whether a silence held back its notification. */
+            silenced?: boolean;
+        };
+        AlertHistoryList: {
+            items: components["schemas"]["AlertHistoryEntry"][];
+            next_cursor: string | null;
+        };
+        /** @description A webhook (Alertmanager's webhook payload, version 4, signed with HMAC-SHA256 over the body in `X-Atonix-Signature-256: sha256=<hex>`, retried with exponential backoff; see the deliveries) or the WebSocket event stream only (`websocket`: `alert.notification` events on /api/events). */
+        NotificationChannel: {
+            /** @description Notification channel id (nch-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the channel is for.
+             * @default
+             */
+            description: string;
+            /**
+             * @description webhook (an HTTP POST per notification) or websocket (events on /api/events only).
+             * @enum {string}
+             */
+            type: "webhook" | "websocket";
+            /**
+             * Format: uri
+             * @description The webhook's http or https URL (required for webhook).
+             */
+            url?: string | null;
+            /** @description The webhook's signing secret (required for webhook; never answered): the receiver computes HMAC-SHA256(secret, raw body) and compares its hex with `X-Atonix-Signature-256` after `sha256=`. */
+            secret?: string | null;
+            /**
+             * @description Extra HTTP headers sent with every webhook request (an Authorization of the receiver's).
+             * @default {}
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * @description Whether resolved alerts are notified too.
+             * @default true
+             */
+            send_resolved: boolean;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        NotificationChannelList: {
+            items: components["schemas"]["NotificationChannel"][];
+            next_cursor: string | null;
+        };
+        Delivery: {
+            /** @description Delivery id (dlv-...), also sent as X-Atonix-Delivery. */
+            id?: string;
+            channel_id?: string;
+            rule_id?: string | null;
+            /**
+             * @description failed: every attempt failed (the last error says why).
+             * @enum {string}
+             */
+            status?: "pending" | "sending" | "retrying" | "delivered" | "failed";
+            /**
+             * @description The payload's status.
+             * @enum {string}
+             */
+            alert_status?: "firing" | "resolved";
+            /** @description How many alerts the payload carries. */
+            alerts?: number;
+            /** @description Attempts made so far. */
+            attempts?: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due.
+             */
+            next_attempt_at?: string | null;
+            /** @description What the receiver answered last (null on no answer). */
+            last_status_code?: number | null;
+            last_error?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** @description Every attempt, oldest first. */
+            log?: {
+                attempt?: number;
+                /** Format: date-time */
+                at?: string;
+                status_code?: number | null;
+                error?: string | null;
+                duration_ms?: number;
+            }[];
+            /** @description The body sent (Alertmanager webhook v4). */
+            payload?: {
+                [key: string]: unknown;
+            };
+        };
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+            next_cursor: string | null;
+        };
+        SilenceMatcher: {
+            name: string;
+            /**
+             * @description Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`).
+             * @enum {string|null}
+             */
+            op?: "=" | "!=" | "=~" | "!~" | null;
+            value: string;
+        };
+        /** @description While active (from `starts_at` to `ends_at`), an alert whose labels match all `matchers` sends nothing; it still changes state and is still recorded in its rule's history (as Alertmanager's silences). */
+        Silence: {
+            /** @description Silence id (sil-...). */
+            readonly id?: string;
+            /** @default silence */
+            name: components["schemas"]["ResourceName"];
+            /** @description All must match an alert's labels (its rule's name is the `alertname` label). */
+            matchers: components["schemas"]["SilenceMatcher"][];
+            /**
+             * Format: date-time
+             * @description When the silence starts (now when not given).
+             */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description When it ends; after `starts_at`.
+             */
+            ends_at: string;
+            /**
+             * @description Why.
+             * @default
+             */
+            comment: string;
+            /**
+             * @description pending before `starts_at`, active until `ends_at`, expired after.
+             * @enum {string}
+             */
+            readonly state?: "pending" | "active" | "expired";
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        SilenceList: {
+            items: components["schemas"]["Silence"][];
+            next_cursor: string | null;
+        };
         /** @description The requested statistics of one step; null where a value is not a finite number. */
         MetricStatPoint: {
             /** Format: date-time */
@@ -5544,6 +6235,164 @@ export interface components {
             metadata?: {
                 [key: string]: components["schemas"]["MetricMetadata"];
             };
+        };
+        /** @description Prometheus' envelope: `status` "success" with `data` (and `warnings` when there are some), or "error" with `errorType` (`bad_data` 400, `execution` 422, `timeout` 503) and `error`. */
+        PrometheusAnswer: {
+            /** @enum {string} */
+            status: "success" | "error";
+            data?: unknown;
+            warnings?: string[];
+            /** @enum {string} */
+            errorType?: "bad_data" | "execution" | "timeout" | "canceled" | "internal" | "unavailable" | "not_found";
+            error?: string;
+        };
+        PrometheusError: {
+            /** @constant */
+            status: "error";
+            errorType: string;
+            error: string;
+        };
+        /** @description The same parameters as the query string, as a form (what Grafana sends by default). */
+        PrometheusForm: {
+            [key: string]: string;
+        };
+        DashboardQuery: {
+            /** @description A PromQL expression. */
+            expr: string;
+            /** @description A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset. */
+            legend?: string;
+        };
+        /** @description The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24). */
+        DashboardGridPos: {
+            x: number;
+            y: number;
+            w: number;
+            h: number;
+        };
+        /** @description A panel is a chart of series over time, one big number with a sparkline, or a table of the latest values. */
+        DashboardPanel: {
+            /**
+             * @description timeseries (lines over the time range), stat (one reduced number), table (the latest value of each series).
+             * @enum {string}
+             */
+            type: "timeseries" | "stat" | "table";
+            title: string;
+            description?: string;
+            queries: components["schemas"]["DashboardQuery"][];
+            /**
+             * @description How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset.
+             * @enum {string}
+             */
+            unit?: "none" | "percent" | "bytes" | "bytes_per_second" | "seconds" | "requests_per_second" | "ops_per_second";
+            /**
+             * @description For a stat panel only, how its series' points become one number (last when unset).
+             * @enum {string}
+             */
+            reduction?: "last" | "mean" | "min" | "max" | "sum";
+            grid_pos: components["schemas"]["DashboardGridPos"];
+        };
+        /** @description The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. */
+        DashboardTimeRange: {
+            /** @description The start (now-6h). */
+            from: string;
+            /** @description The end (now). */
+            to: string;
+        };
+        /** @description Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an "Overview" dashboard when they are created. */
+        Dashboard: {
+            /** @description Dashboard id (dsh-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the dashboard shows.
+             * @default
+             */
+            description: string;
+            /**
+             * @description The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = "timeseries", title = "CPU", queries = [{ expr = "..." }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`).
+             * @default []
+             */
+            panels: components["schemas"]["DashboardPanel"][];
+            /**
+             * @default {
+             *       "from": "now-6h",
+             *       "to": "now"
+             *     }
+             */
+            time_range: components["schemas"]["DashboardTimeRange"];
+            /**
+             * @description How often the console page redraws the panels.
+             * @default off
+             * @enum {string}
+             */
+            refresh: "off" | "10s" | "30s" | "1m" | "5m";
+            /**
+             * @description Free-form labels to find dashboards by.
+             * @default []
+             */
+            tags: string[];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        DashboardList: {
+            items: components["schemas"]["Dashboard"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description Severity, lowest first. A `level` filter is a minimum (`warn` finds warn, error and fatal).
+         * @enum {string}
+         */
+        LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+        /** @description One log line. The platform writes lines of its own with `source` `state` (a resource's status moving), `job` (a background job's outcome), `access` (a load balancer's access log) and `audit` (a mutating or denied call); users push theirs with any other source (`user` by default). */
+        LogEntry: {
+            /** @description Unique per line; ordered with `time` for the cursors. */
+            readonly id: string;
+            /** @description The user whose line it is. */
+            readonly owner: string;
+            /**
+             * Format: date-time
+             * @description When it happened (microseconds kept); the platform clock's now when left out.
+             */
+            time: string;
+            level: components["schemas"]["LogLevel"];
+            /** @description What wrote it. `state`, `job`, `access`, `audit` and `platform` are the platform's own. */
+            source: string;
+            /** @description The resource the line is about, if any. */
+            resource_id: string | null;
+            /** @description That resource's kind (instance, bucket...). */
+            kind: string | null;
+            /** @description The text; searched by `q` (full text). */
+            message: string;
+            /** @description Structured fields (any JSON, nested objects allowed, at most 16 KiB as JSON); their string and number values are searched by `q` too, and `fields=` filters on them. */
+            fields: Record<string, never>;
+        };
+        LogEntryList: {
+            items: components["schemas"]["LogEntry"][];
+            next_cursor: string | null;
+        };
+        /** @description A line to push; `level` defaults to info, `source` to user, `time` to now. */
+        LogEntryInput: {
+            /** Format: date-time */
+            time?: string;
+            level?: components["schemas"]["LogLevel"];
+            source?: string;
+            resource_id?: string | null;
+            kind?: string | null;
+            message: string;
+            fields?: Record<string, never>;
+        };
+        LogBatch: {
+            entries: components["schemas"]["LogEntryInput"][];
+        };
+        LogBatchResult: {
+            /** @description Lines stored (all of the batch; a refused batch stores none). */
+            written: number;
+        };
+        LogSettings: {
+            /** @description How long the caller's lines are kept, in days of platform time; the installation's default (ATONIX_LOG_RETENTION_DAYS, 30) until set. */
+            retention_days: number;
         };
     };
     responses: {
@@ -6435,6 +7284,82 @@ export interface components {
                 "application/json": components["schemas"]["WorkflowExecution"];
             };
         };
+        /** @description The alert rule. */
+        AlertRuleOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AlertRule"];
+            };
+        };
+        /** @description The notification channel. */
+        NotificationChannelOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NotificationChannel"];
+            };
+        };
+        /** @description The silence. */
+        SilenceOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Silence"];
+            };
+        };
+        /** @description `{"status":"success","data":...}` as Prometheus answers. */
+        Success: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusAnswer"];
+            };
+        };
+        /** @description A bad parameter or PromQL expression: `{"status":"error","errorType":"bad_data","error":...}`. */
+        BadData: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The expression failed while evaluating (many-to-many matching, say): errorType `execution`. */
+        Execution: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The evaluation took longer than `timeout`: errorType `timeout`. */
+        Timeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The dashboard. */
+        DashboardOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Dashboard"];
+            };
+        };
     };
     parameters: {
         /** @description The resource id. */
@@ -6465,6 +7390,22 @@ export interface components {
         KeyId: string;
         /** @description The alias's id (`kal-...`) or its name (`alias/<name>`, the slash percent-encoded as `%2F`). */
         KeyAliasId: string;
+        /** @description The PromQL expression (in the query string or the form). */
+        query: string;
+        /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+        time: string;
+        /** @description Evaluation timeout, seconds or a duration (default 2m). */
+        timeout: string;
+        /** @description Start time, RFC 3339 or Unix seconds. */
+        start: string;
+        /** @description End time, RFC 3339 or Unix seconds. */
+        end: string;
+        /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+        step: string;
+        /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+        match: string[];
+        /** @description Only this metric's metadata. */
+        metric: string;
     };
     requestBodies: never;
     headers: {
@@ -13711,6 +14652,458 @@ export interface operations {
             "5XX": components["responses"]["Problem"];
         };
     };
+    listAlertRules: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description inactive, pending or firing. */
+                state?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRuleList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createAlertRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertRule"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getAlertRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AlertRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteAlertRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateAlertRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["AlertRule"];
+                "application/json": components["schemas"]["AlertRule"];
+            };
+        };
+        responses: {
+            200: components["responses"]["AlertRuleOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listAlertRuleHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description One alert's transitions only. */
+                fingerprint?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertHistoryList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listNotificationChannels: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description webhook or websocket. */
+                type?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannelList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationChannel"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["NotificationChannelOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["NotificationChannel"];
+                "application/json": components["schemas"]["NotificationChannel"];
+            };
+        };
+        responses: {
+            200: components["responses"]["NotificationChannelOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listChannelDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description pending, sending, retrying, delivered or failed. */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listSilences: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Silence"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Silence"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["SilenceOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateSilence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Silence"];
+                "application/json": components["schemas"]["Silence"];
+            };
+        };
+        responses: {
+            200: components["responses"]["SilenceOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
     getMetricData: {
         parameters: {
             query: {
@@ -13789,6 +15182,517 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQuery: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+                time?: components["parameters"]["time"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryPost: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Evaluation time, RFC 3339 or Unix seconds (default now, on the platform clock). */
+                time?: components["parameters"]["time"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryRange: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+                /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+                step?: components["parameters"]["step"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusQueryRangePost: {
+        parameters: {
+            query?: {
+                /** @description The PromQL expression (in the query string or the form). */
+                query?: components["parameters"]["query"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+                /** @description Resolution step, seconds (a float) or a duration (`1m`); at most 11,000 points per series. */
+                step?: components["parameters"]["step"];
+                /** @description Evaluation timeout, seconds or a duration (default 2m). */
+                timeout?: components["parameters"]["timeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            422: components["responses"]["Execution"];
+            503: components["responses"]["Timeout"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusSeries: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusSeriesPost: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabels: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabelsPost: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["PrometheusForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusLabelValues: {
+        parameters: {
+            query?: {
+                /** @description A series selector (`up{job="api"}`); repeat for several, a series matching any is included. */
+                "match[]"?: components["parameters"]["match"];
+                /** @description Start time, RFC 3339 or Unix seconds. */
+                start?: components["parameters"]["start"];
+                /** @description End time, RFC 3339 or Unix seconds. */
+                end?: components["parameters"]["end"];
+            };
+            header?: never;
+            path: {
+                /** @description The label name (`__name__` lists metric names). */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            400: components["responses"]["BadData"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusMetadata: {
+        parameters: {
+            query?: {
+                /** @description Only this metric's metadata. */
+                metric?: components["parameters"]["metric"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    prometheusBuildInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Success"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listDashboards: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of dashboards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Dashboard"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DashboardOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Dashboard"];
+                "application/json": components["schemas"]["Dashboard"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DashboardOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Lines about this resource. */
+                resource_id?: string;
+                /** @description Lines about resources of this kind. */
+                kind?: string;
+                /** @description The least severity (`warn` finds warn, error and fatal). */
+                level?: components["schemas"]["LogLevel"];
+                /** @description What wrote them (user, state, job, access, audit...). */
+                source?: string;
+                /** @description Lines at or after this time. */
+                start?: string;
+                /** @description Lines before this time. */
+                end?: string;
+                /** @description Field equality, `path:value` pairs separated by commas: `http.status:500,method:GET`. A dotted path reaches into nested objects (`{"http":{"status":500}}`) or names a key with dots in it; values compare as text. */
+                fields?: string;
+                /** @description Full-text search over the message and the fields' values (PostgreSQL websearch syntax: words, "quoted phrases", `or`, `-excluded`; English stemming, so `failing` finds `failed`). */
+                q?: string;
+                /** @description The admin only: lines of this owner. */
+                owner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lines, newest first; `next_cursor` stays valid while lines are added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogEntryList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogBatch"];
+            };
+        };
+        responses: {
+            /** @description The whole batch is stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogBatchResult"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's settings (the installation's default until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
             };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];

@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -54,6 +54,10 @@ export type KindOperationIds = {
   template: 'listTemplates' | 'createTemplate' | 'getTemplate' | 'deleteTemplate' | 'listTemplateVersions' | 'createTemplateVersion' | 'getTemplateVersion';
   scheduled_task: 'listScheduledTasks' | 'createScheduledTask' | 'getScheduledTask' | 'updateScheduledTask' | 'deleteScheduledTask' | 'pauseScheduledTask' | 'resumeScheduledTask' | 'listScheduledTaskRuns';
   workflow: 'listWorkflows' | 'createWorkflow' | 'getWorkflow' | 'updateWorkflow' | 'deleteWorkflow' | 'listWorkflowVersions' | 'createWorkflowVersion' | 'getWorkflowVersion' | 'listWorkflowExecutions' | 'startWorkflowExecution' | 'getWorkflowExecution' | 'cancelWorkflowExecution' | 'redriveWorkflowExecution' | 'getWorkflowExecutionHistory';
+  alert_rule: 'listAlertRules' | 'createAlertRule' | 'getAlertRule' | 'updateAlertRule' | 'deleteAlertRule' | 'listAlertRuleHistory';
+  notification_channel: 'listNotificationChannels' | 'createNotificationChannel' | 'getNotificationChannel' | 'updateNotificationChannel' | 'deleteNotificationChannel' | 'listChannelDeliveries';
+  silence: 'listSilences' | 'createSilence' | 'getSilence' | 'updateSilence' | 'deleteSilence';
+  dashboard: 'listDashboards' | 'createDashboard' | 'getDashboard' | 'updateDashboard' | 'deleteDashboard';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -62,7 +66,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
-  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -72,10 +76,11 @@ export type AreaOperationIds = {
   'networking/reachability': 'analyzeReachability';
   'security/audit-logs': 'listAuditLogs';
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
-  'monitoring/prometheus': 'prometheusRemoteWrite';
+  'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
+  'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -1024,6 +1029,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "terraform": true,
         "default": 60,
         "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout)."
+      },
+      "access_logs_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are."
       },
       "state": {
         "type": "string",
@@ -8969,6 +8987,1178 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteWorkflow"
     },
     "terraform": "atonix_workflow"
+  },
+  "alert_rule": {
+    "kind": "alert_rule",
+    "schema": "AlertRule",
+    "description": "A condition over the owner's series, evaluated every `interval` exactly once across processes. Each series of the result is one alert (as in Prometheus): `pending` while the condition has held for less than `for`, then `firing`; when it no longer holds, the alert is resolved (a resolved notification) and leaves the list. Write either `expr` (PromQL) or `metric` with `statistic`, `comparison`, `threshold` and `window` (turned into the PromQL in `query`).",
+    "service": "monitoring",
+    "collection": "alerts",
+    "idPrefix": "alr",
+    "table": "alert_rules",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Alert rule id (alr-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the rule watches."
+      },
+      "expr": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A PromQL expression; every series of its result is an alert (`node_load1 > 4`, `sum by (operation) (rate(atonix_api_requests_total{code=~\"5..\"}[5m])) > 1`). Checked at create and patch (422 at /expr with the engine's error). Give either this or `metric`."
+      },
+      "metric": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A metric name to compare with `threshold` (instead of `expr`)."
+      },
+      "metric_labels": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "With `metric`, the label values its series must have (equality matchers), such as `resource_id`."
+      },
+      "statistic": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "avg",
+        "enum": [
+          "avg",
+          "min",
+          "max",
+          "sum",
+          "count",
+          "p50",
+          "p95",
+          "p99"
+        ],
+        "description": "With `metric`, the statistic of each series over `window` (p95 is the 0.95 quantile)."
+      },
+      "comparison": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": ">",
+        "enum": [
+          ">",
+          ">=",
+          "<",
+          "<=",
+          "==",
+          "!="
+        ],
+        "description": "With `metric`, how the statistic is compared with `threshold`."
+      },
+      "threshold": {
+        "type": "number",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 0,
+        "description": "With `metric`, the value compared with."
+      },
+      "window": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "5m",
+        "description": "With `metric`, the range the statistic is taken over (a Prometheus duration)."
+      },
+      "for": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "0s",
+        "description": "How long the condition must hold before an alert fires (pending until then); 0s fires at once."
+      },
+      "interval": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "1m",
+        "description": "How often the rule is evaluated (at least 1s)."
+      },
+      "labels": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Labels added to every alert (`severity`); values may use the templates of `annotations`."
+      },
+      "annotations": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Text sent with every alert (`summary`, `description`), templated as in Prometheus: `{{ $labels.resource_id }}`, `{{ $value }}`, `{{ $labels }}`, and the `humanize` and `printf \"%.2f\"` forms of `$value`."
+      },
+      "channel_ids": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Notification channels (nch-...) of the owner's that every notification goes to."
+      },
+      "enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "A disabled rule is not evaluated; its alerts are cleared."
+      },
+      "query": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The PromQL evaluated (`expr`, or the one made from `metric`)."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "inactive",
+          "pending",
+          "firing"
+        ],
+        "description": "firing if any alert fires, else pending if any is pending, else inactive."
+      },
+      "alerts": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": false,
+        "elementType": "object",
+        "items": {
+          "fingerprint": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Alertmanager's fingerprint of the labels (FNV-64a, 16 hex digits)."
+          },
+          "labels": {
+            "type": "object",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string"
+          },
+          "annotations": {
+            "type": "object",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string"
+          },
+          "state": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "pending",
+              "firing"
+            ]
+          },
+          "value": {
+            "type": "number",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The series' value at the last evaluation (null: NaN or infinite)."
+          },
+          "active_at": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "When the condition started to hold."
+          },
+          "fired_at": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "silenced_by": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string",
+            "description": "The active silences that match the alert (it notifies no one while any does)."
+          }
+        },
+        "description": "The rule's active alerts, one per series of the result."
+      },
+      "last_evaluated_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "next_evaluation_at": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "last_error": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Why the last evaluation failed (the series it needed could not be read); null when it succeeded."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user whose series the rule reads."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/monitoring/alerts",
+      "create": "/api/monitoring/alerts",
+      "item": "/api/monitoring/alerts/{id}"
+    },
+    "operations": {
+      "list": "listAlertRules",
+      "create": "createAlertRule",
+      "get": "getAlertRule",
+      "update": "updateAlertRule",
+      "delete": "deleteAlertRule"
+    },
+    "terraform": "atonix_alert_rule"
+  },
+  "notification_channel": {
+    "kind": "notification_channel",
+    "schema": "NotificationChannel",
+    "description": "A webhook (Alertmanager's webhook payload, version 4, signed with HMAC-SHA256 over the body in `X-Atonix-Signature-256: sha256=<hex>`, retried with exponential backoff; see the deliveries) or the WebSocket event stream only (`websocket`: `alert.notification` events on /api/events).",
+    "service": "monitoring",
+    "collection": "notification-channels",
+    "idPrefix": "nch",
+    "table": "notification_channels",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Notification channel id (nch-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the channel is for."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "webhook",
+          "websocket"
+        ],
+        "description": "webhook (an HTTP POST per notification) or websocket (events on /api/events only)."
+      },
+      "url": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The webhook's http or https URL (required for webhook)."
+      },
+      "secret": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": true,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The webhook's signing secret (required for webhook; never answered): the receiver computes HMAC-SHA256(secret, raw body) and compares its hex with `X-Atonix-Signature-256` after `sha256=`."
+      },
+      "headers": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {},
+        "elementType": "string",
+        "description": "Extra HTTP headers sent with every webhook request (an Authorization of the receiver's)."
+      },
+      "send_resolved": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "Whether resolved alerts are notified too."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/monitoring/notification-channels",
+      "create": "/api/monitoring/notification-channels",
+      "item": "/api/monitoring/notification-channels/{id}"
+    },
+    "operations": {
+      "list": "listNotificationChannels",
+      "create": "createNotificationChannel",
+      "get": "getNotificationChannel",
+      "update": "updateNotificationChannel",
+      "delete": "deleteNotificationChannel"
+    },
+    "terraform": "atonix_notification_channel"
+  },
+  "silence": {
+    "kind": "silence",
+    "schema": "Silence",
+    "description": "While active (from `starts_at` to `ends_at`), an alert whose labels match all `matchers` sends nothing; it still changes state and is still recorded in its rule's history (as Alertmanager's silences).",
+    "service": "monitoring",
+    "collection": "silences",
+    "idPrefix": "sil",
+    "table": "silences",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Silence id (sil-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "silence",
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "matchers": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "object",
+        "items": {
+          "name": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "op": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "=",
+              "!=",
+              "=~",
+              "!~",
+              null
+            ],
+            "description": "Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`)."
+          },
+          "value": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          }
+        },
+        "description": "All must match an alert's labels (its rule's name is the `alertname` label)."
+      },
+      "starts_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": true,
+        "secret": false,
+        "terraform": true,
+        "description": "When the silence starts (now when not given)."
+      },
+      "ends_at": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "When it ends; after `starts_at`."
+      },
+      "comment": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "Why."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "pending",
+          "active",
+          "expired"
+        ],
+        "description": "pending before `starts_at`, active until `ends_at`, expired after."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/monitoring/silences",
+      "create": "/api/monitoring/silences",
+      "item": "/api/monitoring/silences/{id}"
+    },
+    "operations": {
+      "list": "listSilences",
+      "create": "createSilence",
+      "get": "getSilence",
+      "update": "updateSilence",
+      "delete": "deleteSilence"
+    },
+    "terraform": "atonix_silence"
+  },
+  "dashboard": {
+    "kind": "dashboard",
+    "schema": "Dashboard",
+    "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
+    "service": "monitoring",
+    "collection": "dashboards",
+    "idPrefix": "dsh",
+    "table": "dashboards",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Dashboard id (dsh-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the dashboard shows."
+      },
+      "panels": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "type": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "timeseries",
+              "stat",
+              "table"
+            ],
+            "description": "timeseries (lines over the time range), stat (one reduced number), table (the latest value of each series)."
+          },
+          "title": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "description": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "queries": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "expr": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "A PromQL expression."
+              },
+              "legend": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset."
+              }
+            }
+          },
+          "unit": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "none",
+              "percent",
+              "bytes",
+              "bytes_per_second",
+              "seconds",
+              "requests_per_second",
+              "ops_per_second"
+            ],
+            "description": "How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset."
+          },
+          "reduction": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "last",
+              "mean",
+              "min",
+              "max",
+              "sum"
+            ],
+            "description": "For a stat panel only, how its series' points become one number (last when unset)."
+          },
+          "grid_pos": {
+            "type": "object",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24)."
+          }
+        },
+        "description": "The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = \"timeseries\", title = \"CPU\", queries = [{ expr = \"...\" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`)."
+      },
+      "time_range": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {
+          "from": "now-6h",
+          "to": "now"
+        },
+        "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`."
+      },
+      "refresh": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "off",
+        "enum": [
+          "off",
+          "10s",
+          "30s",
+          "1m",
+          "5m"
+        ],
+        "description": "How often the console page redraws the panels."
+      },
+      "tags": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Free-form labels to find dashboards by."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/monitoring/dashboards",
+      "create": "/api/monitoring/dashboards",
+      "item": "/api/monitoring/dashboards/{id}"
+    },
+    "operations": {
+      "list": "listDashboards",
+      "create": "createDashboard",
+      "get": "getDashboard",
+      "update": "updateDashboard",
+      "delete": "deleteDashboard"
+    },
+    "terraform": "atonix_dashboard"
   }
 };
 
@@ -9256,9 +10446,46 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "cancelWorkflowExecution": "workflow",
   "redriveWorkflowExecution": "workflow",
   "getWorkflowExecutionHistory": "workflow",
+  "listAlertRules": "alert_rule",
+  "createAlertRule": "alert_rule",
+  "getAlertRule": "alert_rule",
+  "updateAlertRule": "alert_rule",
+  "deleteAlertRule": "alert_rule",
+  "listAlertRuleHistory": "alert_rule",
+  "listNotificationChannels": "notification_channel",
+  "createNotificationChannel": "notification_channel",
+  "getNotificationChannel": "notification_channel",
+  "updateNotificationChannel": "notification_channel",
+  "deleteNotificationChannel": "notification_channel",
+  "listChannelDeliveries": "notification_channel",
+  "listSilences": "silence",
+  "createSilence": "silence",
+  "getSilence": "silence",
+  "updateSilence": "silence",
+  "deleteSilence": "silence",
   "getMetricData": null,
   "putMetricData": null,
-  "prometheusRemoteWrite": null
+  "prometheusRemoteWrite": null,
+  "prometheusQuery": null,
+  "prometheusQueryPost": null,
+  "prometheusQueryRange": null,
+  "prometheusQueryRangePost": null,
+  "prometheusSeries": null,
+  "prometheusSeriesPost": null,
+  "prometheusLabels": null,
+  "prometheusLabelsPost": null,
+  "prometheusLabelValues": null,
+  "prometheusMetadata": null,
+  "prometheusBuildInfo": null,
+  "listDashboards": "dashboard",
+  "createDashboard": "dashboard",
+  "getDashboard": "dashboard",
+  "updateDashboard": "dashboard",
+  "deleteDashboard": "dashboard",
+  "listLogEntries": null,
+  "putLogEntries": null,
+  "getLogSettings": null,
+  "putLogSettings": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

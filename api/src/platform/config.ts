@@ -89,15 +89,29 @@ export interface Config {
   /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
    * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS) */
   cdn: { domain: string; deployMs: number };
+  /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
+  logRetentionDays: number;
+  /** alert notifications (monitoring/alerts/) */
+  alerts: {
+    /** ATONIX_ALERT_WEBHOOK_TIMEOUT_MS: a webhook that has not answered after this long is a failed attempt */
+    webhookTimeoutMs: number;
+    /** ATONIX_ALERT_RETRY_BASE_SECONDS: platform time before the first retry; each later one waits twice as long */
+    retryBaseSeconds: number;
+    /** ATONIX_ALERT_MAX_ATTEMPTS: attempts of one delivery before it is failed */
+    maxAttempts: number;
+    /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
+    externalUrl: string;
+  };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
   redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
-   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   * 0 turns them off), and after a gap (a clock jump, a stopped platform), modelled minutes back to at most
+   * `backfillHours` before now and as many as `pointsPerPass` points allow (ATONIX_METRICS_POINTS_PER_PASS)
    */
-  collect: { seconds: number; backfillHours: number };
+  collect: { seconds: number; backfillHours: number; pointsPerPass: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -143,6 +157,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
       deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
     },
+    logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
+    alerts: {
+      webhookTimeoutMs: positive('ATONIX_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, env),
+      retryBaseSeconds: positive('ATONIX_ALERT_RETRY_BASE_SECONDS', 30, env),
+      maxAttempts: positive('ATONIX_ALERT_MAX_ATTEMPTS', 6, env),
+      externalUrl: (env.ATONIX_EXTERNAL_URL || `http://localhost:${int('PORT', 8000, env)}`).replace(/\/+$/, ''),
+    },
+    collect: {
+      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
+      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+      pointsPerPass: positive('ATONIX_METRICS_POINTS_PER_PASS', 500_000, env),
+    },
     metrics: {
       retentionDays: {
         raw: positive('ATONIX_METRICS_RETENTION_RAW_DAYS', 15, env),
@@ -151,10 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redisUrl: env.REDIS_URL || undefined,
-    collect: {
-      seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
-      backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
-    },
     storage: {
       objectDir: resolve(env.ATONIX_OBJECT_DIR ?? join(resolve(env.ATONIX_DATA_DIR ?? '.atonix'), 'objects')),
       s3Port: env.ATONIX_S3_PORT ? int('ATONIX_S3_PORT', 0, env) : undefined,

@@ -116,6 +116,276 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_alert_rule",
+      "kind": "alert_rule",
+      "description": "A condition over the owner's series, evaluated every `interval` exactly once across processes. Each series of the result is one alert (as in Prometheus): `pending` while the condition has held for less than `for`, then `firing`; when it no longer holds, the alert is resolved (a resolved notification) and leaves the list. Write either `expr` (PromQL) or `metric` with `statistic`, `comparison`, `threshold` and `window` (turned into the PromQL in `query`).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Alert rule id (alr-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the rule watches. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "expr",
+          "type": "string",
+          "description": "A PromQL expression; every series of its result is an alert (`node_load1 > 4`, `sum by (operation) (rate(atonix_api_requests_total{code=~\"5..\"}[5m])) > 1`). Checked at create and patch (422 at /expr with the engine's error). Give either this or `metric`.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "metric",
+          "type": "string",
+          "description": "A metric name to compare with `threshold` (instead of `expr`).",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "metric_labels",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "With `metric`, the label values its series must have (equality matchers), such as `resource_id`. Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "statistic",
+          "type": "string",
+          "description": "With `metric`, the statistic of each series over `window` (p95 is the 0.95 quantile). One of: `avg`, `min`, `max`, `sum`, `count`, `p50`, `p95`, `p99`. Defaults to `\"avg\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "avg"
+        },
+        {
+          "name": "comparison",
+          "type": "string",
+          "description": "With `metric`, how the statistic is compared with `threshold`. One of: `>`, `>=`, `<`, `<=`, `==`, `!=`. Defaults to `\">\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ">"
+        },
+        {
+          "name": "threshold",
+          "type": "number",
+          "description": "With `metric`, the value compared with. Defaults to `0`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 0
+        },
+        {
+          "name": "window",
+          "type": "string",
+          "description": "With `metric`, the range the statistic is taken over (a Prometheus duration). Defaults to `\"5m\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "5m"
+        },
+        {
+          "name": "for",
+          "type": "string",
+          "description": "How long the condition must hold before an alert fires (pending until then); 0s fires at once. Defaults to `\"0s\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "0s"
+        },
+        {
+          "name": "interval",
+          "type": "string",
+          "description": "How often the rule is evaluated (at least 1s). Defaults to `\"1m\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "1m"
+        },
+        {
+          "name": "labels",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Labels added to every alert (`severity`); values may use the templates of `annotations`. Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "annotations",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Text sent with every alert (`summary`, `description`), templated as in Prometheus: `{{ $labels.resource_id }}`, `{{ $value }}`, `{{ $labels }}`, and the `humanize` and `printf \"%.2f\"` forms of `$value`. Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "channel_ids",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Notification channels (nch-...) of the owner's that every notification goes to. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "enabled",
+          "type": "bool",
+          "description": "A disabled rule is not evaluated; its alerts are cleared. Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "query",
+          "type": "string",
+          "description": "The PromQL evaluated (`expr`, or the one made from `metric`).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "state",
+          "type": "string",
+          "description": "firing if any alert fires, else pending if any is pending, else inactive. One of: `inactive`, `pending`, `firing`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "last_evaluated_at",
+          "type": "string",
+          "description": "last evaluated at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "next_evaluation_at",
+          "type": "string",
+          "description": "next evaluation at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "last_error",
+          "type": "string",
+          "description": "Why the last evaluation failed (the series it needed could not be read); null when it succeeded.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The user whose series the rule reads.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/alerts",
+        "item": "/api/monitoring/alerts/{id}",
+        "list": "/api/monitoring/alerts",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_backup_plan",
       "kind": "backup_plan",
       "description": "Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`).",
@@ -1117,7 +1387,7 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "origin_groups",
@@ -1130,7 +1400,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "default_cache_behavior",
@@ -1154,7 +1424,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "custom_error_responses",
@@ -1167,7 +1437,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "geo_restriction",
@@ -1195,7 +1465,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "status",
@@ -1369,6 +1639,128 @@ export const providerSchema: ProviderSchema = {
         "failedStatus": [],
         "updatable": false,
         "deletable": false
+      }
+    },
+    {
+      "typeName": "atonix_dashboard",
+      "kind": "dashboard",
+      "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Dashboard id (dsh-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the dashboard shows. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "panels",
+          "type": "string",
+          "description": "The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = \"timeseries\", title = \"CPU\", queries = [{ expr = \"...\" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`). Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "jsonList": true
+        },
+        {
+          "name": "time_range",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. Defaults to `{\"from\":\"now-6h\",\"to\":\"now\"}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "from": "now-6h",
+            "to": "now"
+          }
+        },
+        {
+          "name": "refresh",
+          "type": "string",
+          "description": "How often the console page redraws the panels. One of: `off`, `10s`, `30s`, `1m`, `5m`. Defaults to `\"off\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "off"
+        },
+        {
+          "name": "tags",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Free-form labels to find dashboards by. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/dashboards",
+        "item": "/api/monitoring/dashboards/{id}",
+        "list": "/api/monitoring/dashboards",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
       }
     },
     {
@@ -2637,6 +3029,17 @@ export const providerSchema: ProviderSchema = {
           "default": 60
         },
         {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
           "name": "state",
           "type": "string",
           "description": "state One of: `provisioning`, `active`, `failed`.",
@@ -3238,6 +3641,128 @@ export const providerSchema: ProviderSchema = {
         "readyStatus": [],
         "failedStatus": [],
         "updatable": false
+      }
+    },
+    {
+      "typeName": "atonix_notification_channel",
+      "kind": "notification_channel",
+      "description": "A webhook (Alertmanager's webhook payload, version 4, signed with HMAC-SHA256 over the body in `X-Atonix-Signature-256: sha256=<hex>`, retried with exponential backoff; see the deliveries) or the WebSocket event stream only (`websocket`: `alert.notification` events on /api/events).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Notification channel id (nch-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the channel is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "webhook (an HTTP POST per notification) or websocket (events on /api/events only). One of: `webhook`, `websocket`. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "url",
+          "type": "string",
+          "description": "The webhook's http or https URL (required for webhook).",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "secret",
+          "type": "string",
+          "description": "The webhook's signing secret (required for webhook; never answered): the receiver computes HMAC-SHA256(secret, raw body) and compares its hex with `X-Atonix-Signature-256` after `sha256=`.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": true,
+          "forceNew": false
+        },
+        {
+          "name": "headers",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Extra HTTP headers sent with every webhook request (an Authorization of the receiver's). Defaults to `{}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {}
+        },
+        {
+          "name": "send_resolved",
+          "type": "bool",
+          "description": "Whether resolved alerts are notified too. Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/notification-channels",
+        "item": "/api/monitoring/notification-channels/{id}",
+        "list": "/api/monitoring/notification-channels",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
       }
     },
     {
@@ -4140,6 +4665,159 @@ export const providerSchema: ProviderSchema = {
           "param": "id",
           "field": "security_group_id"
         },
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_silence",
+      "kind": "silence",
+      "description": "While active (from `starts_at` to `ends_at`), an alert whose labels match all `matchers` sends nothing; it still changes state and is still recorded in its rule's history (as Alertmanager's silences).",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Silence id (sil-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique. Defaults to `\"silence\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "silence"
+        },
+        {
+          "name": "matchers",
+          "type": [
+            "set",
+            [
+              "object",
+              {
+                "name": "string",
+                "op": "string",
+                "value": "string"
+              }
+            ]
+          ],
+          "description": "All must match an alert's labels (its rule's name is the `alertname` label).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "name",
+                "type": "string",
+                "description": "name",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "op",
+                "type": "string",
+                "description": "Equality (`=`, also when left out), or a fully anchored regular expression (`=~`, `!~`). One of: `=`, `!=`, `=~`, `!~`, `null`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "value",
+                "type": "string",
+                "description": "value",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "starts_at",
+          "type": "string",
+          "description": "When the silence starts (now when not given).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "ends_at",
+          "type": "string",
+          "description": "When it ends; after `starts_at`.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "comment",
+          "type": "string",
+          "description": "Why. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "state",
+          "type": "string",
+          "description": "pending before `starts_at`, active until `ends_at`, expired after. One of: `pending`, `active`, `expired`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/silences",
+        "item": "/api/monitoring/silences/{id}",
+        "list": "/api/monitoring/silences",
         "async": false,
         "readyStatus": [],
         "failedStatus": [],
@@ -6308,6 +6986,16 @@ export const providerSchema: ProviderSchema = {
           "name": "idle_timeout_seconds",
           "type": "number",
           "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
           "required": false,
           "optional": false,
           "computed": true,

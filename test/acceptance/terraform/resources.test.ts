@@ -154,6 +154,39 @@ const WORKFLOW_STORED = [
 
 const CASES: Case[] = [
   {
+    type: 'atonix_alert_rule',
+    deps: 'resource "atonix_notification_channel" "c" {\n  name = "deps"\n  type = "websocket"\n}\n',
+    api: '/api/monitoring/alerts',
+    // A metric rule: its PromQL (`query`) and evaluation times are computed and must not drift the plan.
+    body: (v) =>
+      `name = "${v.mutable}"\n  metric = "atonix_bucket_size_bytes"\n  metric_labels = { kind = "bucket" }\n  statistic = "max"\n  threshold = 1024\n  for = "5m"\n  labels = { severity = "page" }\n  annotations = { summary = "{{ $labels.resource_id }} is {{ $value }} bytes" }\n  channel_ids = [atonix_notification_channel.c.id]`,
+    values: { mutable: ['rule-one', 'rule-two'] },
+    check: async (live) => {
+      expect(live.query).to.equal('max_over_time(atonix_bucket_size_bytes{kind="bucket"}[5m]) > 1024');
+      expect(live.channel_ids).to.have.length(1);
+    },
+  },
+  {
+    type: 'atonix_notification_channel',
+    deps: '',
+    api: '/api/monitoring/notification-channels',
+    // A webhook's secret is write-only (not read back by an import), so the shared loop's import step uses the
+    // WebSocket type; examples/terraform/monitoring applies a webhook with its secret.
+    body: (v) => `name = "${v.mutable}"\n  type = "websocket"\n  description = "console"`,
+    values: { mutable: ['chan-one', 'chan-two'] },
+  },
+  {
+    type: 'atonix_silence',
+    deps: '',
+    api: '/api/monitoring/silences',
+    body: (v) =>
+      `name = "${v.mutable}"\n  matchers = [{ name = "alertname", value = "BucketTooBig" }, { name = "severity", op = "=~", value = "page|critical" }]\n  starts_at = "2030-01-01T20:00:00Z"\n  ends_at = "2030-01-02T06:00:00Z"\n  comment = "migration"`,
+    values: { mutable: ['quiet-one', 'quiet-two'] },
+    check: async (live) => {
+      expect(live).to.include({ state: 'pending', ends_at: '2030-01-02T06:00:00Z' });
+    },
+  },
+  {
     type: 'atonix_vpc',
     deps: '',
     api: '/api/networking/vpcs',
@@ -402,6 +435,42 @@ const CASES: Case[] = [
     check: async (live) => {
       expect(live.status).to.equal('deployed');
       expect(live.origins).to.deep.equal([{ id: 'web', url: 'http://127.0.0.1:9' }]);
+    },
+  },
+  {
+    type: 'atonix_dashboard',
+    deps: '',
+    api: '/api/monitoring/dashboards',
+    // Panels are JSON text kept as sent (no defaults filled in, so no drift); the second step changes every field,
+    // the time range to an RFC 3339 start, and drops a panel.
+    body: (v) =>
+      v.mutable === 'dash-one'
+        ? `name = "${v.mutable}"\n  time_range = { from = "now-24h", to = "now" }\n  refresh = "30s"\n  tags = ["ops"]\n  panels = jsonencode([\n    { type = "timeseries", title = "CPU", unit = "percent", queries = [{ expr = "avg by (resource_id) (atonix_instance_cpu_utilization_percent)", legend = "{{resource_id}}" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } },\n    { type = "stat", title = "Bytes", reduction = "max", queries = [{ expr = "sum(atonix_bucket_size_bytes)" }], grid_pos = { x = 12, y = 0, w = 6, h = 4 } },\n  ])`
+        : `name = "${v.mutable}"\n  time_range = { from = "2026-01-01T00:00:00Z", to = "now" }\n  refresh = "off"\n  tags = []\n  panels = jsonencode([{ type = "table", title = "Buckets", queries = [{ expr = "atonix_bucket_size_bytes" }], grid_pos = { x = 0, y = 0, w = 24, h = 6 } }])`,
+    values: { mutable: ['dash-one', 'dash-two'] },
+    check: async (live, step) => {
+      if (step === 0) {
+        expect(live).to.include({ refresh: '30s' });
+        expect(live.tags).to.deep.equal(['ops']);
+        expect(live.time_range).to.deep.equal({ from: 'now-24h', to: 'now' });
+        expect(live.panels.map((p: any) => p.title)).to.deep.equal(['CPU', 'Bytes']);
+        expect(live.panels[0].queries[0]).to.deep.equal({
+          expr: 'avg by (resource_id) (atonix_instance_cpu_utilization_percent)',
+          legend: '{{resource_id}}',
+        });
+      } else {
+        expect(live).to.include({ refresh: 'off' });
+        expect(live.tags).to.deep.equal([]);
+        expect(live.time_range).to.deep.equal({ from: '2026-01-01T00:00:00Z', to: 'now' });
+        expect(live.panels).to.deep.equal([
+          {
+            type: 'table',
+            title: 'Buckets',
+            queries: [{ expr: 'atonix_bucket_size_bytes' }],
+            grid_pos: { x: 0, y: 0, w: 24, h: 6 },
+          },
+        ]);
+      }
     },
   },
 ];

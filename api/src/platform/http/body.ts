@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
 import { Problem, problems } from '../problems.js';
+import { parseQuery, type ParsedQuery } from './query.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -93,6 +94,21 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
     });
   });
+}
+
+/**
+ * Reads an application/x-www-form-urlencoded body (what Prometheus clients such as Grafana POST to the query API) as
+ * parameters, decoded as strictly as a query string; a name given twice is an array.
+ */
+export async function readFormBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<ParsedQuery> {
+  let text: string;
+  try {
+    text = UTF8.decode(await readRaw(req, limit));
+  } catch (e) {
+    if (e instanceof Problem) throw e;
+    throw problems.malformedBody('The body is not valid UTF-8.');
+  }
+  return parseQuery(`?${text}`);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Metrics } from '../process-metrics.js';
 import { Problem, problems } from '../problems.js';
 import { rateLimitHeaders, type LimitState, type RateLimiter } from './rate-limit.js';
 import type { Result } from '../operations/context.js';
-import { readJsonBody } from './body.js';
+import { readFormBody, readJsonBody } from './body.js';
 import { sendProblem } from './problem-response.js';
 import type { CompiledOperation, Pipeline } from '../operations/pipeline.js';
 import { ANONYMOUS } from '../operations/principals.js';
@@ -31,6 +31,7 @@ export interface MountDeps {
 
 /** application/json, application/merge-patch+json and any other application/*+json, parameters aside. */
 const isJson = (type: string | undefined) => /^application\/(?:json|[^;\s]*\+json)\s*(?:;|$)/i.test(type ?? '');
+const isForm = (type: string | undefined) => /^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type ?? '');
 
 /** The minute each flooding address was last audited in: one record a minute stands for all its refusals. */
 const floodAudited = new Map<string, number>();
@@ -90,10 +91,21 @@ async function run(req: Request, res: Response, hit: RouteMatch<CompiledOperatio
         throw problems.invalidParameter([
           { pointer: name, detail: 'is given more than once (in the path and the query)', code: 'RepeatedParameter' },
         ]);
-    const params = { ...query.params, ...hit.params };
+    const params: Record<string, string | string[]> = { ...query.params, ...hit.params };
     const hasBody =
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
       req.headers['transfer-encoding'] !== undefined;
+    // An operation that takes a form (the Prometheus query API, as Grafana POSTs it) reads its fields as parameters,
+    // after those of the query string, as Go's Request.Form merges them.
+    if (op.form && hasBody && isForm(req.headers['content-type'])) {
+      const form = await readFormBody(req);
+      if (form.malformed !== undefined)
+        throw problems.invalidParameter([{ pointer: form.malformed, detail: 'is not valid percent-encoded UTF-8' }]);
+      for (const [name, value] of Object.entries(form.params)) {
+        const prior = params[name];
+        params[name] = prior === undefined ? value : [prior, value].flat();
+      }
+    }
     let body: unknown;
     if (op.v.body && hasBody && !op.raw) {
       if (!isJson(req.headers['content-type'])) throw problems.unsupportedMediaType(req.headers['content-type'] ?? '');

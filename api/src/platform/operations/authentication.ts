@@ -34,16 +34,20 @@ export class Authenticator {
     // Keyed by the header itself, so a cached token costs no hashing.
     let entry = this.cache.get(header);
     if (!entry || now - entry.cachedAt > CACHE_MS) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) throw problems.unauthenticated('The Authorization header must be `Bearer <token>`.');
-      const hash = hashToken(m[1]!);
+      const token = tokenOf(header);
+      if (!token) throw problems.unauthenticated('The Authorization header must be `Bearer <token>`.');
+      const hash = hashToken(token);
       const row = await this.db('tokens')
         .join('users', 'users.id', 'tokens.user_id')
         .where('tokens.token_hash', hash)
         .first('tokens.id as token_id', 'tokens.expires_at', 'users.id as user_id', 'users.is_admin', 'users.name');
       if (!row) {
         this.cache.delete(header);
-        throw problems.unauthenticated('The token is not valid (unknown or revoked).');
+        throw problems.unauthenticated(
+          /^Basic\s/i.test(header)
+            ? 'The Basic password is not a valid token (unknown or revoked): send `Bearer <token>`, or a token as the password.'
+            : 'The token is not valid (unknown or revoked).',
+        );
       }
       entry = {
         principal: {
@@ -118,4 +122,18 @@ export async function ensureAdmin(
     });
     return { created, secret };
   });
+}
+
+/**
+ * The token an Authorization header carries: `Bearer <token>`, or HTTP Basic with the token as the password (any
+ * user name), for clients that can send only Basic credentials (promtool 2.42's queries, a URL's user info).
+ */
+function tokenOf(header: string): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }

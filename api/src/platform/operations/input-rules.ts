@@ -41,10 +41,14 @@ export function badString(value: unknown): FieldError | undefined {
 }
 
 /**
- * Parameters: only the declared ones (a misspelt filter must not widen a list to everything), each once, and
- * strings by the rule above. Refused as one 400 naming the parameter and, for an unknown one, the accepted names.
+ * Parameters: only the declared ones (a misspelt filter must not widen a list to everything), each once (unless
+ * its schema is an array: `match[]`), and strings by the rule above. Refused as one 400 naming the parameter and, for an unknown one, the accepted names.
  */
-export function checkParameters(params: Record<string, unknown>, declared: ReadonlySet<string>): void {
+export function checkParameters(
+  params: Record<string, unknown>,
+  declared: ReadonlySet<string>,
+  repeatable: ReadonlySet<string> = new Set(),
+): void {
   const errors: FieldError[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (!declared.has(name)) {
@@ -54,10 +58,16 @@ export function checkParameters(params: Record<string, unknown>, declared: Reado
         detail: `is not a parameter of this operation (it takes: ${accepted})`,
         code: 'UnknownParameter',
       });
-    } else if (Array.isArray(value)) {
+      continue;
+    }
+    if (Array.isArray(value) && !repeatable.has(name)) {
       errors.push({ pointer: name, detail: 'is given more than once', code: 'RepeatedParameter' });
-    } else if (typeof value === 'string') {
-      const why = stringFault(value);
+      continue;
+    }
+    // A repeatable parameter (match[]) is always an array, whether it came once or many times.
+    if (repeatable.has(name) && !Array.isArray(value)) params[name] = [value];
+    for (const v of [value].flat()) {
+      const why = typeof v === 'string' ? stringFault(v) : undefined;
       if (why) errors.push({ pointer: name, detail: why, code: 'InvalidString' });
     }
   }

@@ -47,6 +47,10 @@ export interface CompiledOperation {
   target: Target;
   /** `x-body-mode: raw`: the body streams to the handler, which commits through ctx.transaction */
   raw: boolean;
+  /** the request body may be a form (application/x-www-form-urlencoded) whose fields are parameters */
+  form: boolean;
+  /** parameters that may be given more than once (schema type array), handed on as arrays */
+  repeatable: ReadonlySet<string>;
   /**
    * x-subresource: with this query parameter given, the call acts on a part of the resource (an object of a
    * bucket): another action, on `<the resource's name>/<the parameter's value>`.
@@ -102,7 +106,8 @@ export class Pipeline {
         permission: o.op['x-permission'],
         adminOnly: o.op['x-admin-only'] === true,
         self: o.op['x-self'],
-        mutating: o.method !== 'get',
+        // x-safe: a POST that only reads (a query sent as a form): no transaction, no audit of its success.
+        mutating: o.method !== 'get' && o.op['x-safe'] !== true,
         anonymous: Array.isArray(o.op.security) && o.op.security.length === 0,
       };
       if (!meta.permission) throw new Error(`${meta.operationId} has no x-permission`);
@@ -129,6 +134,8 @@ export class Pipeline {
         secrets,
         target: targetOf(meta, o.op['x-condition-keys']),
         raw: o.op['x-body-mode'] === 'raw',
+        form: o.op.requestBody?.content?.['application/x-www-form-urlencoded'] !== undefined,
+        repeatable: new Set(o.parameters.filter((p) => p.schema?.type === 'array').map((p) => p.name)),
         subresource: sub && {
           param: sub.param,
           meta: subMeta!,
@@ -149,7 +156,7 @@ export class Pipeline {
     let named = input.params; // what a refusal's audit record names: the resolved id once it is known
     try {
       const params = { ...input.params };
-      checkParameters(params, op.parameterNames);
+      checkParameters(params, op.parameterNames, op.repeatable);
       checkIdempotencyKey(input.idempotencyKey);
       if (!v.params(params))
         throw problems.invalidParameter(
