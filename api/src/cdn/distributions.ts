@@ -11,9 +11,9 @@ import { checkIfMatch, ResourceRepo, withDefaults, type Row, type Schemas } from
 import { rowCache } from '../platform/resources/row-cache.js';
 import { checkAliases, checkAliasesFree, checkDistribution } from './distribution-rules.js';
 import { edgeLocationsOf, type PriceClass } from './edge-locations.js';
+import { DEPLOY_QUEUE } from './redeploy.js';
 
 export const distributions = new ResourceRepo<Schemas['CdnDistribution']>(registry.cdn_distribution);
-export const DEPLOY_QUEUE = 'cdn-deploy';
 
 /** Fields whose change the edges must apply (all of the configuration; a name or comment is the API's alone). */
 const QUIET = new Set(['name', 'comment']);

@@ -288,6 +288,29 @@ describe('cdn: distributions', function () {
     });
   });
 
+  describe('a cache policy change', () => {
+    it('deploys every distribution using the policy again, and the edge sees the new TTLs', async () => {
+      const p = await alice.post('/api/cdn/cache-policies').send({ name: 'short', default_ttl: 60 }).expect(201);
+      const r = await post(
+        base({
+          ordered_cache_behaviors: [{ path_pattern: '/a/*', target_origin_id: 'web', cache_policy_id: p.body.id }],
+        }),
+      ).expect(202);
+      await deployed(r.body.id);
+      await alice.patch(`/api/cdn/cache-policies/${p.body.id}`).send({ comment: 'words only' }).expect(200);
+      expect(
+        (await alice.get(`/api/networking/cdn/distributions/${r.body.id}`).expect(200)).body.config_version,
+      ).to.equal(1);
+      await alice.patch(`/api/cdn/cache-policies/${p.body.id}`).send({ default_ttl: 120, max_ttl: 600 }).expect(200);
+      const moved = (await alice.get(`/api/networking/cdn/distributions/${r.body.id}`).expect(200)).body;
+      expect(moved.config_version).to.equal(2);
+      await deployed(r.body.id);
+      const edge = (await edgeDistribution(app.platform.db, r.body.id))!;
+      expect(edge.config_version).to.equal(2);
+      expect(edge.behaviors[0]!.cache_policy).to.include({ default_ttl: 120, max_ttl: 600 });
+    });
+  });
+
   describe('deleteCdnDistribution', () => {
     it('refuses an enabled distribution (disable it first), then deletes it with its aliases', async () => {
       const r = await post(base({ aliases: ['gone.example.com'] })).expect(202);
