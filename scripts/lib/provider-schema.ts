@@ -79,7 +79,9 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
   for (const meta of Object.values(registry)) {
     if (!meta.terraform || !meta.paths.item) continue;
     const description = meta.description;
-    if (meta.paths.create && meta.operations.delete && (!meta.publicRead || meta.terraformResource)) {
+    // A create-only kind (no update, no delete: a CDN invalidation) is a resource too; destroy forgets it.
+    const createOnly = !meta.operations.delete && !meta.operations.update && meta.async;
+    if (meta.paths.create && (meta.operations.delete || createOnly) && (!meta.publicRead || meta.terraformResource)) {
       resources.push({
         typeName: meta.terraform,
         kind: meta.kind,
@@ -95,6 +97,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
           readyStatus: meta.readyStatus,
           failedStatus: meta.failedStatus,
           updatable: Boolean(meta.operations.update),
+          ...(meta.operations.delete ? {} : { deletable: false }),
         },
       });
     }

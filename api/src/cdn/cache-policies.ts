@@ -8,6 +8,7 @@ import type { Principal } from '../platform/operations/principals.js';
 import { problems } from '../platform/problems.js';
 import { checkIfMatch, ResourceRepo, withDefaults, type Row, type Schemas } from '../platform/resources/repo.js';
 import { MANAGED_NAMES, seedManagedCachePolicies } from './managed-cache-policies.js';
+import { redeployUsing } from './redeploy.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -77,7 +78,7 @@ export async function distributionsUsing(db: Db, policyId: string): Promise<stri
 }
 
 export const cachePolicyKind = defineKind('cdn_cache_policy', {
-  handlers: () => ({
+  handlers: ({ jobs, config }) => ({
     listCdnCachePolicies: listHandler(cachePolicies, ['name', 'type']),
     getCdnCachePolicy: getHandler(cachePolicies),
     createCdnCachePolicy: async (ctx) => {
@@ -92,6 +93,9 @@ export const cachePolicyKind = defineKind('cdn_cache_policy', {
       const next = checkCachePolicy({ ...cachePolicies.present(row as any), ...changes });
       if (changes.name) await checkName(ctx.db, row.owner, changes.name, row.id);
       for (const part of KEY_PARTS) if (changes[part]) changes[part] = next[part];
+      // What the edge caches changes with the policy: every distribution using it deploys again.
+      if (Object.keys(changes).some((k) => k !== 'name' && k !== 'comment'))
+        await redeployUsing(ctx.db, jobs, config.cdn.deployMs, row.id);
     }),
     deleteCdnCachePolicy: async (ctx) => {
       const row = await cachePolicies.get(ctx.db, ctx.principal, ctx.params.id, true);

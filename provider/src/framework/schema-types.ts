@@ -37,6 +37,8 @@ export interface TfResource {
     readyStatus: string[];
     failedStatus: string[];
     updatable: boolean;
+    /** false for a kind the API never deletes (a CDN invalidation): destroy only removes it from the state */
+    deletable?: boolean;
   };
 }
 

@@ -1545,6 +1545,103 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_cdn_invalidation",
+      "kind": "cdn_invalidation",
+      "description": "An invalidation (CloudFront's): paths whose cached copies the edges drop. `in_progress` until every live edge has applied it, then `completed`: from then on no edge serves the old content. A second create with the same `caller_reference` and paths answers the first invalidation; with other paths it is a 409.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Invalidation id (inv-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "distribution_id",
+          "type": "string",
+          "description": "The distribution (dist-...). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "paths",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "caller_reference",
+          "type": "string",
+          "description": "Makes the create idempotent, as CloudFront's. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `in_progress`, `completed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/cdn/distributions/{distribution_id}/invalidations",
+        "item": "/api/networking/cdn/invalidations/{id}",
+        "list": "/api/networking/cdn/invalidations",
+        "parent": {
+          "param": "id",
+          "field": "distribution_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "completed"
+        ],
+        "failedStatus": [],
+        "updatable": false,
+        "deletable": false
+      }
+    },
+    {
       "typeName": "atonix_dashboard",
       "kind": "dashboard",
       "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
