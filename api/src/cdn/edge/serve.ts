@@ -11,8 +11,6 @@ import { matchesPath } from './wildcard.js';
 export class EdgeDirectory {
   private byId = new Map<string, EdgeDistribution>();
   private hosts = new Map<string, string>();
-  /** ids the control plane knows but has not deployed yet: 403 rather than 404 */
-  private pending = new Set<string>();
 
   constructor(private edge: Edge) {}
 
@@ -22,19 +20,12 @@ export class EdgeDirectory {
     if (old) this.remove(d.id);
     if (old && old.config_version !== d.config_version) this.edge.store.dropWhere((e) => e.distributionId === d.id);
     this.byId.set(d.id, d);
-    this.pending.delete(d.id);
     for (const h of [d.domain_name, ...d.aliases]) if (h) this.hosts.set(h.toLowerCase(), d.id);
-  }
-
-  /** A distribution being deployed (or disabled while it is): answered 403 until `put`. */
-  markPending(id: string) {
-    this.pending.add(id);
   }
 
   remove(id: string) {
     const d = this.byId.get(id);
     this.byId.delete(id);
-    this.pending.delete(id);
     if (d)
       for (const h of [d.domain_name, ...d.aliases])
         if (this.hosts.get(h.toLowerCase()) === id) this.hosts.delete(h.toLowerCase());
@@ -42,10 +33,6 @@ export class EdgeDirectory {
 
   get(id: string) {
     return this.byId.get(id);
-  }
-
-  isPending(id: string) {
-    return this.pending.has(id);
   }
 
   forHost(host: string | undefined): EdgeDistribution | undefined {
@@ -122,8 +109,8 @@ export function edgeFront(deps: Deps, trust: TrustFn) {
       const id = url.slice(5, end < 0 ? undefined : end);
       dist = directory.get(id);
       if (!dist || !dist.enabled) {
-        // CloudFront's answers: a distribution that is not serving (disabled, or not deployed yet) is a 403.
-        if (dist || directory.isPending(id)) text(res, 403, 'This distribution is not serving.');
+        // A disabled distribution is a 403 (CloudFront's answer); one never deployed (or deleted) is unknown here.
+        if (dist) text(res, 403, 'This distribution is disabled.');
         else text(res, 404, 'No such distribution.');
         return true;
       }
