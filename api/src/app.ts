@@ -9,6 +9,7 @@ import { mountOperations } from './platform/http/mount.js';
 import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { s3Middleware } from './storage/s3/server.js';
+import { cdnMiddleware } from './cdn/edge/serve.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();
@@ -24,6 +25,8 @@ export function createApp(deps: Deps): Express {
   // more): every API request then stops at its route instead of being matched against the docs and metrics layers.
   // The S3 protocol first: its requests are not the API's (no JSON, SigV4 instead of bearer tokens).
   if (deps.config.role !== 'worker') app.use(s3Middleware(deps));
+  // The CDN edge: `/cdn/<id>/...` and the Host names of deployed distributions; other requests pass at once.
+  if (deps.config.role !== 'worker') app.use(cdnMiddleware(deps));
   const { perSecond, burst } = deps.config.rateLimit;
   mountOperations(app, {
     pipeline: deps.pipeline,

@@ -1,6 +1,7 @@
-// The services this platform serves; each lists its kinds' manifests in its index.ts. AI and CDN join this list with
-// their issues.
+// The services this platform serves; each lists its kinds' manifests in its index.ts. AI joins this list with
+// its issue.
 import { automation } from './automation/index.js';
+import { cdn } from './cdn/index.js';
 import { compute } from './compute/index.js';
 import type { Service } from './platform/manifest.js';
 import { monitoring } from './monitoring/index.js';
@@ -9,4 +10,4 @@ import { security } from './security/index.js';
 import { storage } from './storage/index.js';
 import { system } from './system/index.js';
 
-export const services: Service[] = [system, compute, networking, storage, security, automation, monitoring];
+export const services: Service[] = [system, compute, networking, storage, security, automation, monitoring, cdn];

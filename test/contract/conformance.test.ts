@@ -5,6 +5,7 @@ import { registry, type Kind } from '../../api/src/generated/registry.js';
 import { catalogue, newUser, type TestApp } from '../support/app.js';
 import { describeKind, type Caller, type KindFixture } from '../support/conformance.js';
 import { backupFixtures } from './backup-fixtures.js';
+import { cdnFixtures } from './cdn-fixtures.js';
 
 /** One VPC per caller, for the kinds that live in one (subnets, instances in a subnet). */
 const vpcs = new WeakMap<TestApp, Map<string, Promise<string>>>();
@@ -120,6 +121,7 @@ async function runningInstanceFor(app: TestApp, c: Caller, n: number) {
 
 const fixtures: Record<Kind, KindFixture> = {
   ...backupFixtures,
+  ...cdnFixtures,
   flavor: {
     creator: 'admin',
     create: async (_app, _c, n) => ({ body: { name: `cf.${n}`, vcpus: 1, ram_mb: 512, disk_gb: 10 } }),

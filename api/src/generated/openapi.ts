@@ -908,6 +908,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/networking/cdn/distributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List CDN distributions */
+        get: operations["listCdnDistributions"];
+        put?: never;
+        /** Create a CDN distribution (answers 202 while it deploys) */
+        post: operations["createCdnDistribution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/cdn/distributions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a CDN distribution (it deploys again) */
+        get: operations["getCdnDistribution"];
+        put?: never;
+        post?: never;
+        /** Delete a disabled CDN distribution (an enabled one is a 409) */
+        delete: operations["deleteCdnDistribution"];
+        options?: never;
+        head?: never;
+        /** Update a CDN distribution (it deploys again) */
+        patch: operations["updateCdnDistribution"];
+        trace?: never;
+    };
+    "/api/networking/cdn/distributions/{id}/invalidations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** List a distribution's invalidations */
+        get: operations["listCdnDistributionInvalidations"];
+        put?: never;
+        /** Create a CDN invalidation (answers 202 while the edges apply it) */
+        post: operations["createCdnInvalidation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/cdn/invalidations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List CDN invalidations */
+        get: operations["listCdnInvalidations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/networking/cdn/invalidations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a CDN invalidation */
+        get: operations["getCdnInvalidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cdn/cache-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List cache policies (the managed ones and your own) */
+        get: operations["listCdnCachePolicies"];
+        put?: never;
+        /** Create a cache policy */
+        post: operations["createCdnCachePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cdn/cache-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a cache policy (a managed one is a 409) */
+        get: operations["getCdnCachePolicy"];
+        put?: never;
+        post?: never;
+        /** Delete a cache policy (a managed one, or one a distribution uses, is a 409) */
+        delete: operations["deleteCdnCachePolicy"];
+        options?: never;
+        head?: never;
+        /** Update a cache policy (a managed one is a 409) */
+        patch: operations["updateCdnCachePolicy"];
+        trace?: never;
+    };
     "/api/storage/buckets": {
         parameters: {
             query?: never;
@@ -4005,6 +4143,270 @@ export interface components {
             blocked_by: "egress_rule_missing" | "no_route" | "ingress_rule_missing" | null;
             explanation: string;
         };
+        /** @enum {string} */
+        CdnDistributionStatus: "in_progress" | "deployed";
+        /** @description Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one. */
+        CdnOrigin: {
+            /** @description Unique in the distribution. */
+            id: string;
+            /** @description A bucket (bkt-...) of the distribution's owner. */
+            bucket_id?: string | null;
+            /** @description An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix). */
+            url?: string | null;
+            /**
+             * @description A prefix put before every path sent to the origin; starts with `/`, no trailing `/`.
+             * @default
+             */
+            origin_path: string;
+            /**
+             * @description Headers added to every request to an HTTP origin.
+             * @default {}
+             */
+            custom_headers: {
+                [key: string]: string;
+            };
+            /** @default 10000 */
+            connect_timeout_ms: number;
+            /** @default 30000 */
+            read_timeout_ms: number;
+        };
+        /** @description Origins tried in order; the next one on a listed status code or a connection error. */
+        CdnOriginGroup: {
+            id: string;
+            /** @description Two origin ids, primary first (CloudFront's rule). */
+            members: string[];
+            failover_status_codes: (400 | 403 | 404 | 416 | 500 | 502 | 503 | 504)[];
+        };
+        /** @description How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`. */
+        CdnCacheBehavior: {
+            /** @description `*` matches any characters, `?` one; ordered behaviours only. */
+            path_pattern?: string;
+            /** @description An origin's or an origin group's id. */
+            target_origin_id: string;
+            /**
+             * @description [GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront.
+             * @default [
+             *       "GET",
+             *       "HEAD"
+             *     ]
+             */
+            allowed_methods: ("GET" | "HEAD" | "OPTIONS" | "PUT" | "POST" | "PATCH" | "DELETE")[];
+            /**
+             * @description [GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`.
+             * @default [
+             *       "GET",
+             *       "HEAD"
+             *     ]
+             */
+            cached_methods: ("GET" | "HEAD" | "OPTIONS")[];
+            /**
+             * @default allow-all
+             * @enum {string}
+             */
+            viewer_protocol_policy: "allow-all" | "redirect-to-https" | "https-only";
+            /**
+             * @description The edge compresses what it serves (gzip/br).
+             * @default false
+             */
+            compress: boolean;
+            /** @description A cache policy (cp-...): a managed one or the owner's. */
+            cache_policy_id: string;
+        };
+        CdnCustomErrorResponse: {
+            /** @enum {integer} */
+            error_code: 400 | 403 | 404 | 405 | 414 | 416 | 500 | 501 | 502 | 503 | 504;
+            /** @enum {integer|null} */
+            response_code?: 200 | 400 | 403 | 404 | 405 | 414 | 416 | 500 | 501 | 502 | 503 | 504 | null;
+            /** @description A path served instead; starts with `/`. */
+            response_page_path?: string | null;
+            /** @default 10 */
+            error_caching_min_ttl: number;
+        };
+        CdnGeoRestriction: {
+            /** @enum {string} */
+            restriction_type: "none" | "whitelist" | "blacklist";
+            /**
+             * @description ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`.
+             * @default []
+             */
+            locations: string[];
+        };
+        CdnGeoOriginRoute: {
+            /** @description A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA). */
+            match: string;
+            target_origin_id: string;
+        };
+        /** @description A CDN distribution (the seed's, shaped as CloudFront's): origins, origin groups, cache behaviours, error responses, aliases and geographic rules, served by the platform's edge at `/cdn/<id>/<path>` and by Host (`domain_name` and `aliases`). Every create and change is `in_progress` until the edge locations have the new configuration (`deployed`). An enabled distribution cannot be deleted: disable it first. */
+        CdnDistribution: {
+            /** @description Distribution id (dist-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /** @default  */
+            comment: string;
+            /**
+             * @description A disabled distribution is not served.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * @description Host names it also answers (CNAMEs), lowercase; unique across all distributions.
+             * @default []
+             */
+            aliases: string[];
+            /**
+             * @description Served for `/` (no leading `/`).
+             * @default
+             */
+            default_root_object: string;
+            /**
+             * @description Which set of edge locations serves it (`edge_locations`).
+             * @default PriceClass_All
+             * @enum {string}
+             */
+            price_class: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+            origins: components["schemas"]["CdnOrigin"][];
+            /** @default [] */
+            origin_groups: components["schemas"]["CdnOriginGroup"][];
+            default_cache_behavior: components["schemas"]["CdnCacheBehavior"];
+            /**
+             * @description Tried in order before the default; each needs a `path_pattern`.
+             * @default []
+             */
+            ordered_cache_behaviors: components["schemas"]["CdnCacheBehavior"][];
+            /** @default [] */
+            custom_error_responses: components["schemas"]["CdnCustomErrorResponse"][];
+            /**
+             * @default {
+             *       "restriction_type": "none",
+             *       "locations": []
+             *     }
+             */
+            geo_restriction: components["schemas"]["CdnGeoRestriction"];
+            /**
+             * @description First match wins; a viewer matching none goes by the behaviours.
+             * @default []
+             */
+            geo_origin_routes: components["schemas"]["CdnGeoOriginRoute"][];
+            readonly status?: components["schemas"]["CdnDistributionStatus"];
+            /** @description `<id>.<ATONIX_CDN_DOMAIN>`. */
+            readonly domain_name?: string;
+            /** @description The edge locations of its price class. */
+            readonly edge_locations?: string[];
+            /** @description Bumped on every change the edge must apply. */
+            readonly config_version?: number;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        CdnDistributionList: {
+            items: components["schemas"]["CdnDistribution"][];
+            next_cursor: string | null;
+        };
+        /** @enum {string} */
+        CdnInvalidationStatus: "in_progress" | "completed";
+        /** @description An invalidation (CloudFront's): paths whose cached copies the edges drop. `in_progress` until every live edge has applied it, then `completed`: from then on no edge serves the old content. A second create with the same `caller_reference` and paths answers the first invalidation; with other paths it is a 409. */
+        CdnInvalidation: {
+            /** @description Invalidation id (inv-...). */
+            readonly id?: string;
+            /** @description The distribution (dist-...). */
+            distribution_id?: string;
+            /** @description Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`). */
+            paths: string[];
+            /** @description Makes the create idempotent, as CloudFront's. */
+            caller_reference: string;
+            readonly status?: components["schemas"]["CdnInvalidationStatus"];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        CdnInvalidationList: {
+            items: components["schemas"]["CdnInvalidation"][];
+            next_cursor: string | null;
+        };
+        /** @description Which of the request's query strings, headers or cookies make the cache key (and are forwarded to the origin): `none`, `all`, only the `names` (`allow`) or all but the `names` (`deny`). Headers take `none` or `allow` only, as CloudFront's. */
+        CdnKeyParts: {
+            /** @enum {string} */
+            behavior: "none" | "all" | "allow" | "deny";
+            /**
+             * @description The names for `allow` and `deny` (1 to 10); empty for `none` and `all`.
+             * @default []
+             */
+            names: string[];
+        };
+        /** @description A cache policy (CloudFront's): the TTL bounds an edge applies to what origins say about freshness, and what makes the cache key. Managed policies (`CachingOptimized`, `CachingDisabled`, ...) are seeded by the platform with CloudFront's values, readable by everyone and read-only; custom ones are their owner's. */
+        CdnCachePolicy: {
+            /** @description Cache policy id (cp-...). */
+            readonly id?: string;
+            /** @description Unique among the owner's policies and the managed ones. */
+            name: string;
+            /**
+             * @description What the policy is for.
+             * @default
+             */
+            comment: string;
+            /**
+             * @description Seconds; at most `default_ttl`.
+             * @default 1
+             */
+            min_ttl: number;
+            /**
+             * @description Seconds an object is fresh when its origin says nothing (no Cache-Control max-age or Expires).
+             * @default 86400
+             */
+            default_ttl: number;
+            /**
+             * @description Seconds; at least `default_ttl`.
+             * @default 31536000
+             */
+            max_ttl: number;
+            /**
+             * @default {
+             *       "behavior": "none",
+             *       "names": []
+             *     }
+             */
+            query_strings: components["schemas"]["CdnKeyParts"];
+            /**
+             * @default {
+             *       "behavior": "none",
+             *       "names": []
+             *     }
+             */
+            headers: components["schemas"]["CdnKeyParts"];
+            /**
+             * @default {
+             *       "behavior": "none",
+             *       "names": []
+             *     }
+             */
+            cookies: components["schemas"]["CdnKeyParts"];
+            /**
+             * @description The viewer's Accept-Encoding gzip is part of the key.
+             * @default false
+             */
+            enable_gzip: boolean;
+            /**
+             * @description The viewer's Accept-Encoding br is part of the key.
+             * @default false
+             */
+            enable_brotli: boolean;
+            /**
+             * @description `managed` policies are the platform's, read-only.
+             * @enum {string}
+             */
+            readonly type?: "managed" | "custom";
+            /** @description The owner; null for managed policies. */
+            readonly owner?: string | null;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        CdnCachePolicyList: {
+            items: components["schemas"]["CdnCachePolicy"][];
+            next_cursor: string | null;
+        };
         /** @description Unique across all owners, as S3 bucket names are: 3 to 63 characters of lowercase letters, digits, `-` and `.`, beginning and ending with a letter or digit, no `..`, not shaped like an IPv4 address, not starting with `xn--` or ending with `-s3alias`. */
         BucketName: string;
         /**
@@ -6125,6 +6527,71 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["RouteTableAssociation"];
+            };
+        };
+        /** @description Accepted; the distribution is being deployed. */
+        CdnDistributionAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnDistribution"];
+            };
+        };
+        /** @description The distribution. */
+        CdnDistributionOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnDistribution"];
+            };
+        };
+        /** @description Accepted; the edges are applying it (or the first invalidation of this caller_reference). */
+        CdnInvalidationAccepted: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnInvalidation"];
+            };
+        };
+        /** @description The invalidation. */
+        CdnInvalidationOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnInvalidation"];
+            };
+        };
+        /** @description Created. */
+        CdnCachePolicyCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnCachePolicy"];
+            };
+        };
+        /** @description The cache policy. */
+        CdnCachePolicyOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["CdnCachePolicy"];
             };
         };
         /** @description Created. */
@@ -8899,6 +9366,352 @@ export interface operations {
                     "application/json": components["schemas"]["ReachabilityAnswer"];
                 };
             };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listCdnDistributions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Distribution status. */
+                status?: components["schemas"]["CdnDistributionStatus"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CdnDistributionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createCdnDistribution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CdnDistribution"];
+            };
+        };
+        responses: {
+            202: components["responses"]["CdnDistributionAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getCdnDistribution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CdnDistributionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteCdnDistribution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateCdnDistribution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["CdnDistribution"];
+                "application/json": components["schemas"]["CdnDistribution"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CdnDistributionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listCdnDistributionInvalidations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CdnInvalidationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createCdnInvalidation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description `wait=N` (RFC 7240): answer once the new resource has left its transitional status (ready or failed), or after N seconds (at most 60), whichever comes first, instead of at once. The answer is still 202, with the resource as it is then, and `Preference-Applied: wait=N`. Saves polling; a client polls as usual if the status is still transitional. */
+                Prefer?: components["parameters"]["PreferWait"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CdnInvalidation"];
+            };
+        };
+        responses: {
+            202: components["responses"]["CdnInvalidationAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listCdnInvalidations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Distribution id. */
+                distribution_id?: string;
+                /** @description Invalidation status. */
+                status?: components["schemas"]["CdnInvalidationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CdnInvalidationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getCdnInvalidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CdnInvalidationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listCdnCachePolicies: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+                /** @description managed or custom. */
+                type?: "managed" | "custom";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CdnCachePolicyList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createCdnCachePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CdnCachePolicy"];
+            };
+        };
+        responses: {
+            201: components["responses"]["CdnCachePolicyCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getCdnCachePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CdnCachePolicyOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteCdnCachePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateCdnCachePolicy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["CdnCachePolicy"];
+                "application/json": components["schemas"]["CdnCachePolicy"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CdnCachePolicyOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

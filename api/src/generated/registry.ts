@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -24,6 +24,9 @@ export type KindOperationIds = {
   route_table: 'listRouteTables' | 'createRouteTable' | 'getRouteTable' | 'updateRouteTable' | 'deleteRouteTable';
   route: 'listRoutesOfTable' | 'createRoute' | 'listRoutes' | 'getRoute' | 'updateRoute' | 'deleteRoute';
   route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
+  cdn_distribution: 'listCdnDistributions' | 'createCdnDistribution' | 'getCdnDistribution' | 'updateCdnDistribution' | 'deleteCdnDistribution';
+  cdn_invalidation: 'listCdnDistributionInvalidations' | 'createCdnInvalidation' | 'listCdnInvalidations' | 'getCdnInvalidation';
+  cdn_cache_policy: 'listCdnCachePolicies' | 'createCdnCachePolicy' | 'getCdnCachePolicy' | 'updateCdnCachePolicy' | 'deleteCdnCachePolicy';
   bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects' | 'restoreObject';
   bucket_lifecycle_configuration: 'listBucketLifecycleConfigurations' | 'createBucketLifecycleConfiguration' | 'getBucketLifecycleConfiguration' | 'updateBucketLifecycleConfiguration' | 'deleteBucketLifecycleConfiguration';
   volume: 'listVolumes' | 'createVolume' | 'getVolume' | 'updateVolume' | 'deleteVolume' | 'attachVolume' | 'detachVolume';
@@ -75,7 +78,7 @@ export type AreaOperationIds = {
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -2976,6 +2979,1048 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteRouteTableAssociation"
     },
     "terraform": "atonix_route_table_association"
+  },
+  "cdn_distribution": {
+    "kind": "cdn_distribution",
+    "schema": "CdnDistribution",
+    "description": "A CDN distribution (the seed's, shaped as CloudFront's): origins, origin groups, cache behaviours, error responses, aliases and geographic rules, served by the platform's edge at `/cdn/<id>/<path>` and by Host (`domain_name` and `aliases`). Every create and change is `in_progress` until the edge locations have the new configuration (`deployed`). An enabled distribution cannot be deleted: disable it first.",
+    "service": "cdn",
+    "collection": "distributions",
+    "idPrefix": "dist",
+    "table": "cdn_distributions",
+    "async": true,
+    "readyStatus": [
+      "deployed"
+    ],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Distribution id (dist-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "comment": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": ""
+      },
+      "enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "A disabled distribution is not served."
+      },
+      "aliases": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Host names it also answers (CNAMEs), lowercase; unique across all distributions."
+      },
+      "default_root_object": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "Served for `/` (no leading `/`)."
+      },
+      "price_class": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "PriceClass_All",
+        "enum": [
+          "PriceClass_100",
+          "PriceClass_200",
+          "PriceClass_All"
+        ],
+        "description": "Which set of edge locations serves it (`edge_locations`)."
+      },
+      "origins": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "elementType": "object",
+        "items": {
+          "id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Unique in the distribution."
+          },
+          "bucket_id": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A bucket (bkt-...) of the distribution's owner."
+          },
+          "url": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix)."
+          },
+          "origin_path": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": "",
+            "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`."
+          },
+          "custom_headers": {
+            "type": "object",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": {},
+            "elementType": "string",
+            "description": "Headers added to every request to an HTTP origin."
+          },
+          "connect_timeout_ms": {
+            "type": "integer",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": 10000
+          },
+          "read_timeout_ms": {
+            "type": "integer",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": 30000
+          }
+        }
+      },
+      "origin_groups": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "members": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "string",
+            "description": "Two origin ids, primary first (CloudFront's rule)."
+          },
+          "failover_status_codes": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "integer"
+          }
+        }
+      },
+      "default_cache_behavior": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true
+      },
+      "ordered_cache_behaviors": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "path_pattern": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "`*` matches any characters, `?` one; ordered behaviours only."
+          },
+          "target_origin_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "An origin's or an origin group's id."
+          },
+          "allowed_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront."
+          },
+          "cached_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`."
+          },
+          "viewer_protocol_policy": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": "allow-all",
+            "enum": [
+              "allow-all",
+              "redirect-to-https",
+              "https-only"
+            ]
+          },
+          "compress": {
+            "type": "boolean",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": false,
+            "description": "The edge compresses what it serves (gzip/br)."
+          },
+          "cache_policy_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A cache policy (cp-...): a managed one or the owner's."
+          }
+        },
+        "description": "Tried in order before the default; each needs a `path_pattern`."
+      },
+      "custom_error_responses": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "error_code": {
+            "type": "integer",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              400,
+              403,
+              404,
+              405,
+              414,
+              416,
+              500,
+              501,
+              502,
+              503,
+              504
+            ]
+          },
+          "response_code": {
+            "type": "integer",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              200,
+              400,
+              403,
+              404,
+              405,
+              414,
+              416,
+              500,
+              501,
+              502,
+              503,
+              504,
+              null
+            ]
+          },
+          "response_page_path": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A path served instead; starts with `/`."
+          },
+          "error_caching_min_ttl": {
+            "type": "integer",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": 10
+          }
+        }
+      },
+      "geo_restriction": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": {
+          "restriction_type": "none",
+          "locations": []
+        }
+      },
+      "geo_origin_routes": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "match": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA)."
+          },
+          "target_origin_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          }
+        },
+        "description": "First match wins; a viewer matching none goes by the behaviours."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "in_progress",
+          "deployed"
+        ]
+      },
+      "domain_name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "`<id>.<ATONIX_CDN_DOMAIN>`."
+      },
+      "edge_locations": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "The edge locations of its price class."
+      },
+      "config_version": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Bumped on every change the edge must apply."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/networking/cdn/distributions",
+      "create": "/api/networking/cdn/distributions",
+      "item": "/api/networking/cdn/distributions/{id}"
+    },
+    "operations": {
+      "list": "listCdnDistributions",
+      "create": "createCdnDistribution",
+      "get": "getCdnDistribution",
+      "update": "updateCdnDistribution",
+      "delete": "deleteCdnDistribution"
+    },
+    "statusField": "status",
+    "terraform": "atonix_cdn_distribution"
+  },
+  "cdn_invalidation": {
+    "kind": "cdn_invalidation",
+    "schema": "CdnInvalidation",
+    "description": "An invalidation (CloudFront's): paths whose cached copies the edges drop. `in_progress` until every live edge has applied it, then `completed`: from then on no edge serves the old content. A second create with the same `caller_reference` and paths answers the first invalidation; with other paths it is a 409.",
+    "service": "cdn",
+    "collection": "invalidations",
+    "idPrefix": "inv",
+    "table": "cdn_invalidations",
+    "async": true,
+    "readyStatus": [
+      "completed"
+    ],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Invalidation id (inv-...)."
+      },
+      "distribution_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The distribution (dist-...)."
+      },
+      "paths": {
+        "type": "array",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "elementType": "string",
+        "description": "Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`)."
+      },
+      "caller_reference": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Makes the create idempotent, as CloudFront's."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "in_progress",
+          "completed"
+        ]
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/networking/cdn/distributions/{distribution_id}/invalidations",
+      "parent": {
+        "param": "id",
+        "field": "distribution_id"
+      },
+      "list": "/api/networking/cdn/invalidations",
+      "item": "/api/networking/cdn/invalidations/{id}"
+    },
+    "operations": {
+      "create": "createCdnInvalidation",
+      "list": "listCdnInvalidations",
+      "get": "getCdnInvalidation"
+    },
+    "statusField": "status",
+    "terraform": "atonix_cdn_invalidation"
+  },
+  "cdn_cache_policy": {
+    "kind": "cdn_cache_policy",
+    "schema": "CdnCachePolicy",
+    "description": "A cache policy (CloudFront's): the TTL bounds an edge applies to what origins say about freshness, and what makes the cache key. Managed policies (`CachingOptimized`, `CachingDisabled`, ...) are seeded by the platform with CloudFront's values, readable by everyone and read-only; custom ones are their owner's.",
+    "service": "cdn",
+    "collection": "cache-policies",
+    "idPrefix": "cp",
+    "table": "cdn_cache_policies",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [
+      "id",
+      "name"
+    ],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Cache policy id (cp-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Unique among the owner's policies and the managed ones."
+      },
+      "comment": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the policy is for."
+      },
+      "min_ttl": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 1,
+        "description": "Seconds; at most `default_ttl`."
+      },
+      "default_ttl": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 86400,
+        "description": "Seconds an object is fresh when its origin says nothing (no Cache-Control max-age or Expires)."
+      },
+      "max_ttl": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": 31536000,
+        "description": "Seconds; at least `default_ttl`."
+      },
+      "query_strings": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": {
+          "behavior": "none",
+          "names": []
+        }
+      },
+      "headers": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": {
+          "behavior": "none",
+          "names": []
+        }
+      },
+      "cookies": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": {
+          "behavior": "none",
+          "names": []
+        }
+      },
+      "enable_gzip": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "The viewer's Accept-Encoding gzip is part of the key."
+      },
+      "enable_brotli": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "The viewer's Accept-Encoding br is part of the key."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "managed",
+          "custom"
+        ],
+        "description": "`managed` policies are the platform's, read-only."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The owner; null for managed policies."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/cdn/cache-policies",
+      "create": "/api/cdn/cache-policies",
+      "item": "/api/cdn/cache-policies/{id}"
+    },
+    "operations": {
+      "list": "listCdnCachePolicies",
+      "create": "createCdnCachePolicy",
+      "get": "getCdnCachePolicy",
+      "update": "updateCdnCachePolicy",
+      "delete": "deleteCdnCachePolicy"
+    },
+    "terraform": "atonix_cdn_cache_policy"
   },
   "bucket": {
     "kind": "bucket",
@@ -8887,6 +9932,20 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "updateRouteTableAssociation": "route_table_association",
   "deleteRouteTableAssociation": "route_table_association",
   "analyzeReachability": null,
+  "listCdnDistributions": "cdn_distribution",
+  "createCdnDistribution": "cdn_distribution",
+  "getCdnDistribution": "cdn_distribution",
+  "updateCdnDistribution": "cdn_distribution",
+  "deleteCdnDistribution": "cdn_distribution",
+  "listCdnDistributionInvalidations": "cdn_invalidation",
+  "createCdnInvalidation": "cdn_invalidation",
+  "listCdnInvalidations": "cdn_invalidation",
+  "getCdnInvalidation": "cdn_invalidation",
+  "listCdnCachePolicies": "cdn_cache_policy",
+  "createCdnCachePolicy": "cdn_cache_policy",
+  "getCdnCachePolicy": "cdn_cache_policy",
+  "updateCdnCachePolicy": "cdn_cache_policy",
+  "deleteCdnCachePolicy": "cdn_cache_policy",
   "listBuckets": "bucket",
   "createBucket": "bucket",
   "getBucket": "bucket",

@@ -97,6 +97,19 @@ export interface Config {
     /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
     externalUrl: string;
   };
+  /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
+   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS); the edge's memory
+   * and disk tiers' byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0 turns the disk tier off); the
+   * viewer's country: ATONIX_GEOIP_DB (a MaxMind-format file instead of the shipped database), ATONIX_GEO_HEADER (a
+   * country header such as CloudFront-Viewer-Country, believed only from ATONIX_TRUST_PROXY's peers) */
+  cdn: {
+    domain: string;
+    deployMs: number;
+    memoryBytes: number;
+    diskBytes: number;
+    geoipDb?: string;
+    geoHeader?: string;
+  };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
   /** REDIS_URL: the metrics query cache lives in this Redis (shared by replicas) instead of each process */
@@ -156,6 +169,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collect: {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+    },
+    cdn: {
+      domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
+      deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
+      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
+      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
+      geoipDb: env.ATONIX_GEOIP_DB ? resolve(env.ATONIX_GEOIP_DB) : undefined,
+      geoHeader: env.ATONIX_GEO_HEADER?.trim().toLowerCase() || undefined,
     },
     metrics: {
       retentionDays: {

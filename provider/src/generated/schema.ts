@@ -1118,6 +1118,698 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_cdn_cache_policy",
+      "kind": "cdn_cache_policy",
+      "description": "A cache policy (CloudFront's): the TTL bounds an edge applies to what origins say about freshness, and what makes the cache key. Managed policies (`CachingOptimized`, `CachingDisabled`, ...) are seeded by the platform with CloudFront's values, readable by everyone and read-only; custom ones are their owner's.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Cache policy id (cp-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among the owner's policies and the managed ones.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "comment",
+          "type": "string",
+          "description": "What the policy is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "min_ttl",
+          "type": "number",
+          "description": "Seconds; at most `default_ttl`. Defaults to `1`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 1
+        },
+        {
+          "name": "default_ttl",
+          "type": "number",
+          "description": "Seconds an object is fresh when its origin says nothing (no Cache-Control max-age or Expires). Defaults to `86400`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 86400
+        },
+        {
+          "name": "max_ttl",
+          "type": "number",
+          "description": "Seconds; at least `default_ttl`. Defaults to `31536000`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": 31536000
+        },
+        {
+          "name": "query_strings",
+          "type": "string",
+          "description": "query strings Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "behavior": "none",
+            "names": []
+          },
+          "json": true
+        },
+        {
+          "name": "headers",
+          "type": "string",
+          "description": "headers Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "behavior": "none",
+            "names": []
+          },
+          "json": true
+        },
+        {
+          "name": "cookies",
+          "type": "string",
+          "description": "cookies Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "behavior": "none",
+            "names": []
+          },
+          "json": true
+        },
+        {
+          "name": "enable_gzip",
+          "type": "bool",
+          "description": "The viewer's Accept-Encoding gzip is part of the key. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "enable_brotli",
+          "type": "bool",
+          "description": "The viewer's Accept-Encoding br is part of the key. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "`managed` policies are the platform's, read-only. One of: `managed`, `custom`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The owner; null for managed policies.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/cdn/cache-policies",
+        "item": "/api/cdn/cache-policies/{id}",
+        "list": "/api/cdn/cache-policies",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_cdn_distribution",
+      "kind": "cdn_distribution",
+      "description": "A CDN distribution (the seed's, shaped as CloudFront's): origins, origin groups, cache behaviours, error responses, aliases and geographic rules, served by the platform's edge at `/cdn/<id>/<path>` and by Host (`domain_name` and `aliases`). Every create and change is `in_progress` until the edge locations have the new configuration (`deployed`). An enabled distribution cannot be deleted: disable it first.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Distribution id (dist-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "comment",
+          "type": "string",
+          "description": "comment Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "enabled",
+          "type": "bool",
+          "description": "A disabled distribution is not served. Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "aliases",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Host names it also answers (CNAMEs), lowercase; unique across all distributions. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "default_root_object",
+          "type": "string",
+          "description": "Served for `/` (no leading `/`). Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "price_class",
+          "type": "string",
+          "description": "Which set of edge locations serves it (`edge_locations`). One of: `PriceClass_100`, `PriceClass_200`, `PriceClass_All`. Defaults to `\"PriceClass_All\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "PriceClass_All"
+        },
+        {
+          "name": "origins",
+          "type": "string",
+          "description": "origins",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "origin_groups",
+          "type": "string",
+          "description": "origin groups Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "default_cache_behavior",
+          "type": "string",
+          "description": "default cache behavior",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "ordered_cache_behaviors",
+          "type": "string",
+          "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "custom_error_responses",
+          "type": "string",
+          "description": "custom error responses Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "geo_restriction",
+          "type": "string",
+          "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "restriction_type": "none",
+            "locations": []
+          },
+          "json": true
+        },
+        {
+          "name": "geo_origin_routes",
+          "type": "string",
+          "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `in_progress`, `deployed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "domain_name",
+          "type": "string",
+          "description": "`<id>.<ATONIX_CDN_DOMAIN>`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "edge_locations",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The edge locations of its price class.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "config_version",
+          "type": "number",
+          "description": "Bumped on every change the edge must apply.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/cdn/distributions",
+        "item": "/api/networking/cdn/distributions/{id}",
+        "list": "/api/networking/cdn/distributions",
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "deployed"
+        ],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_file_share",
       "kind": "file_share",
       "description": "A file share (NFSv4.1 or SMB 3) in a VPC, reached at the addresses of its mount targets (one per availability zone, each in a subnet of the VPC). Created `creating`; a job makes it `available`. Size limits: 1 to 65,536 GiB; `size_gb` may grow by PATCH, never shrink. Deleting a share that still has mount targets is refused (409 naming them), as EFS refuses `DeleteFileSystem` with `FileSystemInUse`: delete the mount targets first. The data path is emulated (no NFS or SMB server serves the bytes); protocols, rules and addresses are validated as if it were real.",
@@ -5363,6 +6055,662 @@ export const providerSchema: ProviderSchema = {
       "api": {
         "list": "/api/storage/buckets",
         "item": "/api/storage/buckets/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_cdn_cache_policy",
+      "kind": "cdn_cache_policy",
+      "description": "A cache policy (CloudFront's): the TTL bounds an edge applies to what origins say about freshness, and what makes the cache key. Managed policies (`CachingOptimized`, `CachingDisabled`, ...) are seeded by the platform with CloudFront's values, readable by everyone and read-only; custom ones are their owner's.",
+      "lookup": [
+        "id",
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Cache policy id (cp-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "Unique among the owner's policies and the managed ones.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "comment",
+          "type": "string",
+          "description": "What the policy is for. Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "min_ttl",
+          "type": "number",
+          "description": "Seconds; at most `default_ttl`. Defaults to `1`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "default_ttl",
+          "type": "number",
+          "description": "Seconds an object is fresh when its origin says nothing (no Cache-Control max-age or Expires). Defaults to `86400`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "max_ttl",
+          "type": "number",
+          "description": "Seconds; at least `default_ttl`. Defaults to `31536000`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "query_strings",
+          "type": "string",
+          "description": "query strings Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "headers",
+          "type": "string",
+          "description": "headers Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "cookies",
+          "type": "string",
+          "description": "cookies Defaults to `{\"behavior\":\"none\",\"names\":[]}`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "enable_gzip",
+          "type": "bool",
+          "description": "The viewer's Accept-Encoding gzip is part of the key. Defaults to `false`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "enable_brotli",
+          "type": "bool",
+          "description": "The viewer's Accept-Encoding br is part of the key. Defaults to `false`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "type",
+          "type": "string",
+          "description": "`managed` policies are the platform's, read-only. One of: `managed`, `custom`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The owner; null for managed policies.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/cdn/cache-policies",
+        "item": "/api/cdn/cache-policies/{id}"
+      }
+    },
+    {
+      "typeName": "atonix_cdn_distribution",
+      "kind": "cdn_distribution",
+      "description": "A CDN distribution (the seed's, shaped as CloudFront's): origins, origin groups, cache behaviours, error responses, aliases and geographic rules, served by the platform's edge at `/cdn/<id>/<path>` and by Host (`domain_name` and `aliases`). Every create and change is `in_progress` until the edge locations have the new configuration (`deployed`). An enabled distribution cannot be deleted: disable it first.",
+      "lookup": [
+        "id",
+        "name"
+      ],
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Distribution id (dist-...).",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "comment",
+          "type": "string",
+          "description": "comment Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "enabled",
+          "type": "bool",
+          "description": "A disabled distribution is not served. Defaults to `true`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "aliases",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Host names it also answers (CNAMEs), lowercase; unique across all distributions. Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "default_root_object",
+          "type": "string",
+          "description": "Served for `/` (no leading `/`). Defaults to `\"\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "price_class",
+          "type": "string",
+          "description": "Which set of edge locations serves it (`edge_locations`). One of: `PriceClass_100`, `PriceClass_200`, `PriceClass_All`. Defaults to `\"PriceClass_All\"`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "origins",
+          "type": "string",
+          "description": "origins",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "origin_groups",
+          "type": "string",
+          "description": "origin groups Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "default_cache_behavior",
+          "type": "string",
+          "description": "default cache behavior",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "ordered_cache_behaviors",
+          "type": "string",
+          "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "custom_error_responses",
+          "type": "string",
+          "description": "custom error responses Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "geo_restriction",
+          "type": "string",
+          "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true
+        },
+        {
+          "name": "geo_origin_routes",
+          "type": "string",
+          "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "json": true,
+          "nested": {
+            "nesting": "set",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `in_progress`, `deployed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "domain_name",
+          "type": "string",
+          "description": "`<id>.<ATONIX_CDN_DOMAIN>`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "edge_locations",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "The edge locations of its price class.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "config_version",
+          "type": "number",
+          "description": "Bumped on every change the edge must apply.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "list": "/api/networking/cdn/distributions",
+        "item": "/api/networking/cdn/distributions/{id}"
       }
     },
     {

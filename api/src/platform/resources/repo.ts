@@ -117,7 +117,7 @@ export class ResourceRepo<S extends object = Row, Columns extends object = {}> {
     return row as StoredRow<S, Columns>;
   }
 
-  private visible(row: Row, principal: Principal): boolean {
+  protected visible(row: Row, principal: Principal): boolean {
     return (
       principal.isAdmin || this.meta.publicRead || !('owner' in this.meta.properties) || row.owner === principal.userId
     );

@@ -1,0 +1,84 @@
+// The edge's second tier: entries the memory tier evicts, as files under the data dir (each written to a temp file and
+// renamed, so a crash never leaves half an entry), with a byte bound of their own, least recently used out first.
+// The index lives in memory: a restarted process starts with an empty cache and clears the directory.
+import { mkdirSync, rmSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Entry } from './entry.js';
+
+interface Spilled {
+  file: string;
+  size: number;
+  entry: Omit<Entry, 'body'>;
+}
+
+export class DiskTier {
+  /** insertion order is recency: a read moves an entry to the end */
+  private index = new Map<string, Spilled>();
+  private bytes = 0;
+
+  constructor(
+    private dir: string,
+    private maxBytes: number,
+  ) {
+    if (maxBytes > 0) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
+  }
+
+  get size() {
+    return this.bytes;
+  }
+
+  async put(id: string, e: Entry): Promise<void> {
+    if (this.maxBytes <= 0 || e.body.length > this.maxBytes) return;
+    const file = join(this.dir, randomUUID());
+    const { body, ...meta } = e;
+    await writeFile(`${file}.tmp`, body);
+    await rename(`${file}.tmp`, file);
+    this.drop(id);
+    this.index.set(id, { file, size: body.length, entry: meta });
+    this.bytes += body.length;
+    while (this.bytes > this.maxBytes) {
+      const [oldest] = this.index.keys();
+      this.drop(oldest!);
+    }
+  }
+
+  /** The entry stored under `id`, taken out of the disk tier (the caller puts it back in memory). */
+  async take(id: string): Promise<Entry | undefined> {
+    const s = this.index.get(id);
+    if (!s) return undefined;
+    this.index.delete(id);
+    this.bytes -= s.size;
+    try {
+      const body = await readFile(s.file);
+      void unlink(s.file).catch(() => {});
+      return { ...s.entry, body };
+    } catch {
+      return undefined; // dropped meanwhile (an invalidation): a miss
+    }
+  }
+
+  /** Ids of the spilled entries of a primary key. */
+  idsOf(key: string): string[] {
+    return [...this.index.keys()].filter((id) => this.index.get(id)!.entry.key === key);
+  }
+
+  /** Drops every entry `pred` accepts; the number dropped. */
+  dropWhere(pred: (e: Omit<Entry, 'body'>) => boolean): number {
+    let n = 0;
+    for (const [id, s] of [...this.index]) if (pred(s.entry)) (this.drop(id), n++);
+    return n;
+  }
+
+  private drop(id: string) {
+    const s = this.index.get(id);
+    if (!s) return;
+    this.index.delete(id);
+    this.bytes -= s.size;
+    void unlink(s.file).catch(() => {});
+  }
+}

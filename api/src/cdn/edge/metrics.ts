@@ -1,0 +1,57 @@
+// Per-distribution figures of the edge on the platform's /metrics: requests by cache result, bytes from origins and
+// to viewers, responses by status class and origin requests (hit ratio = hits / requests; monitoring reads these).
+import { Counter } from 'prom-client';
+import type { Metrics } from '../../platform/process-metrics.js';
+
+export type CacheResult = 'hit' | 'miss' | 'refresh_hit' | 'stale' | 'pass' | 'error';
+
+export interface CdnMetrics {
+  requests: Counter<'distribution' | 'result'>;
+  bytes: Counter<'distribution' | 'direction'>;
+  responses: Counter<'distribution' | 'code'>;
+  originRequests: Counter<'distribution'>;
+  collapsed: Counter<'distribution'>;
+}
+
+const byRegistry = new WeakMap<object, CdnMetrics>();
+
+/** One set per registry: the edge of a process registers its counters once. */
+export function cdnMetrics({ registry }: Metrics): CdnMetrics {
+  let m = byRegistry.get(registry);
+  if (m) return m;
+  const registers = [registry];
+  m = {
+    requests: new Counter({
+      name: 'atonix_cdn_requests_total',
+      help: 'Viewer requests the edge answered, by cache result (hit, miss, refresh_hit, stale, pass, error)',
+      labelNames: ['distribution', 'result'],
+      registers,
+    }),
+    bytes: new Counter({
+      name: 'atonix_cdn_bytes_total',
+      help: 'Body bytes the edge read from origins (from_origin) and sent to viewers (to_viewer)',
+      labelNames: ['distribution', 'direction'],
+      registers,
+    }),
+    responses: new Counter({
+      name: 'atonix_cdn_responses_total',
+      help: 'Responses to viewers by status class (2xx, 3xx, 4xx, 5xx)',
+      labelNames: ['distribution', 'code'],
+      registers,
+    }),
+    originRequests: new Counter({
+      name: 'atonix_cdn_origin_requests_total',
+      help: 'Requests the edge sent to origins (misses, revalidations, passes)',
+      labelNames: ['distribution'],
+      registers,
+    }),
+    collapsed: new Counter({
+      name: 'atonix_cdn_collapsed_requests_total',
+      help: "Viewer requests that waited for another's origin request for the same object instead of making their own",
+      labelNames: ['distribution'],
+      registers,
+    }),
+  };
+  byRegistry.set(registry, m);
+  return m;
+}
