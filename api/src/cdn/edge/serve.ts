@@ -4,6 +4,8 @@
 // drop matching entries from both tiers.
 import type { NextFunction, Request, Response } from 'express';
 import type { Deps } from '../../platform/deps.js';
+import { geoApplies } from '../geo/decision.js';
+import { viewerLocatorOf } from '../geo/viewer.js';
 import type { EdgeDistribution } from '../model.js';
 import { Edge } from './edge.js';
 import { matchesPath } from './wildcard.js';
@@ -92,6 +94,7 @@ function readBody(req: Request): Promise<Buffer | undefined> {
 
 export function cdnMiddleware(deps: Deps) {
   const { edge, directory } = edgeOf(deps);
+  const geo = viewerLocatorOf(deps.config);
   return (req: Request, res: Response, next: NextFunction) => {
     let dist: EdgeDistribution | undefined;
     let path: string;
@@ -130,6 +133,7 @@ export function cdnMiddleware(deps: Deps) {
         host: req.headers.host ?? dist.domain_name,
         url,
         body: await readBody(req),
+        viewer: geoApplies(dist.geo) ? geo.locate(req) : undefined,
       });
       res.writeHead(answer.status, answer.headers).end(answer.body);
     })().catch(next);
