@@ -52,7 +52,10 @@ export class CountryDb {
     const hit = this.cache.get(address);
     if (hit) return hit;
     const a = normaliseAddress(address);
-    const v = isIP(a) ? viewerOfRecord(this.reader.get(a) as GeoRecord | null) : {};
+    const family = isIP(a);
+    // An IPv4-only file's tree would read an IPv6 address's first 32 bits as an IPv4 one: unknown instead.
+    const readable = family === 4 || (family === 6 && this.reader.metadata.ipVersion === 6);
+    const v = readable ? viewerOfRecord(this.reader.get(a) as GeoRecord | null) : {};
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(address, v);
     return v;
