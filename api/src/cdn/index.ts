@@ -3,5 +3,6 @@ import { defineService } from '../platform/manifest.js';
 import { cachePolicyKind } from './cache-policies.js';
 import { distributionKind } from './distributions.js';
 import { invalidationKind } from './invalidations.js';
+import { edgeManifest } from './edge/sync.js';
 
-export const cdn = defineService('cdn', [cachePolicyKind, distributionKind, invalidationKind]);
+export const cdn = defineService('cdn', [cachePolicyKind, distributionKind, invalidationKind, edgeManifest]);

@@ -32,8 +32,21 @@ export class DiskTier {
     return this.bytes;
   }
 
-  async put(id: string, e: Entry): Promise<void> {
+  private writing = new Set<Promise<void>>();
+
+  /** Spills `e` (in the background: the viewer's answer never waits for the disk); `idle` resolves once written. */
+  put(id: string, e: Entry): void {
     if (this.maxBytes <= 0 || e.body.length > this.maxBytes) return;
+    const w = this.write(id, e).catch(() => {}); // a failed spill is a later miss, nothing worse
+    this.writing.add(w);
+    void w.finally(() => this.writing.delete(w));
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.writing]);
+  }
+
+  private async write(id: string, e: Entry): Promise<void> {
     const file = join(this.dir, randomUUID());
     const { body, ...meta } = e;
     await writeFile(`${file}.tmp`, body);

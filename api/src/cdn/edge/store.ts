@@ -50,7 +50,7 @@ export class EdgeStore {
     this.disk.dropWhere((d) => idOf(d) === id);
     const size = sizeOf(e);
     if (size > this.maxMemoryBytes) {
-      void this.disk.put(id, e);
+      this.disk.put(id, e);
       return;
     }
     this.memory.set(id, e);
@@ -62,7 +62,7 @@ export class EdgeStore {
       const [oldest] = this.memory.keys();
       const evicted = this.memory.get(oldest!)!;
       this.remove(oldest!);
-      void this.disk.put(oldest!, evicted);
+      this.disk.put(oldest!, evicted);
     }
   }
 
