@@ -50,7 +50,9 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     };
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
-    if (p.items) attr.nested = nestedSet(p.items, computedOnly);
+    if (p.json && p.type === 'array') attr.jsonArray = true;
+    // A JSON-text attribute (x-terraform: json) is one string, whatever its API shape: no nested attributes.
+    if (p.items && !p.json) attr.nested = nestedSet(p.items, computedOnly);
     out.push(attr);
   }
   return out;
@@ -77,7 +79,9 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
   for (const meta of Object.values(registry)) {
     if (!meta.terraform || !meta.paths.item) continue;
     const description = meta.description;
-    if (meta.paths.create && meta.operations.delete && (!meta.publicRead || meta.terraformResource)) {
+    // A create-only kind (no update, no delete: a CDN invalidation) is a resource too; destroy forgets it.
+    const createOnly = !meta.operations.delete && !meta.operations.update && meta.async;
+    if (meta.paths.create && (meta.operations.delete || createOnly) && (!meta.publicRead || meta.terraformResource)) {
       resources.push({
         typeName: meta.terraform,
         kind: meta.kind,
@@ -93,6 +97,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
           readyStatus: meta.readyStatus,
           failedStatus: meta.failedStatus,
           updatable: Boolean(meta.operations.update),
+          ...(meta.operations.delete ? {} : { deletable: false }),
         },
       });
     }
@@ -111,7 +116,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
             sensitive: p.writeOnly,
             forceNew: false,
             ...(p.json ? { json: true } : {}),
-            ...(p.items ? { nested: nestedSet(p.items, true) } : {}),
+            ...(p.items && !p.json ? { nested: nestedSet(p.items, true) } : {}),
           };
         });
       if (!attributes.some((a) => a.name === 'id'))

@@ -30,8 +30,10 @@ function distributionHandlers({ config, jobs }: Deps) {
     createCdnDistribution: {
       async create(ctx: any) {
         const b = withDefaults(distributions.meta, ctx.body);
-        const checked = await checkDistribution(ctx.db, ctx.principal, b);
-        checked.aliases = checkAliases(b.aliases, config.cdn.domain);
+        // Stored as sent (nested defaults are the edge's, edge-config.ts), so what a client reads back is what it
+        // wrote and Terraform's JSON attributes plan no difference.
+        await checkDistribution(ctx.db, ctx.principal, b);
+        const checked = { ...b, aliases: checkAliases(b.aliases, config.cdn.domain) };
         await checkAliasesFree(ctx.db, ctx.principal, checked.aliases, null);
         const row = distributions.draft({
           ...(checked as any),
@@ -49,11 +51,7 @@ function distributionHandlers({ config, jobs }: Deps) {
     },
     updateCdnDistribution: patchHandler(distributions, async (ctx, row, changes) => {
       if (!Object.keys(changes).length) return changes;
-      const next = await checkDistribution(ctx.db as Knex, ctx.principal, {
-        ...distributions.present(row as any),
-        ...changes,
-      });
-      for (const k of Object.keys(changes)) changes[k] = next[k];
+      await checkDistribution(ctx.db as Knex, ctx.principal, { ...distributions.present(row as any), ...changes });
       if (changes.aliases) {
         changes.aliases = checkAliases(changes.aliases, config.cdn.domain);
         await checkAliasesFree(ctx.db as Knex, ctx.principal, changes.aliases, row.id);

@@ -12,13 +12,14 @@ type Db = Knex | Knex.Transaction;
 export const changesEdgeConfig = (ev: ChangeEvent) =>
   ev.kind === 'cdn_distribution' && (ev.type === 'deleted' || ev.status === 'deployed');
 
+/** An origin as stored, defaults filled; a URL origin reduced to scheme, host and port (the rules allow no more). */
 function originOf(o: Row): Origin {
   if (o.bucket_id != null)
     return { id: o.id, type: 'bucket', bucket_id: o.bucket_id, origin_path: o.origin_path ?? '' };
   return {
     id: o.id,
     type: 'http',
-    url: o.url,
+    url: new URL(o.url).origin,
     origin_path: o.origin_path ?? '',
     custom_headers: o.custom_headers ?? {},
     connect_timeout_ms: o.connect_timeout_ms ?? 10_000,
@@ -41,7 +42,15 @@ function policyOf(p: Row): CachePolicy {
   };
 }
 
-function behaviorOf(b: Row, policies: Map<string, CachePolicy>, pattern: string): CacheBehavior {
+/** A behaviour as stored (as its owner sent it) with CloudFront's defaults for what it left out. */
+function behaviorOf(stored: Row, policies: Map<string, CachePolicy>, pattern: string): CacheBehavior {
+  const b: Row = {
+    allowed_methods: ['GET', 'HEAD'],
+    cached_methods: ['GET', 'HEAD'],
+    viewer_protocol_policy: 'allow-all',
+    compress: false,
+    ...stored,
+  };
   const policy = policies.get(b.cache_policy_id);
   if (!policy) throw new Error(`cache policy ${b.cache_policy_id} of a deployed distribution is gone`);
   return {
@@ -97,7 +106,7 @@ async function build(db: Db, rows: Row[]): Promise<EdgeDistribution[]> {
       error_code: e.error_code,
       ...(e.response_code != null ? { response_code: e.response_code } : {}),
       ...(e.response_page_path != null ? { response_page_path: e.response_page_path } : {}),
-      error_caching_min_ttl: e.error_caching_min_ttl,
+      error_caching_min_ttl: e.error_caching_min_ttl ?? 10,
     })),
     geo: geoOf(d),
     edge_locations: d.edge_locations,

@@ -10,6 +10,7 @@ export * as bucketLifecycleConfiguration from './bucket-lifecycle-configuration/
 export * as bucketObject from './bucket-object/index.js';
 export * as cdnCachePolicy from './cdn-cache-policy/index.js';
 export * as cdnDistribution from './cdn-distribution/index.js';
+export * as cdnInvalidation from './cdn-invalidation/index.js';
 export * as fileShare from './file-share/index.js';
 export * as fileShareMountTarget from './file-share-mount-target/index.js';
 export * as group from './group/index.js';

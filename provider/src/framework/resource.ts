@@ -13,7 +13,7 @@ import {
   type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
-import { createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
+import { canonicalJson, createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
@@ -33,6 +33,8 @@ import { waitGone, waitReady, type Phase } from './wait.js';
  * - `gone`: whether an answer the API still gives describes a resource that is as good as deleted (a key pending
  *   deletion, whose DELETE only schedules its end): a read drops it from state, and a destroy is done once the API
  *   answers so, without waiting for a 404.
+ * - `beforeDelete`: what must happen before a DELETE is accepted (a CDN distribution is disabled first, as the AWS
+ *   provider does for CloudFront, whose API refuses to delete an enabled one).
  */
 export interface ResourceHooks {
   importId?(id: string): ObjectValue | string;
@@ -40,6 +42,7 @@ export interface ResourceHooks {
   modifyPlan?(plan: PlanToModify): void;
   unknownAfterUpdate?(changed: string[]): string[];
   gone?(body: Record<string, unknown>): boolean;
+  beforeDelete?(c: ApiClient, path: string, prior: ObjectValue, signal: AbortSignal): Promise<void>;
 }
 
 /** What `modifyPlan` may change: `planned` and `requiresReplace` in place. `prior` is null for a create. */
@@ -103,12 +106,15 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         if (!a.json || typeof v !== 'string') continue;
         try {
           const parsed: unknown = JSON.parse(v);
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) !== Boolean(a.jsonArray))
+            throw new Error(a.jsonArray ? 'not an array' : 'not an object');
         } catch {
           diags.push(
             errorDiagnostic(
               `Invalid JSON in ${a.name}`,
-              `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
+              a.jsonArray
+                ? `${a.name} must be a JSON array (jsonencode([...]) writes one).`
+                : `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
               [a.name],
             ),
           );
@@ -124,7 +130,8 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       if (!priorState) {
         for (const a of attributes) {
           if (a.computed && config[a.name] === null)
-            planned[a.name] = a.default !== undefined ? (a.default as any) : UNKNOWN;
+            planned[a.name] =
+              a.default === undefined ? UNKNOWN : a.json ? canonicalJson(a.default) : (a.default as any);
         }
         const created: PlanToModify = { prior: null, config, planned, requiresReplace: [] };
         hooks.modifyPlan?.(created);
@@ -154,7 +161,9 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     async apply({ priorState, plannedState, config }, { signal }) {
       const c = client();
       if (!plannedState) {
+        if (def.api.deletable === false) return { newState: null };
         const path = itemPath(def, String(priorState!.id));
+        await hooks.beforeDelete?.(c, path, priorState!, signal);
         await deleteWithRetry(c, def, path, timeoutOf(priorState, 'delete'), signal, hooks.gone);
         return { newState: null };
       }

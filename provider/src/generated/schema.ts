@@ -1387,84 +1387,7 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "id",
-                "type": "string",
-                "description": "Unique in the distribution.",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "bucket_id",
-                "type": "string",
-                "description": "A bucket (bkt-...) of the distribution's owner.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "url",
-                "type": "string",
-                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "origin_path",
-                "type": "string",
-                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "custom_headers",
-                "type": [
-                  "map",
-                  "string"
-                ],
-                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "connect_timeout_ms",
-                "type": "number",
-                "description": "connect timeout ms Defaults to `10000`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "read_timeout_ms",
-                "type": "number",
-                "description": "read timeout ms Defaults to `30000`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "jsonArray": true
         },
         {
           "name": "origin_groups",
@@ -1477,47 +1400,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "id",
-                "type": "string",
-                "description": "id",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "members",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "Two origin ids, primary first (CloudFront's rule).",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "failover_status_codes",
-                "type": [
-                  "list",
-                  "number"
-                ],
-                "description": "failover status codes",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "jsonArray": true
         },
         {
           "name": "default_cache_behavior",
@@ -1541,87 +1424,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "path_pattern",
-                "type": "string",
-                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "target_origin_id",
-                "type": "string",
-                "description": "An origin's or an origin group's id.",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "allowed_methods",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "cached_methods",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "viewer_protocol_policy",
-                "type": "string",
-                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "compress",
-                "type": "bool",
-                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "cache_policy_id",
-                "type": "string",
-                "description": "A cache policy (cp-...): a managed one or the owner's.",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "jsonArray": true
         },
         {
           "name": "custom_error_responses",
@@ -1634,51 +1437,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "error_code",
-                "type": "number",
-                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "response_code",
-                "type": "number",
-                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "response_page_path",
-                "type": "string",
-                "description": "A path served instead; starts with `/`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "error_caching_min_ttl",
-                "type": "number",
-                "description": "error caching min ttl Defaults to `10`.",
-                "required": false,
-                "optional": true,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "jsonArray": true
         },
         {
           "name": "geo_restriction",
@@ -1706,31 +1465,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "match",
-                "type": "string",
-                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "target_origin_id",
-                "type": "string",
-                "description": "target origin id",
-                "required": true,
-                "optional": false,
-                "computed": false,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "jsonArray": true
         },
         {
           "name": "status",
@@ -1807,6 +1542,103 @@ export const providerSchema: ProviderSchema = {
         ],
         "failedStatus": [],
         "updatable": true
+      }
+    },
+    {
+      "typeName": "atonix_cdn_invalidation",
+      "kind": "cdn_invalidation",
+      "description": "An invalidation (CloudFront's): paths whose cached copies the edges drop. `in_progress` until every live edge has applied it, then `completed`: from then on no edge serves the old content. A second create with the same `caller_reference` and paths answers the first invalidation; with other paths it is a 409.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Invalidation id (inv-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "distribution_id",
+          "type": "string",
+          "description": "The distribution (dist-...). Changing it replaces the resource.",
+          "required": false,
+          "optional": true,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "paths",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`). Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "caller_reference",
+          "type": "string",
+          "description": "Makes the create idempotent, as CloudFront's. Changing it replaces the resource.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": true
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "status One of: `in_progress`, `completed`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/networking/cdn/distributions/{distribution_id}/invalidations",
+        "item": "/api/networking/cdn/invalidations/{id}",
+        "list": "/api/networking/cdn/invalidations",
+        "parent": {
+          "param": "id",
+          "field": "distribution_id"
+        },
+        "async": true,
+        "statusField": "status",
+        "readyStatus": [
+          "completed"
+        ],
+        "failedStatus": [],
+        "updatable": false,
+        "deletable": false
       }
     },
     {
@@ -6306,85 +6138,7 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "id",
-                "type": "string",
-                "description": "Unique in the distribution.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "bucket_id",
-                "type": "string",
-                "description": "A bucket (bkt-...) of the distribution's owner.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "url",
-                "type": "string",
-                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "origin_path",
-                "type": "string",
-                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "custom_headers",
-                "type": [
-                  "map",
-                  "string"
-                ],
-                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "connect_timeout_ms",
-                "type": "number",
-                "description": "connect timeout ms Defaults to `10000`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "read_timeout_ms",
-                "type": "number",
-                "description": "read timeout ms Defaults to `30000`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "json": true
         },
         {
           "name": "origin_groups",
@@ -6395,48 +6149,7 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "id",
-                "type": "string",
-                "description": "id",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "members",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "Two origin ids, primary first (CloudFront's rule).",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "failover_status_codes",
-                "type": [
-                  "list",
-                  "number"
-                ],
-                "description": "failover status codes",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "json": true
         },
         {
           "name": "default_cache_behavior",
@@ -6458,88 +6171,7 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "path_pattern",
-                "type": "string",
-                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "target_origin_id",
-                "type": "string",
-                "description": "An origin's or an origin group's id.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "allowed_methods",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "cached_methods",
-                "type": [
-                  "list",
-                  "string"
-                ],
-                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "viewer_protocol_policy",
-                "type": "string",
-                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "compress",
-                "type": "bool",
-                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "cache_policy_id",
-                "type": "string",
-                "description": "A cache policy (cp-...): a managed one or the owner's.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "json": true
         },
         {
           "name": "custom_error_responses",
@@ -6550,52 +6182,7 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "error_code",
-                "type": "number",
-                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "response_code",
-                "type": "number",
-                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "response_page_path",
-                "type": "string",
-                "description": "A path served instead; starts with `/`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "error_caching_min_ttl",
-                "type": "number",
-                "description": "error caching min ttl Defaults to `10`.",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "json": true
         },
         {
           "name": "geo_restriction",
@@ -6617,32 +6204,7 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "nested": {
-            "nesting": "set",
-            "attributes": [
-              {
-                "name": "match",
-                "type": "string",
-                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              },
-              {
-                "name": "target_origin_id",
-                "type": "string",
-                "description": "target origin id",
-                "required": false,
-                "optional": false,
-                "computed": true,
-                "sensitive": false,
-                "forceNew": false
-              }
-            ]
-          }
+          "json": true
         },
         {
           "name": "status",

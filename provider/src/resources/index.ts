@@ -6,6 +6,7 @@ import type { HandWritten } from '../framework/hand-written.js';
 import type { ResourceType } from '../runtime/index.js';
 import { bucketHooks } from './bucket.js';
 import { bucketObjectResource } from './bucket-object.js';
+import { cdnDistributionHooks } from './cdn-distribution.js';
 import { instanceHooks } from './instance.js';
 import { kmsKeyHooks } from './kms-key.js';
 import { stackHooks } from './stack.js';
@@ -14,6 +15,7 @@ import { workflowHooks } from './workflow.js';
 
 export const hooks: Record<string, ResourceHooks> = {
   atonix_bucket: bucketHooks,
+  atonix_cdn_distribution: cdnDistributionHooks,
   atonix_instance: instanceHooks,
   atonix_kms_key: kmsKeyHooks,
   atonix_stack: stackHooks,

@@ -413,6 +413,30 @@ const CASES: Case[] = [
       expect(live.ip_address).to.equal('10.71.1.10');
     },
   },
+  {
+    type: 'atonix_cdn_cache_policy',
+    deps: '',
+    api: '/api/cdn/cache-policies',
+    body: (v) =>
+      `name = "${v.mutable}"\n  default_ttl = 3600\n  query_strings = jsonencode({ behavior = "allow", names = ["v"] })`,
+    values: { mutable: ['ccp-one', 'ccp-two'] },
+    check: async (live) => {
+      expect(live.query_strings).to.deep.equal({ behavior: 'allow', names: ['v'] });
+    },
+  },
+  {
+    // Disabled, so the loop's out-of-band delete and destroy may delete it (an enabled one is a 409).
+    type: 'atonix_cdn_distribution',
+    deps: '',
+    api: '/api/networking/cdn/distributions',
+    body: (v) =>
+      `name = "${v.mutable}"\n  enabled = false\n  aliases = ["${v.mutable}.example.com"]\n  origins = jsonencode([{ id = "web", url = "http://127.0.0.1:9" }])\n  default_cache_behavior = jsonencode({ target_origin_id = "web", cache_policy_id = "cp-cachingoptimized" })`,
+    values: { mutable: ['dist-one', 'dist-two'] },
+    check: async (live) => {
+      expect(live.status).to.equal('deployed');
+      expect(live.origins).to.deep.equal([{ id: 'web', url: 'http://127.0.0.1:9' }]);
+    },
+  },
 ];
 
 describe('terraform: resources through the real binary', function () {

@@ -49,7 +49,7 @@ describe('cdn: distributions', function () {
       expect((await deployed(r.body.id)).body.status).to.equal('deployed');
     });
 
-    it('fills nested defaults and gives the edge its whole configuration, policies resolved, default last', async () => {
+    it('keeps what it was sent and gives the edge its whole configuration: defaults filled, policies resolved, default last', async () => {
       const r = await post(
         base({
           origins: [
@@ -66,12 +66,16 @@ describe('cdn: distributions', function () {
           geo_origin_routes: [{ match: 'EU', target_origin_id: 'b' }],
         }),
       ).expect(202);
-      expect(r.body.origins[0]).to.deep.include({
-        url: 'https://127.0.0.1:8443',
-        origin_path: '',
-        read_timeout_ms: 30000,
+      // Stored as sent (defaults are the edge's), so a client reads back what it wrote.
+      expect(r.body.origins[0]).to.deep.equal({
+        id: 'a',
+        url: 'https://127.0.0.1:8443/',
+        custom_headers: { 'x-secret': 's' },
       });
-      expect(r.body.default_cache_behavior).to.include({ viewer_protocol_policy: 'allow-all', compress: false });
+      expect(r.body.default_cache_behavior).to.deep.equal({
+        target_origin_id: 'g',
+        cache_policy_id: 'cp-cachingoptimized',
+      });
       await deployed(r.body.id);
       const edge = (await edgeDistribution(app.platform.db, r.body.id))!;
       expect(edge.config_version).to.equal(1);
@@ -89,6 +93,8 @@ describe('cdn: distributions', function () {
         ['*', 'CachingOptimized'],
       ]);
       expect(edge.behaviors[1]!.cache_policy.default_ttl).to.equal(86400);
+      expect(edge.behaviors[1]).to.include({ viewer_protocol_policy: 'allow-all', compress: false });
+      expect(edge.behaviors[1]!.allowed_methods).to.deep.equal(['GET', 'HEAD']);
       expect(edge.geo).to.deep.equal({
         restriction: { type: 'deny', countries: ['KP'] },
         origin_routes: [{ match: 'EU', target_origin_id: 'b' }],

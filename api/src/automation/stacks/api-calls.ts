@@ -70,6 +70,8 @@ export class ResourceCalls {
   }
 
   async remove(kind: string, id: string): Promise<void> {
+    // A create-only kind (a CDN invalidation) is never deleted: removing it from the stack only forgets it.
+    if (!metaOf(kind).operations.delete) return;
     try {
       await this.pipeline.invoke(metaOf(kind).operations.delete!, this.principal, { params: { id } });
     } catch (e) {

@@ -26,7 +26,8 @@ export function readDocuments(kind: string, props: Record<string, Json>): Record
   for (const [k, v] of Object.entries(props)) {
     if (!meta.properties[k]?.json || typeof v !== 'string') continue;
     const parsed = parseJson(v);
-    if (isObject(parsed)) out[k] = parsed;
+    // A document that is a list (a distribution's origins) is read as one too.
+    if (isObject(parsed) || (meta.properties[k]!.type === 'array' && Array.isArray(parsed))) out[k] = parsed;
   }
   return out;
 }

@@ -4,9 +4,17 @@ import type { ResourceMeta } from '../../platform/resources/registry-types.js';
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Kinds a template may create: those with create and delete operations that users own. */
+/**
+ * Kinds a template may create: those with create and delete operations that users own, and the create-only ones (an
+ * asynchronous kind with neither update nor delete: a CDN invalidation), which a stack's delete forgets.
+ */
+const createOnly = (m: ResourceMeta) => m.async && !m.operations.update && !m.operations.delete;
 const creatable = Object.values(registry).filter(
-  (m) => m.operations.create && m.operations.delete && m.operations.get && (!m.publicRead || m.terraformResource),
+  (m) =>
+    m.operations.create &&
+    (m.operations.delete || createOnly(m)) &&
+    m.operations.get &&
+    (!m.publicRead || m.terraformResource),
 );
 
 const NATIVE = new Map(creatable.map((m) => [`Atonix::${cap(m.service)}::${m.schema}`, m.kind]));

@@ -166,8 +166,11 @@ function literalType(value: Json, type: string, nullable: boolean, pointer: stri
  * text); a document the API also reads as text (a workflow's YAML definition) may be any text.
  */
 function documentType(value: Json, type: string, pointer: string, errors: FieldError[]) {
+  // A document is an object, or for a list-valued one (a distribution's origins) an array.
+  const fits = (v: Json | undefined) => (type === 'array' ? Array.isArray(v) : isObject(v));
+  const detail = `must be ${type === 'array' ? 'an array' : 'an object'}, or JSON text of one`;
   if (typeof value === 'string') {
-    if (type === 'object' && !isObject(parseJson(value)))
-      errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
-  } else if (!isObject(value)) errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
+    if ((type === 'object' || type === 'array') && !fits(parseJson(value)))
+      errors.push({ pointer, detail, code: 'Type' });
+  } else if (!fits(value)) errors.push({ pointer, detail, code: 'Type' });
 }
