@@ -10,6 +10,7 @@ import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { s3Middleware } from './storage/s3/server.js';
 import { cdnMiddleware } from './cdn/edge/serve.js';
+import { consoleRouter } from './monitoring/dashboards/console/router.js';
 
 export function createApp(deps: Deps): Express {
   const spec = loadSpec();
@@ -37,6 +38,8 @@ export function createApp(deps: Deps): Express {
     metrics: deps.metrics,
   });
 
+  // The browser console (outside /api: pages and their files, not operations); it reads the API with a token.
+  app.use(consoleRouter());
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });

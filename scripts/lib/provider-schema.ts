@@ -50,8 +50,8 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     };
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
-    if (p.json && p.type === 'array') attr.jsonArray = true;
-    // A JSON-text attribute (x-terraform: json) is one string, whatever its API shape: no nested attributes.
+    if (p.json && p.type === 'array') attr.jsonList = true;
+    // A list of objects held as JSON text (a dashboard's panels) is one string, not a nested set.
     if (p.items && !p.json) attr.nested = nestedSet(p.items, computedOnly);
     out.push(attr);
   }

@@ -498,6 +498,15 @@ const fixtures: Record<Kind, KindFixture> = {
       },
     }),
   },
+  dashboard: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: {
+        name: `cdb-${n}`,
+        panels: [{ type: 'stat', title: 'Up', queries: [{ expr: 'up' }], grid_pos: { x: 0, y: 0, w: 6, h: 4 } }],
+      },
+    }),
+  },
 };
 
 describe('conformance: the suite covers the registry', () => {

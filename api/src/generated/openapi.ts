@@ -3520,6 +3520,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/dashboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List dashboards */
+        get: operations["listDashboards"];
+        put?: never;
+        /**
+         * Create a dashboard (its panels' layout and queries are checked first)
+         * @description Panels must fit the 24-column grid and not overlap; each query must parse as PromQL; a reduction is for stat panels only. Each problem is named by its pointer (`/panels/1/grid_pos/w`).
+         */
+        post: operations["createDashboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/dashboards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a dashboard */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        /** Delete a dashboard (the Overview too; it is not made again) */
+        delete: operations["deleteDashboard"];
+        options?: never;
+        head?: never;
+        /** Update a dashboard (a JSON merge patch; `panels` and `tags` are replaced whole) */
+        patch: operations["updateDashboard"];
+        trace?: never;
+    };
+    "/api/monitoring/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read log lines, newest first (a user reads their own; the admin all) */
+        get: operations["listLogEntries"];
+        put?: never;
+        /** Push a batch of log lines (up to 1,000, all or none) */
+        post: operations["putLogEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitoring/logs/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's log retention */
+        get: operations["getLogSettings"];
+        /** Set the caller's log retention */
+        put: operations["putLogSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3750,6 +3829,11 @@ export interface components {
              * @default 60
              */
             idle_timeout_seconds: number;
+            /**
+             * @description Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are.
+             * @default false
+             */
+            access_logs_enabled: boolean;
             readonly state?: components["schemas"]["LoadBalancerState"];
             /** @description Why it failed, when it did. */
             readonly status_reason?: string | null;
@@ -6172,6 +6256,144 @@ export interface components {
         PrometheusForm: {
             [key: string]: string;
         };
+        DashboardQuery: {
+            /** @description A PromQL expression. */
+            expr: string;
+            /** @description A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset. */
+            legend?: string;
+        };
+        /** @description The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24). */
+        DashboardGridPos: {
+            x: number;
+            y: number;
+            w: number;
+            h: number;
+        };
+        /** @description A panel is a chart of series over time, one big number with a sparkline, or a table of the latest values. */
+        DashboardPanel: {
+            /**
+             * @description timeseries (lines over the time range), stat (one reduced number), table (the latest value of each series).
+             * @enum {string}
+             */
+            type: "timeseries" | "stat" | "table";
+            title: string;
+            description?: string;
+            queries: components["schemas"]["DashboardQuery"][];
+            /**
+             * @description How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset.
+             * @enum {string}
+             */
+            unit?: "none" | "percent" | "bytes" | "bytes_per_second" | "seconds" | "requests_per_second" | "ops_per_second";
+            /**
+             * @description For a stat panel only, how its series' points become one number (last when unset).
+             * @enum {string}
+             */
+            reduction?: "last" | "mean" | "min" | "max" | "sum";
+            grid_pos: components["schemas"]["DashboardGridPos"];
+        };
+        /** @description The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. */
+        DashboardTimeRange: {
+            /** @description The start (now-6h). */
+            from: string;
+            /** @description The end (now). */
+            to: string;
+        };
+        /** @description Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an "Overview" dashboard when they are created. */
+        Dashboard: {
+            /** @description Dashboard id (dsh-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the dashboard shows.
+             * @default
+             */
+            description: string;
+            /**
+             * @description The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = "timeseries", title = "CPU", queries = [{ expr = "..." }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`).
+             * @default []
+             */
+            panels: components["schemas"]["DashboardPanel"][];
+            /**
+             * @default {
+             *       "from": "now-6h",
+             *       "to": "now"
+             *     }
+             */
+            time_range: components["schemas"]["DashboardTimeRange"];
+            /**
+             * @description How often the console page redraws the panels.
+             * @default off
+             * @enum {string}
+             */
+            refresh: "off" | "10s" | "30s" | "1m" | "5m";
+            /**
+             * @description Free-form labels to find dashboards by.
+             * @default []
+             */
+            tags: string[];
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        DashboardList: {
+            items: components["schemas"]["Dashboard"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description Severity, lowest first. A `level` filter is a minimum (`warn` finds warn, error and fatal).
+         * @enum {string}
+         */
+        LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+        /** @description One log line. The platform writes lines of its own with `source` `state` (a resource's status moving), `job` (a background job's outcome), `access` (a load balancer's access log) and `audit` (a mutating or denied call); users push theirs with any other source (`user` by default). */
+        LogEntry: {
+            /** @description Unique per line; ordered with `time` for the cursors. */
+            readonly id: string;
+            /** @description The user whose line it is. */
+            readonly owner: string;
+            /**
+             * Format: date-time
+             * @description When it happened (microseconds kept); the platform clock's now when left out.
+             */
+            time: string;
+            level: components["schemas"]["LogLevel"];
+            /** @description What wrote it. `state`, `job`, `access`, `audit` and `platform` are the platform's own. */
+            source: string;
+            /** @description The resource the line is about, if any. */
+            resource_id: string | null;
+            /** @description That resource's kind (instance, bucket...). */
+            kind: string | null;
+            /** @description The text; searched by `q` (full text). */
+            message: string;
+            /** @description Structured fields (any JSON, nested objects allowed, at most 16 KiB as JSON); their string and number values are searched by `q` too, and `fields=` filters on them. */
+            fields: Record<string, never>;
+        };
+        LogEntryList: {
+            items: components["schemas"]["LogEntry"][];
+            next_cursor: string | null;
+        };
+        /** @description A line to push; `level` defaults to info, `source` to user, `time` to now. */
+        LogEntryInput: {
+            /** Format: date-time */
+            time?: string;
+            level?: components["schemas"]["LogLevel"];
+            source?: string;
+            resource_id?: string | null;
+            kind?: string | null;
+            message: string;
+            fields?: Record<string, never>;
+        };
+        LogBatch: {
+            entries: components["schemas"]["LogEntryInput"][];
+        };
+        LogBatchResult: {
+            /** @description Lines stored (all of the batch; a refused batch stores none). */
+            written: number;
+        };
+        LogSettings: {
+            /** @description How long the caller's lines are kept, in days of platform time; the installation's default (ATONIX_LOG_RETENTION_DAYS, 30) until set. */
+            retention_days: number;
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -7126,6 +7348,16 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["PrometheusError"];
+            };
+        };
+        /** @description The dashboard. */
+        DashboardOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Dashboard"];
             };
         };
     };
@@ -15215,6 +15447,253 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Success"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listDashboards: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of dashboards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Dashboard"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["DashboardOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateDashboard: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Dashboard"];
+                "application/json": components["schemas"]["Dashboard"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DashboardOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listLogEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Lines about this resource. */
+                resource_id?: string;
+                /** @description Lines about resources of this kind. */
+                kind?: string;
+                /** @description The least severity (`warn` finds warn, error and fatal). */
+                level?: components["schemas"]["LogLevel"];
+                /** @description What wrote them (user, state, job, access, audit...). */
+                source?: string;
+                /** @description Lines at or after this time. */
+                start?: string;
+                /** @description Lines before this time. */
+                end?: string;
+                /** @description Field equality, `path:value` pairs separated by commas: `http.status:500,method:GET`. A dotted path reaches into nested objects (`{"http":{"status":500}}`) or names a key with dots in it; values compare as text. */
+                fields?: string;
+                /** @description Full-text search over the message and the fields' values (PostgreSQL websearch syntax: words, "quoted phrases", `or`, `-excluded`; English stemming, so `failing` finds `failed`). */
+                q?: string;
+                /** @description The admin only: lines of this owner. */
+                owner?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lines, newest first; `next_cursor` stays valid while lines are added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogEntryList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogBatch"];
+            };
+        };
+        responses: {
+            /** @description The whole batch is stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogBatchResult"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's settings (the installation's default until set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    putLogSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSettings"];
+                };
+            };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

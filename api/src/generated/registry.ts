@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -57,6 +57,7 @@ export type KindOperationIds = {
   alert_rule: 'listAlertRules' | 'createAlertRule' | 'getAlertRule' | 'updateAlertRule' | 'deleteAlertRule' | 'listAlertRuleHistory';
   notification_channel: 'listNotificationChannels' | 'createNotificationChannel' | 'getNotificationChannel' | 'updateNotificationChannel' | 'deleteNotificationChannel' | 'listChannelDeliveries';
   silence: 'listSilences' | 'createSilence' | 'getSilence' | 'updateSilence' | 'deleteSilence';
+  dashboard: 'listDashboards' | 'createDashboard' | 'getDashboard' | 'updateDashboard' | 'deleteDashboard';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -65,7 +66,7 @@ export type ServiceOperationIds = {
   compute: 'getCapacity';
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
-  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
+  monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -76,9 +77,10 @@ export type AreaOperationIds = {
   'security/audit-logs': 'listAuditLogs';
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
+  'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -1027,6 +1029,19 @@ export const registry: Record<Kind, ResourceMeta> = {
         "terraform": true,
         "default": 60,
         "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout)."
+      },
+      "access_logs_enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": false,
+        "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are."
       },
       "state": {
         "type": "string",
@@ -9837,6 +9852,313 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteSilence"
     },
     "terraform": "atonix_silence"
+  },
+  "dashboard": {
+    "kind": "dashboard",
+    "schema": "Dashboard",
+    "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
+    "service": "monitoring",
+    "collection": "dashboards",
+    "idPrefix": "dsh",
+    "table": "dashboards",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Dashboard id (dsh-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the dashboard shows."
+      },
+      "panels": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "json": true,
+        "default": [],
+        "elementType": "object",
+        "items": {
+          "type": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "timeseries",
+              "stat",
+              "table"
+            ],
+            "description": "timeseries (lines over the time range), stat (one reduced number), table (the latest value of each series)."
+          },
+          "title": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "description": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "queries": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "expr": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "A PromQL expression."
+              },
+              "legend": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "A series' name in the legend, with `{{label}}` replaced by the series' label (`{{operation}}`); the series' labels when unset."
+              }
+            }
+          },
+          "unit": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "none",
+              "percent",
+              "bytes",
+              "bytes_per_second",
+              "seconds",
+              "requests_per_second",
+              "ops_per_second"
+            ],
+            "description": "How values are written (1.5 KiB, 120 ms, 42%); plain numbers when unset."
+          },
+          "reduction": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "last",
+              "mean",
+              "min",
+              "max",
+              "sum"
+            ],
+            "description": "For a stat panel only, how its series' points become one number (last when unset)."
+          },
+          "grid_pos": {
+            "type": "object",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24)."
+          }
+        },
+        "description": "The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = \"timeseries\", title = \"CPU\", queries = [{ expr = \"...\" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`)."
+      },
+      "time_range": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": {
+          "from": "now-6h",
+          "to": "now"
+        },
+        "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`."
+      },
+      "refresh": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "off",
+        "enum": [
+          "off",
+          "10s",
+          "30s",
+          "1m",
+          "5m"
+        ],
+        "description": "How often the console page redraws the panels."
+      },
+      "tags": {
+        "type": "array",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": [],
+        "elementType": "string",
+        "description": "Free-form labels to find dashboards by."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/monitoring/dashboards",
+      "create": "/api/monitoring/dashboards",
+      "item": "/api/monitoring/dashboards/{id}"
+    },
+    "operations": {
+      "list": "listDashboards",
+      "create": "createDashboard",
+      "get": "getDashboard",
+      "update": "updateDashboard",
+      "delete": "deleteDashboard"
+    },
+    "terraform": "atonix_dashboard"
   }
 };
 
@@ -10154,7 +10476,16 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "prometheusLabelsPost": null,
   "prometheusLabelValues": null,
   "prometheusMetadata": null,
-  "prometheusBuildInfo": null
+  "prometheusBuildInfo": null,
+  "listDashboards": "dashboard",
+  "createDashboard": "dashboard",
+  "getDashboard": "dashboard",
+  "updateDashboard": "dashboard",
+  "deleteDashboard": "dashboard",
+  "listLogEntries": null,
+  "putLogEntries": null,
+  "getLogSettings": null,
+  "putLogSettings": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

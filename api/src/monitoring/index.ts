@@ -4,6 +4,8 @@
 import { defineService } from '../platform/manifest.js';
 import { alertRuleKind, notificationChannelKind, silenceKind } from './alerts/index.js';
 import { collectors } from './collectors/index.js';
+import { dashboardKind } from './dashboards/index.js';
+import { logOperations } from './logs/index.js';
 import { metricOperations } from './metrics.js';
 import { prometheusOperations } from './prometheus-api.js';
 
@@ -14,4 +16,6 @@ export const monitoring = defineService('monitoring', [
   alertRuleKind,
   notificationChannelKind,
   silenceKind,
+  dashboardKind,
+  logOperations,
 ]);

@@ -35,8 +35,9 @@ export async function bootPlatform(
   const manifests = checkManifests(services);
   const db = createDb(databaseUrl, config.dbPoolMax, log);
   await migrateLocked(db);
-  for (const m of manifests) await m.seed?.({ db, config });
+  // The admin first: a seed may give every user something (the Overview dashboard), the first admin included.
   const { secret } = await ensureAdmin(db, config.adminToken);
+  for (const m of manifests) await m.seed?.({ db, config });
   const metrics = createMetrics();
   const jobs = new Jobs(databaseUrl, log, metrics, config.jobPollSeconds);
   const clock = new Clock(config.clock === 'manual', (err) => log.error({ err }, 'work due by the clock failed'));

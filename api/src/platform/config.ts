@@ -86,6 +86,8 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
+  /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
+  logRetentionDays: number;
   /** alert notifications (monitoring/alerts/) */
   alerts: {
     /** ATONIX_ALERT_WEBHOOK_TIMEOUT_MS: a webhook that has not answered after this long is a failed attempt */
@@ -116,9 +118,10 @@ export interface Config {
   redisUrl?: string;
   /**
    * The platform's own series (monitoring/collectors): every `seconds` of platform time (ATONIX_METRICS_COLLECT_SECONDS,
-   * 0 turns them off), and after the clock jumps, modelled minutes back to at most `backfillHours` before now
+   * 0 turns them off), and after a gap (a clock jump, a stopped platform), modelled minutes back to at most
+   * `backfillHours` before now and as many as `pointsPerPass` points allow (ATONIX_METRICS_POINTS_PER_PASS)
    */
-  collect: { seconds: number; backfillHours: number };
+  collect: { seconds: number; backfillHours: number; pointsPerPass: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
+    logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
     alerts: {
       webhookTimeoutMs: positive('ATONIX_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, env),
       retryBaseSeconds: positive('ATONIX_ALERT_RETRY_BASE_SECONDS', 30, env),
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collect: {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
+      pointsPerPass: positive('ATONIX_METRICS_POINTS_PER_PASS', 500_000, env),
     },
     cdn: {
       domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),

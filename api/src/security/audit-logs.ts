@@ -14,7 +14,11 @@ export const auditLogOperations = defineOperations('security', {
       if (f.since) q.where('timestamp', '>=', new Date(f.since));
       if (f.until) q.where('timestamp', '<', new Date(f.until));
       const { rows, next_cursor } = await page(q, f.limit, f.cursor);
-      const items = rows.map(({ seq: _seq, timestamp, ...r }: any) => ({ ...r, timestamp: timestamp.toISOString() }));
+      // seq orders the pages and xact is the log follower's (monitoring/logs/follower.ts): neither is a record's field.
+      const items = rows.map(({ seq: _seq, xact: _xact, timestamp, ...r }: any) => ({
+        ...r,
+        timestamp: timestamp.toISOString(),
+      }));
       return { status: 200, body: { items, next_cursor } };
     },
   }),

@@ -5,13 +5,17 @@ import type { Deps } from '../platform/deps.js';
 import { defineKind, type KindHandlers } from '../platform/manifest.js';
 import { problems } from '../platform/problems.js';
 import { newId } from '../platform/resources/ids.js';
+import { giveOverview } from '../monitoring/dashboards/overview.js';
 import { forgetAccessKeys } from './access-key-directory.js';
 import { managedPolicyId, OWNER_FULL_ACCESS } from './iam/managed-policies.js';
 import { ResourceRepo, type Schemas, checkIfMatch } from '../platform/resources/repo.js';
 
 export const users = new ResourceRepo<Schemas['User']>(registry.user);
-/** The user's own credentials: they go with the user (a cascade), as tokens do, rather than block the deletion. */
-const GO_WITH_USER: ReadonlySet<string> = new Set(['access_key']);
+/**
+ * The user's own credentials and views: they go with the user (a cascade), as tokens do, rather than block the
+ * deletion (a dashboard only draws its owner's own series).
+ */
+const GO_WITH_USER: ReadonlySet<string> = new Set(['access_key', 'dashboard']);
 /** Every kind a user can own: deleting its owner would orphan it. */
 const OWNED = Object.values(registry)
   .filter((m) => 'owner' in m.properties && !GO_WITH_USER.has(m.kind))
@@ -26,6 +30,7 @@ function userHandlers({ auth, db }: Deps): KindHandlers<'user'> {
       const inner = { ...ctx, body };
       const created = await createHandler(users, { uniqueName: true })(inner);
       ctx.audit = inner.audit;
+      await giveOverview(ctx.db, (created.body as { id: string }).id);
       // A new user can do on their own resources what every user could before IAM, unless asked otherwise.
       if (attachDefault && !body.is_admin) {
         await ctx.db('user_policy_attachments').insert({

@@ -11,6 +11,7 @@ export * as bucketObject from './bucket-object/index.js';
 export * as cdnCachePolicy from './cdn-cache-policy/index.js';
 export * as cdnDistribution from './cdn-distribution/index.js';
 export * as cdnInvalidation from './cdn-invalidation/index.js';
+export * as dashboard from './dashboard/index.js';
 export * as fileShare from './file-share/index.js';
 export * as fileShareMountTarget from './file-share-mount-target/index.js';
 export * as group from './group/index.js';

@@ -106,14 +106,14 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
         if (!a.json || typeof v !== 'string') continue;
         try {
           const parsed: unknown = JSON.parse(v);
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) !== Boolean(a.jsonArray))
-            throw new Error(a.jsonArray ? 'not an array' : 'not an object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) !== Boolean(a.jsonList))
+            throw new Error('not of its shape');
         } catch {
           diags.push(
             errorDiagnostic(
               `Invalid JSON in ${a.name}`,
-              a.jsonArray
-                ? `${a.name} must be a JSON array (jsonencode([...]) writes one).`
+              a.jsonList
+                ? `${a.name} must be a JSON list (jsonencode([...]) writes one).`
                 : `${a.name} must be a JSON object (jsonencode({...}) writes one).`,
               [a.name],
             ),

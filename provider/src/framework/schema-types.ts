@@ -16,8 +16,8 @@ export interface TfAttribute {
   default?: unknown;
   /** JSON text in Terraform, an object in the API (a policy document): compared by meaning, not by spelling */
   json?: boolean;
-  /** a JSON attribute whose document is an array (a distribution's `origins`), not an object */
-  jsonArray?: boolean;
+  /** a JSON attribute whose document is a list (a dashboard's panels) rather than an object */
+  jsonList?: boolean;
   /** a set of objects (an array of objects in the API, such as a security group's rules), order not significant */
   nested?: { nesting: 'set'; attributes: TfAttribute[] };
 }

@@ -1387,7 +1387,7 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "origin_groups",
@@ -1400,7 +1400,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "default_cache_behavior",
@@ -1424,7 +1424,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "custom_error_responses",
@@ -1437,7 +1437,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "geo_restriction",
@@ -1465,7 +1465,7 @@ export const providerSchema: ProviderSchema = {
           "forceNew": false,
           "default": [],
           "json": true,
-          "jsonArray": true
+          "jsonList": true
         },
         {
           "name": "status",
@@ -1639,6 +1639,128 @@ export const providerSchema: ProviderSchema = {
         "failedStatus": [],
         "updatable": false,
         "deletable": false
+      }
+    },
+    {
+      "typeName": "atonix_dashboard",
+      "kind": "dashboard",
+      "description": "Panels of PromQL queries on a 24-column grid, with a time range and a refresh interval; drawn in a browser at `/console/dashboards/{id}` from the Prometheus-compatible query API, with the viewer's own token (so each viewer sees only their own series). Every user is given an \"Overview\" dashboard when they are created.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Dashboard id (dsh-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the dashboard shows. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "panels",
+          "type": "string",
+          "description": "The panels, each with its place on the grid (panels may not overlap); in Terraform, JSON text (`jsonencode([{ type = \"timeseries\", title = \"CPU\", queries = [{ expr = \"...\" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } }])`). Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": [],
+          "json": true,
+          "jsonList": true
+        },
+        {
+          "name": "time_range",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. Defaults to `{\"from\":\"now-6h\",\"to\":\"now\"}`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": {
+            "from": "now-6h",
+            "to": "now"
+          }
+        },
+        {
+          "name": "refresh",
+          "type": "string",
+          "description": "How often the console page redraws the panels. One of: `off`, `10s`, `30s`, `1m`, `5m`. Defaults to `\"off\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "off"
+        },
+        {
+          "name": "tags",
+          "type": [
+            "list",
+            "string"
+          ],
+          "description": "Free-form labels to find dashboards by. Defaults to `[]`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": []
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "owner",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/monitoring/dashboards",
+        "item": "/api/monitoring/dashboards/{id}",
+        "list": "/api/monitoring/dashboards",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
       }
     },
     {
@@ -2905,6 +3027,17 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": 60
+        },
+        {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": false
         },
         {
           "name": "state",
@@ -6853,6 +6986,16 @@ export const providerSchema: ProviderSchema = {
           "name": "idle_timeout_seconds",
           "type": "number",
           "description": "How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "access_logs_enabled",
+          "type": "bool",
+          "description": "Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.",
           "required": false,
           "optional": false,
           "computed": true,

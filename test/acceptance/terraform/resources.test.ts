@@ -437,6 +437,42 @@ const CASES: Case[] = [
       expect(live.origins).to.deep.equal([{ id: 'web', url: 'http://127.0.0.1:9' }]);
     },
   },
+  {
+    type: 'atonix_dashboard',
+    deps: '',
+    api: '/api/monitoring/dashboards',
+    // Panels are JSON text kept as sent (no defaults filled in, so no drift); the second step changes every field,
+    // the time range to an RFC 3339 start, and drops a panel.
+    body: (v) =>
+      v.mutable === 'dash-one'
+        ? `name = "${v.mutable}"\n  time_range = { from = "now-24h", to = "now" }\n  refresh = "30s"\n  tags = ["ops"]\n  panels = jsonencode([\n    { type = "timeseries", title = "CPU", unit = "percent", queries = [{ expr = "avg by (resource_id) (atonix_instance_cpu_utilization_percent)", legend = "{{resource_id}}" }], grid_pos = { x = 0, y = 0, w = 12, h = 8 } },\n    { type = "stat", title = "Bytes", reduction = "max", queries = [{ expr = "sum(atonix_bucket_size_bytes)" }], grid_pos = { x = 12, y = 0, w = 6, h = 4 } },\n  ])`
+        : `name = "${v.mutable}"\n  time_range = { from = "2026-01-01T00:00:00Z", to = "now" }\n  refresh = "off"\n  tags = []\n  panels = jsonencode([{ type = "table", title = "Buckets", queries = [{ expr = "atonix_bucket_size_bytes" }], grid_pos = { x = 0, y = 0, w = 24, h = 6 } }])`,
+    values: { mutable: ['dash-one', 'dash-two'] },
+    check: async (live, step) => {
+      if (step === 0) {
+        expect(live).to.include({ refresh: '30s' });
+        expect(live.tags).to.deep.equal(['ops']);
+        expect(live.time_range).to.deep.equal({ from: 'now-24h', to: 'now' });
+        expect(live.panels.map((p: any) => p.title)).to.deep.equal(['CPU', 'Bytes']);
+        expect(live.panels[0].queries[0]).to.deep.equal({
+          expr: 'avg by (resource_id) (atonix_instance_cpu_utilization_percent)',
+          legend: '{{resource_id}}',
+        });
+      } else {
+        expect(live).to.include({ refresh: 'off' });
+        expect(live.tags).to.deep.equal([]);
+        expect(live.time_range).to.deep.equal({ from: '2026-01-01T00:00:00Z', to: 'now' });
+        expect(live.panels).to.deep.equal([
+          {
+            type: 'table',
+            title: 'Buckets',
+            queries: [{ expr: 'atonix_bucket_size_bytes' }],
+            grid_pos: { x: 0, y: 0, w: 24, h: 6 },
+          },
+        ]);
+      }
+    },
+  },
 ];
 
 describe('terraform: resources through the real binary', function () {

@@ -237,3 +237,40 @@ describe('monitoring: the platform-observed and modelled series', function () {
     expect(all.length).to.be.above(3);
   });
 });
+
+describe('monitoring: the budget of a collection pass', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startApp({
+      ATONIX_CLOCK: 'manual',
+      ATONIX_METRICS_COLLECT_SECONDS: '60',
+      ATONIX_METRICS_POINTS_PER_PASS: '40',
+    });
+  });
+  after(() => app.close());
+
+  it('fills a gap from its end with as many minutes as the budget allows', async () => {
+    const { flavor, image } = await catalogue(app);
+    const vm = await app.admin
+      .post('/api/compute/instances')
+      .set('Prefer', 'wait=10')
+      .send({ name: 'vm', flavor_id: flavor.id, image_id: image.id })
+      .expect(202);
+    const moved = await app.admin
+      .post('/api/admin/clock')
+      .send({ advance_seconds: 3 * 3600 })
+      .expect(200);
+    const now = Date.parse(moved.body.now);
+    const [cpu] = await tsdb(app.platform).source.select(
+      { owner: null },
+      [eq('__name__', 'atonix_instance_cpu_utilization_percent'), eq('resource_id', vm.body.id)],
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    // 40 points at 4 series a minute: the last 10 minutes of the three hours.
+    expect(cpu.samples.map((s) => s.t)).to.deep.equal(
+      Array.from({ length: 10 }, (_, i) => (Math.floor(now / MIN) - 9 + i) * MIN),
+    );
+  });
+});

@@ -18,7 +18,7 @@ export function parseJson(text: string): Json | undefined {
 /**
  * Documents (x-terraform: json) given as JSON text, what CDKTF synthesizes from JSON.stringify(), read as the objects
  * they spell: sent and compared as such, so two spellings of one document are no change. Text that is no JSON object
- * stays text (a workflow's YAML definition, which the API reads itself).
+ * (or list, for a list document) stays text (a workflow's YAML definition, which the API reads itself).
  */
 export function readDocuments(kind: string, props: Record<string, Json>): Record<string, Json> {
   const meta = metaOf(kind);
@@ -26,7 +26,7 @@ export function readDocuments(kind: string, props: Record<string, Json>): Record
   for (const [k, v] of Object.entries(props)) {
     if (!meta.properties[k]?.json || typeof v !== 'string') continue;
     const parsed = parseJson(v);
-    // A document that is a list (a distribution's origins) is read as one too.
+    // A list document (a dashboard's panels) reads as its list, an object document as its object.
     if (isObject(parsed) || (meta.properties[k]!.type === 'array' && Array.isArray(parsed))) out[k] = parsed;
   }
   return out;

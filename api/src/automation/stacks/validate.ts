@@ -162,15 +162,18 @@ function literalType(value: Json, type: string, nullable: boolean, pointer: stri
 }
 
 /**
- * A document (x-terraform: json): the object itself, or JSON text spelling one (CDKTF synthesizes JSON.stringify as
+ * A document (x-terraform: json): the object (or list) itself, or JSON text spelling one (CDKTF synthesizes JSON.stringify as
  * text); a document the API also reads as text (a workflow's YAML definition) may be any text.
  */
 function documentType(value: Json, type: string, pointer: string, errors: FieldError[]) {
-  // A document is an object, or for a list-valued one (a distribution's origins) an array.
-  const fits = (v: Json | undefined) => (type === 'array' ? Array.isArray(v) : isObject(v));
-  const detail = `must be ${type === 'array' ? 'an array' : 'an object'}, or JSON text of one`;
+  // A list document (a dashboard's panels): the list itself, or JSON text spelling one.
+  if (type === 'array') {
+    const list = typeof value === 'string' ? parseJson(value) : value;
+    if (!Array.isArray(list)) errors.push({ pointer, detail: 'must be a list, or JSON text of one', code: 'Type' });
+    return;
+  }
   if (typeof value === 'string') {
-    if ((type === 'object' || type === 'array') && !fits(parseJson(value)))
-      errors.push({ pointer, detail, code: 'Type' });
-  } else if (!fits(value)) errors.push({ pointer, detail, code: 'Type' });
+    if (type === 'object' && !isObject(parseJson(value)))
+      errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
+  } else if (!isObject(value)) errors.push({ pointer, detail: 'must be an object, or JSON text of one', code: 'Type' });
 }

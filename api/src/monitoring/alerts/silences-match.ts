@@ -1,5 +1,6 @@
 // Whether a silence holds an alert back: active at the time (starts_at <= t < ends_at) and every matcher matching
 // the alert's labels, regular expressions fully anchored as in Alertmanager (a missing label is the empty string).
+import { matches as matches_ } from '../matchers.js';
 import type { Labels, Matcher } from '../types.js';
 
 /** A silence's matcher: `op` left out means `=`. */
@@ -12,40 +13,11 @@ export interface SilenceRow {
   ends_at: Date | string;
 }
 
-const regexes = new Map<string, RegExp>();
-function anchored(source: string): RegExp {
-  let re = regexes.get(source);
-  if (!re) {
-    re = new RegExp(`^(?:${source})$`, 'su');
-    if (regexes.size > 1000) regexes.clear();
-    regexes.set(source, re);
-  }
-  return re;
-}
-
 /** Checks that a matcher's regular expression compiles (the silence's create answers 422 otherwise). */
-export function regexError(source: string): string | null {
-  try {
-    anchored(source);
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+export { regexError } from '../matchers.js';
 
-export function matches(m: SilenceMatcher, labels: Labels): boolean {
-  const v = labels[m.name] ?? '';
-  switch (m.op ?? '=') {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return anchored(m.value).test(v);
-    case '!~':
-      return !anchored(m.value).test(v);
-  }
-}
+/** Whether the matcher (`=` when its `op` is left out) holds for the labels. */
+export const matches = (m: SilenceMatcher, labels: Labels): boolean => matches_(labels, { ...m, op: m.op ?? '=' });
 
 export const silenceState = (s: Pick<SilenceRow, 'starts_at' | 'ends_at'>, now: number) =>
   now < new Date(s.starts_at).getTime() ? 'pending' : now < new Date(s.ends_at).getTime() ? 'active' : 'expired';

@@ -6,7 +6,7 @@ import type { Deps } from '../../platform/deps.js';
 import type { Manifest } from '../../platform/manifest.js';
 import { tsdb, type Store } from '../tsdb/index.js';
 import type { Point } from '../types.js';
-import { instancePoints, minutes, volumePoints } from './modelled.js';
+import { INSTANCE_SERIES, MINUTE, VOLUME_SERIES, instancePoints, minutes, volumePoints } from './modelled.js';
 import { databasePoints } from './observed.js';
 import { processPoints } from './process-series.js';
 import { busyVolumes, runningInstances, whileHolding } from './reads.js';
@@ -66,19 +66,28 @@ export const collectors: Manifest = {
 
 async function collectCluster(deps: Deps, store: Store, now: number, stepMs: number) {
   const { db } = deps;
-  const notBefore = now - deps.config.collect.backfillHours * HOUR;
+  const { backfillHours, pointsPerPass } = deps.config.collect;
+  const notBefore = now - backfillHours * HOUR;
   await whileHolding(
     db,
     'modelled',
     now,
     stepMs,
     async (from, trx) => {
+      const [instances, volumes] = await Promise.all([runningInstances(db), busyVolumes(db)]);
+      // A gap is filled from its end, as far back as the pass's budget of points allows (at least the last minute).
+      const perMinute = instances.length * INSTANCE_SERIES + volumes.length * VOLUME_SERIES;
+      const affordable = Math.max(1, Math.floor(pointsPerPass / Math.max(perMinute, 1)));
+      const earliest = Math.max(notBefore, now - affordable * MINUTE);
       const byOwner = new Map<string, Point[]>();
-      const add = (owner: string, points: Point[]) => byOwner.set(owner, [...(byOwner.get(owner) ?? []), ...points]);
-      for (const i of await runningInstances(db))
-        add(i.owner, instancePoints(i, minutes(from, now, Math.max(notBefore, new Date(i.created_at).getTime()))));
-      for (const v of await busyVolumes(db))
-        add(v.owner, volumePoints(v, minutes(from, now, Math.max(notBefore, new Date(v.created_at).getTime()))));
+      const add = (owner: string, points: Point[]) => {
+        const list = byOwner.get(owner);
+        if (list) for (const p of points) list.push(p);
+        else byOwner.set(owner, points);
+      };
+      const since = (created: Date) => Math.max(earliest, new Date(created).getTime());
+      for (const i of instances) add(i.owner, instancePoints(i, minutes(from, now, since(i.created_at))));
+      for (const v of volumes) add(v.owner, volumePoints(v, minutes(from, now, since(v.created_at))));
       await writeAll((owner, points) => store.writeIn(trx, owner, points), byOwner);
     },
     notBefore,

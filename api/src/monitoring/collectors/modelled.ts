@@ -1,11 +1,14 @@
 // The modelled series of instances and volumes (see workload-model.ts): one point a minute per series for every
 // minute since the collection last ran, so a platform clock moved forward by days leaves no gap a forecast would
-// trip on (bounded by the backfill limit: older minutes are not written).
+// trip on (bounded by the backfill limit and the pass's budget of points: older minutes are not written).
 import type { Point } from '../types.js';
 import type { AttachedVolume, RunningInstance } from './reads.js';
 import { counter, cpuPercent, memoryPercent, rates, workloadOf } from './workload-model.js';
 
 export const MINUTE = 60_000;
+/** the series a running instance (an attached volume) writes a minute */
+export const INSTANCE_SERIES = 4;
+export const VOLUME_SERIES = 2;
 
 /** The minutes in (from, to], on the minute grid, not before `notBefore`. */
 export function minutes(from: number, to: number, notBefore: number): number[] {

@@ -1,5 +1,6 @@
 // Label-set helpers with Prometheus's rules: identity keys, ordering, dropping the metric name, matching on labels.
 import type { Labels, Matcher } from '../types.js';
+import { BadMatcher, matcherFn as sharedMatcher } from '../matchers.js';
 import { badData } from './errors.js';
 
 const keys = new WeakMap<Labels, string>();
@@ -75,35 +76,14 @@ function pickFresh(labels: Labels, names: string[], on: boolean): Labels {
   return out;
 }
 
-const compiled = new WeakMap<Matcher, (value: string) => boolean>();
-
-/**
- * A matcher as a predicate over a label's value (a missing label is the empty string). Regular expressions are fully
- * anchored, as Prometheus compiles them (`^(?:re)$`); RE2's leading `(?i)`/`(?s)` flags become JavaScript's.
- */
+/** A matcher as a predicate over a label's value (../matchers.ts); a bad regular expression is bad_data. */
 export function matcherFn(m: Matcher): (value: string) => boolean {
-  let fn = compiled.get(m);
-  if (fn) return fn;
-  if (m.op === '=') fn = (v) => v === m.value;
-  else if (m.op === '!=') fn = (v) => v !== m.value;
-  else {
-    let src = m.value;
-    let flags = '';
-    const lead = /^\(\?([is]+)\)/.exec(src);
-    if (lead) {
-      flags = [...new Set(lead[1]!)].join('');
-      src = src.slice(lead[0].length);
-    }
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(?:${src})$`, flags);
-    } catch {
-      throw badData(`invalid regular expression in matcher ${m.name}${m.op}${JSON.stringify(m.value)}`);
-    }
-    fn = m.op === '=~' ? (v) => re.test(v) : (v) => !re.test(v);
+  try {
+    return sharedMatcher(m);
+  } catch (e) {
+    if (!(e instanceof BadMatcher)) throw e;
+    throw badData(`invalid regular expression in matcher ${m.name}${m.op}${JSON.stringify(m.value)}`);
   }
-  compiled.set(m, fn);
-  return fn;
 }
 
 /** Whether a series' labels satisfy every matcher. */

@@ -1,36 +1,8 @@
-// Label matchers as Prometheus applies them: a missing label matches as the empty string, and regular expressions
-// are fully anchored. The store narrows candidates in SQL by name and by equalities (jsonb containment, on the GIN
-// index) and applies every matcher here.
+// The store's side of label matchers: what SQL can narrow candidates by (the metric name, equalities through jsonb
+// containment on the GIN index); every matcher is then applied in JS (../matchers.ts).
 import type { Labels, Matcher } from '../types.js';
 
-const compiled = new Map<string, RegExp>();
-
-/** `^(?:re)$`, with dotall so `.` matches a newline as in RE2's Prometheus use (cached: dashboards repeat them). */
-export function anchored(re: string): RegExp {
-  let r = compiled.get(re);
-  if (!r) {
-    r = new RegExp(`^(?:${re})$`, 's');
-    if (compiled.size > 10_000) compiled.clear();
-    compiled.set(re, r);
-  }
-  return r;
-}
-
-export function matches(labels: Labels, m: Matcher): boolean {
-  const v = labels[m.name] ?? '';
-  switch (m.op) {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return anchored(m.value).test(v);
-    case '!~':
-      return !anchored(m.value).test(v);
-  }
-}
-
-export const matchesAll = (labels: Labels, ms: Matcher[]) => ms.every((m) => matches(labels, m));
+export { matchesAll } from '../matchers.js';
 
 /** What SQL can narrow by: the metric name when a matcher fixes it, and the other fixed non-empty labels. */
 export function narrowing(ms: Matcher[]): { name?: string; contains: Labels } {

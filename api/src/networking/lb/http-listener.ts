@@ -5,6 +5,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { Row } from '../../platform/resources/repo.js';
 import { matches } from './match.js';
 import type { LbMetrics } from './metrics.js';
+import type { AccessLog } from './access-log.js';
 import type { ListenerState, ServedLb } from './model.js';
 import { pickGroup, pickTarget } from './pick.js';
 
@@ -83,7 +84,7 @@ function responseHeaders(raw: string[], extraCookie?: string): string[] {
   return out;
 }
 
-export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbMetrics): Server {
+export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbMetrics, access?: AccessLog): Server {
   // Metric children bound once: label lookups per request cost more than the increments.
   const byClass = new Map<number, ReturnType<LbMetrics['requests']['labels']>>();
   const latency = metrics.latency.labels(lb.id);
@@ -95,9 +96,21 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
   };
   const server = createServer({ noDelay: true }, (req, res) => {
     const started = performance.now();
+    let servedBy: string | null = null;
     res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
       count(res.statusCode);
-      latency.observe((performance.now() - started) / 1000);
+      latency.observe(seconds);
+      if (lb.row.access_logs_enabled)
+        access?.(lb, {
+          listener_id: listener.row.id,
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: res.statusCode,
+          latency_ms: Math.round(seconds * 1e4) / 10,
+          target: servedBy,
+          client: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        });
     });
     const needsUrl = listener.rules.length > 0 || listener.row.default_action.type === 'redirect';
     let url: URL | undefined;
@@ -131,6 +144,7 @@ export function httpListener(lb: ServedLb, listener: ListenerState, metrics: LbM
     const target = group && pickTarget(group, sticky);
     if (!group || !target) return plain(res, 503, '503 Service Temporarily Unavailable');
     target.outstanding++;
+    servedBy = `${target.address}:${target.port}`;
     let released = false;
     const release = () => {
       if (!released) ((released = true), target.outstanding--);

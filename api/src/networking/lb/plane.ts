@@ -6,6 +6,7 @@ import type { Deps } from '../../platform/deps.js';
 import { rowCache } from '../../platform/resources/row-cache.js';
 import { probe, record } from './health.js';
 import { lbMetrics } from './metrics.js';
+import { accessLog } from './access-log.js';
 import type { ServedLb } from './model.js';
 import { refresh, stopServing, type PlaneContext } from './served.js';
 import { routable } from './pick.js';
@@ -42,6 +43,7 @@ class DataPlane {
       config: deps.config,
       log: deps.log.child({ part: 'lb' }),
       metrics: lbMetrics(deps.metrics),
+      access: accessLog(deps),
     };
   }
 

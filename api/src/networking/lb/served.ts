@@ -6,6 +6,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { Row } from '../../platform/resources/repo.js';
 import { instanceHealth, useChanged } from './health.js';
 import { httpListener } from './http-listener.js';
+import type { AccessLog } from './access-log.js';
 import type { LbMetrics } from './metrics.js';
 import { cutTarget, forwardsTo, newTarget, type GroupState, type ListenerState, type ServedLb } from './model.js';
 import { tcpListener } from './tcp-listener.js';
@@ -15,6 +16,8 @@ export interface PlaneContext {
   config: Config;
   log: Logger;
   metrics: LbMetrics;
+  /** where HTTP listeners' access lines go */
+  access?: AccessLog;
 }
 
 /** Rereads `lb`'s rows and applies them; false when the load balancer is gone or no longer active. */
@@ -107,7 +110,8 @@ async function foldListeners(ctx: PlaneContext, lb: ServedLb, listeners: Row[], 
 }
 
 async function open(ctx: PlaneContext, lb: ServedLb, l: ListenerState) {
-  const server = l.row.protocol === 'TCP' ? tcpListener(lb, l, ctx.metrics) : httpListener(lb, l, ctx.metrics);
+  const server =
+    l.row.protocol === 'TCP' ? tcpListener(lb, l, ctx.metrics) : httpListener(lb, l, ctx.metrics, ctx.access);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -5,6 +5,13 @@ import pg from 'pg';
 import { JOBS_CHANNEL } from '../jobs/queue.js';
 
 export const CHANNEL = 'atonix_events';
+/** New log lines (migration 023): listened to only while this process has a tail open, as they can be many. */
+export const LOGS_CHANNEL = 'atonix_logs';
+/**
+ * The advisory lock (shared) a process holds on its LISTEN connection while it tails logs: migration 023's trigger
+ * builds and sends the lines' events only while someone holds it, so lines nobody tails cost no NOTIFY.
+ */
+export const LOG_TAIL_LOCK = 7301;
 /** The platform's own signals between processes (beside change events and job wake-ups): channel -> meaning. */
 export const SIGNALS = {
   /** a manual clock was moved: the payload is the new time, ms since the epoch */
@@ -13,10 +20,11 @@ export const SIGNALS = {
 export type Signal = keyof typeof SIGNALS;
 /**
  * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016).
- * `alert_rule.notification`: the alert rule `id` notified a channel (monitoring/alerts/evaluator.ts).
+ * `alert_rule.notification`: the alert rule `id` notified a channel (monitoring/alerts/evaluator.ts). `log`: a new
+ * log line (migration 023; kind `log_entry`, see log-tail.ts).
  */
 export type ChangeType =
-  'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'alert_rule.notification';
+  'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'alert_rule.notification' | 'log';
 
 export interface ChangeEvent {
   type: ChangeType;
@@ -48,6 +56,11 @@ export class EventBus {
   private byId = new Map<string, Set<Listener>>();
   private jobListeners = new Set<(queue: string) => void>();
   private signalListeners = new Map<string, Set<(payload: string) => void>>();
+  private logListeners = new Set<Listener>();
+  /** the LISTEN or UNLISTEN of the logs channel last sent (each waits for the one before) */
+  private logsListening: Promise<unknown> = Promise.resolve();
+  /** whether this connection holds the tail lock and LISTENs to the logs channel */
+  private tailing = false;
   private client?: pg.Client;
   private closed = false;
 
@@ -70,6 +83,10 @@ export class EventBus {
         for (const l of signalled) l(msg.payload ?? '');
         return;
       }
+      if (msg.channel === LOGS_CHANNEL && msg.payload) {
+        for (const ev of JSON.parse(msg.payload) as ChangeEvent[]) for (const l of this.logListeners) l(ev);
+        return;
+      }
       if (msg.channel !== CHANNEL || !msg.payload) return;
       // A statement's events arrive as one array (migration 004); a single object is still understood.
       const parsed = JSON.parse(msg.payload) as ChangeEvent | ChangeEvent[];
@@ -82,7 +99,10 @@ export class EventBus {
     await client.connect();
     const channels = [CHANNEL, ...(this.jobs ? [JOBS_CHANNEL] : []), ...Object.values(SIGNALS)];
     await client.query(channels.map((c) => `listen ${c}`).join('; '));
+    // A new connection holds no lock and hears no lines yet: a tail open before a reconnect takes them again.
+    this.tailing = false;
     this.client = client;
+    if (this.logListeners.size) this.logsListening = this.logsListening.then(() => this.toggleLogs());
   }
 
   /** Called with a queue's name when a job due now was committed, by this process or any other. */
@@ -104,6 +124,33 @@ export class EventBus {
     for (const l of this.listeners) l(ev);
     const waiting = this.byId.get(ev.id);
     if (waiting) for (const l of waiting) l(ev);
+  }
+
+  /**
+   * Hears new log lines; resolves once the process LISTENs (the first listener starts it, the last one's removal
+   * stops it), so a line committed after that is heard.
+   */
+  async onLogs(l: Listener): Promise<() => void> {
+    this.logListeners.add(l);
+    if (this.logListeners.size === 1) this.logsListening = this.logsListening.then(() => this.toggleLogs());
+    await this.logsListening;
+    return () => {
+      if (this.logListeners.delete(l) && !this.logListeners.size)
+        this.logsListening = this.logsListening.then(() => this.toggleLogs());
+    };
+  }
+
+  private async toggleLogs(): Promise<void> {
+    const on = this.logListeners.size > 0;
+    if (on === this.tailing) return;
+    this.tailing = on;
+    await this.client
+      ?.query(
+        on
+          ? `select pg_advisory_lock_shared(${LOG_TAIL_LOCK}); listen ${LOGS_CHANNEL}`
+          : `unlisten ${LOGS_CHANNEL}; select pg_advisory_unlock_shared(${LOG_TAIL_LOCK})`,
+      )
+      .catch((e: unknown) => this.onError(e));
   }
 
   /** Events of one resource only. */

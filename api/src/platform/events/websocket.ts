@@ -9,6 +9,7 @@ import { registry } from '../../generated/registry.js';
 import type { ResourceMeta } from '../resources/registry-types.js';
 import { AddressLimited, authenticateFrom } from '../http/address-guard.js';
 import { Problem, problems, renderProblem } from '../problems.js';
+import { LOG_READ, logTail, type LogEvent } from './log-tail.js';
 
 /**
  * The close code of a stream whose credentials ended (revoked, expired, user deleted): in the 4000-4999 range
@@ -31,7 +32,8 @@ export function attachEventStream(
     events: bus,
     addressLimiter: addresses,
     clock,
-  }: Pick<Deps, 'auth' | 'authorizer' | 'events' | 'addressLimiter' | 'clock'>,
+    config,
+  }: Pick<Deps, 'auth' | 'authorizer' | 'events' | 'addressLimiter' | 'clock' | 'config'>,
 ): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', async (req, socket, head) => {
@@ -43,10 +45,19 @@ export function attachEventStream(
     // Node has handed the socket over with no error listener: a client that resets it while the token is looked
     // up would otherwise raise an uncaught ECONNRESET and end the process.
     const onSocketError = () => socket.destroy();
+    const tail = logTail(url.searchParams);
     socket.on('error', onSocketError);
     let principal: Principal;
     try {
       principal = await authenticateFrom(auth, addresses, credentials(req), req.socket.remoteAddress ?? '');
+      // Tailing logs is reading them: the stream asks IAM once, as GET /api/monitoring/logs would, and a 403 says so.
+      if (tail && !principal.isAdmin)
+        await authorizer.require(
+          principal,
+          LOG_READ,
+          `atx:monitoring:${config.region}:${principal.userId}:*`,
+          req.socket.remoteAddress ?? '',
+        );
     } catch (caught) {
       if (socket.destroyed) return;
       const e = caught instanceof AddressLimited ? caught.problem : caught;
@@ -60,10 +71,19 @@ export function attachEventStream(
       );
       return;
     }
-    if (socket.destroyed) return;
+    // Log lines come on a channel of their own, heard only while a tail is open: the tail is listening before the
+    // stream says `subscribed`, so a line committed after that reaches it.
+    let deliverLine: (ev: LogEvent) => void = () => {};
+    const offLogs = tail
+      ? await bus.onLogs((ev) => {
+          if (principal.isAdmin || ev.owner === principal.userId) deliverLine(ev as LogEvent);
+        })
+      : undefined;
+    if (socket.destroyed) return offLogs?.();
     socket.off('error', onSocketError);
     const kinds = url.searchParams.get('kinds')?.split(',').filter(Boolean);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      deliverLine = (ev) => tail!(ev) && send(ev);
       const end = (reason: string) => {
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CREDENTIALS, reason);
       };
@@ -90,6 +110,7 @@ export function attachEventStream(
       const expiry = principal.expiresAt ? clock.at(principal.expiresAt, () => end('token expired')) : undefined;
       ws.on('close', () => {
         off();
+        offLogs?.();
         expiry?.cancel();
       });
       ws.send(JSON.stringify({ type: 'subscribed', user_id: principal.userId }));

@@ -8,6 +8,14 @@ import { resultsOf, withConnection } from '../db/connection.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../process-metrics.js';
 
+/** A job's end, for whoever records outcomes (the platform's job log lines): `data` is the job's (or batch item's). */
+export interface JobOutcome {
+  queue: string;
+  data: unknown;
+  ok: boolean;
+  error?: unknown;
+}
+
 export interface JobSpec {
   queue: string;
   data: object;
@@ -105,6 +113,7 @@ export class Jobs {
   private lastWake = new Map<string, number>();
   private lastBatch = new Map<string, number>();
   private workers = new Map<string, string>();
+  private outcomeListeners = new Set<(o: JobOutcome) => void>();
   private templates = new Map<string, RowTemplate>();
 
   constructor(
@@ -282,11 +291,24 @@ export class Jobs {
     setTimeout(wake, wait).unref();
   }
 
+  /** Hears every job's outcome in this process (after it settled); returns its removal. */
+  onOutcome(l: (o: JobOutcome) => void): () => void {
+    this.outcomeListeners.add(l);
+    return () => this.outcomeListeners.delete(l);
+  }
+
+  private told(queue: string, data: unknown, ok: boolean, error?: unknown) {
+    for (const l of this.outcomeListeners) l({ queue, data, ok, error });
+  }
+
   /** `loops` > 1: that many independent single-job loops (long jobs must not hold up the jobs fetched with them). */
   async work<T extends object>(queue: string, handler: JobHandler<T>, loops = 1): Promise<void> {
     for (let i = 1; i < loops; i++)
       await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: this.pollSeconds }, async ([job]) =>
-        handler(job!.data),
+        handler(job!.data).then(
+          () => this.told(queue, job!.data, true),
+          (err) => (this.told(queue, job!.data, false, err), Promise.reject(err)),
+        ),
       );
     const id = await this.boss.work<T>(
       queue,
@@ -301,6 +323,7 @@ export class Jobs {
         const failed = jobs.filter((_, i) => results[i]!.status === 'rejected');
         for (const [i, r] of results.entries()) {
           this.metrics.jobs.inc({ queue, state: r.status === 'fulfilled' ? 'completed' : 'failed' });
+          this.told(queue, jobs[i]!.data, r.status === 'fulfilled', r.status === 'rejected' ? r.reason : undefined);
           if (r.status === 'rejected')
             this.log.error({ err: r.reason, queue, job: jobs[i]!.id }, 'job failed; it will be retried');
         }
@@ -325,8 +348,10 @@ export class Jobs {
         try {
           await batch(items);
           this.metrics.jobs.inc({ queue, state: 'completed' }, items.length);
+          for (const item of items) this.told(queue, item, true);
         } catch (err) {
           this.metrics.jobs.inc({ queue, state: 'failed' }, items.length);
+          for (const item of items) this.told(queue, item, false, err);
           this.log.error(
             { err, queue, jobs: jobs.length, items: items.length },
             'job batch failed; it will be retried',

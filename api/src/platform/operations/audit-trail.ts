@@ -24,13 +24,14 @@ export interface AuditRecord {
  * What a text column can hold: a NUL or a lone surrogate (in a refused request's path id, say) is written as its
  * `\uXXXX` escape, so the record of a bad request is stored too, not lost with it.
  */
-const storable = (s: string) =>
+export const storable = (s: string) =>
   s.replace(
     /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 const text = (s: string | null | undefined) => (s === null || s === undefined ? null : storable(s));
-const storableJson = (v: unknown): unknown =>
+/** A JSON value whose strings (and member names) are all storable. */
+export const storableJson = (v: unknown): unknown =>
   typeof v === 'string'
     ? storable(v)
     : Array.isArray(v)

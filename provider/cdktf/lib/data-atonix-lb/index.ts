@@ -83,6 +83,11 @@ export class DataAtonixLb extends cdktf.TerraformDataSource {
   // ATTRIBUTES
   // ==========
 
+  // access_logs_enabled - computed: true, optional: false, required: false
+  public get accessLogsEnabled() {
+    return this.getBooleanAttribute('access_logs_enabled');
+  }
+
   // created_at - computed: true, optional: false, required: false
   public get createdAt() {
     return this.getStringAttribute('created_at');

@@ -9,6 +9,12 @@ import * as cdktf from 'cdktf';
 
 export interface LbConfig extends cdktf.TerraformMetaArguments {
   /**
+  * Write an access log line per HTTP request its listeners answer (method, path, status, latency, target) to the owner's logs (`GET /api/monitoring/logs?source=access`); off unless set, as ALB's access logs are. Defaults to `false`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#access_logs_enabled Lb#access_logs_enabled}
+  */
+  readonly accessLogsEnabled?: boolean | cdktf.IResolvable;
+  /**
   * How long a target may take to begin its answer before an HTTP listener answers 504 itself (ALB's idle timeout). Defaults to `60`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/lb#idle_timeout_seconds Lb#idle_timeout_seconds}
@@ -274,6 +280,7 @@ export class Lb extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
+    this._accessLogsEnabled = config.accessLogsEnabled;
     this._idleTimeoutSeconds = config.idleTimeoutSeconds;
     this._name = config.name;
     this._scheme = config.scheme;
@@ -287,6 +294,22 @@ export class Lb extends cdktf.TerraformResource {
   // ==========
   // ATTRIBUTES
   // ==========
+
+  // access_logs_enabled - computed: true, optional: true, required: false
+  private _accessLogsEnabled?: boolean | cdktf.IResolvable; 
+  public get accessLogsEnabled() {
+    return this.getBooleanAttribute('access_logs_enabled');
+  }
+  public set accessLogsEnabled(value: boolean | cdktf.IResolvable) {
+    this._accessLogsEnabled = value;
+  }
+  public resetAccessLogsEnabled() {
+    this._accessLogsEnabled = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get accessLogsEnabledInput() {
+    return this._accessLogsEnabled;
+  }
 
   // created_at - computed: true, optional: false, required: false
   public get createdAt() {
@@ -449,6 +472,7 @@ export class Lb extends cdktf.TerraformResource {
 
   protected synthesizeAttributes(): { [name: string]: any } {
     return {
+      access_logs_enabled: cdktf.booleanToTerraform(this._accessLogsEnabled),
       idle_timeout_seconds: cdktf.numberToTerraform(this._idleTimeoutSeconds),
       name: cdktf.stringToTerraform(this._name),
       scheme: cdktf.stringToTerraform(this._scheme),
@@ -462,6 +486,12 @@ export class Lb extends cdktf.TerraformResource {
 
   protected synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
+      access_logs_enabled: {
+        value: cdktf.booleanToHclTerraform(this._accessLogsEnabled),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "boolean",
+      },
       idle_timeout_seconds: {
         value: cdktf.numberToHclTerraform(this._idleTimeoutSeconds),
         isBlock: false,
