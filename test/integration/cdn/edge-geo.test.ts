@@ -1,7 +1,8 @@
 // Geographic rules through the real edge: allow and deny lists (403, with the distribution's custom error page for
 // 403), origin selection by country and continent with loopback origins (each routed viewer cached apart), the
 // viewer's address from X-Forwarded-For (the test client is loopback, which ATONIX_TRUST_PROXY trusts by default),
-// a trusted proxy's country header, and a distribution created through the API and fed to the edge.
+// a trusted proxy's country header, a distribution created through the API and fed to the edge, and an untrusted
+// peer whose forwarded address and header are ignored.
 import { expect } from 'chai';
 import type { Origin } from '../../../api/src/cdn/model.js';
 import { eventually, newUser, startApp, type TestApp } from '../../support/app.js';
@@ -137,5 +138,38 @@ describe('cdn edge: geographic rules', function () {
     expect((await viaEdge(app, `/cdn/${id}/page`, from(BR))).status).to.equal(403);
     expect((await viaEdge(app, `/cdn/${id}/page`, from(GB))).text).to.equal('page from eu');
     expect((await viaEdge(app, `/cdn/${id}/page`, from(US))).text).to.equal('page from web');
+  });
+});
+
+describe('cdn edge: geographic rules behind an untrusted peer', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let web: TestOrigin;
+  before(async () => {
+    // loopback (the test client) is not a trusted proxy here: what it forwards is a viewer's claim, not a fact
+    app = await startApp({ ATONIX_TRUST_PROXY: '10.0.0.0/8', ATONIX_GEO_HEADER: 'CF-IPCountry' });
+    web = await testOrigin();
+    web.route('/page', { headers: { 'cache-control': 'max-age=600' }, body: 'page' });
+  });
+  after(async () => {
+    await web.close();
+    await app.close();
+  });
+
+  it('ignores X-Forwarded-For and the country header, judging the connection’s own address', async () => {
+    const d = distribution(web.url, { geo: { restriction: { type: 'allow', countries: ['US'] }, origin_routes: [] } });
+    deploy(app, d);
+    const spoofed = await viaEdge(app, `/cdn/${d.id}/page`, {
+      headers: { 'x-forwarded-for': US, 'cf-ipcountry': 'US' },
+    });
+    expect(spoofed.status).to.equal(403);
+    const open = distribution(web.url, {
+      geo: { restriction: { type: 'deny', countries: ['BR'] }, origin_routes: [] },
+    });
+    deploy(app, open);
+    const claimed = await viaEdge(app, `/cdn/${open.id}/page`, {
+      headers: { 'x-forwarded-for': BR, 'cf-ipcountry': 'BR' },
+    });
+    expect([claimed.status, claimed.text]).to.deep.equal([200, 'page']);
   });
 });
