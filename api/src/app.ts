@@ -9,7 +9,7 @@ import { mountOperations } from './platform/http/mount.js';
 import { loadSpec } from './platform/operations/spec.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { s3Middleware } from './storage/s3/server.js';
-import { cdnMiddleware } from './cdn/edge/serve.js';
+import { edgeFront, type TrustFn } from './cdn/edge/serve.js';
 import { consoleRouter } from './monitoring/dashboards/console/router.js';
 
 export function createApp(deps: Deps): Express {
@@ -26,8 +26,19 @@ export function createApp(deps: Deps): Express {
   // more): every API request then stops at its route instead of being matched against the docs and metrics layers.
   // The S3 protocol first: its requests are not the API's (no JSON, SigV4 instead of bearer tokens).
   if (deps.config.role !== 'worker') app.use(s3Middleware(deps));
-  // The CDN edge: `/cdn/<id>/...` and the Host names of deployed distributions; other requests pass at once.
-  if (deps.config.role !== 'worker') app.use(cdnMiddleware(deps));
+  // The CDN edge answers `/cdn/<id>/...` and the Host names of deployed distributions before Express sees them (an
+  // Express app calls its own `handle` per request, so this is the very front): a cache hit then costs no routing,
+  // and any other request passes after one prefix test and one map lookup.
+  if (deps.config.role !== 'worker') {
+    const front = edgeFront(deps, app.get('trust proxy fn') as TrustFn);
+    // `handle` is Express' own (undocumented in its types, stable across 4 and 5: the app function calls it)
+    type Handle = (req: Request, res: Response, next?: () => void) => void;
+    const own = app as unknown as { handle: Handle };
+    const handle = own.handle.bind(app);
+    own.handle = (req, res, next) => {
+      if (!front(req, res)) handle(req, res, next);
+    };
+  }
   const { perSecond, burst } = deps.config.rateLimit;
   mountOperations(app, {
     pipeline: deps.pipeline,

@@ -21,32 +21,37 @@ export class DiskTier {
   constructor(
     private dir: string,
     private maxBytes: number,
-  ) {
-    if (maxBytes > 0) {
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-    }
+  ) {}
+
+  /** Made at the first spill (most processes never spill), empty: what a former process left is not this one's. */
+  private made = false;
+  private ensureDir() {
+    if (this.made) return;
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    this.made = true;
   }
 
   get size() {
     return this.bytes;
   }
 
-  private writing = new Set<Promise<void>>();
+  /** spills are written one after another, so the index's order stays the order they left memory in */
+  private tail: Promise<void> = Promise.resolve();
 
   /** Spills `e` (in the background: the viewer's answer never waits for the disk); `idle` resolves once written. */
   put(id: string, e: Entry): void {
     if (this.maxBytes <= 0 || e.body.length > this.maxBytes) return;
-    const w = this.write(id, e).catch(() => {}); // a failed spill is a later miss, nothing worse
-    this.writing.add(w);
-    void w.finally(() => this.writing.delete(w));
+    // a failed spill is a later miss, nothing worse
+    this.tail = this.tail.then(() => this.write(id, e)).catch(() => {});
   }
 
   async idle(): Promise<void> {
-    await Promise.all([...this.writing]);
+    await this.tail;
   }
 
   private async write(id: string, e: Entry): Promise<void> {
+    this.ensureDir();
     const file = join(this.dir, randomUUID());
     const { body, ...meta } = e;
     await writeFile(`${file}.tmp`, body);

@@ -1,6 +1,7 @@
 // One viewer request through a distribution: the behaviour its path matches, allowed methods (405), the viewer
 // protocol policy, the default root object, the cache (cached methods) or a pass to the origin (the others), custom
 // error responses, and the per-distribution figures.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Deps } from '../../platform/deps.js';
 import type { CacheBehavior, EdgeDistribution } from '../model.js';
@@ -8,7 +9,7 @@ import { geoDecision, type Viewer } from '../geo/decision.js';
 import { cacheKey, type ViewerRequest } from './cache-key.js';
 import { EdgeCache } from './cache.js';
 import { DiskTier } from './disk-tier.js';
-import { type CacheResult, cdnMetrics, type CdnMetrics } from './metrics.js';
+import { type CacheResult, cdnMetrics, type CdnMetrics, viewerFigures } from './metrics.js';
 import { fetchOrigin, OriginUnreachable } from './origin.js';
 import { answerFrom, edgeHeaders, type EdgeAnswer } from './respond.js';
 import { EdgeStore } from './store.js';
@@ -45,14 +46,16 @@ export class Edge {
     const { memoryBytes, diskBytes } = deps.config.cdn;
     this.store = new EdgeStore(
       memoryBytes,
-      new DiskTier(join(deps.config.dataDir, 'cdn-cache', String(process.pid)), diskBytes),
+      new DiskTier(
+        join(deps.config.dataDir, 'cdn-cache', `${process.pid}-${randomBytes(4).toString('hex')}`),
+        diskBytes,
+      ),
     );
     this.metrics = cdnMetrics(deps.metrics);
     this.cache = new EdgeCache(deps, this.store, this.metrics);
   }
 
   async handle(dist: EdgeDistribution, req: EdgeRequest): Promise<EdgeAnswer> {
-    const labels = { distribution: dist.id };
     let result: CacheResult = 'error';
     let answer: EdgeAnswer;
     try {
@@ -67,9 +70,10 @@ export class Edge {
       Object.assign(answer.headers, edgeHeaders('error', this.location(dist)));
       answer = (await this.customError(dist, req, answer)) ?? answer;
     }
-    this.metrics.requests.inc({ ...labels, result });
-    this.metrics.responses.inc({ ...labels, code: `${Math.floor(answer.status / 100)}xx` });
-    this.metrics.bytes.inc({ ...labels, direction: 'to_viewer' }, answer.body.length);
+    const figures = viewerFigures(this.metrics, dist.id);
+    figures.result(result).inc();
+    figures.code(answer.status).inc();
+    figures.toViewer.inc(answer.body.length);
     return answer;
   }
 

@@ -55,3 +55,41 @@ export function cdnMetrics({ registry }: Metrics): CdnMetrics {
   byRegistry.set(registry, m);
   return m;
 }
+
+interface Inc {
+  inc(v?: number): void;
+}
+
+/** The viewer-side counters of one distribution, bound once (a hit then hashes no label sets). */
+export interface ViewerFigures {
+  result(r: CacheResult): Inc;
+  code(status: number): Inc;
+  toViewer: Inc;
+}
+
+const bound = new WeakMap<CdnMetrics, Map<string, ViewerFigures>>();
+
+export function viewerFigures(m: CdnMetrics, distribution: string): ViewerFigures {
+  let byDist = bound.get(m);
+  if (!byDist) bound.set(m, (byDist = new Map()));
+  let f = byDist.get(distribution);
+  if (!f) {
+    const results = new Map<string, Inc>();
+    const codes = new Map<string, Inc>();
+    const once = (cache: Map<string, Inc>, k: string, make: () => Inc) => {
+      let c = cache.get(k);
+      if (!c) cache.set(k, (c = make()));
+      return c;
+    };
+    f = {
+      result: (r) => once(results, r, () => m.requests.labels({ distribution, result: r })),
+      code: (status) => {
+        const code = `${Math.floor(status / 100)}xx`;
+        return once(codes, code, () => m.responses.labels({ distribution, code }));
+      },
+      toViewer: m.bytes.labels({ distribution, direction: 'to_viewer' }),
+    };
+    byDist.set(distribution, f);
+  }
+  return f;
+}
