@@ -26,6 +26,7 @@ export const cdnFixtures: Record<'cdn_cache_policy' | 'cdn_distribution' | 'cdn_
     creator: 'owner',
     create: async (_app, _c, n) => ({ body: distributionBody(n) }),
     bodies: { createCdnInvalidation: { paths: ['/x'], caller_reference: 'conformance' } },
+    params: { invalidation_id: 'inv-none00000000' },
   },
   cdn_invalidation: {
     creator: 'owner',

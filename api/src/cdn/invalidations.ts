@@ -39,6 +39,13 @@ function invalidationHandlers({ jobs }: Deps) {
       return listHandler(invalidations, [], (c) => ({ distribution_id: c.params.id }))(ctx);
     },
     getCdnInvalidation: getHandler(invalidations),
+    // The distribution must be the caller's and the invalidation its own: anything else is a 404 alike.
+    getCdnDistributionInvalidation: async (ctx: any) => {
+      await distributions.get(ctx.db, ctx.principal, ctx.params.id);
+      const inv = await invalidations.get(ctx.db, ctx.principal, ctx.params.invalidation_id);
+      if (inv.distribution_id !== ctx.params.id) throw problems.notFound('cdn_invalidation', inv.id);
+      return { status: 200, body: invalidations.present(inv) };
+    },
     createCdnInvalidation: async (ctx: any) => {
       const dist = await distributions.get(ctx.db, ctx.principal, ctx.params.id ?? ctx.body.distribution_id, true);
       const paths = checkPaths(ctx.body.paths);

@@ -969,6 +969,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/networking/cdn/distributions/{id}/invalidations/{invalidation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The invalidation id (inv-...). */
+                invalidation_id: string;
+            };
+            cookie?: never;
+        };
+        /** Get one of a distribution's invalidations (CloudFront's GetInvalidation path) */
+        get: operations["getCdnDistributionInvalidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/networking/cdn/invalidations": {
         parameters: {
             query?: never;
@@ -9776,6 +9798,25 @@ export interface operations {
         };
         responses: {
             202: components["responses"]["CdnInvalidationAccepted"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getCdnDistributionInvalidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+                /** @description The invalidation id (inv-...). */
+                invalidation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CdnInvalidationOk"];
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

@@ -25,7 +25,7 @@ export type KindOperationIds = {
   route: 'listRoutesOfTable' | 'createRoute' | 'listRoutes' | 'getRoute' | 'updateRoute' | 'deleteRoute';
   route_table_association: 'listRouteTableAssociations' | 'createRouteTableAssociation' | 'getRouteTableAssociation' | 'updateRouteTableAssociation' | 'deleteRouteTableAssociation';
   cdn_distribution: 'listCdnDistributions' | 'createCdnDistribution' | 'getCdnDistribution' | 'updateCdnDistribution' | 'deleteCdnDistribution';
-  cdn_invalidation: 'listCdnDistributionInvalidations' | 'createCdnInvalidation' | 'listCdnInvalidations' | 'getCdnInvalidation';
+  cdn_invalidation: 'listCdnDistributionInvalidations' | 'createCdnInvalidation' | 'getCdnDistributionInvalidation' | 'listCdnInvalidations' | 'getCdnInvalidation';
   cdn_cache_policy: 'listCdnCachePolicies' | 'createCdnCachePolicy' | 'getCdnCachePolicy' | 'updateCdnCachePolicy' | 'deleteCdnCachePolicy';
   bucket: 'listBuckets' | 'createBucket' | 'getBucket' | 'putObject' | 'updateBucket' | 'deleteBucket' | 'listObjects' | 'restoreObject';
   bucket_lifecycle_configuration: 'listBucketLifecycleConfigurations' | 'createBucketLifecycleConfiguration' | 'getBucketLifecycleConfiguration' | 'updateBucketLifecycleConfiguration' | 'deleteBucketLifecycleConfiguration';
@@ -10261,6 +10261,7 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteCdnDistribution": "cdn_distribution",
   "listCdnDistributionInvalidations": "cdn_invalidation",
   "createCdnInvalidation": "cdn_invalidation",
+  "getCdnDistributionInvalidation": "cdn_invalidation",
   "listCdnInvalidations": "cdn_invalidation",
   "getCdnInvalidation": "cdn_invalidation",
   "listCdnCachePolicies": "cdn_cache_policy",

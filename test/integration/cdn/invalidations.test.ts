@@ -143,6 +143,25 @@ describe('cdn: invalidations', function () {
     });
   });
 
+  describe('getCdnDistributionInvalidation', () => {
+    it('reads an invalidation under its own distribution only', async () => {
+      const r = await create({ paths: ['/one'], caller_reference: nextRef() }).expect(202);
+      const got = await alice.get(`/api/networking/cdn/distributions/${dist}/invalidations/${r.body.id}`).expect(200);
+      expect(got.body).to.include({ id: r.body.id, distribution_id: dist });
+      const other = await alice
+        .post('/api/networking/cdn/distributions')
+        .send({
+          name: 'other',
+          origins: [{ id: 'o', url: 'http://127.0.0.1:9' }],
+          default_cache_behavior: { target_origin_id: 'o', cache_policy_id: 'cp-cachingoptimized' },
+        })
+        .expect(202);
+      const wrong = await alice.get(`/api/networking/cdn/distributions/${other.body.id}/invalidations/${r.body.id}`);
+      expect(wrong.status).to.equal(404);
+      await bob.get(`/api/networking/cdn/distributions/${dist}/invalidations/${r.body.id}`).expect(404);
+    });
+  });
+
   describe('listing', () => {
     it("lists a distribution's invalidations, and filters the whole list by distribution and status", async () => {
       const under = await alice.get(`/api/networking/cdn/distributions/${dist}/invalidations?limit=100`).expect(200);
