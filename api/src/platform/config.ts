@@ -86,10 +86,6 @@ export interface Config {
   masterKey?: Buffer;
   /** load balancers' data plane: the address listeners bind, and the host ports their listener ports map into */
   lb: { bind: string; portRange: [number, number] };
-  /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
-   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS); the edge's memory
-   * and disk tiers' byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0 turns the disk tier off) */
-  cdn: { domain: string; deployMs: number; memoryBytes: number; diskBytes: number };
   /** ATONIX_LOG_RETENTION_DAYS: how long an owner's log lines are kept until they set their own retention */
   logRetentionDays: number;
   /** alert notifications (monitoring/alerts/) */
@@ -102,6 +98,19 @@ export interface Config {
     maxAttempts: number;
     /** ATONIX_EXTERNAL_URL: the platform's address as receivers see it (the payload's externalURL, generatorURL) */
     externalUrl: string;
+  };
+  /** CDN control plane: ATONIX_CDN_DOMAIN (distributions' domain names end so), ATONIX_CDN_DEPLOY_MS (how long a
+   * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS); the edge's memory
+   * and disk tiers' byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0 turns the disk tier off); the
+   * viewer's country: ATONIX_GEOIP_DB (a MaxMind-format file instead of the shipped database), ATONIX_GEO_HEADER (a
+   * country header such as CloudFront-Viewer-Country, believed only from ATONIX_TRUST_PROXY's peers) */
+  cdn: {
+    domain: string;
+    deployMs: number;
+    memoryBytes: number;
+    diskBytes: number;
+    geoipDb?: string;
+    geoHeader?: string;
   };
   /** the time-series store: retention per resolution in days (ATONIX_METRICS_RETENTION_RAW_DAYS, _1M_DAYS, _1H_DAYS) */
   metrics: { retentionDays: { raw: number; '1m': number; '1h': number } };
@@ -154,12 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clockTickSeconds: positive('ATONIX_CLOCK_TICK_SECONDS', 10, env),
     masterKey: masterKey(env),
     lb: { bind: env.ATONIX_LB_BIND || '127.0.0.1', portRange: portRange(env.ATONIX_LB_PORT_RANGE) },
-    cdn: {
-      domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
-      deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
-      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
-      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
-    },
     logRetentionDays: positive('ATONIX_LOG_RETENTION_DAYS', 30, env),
     alerts: {
       webhookTimeoutMs: positive('ATONIX_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, env),
@@ -171,6 +174,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       seconds: int('ATONIX_METRICS_COLLECT_SECONDS', 60, env),
       backfillHours: int('ATONIX_METRICS_BACKFILL_HOURS', 24, env),
       pointsPerPass: positive('ATONIX_METRICS_POINTS_PER_PASS', 500_000, env),
+    },
+    cdn: {
+      domain: (env.ATONIX_CDN_DOMAIN || 'cdn.atonix.local').toLowerCase(),
+      deployMs: int('ATONIX_CDN_DEPLOY_MS', int('ATONIX_PROVISION_DELAY_MS', 2000, env), env),
+      memoryBytes: int('ATONIX_CDN_MEMORY_BYTES', 256 * 1024 * 1024, env),
+      diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
+      geoipDb: env.ATONIX_GEOIP_DB ? resolve(env.ATONIX_GEOIP_DB) : undefined,
+      geoHeader: env.ATONIX_GEO_HEADER?.trim().toLowerCase() || undefined,
     },
     metrics: {
       retentionDays: {

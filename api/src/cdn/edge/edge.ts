@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Deps } from '../../platform/deps.js';
 import type { CacheBehavior, EdgeDistribution } from '../model.js';
+import { geoDecision, type Viewer } from '../geo/decision.js';
 import { cacheKey, type ViewerRequest } from './cache-key.js';
 import { EdgeCache } from './cache.js';
 import { DiskTier } from './disk-tier.js';
@@ -21,6 +22,10 @@ export interface EdgeRequest extends ViewerRequest {
   /** the path and query as the viewer sent them (a redirect keeps them) */
   url: string;
   body?: Buffer;
+  /** where the viewer is (geo/viewer.ts); absent when the distribution has no geographic rules */
+  viewer?: Viewer;
+  /** the fetch of a custom error page: a geo-denied viewer still gets the page (as CloudFront) */
+  errorPage?: boolean;
 }
 
 export const behaviorFor = (dist: EdgeDistribution, path: string): CacheBehavior =>
@@ -76,7 +81,20 @@ export class Edge {
 
   private async answer(dist: EdgeDistribution, req: EdgeRequest): Promise<{ answer: EdgeAnswer; result: CacheResult }> {
     const path = req.path === '/' && dist.default_root_object ? `/${dist.default_root_object}` : req.path;
-    const behavior = behaviorFor(dist, path);
+    const geo = geoDecision(dist.geo, req.viewer ?? {});
+    if (!geo.allowed && !req.errorPage) {
+      const denied = plain(
+        403,
+        'This distribution is not available in your country.',
+        edgeHeaders('error', this.location(dist)),
+      );
+      return { result: 'error', answer: (await this.customError(dist, req, denied)) ?? denied };
+    }
+    const matched = behaviorFor(dist, path);
+    // An origin route replaces the behaviour's target; the key then names the origin, so viewers routed elsewhere
+    // never share an entry.
+    const routed = geo.allowed ? geo.target_origin_id : undefined;
+    const behavior = routed ? { ...matched, target_origin_id: routed } : matched;
     const method = req.method.toUpperCase();
     const location = this.location(dist);
     if (!behavior.allowed_methods.includes(method))
@@ -93,6 +111,7 @@ export class Edge {
     if (!req.secure && behavior.viewer_protocol_policy === 'https-only')
       return { result: 'error', answer: plain(403, 'This distribution answers only over HTTPS.') };
     const k = cacheKey(dist.id, dist.config_version, { ...req, path }, behavior.cache_policy);
+    if (routed) k.key += `\u0000origin:${routed}`;
     const now = () => this.deps.clock.now();
     if (!behavior.cached_methods.includes(method)) {
       this.metrics.originRequests.inc({ distribution: dist.id });
@@ -134,6 +153,7 @@ export class Edge {
       method: 'GET',
       path: c.response_page_path,
       query: '',
+      errorPage: true,
       // marks the page's own fetch, so a missing page does not ask for itself again
       headers: { ...req.headers, range: undefined, 'x-atonix-error-page': '1' },
     });

@@ -4,6 +4,8 @@
 // drop matching entries from both tiers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../platform/deps.js';
+import { geoApplies } from '../geo/decision.js';
+import { viewerLocatorOf } from '../geo/viewer.js';
 import type { EdgeDistribution } from '../model.js';
 import { Edge } from './edge.js';
 import { matchesPath } from './wildcard.js';
@@ -98,6 +100,7 @@ const text = (res: ServerResponse, status: number, body: string) =>
  */
 export function edgeFront(deps: Deps, trust: TrustFn) {
   const { edge, directory } = edgeOf(deps);
+  const geo = viewerLocatorOf(deps.config);
   const log = deps.log.child({ part: 'cdn-edge' });
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     let dist: EdgeDistribution | undefined;
@@ -133,6 +136,7 @@ export function edgeFront(deps: Deps, trust: TrustFn) {
         host: req.headers.host ?? d.domain_name,
         url,
         body: await readBody(req),
+        viewer: geoApplies(d.geo) ? geo.locate(req) : undefined,
       });
       res.writeHead(answer.status, answer.headers).end(answer.body);
     })().catch((err) => {
