@@ -52,6 +52,11 @@ describe('platform: input rules for every operation', () => {
       expect((await app.admin.get('/api/networking/vpcs?limit=1000').expect(200)).body.items).to.deep.equal([]);
     });
 
+    it('refuses a number parameter too large to be finite, naming it (not a page without a limit)', async () => {
+      const r = await app.admin.get('/api/compute/flavors?limit=1e309').expect(400);
+      expect(r.body.errors[0]).to.include({ pointer: 'limit', code: 'InvalidNumber' });
+    });
+
     it('refuses a body that is not UTF-8, and a query that is not percent-encoded UTF-8, with 400', async () => {
       const bytes = Buffer.from('{"name":"\xff","cidr_block":"10.0.0.0/16"}', 'latin1');
       const body = await new Promise<{ status: number; detail: string }>((resolve, reject) => {

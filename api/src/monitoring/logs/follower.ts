@@ -27,6 +27,9 @@ interface AuditRow {
  * The line of an audit record, or none: pushing log lines is not itself logged when it succeeds (every push would
  * add a line of its own to the pusher's logs); a refused push is.
  */
+/** the longest `resource_id` a line carries (the schema's bound) */
+const MAX_ID = 128;
+
 function lineOf(r: AuditRow): LineInput | undefined {
   if (!r.user_id || (r.action === 'monitoring:PutLogEvents' && r.status === 'success')) return undefined;
   const what = [r.resource_type, r.resource_id].filter(Boolean).join(' ');
@@ -35,7 +38,8 @@ function lineOf(r: AuditRow): LineInput | undefined {
     time: r.timestamp.toISOString(),
     level: r.status === 'success' ? 'info' : 'warn',
     source: 'audit',
-    resource_id: r.resource_id,
+    // A refused call may name an id no resource could have (a fuzzed path): the message keeps it, the field does not.
+    resource_id: r.resource_id && r.resource_id.length <= MAX_ID ? r.resource_id : null,
     kind: r.resource_type,
     message: `${r.action}${what ? ` ${what}` : ''} ${r.status === 'success' ? 'succeeded' : 'failed'}`,
     fields: {

@@ -162,6 +162,12 @@ export class Pipeline {
         throw problems.invalidParameter(
           fieldErrors(v.params.errors).map((e) => ({ ...e, pointer: e.pointer.replace(/^\//, '') })),
         );
+      // ajv coerces `1e309` to Infinity and then lets it pass every numeric keyword: no parameter may be infinite.
+      const infinite = Object.keys(params).filter((k) => typeof params[k] === 'number' && !Number.isFinite(params[k]));
+      if (infinite.length)
+        throw problems.invalidParameter(
+          infinite.map((k) => ({ pointer: k, detail: 'must be a finite number', code: 'InvalidNumber' })),
+        );
       let body = input.body;
       if (v.body) {
         if (body === undefined) {
