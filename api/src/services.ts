@@ -1,5 +1,5 @@
-// The services this platform serves; each lists its kinds' manifests in its index.ts. AI joins this list with
-// its issue.
+// The services this platform serves; each lists its kinds' manifests in its index.ts.
+import { ai } from './ai/index.js';
 import { automation } from './automation/index.js';
 import { cdn } from './cdn/index.js';
 import { compute } from './compute/index.js';
@@ -10,4 +10,4 @@ import { security } from './security/index.js';
 import { storage } from './storage/index.js';
 import { system } from './system/index.js';
 
-export const services: Service[] = [system, compute, networking, storage, security, automation, monitoring, cdn];
+export const services: Service[] = [system, compute, networking, storage, security, automation, monitoring, cdn, ai];

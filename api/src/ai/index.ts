@@ -1,0 +1,6 @@
+// The AI service: forecasts of metric series (predictions/), anomaly detection with its subscriptions and
+// episodes (anomalies/), and recommendations costed from the price catalogue (recommendations/, prices/). Every
+// number it answers is computed from the monitoring service's series, and says by which method.
+import { defineService } from '../platform/manifest.js';
+
+export const ai = defineService('ai', []);
