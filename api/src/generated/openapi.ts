@@ -3621,6 +3621,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/anomalies/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe to anomalies of a metric selector */
+        post: operations["createAnomalySubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/anomalies/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List anomaly subscriptions */
+        get: operations["listAnomalySubscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/anomalies/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get an anomaly subscription */
+        get: operations["getAnomalySubscription"];
+        put?: never;
+        post?: never;
+        /** Delete an anomaly subscription (with its anomalies and episodes) */
+        delete: operations["deleteAnomalySubscription"];
+        options?: never;
+        head?: never;
+        /** Update an anomaly subscription (a JSON merge patch) */
+        patch: operations["updateAnomalySubscription"];
+        trace?: never;
+    };
+    "/api/ai/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The anomalous points found, newest first */
+        get: operations["listAnomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/anomalies/episodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Episodes (anomalous points of one series grouped in time), newest first */
+        get: operations["listAnomalyEpisodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/anomalies/episodes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get an episode */
+        get: operations["getAnomalyEpisode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/anomalies/episodes/{id}/false-positive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an episode a false positive (tunes its subscription's threshold; idempotent) */
+        post: operations["markAnomalyFalsePositive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6416,6 +6546,179 @@ export interface components {
             /** @description How long the caller's lines are kept, in days of platform time; the installation's default (ATONIX_LOG_RETENTION_DAYS, 30) until set. */
             retention_days: number;
         };
+        /** @description Watches the owner's series matched by `selector` as points arrive: in `series` mode each series is scored alone against a seasonal baseline fitted from its own history (robust residual scores: median and MAD); in `resource` mode each matching resource's instance series (CPU, memory, network, disk) are scored together by an isolation forest. Anomalous points are stored and grouped into episodes; an episode that lasts `min_duration` is delivered once to `channel`. The subscription is `learning` until enough history exists to fit a baseline. */
+        AnomalySubscription: {
+            /** @description Anomaly subscription id (asub-...). */
+            readonly id?: string;
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description What the subscription watches.
+             * @default
+             */
+            description: string;
+            /** @description A PromQL series selector: a metric name with label matchers (`atonix_instance_cpu_utilization_percent{resource_id="inst-abc1"}`). In `resource` mode the matching series' `resource_id` labels name the resources watched. Checked at create and patch (422 at /selector). */
+            selector: string;
+            /**
+             * @description series: each matching series scored alone; resource: the isolation forest over each matching resource's instance CPU, memory, network receive/transmit rates and volume read/write rates, joined on resource_id.
+             * @default series
+             * @enum {string}
+             */
+            mode: "series" | "resource";
+            /**
+             * @description How readily a point is anomalous (high flags smaller deviations); sets the base threshold.
+             * @default medium
+             * @enum {string}
+             */
+            sensitivity: "low" | "medium" | "high";
+            /**
+             * @description How long an episode must last (first to last anomalous point, each counted as one step) before it is delivered; shorter episodes are stored but not delivered.
+             * @default 5m
+             */
+            min_duration: string;
+            /**
+             * @description The resolution of the baseline (its seasonal slots) and of resource mode's joint features (10s to 1h).
+             * @default 1m
+             */
+            step: string;
+            /** @description Where episodes go: `{type = "webhook", notification_channel_id = "nch-..."}` (a webhook notification channel of the owner's: signed and retried as alert deliveries are) or `{type = "websocket"}` (`anomaly_subscription.episode` events on /api/events). */
+            channel: {
+                /** @enum {string} */
+                type: "webhook" | "websocket";
+                notification_channel_id?: string;
+            };
+            /**
+             * @description A disabled subscription scores nothing.
+             * @default true
+             */
+            enabled: boolean;
+            /** @description The score a point must exceed to be anomalous now (the sensitivity's, raised by false positives). */
+            readonly threshold?: number;
+            /**
+             * @description learning: not enough history for any baseline yet; active: scoring.
+             * @enum {string}
+             */
+            readonly status?: "learning" | "active";
+            /** @description While learning, how much history is still needed; null once active. */
+            readonly status_reason?: string | null;
+            /** @description Episodes marked false positives (each raises the threshold). */
+            readonly false_positives?: number;
+            /** @description The user whose series are watched. */
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        AnomalySubscriptionList: {
+            items: components["schemas"]["AnomalySubscription"][];
+            next_cursor: string | null;
+        };
+        Anomaly: {
+            /** @description Anomaly id (ano-...). */
+            id?: string;
+            subscription_id?: string;
+            episode_id?: string;
+            /** @description The series' metric name (`resource` in resource mode). */
+            metric?: string;
+            /** @description The series' resource_id label */
+            resource_id?: string | null;
+            /** @description The series scored. */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * Format: date-time
+             * @description The point's time.
+             */
+            at?: string;
+            /** @description The observed value (resource mode the driving series'). */
+            value?: number;
+            /** @description What the baseline expected (null in resource mode). */
+            expected?: number | null;
+            /** @description The expected range's lower bound. */
+            low?: number | null;
+            /** @description The expected range's upper bound. */
+            high?: number | null;
+            /** @description The anomaly score. */
+            score?: number;
+            /** @description The threshold it exceeded. */
+            threshold?: number;
+        };
+        AnomalyList: {
+            items: components["schemas"]["Anomaly"][];
+            next_cursor: string | null;
+        };
+        AnomalyDriver: {
+            labels?: {
+                [key: string]: string;
+            };
+            value?: number;
+            expected?: number | null;
+            /** @description How far this series was from expected (its robust z-score). */
+            score?: number;
+        };
+        AnomalyEpisode: {
+            /** @description Episode id (aep-...). */
+            id?: string;
+            subscription_id?: string;
+            /** @description The series (or resource). */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * @description open: its series may still extend it.
+             * @enum {string}
+             */
+            status?: "open" | "closed";
+            /**
+             * Format: date-time
+             * @description The first anomalous point.
+             */
+            start?: string;
+            /**
+             * Format: date-time
+             * @description The last anomalous point so far.
+             */
+            end?: string;
+            /** @description From the first to the last point */
+            duration_seconds?: number;
+            /** @description Anomalous points in it. */
+            points?: number;
+            peak_score?: number;
+            /** Format: date-time */
+            peak_at?: string;
+            /** @description The value at the peak. */
+            observed?: number;
+            /** @description What the baseline expected at the peak. */
+            expected?: number | null;
+            expected_range?: {
+                low?: number | null;
+                high?: number | null;
+            };
+            /** @description The series that drove it, most deviant first. */
+            drivers?: components["schemas"]["AnomalyDriver"][];
+            /** @description Whether it reached min_duration and was delivered (once). */
+            delivered?: boolean;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** @description The webhook delivery (dlv-...) */
+            delivery_id?: string | null;
+            false_positive?: boolean;
+            /** Format: date-time */
+            false_positive_at?: string | null;
+        };
+        AnomalyEpisodeList: {
+            items: components["schemas"]["AnomalyEpisode"][];
+            next_cursor: string | null;
+        };
+        FalsePositiveResult: {
+            episode: components["schemas"]["AnomalyEpisode"];
+            /** @description The subscription's tuned threshold after the feedback. */
+            subscription: {
+                id?: string;
+                threshold?: number;
+                false_positives?: number;
+            };
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -7380,6 +7683,16 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["Dashboard"];
+            };
+        };
+        /** @description The anomaly subscription. */
+        AnomalySubscriptionOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["AnomalySubscription"];
             };
         };
     };
@@ -15733,6 +16046,262 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LogSettings"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createAnomalySubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnomalySubscription"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalySubscription"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listAnomalySubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description learning or active. */
+                status?: string;
+                /** @description series or resource. */
+                mode?: string;
+                /** @description Exact name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalySubscriptionList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getAnomalySubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AnomalySubscriptionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deleteAnomalySubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updateAnomalySubscription: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["AnomalySubscription"];
+                "application/json": components["schemas"]["AnomalySubscription"];
+            };
+        };
+        responses: {
+            200: components["responses"]["AnomalySubscriptionOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listAnomalies: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description One subscription's. */
+                subscription_id?: string;
+                /** @description One episode's. */
+                episode_id?: string;
+                /** @description One metric name's. */
+                metric?: string;
+                /** @description One resource's. */
+                resource_id?: string;
+                /** @description Points at or after this time. */
+                from?: string;
+                /** @description Points before this time. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listAnomalyEpisodes: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description One subscription's. */
+                subscription_id?: string;
+                /** @description open or closed. */
+                status?: "open" | "closed";
+                /** @description Episodes ending at or after this time. */
+                from?: string;
+                /** @description Episodes starting before this time. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyEpisodeList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getAnomalyEpisode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The episode. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyEpisode"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    markAnomalyFalsePositive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The episode and the subscription's new threshold. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FalsePositiveResult"];
                 };
             };
             "4XX": components["responses"]["Problem"];

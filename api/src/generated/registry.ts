@@ -3,7 +3,7 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard' | 'anomaly_subscription';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
@@ -58,6 +58,7 @@ export type KindOperationIds = {
   notification_channel: 'listNotificationChannels' | 'createNotificationChannel' | 'getNotificationChannel' | 'updateNotificationChannel' | 'deleteNotificationChannel' | 'listChannelDeliveries';
   silence: 'listSilences' | 'createSilence' | 'getSilence' | 'updateSilence' | 'deleteSilence';
   dashboard: 'listDashboards' | 'createDashboard' | 'getDashboard' | 'updateDashboard' | 'deleteDashboard';
+  anomaly_subscription: 'createAnomalySubscription' | 'listAnomalySubscriptions' | 'getAnomalySubscription' | 'updateAnomalySubscription' | 'deleteAnomalySubscription';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -67,6 +68,7 @@ export type ServiceOperationIds = {
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
   monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  ai: 'listAnomalies' | 'listAnomalyEpisodes' | 'getAnomalyEpisode' | 'markAnomalyFalsePositive';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -78,9 +80,10 @@ export type AreaOperationIds = {
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
   'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  'ai/anomalies': 'listAnomalies' | 'listAnomalyEpisodes' | 'getAnomalyEpisode' | 'markAnomalyFalsePositive';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard' | 'updateAnomalySubscription';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -10159,6 +10162,268 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteDashboard"
     },
     "terraform": "atonix_dashboard"
+  },
+  "anomaly_subscription": {
+    "kind": "anomaly_subscription",
+    "schema": "AnomalySubscription",
+    "description": "Watches the owner's series matched by `selector` as points arrive: in `series` mode each series is scored alone against a seasonal baseline fitted from its own history (robust residual scores: median and MAD); in `resource` mode each matching resource's instance series (CPU, memory, network, disk) are scored together by an isolation forest. Anomalous points are stored and grouped into episodes; an episode that lasts `min_duration` is delivered once to `channel`. The subscription is `learning` until enough history exists to fit a baseline.",
+    "service": "ai",
+    "collection": "anomalies/subscriptions",
+    "idPrefix": "asub",
+    "table": "ai_anomaly_subscriptions",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Anomaly subscription id (asub-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A human-readable name (1 to 255 printable characters); names need not be unique."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "What the subscription watches."
+      },
+      "selector": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A PromQL series selector: a metric name with label matchers (`atonix_instance_cpu_utilization_percent{resource_id=\"inst-abc1\"}`). In `resource` mode the matching series' `resource_id` labels name the resources watched. Checked at create and patch (422 at /selector)."
+      },
+      "mode": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "series",
+        "enum": [
+          "series",
+          "resource"
+        ],
+        "description": "series: each matching series scored alone; resource: the isolation forest over each matching resource's instance CPU, memory, network receive/transmit rates and volume read/write rates, joined on resource_id."
+      },
+      "sensitivity": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "medium",
+        "enum": [
+          "low",
+          "medium",
+          "high"
+        ],
+        "description": "How readily a point is anomalous (high flags smaller deviations); sets the base threshold."
+      },
+      "min_duration": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "5m",
+        "description": "How long an episode must last (first to last anomalous point, each counted as one step) before it is delivered; shorter episodes are stored but not delivered."
+      },
+      "step": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "1m",
+        "description": "The resolution of the baseline (its seasonal slots) and of resource mode's joint features (10s to 1h)."
+      },
+      "channel": {
+        "type": "object",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Where episodes go: `{type = \"webhook\", notification_channel_id = \"nch-...\"}` (a webhook notification channel of the owner's: signed and retried as alert deliveries are) or `{type = \"websocket\"}` (`anomaly_subscription.episode` events on /api/events)."
+      },
+      "enabled": {
+        "type": "boolean",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": true,
+        "description": "A disabled subscription scores nothing."
+      },
+      "threshold": {
+        "type": "number",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The score a point must exceed to be anomalous now (the sensitivity's, raised by false positives)."
+      },
+      "status": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "learning",
+          "active"
+        ],
+        "description": "learning: not enough history for any baseline yet; active: scoring."
+      },
+      "status_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "While learning, how much history is still needed; null once active."
+      },
+      "false_positives": {
+        "type": "integer",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Episodes marked false positives (each raises the threshold)."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The user whose series are watched."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "create": "/api/ai/anomalies/subscribe",
+      "list": "/api/ai/anomalies/subscriptions",
+      "item": "/api/ai/anomalies/subscriptions/{id}"
+    },
+    "operations": {
+      "create": "createAnomalySubscription",
+      "list": "listAnomalySubscriptions",
+      "get": "getAnomalySubscription",
+      "update": "updateAnomalySubscription",
+      "delete": "deleteAnomalySubscription"
+    },
+    "terraform": "atonix_anomaly_subscription"
   }
 };
 
@@ -10486,7 +10751,16 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listLogEntries": null,
   "putLogEntries": null,
   "getLogSettings": null,
-  "putLogSettings": null
+  "putLogSettings": null,
+  "createAnomalySubscription": "anomaly_subscription",
+  "listAnomalySubscriptions": "anomaly_subscription",
+  "getAnomalySubscription": "anomaly_subscription",
+  "updateAnomalySubscription": "anomaly_subscription",
+  "deleteAnomalySubscription": "anomaly_subscription",
+  "listAnomalies": null,
+  "listAnomalyEpisodes": null,
+  "getAnomalyEpisode": null,
+  "markAnomalyFalsePositive": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

@@ -386,6 +386,191 @@ export const providerSchema: ProviderSchema = {
       }
     },
     {
+      "typeName": "atonix_anomaly_subscription",
+      "kind": "anomaly_subscription",
+      "description": "Watches the owner's series matched by `selector` as points arrive: in `series` mode each series is scored alone against a seasonal baseline fitted from its own history (robust residual scores: median and MAD); in `resource` mode each matching resource's instance series (CPU, memory, network, disk) are scored together by an isolation forest. Anomalous points are stored and grouped into episodes; an episode that lasts `min_duration` is delivered once to `channel`. The subscription is `learning` until enough history exists to fit a baseline.",
+      "attributes": [
+        {
+          "name": "id",
+          "type": "string",
+          "description": "Anomaly subscription id (asub-...).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "description": "A human-readable name (1 to 255 printable characters); names need not be unique.",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "description",
+          "type": "string",
+          "description": "What the subscription watches. Defaults to `\"\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": ""
+        },
+        {
+          "name": "selector",
+          "type": "string",
+          "description": "A PromQL series selector: a metric name with label matchers (`atonix_instance_cpu_utilization_percent{resource_id=\"inst-abc1\"}`). In `resource` mode the matching series' `resource_id` labels name the resources watched. Checked at create and patch (422 at /selector).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "mode",
+          "type": "string",
+          "description": "series: each matching series scored alone; resource: the isolation forest over each matching resource's instance CPU, memory, network receive/transmit rates and volume read/write rates, joined on resource_id. One of: `series`, `resource`. Defaults to `\"series\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "series"
+        },
+        {
+          "name": "sensitivity",
+          "type": "string",
+          "description": "How readily a point is anomalous (high flags smaller deviations); sets the base threshold. One of: `low`, `medium`, `high`. Defaults to `\"medium\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "medium"
+        },
+        {
+          "name": "min_duration",
+          "type": "string",
+          "description": "How long an episode must last (first to last anomalous point, each counted as one step) before it is delivered; shorter episodes are stored but not delivered. Defaults to `\"5m\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "5m"
+        },
+        {
+          "name": "step",
+          "type": "string",
+          "description": "The resolution of the baseline (its seasonal slots) and of resource mode's joint features (10s to 1h). Defaults to `\"1m\"`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": "1m"
+        },
+        {
+          "name": "channel",
+          "type": [
+            "map",
+            "string"
+          ],
+          "description": "Where episodes go: `{type = \"webhook\", notification_channel_id = \"nch-...\"}` (a webhook notification channel of the owner's: signed and retried as alert deliveries are) or `{type = \"websocket\"}` (`anomaly_subscription.episode` events on /api/events).",
+          "required": true,
+          "optional": false,
+          "computed": false,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "enabled",
+          "type": "bool",
+          "description": "A disabled subscription scores nothing. Defaults to `true`.",
+          "required": false,
+          "optional": true,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false,
+          "default": true
+        },
+        {
+          "name": "threshold",
+          "type": "number",
+          "description": "The score a point must exceed to be anomalous now (the sensitivity's, raised by false positives).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status",
+          "type": "string",
+          "description": "learning: not enough history for any baseline yet; active: scoring. One of: `learning`, `active`.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "status_reason",
+          "type": "string",
+          "description": "While learning, how much history is still needed; null once active.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "false_positives",
+          "type": "number",
+          "description": "Episodes marked false positives (each raises the threshold).",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "owner",
+          "type": "string",
+          "description": "The user whose series are watched.",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        },
+        {
+          "name": "created_at",
+          "type": "string",
+          "description": "created at",
+          "required": false,
+          "optional": false,
+          "computed": true,
+          "sensitive": false,
+          "forceNew": false
+        }
+      ],
+      "api": {
+        "create": "/api/ai/anomalies/subscribe",
+        "item": "/api/ai/anomalies/subscriptions/{id}",
+        "list": "/api/ai/anomalies/subscriptions",
+        "async": false,
+        "readyStatus": [],
+        "failedStatus": [],
+        "updatable": true
+      }
+    },
+    {
       "typeName": "atonix_backup_plan",
       "kind": "backup_plan",
       "description": "Rules that back up the resources of the plan's selections on a schedule into a vault, with retention by days and/or by count. Each rule's due run happens exactly once across processes and is recorded (`/runs`).",
