@@ -507,6 +507,12 @@ const fixtures: Record<Kind, KindFixture> = {
       },
     }),
   },
+  anomaly_subscription: {
+    creator: 'owner',
+    create: async (_app, _c, n) => ({
+      body: { name: `cas-${n}`, selector: `atonix_bucket_size_bytes{n="${n}"}`, channel: { type: 'websocket' } },
+    }),
+  },
 };
 
 describe('conformance: the suite covers the registry', () => {

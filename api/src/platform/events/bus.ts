@@ -21,10 +21,18 @@ export type Signal = keyof typeof SIGNALS;
 /**
  * `scheduled_task.run`: a run of the scheduled task `id` started or changed status (migration 016).
  * `alert_rule.notification`: the alert rule `id` notified a channel (monitoring/alerts/evaluator.ts). `log`: a new
- * log line (migration 023; kind `log_entry`, see log-tail.ts).
+ * log line (migration 023; kind `log_entry`, see log-tail.ts). `anomaly_subscription.episode`: the subscription `id`
+ * delivered an episode to the WebSocket (ai/anomalies/episodes.ts).
  */
 export type ChangeType =
-  'created' | 'updated' | 'status_changed' | 'deleted' | 'scheduled_task.run' | 'alert_rule.notification' | 'log';
+  | 'created'
+  | 'updated'
+  | 'status_changed'
+  | 'deleted'
+  | 'scheduled_task.run'
+  | 'alert_rule.notification'
+  | 'anomaly_subscription.episode'
+  | 'log';
 
 export interface ChangeEvent {
   type: ChangeType;
@@ -40,6 +48,11 @@ export interface ChangeEvent {
   /** an `alert_rule.notification` event's channel, status (firing or resolved) and alerts */
   channel_id?: string;
   alerts?: { fingerprint: string; status: string; labels: Record<string, string> }[];
+  /** an `anomaly_subscription.episode` event's episode: its id, series, peak score and start */
+  episode_id?: string;
+  labels?: Record<string, string>;
+  peak_score?: number;
+  start?: string;
 }
 
 export type Listener = (ev: ChangeEvent) => void;
