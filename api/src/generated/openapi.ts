@@ -6619,7 +6619,7 @@ export interface components {
             episode_id?: string;
             /** @description The series' metric name (`resource` in resource mode). */
             metric?: string;
-            /** @description The series' resource_id label */
+            /** @description The series' resource_id label (null when it has none). */
             resource_id?: string | null;
             /** @description The series scored. */
             labels?: {
@@ -6679,7 +6679,7 @@ export interface components {
              * @description The last anomalous point so far.
              */
             end?: string;
-            /** @description From the first to the last point */
+            /** @description From the first to the last point, each counted as one step. */
             duration_seconds?: number;
             /** @description Anomalous points in it. */
             points?: number;
@@ -6700,7 +6700,7 @@ export interface components {
             delivered?: boolean;
             /** Format: date-time */
             delivered_at?: string | null;
-            /** @description The webhook delivery (dlv-...) */
+            /** @description The webhook delivery (dlv-...) of a webhook channel. */
             delivery_id?: string | null;
             false_positive?: boolean;
             /** Format: date-time */
