@@ -4,7 +4,13 @@
 // an anomalous row are its features furthest from their own median (robust z-scores).
 import type { Knex } from 'knex';
 import type { SampleSource, Scope, SeriesData } from '../../monitoring/types.js';
-import { IsolationForest, jointFeatures, minimumBaselinePoints, type TimedValue } from './detectors.js';
+import {
+  IsolationForest,
+  jointFeatures,
+  minimumBaselinePoints,
+  type FeatureScaling,
+  type TimedValue,
+} from './detectors.js';
 import type { EpisodeTracker, Scored } from './episodes.js';
 import { SERIES, type Driver, type EpisodeRow, type SeriesState, type SubscriptionRow } from './repos.js';
 import { selectorMatchers, timings } from './rules.js';
@@ -20,19 +26,20 @@ export const RESOURCE_SERIES: { name: string; join: 'resource_id' | 'instance_id
   { name: 'atonix_volume_write_ops_total', join: 'instance_id' },
 ];
 
-/** A fitted forest with each feature's median and MAD (for the drivers). */
+/** A fitted forest with the scaling of its features (their training medians and MADs, in column order). */
 interface ResourceModel {
   forest: unknown;
-  names: string[];
-  medians: number[];
-  mads: number[];
+  scaling: FeatureScaling;
 }
 
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length ? (s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2) : 0;
-};
+/** A resource's rows: grid times and robustly standardised features (empty when a feature has no points). */
+function featuresOf(series: Record<string, TimedValue[]>, stepSeconds: number, scaling?: FeatureScaling) {
+  const present = Object.fromEntries(Object.entries(series).filter(([, v]) => v.length > 0));
+  if (scaling && scaling.names.some((n) => !present[n])) return { t: [], rows: [] };
+  if (!Object.keys(present).length) return { t: [], rows: [] };
+  const f = jointFeatures(present, stepSeconds, scaling);
+  return { t: f.t, rows: f.rows, scaling: f.scaling };
+}
 
 /** The resource's series by name: a volume metric summed over the resource's volumes at each time. */
 async function seriesOf(source: SampleSource, scope: Scope, id: string, start: number, end: number) {
@@ -90,41 +97,49 @@ export async function scoreResources(
     };
     const lastT = state.last_t === null ? -Infinity : Number(state.last_t);
     let model = state.model as ResourceModel | null;
+    // a first fit takes every row so far as history: it scores none of them
+    const hadModel = model !== null;
     const stale = !state.fitted_at || now - new Date(state.fitted_at).getTime() >= REFIT_MS;
     const from = model && !stale ? lastT - LATENESS_MS - stepMs : now - window;
-    const rows = jointFeatures(await seriesOf(source, scope, id, from, now), stepMs / 1000);
-    const fresh = rows.filter((r) => r.t > lastT);
-    if (!fresh.length) {
+    const series = await seriesOf(source, scope, id, from, now);
+    const all = featuresOf(series, stepMs / 1000, model && !stale ? model.scaling : undefined);
+    const newest = all.t.length ? all.t[all.t.length - 1]! : null;
+    if (newest === null || newest <= lastT) {
       if (model) progress.active++;
       else progress.learning.push({ have: state.history_points, needed });
       continue;
     }
-    let toScore = model ? fresh : [];
     if (!model || stale) {
-      const history = rows.filter((r) => r.t <= (model ? lastT : now));
-      if (history.length >= needed) {
-        model = fitted(history);
-        Object.assign(state, { model, fitted_at: new Date(now), history_points: history.length, needed_points: 0 });
-      } else if (!model) {
-        toScore = [];
-        Object.assign(state, { history_points: history.length, needed_points: needed });
-      }
+      // a refit learns from the rows before those it scores
+      const cutoff = model ? lastT : now;
+      const n = all.t.filter((t) => t <= cutoff).length;
+      if (n >= needed) {
+        const history = all.rows.slice(0, n);
+        model = { forest: new IsolationForest().fit(history).toJSON(), scaling: all.scaling! };
+        Object.assign(state, { model, fitted_at: new Date(now), history_points: n, needed_points: 0 });
+      } else if (!model) Object.assign(state, { history_points: n, needed_points: needed });
     }
     if (model) {
-      const forest = IsolationForest.fromJSON(model.forest as never);
-      const scores: Scored[] = toScore.map((r) => {
-        const score = forest.score(r.row);
-        const drivers: Driver[] = model!.names
+      // rows in the model's own scaling (a refit's scaling is the new one)
+      const rows = featuresOf(series, stepMs / 1000, model.scaling);
+      const forest = IsolationForest.fromJSON(model.forest);
+      const { names, centre, scale } = model.scaling;
+      const scores: Scored[] = [];
+      rows.t.forEach((t, k) => {
+        if (t <= lastT || !hadModel) return;
+        const row = rows.rows[k]!;
+        const score = forest.score(row);
+        const drivers: Driver[] = names
           .map((name, i) => ({
             labels: { __name__: name, resource_id: id },
-            value: r.row[i]!,
-            expected: model!.medians[i]!,
-            score: Math.abs(r.row[i]! - model!.medians[i]!) / (1.4826 * model!.mads[i]! || 1),
+            value: row[i]! * scale[i]! + centre[i]!,
+            expected: centre[i]!,
+            score: Math.abs(row[i]!),
           }))
           .sort((a, b) => b.score - a.score);
         const top = drivers[0]!;
-        return {
-          t: r.t,
+        scores.push({
+          t,
           value: top.value,
           expected: null,
           low: null,
@@ -132,12 +147,12 @@ export async function scoreResources(
           score,
           anomalous: score > sub.threshold,
           drivers,
-        };
+        });
       });
       tracker.series(key, labels, open.get(key), scores);
       progress.active++;
     } else progress.learning.push({ have: state.history_points, needed });
-    state.last_t = Math.max(lastT, rows[rows.length - 1]!.t);
+    state.last_t = Math.max(lastT, newest);
     await trx(SERIES)
       .insert({ ...state, labels: JSON.stringify(state.labels), model: state.model && JSON.stringify(state.model) })
       .onConflict(['subscription_id', 'series_key'])
@@ -145,13 +160,4 @@ export async function scoreResources(
   }
   tracker.closeStale(open, seen);
   return progress;
-}
-
-function fitted(history: { t: number; row: number[] }[]): ResourceModel {
-  const forest = new IsolationForest();
-  forest.fit(history.map((r) => r.row));
-  const names = RESOURCE_SERIES.map((s) => s.name);
-  const medians = names.map((_, i) => median(history.map((r) => r.row[i]!)));
-  const mads = names.map((_, i) => median(history.map((r) => Math.abs(r.row[i]! - medians[i]!))));
-  return { forest: forest.toJSON(), names, medians, mads };
 }

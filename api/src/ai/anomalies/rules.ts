@@ -7,7 +7,7 @@ import { PromQLError, parseSelector } from '../../monitoring/promql/index.js';
 import type { Matcher } from '../../monitoring/types.js';
 import type { Principal } from '../../platform/operations/principals.js';
 import { problems, type FieldError } from '../../platform/problems.js';
-import { FOREST_THRESHOLDS, THRESHOLDS, tunedThreshold, type Sensitivity } from './detectors.js';
+import { FOREST_THRESHOLDS, THRESHOLDS, tunedForestThreshold, tunedThreshold, type Sensitivity } from './detectors.js';
 import { EPISODES, notificationChannels } from './repos.js';
 
 const MIN_STEP_MS = 10_000;
@@ -86,15 +86,12 @@ export async function thresholdOf(
   sensitivity: Sensitivity,
   mode: 'series' | 'resource',
 ): Promise<number> {
-  const base = (mode === 'resource' ? FOREST_THRESHOLDS : THRESHOLDS)[sensitivity];
+  const forest = mode === 'resource';
+  const base = (forest ? FOREST_THRESHOLDS : THRESHOLDS)[sensitivity];
   if (!subscriptionId) return base;
   const rows: { peak_score: number }[] = await db(EPISODES)
     .where({ subscription_id: subscriptionId, false_positive: true })
     .select('peak_score');
-  return rows.length
-    ? tunedThreshold(
-        base,
-        rows.map((r) => r.peak_score),
-      )
-    : base;
+  const scores = rows.map((r) => r.peak_score);
+  return forest ? tunedForestThreshold(base, scores) : tunedThreshold(base, scores);
 }
