@@ -438,6 +438,19 @@ const CASES: Case[] = [
     },
   },
   {
+    type: 'atonix_anomaly_subscription',
+    deps: 'resource "atonix_notification_channel" "c" {\n  name = "deps"\n  type = "webhook"\n  url = "http://127.0.0.1:9/hook"\n  secret = "a-webhook-secret-0123"\n}\n',
+    api: '/api/ai/anomalies/subscriptions',
+    // The channel is a map in Terraform; the threshold and the learning status are computed and must not drift.
+    body: (v) =>
+      `name = "${v.mutable}"\n  selector = "atonix_instance_cpu_utilization_percent{resource_id=\\"inst-abc1\\"}"\n  sensitivity = "high"\n  min_duration = "10m"\n  channel = { type = "webhook", notification_channel_id = atonix_notification_channel.c.id }`,
+    values: { mutable: ['anomaly-one', 'anomaly-two'] },
+    check: async (live) => {
+      expect(live).to.include({ sensitivity: 'high', min_duration: '10m', status: 'learning', threshold: 3.5 });
+      expect(live.channel.notification_channel_id).to.match(/^nch-/);
+    },
+  },
+  {
     type: 'atonix_dashboard',
     deps: '',
     api: '/api/monitoring/dashboards',
