@@ -1,6 +1,6 @@
 // Resource mode: each resource the selector's series name (their resource_id) is scored as a whole by an isolation
 // forest over its joint features (instance CPU and memory, network receive/transmit rates, the read/write rates of
-// its volumes, joined on resource_id), fitted from the resource's history and refitted daily. The series that drove
+// its volumes, joined on resource_id; counters as per-second rates), fitted from the resource's history and refitted daily. The series that drove
 // an anomalous row are its features furthest from their own median (robust z-scores).
 import type { Knex } from 'knex';
 import type { SampleSource, Scope, SeriesData } from '../../monitoring/types.js';
@@ -56,7 +56,20 @@ async function seriesOf(source: SampleSource, scope: Scope, id: string, start: n
     );
     const sum = new Map<number, number>();
     for (const s of found) for (const p of s.samples) sum.set(p.t, (sum.get(p.t) ?? 0) + p.v);
-    out[name] = [...sum].sort(([a], [b]) => a - b).map(([t, v]) => ({ t, v }));
+    const points = [...sum].sort(([a], [b]) => a - b).map(([t, v]) => ({ t, v }));
+    out[name] = name.endsWith('_total') ? rates(points) : points;
+  }
+  return out;
+}
+
+/** A counter as its per-second rate between consecutive points (a reset counts from zero, as Prometheus's rate). */
+function rates(points: TimedValue[]): TimedValue[] {
+  const out: TimedValue[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    const dt = (b.t - a.t) / 1000;
+    if (dt > 0) out.push({ t: b.t, v: (b.v >= a.v ? b.v - a.v : b.v) / dt });
   }
   return out;
 }
