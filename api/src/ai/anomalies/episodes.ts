@@ -184,11 +184,11 @@ export class EpisodeTracker {
     ])
       await trx(EPISODES).where({ id: t.row.id }).update(column(t.row));
     const fresh = this.tracked.filter((x) => x.isNew);
-    for (const t of [
-      ...fresh.filter((x) => x.row.status === 'closed'),
-      ...fresh.filter((x) => x.row.status === 'open'),
-    ])
-      await trx(EPISODES).insert(column(t.row));
+    // new episodes in two statements: the closed ones, then the open ones (at most one per series)
+    for (const status of ['closed', 'open']) {
+      const rows = fresh.filter((x) => x.row.status === status).map((x) => column(x.row));
+      for (let i = 0; i < rows.length; i += 500) await trx(EPISODES).insert(rows.slice(i, i + 500));
+    }
     for (let i = 0; i < this.anomalies.length; i += 500) await trx(ANOMALIES).insert(this.anomalies.slice(i, i + 500));
     if (this.deliveries.length) await trx(DELIVERIES).insert(this.deliveries);
     // NOTIFY is sent on commit only, so a rolled-back pass tells no one.
