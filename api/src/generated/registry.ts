@@ -1001,6 +1001,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones."
       },
@@ -1014,6 +1015,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": true,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group."
       },
@@ -3074,6 +3076,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "default": [],
         "elementType": "string",
         "description": "Host names it also answers (CNAMEs), lowercase; unique across all distributions."
@@ -3119,7 +3122,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "elementType": "object",
         "items": {
           "id": {
@@ -3209,7 +3212,8 @@ export const registry: Record<Kind, ResourceMeta> = {
             "terraform": true,
             "default": 30000
           }
-        }
+        },
+        "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one."
       },
       "origin_groups": {
         "type": "array",
@@ -3221,7 +3225,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3246,6 +3250,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "elementType": "string",
             "description": "Two origin ids, primary first (CloudFront's rule)."
           },
@@ -3259,9 +3264,11 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "elementType": "integer"
           }
-        }
+        },
+        "description": "Origins tried in order; the next one on a listed status code or a connection error."
       },
       "default_cache_behavior": {
         "type": "object",
@@ -3273,7 +3280,111 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true
+        "fields": {
+          "path_pattern": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "`*` matches any characters, `?` one; ordered behaviours only."
+          },
+          "target_origin_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "An origin's or an origin group's id."
+          },
+          "allowed_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront."
+          },
+          "cached_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`."
+          },
+          "viewer_protocol_policy": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": "allow-all",
+            "enum": [
+              "allow-all",
+              "redirect-to-https",
+              "https-only"
+            ]
+          },
+          "compress": {
+            "type": "boolean",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": false,
+            "description": "The edge compresses what it serves (gzip/br)."
+          },
+          "cache_policy_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A cache policy (cp-...): a managed one or the owner's."
+          }
+        },
+        "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`."
       },
       "ordered_cache_behaviors": {
         "type": "array",
@@ -3285,7 +3396,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3323,6 +3434,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "default": [
               "GET",
               "HEAD"
@@ -3340,6 +3452,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "default": [
               "GET",
               "HEAD"
@@ -3402,7 +3515,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3492,10 +3605,42 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
         "default": {
           "restriction_type": "none",
           "locations": []
+        },
+        "fields": {
+          "restriction_type": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "none",
+              "whitelist",
+              "blacklist"
+            ]
+          },
+          "locations": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [],
+            "elementType": "string",
+            "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`."
+          }
         }
       },
       "geo_origin_routes": {
@@ -3508,7 +3653,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3701,6 +3846,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`)."
       },
@@ -6607,6 +6753,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": true,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group."
       },
@@ -10046,6 +10193,52 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "fields": {
+              "x": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "y": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "w": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "h": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              }
+            },
             "description": "The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24)."
           }
         },
@@ -10064,6 +10257,32 @@ export const registry: Record<Kind, ResourceMeta> = {
         "default": {
           "from": "now-6h",
           "to": "now"
+        },
+        "fields": {
+          "from": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The start (now-6h)."
+          },
+          "to": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The end (now)."
+          }
         },
         "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`."
       },

@@ -88,7 +88,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -159,7 +160,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "metric",
@@ -169,7 +171,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "metric_labels",
@@ -332,7 +335,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "next_evaluation_at",
@@ -342,7 +346,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_error",
@@ -352,7 +357,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -464,7 +470,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "target_vault_id",
@@ -484,7 +491,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "retention_count",
@@ -494,7 +502,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "start_window_minutes",
@@ -504,7 +513,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -682,7 +692,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -834,7 +845,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "versioning_enabled",
@@ -998,7 +1010,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "tags",
@@ -1011,7 +1024,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "transition_infrequent_days",
@@ -1021,7 +1035,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "transition_archive_days",
@@ -1031,7 +1046,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "expiration_days",
@@ -1041,7 +1057,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "expired_object_delete_marker",
@@ -1051,7 +1068,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "noncurrent_version_expiration_days",
@@ -1061,7 +1079,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "newer_noncurrent_versions",
@@ -1071,7 +1090,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "abort_incomplete_multipart_upload_days",
@@ -1081,7 +1101,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -1271,7 +1292,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -1379,43 +1401,324 @@ export const providerSchema: ProviderSchema = {
         },
         {
           "name": "origins",
-          "type": "string",
-          "description": "origins",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "bucket_id": "string",
+                "url": "string",
+                "origin_path": "string",
+                "custom_headers": [
+                  "map",
+                  "string"
+                ],
+                "connect_timeout_ms": "number",
+                "read_timeout_ms": "number"
+              }
+            ]
+          ],
+          "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one.",
           "required": true,
           "optional": false,
           "computed": false,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": ""
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": {}
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10000
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 30000
+              }
+            ]
+          }
         },
         {
           "name": "origin_groups",
-          "type": "string",
-          "description": "origin groups Defaults to `[]`.",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "members": [
+                  "list",
+                  "string"
+                ],
+                "failover_status_codes": [
+                  "list",
+                  "number"
+                ]
+              }
+            ]
+          ],
+          "description": "Origins tried in order; the next one on a listed status code or a connection error. Defaults to `[]`.",
           "required": false,
           "optional": true,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "default_cache_behavior",
-          "type": "string",
-          "description": "default cache behavior",
+          "type": [
+            "object",
+            {
+              "path_pattern": "string",
+              "target_origin_id": "string",
+              "allowed_methods": [
+                "list",
+                "string"
+              ],
+              "cached_methods": [
+                "list",
+                "string"
+              ],
+              "viewer_protocol_policy": "string",
+              "compress": "bool",
+              "cache_policy_id": "string"
+            }
+          ],
+          "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`.",
           "required": true,
           "optional": false,
           "computed": false,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "ordered_cache_behaviors",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "path_pattern": "string",
+                "target_origin_id": "string",
+                "allowed_methods": [
+                  "list",
+                  "string"
+                ],
+                "cached_methods": [
+                  "list",
+                  "string"
+                ],
+                "viewer_protocol_policy": "string",
+                "compress": "bool",
+                "cache_policy_id": "string"
+              }
+            ]
+          ],
           "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1423,12 +1726,112 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "custom_error_responses",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "error_code": "number",
+                "response_code": "number",
+                "response_page_path": "string",
+                "error_caching_min_ttl": "number"
+              }
+            ]
+          ],
           "description": "custom error responses Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1436,12 +1839,67 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10
+              }
+            ]
+          }
         },
         {
           "name": "geo_restriction",
-          "type": "string",
+          "type": [
+            "object",
+            {
+              "restriction_type": "string",
+              "locations": [
+                "list",
+                "string"
+              ]
+            }
+          ],
           "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
           "required": false,
           "optional": true,
@@ -1452,11 +1910,48 @@ export const providerSchema: ProviderSchema = {
             "restriction_type": "none",
             "locations": []
           },
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "restriction_type",
+                "type": "string",
+                "description": "restriction type One of: `none`, `whitelist`, `blacklist`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "locations",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`. Defaults to `[]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": []
+              }
+            ]
+          }
         },
         {
           "name": "geo_origin_routes",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "match": "string",
+                "target_origin_id": "string"
+              }
+            ]
+          ],
           "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1464,8 +1959,31 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "status",
@@ -1693,8 +2211,11 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "time_range",
           "type": [
-            "map",
-            "string"
+            "object",
+            {
+              "from": "string",
+              "to": "string"
+            }
           ],
           "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. Defaults to `{\"from\":\"now-6h\",\"to\":\"now\"}`.",
           "required": false,
@@ -1705,6 +2226,31 @@ export const providerSchema: ProviderSchema = {
           "default": {
             "from": "now-6h",
             "to": "now"
+          },
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "from",
+                "type": "string",
+                "description": "The start (now-6h).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to",
+                "type": "string",
+                "description": "The end (now).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
           }
         },
         {
@@ -1890,7 +2436,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -1913,7 +2460,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "dns_name",
@@ -2057,7 +2605,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "mount_command",
@@ -2351,7 +2900,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -2417,7 +2967,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "power_state",
@@ -2458,7 +3009,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "private_ip",
@@ -2468,7 +3020,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "security_group_ids",
@@ -2590,7 +3143,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -2787,7 +3341,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "next_rotation_date",
@@ -2797,7 +3352,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_rotation_date",
@@ -2807,7 +3363,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "deletion_window_in_days",
@@ -2828,7 +3385,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "current_key_version",
@@ -3057,7 +3615,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "dns_name",
@@ -3418,7 +3977,8 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": null
+          "default": null,
+          "nullable": true
         },
         {
           "name": "health_check_interval_seconds",
@@ -3606,7 +4166,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -3697,7 +4258,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "secret",
@@ -3707,7 +4269,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": true,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "headers",
@@ -3808,7 +4371,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "instance_id",
@@ -3818,7 +4382,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -3952,7 +4517,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "instance_id",
@@ -3962,7 +4528,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "route_id",
@@ -3972,7 +4539,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4139,7 +4707,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "end_at",
@@ -4149,7 +4718,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "target",
@@ -4235,7 +4805,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_run_at",
@@ -4245,7 +4816,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -4377,7 +4949,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -4387,7 +4960,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -4397,7 +4971,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -4407,7 +4982,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -4417,7 +4993,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4465,7 +5042,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -4475,7 +5053,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -4485,7 +5064,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -4495,7 +5075,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -4505,7 +5086,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4594,7 +5176,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "to_port",
@@ -4604,7 +5187,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "cidr_block",
@@ -4614,7 +5198,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "source_security_group_id",
@@ -4624,7 +5209,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "description",
@@ -4634,7 +5220,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -4737,7 +5324,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "value",
@@ -4918,7 +5506,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "completed_at",
@@ -4928,7 +5517,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -5013,7 +5603,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "template_version",
@@ -5023,7 +5614,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "parameters",
@@ -5068,7 +5660,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "outputs",
@@ -5264,7 +5857,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "is_admin",
@@ -5432,7 +6026,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "iops",
@@ -5442,7 +6037,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "throughput",
@@ -5452,7 +6048,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "availability_zone",
@@ -5482,7 +6079,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "snapshot_id",
@@ -5492,7 +6090,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "delete_on_termination",
@@ -5513,7 +6112,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "device",
@@ -5523,7 +6123,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "region",
@@ -6264,80 +6865,581 @@ export const providerSchema: ProviderSchema = {
         },
         {
           "name": "origins",
-          "type": "string",
-          "description": "origins",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "bucket_id": "string",
+                "url": "string",
+                "origin_path": "string",
+                "custom_headers": [
+                  "map",
+                  "string"
+                ],
+                "connect_timeout_ms": "number",
+                "read_timeout_ms": "number"
+              }
+            ]
+          ],
+          "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": ""
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": {}
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10000
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 30000
+              }
+            ]
+          }
         },
         {
           "name": "origin_groups",
-          "type": "string",
-          "description": "origin groups Defaults to `[]`.",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "members": [
+                  "list",
+                  "string"
+                ],
+                "failover_status_codes": [
+                  "list",
+                  "number"
+                ]
+              }
+            ]
+          ],
+          "description": "Origins tried in order; the next one on a listed status code or a connection error. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "default_cache_behavior",
-          "type": "string",
-          "description": "default cache behavior",
+          "type": [
+            "object",
+            {
+              "path_pattern": "string",
+              "target_origin_id": "string",
+              "allowed_methods": [
+                "list",
+                "string"
+              ],
+              "cached_methods": [
+                "list",
+                "string"
+              ],
+              "viewer_protocol_policy": "string",
+              "compress": "bool",
+              "cache_policy_id": "string"
+            }
+          ],
+          "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "ordered_cache_behaviors",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "path_pattern": "string",
+                "target_origin_id": "string",
+                "allowed_methods": [
+                  "list",
+                  "string"
+                ],
+                "cached_methods": [
+                  "list",
+                  "string"
+                ],
+                "viewer_protocol_policy": "string",
+                "compress": "bool",
+                "cache_policy_id": "string"
+              }
+            ]
+          ],
           "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "custom_error_responses",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "error_code": "number",
+                "response_code": "number",
+                "response_page_path": "string",
+                "error_caching_min_ttl": "number"
+              }
+            ]
+          ],
           "description": "custom error responses Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10
+              }
+            ]
+          }
         },
         {
           "name": "geo_restriction",
-          "type": "string",
+          "type": [
+            "object",
+            {
+              "restriction_type": "string",
+              "locations": [
+                "list",
+                "string"
+              ]
+            }
+          ],
           "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "restriction_type",
+                "type": "string",
+                "description": "restriction type One of: `none`, `whitelist`, `blacklist`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "locations",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`. Defaults to `[]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": []
+              }
+            ]
+          }
         },
         {
           "name": "geo_origin_routes",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "match": "string",
+                "target_origin_id": "string"
+              }
+            ]
+          ],
           "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "status",
@@ -6539,7 +7641,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -7174,7 +8277,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -7184,7 +8288,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -7194,7 +8299,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -7204,7 +8310,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -7214,7 +8321,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -7262,7 +8370,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -7272,7 +8381,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -7282,7 +8392,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -7292,7 +8403,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -7302,7 +8414,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
