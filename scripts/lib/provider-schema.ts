@@ -65,6 +65,7 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     if (p.json) attr.json = true;
     if (p.json && p.type === 'array') attr.jsonList = true;
     if (p.nullable) attr.nullable = true;
+    if (p.enum && !computedOnly) attr.enum = p.enum;
     // A list of objects held as JSON text (a dashboard's panels) is one string, not nested attributes.
     const nested = nestedOf(p, computedOnly);
     if (nested) attr.nested = nested;
@@ -96,6 +97,7 @@ function nestedOf(p: PropMeta, computedOnly: boolean): TfAttribute['nested'] {
     };
     if (q.default !== undefined) attr.default = q.default;
     if (q.nullable) attr.nullable = true;
+    if (q.enum && !computedOnly) attr.enum = q.enum;
     const inner = nestedOf(q, computedOnly);
     if (inner) attr.nested = inner;
     return attr;

@@ -15,6 +15,7 @@ import {
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
 import { createBody, defaultValue, fromApi, patchBody, sameJson, unchanged } from './convert.js';
 import { planNested } from './nested-plan.js';
+import { enumDiagnostics } from './validate-values.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
@@ -121,6 +122,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
           );
         }
       }
+      diags.push(...enumDiagnostics(attributes, config));
       if (hooks.validateConfig) diags.push(...hooks.validateConfig(config));
       return diags;
     },

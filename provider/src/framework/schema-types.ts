@@ -18,6 +18,8 @@ export interface TfAttribute {
   json?: boolean;
   /** a JSON attribute whose document is a list (a dashboard's panels) rather than an object */
   jsonList?: boolean;
+  /** the values the API accepts (the spec's enum), checked at plan time */
+  enum?: unknown[];
   /** the API takes null for it (a nested field that may be sent as null rather than left out) */
   nullable?: boolean;
   /**

@@ -57,7 +57,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "Active"
+          "default": "Active",
+          "enum": [
+            "Active",
+            "Inactive"
+          ]
         },
         {
           "name": "description",
@@ -197,7 +201,17 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "avg"
+          "default": "avg",
+          "enum": [
+            "avg",
+            "min",
+            "max",
+            "sum",
+            "count",
+            "p50",
+            "p95",
+            "p99"
+          ]
         },
         {
           "name": "comparison",
@@ -208,7 +222,15 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": ">"
+          "default": ">",
+          "enum": [
+            ">",
+            ">=",
+            "<",
+            "<=",
+            "==",
+            "!="
+          ]
         },
         {
           "name": "threshold",
@@ -1000,7 +1022,11 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "Enabled",
+                  "Disabled"
+                ]
               },
               {
                 "name": "prefix",
@@ -1397,7 +1423,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "PriceClass_All"
+          "default": "PriceClass_All",
+          "enum": [
+            "PriceClass_100",
+            "PriceClass_200",
+            "PriceClass_All"
+          ]
         },
         {
           "name": "origins",
@@ -1670,7 +1701,12 @@ export const providerSchema: ProviderSchema = {
                 "computed": true,
                 "sensitive": false,
                 "forceNew": false,
-                "default": "allow-all"
+                "default": "allow-all",
+                "enum": [
+                  "allow-all",
+                  "redirect-to-https",
+                  "https-only"
+                ]
               },
               {
                 "name": "compress",
@@ -1792,7 +1828,12 @@ export const providerSchema: ProviderSchema = {
                 "computed": true,
                 "sensitive": false,
                 "forceNew": false,
-                "default": "allow-all"
+                "default": "allow-all",
+                "enum": [
+                  "allow-all",
+                  "redirect-to-https",
+                  "https-only"
+                ]
               },
               {
                 "name": "compress",
@@ -1850,7 +1891,20 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  400,
+                  403,
+                  404,
+                  405,
+                  414,
+                  416,
+                  500,
+                  501,
+                  502,
+                  503,
+                  504
+                ]
               },
               {
                 "name": "response_code",
@@ -1861,7 +1915,22 @@ export const providerSchema: ProviderSchema = {
                 "computed": false,
                 "sensitive": false,
                 "forceNew": false,
-                "nullable": true
+                "nullable": true,
+                "enum": [
+                  200,
+                  400,
+                  403,
+                  404,
+                  405,
+                  414,
+                  416,
+                  500,
+                  501,
+                  502,
+                  503,
+                  504,
+                  null
+                ]
               },
               {
                 "name": "response_page_path",
@@ -1921,7 +1990,12 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "none",
+                  "whitelist",
+                  "blacklist"
+                ]
               },
               {
                 "name": "locations",
@@ -2262,7 +2336,14 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "off"
+          "default": "off",
+          "enum": [
+            "off",
+            "10s",
+            "30s",
+            "1m",
+            "5m"
+          ]
         },
         {
           "name": "tags",
@@ -2343,7 +2424,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "NFS"
+          "default": "NFS",
+          "enum": [
+            "NFS",
+            "SMB"
+          ]
         },
         {
           "name": "protocol_version",
@@ -2426,7 +2511,11 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "read-only",
+                  "read-write"
+                ]
               },
               {
                 "name": "root_squash",
@@ -2979,7 +3068,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "running"
+          "default": "running",
+          "enum": [
+            "running",
+            "stopped"
+          ]
         },
         {
           "name": "flavor_id",
@@ -3288,7 +3381,15 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "SYMMETRIC_DEFAULT"
+          "default": "SYMMETRIC_DEFAULT",
+          "enum": [
+            "SYMMETRIC_DEFAULT",
+            "RSA_2048",
+            "RSA_3072",
+            "RSA_4096",
+            "ECC_NIST_P256",
+            "HMAC_256"
+          ]
         },
         {
           "name": "key_usage",
@@ -3299,7 +3400,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "ENCRYPT_DECRYPT"
+          "default": "ENCRYPT_DECRYPT",
+          "enum": [
+            "ENCRYPT_DECRYPT",
+            "SIGN_VERIFY",
+            "GENERATE_VERIFY_MAC"
+          ]
         },
         {
           "name": "key_state",
@@ -3526,7 +3632,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "application"
+          "default": "application",
+          "enum": [
+            "application",
+            "network",
+            "classic"
+          ]
         },
         {
           "name": "vpc_id",
@@ -3547,7 +3658,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "internal"
+          "default": "internal",
+          "enum": [
+            "internal",
+            "internet-facing"
+          ]
         },
         {
           "name": "subnets",
@@ -3720,7 +3835,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "default_action",
@@ -3913,7 +4032,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "port",
@@ -3934,7 +4057,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "ip"
+          "default": "ip",
+          "enum": [
+            "ip",
+            "instance"
+          ]
         },
         {
           "name": "load_balancing_algorithm",
@@ -3945,7 +4072,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "round_robin"
+          "default": "round_robin",
+          "enum": [
+            "round_robin",
+            "least_outstanding_requests"
+          ]
         },
         {
           "name": "health_check_protocol",
@@ -3955,7 +4086,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "health_check_path",
@@ -4248,7 +4383,11 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "webhook",
+            "websocket"
+          ]
         },
         {
           "name": "url",
@@ -4741,7 +4880,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "skip"
+          "default": "skip",
+          "enum": [
+            "skip",
+            "allow"
+          ]
         },
         {
           "name": "catch_up",
@@ -4752,7 +4895,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "none"
+          "default": "none",
+          "enum": [
+            "none",
+            "latest",
+            "all"
+          ]
         },
         {
           "name": "retries",
@@ -4939,7 +5087,13 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "tcp",
+                  "udp",
+                  "icmp",
+                  "all"
+                ]
               },
               {
                 "name": "from_port",
@@ -5032,7 +5186,13 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "tcp",
+                  "udp",
+                  "icmp",
+                  "all"
+                ]
               },
               {
                 "name": "from_port",
@@ -5156,7 +5316,11 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "ingress",
+            "egress"
+          ]
         },
         {
           "name": "protocol",
@@ -5166,7 +5330,13 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "tcp",
+            "udp",
+            "icmp",
+            "all"
+          ]
         },
         {
           "name": "from_port",
@@ -5325,7 +5495,14 @@ export const providerSchema: ProviderSchema = {
                 "computed": false,
                 "sensitive": false,
                 "forceNew": false,
-                "nullable": true
+                "nullable": true,
+                "enum": [
+                  "=",
+                  "!=",
+                  "=~",
+                  "!~",
+                  null
+                ]
               },
               {
                 "name": "value",
@@ -5640,7 +5817,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "rollback"
+          "default": "rollback",
+          "enum": [
+            "rollback",
+            "keep"
+          ]
         },
         {
           "name": "status",
@@ -6006,7 +6187,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "ssd"
+          "default": "ssd",
+          "enum": [
+            "ssd",
+            "hdd",
+            "nvme"
+          ]
         },
         {
           "name": "status",

@@ -153,6 +153,12 @@ resource "atonix_cdn_distribution" "site" {
 
       await ws.destroy();
       await app.admin.get(path).expect(404);
+
+      // A nested value outside its enum fails the plan, pointing at it, before any call to the API.
+      ws.write(config(1).replace('compress = true', 'compress = true, viewer_protocol_policy = "http-only"'));
+      const refused = await ws.must(['plan', '-no-color'], 1);
+      expect(refused).to.contain('Invalid value for viewer_protocol_policy');
+      expect(refused).to.contain('ordered_cache_behaviors[0].viewer_protocol_policy: "http-only" is not one of');
     } finally {
       ws.remove();
       await origin.close();

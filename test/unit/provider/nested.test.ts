@@ -7,7 +7,13 @@ import { providerSchema } from '../../../provider/src/generated/schema.js';
 import { createBody, fromApi, patchBody, unchanged } from '../../../provider/src/framework/convert.js';
 import { genericResource } from '../../../provider/src/framework/resource.js';
 import { resourceSchema } from '../../../provider/src/framework/schemas.js';
-import { completeObject, UNKNOWN, type ObjectValue, type Value } from '../../../provider/src/runtime/index.js';
+import {
+  completeObject,
+  UNKNOWN,
+  type Diagnostic,
+  type ObjectValue,
+  type Value,
+} from '../../../provider/src/runtime/index.js';
 import type { TfAttribute, TfResource } from '../../../provider/src/framework/schema-types.js';
 
 const ok = (ref: string) => ({ content: { 'application/json': { schema: { $ref: ref } } } });
@@ -269,6 +275,52 @@ describe('provider: nested attributes', () => {
       // Nothing changed: the plan is the prior state.
       const same = await resource.plan!({ priorState: prior, proposedState: prior, config: first } as never, ctx);
       expect(same.plannedState).to.deep.equal(prior);
+    });
+  });
+
+  describe('validation', () => {
+    const resource = genericResource(cdn as TfResource, (() => undefined) as never);
+    const schema = resourceSchema(cdn);
+    const inner = (name: string, v: ObjectValue) =>
+      completeObject({ attributes: schema.block.attributes![name]!.nested!.attributes }, v);
+
+    it('a value outside its enum, at any depth, is a plan-time diagnostic on its path', async () => {
+      const config = completeObject(schema.block, {
+        name: 'site',
+        price_class: 'PriceClass_1000',
+        origins: [inner('origins', { id: 'a', url: 'http://h' })],
+        default_cache_behavior: inner('default_cache_behavior', {
+          target_origin_id: 'a',
+          cache_policy_id: 'cp-x',
+          viewer_protocol_policy: 'http-only',
+        }),
+        custom_error_responses: [
+          inner('custom_error_responses', { error_code: 404 }),
+          inner('custom_error_responses', { error_code: 418n as never, response_code: null }),
+        ],
+      });
+      const diags = ((await resource.validate!({ config } as never, {} as never)) ?? []) as Diagnostic[];
+      expect(diags.map((d) => d.path)).to.deep.equal([
+        ['price_class'],
+        ['default_cache_behavior', 'viewer_protocol_policy'],
+        ['custom_error_responses', 1, 'error_code'],
+      ]);
+      expect(diags[1]!.detail).to.equal(
+        'default_cache_behavior.viewer_protocol_policy: "http-only" is not one of: "allow-all", "redirect-to-https", "https-only".',
+      );
+    });
+
+    it('unknown and null values, and numbers in any of their forms, pass', async () => {
+      const config = completeObject(schema.block, {
+        name: 'site',
+        price_class: UNKNOWN,
+        origins: [inner('origins', { id: 'a', url: 'http://h' })],
+        default_cache_behavior: UNKNOWN,
+        custom_error_responses: [
+          inner('custom_error_responses', { error_code: '404' as never, response_code: 200n as never }),
+        ],
+      });
+      expect(await resource.validate!({ config } as never, {} as never)).to.deep.equal([]);
     });
   });
 });
