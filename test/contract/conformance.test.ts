@@ -6,6 +6,7 @@ import { catalogue, newUser, type TestApp } from '../support/app.js';
 import { describeKind, type Caller, type KindFixture } from '../support/conformance.js';
 import { backupFixtures } from './backup-fixtures.js';
 import { cdnFixtures } from './cdn-fixtures.js';
+import { recommendationFixtures } from './recommendation-fixtures.js';
 
 /** One VPC per caller, for the kinds that live in one (subnets, instances in a subnet). */
 const vpcs = new WeakMap<TestApp, Map<string, Promise<string>>>();
@@ -122,6 +123,7 @@ async function runningInstanceFor(app: TestApp, c: Caller, n: number) {
 const fixtures: Record<Kind, KindFixture> = {
   ...backupFixtures,
   ...cdnFixtures,
+  ...recommendationFixtures,
   flavor: {
     creator: 'admin',
     create: async (_app, _c, n) => ({ body: { name: `cf.${n}`, vcpus: 1, ram_mb: 512, disk_gb: 10 } }),

@@ -2,5 +2,7 @@
 // episodes (anomalies/), and recommendations costed from the price catalogue (recommendations/, prices/). Every
 // number it answers is computed from the monitoring service's series, and says by which method.
 import { defineService } from '../platform/manifest.js';
+import { priceKind } from './prices/index.js';
+import { recommendationKind } from './recommendations/index.js';
 
-export const ai = defineService('ai', []);
+export const ai = defineService('ai', [priceKind, recommendationKind]);

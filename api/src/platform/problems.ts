@@ -203,6 +203,8 @@ export const problems = {
       `ciphertext_blob was encrypted under key ${blobKey}, not ${id}; decrypt it with that key, or with POST /api/security/keys/decrypt.`,
       [{ pointer: '/ciphertext_blob', detail: `was encrypted under another key`, code: 'IncorrectKey' }],
     ),
+  insufficientCapacity: (detail: string) =>
+    new Problem(409, 'InsufficientCapacity', 'The region has not enough free capacity', detail),
   limitExceeded: (detail: string) => new Problem(409, 'LimitExceeded', 'A limit was reached', detail),
   preconditionFailed: (expected: string, actual: string) =>
     new Problem(
