@@ -82,7 +82,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('confidence_method').notNullable();
     t.text('state').notNullable().defaultTo('open').comment('open | applied | dismissed | superseded');
     t.text('state_reason');
-    t.jsonb('result').comment("what apply made: {steps[{operation_id, status, id}]}");
+    t.jsonb('result').comment('what apply made: {steps[{operation_id, status, id}]}');
     t.timestamp('last_seen_at', { useTz: true }).notNullable().comment('platform time of the last refresh finding it');
     t.index(['owner', 'seq']);
     t.index(['seq']);
@@ -95,7 +95,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('name').primary().comment("the refresh ('daily'): one row, locked by the process that runs it");
     t.timestamp('refreshed_until', { useTz: true }).notNullable().comment('platform time of the last daily run');
   });
-  await knex.raw(`comment on table recommendation_runs is 'the daily refresh of recommendations, claimed across processes'`);
+  await knex.raw(
+    `comment on table recommendation_runs is 'the daily refresh of recommendations, claimed across processes'`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -6667,7 +6667,7 @@ export interface components {
             /** @description The kind of the resource (instance, volume, bucket...). */
             readonly resource_kind?: string;
             readonly resource_id?: string;
-            /** @description What to change and why */
+            /** @description What to change and why, in a sentence. */
             readonly summary?: string;
             /** @description The numbers and the period they come from (p95, days, counts, timestamps). */
             readonly evidence?: Record<string, never>;
@@ -16104,7 +16104,7 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
                 /** @description What is priced. */
                 resource_type?: components["schemas"]["PriceResourceType"];
-                /** @description Exact name (a flavor name */
+                /** @description Exact name (a flavor name, a volume type or a storage class). */
                 name?: string;
             };
             header?: never;

@@ -10407,7 +10407,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "description": "What to change and why"
+        "description": "What to change and why, in a sentence."
       },
       "evidence": {
         "type": "object",

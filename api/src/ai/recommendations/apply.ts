@@ -24,7 +24,7 @@ export async function applyRecommendation(deps: Deps, ctx: OpContext) {
   for (const step of (row.action as { steps: Step[] }).steps) {
     try {
       const r = await act(step.operation_id, { params: step.params, body: step.body });
-      done.push({ operation_id: step.operation_id, status: r.status, id: ((r.body as { id?: string })?.id ?? null) });
+      done.push({ operation_id: step.operation_id, status: r.status, id: (r.body as { id?: string })?.id ?? null });
     } catch (e) {
       if (done.length && e instanceof Problem) e.extra.completed_steps = done;
       throw e;

@@ -48,7 +48,8 @@ export function kmeans(points: number[][], k: number, seed: number, maxIteration
     assignment = next;
     for (let c = 0; c < centroids.length; c++) {
       const members = points.filter((_, i) => assignment[i] === c);
-      if (members.length) centroids[c] = members[0]!.map((_, j) => members.reduce((s, m) => s + m[j]!, 0) / members.length);
+      if (members.length)
+        centroids[c] = members[0]!.map((_, j) => members.reduce((s, m) => s + m[j]!, 0) / members.length);
     }
     if (!changed) break;
   }

@@ -23,9 +23,7 @@ export const unattachedVolumes = (
   db: Knex,
   owner: string,
 ): Promise<{ id: string; name: string; size_gb: number; type: string; created_at: Date }[]> =>
-  db(registry.volume.table)
-    .where({ owner, status: 'available' })
-    .select('id', 'name', 'size_gb', 'type', 'created_at');
+  db(registry.volume.table).where({ owner, status: 'available' }).select('id', 'name', 'size_gb', 'type', 'created_at');
 
 export const bucketsOf = (
   db: Knex,
@@ -81,8 +79,8 @@ export const accessKeysOf = (
 /** Who has anything a recommender looks at (the daily refresh's owners). */
 export const ownersWithResources = async (db: Knex): Promise<string[]> => {
   const tables = [registry.instance, registry.volume, registry.bucket, registry.load_balancer, registry.access_key];
-  const rows: { owner: string }[] = await db.raw(
-    tables.map((t) => `select owner from ${t.table}`).join(' union '),
-  ).then((r: { rows: { owner: string }[] }) => r.rows);
+  const rows: { owner: string }[] = await db
+    .raw(tables.map((t) => `select owner from ${t.table}`).join(' union '))
+    .then((r: { rows: { owner: string }[] }) => r.rows);
   return rows.map((r) => r.owner);
 };

@@ -39,7 +39,8 @@ export async function propose(deps: Deps, owner: string, now: number): Promise<P
   const standard = new Map<string, { bytes: number; objects: number }>();
   for (const u of usageRows) {
     objectCounts.set(u.bucket_id, (objectCounts.get(u.bucket_id) ?? 0) + Number(u.objects));
-    if (u.storage_class === 'STANDARD') standard.set(u.bucket_id, { bytes: Number(u.bytes), objects: Number(u.objects) });
+    if (u.storage_class === 'STANDARD')
+      standard.set(u.bucket_id, { bytes: Number(u.bytes), objects: Number(u.objects) });
   }
   const step = deps.config.collect.seconds || 60;
   const found = await Promise.all([

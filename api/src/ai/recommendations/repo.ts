@@ -45,7 +45,13 @@ const columnsOf = (p: Proposal, now: Date) => ({
 /** Writes one owner's proposals under a per-owner lock (a refresh and the daily run never interleave). */
 export async function reconcile(db: Knex, owner: string, proposals: Proposal[], now: number): Promise<RefreshOutcome> {
   const at = new Date(now);
-  const out: RefreshOutcome = { refreshed_at: at.toISOString(), created: [], updated: [], superseded: [], unchanged_dismissed: [] };
+  const out: RefreshOutcome = {
+    refreshed_at: at.toISOString(),
+    created: [],
+    updated: [],
+    superseded: [],
+    unchanged_dismissed: [],
+  };
   await inTransaction(db, async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`recommendations:${owner}`]);
     const rows: { id: string; identity: string; state: string; type: string; resource_id: string }[] = await trx(

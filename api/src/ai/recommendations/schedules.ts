@@ -131,7 +131,7 @@ export async function schedules(
         `PromQL ${expr} every hour of the last ${PROFILE_DAYS} whole UTC days, as one 24-hour profile per day; ` +
         `k-means (k-means++ seeded by the instance id; k = 2 only when it cuts the within-cluster squared distance ` +
         `by 60 %) over the profiles. Idle is under ${IDLE_SHARE * 100} % of the busiest centroid hour: a cluster ` +
-        'idle all day marks weekdays to stop; otherwise the largest cluster\'s idle hours mark a night.',
+        "idle all day marks weekdays to stop; otherwise the largest cluster's idle hours mark a night.",
       action: {
         description: `Create two scheduled tasks: stop ${i.id} at "${p.stop}" and start it at "${p.start}" (UTC).`,
         steps: [

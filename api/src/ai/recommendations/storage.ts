@@ -36,7 +36,11 @@ export async function storageLifecycle(
     const perObject = gets / objects;
     if (perObject >= READS_PER_OBJECT) continue;
     const gb = bytes / GB;
-    const rule = { id: 'atonix-recommended-infrequent', status: 'Enabled', transition_infrequent_days: TRANSITION_DAYS };
+    const rule = {
+      id: 'atonix-recommended-infrequent',
+      status: 'Enabled',
+      transition_infrequent_days: TRANSITION_DAYS,
+    };
     out.push({
       type: 'storage_lifecycle',
       resource_kind: 'bucket',
