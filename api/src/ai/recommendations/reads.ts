@@ -53,7 +53,7 @@ export const loadBalancerHealth = async (
   owner: string,
 ): Promise<{ id: string; name: string; health: Record<string, number> }[]> => {
   const lbs: { id: string; name: string }[] = await db(registry.load_balancer.table)
-    .where({ owner, status: 'active' })
+    .where({ owner, state: 'active' })
     .select('id', 'name');
   if (!lbs.length) return [];
   const rows: { lb: string; health: string; n: string }[] = await db(`${registry.lb_target.table} as t`)
