@@ -68,7 +68,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.integer('rev').notNullable().defaultTo(1).comment('bumped on every write; the ETag');
     t.text('identity').notNullable().unique().comment('sha256 of (owner, type, resource, action): one row per action');
-    t.text('type').notNullable().comment('rightsizing | idle_resource | storage_lifecycle | schedule');
+    t.text('type')
+      .notNullable()
+      .comment('rightsizing | idle_resource | storage_lifecycle | schedule | predictive_scaling');
     t.text('resource_kind').notNullable();
     t.text('resource_id').notNullable();
     t.text('summary').notNullable();

@@ -6614,10 +6614,10 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description rightsizing (p95 CPU over 14 days under 20 % or over 90 %: the next smaller or bigger flavor), idle_resource (an instance stopped over 7 days, an unattached volume, an empty bucket, a load balancer with no healthy target, an access key unused for 90 days), storage_lifecycle (a rarely read bucket: a rule moving objects to a colder class), schedule (k-means over daily CPU profiles: idle nights or weekends, a stop/start pair of scheduled tasks).
+         * @description rightsizing (p95 CPU over 14 days under 20 % or over 90 %: the next smaller or bigger flavor), idle_resource (an instance stopped over 7 days, an unattached volume, an empty bucket, a load balancer with no healthy target, an access key unused for 90 days), storage_lifecycle (a rarely read bucket: a rule moving objects to a colder class), schedule (k-means over daily CPU profiles: idle nights or weekends, a stop/start pair of scheduled tasks), predictive_scaling (the hourly CPU forecast, model auto, reaches 90 % within 7 days while the p95 so far does not: the next bigger flavor).
          * @enum {string}
          */
-        RecommendationType: "rightsizing" | "idle_resource" | "storage_lifecycle" | "schedule";
+        RecommendationType: "rightsizing" | "idle_resource" | "storage_lifecycle" | "schedule" | "predictive_scaling";
         /**
          * @description open (proposed), applied (its change was made; `result` says what), dismissed (by the owner; a refresh with the same action leaves it dismissed), superseded (the evidence no longer holds, or another action replaced it).
          * @enum {string}

@@ -10371,7 +10371,8 @@ export const registry: Record<Kind, ResourceMeta> = {
           "rightsizing",
           "idle_resource",
           "storage_lifecycle",
-          "schedule"
+          "schedule",
+          "predictive_scaling"
         ]
       },
       "resource_kind": {

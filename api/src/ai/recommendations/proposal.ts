@@ -8,7 +8,7 @@ export interface Step {
 }
 
 export interface Proposal extends Savings {
-  type: 'rightsizing' | 'idle_resource' | 'storage_lifecycle' | 'schedule';
+  type: 'rightsizing' | 'idle_resource' | 'storage_lifecycle' | 'schedule' | 'predictive_scaling';
   resource_kind: string;
   resource_id: string;
   summary: string;

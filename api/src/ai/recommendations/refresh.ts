@@ -14,6 +14,7 @@ import {
   unattachedVolumes,
 } from './reads.js';
 import { reconcile, type RefreshOutcome } from './repo.js';
+import { predictiveScaling } from './predictive.js';
 import { rightsizing } from './rightsizing.js';
 import { schedules } from './schedules.js';
 import { seriesReader } from './series.js';
@@ -48,6 +49,7 @@ export async function propose(deps: Deps, owner: string, now: number): Promise<P
     schedules(reader, now, instances, flavors, prices),
     idleResources(reader, now, { instances, volumes, buckets, objectCounts, loadBalancers, accessKeys }, prices),
     storageLifecycle(reader, now, buckets, standard, prices),
+    predictiveScaling(reader, now, instances, flavors, prices),
   ]);
   return found.flat();
 }
