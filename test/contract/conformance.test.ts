@@ -145,6 +145,7 @@ const fixtures: Record<Kind, KindFixture> = {
       return { body: { name: `ci-${n}`, flavor_id: flavor.id, image_id: image.id, subnet_id: subnet.body.id } };
     },
     immutable: { flavor_id: 'flv-other0000', image_id: 'img-other0000', subnet_id: 'sub-other0000' },
+    bodies: { resizeInstance: { flavor_id: 'flv-other0000' } },
   },
   vpc: {
     creator: 'owner',
