@@ -253,7 +253,9 @@ describe('ai: recommendations', function () {
   describe('dismissRecommendation', () => {
     it('sticks: a refresh finding the same action leaves it dismissed', async () => {
       const r = await only('schedule', vm.weekly!.id);
-      const dismissed = await as().post(`/api/ai/recommendations/${r.id}/dismiss`).expect(200);
+      const stale = await as().post(`/api/ai/recommendations/${r.id}/dismiss`).set('If-Match', '"r999"').expect(412);
+      expect(stale.body.code).to.equal('PreconditionFailed');
+      const dismissed = await as().post(`/api/ai/recommendations/${r.id}/dismiss`).set('If-Match', r.etag).expect(200);
       expect(dismissed.body.state).to.equal('dismissed');
       const out = await refresh();
       expect(out.unchanged_dismissed).to.include(r.id);
