@@ -50,8 +50,9 @@ export const THRESHOLDS: Record<Sensitivity, number> = { low: 6, medium: 4.5, hi
 
 /** Phases are at least 5 minutes long in a daily season and 15 in a weekly one (or one step, if longer). */
 const MIN_PHASE_SECONDS = { daily: 300, weekly: 900 };
-/** The centre of a phase is the median over the phases within ±10 minutes (a smooth cycle is locally linear). */
-const CENTRE_POOL_SECONDS = 600;
+/** The centre of a phase is the median over the phases within ±10 minutes in a daily season, ±15 in a weekly one
+ *  (a smooth cycle is locally linear, so the pool adds samples without bias). */
+const CENTRE_POOL_SECONDS = { none: 0, daily: 600, weekly: 900 };
 /** The spread of a phase is the MAD over the phases within ±30 minutes (at least one phase each side)... */
 const MAD_POOL_SECONDS = 1800;
 /** ...shrunk toward the whole history's MAD as if that were this many more residuals (a few residuals can be
@@ -73,7 +74,9 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
 
   const byPhase: number[][] = Array.from({ length: phases }, () => []);
   for (const p of finite) byPhase[phaseOf(p.t)].push(p.v);
-  const centre = fillEmpty(pooled(byPhase, radius(CENTRE_POOL_SECONDS, phaseSeconds, 0), median));
+  const centreRadius = radius(CENTRE_POOL_SECONDS[choice.season], phaseSeconds, 0);
+  const centre = fillEmpty(pooled(byPhase, centreRadius, median));
+  const centreCounts = pooled(byPhase, centreRadius, (vs) => vs.length);
 
   const residualsByPhase: number[][] = byPhase.map((vs, i) => vs.map((v) => v - centre[i]));
   const all = residualsByPhase.flat();
@@ -86,7 +89,7 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
       (rs.length * m * m + MAD_SHRINK_POINTS * globalMad * globalMad) / (rs.length + MAD_SHRINK_POINTS),
     );
     return flooredMad(shrunk, meanAd, typical);
-  }).map((m) => (Number.isNaN(m) ? flooredMad(globalMad, meanAd, typical) : m));
+  }).map((m, i) => (Number.isNaN(m) ? flooredMad(globalMad, meanAd, typical) : m) * outOfSample(centreCounts[i]));
 
   const days = (grid.values.length * stepSeconds) / 86_400;
   const acfText = choice.acf[choice.season as 'daily' | 'weekly'];
@@ -132,6 +135,15 @@ export function scorePoint(b: Baseline, p: TimedValue, threshold: number): Point
     score,
     anomalous: score > threshold,
   };
+}
+
+/**
+ * The residuals of the history were taken from centres fitted on those very points, so they are tighter than those
+ * of new points, which also carry the centre's own error (a median of n has variance about π/2 · σ²/n). This factor
+ * turns the in-sample spread into the expected out-of-sample one: 1.04 for 35 points a phase, 1.26 for 6.
+ */
+function outOfSample(n: number): number {
+  return n > 1 ? Math.sqrt((1 + Math.PI / 2 / n) / (1 - 1 / n)) : 1.5;
 }
 
 function phaseFunction(periodSeconds: number | null, phases: number): (t: number) => number {
