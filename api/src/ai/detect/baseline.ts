@@ -66,7 +66,7 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
   if (finite.length < needed) throw new InsufficientHistory(needed, finite.length);
 
   const grid = onGrid(finite, stepSeconds);
-  const choice = chooseSeason(grid.values, stepSeconds);
+  const choice = chooseSeason(winsorised(grid.values), stepSeconds);
   const periodSeconds = choice.periodSeconds;
   const phaseSeconds = choice.season === 'none' ? stepSeconds : Math.max(stepSeconds, MIN_PHASE_SECONDS[choice.season]);
   const phases = periodSeconds === null ? 1 : Math.max(1, Math.floor(periodSeconds / phaseSeconds));
@@ -85,11 +85,8 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
   const typical = median(finite.map((p) => Math.abs(p.v)));
   const spread = pooled(residualsByPhase, phases === 1 ? 0 : radius(MAD_POOL_SECONDS, phaseSeconds, 1), (rs) => {
     const m = mad(rs, 0);
-    const shrunk = Math.sqrt(
-      (rs.length * m * m + MAD_SHRINK_POINTS * globalMad * globalMad) / (rs.length + MAD_SHRINK_POINTS),
-    );
-    return flooredMad(shrunk, meanAd, typical);
-  }).map((m, i) => (Number.isNaN(m) ? flooredMad(globalMad, meanAd, typical) : m) * outOfSample(centreCounts[i]));
+    return Math.sqrt((rs.length * m * m + MAD_SHRINK_POINTS * globalMad ** 2) / (rs.length + MAD_SHRINK_POINTS));
+  }).map((m, i) => flooredMad((Number.isNaN(m) ? globalMad : m) * outOfSample(centreCounts[i]), meanAd, typical));
 
   const days = (grid.values.length * stepSeconds) / 86_400;
   const acfText = choice.acf[choice.season as 'daily' | 'weekly'];
@@ -144,6 +141,21 @@ export function scorePoint(b: Baseline, p: TimedValue, threshold: number): Point
  */
 function outOfSample(n: number): number {
   return n > 1 ? Math.sqrt((1 + Math.PI / 2 / n) / (1 - 1 / n)) : 1.5;
+}
+
+/** Values clipped to the median ± 5 robust deviations: the autocorrelation is a sum of products, and one spike of
+ *  100 deviations in a history otherwise outweighs a whole week of cycle. */
+function winsorised(values: Float64Array): Float64Array {
+  const c = median(values);
+  const width =
+    5 *
+    MAD_TO_SIGMA *
+    mad(
+      values.filter((v) => !Number.isNaN(v)),
+      c,
+    );
+  if (!(width > 0)) return values;
+  return values.map((v) => (Number.isNaN(v) ? v : Math.min(c + width, Math.max(c - width, v))));
 }
 
 function phaseFunction(periodSeconds: number | null, phases: number): (t: number) => number {

@@ -8,7 +8,8 @@
 // 10 noise deviations off scored 0.66, the edge of the ordinary load 0.67). Each inner node also keeps its sample's
 // range on the cut feature; a row outside that range is isolated at the node with the probability that a cut drawn
 // uniformly over the range widened to include the row falls between the row and the range, and goes on down the
-// tree otherwise. Inside the range nothing changes, so the ordinary rows score exactly as in the paper.
+// tree otherwise. Where a row lies inside a node's range nothing changes (a tree's own training rows score exactly
+// as in the paper).
 
 import { seeded } from './random.js';
 import type { Sensitivity } from './types.js';
