@@ -15,7 +15,7 @@ import { seeded } from './random.js';
 import type { Sensitivity } from './types.js';
 
 /**
- * Forest scores (0.5 ordinary, near 1 isolated) at or above which a row is anomalous, chosen on the multivariate
+ * Forest scores (0.5 ordinary, near 1 isolated) above which a row is anomalous, chosen on the multivariate
  * fixtures by the sweep in test/unit/ai/detect/quality.test.ts.
  */
 export const FOREST_THRESHOLDS: Record<Sensitivity, number> = { low: 0.75, medium: 0.72, high: 0.68 };

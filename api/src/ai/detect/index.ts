@@ -12,7 +12,7 @@ export {
   minimumBaselinePoints,
   scorePoint,
 } from './baseline.js';
-export { FOREST_THRESHOLDS, IsolationForest, averagePathLength } from './forest.js';
+export { FOREST_THRESHOLDS, type ForestScoring, IsolationForest, averagePathLength } from './forest.js';
 export { type FeatureScaling, type JointFeatures, jointFeatures, scaleRow } from './features.js';
 export { type Episode, groupEpisodes } from './episodes.js';
 export { FEEDBACK_CAP, FEEDBACK_MARGIN, FOREST_FEEDBACK_CAP, tunedForestThreshold, tunedThreshold } from './tuning.js';

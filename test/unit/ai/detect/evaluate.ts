@@ -6,13 +6,13 @@
 // recall = detected windows / windows; precision = detected windows / (detected windows + false positives).
 import { readFileSync } from 'node:fs';
 import {
-  FOREST_THRESHOLDS,
   IsolationForest,
   fitBaseline,
   groupEpisodes,
   jointFeatures,
   scorePoint,
   type Episode,
+  type ForestScoring,
   type TimedValue,
 } from '../../../../api/src/ai/detect/index.js';
 import type { AnomalyType, JointSeries, Series, Window } from '../../../fixtures/anomalies/generate.js';
@@ -62,68 +62,81 @@ export function quality(results: { windows: Window[]; episodes: Episode[] }[]): 
   return { windows, detected, falsePositives, precision, recall, f1 };
 }
 
-export interface Run {
-  threshold: number;
-  minDurationSeconds?: number;
+/** A detector's scores on one series (or one resource), with the windows they are judged against. */
+export interface Scored {
+  name: string;
+  /** scores of one group (a resource's several series) are judged together against the group's windows */
+  group?: string;
+  windows: Window[];
+  scores: { t: number; score: number }[];
 }
 
-/** The single-series detector over one series: fit on the training span, score the rest. */
-export function baselineEpisodes(start: number, trainUntil: number, step: number, values: (number | null)[], run: Run) {
+/** The quality of scored series at one threshold (a point is anomalous when its score is above it) and minimum
+ *  episode duration. */
+export function qualityAt(runs: Scored[], threshold: number, minDurationSeconds = 0, step = 300): Quality {
+  const groups = new Map<string, { windows: Window[]; episodes: Episode[] }>();
+  for (const r of runs) {
+    const key = r.group ?? r.name;
+    const g = groups.get(key) ?? { windows: r.windows, episodes: [] };
+    const flagged = r.scores.map((s) => ({ ...s, anomalous: s.score > threshold }));
+    g.episodes.push(...groupEpisodes(flagged, { minDurationSeconds, gapSeconds: step }));
+    groups.set(key, g);
+  }
+  return quality([...groups.values()]);
+}
+
+/** The single-series detector over one series: fit on the history before `train_until`, score every later point. */
+export function baselineScores(start: number, trainUntil: number, step: number, values: (number | null)[]) {
   const all = points(start, step, values);
   const baseline = fitBaseline(
     all.filter((p) => p.t < trainUntil),
     step,
   );
-  const scores = all.filter((p) => p.t >= trainUntil).map((p) => scorePoint(baseline, p, run.threshold));
-  return {
-    baseline,
-    episodes: groupEpisodes(scores, { minDurationSeconds: run.minDurationSeconds ?? 0, gapSeconds: step }),
-  };
+  // the threshold only decides `anomalous`, which qualityAt recomputes
+  const scores = all.filter((p) => p.t >= trainUntil).map((p) => scorePoint(baseline, p, 0));
+  return { baseline, scores };
 }
 
-export function univariateQuality(type: Exclude<AnomalyType, 'multivariate'>, run: Run): Quality {
+export function univariateRuns(type: Exclude<AnomalyType, 'multivariate'>): Scored[] {
   const { step, series } = fixture(type);
-  return quality(
-    series.map((s) => ({
-      windows: labels(s.name).filter((w) => w.end >= s.train_until),
-      episodes: baselineEpisodes(s.start, s.train_until, step, s.values, run).episodes,
-    })),
-  );
+  return series.map((s) => ({
+    name: s.name,
+    windows: labels(s.name).filter((w) => w.end >= s.train_until),
+    scores: baselineScores(s.start, s.train_until, step, s.values).scores,
+  }));
 }
 
-/** The forest over one resource's joint features: fit on the training rows, score the rest. */
-export function forestEpisodes(s: JointSeries, step: number, run: Run, seed = 1) {
-  const byName = (from: number, to: number) =>
-    Object.fromEntries(
-      Object.entries(s.features).map(([k, vs]) => [
-        k,
-        points(s.start, step, vs).filter((p) => p.t >= from && p.t < to),
-      ]),
-    );
-  const train = jointFeatures(byName(-Infinity, s.train_until), step);
-  const forest = new IsolationForest({ seed }).fit(train.rows);
-  const test = jointFeatures(byName(s.train_until, Infinity), step, train.scaling);
-  const scores = test.rows.map((row, i) => {
-    const score = forest.score(row);
-    return { t: test.t[i], score, anomalous: score >= run.threshold };
-  });
-  return groupEpisodes(scores, { minDurationSeconds: run.minDurationSeconds ?? 0, gapSeconds: step });
-}
-
-export function forestQuality(run: Run = { threshold: FOREST_THRESHOLDS.medium }): Quality {
+/** The forest over each resource's joint features: fitted on the training rows, scoring the later ones. */
+export function forestRuns(scoring: ForestScoring = 'widened', seed = 1): Scored[] {
   const { step, series } = fixture<JointSeries>('multivariate');
-  return quality(series.map((s) => ({ windows: labels(s.name), episodes: forestEpisodes(s, step, run) })));
-}
-
-/** The single-series detector run on each of a resource's series alone, its episodes pooled. */
-export function perSeriesOnJointQuality(run: Run): Quality {
-  const { step, series } = fixture<JointSeries>('multivariate');
-  return quality(
-    series.map((s) => ({
+  return series.map((s) => {
+    const span = (from: number, to: number) =>
+      Object.fromEntries(
+        Object.entries(s.features).map(([k, vs]) => [
+          k,
+          points(s.start, step, vs).filter((p) => p.t >= from && p.t < to),
+        ]),
+      );
+    const train = jointFeatures(span(-Infinity, s.train_until), step);
+    const forest = new IsolationForest({ seed, scoring }).fit(train.rows);
+    const test = jointFeatures(span(s.train_until, Infinity), step, train.scaling);
+    return {
+      name: s.name,
       windows: labels(s.name),
-      episodes: Object.values(s.features).flatMap(
-        (values) => baselineEpisodes(s.start, s.train_until, step, values, run).episodes,
-      ),
+      scores: test.rows.map((row, i) => ({ t: test.t[i], score: forest.score(row) })),
+    };
+  });
+}
+
+/** The single-series detector run on each of a resource's series alone; a resource's scores are all of them. */
+export function perSeriesOnJointRuns(): Scored[] {
+  const { step, series } = fixture<JointSeries>('multivariate');
+  return series.flatMap((s) =>
+    Object.entries(s.features).map(([feature, values]) => ({
+      name: `${s.name}:${feature}`,
+      group: s.name,
+      windows: labels(s.name),
+      scores: baselineScores(s.start, s.train_until, step, values).scores,
     })),
   );
 }
