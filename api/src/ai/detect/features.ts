@@ -2,6 +2,7 @@
 // rates, as the caller names them) aligned on the step grid, standardised robustly (so no feature weighs more in
 // the forest's cuts for being counted in bytes rather than percent) and turned onto their principal axes.
 
+import { InsufficientHistory, minimumBaselinePoints } from './baseline.js';
 import { principalAxes } from './whiten.js';
 import { MAD_TO_SIGMA, flooredMad, mad, meanAbsDeviation, median } from './robust.js';
 import type { TimedValue } from './types.js';
@@ -28,7 +29,8 @@ export interface JointFeatures {
  * Aligns the series on the step grid (a point belongs to the nearest multiple of the step; several in one slot are
  * averaged), keeps the slots where every series has a finite value, standardises each column by its median and
  * floored MAD (robust.ts) and projects the result on the principal axes of the training rows, with the training
- * figures of `scaling` when given. Features are taken in the order of the names, sorted.
+ * figures of `scaling` when given. Features are taken in the order of the names, sorted. Without `scaling`, fewer
+ * aligned rows than minimumFeatureRows is InsufficientHistory; with it, any number of rows (none included).
  */
 export function jointFeatures(
   series: Record<string, TimedValue[]>,
@@ -56,7 +58,7 @@ export function jointFeatures(
   const slots = [...slotted[0].keys()].filter((s) => slotted.every((m) => m.has(s))).sort((a, b) => a - b);
   const raw = slots.map((s) => slotted.map((m) => m.get(s)![0] / m.get(s)![1]));
 
-  const used = scaling ?? scalingOf(names, raw);
+  const used = scaling ?? scalingOf(names, raw, stepSeconds);
   const rows = raw.map((r) => project(used, r));
   return { t: slots.map((s) => s * stepMs), rows, scaling: used };
 }
@@ -78,9 +80,15 @@ function project(s: FeatureScaling, raw: number[]): number[] {
   });
 }
 
-function scalingOf(names: string[], raw: number[][]): FeatureScaling {
-  if (raw.length < names.length + 2)
-    throw new RangeError(`jointFeatures needs at least ${names.length + 2} aligned rows, and has ${raw.length}`);
+/** Training rows a scaling (and the forest after it) needs: the baseline's six hours, and never fewer than twice
+ *  the features plus one (a covariance of d features from fewer rows is degenerate). */
+export function minimumFeatureRows(stepSeconds: number, features: number): number {
+  return Math.max(minimumBaselinePoints(stepSeconds), 2 * (features + 1));
+}
+
+function scalingOf(names: string[], raw: number[][], stepSeconds: number): FeatureScaling {
+  const needed = minimumFeatureRows(stepSeconds, names.length);
+  if (raw.length < needed) throw new InsufficientHistory(needed, raw.length);
   const centre: number[] = [];
   const scale: number[] = [];
   names.forEach((_, i) => {

@@ -1,7 +1,13 @@
 // Joint features (ai/detect/features.ts, whiten.ts): series aligned on the step grid, standardised by median and
 // MAD, turned onto their principal axes; the training scaling reused for new rows.
 import { expect } from 'chai';
-import { jointFeatures, scaleRow, type TimedValue } from '../../../../api/src/ai/detect/index.js';
+import {
+  InsufficientHistory,
+  jointFeatures,
+  minimumFeatureRows,
+  scaleRow,
+  type TimedValue,
+} from '../../../../api/src/ai/detect/index.js';
 import { symmetricEigen } from '../../../../api/src/ai/detect/whiten.js';
 
 const STEP = 60;
@@ -34,21 +40,21 @@ const covariance = (rows: number[][]) =>
 describe('ai/detect: joint features', () => {
   it('aligns the series on the step grid: points round to the nearest step, slots missing a series are dropped', () => {
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-    const a = range(0, 9).map((i) => ({ t: at(i) + 20_000, v: i })); // 20 s late: still the same slots
-    const b = range(2, 12).map((i) => ({ t: at(i), v: 10 * i + (i % 3) }));
-    const c = range(0, 12).map((i) => ({ t: at(i), v: i % 2 }));
+    const a = range(0, 389).map((i) => ({ t: at(i) + 20_000, v: i })); // 20 s late: still the same slots
+    const b = range(2, 399).map((i) => ({ t: at(i), v: 10 * i + (i % 3) }));
+    const c = range(0, 399).map((i) => ({ t: at(i), v: i % 2 }));
     const f = jointFeatures({ b, a, c }, STEP);
-    expect(f.t).to.deep.equal(range(2, 9).map(at));
+    expect(f.t).to.deep.equal(range(2, 389).map(at));
     expect(f.scaling.names).to.deep.equal(['a', 'b', 'c']); // sorted, so the column order is stable
-    expect(f.rows).to.have.length(8);
+    expect(f.rows).to.have.length(388);
     // several points in one slot are averaged; NaN and Infinity are missing
     const twice = [
       { t: at(1), v: 1 },
       { t: at(1) + 10_000, v: 3 },
       { t: at(2), v: NaN },
     ];
-    const g = jointFeatures({ x: [...twice, ...range(3, 6).map((i) => ({ t: at(i), v: i }))] }, STEP);
-    expect(g.t).to.deep.equal([1, 3, 4, 5, 6].map(at));
+    const g = jointFeatures({ x: [...twice, ...range(3, 400).map((i) => ({ t: at(i), v: i }))] }, STEP);
+    expect(g.t).to.deep.equal([1, ...range(3, 400)].map(at));
     expect(g.rows[0]).to.deep.equal(scaleRow(g.scaling, { x: 2 })); // the mean of 1 and 3
   });
 
@@ -103,12 +109,20 @@ describe('ai/detect: joint features', () => {
   it('refuses what it cannot build: no series, a missing one, too few aligned rows, a bad step', () => {
     const r = resource(100);
     expect(() => jointFeatures({}, STEP)).to.throw(RangeError, /at least one series/);
-    const train = jointFeatures(r, STEP);
+    const train = jointFeatures(resource(400), STEP);
     expect(() => jointFeatures({ cpu: r.cpu }, STEP, train.scaling)).to.throw(RangeError, /memory, network/);
-    expect(() => jointFeatures({ a: r.cpu.slice(0, 3), b: r.memory.slice(0, 3) }, STEP)).to.throw(
-      RangeError,
-      /at least 4 aligned rows, and has 3/,
-    );
+    // training needs six hours of aligned rows (360 at a minute), as a baseline does
+    expect(minimumFeatureRows(60, 4)).to.equal(360);
+    expect(minimumFeatureRows(3600, 20)).to.equal(42);
+    try {
+      jointFeatures({ a: r.cpu, b: r.memory }, STEP);
+      expect.fail('trained on 100 rows');
+    } catch (e) {
+      expect(e).to.be.instanceOf(InsufficientHistory);
+      expect(e).to.include({ needed: 360, have: 100 });
+    }
+    // new rows with a training scaling: any number, even none
+    expect(jointFeatures({ cpu: [], memory: [], network: [] }, STEP, train.scaling).rows).to.deep.equal([]);
     expect(() => jointFeatures(r, -1)).to.throw(RangeError, /stepSeconds/);
   });
 
