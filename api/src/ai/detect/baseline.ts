@@ -60,7 +60,7 @@ const MAD_POOL_SECONDS = 1800;
 const MAD_SHRINK_POINTS = 30;
 
 export function fitBaseline(history: TimedValue[], stepSeconds: number): Baseline {
-  if (!(stepSeconds > 0)) throw new RangeError('stepSeconds must be positive');
+  if (!(stepSeconds > 0 && Number.isFinite(stepSeconds))) throw new RangeError('stepSeconds must be a positive number');
   const finite = history.filter((p) => Number.isFinite(p.v) && Number.isFinite(p.t));
   const needed = minimumBaselinePoints(stepSeconds);
   if (finite.length < needed) throw new InsufficientHistory(needed, finite.length);
@@ -112,7 +112,8 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
   };
 }
 
-/** O(1) and allocation-light (one result object): a phase lookup, a subtraction, a division. */
+/** O(1) and allocation-light (one result object): a phase lookup, a subtraction, a division. A value that is not a
+ *  number scores NaN and is not anomalous (it is a missing point, not an incident). */
 export function scorePoint(b: Baseline, p: TimedValue, threshold: number): PointScore {
   let phase = 0;
   if (b.periodSeconds !== null) {

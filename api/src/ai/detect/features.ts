@@ -37,7 +37,7 @@ export function jointFeatures(
   stepSeconds: number,
   scaling?: FeatureScaling,
 ): JointFeatures {
-  if (!(stepSeconds > 0)) throw new RangeError('stepSeconds must be positive');
+  if (!(stepSeconds > 0 && Number.isFinite(stepSeconds))) throw new RangeError('stepSeconds must be a positive number');
   const names = scaling ? scaling.names : Object.keys(series).sort();
   if (names.length === 0) throw new RangeError('jointFeatures needs at least one series');
   const missing = names.filter((n) => !Array.isArray(series[n]));

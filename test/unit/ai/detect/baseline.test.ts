@@ -97,6 +97,7 @@ describe('ai/detect: the seasonal baseline', () => {
     expect(s).to.include({ anomalous: true, value: 150, t: MONDAY + 4 * DAY });
     expect(scorePoint(b, { t: 0, v: s.expected + 3.9 * sigma }, 4).anomalous).to.equal(false);
     expect(scorePoint(b, { t: 0, v: s.expected + 4.1 * sigma }, 4).anomalous).to.equal(true);
+    expect(scorePoint(b, { t: 0, v: NaN }, 4)).to.deep.include({ anomalous: false, score: NaN });
   });
 
   it('is not moved by anomalies in its history: a day of spikes and a stuck hour barely shift the centre', () => {
