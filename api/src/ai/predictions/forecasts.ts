@@ -118,6 +118,6 @@ export async function answer(
     computed_at: iso(nowMs),
     series,
   };
-  cache.set(key, body);
+  cache.set(key, body, h.series.length * q.horizonSteps);
   return { ...body, cached: false };
 }
