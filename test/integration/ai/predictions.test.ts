@@ -29,7 +29,7 @@ describe('ai: predictions', function () {
     it('backtests every candidate, picks the lowest MASE, and says so', async () => {
       const r = await ask('labels={instance_id="i-1"}&horizon=1d&step=1h').expect(200);
       expect(r.body).to.include({ metric: 'cpu_load', step_seconds: 3600, horizon_steps: 24, model_requested: 'auto' });
-      expect(r.body.query).to.equal('avg_over_time({__name__="cpu_load",instance_id="i-1"}[3600s])');
+      expect(r.body.query).to.equal('avg_over_time({__name__="cpu_load",instance_id="i-1"}[1h])');
       expect(r.body.series).to.have.length(1);
       const [s] = r.body.series;
       expect(s.labels).to.deep.include({ instance_id: 'i-1', owner: user.id });
@@ -101,8 +101,23 @@ describe('ai: predictions', function () {
       .as(user.token)
       .get(`${PATH}?metric=requests_total&transform=rate&step=1h&horizon=6h&history=10d`)
       .expect(200);
-    expect(r.body.query).to.equal('rate({__name__="requests_total"}[3600s])');
+    expect(r.body.query).to.equal('rate({__name__="requests_total"}[1h])');
     for (const p of r.body.series[0].points as Point[]) expect(p.mean).to.be.within(0.5, 3.5);
+  });
+
+  it('reads steps without samples as missing values, and still forecasts', async () => {
+    // A week of hourly samples (mid-step), every 10th step left out.
+    const times = Array.from({ length: 7 * 24 }, (_, i) => end - (7 * 24 - 1 - i) * HOUR - HOUR / 2);
+    const kept = times.filter((_, i) => i % 10 !== 5);
+    await app
+      .as(user.token)
+      .post('/api/monitoring/metrics')
+      .send({ points: kept.map((t) => ({ name: 'gappy', labels: {}, value: 10 + ((t / HOUR) % 7), timestamp: t })) })
+      .expect(204);
+    const r = await app.as(user.token).get(`${PATH}?metric=gappy&horizon=6h&step=1h&history=7d&model=ets`).expect(200);
+    const { history, points } = r.body.series[0];
+    expect(history).to.include({ points: kept.length, missing: times.length - kept.length });
+    expect(points.every(ordered)).to.equal(true);
   });
 
   describe('the cache', () => {
@@ -125,6 +140,13 @@ describe('ai: predictions', function () {
       expect(fresh.body.cached).to.equal(false);
       expect(Date.parse(fresh.body.computed_at)).to.equal(now + 60_000);
       expect((await ask(q).expect(200)).body.cached).to.equal(true);
+    });
+
+    it('computes a question asked twice at once only once', async () => {
+      const q = 'horizon=4h&step=1h&labels={instance_id="i-1"}';
+      const [x, y] = await Promise.all([ask(q).expect(200), ask(q).expect(200)]);
+      expect([x.body.cached, y.body.cached].sort()).to.deep.equal([false, true]);
+      expect({ ...x.body, cached: null }).to.deep.equal({ ...y.body, cached: null });
     });
   });
 });

@@ -4,8 +4,8 @@ import type { SampleSource, Scope } from '../../monitoring/types.js';
 import { problems } from '../../platform/problems.js';
 import { forecast, InsufficientHistory, minimumHistory, type ForecastResult } from '../forecast/index.js';
 import { cacheKey, type Lru } from './cache.js';
-import { iso, readHistory, type SeriesHistory } from './history.js';
-import type { Question } from './params.js';
+import { iso, readHistory, type History, type SeriesHistory } from './history.js';
+import { durationText, type Question } from './params.js';
 
 /** Each series' fit and backtest gets this long (the models stop refining when it runs out). */
 export const BUDGET_MS = 300;
@@ -14,24 +14,6 @@ export const BUDGET_MS = 300;
 export type Answer = Record<string, unknown>;
 
 const yieldToLoop = () => new Promise<void>((ok) => setImmediate(ok));
-
-/** `90000` ms as `1d1h`, the way Prometheus prints durations. */
-export function durationText(ms: number): string {
-  const units: [string, number][] = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
-  let rest = ms;
-  let out = '';
-  for (const [u, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n) out += `${n}${u}`;
-    rest -= n * size;
-  }
-  return out || `${ms}ms`;
-}
 
 const labelText = (labels: Record<string, string>) =>
   `{${Object.entries(labels)
@@ -103,12 +85,35 @@ export async function answer(
   const key = cacheKey(scope, q, h.endMs, h.fingerprint);
   const kept = cache.get(key);
   if (kept) return { ...kept, cached: true };
+  // The same question asked again while it is being computed (many plans at once) waits for that computation.
+  const running = inflightOf(cache);
+  const pending = running.get(key);
+  if (pending) return { ...(await pending), cached: true };
+  const computing = compute(q, h, nowMs);
+  running.set(key, computing);
+  try {
+    const body = await computing;
+    cache.set(key, body, h.series.length * q.horizonSteps);
+    return { ...body, cached: false };
+  } finally {
+    running.delete(key);
+  }
+}
+
+const inflight = new WeakMap<object, Map<string, Promise<Answer>>>();
+function inflightOf(cache: object): Map<string, Promise<Answer>> {
+  let m = inflight.get(cache);
+  if (!m) inflight.set(cache, (m = new Map()));
+  return m;
+}
+
+async function compute(q: Question, h: History, nowMs: number): Promise<Answer> {
   const series = [];
   for (const s of h.series) {
     await yieldToLoop();
     series.push(seriesAnswer(q, s, h.endMs, run(q, s)));
   }
-  const body = {
+  return {
     metric: q.metric,
     labels: q.labels,
     query: q.expr,
@@ -118,6 +123,4 @@ export async function answer(
     computed_at: iso(nowMs),
     series,
   };
-  cache.set(key, body, h.series.length * q.horizonSteps);
-  return { ...body, cached: false };
 }

@@ -52,6 +52,25 @@ function duration(q: PredictionQuery, name: 'horizon' | 'step' | 'history', erro
   return ms;
 }
 
+/** `90000000` ms as `1d1h`, the way Prometheus prints durations. */
+export function durationText(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ];
+  let rest = ms;
+  let out = '';
+  for (const [u, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n) out += `${n}${u}`;
+    rest -= n * size;
+  }
+  return out || '0s';
+}
+
 /** PromQL's string literal (Go escapes are a superset of JSON's). */
 const quote = (s: string) => JSON.stringify(s);
 
@@ -106,7 +125,6 @@ export function readQuestion(q: PredictionQuery): Question {
       errors.push({ pointer: 'history', detail: 'may be at most 400d', code: 'Range' });
   }
   if (errors.length) throw problems.invalidParameter(errors);
-  const range = `${Math.round(step / 1000)}s`;
   return {
     metric: q.metric,
     labels,
@@ -116,6 +134,6 @@ export function readQuestion(q: PredictionQuery): Question {
     historySteps: Math.floor(history / step),
     model: q.model,
     transform: q.transform,
-    expr: `${q.transform}(${selectorText(matchers)}[${step % 1000 === 0 ? range : `${step}ms`}])`,
+    expr: `${q.transform}(${selectorText(matchers)}[${durationText(step)}])`,
   };
 }
