@@ -15,6 +15,7 @@ export interface LstmNet {
     tc: Float64Array;
     dz: Float64Array;
     dh: Float64Array;
+    preds: Float64Array;
   };
   maxLen: number;
 }
@@ -54,6 +55,7 @@ export function createNet(hidden: number, maxLen: number, rand: () => number): L
       tc: new Float64Array(maxLen * H),
       dz: new Float64Array(4 * H),
       dh: new Float64Array(2 * H),
+      preds: new Float64Array(maxLen),
     },
   };
 }
@@ -94,10 +96,10 @@ export function windowLoss(net: LstmNet, x: ArrayLike<number>, from: number, len
   const H = net.hidden;
   const P = net.params;
   const G = net.grad;
-  const { gates, c, h, tc, dz, dh } = net.cache;
+  const { gates, c, h, tc, dz, dh, preds } = net.cache;
+  if (len > net.maxLen) throw new RangeError(`window of ${len} exceeds the network's ${net.maxLen}`);
   c.fill(0, 0, H);
   h.fill(0, 0, H);
-  const preds = new Float64Array(len); // small; windows are short
   let loss = 0;
   for (let t = 0; t < len; t++) {
     preds[t] = step(net, t, x[from + t]);

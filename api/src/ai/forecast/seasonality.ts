@@ -1,7 +1,8 @@
 // Seasonality found from the data: the autocorrelation at the daily and weekly lags implied by the step, after
 // removing a centred moving average one candidate period wide (which takes out the trend and level shifts but
 // keeps a cycle of that period), so a trend alone does not read as seasonality. A daily cycle also repeats weekly,
-// so weekly is chosen over daily only when the weekly lag stays correlated after the daily profile is taken out.
+// so weekly is chosen over daily only when the weekly lag stays correlated after the daily profile is taken out
+// and is at least as correlated as the daily lag.
 import type { Seasonality } from './types.js';
 
 /** A cycle is accepted when the autocorrelation at its lag reaches this. */
@@ -82,7 +83,9 @@ export function detectSeasonality(
   }
   const how = `autocorrelation after removing a centred moving average one period wide, threshold ${STRENGTH_THRESHOLD}: ${notes.join('; ')}`;
   const dOk = Number.isFinite(ad) && ad >= STRENGTH_THRESHOLD;
-  const wOk = Number.isFinite(aw) && aw >= STRENGTH_THRESHOLD && (!dOk || beyond >= STRENGTH_THRESHOLD);
+  // Over a daily cycle, weekly needs both: correlation left beyond the daily profile, and a weekly lag at least as
+  // correlated as the daily one (slow wanderings of a long series can leave some weekly-lag correlation alone).
+  const wOk = Number.isFinite(aw) && aw >= STRENGTH_THRESHOLD && (!dOk || (beyond >= STRENGTH_THRESHOLD && aw >= ad));
   if (wOk) return { kind: 'weekly', period: weekly, strength: aw, method: how };
   if (dOk) return { kind: 'daily', period: daily, strength: ad, method: how };
   const best = Math.max(Number.isFinite(ad) ? ad : 0, Number.isFinite(aw) ? aw : 0);

@@ -32,7 +32,10 @@ export interface ForecastPoint {
 export interface Candidate {
   model: ModelName;
   method: string;
+  /** Mean over the origins; NaN (or Infinity) when the in-sample seasonal naive MAE is 0 (a constant series),
+   *  where M4's MASE is undefined: the choice then falls to sMAPE. */
   mase: number;
+  /** Percent, 0..200 (M4). */
   smape: number;
   origins: number;
 }
