@@ -120,6 +120,19 @@ describe('ai: predictions', function () {
     expect(points.every(ordered)).to.equal(true);
   });
 
+  it('answers a constant series, whose MASE is undefined (null), choosing by sMAPE', async () => {
+    await writeSeries(app, user.token, { name: 'flat', labels: {}, now, steps: 3 * 24, value: () => 7 });
+    const r = await app.as(user.token).get(`${PATH}?metric=flat&horizon=6h&step=1h&history=3d`).expect(200);
+    const [s] = r.body.series;
+    expect(s.candidates.map((c: { mase: number | null }) => c.mase)).to.satisfy((m: unknown[]) =>
+      m.every((x) => x === null),
+    );
+    for (const p of s.points as Point[]) {
+      expect(p.mean).to.be.closeTo(7, 1e-6);
+      expect(ordered(p)).to.equal(true);
+    }
+  });
+
   describe('the cache', () => {
     it('answers the same question from the cache until a new sample arrives, then computes again', async () => {
       const q = 'horizon=6h&step=1h&model=seasonal_naive&labels={instance_id="i-1"}';
