@@ -137,12 +137,13 @@ export function selectEts(y: ArrayLike<number>, period: number | null): { best: 
   return { best, table };
 }
 
-export function describeEts(fit: EtsFit): string {
+/** `kind` names the season ("daily", "weekly") when the caller knows it. */
+export function describeEts(fit: EtsFit, kind?: string): string {
   const p = fit.params;
   const parts = [`alpha=${p.alpha.toFixed(3)}`];
   if (fit.spec.trend !== 'N') parts.push(`beta=${p.beta.toFixed(3)}`);
   if (fit.spec.season !== 'N') parts.push(`gamma=${p.gamma.toFixed(3)}`);
   if (fit.spec.trend === 'Ad') parts.push(`phi=${p.phi.toFixed(3)}`);
-  const period = fit.spec.season === 'N' ? 'no season' : `period ${fit.spec.period} steps`;
+  const period = fit.spec.season === 'N' ? 'no season' : `period ${fit.spec.period} steps${kind ? ` (${kind})` : ''}`;
   return `${etsLabel(fit.spec)}, ${period}, ${parts.join(' ')}, fitted by Nelder-Mead minimising the sum of squared one-step errors (${fit.evals} evaluations), chosen by AIC`;
 }

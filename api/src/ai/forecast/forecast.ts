@@ -8,7 +8,7 @@ import { meanSquare, pointsFromVariances } from './intervals.js';
 import { describeLstm, LSTM_MIN_TRAIN, lstmForecast, lstmOneStepResiduals, trainLstm } from './lstm.js';
 import { seasonalNaiveForecast } from './seasonal-naive.js';
 import { candidatePeriods, detectSeasonality } from './seasonality.js';
-import type { Candidate, ForecastInput, ForecastPoint, ForecastResult, ModelName } from './types.js';
+import type { Candidate, ForecastInput, ForecastPoint, ForecastResult, ModelName, Seasonality } from './types.js';
 import { InsufficientHistory } from './types.js';
 
 export const DEFAULT_BUDGET_MS = 2000;
@@ -48,13 +48,14 @@ interface Evaluated {
 
 const slice = (y: Float64Array, to: number) => y.subarray(0, to);
 
-function evalEts(y: Float64Array, period: number | null, plan: BacktestPlan, m: number, horizon: number): Evaluated {
+function evalEts(y: Float64Array, seasonality: Seasonality, plan: BacktestPlan, m: number, horizon: number): Evaluated {
+  const period = seasonality.period;
   const { best } = selectEts(y, period);
   const score = backtest(y, plan, m, (o, w) => {
     const f = fitEts(slice(y, o), best.spec, { start: best.params, maxEvals: 80 });
     return etsPointForecast(f.spec, f.params, f.final, o, w);
   });
-  const method = describeEts(best);
+  const method = describeEts(best, seasonality.kind);
   return {
     candidate: { model: 'ets', method, mase: score.mase, smape: score.smape, origins: score.origins },
     finalize: () => {
@@ -140,7 +141,7 @@ export function forecast(input: ForecastInput): ForecastResult {
   const notes: string[] = [];
   const evaluated: Evaluated[] = [];
   const wants = (name: ModelName) => model === 'auto' || model === name;
-  if (wants('ets')) evaluated.push(evalEts(y, period, plan, m, horizon));
+  if (wants('ets')) evaluated.push(evalEts(y, seasonality, plan, m, horizon));
   if (wants('seasonal_naive')) evaluated.push(evalNaive(y, plan, m, horizon));
   if (wants('lstm')) {
     if (model === 'auto' && budget < MIN_LSTM_BUDGET_MS)

@@ -12,6 +12,8 @@ export const WINDOW = 24;
 export const BATCH = 8;
 /** Planned Adam steps (of BATCH windows) per ms of budget. */
 export const STEPS_PER_MS = 1;
+/** Budget set aside for the first steps, which run before the JIT has compiled the loops (up to 2x slower). */
+export const WARMUP_MS = 30;
 export const LEARNING_RATE = 0.01;
 /** The least training values: the window plus enough windows to learn from. */
 export const LSTM_MIN_TRAIN = WINDOW + 40;
@@ -72,7 +74,7 @@ export function trainLstm(y: ArrayLike<number>, period: number | null, budgetMs:
   const G = net.grad;
   const m1 = new Float64Array(P.length);
   const m2 = new Float64Array(P.length);
-  const stepsPlanned = Math.max(1, Math.floor(budgetMs * STEPS_PER_MS));
+  const stepsPlanned = Math.max(1, Math.floor((budgetMs - WARMUP_MS) * STEPS_PER_MS));
   const starts = y.length - WINDOW; // valid window starts: [0, starts)
   const cpu0 = process.cpuUsage();
   const cpuMs = () => {

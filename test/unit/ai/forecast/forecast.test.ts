@@ -99,6 +99,7 @@ describe('ai/forecast forecast()', function () {
     expect(r.selection).to.match(/^lowest MASE over 4 rolling origins of 36 steps/);
     expect(r.seasonality).to.include({ kind: 'daily', period: 288 });
     expect(r.method).to.contain('intervals');
+    if (r.model === 'ets') expect(r.method).to.match(/^ETS\(A,(N|A|Ad),(A|M)\), period 288 steps \(daily\), alpha=/);
   });
 
   it('skips the LSTM in auto when the budget does not allow it, and says so', () => {
