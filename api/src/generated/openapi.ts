@@ -3781,6 +3781,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast a metric's series with 80% and 95% prediction intervals
+         * @description Reads the caller's series of `metric` matching `labels` (the admin's view holds every owner's) as the Prometheus API would answer the range query `<transform>(<metric><labels>[<step>])` at `step` over the last `history` (ending at the last complete step of platform time; a step without samples is a missing value), and forecasts each series `horizon` ahead. `model=auto` backtests every candidate model from rolling origins and picks the lowest MASE (mean absolute scaled error; sMAPE is shown beside it): the answer lists each candidate's scores and says why the chosen one won. A gauge is forecast as it is (`transform=avg_over_time`); a counter is forecast as its per-second rate (`transform=rate`, which needs at least two samples in every step). At most 10 series may match. A forecast is kept (in memory, least recently used first out) until a matching series gets a new sample or the window moves on a step: `cached` says whether this answer came from it, `computed_at` when it was computed.
+         */
+        get: operations["getPredictions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6711,6 +6731,91 @@ export interface components {
             superseded: string[];
             /** @description Ids found again with the same action but left dismissed. */
             unchanged_dismissed: string[];
+        };
+        PredictionSeasonality: {
+            /** @enum {string} */
+            kind: "daily" | "weekly" | "none";
+            /** @description The season's length in steps. */
+            period: number | null;
+            /** @description How much of the variation the season explains (0 to 1). */
+            strength: number;
+            /** @description How the season was found. */
+            method: string;
+        };
+        PredictionCandidate: {
+            /** @enum {string} */
+            model: "ets" | "seasonal_naive" | "lstm";
+            method: string;
+            /** @description Mean absolute scaled error over the backtest (null when the naive scale is zero). */
+            mase: number | null;
+            /** @description Symmetric mean absolute percentage error (0 to 200). */
+            smape: number | null;
+            /** @description How many rolling origins the backtest used. */
+            origins: number;
+        };
+        PredictionHistory: {
+            /**
+             * Format: date-time
+             * @description The first step read with a value.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The last step of the window.
+             */
+            to: string;
+            /** @description Steps with a value. */
+            points: number;
+            /** @description Steps between from and to without samples. */
+            missing: number;
+        };
+        PredictionPoint: {
+            /** Format: date-time */
+            timestamp: string;
+            mean: number;
+            lower80: number;
+            upper80: number;
+            lower95: number;
+            upper95: number;
+        };
+        PredictionSeries: {
+            /** @description The series' labels (its `owner` among them), as the range query answers them. */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description The model that made the points.
+             * @enum {string}
+             */
+            model: "ets" | "seasonal_naive" | "lstm";
+            /** @description What that model computed, with its fitted parameters. */
+            method: string;
+            seasonality: components["schemas"]["PredictionSeasonality"];
+            /** @description Why this model: the requested one, or the backtest's winner. */
+            selection: string;
+            /** @description The models backtested (empty when one was asked for and none compared). */
+            candidates: components["schemas"]["PredictionCandidate"][];
+            history: components["schemas"]["PredictionHistory"];
+            points: components["schemas"]["PredictionPoint"][];
+        };
+        PredictionList: {
+            metric: string;
+            /** @description The matcher set asked for (empty for none). */
+            labels: string;
+            /** @description The PromQL range query the history was read with, at `step`. */
+            query: string;
+            step_seconds: number;
+            horizon_steps: number;
+            /** @enum {string} */
+            model_requested: "auto" | "ets" | "seasonal_naive" | "lstm";
+            /** @description Whether this answer is a kept forecast (no new sample since). */
+            cached: boolean;
+            /**
+             * Format: date-time
+             * @description When the forecast was computed (platform time).
+             */
+            computed_at: string;
+            series: components["schemas"]["PredictionSeries"][];
         };
     };
     responses: {
@@ -16327,6 +16432,43 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["RecommendationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getPredictions: {
+        parameters: {
+            query: {
+                /** @description The metric name. */
+                metric: string;
+                /** @description A Prometheus matcher set the series must match, braces included: `{instance_id="i-1",job=~"api.*"}` (`=`, `!=`, `=~`, `!~`). */
+                labels?: string;
+                /** @description How far ahead, a Prometheus duration (`6h`, `1d`): a whole number of steps, at most 2,016. */
+                horizon?: string;
+                /** @description The spacing of the history read and of the forecast, a Prometheus duration (`5m`, `1h`): at least `1s`. */
+                step?: string;
+                /** @description How much of the past to read, a Prometheus duration; at most 10,080 steps and at most 400 days. Models need a minimum (a 422 says how much). */
+                history?: string;
+                /** @description `auto` (pick by backtest), `ets` (Holt-Winters exponential smoothing), `seasonal_naive` (the value one season before), or `lstm` (a small recurrent network trained on the series). */
+                model?: "auto" | "ets" | "seasonal_naive" | "lstm";
+                /** @description What is forecast of each step: `avg_over_time` (a gauge's mean value over the step) or `rate` (a counter's per-second increase over the step). */
+                transform?: "avg_over_time" | "rate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast of every matching series. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionList"];
+                };
+            };
             "4XX": components["responses"]["Problem"];
             "5XX": components["responses"]["Problem"];
         };

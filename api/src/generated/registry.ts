@@ -69,6 +69,7 @@ export type ServiceOperationIds = {
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
   monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  ai: 'getPredictions';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -80,6 +81,7 @@ export type AreaOperationIds = {
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
   'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  'ai/predictions': 'getPredictions';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
 export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard' | 'updatePrice';
@@ -10945,7 +10947,8 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "refreshRecommendations": "recommendation",
   "getRecommendation": "recommendation",
   "applyRecommendation": "recommendation",
-  "dismissRecommendation": "recommendation"
+  "dismissRecommendation": "recommendation",
+  "getPredictions": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */
