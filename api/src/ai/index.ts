@@ -2,5 +2,8 @@
 // episodes (anomalies/), and recommendations costed from the price catalogue (recommendations/, prices/). Every
 // number it answers is computed from the monitoring service's series, and says by which method.
 import { defineService } from '../platform/manifest.js';
+import { predictionOperations } from './predictions/index.js';
+import { priceKind } from './prices/index.js';
+import { recommendationKind } from './recommendations/index.js';
 
-export const ai = defineService('ai', []);
+export const ai = defineService('ai', [predictionOperations, priceKind, recommendationKind]);

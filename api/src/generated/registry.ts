@@ -3,14 +3,14 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard' | 'price' | 'recommendation';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
 export type KindOperationIds = {
   flavor: 'listFlavors' | 'createFlavor' | 'getFlavor' | 'deleteFlavor';
   image: 'listImages' | 'createImage' | 'getImage' | 'updateImage' | 'deleteImage';
-  instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance';
+  instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance' | 'resizeInstance';
   vpc: 'listVpcs' | 'createVpc' | 'getVpc' | 'updateVpc' | 'deleteVpc';
   subnet: 'listVpcSubnets' | 'createSubnet' | 'listSubnets' | 'getSubnet' | 'updateSubnet' | 'deleteSubnet';
   load_balancer: 'listLoadBalancers' | 'createLoadBalancer' | 'getLoadBalancer' | 'updateLoadBalancer' | 'deleteLoadBalancer';
@@ -58,6 +58,8 @@ export type KindOperationIds = {
   notification_channel: 'listNotificationChannels' | 'createNotificationChannel' | 'getNotificationChannel' | 'updateNotificationChannel' | 'deleteNotificationChannel' | 'listChannelDeliveries';
   silence: 'listSilences' | 'createSilence' | 'getSilence' | 'updateSilence' | 'deleteSilence';
   dashboard: 'listDashboards' | 'createDashboard' | 'getDashboard' | 'updateDashboard' | 'deleteDashboard';
+  price: 'listPrices' | 'createPrice' | 'getPrice' | 'updatePrice' | 'deletePrice';
+  recommendation: 'listRecommendations' | 'refreshRecommendations' | 'getRecommendation' | 'applyRecommendation' | 'dismissRecommendation';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -67,6 +69,7 @@ export type ServiceOperationIds = {
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
   monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  ai: 'getPredictions';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -78,9 +81,10 @@ export type AreaOperationIds = {
   'monitoring/metrics': 'getMetricData' | 'putMetricData';
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
   'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
+  'ai/predictions': 'getPredictions';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard' | 'updatePrice';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -10378,6 +10382,452 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteDashboard"
     },
     "terraform": "atonix_dashboard"
+  },
+  "price": {
+    "kind": "price",
+    "schema": "Price",
+    "description": "The price of one flavor hour, or of one GB-month of a volume type or a storage class. Everyone reads the catalogue; only admins change it. A fresh installation holds a documented default catalogue for the seeded flavors, volume types and storage classes (README, \"Recommendations and prices\"). One entry per (resource_type, name); a flavor's unit is `hour`, the others' `GB-month`.",
+    "service": "ai",
+    "collection": "prices",
+    "idPrefix": "prc",
+    "table": "prices",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": true,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Price id (prc-...)."
+      },
+      "resource_type": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "flavor",
+          "volume_type",
+          "storage_class"
+        ]
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What it prices: a flavor name (t1.small), a volume type (ssd) or a storage class (INFREQUENT)."
+      },
+      "unit": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "hour",
+          "GB-month"
+        ],
+        "description": "`hour` for a flavor, `GB-month` for a volume type or a storage class."
+      },
+      "price": {
+        "type": "number",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The price of one unit."
+      },
+      "currency": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "USD",
+        "description": "An ISO 4217 code; savings are only summed over prices of one currency."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "Where the figure comes from."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/ai/prices",
+      "create": "/api/ai/prices",
+      "item": "/api/ai/prices/{id}"
+    },
+    "operations": {
+      "list": "listPrices",
+      "create": "createPrice",
+      "get": "getPrice",
+      "update": "updatePrice",
+      "delete": "deletePrice"
+    }
+  },
+  "recommendation": {
+    "kind": "recommendation",
+    "schema": "Recommendation",
+    "description": "Made by the daily worker and by `refresh`, never created directly. One per (owner, type, resource, action): a refresh updates its evidence instead of adding another. Every number is computed from the owner's series and resources; `method` says how.",
+    "service": "ai",
+    "collection": "recommendations",
+    "idPrefix": "rec",
+    "table": "recommendations",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Recommendation id (rec-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A short title (rightsizing inst-...)."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "rightsizing",
+          "idle_resource",
+          "storage_lifecycle",
+          "schedule",
+          "predictive_scaling"
+        ]
+      },
+      "resource_kind": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The kind of the resource (instance, volume, bucket...)."
+      },
+      "resource_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "summary": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What to change and why, in a sentence."
+      },
+      "evidence": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The numbers and the period they come from (p95, days, counts, timestamps)."
+      },
+      "method": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "How the evidence was computed and judged."
+      },
+      "action": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "monthly_savings": {
+        "type": "number",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Per 730-hour month; negative is an extra cost (a bigger flavor); null when a price is missing."
+      },
+      "currency": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "savings": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "confidence": {
+        "type": "number",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "confidence_method": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "How the confidence is derived."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "open",
+          "applied",
+          "dismissed",
+          "superseded"
+        ]
+      },
+      "state_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "result": {
+        "type": "object",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What `apply` made or changed: `{steps: [{operation_id, status, id}]}`."
+      },
+      "last_seen_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The last refresh (platform time) that found the evidence."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/ai/recommendations",
+      "item": "/api/ai/recommendations/{id}"
+    },
+    "operations": {
+      "list": "listRecommendations",
+      "get": "getRecommendation"
+    }
   }
 };
 
@@ -10404,6 +10854,7 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteInstance": "instance",
   "startInstance": "instance",
   "stopInstance": "instance",
+  "resizeInstance": "instance",
   "listVpcs": "vpc",
   "createVpc": "vpc",
   "getVpc": "vpc",
@@ -10705,7 +11156,18 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listLogEntries": null,
   "putLogEntries": null,
   "getLogSettings": null,
-  "putLogSettings": null
+  "putLogSettings": null,
+  "listPrices": "price",
+  "createPrice": "price",
+  "getPrice": "price",
+  "updatePrice": "price",
+  "deletePrice": "price",
+  "listRecommendations": "recommendation",
+  "refreshRecommendations": "recommendation",
+  "getRecommendation": "recommendation",
+  "applyRecommendation": "recommendation",
+  "dismissRecommendation": "recommendation",
+  "getPredictions": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

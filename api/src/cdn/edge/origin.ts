@@ -68,11 +68,7 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function fetchHttp(
-  deps: Deps,
-  origin: Extract<Origin, { type: 'http' }>,
-  req: OriginRequest,
-): Promise<OriginResponse> {
+function fetchHttp(deps: Deps, origin: Extract<Origin, { type: 'http' }>, req: OriginRequest): Promise<OriginResponse> {
   const url = new URL(origin.origin_path.replace(/\/$/, '') + req.path, origin.url);
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
