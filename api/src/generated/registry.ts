@@ -10664,7 +10664,86 @@ export const registry: Record<Kind, ResourceMeta> = {
         "immutable": false,
         "serverDefault": false,
         "secret": false,
-        "terraform": true
+        "terraform": true,
+        "fields": {
+          "description": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The change in a sentence."
+          },
+          "steps": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "operation_id": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "The operation (resizeInstance)."
+              },
+              "params": {
+                "type": "object",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "elementType": "string",
+                "description": "Path parameters by name."
+              },
+              "body": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "The request body."
+              }
+            },
+            "description": "One API operation `apply` calls as the owner, as a scheduled task's target is written."
+          },
+          "precondition": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "What the owner must do first (a resize needs the instance stopped); `apply` answers 409 otherwise."
+          }
+        },
+        "description": "The concrete change, as the operations `apply` calls in order, and what must hold first."
       },
       "monthly_savings": {
         "type": "number",
@@ -10698,7 +10777,113 @@ export const registry: Record<Kind, ResourceMeta> = {
         "immutable": false,
         "serverDefault": false,
         "secret": false,
-        "terraform": true
+        "terraform": true,
+        "fields": {
+          "formula": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "prices": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "id": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "resource_type": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "name": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "unit": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "price": {
+                "type": "number",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "currency": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              }
+            }
+          },
+          "reason": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Why there is no figure (a price missing from the catalogue)."
+          }
+        },
+        "description": "How `monthly_savings` was computed (the formula and the catalogue entries), or why it is null."
       },
       "confidence": {
         "type": "number",
