@@ -11,7 +11,7 @@
 // tree otherwise. Where a row lies inside a node's range nothing changes (a tree's own training rows score exactly
 // as in the paper).
 
-import { seeded } from './random.js';
+import { seeded } from '../../platform/seeded-random.js';
 import type { Sensitivity } from './types.js';
 
 /**

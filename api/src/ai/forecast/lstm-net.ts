@@ -24,18 +24,6 @@ export function paramCount(hidden: number): number {
   return 4 * hidden * (1 + hidden) + 4 * hidden + hidden + 1;
 }
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same weights and the same training order. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createNet(hidden: number, maxLen: number, rand: () => number): LstmNet {
   const params = new Float64Array(paramCount(hidden));
   const scale = 1 / Math.sqrt(hidden);

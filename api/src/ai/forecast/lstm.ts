@@ -5,7 +5,8 @@
 // plan takes under half the budget on the benchmark machine: 0.44 ms CPU a step once compiled), and the PRNG is seeded from the data, so the same
 // input gives the same forecast. process.cpuUsage() is a guard: if the plan overruns the budget (a slower or
 // loaded machine), training stops there and `method` says so (and only then can results differ between runs).
-import { createNet, type LstmNet, mulberry32, runAndExtend, windowLoss } from './lstm-net.js';
+import { seeded } from '../../platform/seeded-random.js';
+import { createNet, type LstmNet, runAndExtend, windowLoss } from './lstm-net.js';
 
 export const HIDDEN = 8;
 export const WINDOW = 24;
@@ -68,7 +69,7 @@ export function trainLstm(y: ArrayLike<number>, period: number | null, budgetMs:
   const base: Model0 = { period: p, profile, mu, sd };
   const x = remainder(y, base);
 
-  const rand = mulberry32(seedFrom(y));
+  const rand = seeded(seedFrom(y));
   const net = createNet(HIDDEN, WINDOW, rand);
   const P = net.params;
   const G = net.grad;

@@ -1,5 +1,6 @@
 // k-means over equal-length vectors (the daily CPU profiles): k-means++ seeding from a seeded generator, Lloyd's
 // iterations until no assignment changes. Small and deterministic: the same input and seed give the same clusters.
+import { seeded } from '../../platform/seeded-random.js';
 
 export interface Clustering {
   k: number;
@@ -10,18 +11,6 @@ export interface Clustering {
 }
 
 const dist2 = (a: number[], b: number[]) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0);
-
-/** mulberry32: a 32-bit seeded generator in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function kmeans(points: number[][], k: number, seed: number, maxIterations = 100): Clustering {
   if (!points.length || k < 1) return { k: 0, centroids: [], assignment: [], sse: 0 };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { lstmForecast, lstmOneStepResiduals, seedFrom, trainLstm } from '../../../../api/src/ai/forecast/lstm.js';
-import { createNet, mulberry32, paramCount, windowLoss } from '../../../../api/src/ai/forecast/lstm-net.js';
+import { seeded as mulberry32 } from '../../../../api/src/platform/seeded-random.js';
+import { createNet, paramCount, windowLoss } from '../../../../api/src/ai/forecast/lstm-net.js';
 
 describe('ai/forecast lstm', () => {
   it('has the exact gradient: BPTT agrees with central finite differences (relative error < 1e-5)', () => {

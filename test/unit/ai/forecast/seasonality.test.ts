@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { candidatePeriods, detectSeasonality, detrendedAcf } from '../../../../api/src/ai/forecast/seasonality.js';
-import { mulberry32 } from '../../../../api/src/ai/forecast/lstm-net.js';
+import { seeded as mulberry32 } from '../../../../api/src/platform/seeded-random.js';
 import { dailyFiveMinute, localLevel, weeklyHourly } from '../../../fixtures/forecast/synthetic.js';
 
 describe('ai/forecast seasonality', () => {

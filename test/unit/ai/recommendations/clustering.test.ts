@@ -1,7 +1,8 @@
 // The pure parts of the recommenders: k-means with its k rule, circular runs of idle hours or weekdays, daily
 // profiles from hourly means, and the flavor ladder.
 import { expect } from 'chai';
-import { chooseK, kmeans, seeded } from '../../../../api/src/ai/recommendations/kmeans.js';
+import { seeded } from '../../../../api/src/platform/seeded-random.js';
+import { chooseK, kmeans } from '../../../../api/src/ai/recommendations/kmeans.js';
 import { dailyProfiles, longestRun, DAY, HOUR } from '../../../../api/src/ai/recommendations/profiles.js';
 import { neighbour } from '../../../../api/src/ai/recommendations/rightsizing.js';
 

@@ -2,7 +2,7 @@
 // capacity within the horizon, a level one does not, and too short a history gives no verdict.
 import { expect } from 'chai';
 import { firstCrossing } from '../../../../api/src/ai/recommendations/predictive.js';
-import { seeded } from '../../../../api/src/ai/recommendations/kmeans.js';
+import { seeded } from '../../../../api/src/platform/seeded-random.js';
 
 const hours = 14 * 24;
 const noise = seeded(11);
