@@ -15,9 +15,12 @@ function example(root: string, rel: string): string | undefined {
 }
 
 function attributeList(attrs: TfAttribute[]): string {
-  const line = (a: TfAttribute): string =>
-    `- \`${a.name}\` (${a.nested ? 'Set of objects' : typeText(a.type)}${a.sensitive ? ', Sensitive' : ''}) ${a.description}` +
-    (a.nested ? `\n${a.nested.attributes.map((n) => `  ${line(n)}`).join('\n')}` : '');
+  // Nested attributes to any depth, each level indented under its parent, with what the user must or may set.
+  const nestedText = { set: 'Set of objects', list: 'List of objects', single: 'Object' } as const;
+  const flags = (a: TfAttribute) => (a.required ? ', Required' : a.optional ? ', Optional' : ', Read-Only');
+  const line = (a: TfAttribute, inner = false): string =>
+    `- \`${a.name}\` (${a.nested ? nestedText[a.nested.nesting] : typeText(a.type)}${inner ? flags(a) : ''}${a.sensitive ? ', Sensitive' : ''}) ${a.description}` +
+    (a.nested ? `\n${a.nested.attributes.map((n) => line(n, true).replace(/^/gm, '  ')).join('\n')}` : '');
   const groups: [string, TfAttribute[]][] = [
     ['Required', attrs.filter((a) => a.required)],
     ['Optional', attrs.filter((a) => a.optional)],
@@ -25,7 +28,7 @@ function attributeList(attrs: TfAttribute[]): string {
   ];
   return groups
     .filter(([, list]) => list.length)
-    .map(([title, list]) => `### ${title}\n\n${list.map(line).join('\n')}`)
+    .map(([title, list]) => `### ${title}\n\n${list.map((a) => line(a)).join('\n')}`)
     .join('\n\n');
 }
 

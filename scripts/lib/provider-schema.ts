@@ -11,12 +11,25 @@ import type {
 /** Server bookkeeping that would only add noise (and refresh churn) to plans. */
 const SKIP = new Set(['etag', 'updated_at']);
 
+/** The nesting of a property Terraform holds as nested attributes, or undefined for a plain attribute. */
+function nestingOf(p: PropMeta): 'set' | 'list' | 'single' | undefined {
+  if (p.json) return undefined;
+  if (p.type === 'array' && p.items) return p.uniqueItems || !p.list ? 'set' : 'list';
+  if (p.type === 'object' && p.fields) return 'single';
+  return undefined;
+}
+
 function ctyType(p: PropMeta): CtyType {
   if (p.json) return 'string';
   const scalar = (t?: string): string =>
     t === 'integer' || t === 'number' ? 'number' : t === 'boolean' ? 'bool' : 'string';
-  if (p.type === 'array' && p.items)
-    return ['set', ['object', Object.fromEntries(Object.entries(p.items).map(([n, q]) => [n, ctyType(q)]))]];
+  const object = (fields: Record<string, PropMeta>): CtyType => [
+    'object',
+    Object.fromEntries(Object.entries(fields).map(([n, q]) => [n, ctyType(q)])),
+  ];
+  const nesting = nestingOf(p);
+  if (nesting === 'single') return object(p.fields!);
+  if (nesting) return [nesting, object(p.items!)];
   if (p.type === 'array') return ['list', scalar(p.elementType)];
   if (p.type === 'object') return ['map', scalar(p.elementType)];
   return scalar(p.type);
@@ -51,26 +64,45 @@ function resourceAttributes(meta: ResourceMeta): TfAttribute[] {
     if (p.default !== undefined) attr.default = p.default;
     if (p.json) attr.json = true;
     if (p.json && p.type === 'array') attr.jsonList = true;
-    // A list of objects held as JSON text (a dashboard's panels) is one string, not a nested set.
-    if (p.items && !p.json) attr.nested = nestedSet(p.items, computedOnly);
+    if (p.nullable) attr.nullable = true;
+    if (p.enum && !computedOnly) attr.enum = p.enum;
+    // A list of objects held as JSON text (a dashboard's panels) is one string, not nested attributes.
+    const nested = nestedOf(p, computedOnly);
+    if (nested) attr.nested = nested;
     out.push(attr);
   }
   return out;
 }
 
-/** The attributes of a set of objects: as the API requires them, or all computed inside a computed attribute. */
-function nestedSet(items: Record<string, PropMeta>, computedOnly: boolean): TfAttribute['nested'] {
-  const attributes = Object.entries(items).map(([name, q]): TfAttribute => ({
-    name,
-    type: ctyType(q),
-    description: describe(name, q),
-    required: !computedOnly && q.required,
-    optional: !computedOnly && !q.required,
-    computed: computedOnly,
-    sensitive: false,
-    forceNew: false,
-  }));
-  return { nesting: 'set', attributes };
+/**
+ * The nested attributes of an array of objects or a fixed-shape object, recursively: as the API requires them, a
+ * field with a default optional and computed (the plan shows the default), or all computed inside a computed one.
+ */
+function nestedOf(p: PropMeta, computedOnly: boolean): TfAttribute['nested'] {
+  const nesting = nestingOf(p);
+  if (!nesting) return undefined;
+  const fields = nesting === 'single' ? p.fields! : p.items!;
+  const attributes = Object.entries(fields).map(([name, q]): TfAttribute => {
+    const hasDefault = q.default !== undefined || q.serverDefault;
+    const required = !computedOnly && q.required && !hasDefault;
+    const attr: TfAttribute = {
+      name,
+      type: ctyType(q),
+      description: describe(name, q),
+      required,
+      optional: !computedOnly && !required,
+      computed: computedOnly || hasDefault,
+      sensitive: false,
+      forceNew: false,
+    };
+    if (q.default !== undefined) attr.default = q.default;
+    if (q.nullable) attr.nullable = true;
+    if (q.enum && !computedOnly) attr.enum = q.enum;
+    const inner = nestedOf(q, computedOnly);
+    if (inner) attr.nested = inner;
+    return attr;
+  });
+  return { nesting, attributes };
 }
 
 export function buildProviderSchema(registry: Record<string, ResourceMeta>): ProviderSchema {
@@ -116,7 +148,7 @@ export function buildProviderSchema(registry: Record<string, ResourceMeta>): Pro
             sensitive: p.writeOnly,
             forceNew: false,
             ...(p.json ? { json: true } : {}),
-            ...(p.items && !p.json ? { nested: nestedSet(p.items, true) } : {}),
+            ...(nestingOf(p) ? { nested: nestedOf(p, true) } : {}),
           };
         });
       if (!attributes.some((a) => a.name === 'id'))

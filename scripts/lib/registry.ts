@@ -26,6 +26,9 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   };
   // x-terraform: json — a free-form object that Terraform holds as JSON text (a policy document).
   if (s['x-terraform'] === 'json') meta.json = true;
+  // x-terraform: list — an array of objects whose order means something (behaviours tried in order).
+  if (s['x-terraform'] === 'list') meta.list = true;
+  if (s.uniqueItems === true) meta.uniqueItems = true;
   if (s.default !== undefined) meta.default = s.default;
   if (enumValues) meta.enum = enumValues;
   if (type === 'array') {
@@ -41,7 +44,22 @@ function propMeta(spec: Spec, raw: Schema, required: boolean): PropMeta {
   if (type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') {
     meta.elementType = propType(spec, s.additionalProperties).type;
   }
-  if (s.description) meta.description = String(s.description).trim();
+  // An object of a fixed shape (inline, or `allOf: [$ref]`): its fields, to any depth, unless it is a document.
+  const shape = deref<Schema>(spec, s.allOf?.[0] ?? s);
+  if (type === 'object' && !meta.json && shape.properties) {
+    const req = new Set<string>(shape.required ?? []);
+    meta.fields = Object.fromEntries(
+      Object.entries<Schema>(shape.properties).map(([n, ps]) => [n, propMeta(spec, ps, req.has(n))]),
+    );
+  }
+  // Undescribed nested objects say what their items (or the object referred to) are: a distribution's `origins`.
+  const nestedDescription = meta.items
+    ? deref<Schema>(spec, s.items ?? {}).description
+    : meta.fields
+      ? shape.description
+      : undefined;
+  const described = s.description ?? nestedDescription;
+  if (described) meta.description = String(described).trim();
   return meta;
 }
 

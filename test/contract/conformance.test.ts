@@ -6,6 +6,7 @@ import { catalogue, newUser, type TestApp } from '../support/app.js';
 import { describeKind, type Caller, type KindFixture } from '../support/conformance.js';
 import { backupFixtures } from './backup-fixtures.js';
 import { cdnFixtures } from './cdn-fixtures.js';
+import { recommendationFixtures } from './recommendation-fixtures.js';
 
 /** One VPC per caller, for the kinds that live in one (subnets, instances in a subnet). */
 const vpcs = new WeakMap<TestApp, Map<string, Promise<string>>>();
@@ -122,6 +123,7 @@ async function runningInstanceFor(app: TestApp, c: Caller, n: number) {
 const fixtures: Record<Kind, KindFixture> = {
   ...backupFixtures,
   ...cdnFixtures,
+  ...recommendationFixtures,
   flavor: {
     creator: 'admin',
     create: async (_app, _c, n) => ({ body: { name: `cf.${n}`, vcpus: 1, ram_mb: 512, disk_gb: 10 } }),
@@ -143,6 +145,7 @@ const fixtures: Record<Kind, KindFixture> = {
       return { body: { name: `ci-${n}`, flavor_id: flavor.id, image_id: image.id, subnet_id: subnet.body.id } };
     },
     immutable: { flavor_id: 'flv-other0000', image_id: 'img-other0000', subnet_id: 'sub-other0000' },
+    bodies: { resizeInstance: { flavor_id: 'flv-other0000' } },
   },
   vpc: {
     creator: 'owner',

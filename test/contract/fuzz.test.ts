@@ -9,23 +9,12 @@ import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { loadSpec, operations, deref, type OperationRef } from '../../api/src/platform/operations/spec.js';
 import { requestSchema } from '../../api/src/platform/operations/validation.js';
+import { seeded as random } from '../../api/src/platform/seeded-random.js';
 import { ADMIN_TOKEN, startApp, type TestApp } from '../support/app.js';
 
 const spec = loadSpec();
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 1);
 const SEED = Number(process.env.FUZZ_SEED ?? 1);
-
-/** mulberry32: a small seeded generator, so a failure can be replayed with its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Variant {
   what: string;

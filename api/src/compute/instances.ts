@@ -19,6 +19,7 @@ import { flavors } from './flavors.js';
 import { images } from './images.js';
 import { SYSTEM } from '../platform/operations/principals.js';
 import { releaseInstanceVolumes } from '../storage/volume-attachments.js';
+import { resize } from './resize.js';
 
 export const instances = new ResourceRepo<Schemas['Instance'], { allocated: boolean }>(registry.instance);
 const QUEUE = 'provision-instance';
@@ -43,6 +44,7 @@ function instanceHandlers({ config }: Deps): KindHandlers<'instance'> {
     getInstance: getHandler(instances),
     startInstance: (ctx) => power(ctx, 'start'),
     stopInstance: (ctx) => power(ctx, 'stop'),
+    resizeInstance: (ctx) => resize(ctx, instances),
 
     // Only reads before the insert, so concurrent creates share one commit; an IP taken from a subnet is a write,
     // so a create into a subnet runs in its own transaction.

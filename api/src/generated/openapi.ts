@@ -235,6 +235,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/compute/instances/{id}/resize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a stopped instance another flavor (409 unless it is stopped)
+         * @description As OpenStack's resize of a stopped server: the instance must be `stopped` (a running one is a 409 naming its status); the flavor must exist (422 naming `flavor_id`); the region's capacity is re-claimed for the new flavor (409 InsufficientCapacity when it does not fit). The answer is the instance with its new flavor.
+         */
+        post: operations["resizeInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/networking/vpcs": {
         parameters: {
             query?: never;
@@ -3751,6 +3774,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the price catalogue */
+        get: operations["listPrices"];
+        put?: never;
+        /** Add a price (admin; 409 when the catalogue already prices that name) */
+        post: operations["createPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/prices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a price */
+        get: operations["getPrice"];
+        put?: never;
+        post?: never;
+        /** Remove a price (admin; recommendations then show no savings for what it priced, saying why) */
+        delete: operations["deletePrice"];
+        options?: never;
+        head?: never;
+        /** Change a price (admin; a JSON merge patch of price, currency, description) */
+        patch: operations["updatePrice"];
+        trace?: never;
+    };
+    "/api/ai/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List recommendations */
+        get: operations["listRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/recommendations/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the caller's recommendations now (the daily worker does it for everyone) */
+        post: operations["refreshRecommendations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/recommendations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /** Get a recommendation */
+        get: operations["getRecommendation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/recommendations/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the change (as the owner, through the API; 409 when it is not open or its precondition fails)
+         * @description Calls the action's operations in order as the recommendation's owner, so IAM, validation and audit apply. A resize needs the instance stopped: on a running one the answer is the resize's own 409, and nothing changes.
+         */
+        post: operations["applyRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/recommendations/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss it (it stays dismissed while refreshes find the same action) */
+        post: operations["dismissRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forecast a metric's series with 80% and 95% prediction intervals
+         * @description Reads the caller's series of `metric` matching `labels` (the admin's view holds every owner's) as the Prometheus API would answer the range query `<transform>(<metric><labels>[<step>])` at `step` over the last `history` (ending at the last complete step of platform time; a step without samples is a missing value), and forecasts each series `horizon` ahead. `model=auto` backtests every candidate model from rolling origins and picks the lowest MASE (mean absolute scaled error; sMAPE is shown beside it): the answer lists each candidate's scores and says why the chosen one won. A gauge is forecast as it is (`transform=avg_over_time`); a counter is forecast as its per-second rate (`transform=rate`, which needs at least two samples in every step). At most 10 series may match. A forecast is kept (in memory, least recently used first out) until a matching series gets a new sample or the window moves on a step: `cached` says whether this answer came from it, `computed_at` when it was computed.
+         */
+        get: operations["getPredictions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6719,6 +6899,227 @@ export interface components {
                 false_positives?: number;
             };
         };
+        /**
+         * @description What is priced: a flavor (per running hour), a volume type or a storage class (per GB-month).
+         * @enum {string}
+         */
+        PriceResourceType: "flavor" | "volume_type" | "storage_class";
+        /** @description The price of one flavor hour, or of one GB-month of a volume type or a storage class. Everyone reads the catalogue; only admins change it. A fresh installation holds a documented default catalogue for the seeded flavors, volume types and storage classes (README, "Recommendations and prices"). One entry per (resource_type, name); a flavor's unit is `hour`, the others' `GB-month`. */
+        Price: {
+            /** @description Price id (prc-...). */
+            readonly id?: string;
+            resource_type: components["schemas"]["PriceResourceType"];
+            /** @description What it prices: a flavor name (t1.small), a volume type (ssd) or a storage class (INFREQUENT). */
+            name: components["schemas"]["ResourceName"];
+            /**
+             * @description `hour` for a flavor, `GB-month` for a volume type or a storage class.
+             * @enum {string}
+             */
+            unit: "hour" | "GB-month";
+            /** @description The price of one unit. */
+            price: number;
+            /**
+             * @description An ISO 4217 code; savings are only summed over prices of one currency.
+             * @default USD
+             */
+            currency: string;
+            /**
+             * @description Where the figure comes from.
+             * @default
+             */
+            description: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        PriceList: {
+            items: components["schemas"]["Price"][];
+            next_cursor: string | null;
+        };
+        /**
+         * @description rightsizing (p95 CPU over 14 days under 20 % or over 90 %: the next smaller or bigger flavor), idle_resource (an instance stopped over 7 days, an unattached volume, an empty bucket, a load balancer with no healthy target, an access key unused for 90 days), storage_lifecycle (a rarely read bucket: a rule moving objects to a colder class), schedule (k-means over daily CPU profiles: idle nights or weekends, a stop/start pair of scheduled tasks), predictive_scaling (the hourly CPU forecast, model auto, reaches 90 % within 7 days while the p95 so far does not: the next bigger flavor).
+         * @enum {string}
+         */
+        RecommendationType: "rightsizing" | "idle_resource" | "storage_lifecycle" | "schedule" | "predictive_scaling";
+        /**
+         * @description open (proposed), applied (its change was made; `result` says what), dismissed (by the owner; a refresh with the same action leaves it dismissed), superseded (the evidence no longer holds, or another action replaced it).
+         * @enum {string}
+         */
+        RecommendationState: "open" | "applied" | "dismissed" | "superseded";
+        /** @description One API operation `apply` calls as the owner, as a scheduled task's target is written. */
+        RecommendationStep: {
+            /** @description The operation (resizeInstance). */
+            operation_id: string;
+            /** @description Path parameters by name. */
+            params?: {
+                [key: string]: string;
+            };
+            /** @description The request body. */
+            body?: unknown;
+        };
+        /** @description The concrete change, as the operations `apply` calls in order, and what must hold first. */
+        RecommendationAction: {
+            /** @description The change in a sentence. */
+            description: string;
+            steps: components["schemas"]["RecommendationStep"][];
+            /** @description What the owner must do first (a resize needs the instance stopped); `apply` answers 409 otherwise. */
+            precondition?: string | null;
+        };
+        RecommendationPriceUsed: {
+            id?: string;
+            resource_type: string;
+            name: string;
+            unit: string;
+            price: number;
+            currency: string;
+        };
+        /** @description How `monthly_savings` was computed (the formula and the catalogue entries), or why it is null. */
+        RecommendationSavings: {
+            formula: string;
+            prices: components["schemas"]["RecommendationPriceUsed"][];
+            /** @description Why there is no figure (a price missing from the catalogue). */
+            reason?: string | null;
+        };
+        /** @description Made by the daily worker and by `refresh`, never created directly. One per (owner, type, resource, action): a refresh updates its evidence instead of adding another. Every number is computed from the owner's series and resources; `method` says how. */
+        Recommendation: {
+            /** @description Recommendation id (rec-...). */
+            readonly id?: string;
+            /** @description A short title (rightsizing inst-...). */
+            readonly name?: string;
+            readonly type?: components["schemas"]["RecommendationType"];
+            /** @description The kind of the resource (instance, volume, bucket...). */
+            readonly resource_kind?: string;
+            readonly resource_id?: string;
+            /** @description What to change and why, in a sentence. */
+            readonly summary?: string;
+            /** @description The numbers and the period they come from (p95, days, counts, timestamps). */
+            readonly evidence?: Record<string, never>;
+            /** @description How the evidence was computed and judged. */
+            readonly method?: string;
+            readonly action?: components["schemas"]["RecommendationAction"];
+            /** @description Per 730-hour month; negative is an extra cost (a bigger flavor); null when a price is missing. */
+            readonly monthly_savings?: number | null;
+            readonly currency?: string | null;
+            readonly savings?: components["schemas"]["RecommendationSavings"];
+            readonly confidence?: number;
+            /** @description How the confidence is derived. */
+            readonly confidence_method?: string;
+            readonly state?: components["schemas"]["RecommendationState"];
+            readonly state_reason?: string | null;
+            /** @description What `apply` made or changed: `{steps: [{operation_id, status, id}]}`. */
+            readonly result?: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description The last refresh (platform time) that found the evidence.
+             */
+            readonly last_seen_at?: string;
+            readonly owner?: string;
+            created_at?: components["schemas"]["Timestamp"];
+            updated_at?: components["schemas"]["Timestamp"];
+            readonly etag?: string;
+        };
+        RecommendationList: {
+            items: components["schemas"]["Recommendation"][];
+            next_cursor: string | null;
+        };
+        /** @description What one refresh of the caller's recommendations changed. */
+        RecommendationRefresh: {
+            /** Format: date-time */
+            refreshed_at: string;
+            /** @description Ids of new recommendations. */
+            created: string[];
+            /** @description Ids whose evidence was renewed. */
+            updated: string[];
+            /** @description Ids no longer supported by the evidence. */
+            superseded: string[];
+            /** @description Ids found again with the same action but left dismissed. */
+            unchanged_dismissed: string[];
+        };
+        PredictionSeasonality: {
+            /** @enum {string} */
+            kind: "daily" | "weekly" | "none";
+            /** @description The season's length in steps. */
+            period: number | null;
+            /** @description How much of the variation the season explains (0 to 1). */
+            strength: number;
+            /** @description How the season was found. */
+            method: string;
+        };
+        PredictionCandidate: {
+            /** @enum {string} */
+            model: "ets" | "seasonal_naive" | "lstm";
+            method: string;
+            /** @description Mean absolute scaled error over the backtest (null when the naive scale is zero). */
+            mase: number | null;
+            /** @description Symmetric mean absolute percentage error (0 to 200). */
+            smape: number | null;
+            /** @description How many rolling origins the backtest used. */
+            origins: number;
+        };
+        PredictionHistory: {
+            /**
+             * Format: date-time
+             * @description The first step read with a value.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The last step of the window.
+             */
+            to: string;
+            /** @description Steps with a value. */
+            points: number;
+            /** @description Steps between from and to without samples. */
+            missing: number;
+        };
+        PredictionPoint: {
+            /** Format: date-time */
+            timestamp: string;
+            mean: number;
+            lower80: number;
+            upper80: number;
+            lower95: number;
+            upper95: number;
+        };
+        PredictionSeries: {
+            /** @description The series' labels (its `owner` among them), as the range query answers them. */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description The model that made the points.
+             * @enum {string}
+             */
+            model: "ets" | "seasonal_naive" | "lstm";
+            /** @description What that model computed, with its fitted parameters. */
+            method: string;
+            seasonality: components["schemas"]["PredictionSeasonality"];
+            /** @description Why this model: the requested one, or the backtest's winner. */
+            selection: string;
+            /** @description The models backtested (empty when one was asked for and none compared). */
+            candidates: components["schemas"]["PredictionCandidate"][];
+            history: components["schemas"]["PredictionHistory"];
+            points: components["schemas"]["PredictionPoint"][];
+        };
+        PredictionList: {
+            metric: string;
+            /** @description The matcher set asked for (empty for none). */
+            labels: string;
+            /** @description The PromQL range query the history was read with, at `step`. */
+            query: string;
+            step_seconds: number;
+            horizon_steps: number;
+            /** @enum {string} */
+            model_requested: "auto" | "ets" | "seasonal_naive" | "lstm";
+            /** @description Whether this answer is a kept forecast (no new sample since). */
+            cached: boolean;
+            /**
+             * Format: date-time
+             * @description When the forecast was computed (platform time).
+             */
+            computed_at: string;
+            series: components["schemas"]["PredictionSeries"][];
+        };
     };
     responses: {
         /** @description An error, as RFC 9457 problem details. */
@@ -7695,6 +8096,37 @@ export interface components {
                 "application/json": components["schemas"]["AnomalySubscription"];
             };
         };
+        /** @description Created. */
+        PriceCreated: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                Location: components["headers"]["Location"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Price"];
+            };
+        };
+        /** @description The price. */
+        PriceOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Price"];
+            };
+        };
+        /** @description The recommendation. */
+        RecommendationOk: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Recommendation"];
+            };
+        };
     };
     parameters: {
         /** @description The resource id. */
@@ -8231,6 +8663,35 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: components["responses"]["InstanceOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    resizeInstance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The new flavor (flv-...). */
+                    flavor_id: string;
+                };
+            };
+        };
         responses: {
             200: components["responses"]["InstanceOk"];
             "4XX": components["responses"]["Problem"];
@@ -16302,6 +16763,279 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FalsePositiveResult"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listPrices: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description What is priced. */
+                resource_type?: components["schemas"]["PriceResourceType"];
+                /** @description Exact name (a flavor name, a volume type or a storage class). */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of prices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    createPrice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Price"];
+            };
+        };
+        responses: {
+            201: components["responses"]["PriceCreated"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["PriceOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    deletePrice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    updatePrice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["Price"];
+                "application/json": components["schemas"]["Price"];
+            };
+        };
+        responses: {
+            200: components["responses"]["PriceOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description The recommendation type. */
+                type?: components["schemas"]["RecommendationType"];
+                /** @description The resource it is about. */
+                resource_id?: string;
+                /** @description open, applied, dismissed or superseded. */
+                state?: components["schemas"]["RecommendationState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of recommendations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationList"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    refreshRecommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationRefresh"];
+                };
+            };
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RecommendationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    applyRecommendation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RecommendationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    dismissRecommendation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply the write only if the resource's ETag still matches (else 412). */
+                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description A replay with the same key returns the first response. A key is remembered for a day by default (ATONIX_IDEMPOTENCY_TTL_SECONDS); after that the same key starts a new request. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The resource id. */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RecommendationOk"];
+            "4XX": components["responses"]["Problem"];
+            "5XX": components["responses"]["Problem"];
+        };
+    };
+    getPredictions: {
+        parameters: {
+            query: {
+                /** @description The metric name. */
+                metric: string;
+                /** @description A Prometheus matcher set the series must match, braces included: `{instance_id="i-1",job=~"api.*"}` (`=`, `!=`, `=~`, `!~`). */
+                labels?: string;
+                /** @description How far ahead, a Prometheus duration (`6h`, `1d`): a whole number of steps, at most 2,016. */
+                horizon?: string;
+                /** @description The spacing of the history read and of the forecast, a Prometheus duration (`5m`, `1h`): at least `1s`. */
+                step?: string;
+                /** @description How much of the past to read, a Prometheus duration; at most 10,080 steps and at most 400 days. Models need a minimum (a 422 says how much). */
+                history?: string;
+                /** @description `auto` (pick by backtest), `ets` (Holt-Winters exponential smoothing), `seasonal_naive` (the value one season before), or `lstm` (a small recurrent network trained on the series). */
+                model?: "auto" | "ets" | "seasonal_naive" | "lstm";
+                /** @description What is forecast of each step: `avg_over_time` (a gauge's mean value over the step) or `rate` (a counter's per-second increase over the step). */
+                transform?: "avg_over_time" | "rate";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The forecast of every matching series. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionList"];
                 };
             };
             "4XX": components["responses"]["Problem"];

@@ -3,14 +3,14 @@ import type { ResourceMeta } from '../platform/resources/registry-types.js';
 import type { operations } from './openapi.js';
 
 /** Every resource kind (a schema with `x-resource`). */
-export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard' | 'anomaly_subscription';
+export type Kind = 'flavor' | 'image' | 'instance' | 'vpc' | 'subnet' | 'load_balancer' | 'lb_target_group' | 'lb_listener' | 'lb_target' | 'lb_listener_rule' | 'security_group' | 'security_group_rule' | 'internet_gateway' | 'route_table' | 'route' | 'route_table_association' | 'cdn_distribution' | 'cdn_invalidation' | 'cdn_cache_policy' | 'bucket' | 'bucket_lifecycle_configuration' | 'volume' | 'volume_attachment' | 'snapshot' | 'backup_vault' | 'recovery_point' | 'backup_plan' | 'backup_selection' | 'backup_job' | 'restore_job' | 'file_share' | 'file_share_mount_target' | 'user' | 'token' | 'access_key' | 'policy' | 'group' | 'group_membership' | 'group_policy_attachment' | 'user_policy_attachment' | 'key' | 'key_alias' | 'stack' | 'template' | 'scheduled_task' | 'workflow' | 'alert_rule' | 'notification_channel' | 'silence' | 'dashboard' | 'anomaly_subscription' | 'price' | 'recommendation';
 /** Every operation id in the contract. */
 export type OperationId = keyof operations;
 /** The operations of each kind: its manifest must handle exactly these. */
 export type KindOperationIds = {
   flavor: 'listFlavors' | 'createFlavor' | 'getFlavor' | 'deleteFlavor';
   image: 'listImages' | 'createImage' | 'getImage' | 'updateImage' | 'deleteImage';
-  instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance';
+  instance: 'listInstances' | 'createInstance' | 'getInstance' | 'updateInstance' | 'deleteInstance' | 'startInstance' | 'stopInstance' | 'resizeInstance';
   vpc: 'listVpcs' | 'createVpc' | 'getVpc' | 'updateVpc' | 'deleteVpc';
   subnet: 'listVpcSubnets' | 'createSubnet' | 'listSubnets' | 'getSubnet' | 'updateSubnet' | 'deleteSubnet';
   load_balancer: 'listLoadBalancers' | 'createLoadBalancer' | 'getLoadBalancer' | 'updateLoadBalancer' | 'deleteLoadBalancer';
@@ -59,6 +59,8 @@ export type KindOperationIds = {
   silence: 'listSilences' | 'createSilence' | 'getSilence' | 'updateSilence' | 'deleteSilence';
   dashboard: 'listDashboards' | 'createDashboard' | 'getDashboard' | 'updateDashboard' | 'deleteDashboard';
   anomaly_subscription: 'createAnomalySubscription' | 'listAnomalySubscriptions' | 'getAnomalySubscription' | 'updateAnomalySubscription' | 'deleteAnomalySubscription';
+  price: 'listPrices' | 'createPrice' | 'getPrice' | 'updatePrice' | 'deletePrice';
+  recommendation: 'listRecommendations' | 'refreshRecommendations' | 'getRecommendation' | 'applyRecommendation' | 'dismissRecommendation';
 };
 /** Each service's operations on no kind (a probe, a report), handled by the service's own manifest. */
 export type ServiceOperationIds = {
@@ -68,7 +70,7 @@ export type ServiceOperationIds = {
   networking: 'analyzeReachability';
   security: 'listAuditLogs';
   monitoring: 'getMetricData' | 'putMetricData' | 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo' | 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
-  ai: 'listAnomalies' | 'listAnomalyEpisodes' | 'getAnomalyEpisode' | 'markAnomalyFalsePositive';
+  ai: 'listAnomalies' | 'listAnomalyEpisodes' | 'getAnomalyEpisode' | 'markAnomalyFalsePositive' | 'getPredictions';
 };
 /** The same operations by family (the path's segment after the service), for a service with several. */
 export type AreaOperationIds = {
@@ -81,9 +83,10 @@ export type AreaOperationIds = {
   'monitoring/prometheus': 'prometheusRemoteWrite' | 'prometheusQuery' | 'prometheusQueryPost' | 'prometheusQueryRange' | 'prometheusQueryRangePost' | 'prometheusSeries' | 'prometheusSeriesPost' | 'prometheusLabels' | 'prometheusLabelsPost' | 'prometheusLabelValues' | 'prometheusMetadata' | 'prometheusBuildInfo';
   'monitoring/logs': 'listLogEntries' | 'putLogEntries' | 'getLogSettings' | 'putLogSettings';
   'ai/anomalies': 'listAnomalies' | 'listAnomalyEpisodes' | 'getAnomalyEpisode' | 'markAnomalyFalsePositive';
+  'ai/predictions': 'getPredictions';
 };
 /** The operations whose body is a JSON merge patch (PATCH, and `x-body-mode: patch`). */
-export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard' | 'updateAnomalySubscription';
+export type MergePatchOperationId = 'updateImage' | 'updateInstance' | 'updateVpc' | 'updateSubnet' | 'updateLoadBalancer' | 'updateTargetGroup' | 'updateListener' | 'updateListenerRule' | 'updateSecurityGroup' | 'updateSecurityGroupRule' | 'updateInternetGateway' | 'updateRouteTable' | 'updateRoute' | 'updateRouteTableAssociation' | 'updateCdnDistribution' | 'updateCdnCachePolicy' | 'updateBucket' | 'updateBucketLifecycleConfiguration' | 'updateVolume' | 'updateBackupVault' | 'updateBackupPlan' | 'updateBackupSelection' | 'updateFileShare' | 'updateMountTarget' | 'updateUser' | 'updateUserAccessKey' | 'updateAccessKey' | 'updatePolicy' | 'updateGroup' | 'updateKey' | 'updateKeyAlias' | 'updateStack' | 'previewStackUpdate' | 'updateScheduledTask' | 'updateWorkflow' | 'updateAlertRule' | 'updateNotificationChannel' | 'updateSilence' | 'updateDashboard' | 'updateAnomalySubscription' | 'updatePrice';
 
 export const registry: Record<Kind, ResourceMeta> = {
   "flavor": {
@@ -1004,6 +1007,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Subnets (subnet-...) of its VPC, at most one per zone; an application load balancer needs two zones."
       },
@@ -1017,6 +1021,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": true,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Security groups (sg-...) of its VPC; none given, the VPC's default group."
       },
@@ -3077,6 +3082,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "default": [],
         "elementType": "string",
         "description": "Host names it also answers (CNAMEs), lowercase; unique across all distributions."
@@ -3122,7 +3128,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "elementType": "object",
         "items": {
           "id": {
@@ -3212,7 +3218,8 @@ export const registry: Record<Kind, ResourceMeta> = {
             "terraform": true,
             "default": 30000
           }
-        }
+        },
+        "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one."
       },
       "origin_groups": {
         "type": "array",
@@ -3224,7 +3231,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3249,6 +3256,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "elementType": "string",
             "description": "Two origin ids, primary first (CloudFront's rule)."
           },
@@ -3262,9 +3270,11 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "elementType": "integer"
           }
-        }
+        },
+        "description": "Origins tried in order; the next one on a listed status code or a connection error."
       },
       "default_cache_behavior": {
         "type": "object",
@@ -3276,7 +3286,111 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true
+        "fields": {
+          "path_pattern": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "`*` matches any characters, `?` one; ordered behaviours only."
+          },
+          "target_origin_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "An origin's or an origin group's id."
+          },
+          "allowed_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront."
+          },
+          "cached_methods": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [
+              "GET",
+              "HEAD"
+            ],
+            "elementType": "string",
+            "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`."
+          },
+          "viewer_protocol_policy": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": "allow-all",
+            "enum": [
+              "allow-all",
+              "redirect-to-https",
+              "https-only"
+            ]
+          },
+          "compress": {
+            "type": "boolean",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "default": false,
+            "description": "The edge compresses what it serves (gzip/br)."
+          },
+          "cache_policy_id": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "A cache policy (cp-...): a managed one or the owner's."
+          }
+        },
+        "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`."
       },
       "ordered_cache_behaviors": {
         "type": "array",
@@ -3288,7 +3402,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3326,6 +3440,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "default": [
               "GET",
               "HEAD"
@@ -3343,6 +3458,7 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "uniqueItems": true,
             "default": [
               "GET",
               "HEAD"
@@ -3405,7 +3521,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3495,10 +3611,42 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
         "default": {
           "restriction_type": "none",
           "locations": []
+        },
+        "fields": {
+          "restriction_type": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "none",
+              "whitelist",
+              "blacklist"
+            ]
+          },
+          "locations": {
+            "type": "array",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "uniqueItems": true,
+            "default": [],
+            "elementType": "string",
+            "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`."
+          }
         }
       },
       "geo_origin_routes": {
@@ -3511,7 +3659,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
-        "json": true,
+        "list": true,
         "default": [],
         "elementType": "object",
         "items": {
@@ -3704,6 +3852,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Paths starting with `/`; `*` only as the last character (`/images/*`, `/*`)."
       },
@@ -6610,6 +6759,7 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": true,
         "secret": false,
         "terraform": true,
+        "uniqueItems": true,
         "elementType": "string",
         "description": "Security groups (sg-...) of the share's VPC; none given, the VPC's default group."
       },
@@ -10049,6 +10199,52 @@ export const registry: Record<Kind, ResourceMeta> = {
             "serverDefault": false,
             "secret": false,
             "terraform": true,
+            "fields": {
+              "x": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "y": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "w": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "h": {
+                "type": "integer",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              }
+            },
             "description": "The panel's place on a grid 24 columns wide; rows are unbounded (x + w may not pass 24)."
           }
         },
@@ -10067,6 +10263,32 @@ export const registry: Record<Kind, ResourceMeta> = {
         "default": {
           "from": "now-6h",
           "to": "now"
+        },
+        "fields": {
+          "from": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The start (now-6h)."
+          },
+          "to": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The end (now)."
+          }
         },
         "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`."
       },
@@ -10298,6 +10520,34 @@ export const registry: Record<Kind, ResourceMeta> = {
         "serverDefault": false,
         "secret": false,
         "terraform": true,
+        "fields": {
+          "type": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "enum": [
+              "webhook",
+              "websocket"
+            ]
+          },
+          "notification_channel_id": {
+            "type": "string",
+            "nullable": false,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          }
+        },
         "description": "Where episodes go: `{type = \"webhook\", notification_channel_id = \"nch-...\"}` (a webhook notification channel of the owner's: signed and retried as alert deliveries are) or `{type = \"websocket\"}` (`anomaly_subscription.episode` events on /api/events)."
       },
       "enabled": {
@@ -10424,6 +10674,637 @@ export const registry: Record<Kind, ResourceMeta> = {
       "delete": "deleteAnomalySubscription"
     },
     "terraform": "atonix_anomaly_subscription"
+  },
+  "price": {
+    "kind": "price",
+    "schema": "Price",
+    "description": "The price of one flavor hour, or of one GB-month of a volume type or a storage class. Everyone reads the catalogue; only admins change it. A fresh installation holds a documented default catalogue for the seeded flavors, volume types and storage classes (README, \"Recommendations and prices\"). One entry per (resource_type, name); a flavor's unit is `hour`, the others' `GB-month`.",
+    "service": "ai",
+    "collection": "prices",
+    "idPrefix": "prc",
+    "table": "prices",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": true,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Price id (prc-...)."
+      },
+      "resource_type": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "flavor",
+          "volume_type",
+          "storage_class"
+        ]
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What it prices: a flavor name (t1.small), a volume type (ssd) or a storage class (INFREQUENT)."
+      },
+      "unit": {
+        "type": "string",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": true,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "hour",
+          "GB-month"
+        ],
+        "description": "`hour` for a flavor, `GB-month` for a volume type or a storage class."
+      },
+      "price": {
+        "type": "number",
+        "nullable": false,
+        "required": true,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The price of one unit."
+      },
+      "currency": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "USD",
+        "description": "An ISO 4217 code; savings are only summed over prices of one currency."
+      },
+      "description": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": false,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "default": "",
+        "description": "Where the figure comes from."
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/ai/prices",
+      "create": "/api/ai/prices",
+      "item": "/api/ai/prices/{id}"
+    },
+    "operations": {
+      "list": "listPrices",
+      "create": "createPrice",
+      "get": "getPrice",
+      "update": "updatePrice",
+      "delete": "deletePrice"
+    }
+  },
+  "recommendation": {
+    "kind": "recommendation",
+    "schema": "Recommendation",
+    "description": "Made by the daily worker and by `refresh`, never created directly. One per (owner, type, resource, action): a refresh updates its evidence instead of adding another. Every number is computed from the owner's series and resources; `method` says how.",
+    "service": "ai",
+    "collection": "recommendations",
+    "idPrefix": "rec",
+    "table": "recommendations",
+    "async": false,
+    "readyStatus": [],
+    "failedStatus": [],
+    "publicRead": false,
+    "terraformResource": false,
+    "dataSourceLookup": [],
+    "properties": {
+      "id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Recommendation id (rec-...)."
+      },
+      "name": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "A short title (rightsizing inst-...)."
+      },
+      "type": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "rightsizing",
+          "idle_resource",
+          "storage_lifecycle",
+          "schedule",
+          "predictive_scaling"
+        ]
+      },
+      "resource_kind": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The kind of the resource (instance, volume, bucket...)."
+      },
+      "resource_id": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "summary": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What to change and why, in a sentence."
+      },
+      "evidence": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The numbers and the period they come from (p95, days, counts, timestamps)."
+      },
+      "method": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "How the evidence was computed and judged."
+      },
+      "action": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "fields": {
+          "description": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "The change in a sentence."
+          },
+          "steps": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "operation_id": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "The operation (resizeInstance)."
+              },
+              "params": {
+                "type": "object",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "elementType": "string",
+                "description": "Path parameters by name."
+              },
+              "body": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true,
+                "description": "The request body."
+              }
+            },
+            "description": "One API operation `apply` calls as the owner, as a scheduled task's target is written."
+          },
+          "precondition": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "What the owner must do first (a resize needs the instance stopped); `apply` answers 409 otherwise."
+          }
+        },
+        "description": "The concrete change, as the operations `apply` calls in order, and what must hold first."
+      },
+      "monthly_savings": {
+        "type": "number",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "Per 730-hour month; negative is an extra cost (a bigger flavor); null when a price is missing."
+      },
+      "currency": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "savings": {
+        "type": "object",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "fields": {
+          "formula": {
+            "type": "string",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true
+          },
+          "prices": {
+            "type": "array",
+            "nullable": false,
+            "required": true,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "elementType": "object",
+            "items": {
+              "id": {
+                "type": "string",
+                "nullable": false,
+                "required": false,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "resource_type": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "name": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "unit": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "price": {
+                "type": "number",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              },
+              "currency": {
+                "type": "string",
+                "nullable": false,
+                "required": true,
+                "readOnly": false,
+                "writeOnly": false,
+                "immutable": false,
+                "serverDefault": false,
+                "secret": false,
+                "terraform": true
+              }
+            }
+          },
+          "reason": {
+            "type": "string",
+            "nullable": true,
+            "required": false,
+            "readOnly": false,
+            "writeOnly": false,
+            "immutable": false,
+            "serverDefault": false,
+            "secret": false,
+            "terraform": true,
+            "description": "Why there is no figure (a price missing from the catalogue)."
+          }
+        },
+        "description": "How `monthly_savings` was computed (the formula and the catalogue entries), or why it is null."
+      },
+      "confidence": {
+        "type": "number",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "confidence_method": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "How the confidence is derived."
+      },
+      "state": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "enum": [
+          "open",
+          "applied",
+          "dismissed",
+          "superseded"
+        ]
+      },
+      "state_reason": {
+        "type": "string",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "result": {
+        "type": "object",
+        "nullable": true,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "What `apply` made or changed: `{steps: [{operation_id, status, id}]}`."
+      },
+      "last_seen_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true,
+        "description": "The last refresh (platform time) that found the evidence."
+      },
+      "owner": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "created_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "updated_at": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      },
+      "etag": {
+        "type": "string",
+        "nullable": false,
+        "required": false,
+        "readOnly": true,
+        "writeOnly": false,
+        "immutable": false,
+        "serverDefault": false,
+        "secret": false,
+        "terraform": true
+      }
+    },
+    "paths": {
+      "list": "/api/ai/recommendations",
+      "item": "/api/ai/recommendations/{id}"
+    },
+    "operations": {
+      "list": "listRecommendations",
+      "get": "getRecommendation"
+    }
   }
 };
 
@@ -10450,6 +11331,7 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "deleteInstance": "instance",
   "startInstance": "instance",
   "stopInstance": "instance",
+  "resizeInstance": "instance",
   "listVpcs": "vpc",
   "createVpc": "vpc",
   "getVpc": "vpc",
@@ -10760,7 +11642,18 @@ export const operationKinds: Record<OperationId, Kind | null> = {
   "listAnomalies": null,
   "listAnomalyEpisodes": null,
   "getAnomalyEpisode": null,
-  "markAnomalyFalsePositive": null
+  "markAnomalyFalsePositive": null,
+  "listPrices": "price",
+  "createPrice": "price",
+  "getPrice": "price",
+  "updatePrice": "price",
+  "deletePrice": "price",
+  "listRecommendations": "recommendation",
+  "refreshRecommendations": "recommendation",
+  "getRecommendation": "recommendation",
+  "applyRecommendation": "recommendation",
+  "dismissRecommendation": "recommendation",
+  "getPredictions": null
 };
 
 /** The kind named by a string from outside the type system (a template, a job), if it is one. */

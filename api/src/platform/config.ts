@@ -103,9 +103,11 @@ export interface Config {
    * change takes to reach the edges, platform milliseconds; defaults to ATONIX_PROVISION_DELAY_MS); the edge's memory
    * and disk tiers' byte bounds (ATONIX_CDN_MEMORY_BYTES, ATONIX_CDN_DISK_BYTES; 0 turns the disk tier off); the
    * viewer's country: ATONIX_GEOIP_DB (a MaxMind-format file instead of the shipped database), ATONIX_GEO_HEADER (a
-   * country header such as CloudFront-Viewer-Country, believed only from ATONIX_TRUST_PROXY's peers) */
+   * country header such as CloudFront-Viewer-Country, believed only from ATONIX_TRUST_PROXY's peers); HTTPS origins'
+   * certificates are verified against Node's roots plus the PEM bundle ATONIX_CDN_ORIGIN_CA names (a private CA) */
   cdn: {
     domain: string;
+    originCa?: string;
     deployMs: number;
     memoryBytes: number;
     diskBytes: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       diskBytes: int('ATONIX_CDN_DISK_BYTES', 1024 * 1024 * 1024, env),
       geoipDb: env.ATONIX_GEOIP_DB ? resolve(env.ATONIX_GEOIP_DB) : undefined,
       geoHeader: env.ATONIX_GEO_HEADER?.trim().toLowerCase() || undefined,
+      originCa: env.ATONIX_CDN_ORIGIN_CA ? resolve(env.ATONIX_CDN_ORIGIN_CA) : undefined,
     },
     metrics: {
       retentionDays: {

@@ -203,6 +203,8 @@ export const problems = {
       `ciphertext_blob was encrypted under key ${blobKey}, not ${id}; decrypt it with that key, or with POST /api/security/keys/decrypt.`,
       [{ pointer: '/ciphertext_blob', detail: `was encrypted under another key`, code: 'IncorrectKey' }],
     ),
+  insufficientCapacity: (detail: string) =>
+    new Problem(409, 'InsufficientCapacity', 'The region has not enough free capacity', detail),
   limitExceeded: (detail: string) => new Problem(409, 'LimitExceeded', 'A limit was reached', detail),
   preconditionFailed: (expected: string, actual: string) =>
     new Problem(
@@ -260,6 +262,14 @@ export const problems = {
     extra: Record<string, string | number> = {},
     headers: Record<string, string> = {},
   ) => new Problem(S3_CODES[code][0], code, S3_CODES[code][1], detail, undefined, extra, headers),
+  // Forecasts (ai/predictions): what was asked of a metric's series that the series cannot give.
+  noSeries: (detail: string) => new Problem(404, 'NoSeries', 'No series matches', detail),
+  tooManySeries: (detail: string) =>
+    new Problem(422, 'TooManySeries', 'Too many series match', detail, [
+      { pointer: 'labels', detail: 'matches too many series', code: 'TooManySeries' },
+    ]),
+  insufficientHistory: (detail: string, extra: Record<string, unknown>) =>
+    new Problem(422, 'InsufficientHistory', 'Not enough history to forecast', detail, undefined, extra),
   unavailable: (detail: string) => new Problem(503, 'Unavailable', 'Service unavailable', detail),
   internal: () =>
     new Problem(

@@ -27,12 +27,12 @@ resource "atonix_bucket" "assets" {
 resource "atonix_cdn_distribution" "site" {
   name                = "site"
   default_root_object = "index.html"
-  origins             = jsonencode([{ id = "assets", bucket_id = atonix_bucket.assets.id }])
-  default_cache_behavior = jsonencode({
+  origins             = [{ id = "assets", bucket_id = atonix_bucket.assets.id }]
+  default_cache_behavior = {
     target_origin_id = "assets"
     cache_policy_id  = "cp-cachingoptimized"
     compress         = true
-  })
+  }
 }
 
 resource "atonix_cdn_invalidation" "index" {

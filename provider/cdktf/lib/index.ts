@@ -56,6 +56,7 @@ export * as dataAtonixIamPolicy from './data-atonix-iam-policy/index.js';
 export * as dataAtonixIamPolicyDocument from './data-atonix-iam-policy-document/index.js';
 export * as dataAtonixImage from './data-atonix-image/index.js';
 export * as dataAtonixLb from './data-atonix-lb/index.js';
+export * as dataAtonixPrediction from './data-atonix-prediction/index.js';
 export * as dataAtonixSecurityGroup from './data-atonix-security-group/index.js';
 export * as dataAtonixSnapshot from './data-atonix-snapshot/index.js';
 export * as dataAtonixSubnet from './data-atonix-subnet/index.js';

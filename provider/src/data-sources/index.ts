@@ -5,8 +5,10 @@ import type { HandWritten } from '../framework/hand-written.js';
 import type { DataSourceType } from '../runtime/index.js';
 import { bucketObjectDataSource } from './bucket-object.js';
 import { iamPolicyDocument } from './iam-policy-document-data-source.js';
+import { predictionDataSource } from './prediction.js';
 
 export const dataSources: Readonly<Record<string, HandWritten<DataSourceType>>> = {
   atonix_bucket_object: bucketObjectDataSource,
   atonix_iam_policy_document: iamPolicyDocument,
+  atonix_prediction: predictionDataSource,
 };

@@ -2,14 +2,55 @@
 import { UNKNOWN, type ObjectValue, type Value } from '../runtime/index.js';
 import type { TfAttribute } from './schema-types.js';
 
-/** API JSON -> state values: only the schema's attributes; numbers and maps pass through, JSON attributes as text. */
+/**
+ * API JSON -> state values: only the schema's attributes; numbers and maps pass through, JSON attributes as text,
+ * nested objects with every attribute (a field the API leaves out is its default, as the API means it, else null).
+ */
 export function fromApi(attributes: TfAttribute[], body: Record<string, unknown>): ObjectValue {
   const out: ObjectValue = {};
-  for (const a of attributes) {
-    const v = body[a.name] ?? null;
-    out[a.name] = (a.json && v !== null ? canonicalJson(v) : v) as Value;
-  }
+  for (const a of attributes) out[a.name] = valueFromApi(a, body[a.name] ?? null);
   return out;
+}
+
+function valueFromApi(a: TfAttribute, v: unknown): Value {
+  if (v === null) return null;
+  if (a.json) return canonicalJson(v);
+  if (!a.nested) return v as Value;
+  const object = (o: unknown): Value => {
+    if (o === null || typeof o !== 'object') return null;
+    const out: ObjectValue = {};
+    for (const n of a.nested!.attributes) {
+      const x = (o as Record<string, unknown>)[n.name];
+      const missing = x === undefined || (x === null && !n.nullable);
+      out[n.name] = valueFromApi(n, missing ? (n.default ?? null) : x);
+    }
+    return out;
+  };
+  return a.nested.nesting === 'single' ? object(v) : Array.isArray(v) ? v.map(object) : null;
+}
+
+/** The value an unset optional+computed attribute plans: the API's default, in the attribute's Terraform shape. */
+export function defaultValue(a: TfAttribute): Value | undefined {
+  return a.default === undefined ? undefined : valueFromApi(a, a.default);
+}
+
+/**
+ * A nested value as the API takes it: a null member of an object is left out (Terraform's null is "not set"), except
+ * where the API takes null itself (a nullable field, which a merge patch then clears).
+ */
+function nestedToApi(a: TfAttribute, v: Value): unknown {
+  if (v === null || !a.nested) return a.json && typeof v === 'string' ? JSON.parse(v) : toJson(v);
+  const object = (o: Value): unknown => {
+    if (o === null || typeof o !== 'object') return toJson(o);
+    const out: Record<string, unknown> = {};
+    for (const n of a.nested!.attributes) {
+      const x = (o as ObjectValue)[n.name];
+      if (x === undefined || x === UNKNOWN || (x === null && !n.nullable)) continue;
+      out[n.name] = nestedToApi(n, x);
+    }
+    return out;
+  };
+  return a.nested.nesting === 'single' ? object(v) : (v as Value[]).map(object);
 }
 
 /** JSON as Terraform's jsonencode() writes it (keys sorted, no spaces), so an imported document matches one. */
@@ -25,14 +66,15 @@ export function sameJson(a: Value | undefined, b: Value | undefined): boolean {
   }
 }
 
-/** The API value of an attribute: JSON attributes are parsed from their text. */
+/** The API value of an attribute: JSON attributes are parsed from their text, nested objects lose their nulls. */
 function apiValue(a: TfAttribute, v: Value): unknown {
-  return a.json && typeof v === 'string' ? JSON.parse(v) : toJson(v);
+  return nestedToApi(a, v);
 }
 
-/** Whether an attribute's planned value changes nothing (JSON attributes compare by meaning). */
+/** Whether an attribute's planned value changes nothing (JSON attributes compare by meaning, sets in any order). */
 export function unchanged(a: TfAttribute, planned: Value, prior: Value): boolean {
-  if (a.nested && Array.isArray(planned) && Array.isArray(prior)) return equal(sortedSet(planned), sortedSet(prior));
+  if (a.nested?.nesting === 'set' && Array.isArray(planned) && Array.isArray(prior))
+    return equal(sortedSet(planned), sortedSet(prior));
   return a.json ? sameJson(planned, prior) : equal(planned, prior);
 }
 
@@ -80,6 +122,11 @@ export function patchBody(
     const v = planned[a.name];
     if (!known(v) || unchanged(a, v!, prior[a.name] ?? null)) continue;
     const before = prior[a.name];
+    // Nested objects go whole (an array replaces the API's; an object merges into it, every field present).
+    if (a.nested) {
+      body[a.name] = nestedToApi(a, v!);
+      continue;
+    }
     // A JSON attribute is a document the API replaces whole: it is sent as written, its nulls meaning null (a
     // workflow's ResultPath), and members it no longer has are simply not in it.
     if (a.json && typeof v === 'string') {

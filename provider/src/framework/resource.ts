@@ -13,7 +13,9 @@ import {
   type ResourceType,
 } from '../runtime/index.js';
 import { ApiError, problemDiagnostics, sleep, type ApiClient } from './client.js';
-import { canonicalJson, createBody, fromApi, patchBody, sameJson, unchanged } from './convert.js';
+import { createBody, defaultValue, fromApi, patchBody, sameJson, unchanged } from './convert.js';
+import { planNested } from './nested-plan.js';
+import { enumDiagnostics } from './validate-values.js';
 import { parseDuration } from './duration.js';
 import type { TfResource } from './schema-types.js';
 import { PHASES, resourceSchema } from './schemas.js';
@@ -120,6 +122,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
           );
         }
       }
+      diags.push(...enumDiagnostics(attributes, config));
       if (hooks.validateConfig) diags.push(...hooks.validateConfig(config));
       return diags;
     },
@@ -127,12 +130,16 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
     plan({ priorState, proposedState, config }) {
       if (!proposedState || !config) return { plannedState: null };
       const planned: ObjectValue = { ...proposedState };
+      // Fields left unset inside nested objects plan the API's defaults (what it will fill in).
+      const planDefaults = () => {
+        for (const a of attributes)
+          if (a.nested && (a.required || a.optional)) planned[a.name] = planNested(a, planned[a.name]!, config[a.name]);
+      };
       if (!priorState) {
         for (const a of attributes) {
-          if (a.computed && config[a.name] === null)
-            planned[a.name] =
-              a.default === undefined ? UNKNOWN : a.json ? canonicalJson(a.default) : (a.default as any);
+          if (a.computed && config[a.name] === null) planned[a.name] = defaultValue(a) ?? UNKNOWN;
         }
+        planDefaults();
         const created: PlanToModify = { prior: null, config, planned, requiresReplace: [] };
         hooks.modifyPlan?.(created);
         return { plannedState: created.planned };
@@ -141,6 +148,7 @@ export function genericResource(def: TfResource, client: () => ApiClient, hooks:
       // the prior value only for plain attributes): the API keeps what it has (a group's rules), so the plan does.
       for (const a of attributes)
         if (a.nested && a.computed && config[a.name] === null) planned[a.name] = priorState[a.name] ?? null;
+      planDefaults();
       const requiresReplace: AttributePath[] = [];
       const changed: string[] = [];
       for (const a of attributes) {

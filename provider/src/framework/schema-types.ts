@@ -18,8 +18,15 @@ export interface TfAttribute {
   json?: boolean;
   /** a JSON attribute whose document is a list (a dashboard's panels) rather than an object */
   jsonList?: boolean;
-  /** a set of objects (an array of objects in the API, such as a security group's rules), order not significant */
-  nested?: { nesting: 'set'; attributes: TfAttribute[] };
+  /** the values the API accepts (the spec's enum), checked at plan time */
+  enum?: unknown[];
+  /** the API takes null for it (a nested field that may be sent as null rather than left out) */
+  nullable?: boolean;
+  /**
+   * Nested attributes, to any depth: an array of objects in the API is a `set` (a security group's rules, order not
+   * significant) or a `list` (behaviours tried in order); an object of a fixed shape is `single`.
+   */
+  nested?: { nesting: 'set' | 'list' | 'single'; attributes: TfAttribute[] };
 }
 
 export interface TfResource {

@@ -57,7 +57,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "Active"
+          "default": "Active",
+          "enum": [
+            "Active",
+            "Inactive"
+          ]
         },
         {
           "name": "description",
@@ -88,7 +92,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -159,7 +164,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "metric",
@@ -169,7 +175,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "metric_labels",
@@ -194,7 +201,17 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "avg"
+          "default": "avg",
+          "enum": [
+            "avg",
+            "min",
+            "max",
+            "sum",
+            "count",
+            "p50",
+            "p95",
+            "p99"
+          ]
         },
         {
           "name": "comparison",
@@ -205,7 +222,15 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": ">"
+          "default": ">",
+          "enum": [
+            ">",
+            ">=",
+            "<",
+            "<=",
+            "==",
+            "!="
+          ]
         },
         {
           "name": "threshold",
@@ -332,7 +357,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "next_evaluation_at",
@@ -342,7 +368,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_error",
@@ -352,7 +379,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -440,7 +468,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "series"
+          "default": "series",
+          "enum": [
+            "series",
+            "resource"
+          ]
         },
         {
           "name": "sensitivity",
@@ -451,7 +483,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "medium"
+          "default": "medium",
+          "enum": [
+            "low",
+            "medium",
+            "high"
+          ]
         },
         {
           "name": "min_duration",
@@ -478,15 +515,47 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "channel",
           "type": [
-            "map",
-            "string"
+            "object",
+            {
+              "type": "string",
+              "notification_channel_id": "string"
+            }
           ],
           "description": "Where episodes go: `{type = \"webhook\", notification_channel_id = \"nch-...\"}` (a webhook notification channel of the owner's: signed and retried as alert deliveries are) or `{type = \"websocket\"}` (`anomaly_subscription.episode` events on /api/events).",
           "required": true,
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "type",
+                "type": "string",
+                "description": "type One of: `webhook`, `websocket`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "enum": [
+                  "webhook",
+                  "websocket"
+                ]
+              },
+              {
+                "name": "notification_channel_id",
+                "type": "string",
+                "description": "notification channel id",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "enabled",
@@ -527,7 +596,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "false_positives",
@@ -649,7 +719,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "target_vault_id",
@@ -669,7 +740,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "retention_count",
@@ -679,7 +751,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "start_window_minutes",
@@ -689,7 +762,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -867,7 +941,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -1019,7 +1094,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "versioning_enabled",
@@ -1173,7 +1249,11 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "Enabled",
+                  "Disabled"
+                ]
               },
               {
                 "name": "prefix",
@@ -1183,7 +1263,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "tags",
@@ -1196,7 +1277,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "transition_infrequent_days",
@@ -1206,7 +1288,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "transition_archive_days",
@@ -1216,7 +1299,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "expiration_days",
@@ -1226,7 +1310,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "expired_object_delete_marker",
@@ -1236,7 +1321,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "noncurrent_version_expiration_days",
@@ -1246,7 +1332,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "newer_noncurrent_versions",
@@ -1256,7 +1343,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "abort_incomplete_multipart_upload_days",
@@ -1266,7 +1354,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -1456,7 +1545,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -1560,47 +1650,338 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "PriceClass_All"
+          "default": "PriceClass_All",
+          "enum": [
+            "PriceClass_100",
+            "PriceClass_200",
+            "PriceClass_All"
+          ]
         },
         {
           "name": "origins",
-          "type": "string",
-          "description": "origins",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "bucket_id": "string",
+                "url": "string",
+                "origin_path": "string",
+                "custom_headers": [
+                  "map",
+                  "string"
+                ],
+                "connect_timeout_ms": "number",
+                "read_timeout_ms": "number"
+              }
+            ]
+          ],
+          "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one.",
           "required": true,
           "optional": false,
           "computed": false,
           "sensitive": false,
           "forceNew": false,
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": ""
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": {}
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10000
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 30000
+              }
+            ]
+          }
         },
         {
           "name": "origin_groups",
-          "type": "string",
-          "description": "origin groups Defaults to `[]`.",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "members": [
+                  "list",
+                  "string"
+                ],
+                "failover_status_codes": [
+                  "list",
+                  "number"
+                ]
+              }
+            ]
+          ],
+          "description": "Origins tried in order; the next one on a listed status code or a connection error. Defaults to `[]`.",
           "required": false,
           "optional": true,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "default_cache_behavior",
-          "type": "string",
-          "description": "default cache behavior",
+          "type": [
+            "object",
+            {
+              "path_pattern": "string",
+              "target_origin_id": "string",
+              "allowed_methods": [
+                "list",
+                "string"
+              ],
+              "cached_methods": [
+                "list",
+                "string"
+              ],
+              "viewer_protocol_policy": "string",
+              "compress": "bool",
+              "cache_policy_id": "string"
+            }
+          ],
+          "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`.",
           "required": true,
           "optional": false,
           "computed": false,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all",
+                "enum": [
+                  "allow-all",
+                  "redirect-to-https",
+                  "https-only"
+                ]
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "ordered_cache_behaviors",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "path_pattern": "string",
+                "target_origin_id": "string",
+                "allowed_methods": [
+                  "list",
+                  "string"
+                ],
+                "cached_methods": [
+                  "list",
+                  "string"
+                ],
+                "viewer_protocol_policy": "string",
+                "compress": "bool",
+                "cache_policy_id": "string"
+              }
+            ]
+          ],
           "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1608,12 +1989,117 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all",
+                "enum": [
+                  "allow-all",
+                  "redirect-to-https",
+                  "https-only"
+                ]
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "custom_error_responses",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "error_code": "number",
+                "response_code": "number",
+                "response_page_path": "string",
+                "error_caching_min_ttl": "number"
+              }
+            ]
+          ],
           "description": "custom error responses Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1621,12 +2107,95 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "enum": [
+                  400,
+                  403,
+                  404,
+                  405,
+                  414,
+                  416,
+                  500,
+                  501,
+                  502,
+                  503,
+                  504
+                ]
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true,
+                "enum": [
+                  200,
+                  400,
+                  403,
+                  404,
+                  405,
+                  414,
+                  416,
+                  500,
+                  501,
+                  502,
+                  503,
+                  504,
+                  null
+                ]
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": true,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10
+              }
+            ]
+          }
         },
         {
           "name": "geo_restriction",
-          "type": "string",
+          "type": [
+            "object",
+            {
+              "restriction_type": "string",
+              "locations": [
+                "list",
+                "string"
+              ]
+            }
+          ],
           "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
           "required": false,
           "optional": true,
@@ -1637,11 +2206,53 @@ export const providerSchema: ProviderSchema = {
             "restriction_type": "none",
             "locations": []
           },
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "restriction_type",
+                "type": "string",
+                "description": "restriction type One of: `none`, `whitelist`, `blacklist`.",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false,
+                "enum": [
+                  "none",
+                  "whitelist",
+                  "blacklist"
+                ]
+              },
+              {
+                "name": "locations",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`. Defaults to `[]`.",
+                "required": false,
+                "optional": true,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": []
+              }
+            ]
+          }
         },
         {
           "name": "geo_origin_routes",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "match": "string",
+                "target_origin_id": "string"
+              }
+            ]
+          ],
           "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
           "required": false,
           "optional": true,
@@ -1649,8 +2260,31 @@ export const providerSchema: ProviderSchema = {
           "sensitive": false,
           "forceNew": false,
           "default": [],
-          "json": true,
-          "jsonList": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "status",
@@ -1878,8 +2512,11 @@ export const providerSchema: ProviderSchema = {
         {
           "name": "time_range",
           "type": [
-            "map",
-            "string"
+            "object",
+            {
+              "from": "string",
+              "to": "string"
+            }
           ],
           "description": "The window drawn: each end is relative to now (`now`, `now-15m`, `now-6h`, `now-7d`; units s, m, h, d, w) or an RFC 3339 instant; `from` must be before `to`. Defaults to `{\"from\":\"now-6h\",\"to\":\"now\"}`.",
           "required": false,
@@ -1890,6 +2527,31 @@ export const providerSchema: ProviderSchema = {
           "default": {
             "from": "now-6h",
             "to": "now"
+          },
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "from",
+                "type": "string",
+                "description": "The start (now-6h).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "to",
+                "type": "string",
+                "description": "The end (now).",
+                "required": true,
+                "optional": false,
+                "computed": false,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
           }
         },
         {
@@ -1901,7 +2563,14 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "off"
+          "default": "off",
+          "enum": [
+            "off",
+            "10s",
+            "30s",
+            "1m",
+            "5m"
+          ]
         },
         {
           "name": "tags",
@@ -1982,7 +2651,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "NFS"
+          "default": "NFS",
+          "enum": [
+            "NFS",
+            "SMB"
+          ]
         },
         {
           "name": "protocol_version",
@@ -2065,7 +2738,11 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "read-only",
+                  "read-write"
+                ]
               },
               {
                 "name": "root_squash",
@@ -2075,7 +2752,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -2098,7 +2776,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "dns_name",
@@ -2242,7 +2921,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "mount_command",
@@ -2536,7 +3216,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "created_at",
@@ -2602,7 +3283,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "power_state",
@@ -2613,7 +3295,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "running"
+          "default": "running",
+          "enum": [
+            "running",
+            "stopped"
+          ]
         },
         {
           "name": "flavor_id",
@@ -2643,7 +3329,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "private_ip",
@@ -2653,7 +3340,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "security_group_ids",
@@ -2775,7 +3463,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -2919,7 +3608,15 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "SYMMETRIC_DEFAULT"
+          "default": "SYMMETRIC_DEFAULT",
+          "enum": [
+            "SYMMETRIC_DEFAULT",
+            "RSA_2048",
+            "RSA_3072",
+            "RSA_4096",
+            "ECC_NIST_P256",
+            "HMAC_256"
+          ]
         },
         {
           "name": "key_usage",
@@ -2930,7 +3627,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "ENCRYPT_DECRYPT"
+          "default": "ENCRYPT_DECRYPT",
+          "enum": [
+            "ENCRYPT_DECRYPT",
+            "SIGN_VERIFY",
+            "GENERATE_VERIFY_MAC"
+          ]
         },
         {
           "name": "key_state",
@@ -2972,7 +3674,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "next_rotation_date",
@@ -2982,7 +3685,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_rotation_date",
@@ -2992,7 +3696,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "deletion_window_in_days",
@@ -3013,7 +3718,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "current_key_version",
@@ -3153,7 +3859,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "application"
+          "default": "application",
+          "enum": [
+            "application",
+            "network",
+            "classic"
+          ]
         },
         {
           "name": "vpc_id",
@@ -3174,7 +3885,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "internal"
+          "default": "internal",
+          "enum": [
+            "internal",
+            "internet-facing"
+          ]
         },
         {
           "name": "subnets",
@@ -3242,7 +3957,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "dns_name",
@@ -3346,7 +4062,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "default_action",
@@ -3539,7 +4259,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "port",
@@ -3560,7 +4284,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": true,
-          "default": "ip"
+          "default": "ip",
+          "enum": [
+            "ip",
+            "instance"
+          ]
         },
         {
           "name": "load_balancing_algorithm",
@@ -3571,7 +4299,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "round_robin"
+          "default": "round_robin",
+          "enum": [
+            "round_robin",
+            "least_outstanding_requests"
+          ]
         },
         {
           "name": "health_check_protocol",
@@ -3581,7 +4313,11 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "enum": [
+            "HTTP",
+            "TCP"
+          ]
         },
         {
           "name": "health_check_path",
@@ -3603,7 +4339,8 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": null
+          "default": null,
+          "nullable": true
         },
         {
           "name": "health_check_interval_seconds",
@@ -3791,7 +4528,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -3872,7 +4610,11 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "webhook",
+            "websocket"
+          ]
         },
         {
           "name": "url",
@@ -3882,7 +4624,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "secret",
@@ -3892,7 +4635,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": true,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "headers",
@@ -3993,7 +4737,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "instance_id",
@@ -4003,7 +4748,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -4137,7 +4883,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "instance_id",
@@ -4147,7 +4894,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "route_id",
@@ -4157,7 +4905,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4324,7 +5073,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "end_at",
@@ -4334,7 +5084,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "target",
@@ -4356,7 +5107,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "skip"
+          "default": "skip",
+          "enum": [
+            "skip",
+            "allow"
+          ]
         },
         {
           "name": "catch_up",
@@ -4367,7 +5122,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "none"
+          "default": "none",
+          "enum": [
+            "none",
+            "latest",
+            "all"
+          ]
         },
         {
           "name": "retries",
@@ -4420,7 +5180,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "last_run_at",
@@ -4430,7 +5191,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -4552,7 +5314,13 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "tcp",
+                  "udp",
+                  "icmp",
+                  "all"
+                ]
               },
               {
                 "name": "from_port",
@@ -4562,7 +5330,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -4572,7 +5341,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -4582,7 +5352,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -4592,7 +5363,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -4602,7 +5374,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4640,7 +5413,13 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "enum": [
+                  "tcp",
+                  "udp",
+                  "icmp",
+                  "all"
+                ]
               },
               {
                 "name": "from_port",
@@ -4650,7 +5429,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -4660,7 +5440,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -4670,7 +5451,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -4680,7 +5462,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -4690,7 +5473,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -4759,7 +5543,11 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "ingress",
+            "egress"
+          ]
         },
         {
           "name": "protocol",
@@ -4769,7 +5557,13 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "enum": [
+            "tcp",
+            "udp",
+            "icmp",
+            "all"
+          ]
         },
         {
           "name": "from_port",
@@ -4779,7 +5573,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "to_port",
@@ -4789,7 +5584,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "cidr_block",
@@ -4799,7 +5595,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "source_security_group_id",
@@ -4809,7 +5606,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "description",
@@ -4819,7 +5617,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -4922,7 +5721,15 @@ export const providerSchema: ProviderSchema = {
                 "optional": true,
                 "computed": false,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true,
+                "enum": [
+                  "=",
+                  "!=",
+                  "=~",
+                  "!~",
+                  null
+                ]
               },
               {
                 "name": "value",
@@ -5103,7 +5910,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "completed_at",
@@ -5113,7 +5921,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "owner",
@@ -5198,7 +6007,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "template_version",
@@ -5208,7 +6018,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "parameters",
@@ -5233,7 +6044,11 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "rollback"
+          "default": "rollback",
+          "enum": [
+            "rollback",
+            "keep"
+          ]
         },
         {
           "name": "status",
@@ -5253,7 +6068,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "outputs",
@@ -5449,7 +6265,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "is_admin",
@@ -5597,7 +6414,12 @@ export const providerSchema: ProviderSchema = {
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "default": "ssd"
+          "default": "ssd",
+          "enum": [
+            "ssd",
+            "hdd",
+            "nvme"
+          ]
         },
         {
           "name": "status",
@@ -5617,7 +6439,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "iops",
@@ -5627,7 +6450,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "throughput",
@@ -5637,7 +6461,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "availability_zone",
@@ -5667,7 +6492,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": true,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "snapshot_id",
@@ -5677,7 +6503,8 @@ export const providerSchema: ProviderSchema = {
           "optional": true,
           "computed": false,
           "sensitive": false,
-          "forceNew": true
+          "forceNew": true,
+          "nullable": true
         },
         {
           "name": "delete_on_termination",
@@ -5698,7 +6525,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "device",
@@ -5708,7 +6536,8 @@ export const providerSchema: ProviderSchema = {
           "optional": false,
           "computed": true,
           "sensitive": false,
-          "forceNew": false
+          "forceNew": false,
+          "nullable": true
         },
         {
           "name": "region",
@@ -6449,80 +7278,581 @@ export const providerSchema: ProviderSchema = {
         },
         {
           "name": "origins",
-          "type": "string",
-          "description": "origins",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "bucket_id": "string",
+                "url": "string",
+                "origin_path": "string",
+                "custom_headers": [
+                  "map",
+                  "string"
+                ],
+                "connect_timeout_ms": "number",
+                "read_timeout_ms": "number"
+              }
+            ]
+          ],
+          "description": "Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "Unique in the distribution.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "bucket_id",
+                "type": "string",
+                "description": "A bucket (bkt-...) of the distribution's owner.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "url",
+                "type": "string",
+                "description": "An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "origin_path",
+                "type": "string",
+                "description": "A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `\"\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": ""
+              },
+              {
+                "name": "custom_headers",
+                "type": [
+                  "map",
+                  "string"
+                ],
+                "description": "Headers added to every request to an HTTP origin. Defaults to `{}`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": {}
+              },
+              {
+                "name": "connect_timeout_ms",
+                "type": "number",
+                "description": "connect timeout ms Defaults to `10000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10000
+              },
+              {
+                "name": "read_timeout_ms",
+                "type": "number",
+                "description": "read timeout ms Defaults to `30000`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 30000
+              }
+            ]
+          }
         },
         {
           "name": "origin_groups",
-          "type": "string",
-          "description": "origin groups Defaults to `[]`.",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "id": "string",
+                "members": [
+                  "list",
+                  "string"
+                ],
+                "failover_status_codes": [
+                  "list",
+                  "number"
+                ]
+              }
+            ]
+          ],
+          "description": "Origins tried in order; the next one on a listed status code or a connection error. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "id",
+                "type": "string",
+                "description": "id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "members",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "Two origin ids, primary first (CloudFront's rule).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "failover_status_codes",
+                "type": [
+                  "list",
+                  "number"
+                ],
+                "description": "failover status codes",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "default_cache_behavior",
-          "type": "string",
-          "description": "default cache behavior",
+          "type": [
+            "object",
+            {
+              "path_pattern": "string",
+              "target_origin_id": "string",
+              "allowed_methods": [
+                "list",
+                "string"
+              ],
+              "cached_methods": [
+                "list",
+                "string"
+              ],
+              "viewer_protocol_policy": "string",
+              "compress": "bool",
+              "cache_policy_id": "string"
+            }
+          ],
+          "description": "How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "ordered_cache_behaviors",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "path_pattern": "string",
+                "target_origin_id": "string",
+                "allowed_methods": [
+                  "list",
+                  "string"
+                ],
+                "cached_methods": [
+                  "list",
+                  "string"
+                ],
+                "viewer_protocol_policy": "string",
+                "compress": "bool",
+                "cache_policy_id": "string"
+              }
+            ]
+          ],
           "description": "Tried in order before the default; each needs a `path_pattern`. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "path_pattern",
+                "type": "string",
+                "description": "`*` matches any characters, `?` one; ordered behaviours only.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "An origin's or an origin group's id.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "allowed_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "cached_methods",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "[GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `[\"GET\",\"HEAD\"]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": [
+                  "GET",
+                  "HEAD"
+                ]
+              },
+              {
+                "name": "viewer_protocol_policy",
+                "type": "string",
+                "description": "viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `\"allow-all\"`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": "allow-all"
+              },
+              {
+                "name": "compress",
+                "type": "bool",
+                "description": "The edge compresses what it serves (gzip/br). Defaults to `false`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": false
+              },
+              {
+                "name": "cache_policy_id",
+                "type": "string",
+                "description": "A cache policy (cp-...): a managed one or the owner's.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "custom_error_responses",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "error_code": "number",
+                "response_code": "number",
+                "response_page_path": "string",
+                "error_caching_min_ttl": "number"
+              }
+            ]
+          ],
           "description": "custom error responses Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "error_code",
+                "type": "number",
+                "description": "error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "response_code",
+                "type": "number",
+                "description": "response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "response_page_path",
+                "type": "string",
+                "description": "A path served instead; starts with `/`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "nullable": true
+              },
+              {
+                "name": "error_caching_min_ttl",
+                "type": "number",
+                "description": "error caching min ttl Defaults to `10`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": 10
+              }
+            ]
+          }
         },
         {
           "name": "geo_restriction",
-          "type": "string",
+          "type": [
+            "object",
+            {
+              "restriction_type": "string",
+              "locations": [
+                "list",
+                "string"
+              ]
+            }
+          ],
           "description": "geo restriction Defaults to `{\"restriction_type\":\"none\",\"locations\":[]}`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "single",
+            "attributes": [
+              {
+                "name": "restriction_type",
+                "type": "string",
+                "description": "restriction type One of: `none`, `whitelist`, `blacklist`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "locations",
+                "type": [
+                  "list",
+                  "string"
+                ],
+                "description": "ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`. Defaults to `[]`.",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false,
+                "default": []
+              }
+            ]
+          }
         },
         {
           "name": "geo_origin_routes",
-          "type": "string",
+          "type": [
+            "list",
+            [
+              "object",
+              {
+                "match": "string",
+                "target_origin_id": "string"
+              }
+            ]
+          ],
           "description": "First match wins; a viewer matching none goes by the behaviours. Defaults to `[]`.",
           "required": false,
           "optional": false,
           "computed": true,
           "sensitive": false,
           "forceNew": false,
-          "json": true
+          "nested": {
+            "nesting": "list",
+            "attributes": [
+              {
+                "name": "match",
+                "type": "string",
+                "description": "A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              },
+              {
+                "name": "target_origin_id",
+                "type": "string",
+                "description": "target origin id",
+                "required": false,
+                "optional": false,
+                "computed": true,
+                "sensitive": false,
+                "forceNew": false
+              }
+            ]
+          }
         },
         {
           "name": "status",
@@ -6724,7 +8054,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -7359,7 +8690,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -7369,7 +8701,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -7379,7 +8712,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -7389,7 +8723,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -7399,7 +8734,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }
@@ -7447,7 +8783,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "to_port",
@@ -7457,7 +8794,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "cidr_block",
@@ -7467,7 +8805,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "source_security_group_id",
@@ -7477,7 +8816,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               },
               {
                 "name": "description",
@@ -7487,7 +8827,8 @@ export const providerSchema: ProviderSchema = {
                 "optional": false,
                 "computed": true,
                 "sensitive": false,
-                "forceNew": false
+                "forceNew": false,
+                "nullable": true
               }
             ]
           }

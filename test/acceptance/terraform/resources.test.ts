@@ -430,11 +430,23 @@ const CASES: Case[] = [
     deps: '',
     api: '/api/networking/cdn/distributions',
     body: (v) =>
-      `name = "${v.mutable}"\n  enabled = false\n  aliases = ["${v.mutable}.example.com"]\n  origins = jsonencode([{ id = "web", url = "http://127.0.0.1:9" }])\n  default_cache_behavior = jsonencode({ target_origin_id = "web", cache_policy_id = "cp-cachingoptimized" })`,
+      `name = "${v.mutable}"\n  enabled = false\n  aliases = ["${v.mutable}.example.com"]\n  origins = [{ id = "web", url = "http://127.0.0.1:9" }]\n  default_cache_behavior = { target_origin_id = "web", cache_policy_id = "cp-cachingoptimized" }`,
     values: { mutable: ['dist-one', 'dist-two'] },
+    // Nested attributes: the fields left unset went with the spec's defaults, as the plan showed them.
     check: async (live) => {
       expect(live.status).to.equal('deployed');
-      expect(live.origins).to.deep.equal([{ id: 'web', url: 'http://127.0.0.1:9' }]);
+      expect(live.origins).to.deep.equal([
+        {
+          id: 'web',
+          bucket_id: null,
+          url: 'http://127.0.0.1:9',
+          origin_path: '',
+          custom_headers: {},
+          connect_timeout_ms: 10000,
+          read_timeout_ms: 30000,
+        },
+      ]);
+      expect(live.default_cache_behavior).to.include({ compress: false, viewer_protocol_policy: 'allow-all' });
     },
   },
   {

@@ -241,6 +241,19 @@ describe('cdn: distributions', function () {
       expect(await distributionIdForHost(app.platform.db, first.body.domain_name)).to.equal(first.body.id);
     });
 
+    it('two owners racing for one alias: exactly one gets it, the other a 409, never a 500', async () => {
+      const race = await Promise.all(
+        [alice, bob, alice, bob].map((as) => post(base({ aliases: ['race.example.io'] }), as)),
+      );
+      expect(race.map((r) => r.status).sort()).to.deep.equal([202, 409, 409, 409]);
+      for (const r of race.filter((r) => r.status === 409)) {
+        expect(r.headers['content-type']).to.match(/problem\+json/);
+        expect(r.body.errors[0].pointer, JSON.stringify(r.body)).to.equal('/aliases/0');
+      }
+      const winner = race.find((r) => r.status === 202)!.body.id;
+      expect(await distributionIdForHost(app.platform.db, 'race.example.io')).to.equal(winner);
+    });
+
     it('move with a patch: the old name is free for another distribution at once', async () => {
       const a = await post(base({ aliases: ['old.example.net'] })).expect(202);
       await alice

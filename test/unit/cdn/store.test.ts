@@ -1,7 +1,7 @@
 // The edge's two tiers on a real directory: the memory tier keeps its byte bound by spilling the least recently used
 // entries to disk (temp file + rename), a lookup brings them back, and invalidations drop them from both tiers.
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskTier } from '../../../api/src/cdn/edge/disk-tier.js';
@@ -48,5 +48,18 @@ describe('cdn edge: store', () => {
     expect(store.disk.size).to.equal(2000);
     expect(readdirSync(dir)).to.have.length(2);
     expect(await store.lookup('d\u0000/a', {}, 'identity')).to.equal(undefined);
+  });
+
+  it('removes its directory when it closes, and the first spill sweeps away what dead processes left', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'atonix-cdn-'));
+    // pids above the kernel's limit (2^22) belong to no process; our own pid is a live one
+    for (const name of ['4999999-dead', `${process.pid}-alive`]) mkdirSync(join(root, name));
+    const tier = new DiskTier(join(root, `${process.pid}-mine`), 10_000);
+    tier.put('x', entry('/x', 100));
+    await tier.idle();
+    expect(readdirSync(root).sort()).to.deep.equal([`${process.pid}-alive`, `${process.pid}-mine`]);
+    await tier.close();
+    expect(existsSync(join(root, `${process.pid}-mine`))).to.equal(false);
+    expect(await tier.take('x')).to.equal(undefined);
   });
 });

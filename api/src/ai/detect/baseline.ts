@@ -50,8 +50,9 @@ export const THRESHOLDS: Record<Sensitivity, number> = { low: 6, medium: 4.5, hi
 
 /** Phases are at least 5 minutes long in a daily season and 15 in a weekly one (or one step, if longer). */
 const MIN_PHASE_SECONDS = { daily: 300, weekly: 900 };
-/** The centre of a phase is the median over the phases within ±10 minutes (a smooth cycle is locally linear). */
-const CENTRE_POOL_SECONDS = 600;
+/** The centre of a phase is the median over the phases within ±10 minutes in a daily season, ±15 in a weekly one
+ *  (a smooth cycle is locally linear, so the pool adds samples without bias). */
+const CENTRE_POOL_SECONDS = { none: 0, daily: 600, weekly: 900 };
 /** The spread of a phase is the MAD over the phases within ±30 minutes (at least one phase each side)... */
 const MAD_POOL_SECONDS = 1800;
 /** ...shrunk toward the whole history's MAD as if that were this many more residuals (a few residuals can be
@@ -59,13 +60,13 @@ const MAD_POOL_SECONDS = 1800;
 const MAD_SHRINK_POINTS = 30;
 
 export function fitBaseline(history: TimedValue[], stepSeconds: number): Baseline {
-  if (!(stepSeconds > 0)) throw new RangeError('stepSeconds must be positive');
+  if (!(stepSeconds > 0 && Number.isFinite(stepSeconds))) throw new RangeError('stepSeconds must be a positive number');
   const finite = history.filter((p) => Number.isFinite(p.v) && Number.isFinite(p.t));
   const needed = minimumBaselinePoints(stepSeconds);
   if (finite.length < needed) throw new InsufficientHistory(needed, finite.length);
 
   const grid = onGrid(finite, stepSeconds);
-  const choice = chooseSeason(grid.values, stepSeconds);
+  const choice = chooseSeason(winsorised(grid.values), stepSeconds);
   const periodSeconds = choice.periodSeconds;
   const phaseSeconds = choice.season === 'none' ? stepSeconds : Math.max(stepSeconds, MIN_PHASE_SECONDS[choice.season]);
   const phases = periodSeconds === null ? 1 : Math.max(1, Math.floor(periodSeconds / phaseSeconds));
@@ -73,7 +74,9 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
 
   const byPhase: number[][] = Array.from({ length: phases }, () => []);
   for (const p of finite) byPhase[phaseOf(p.t)].push(p.v);
-  const centre = fillEmpty(pooled(byPhase, radius(CENTRE_POOL_SECONDS, phaseSeconds, 0), median));
+  const centreRadius = radius(CENTRE_POOL_SECONDS[choice.season], phaseSeconds, 0);
+  const centre = fillEmpty(pooled(byPhase, centreRadius, median));
+  const centreCounts = pooled(byPhase, centreRadius, (vs) => vs.length);
 
   const residualsByPhase: number[][] = byPhase.map((vs, i) => vs.map((v) => v - centre[i]));
   const all = residualsByPhase.flat();
@@ -82,11 +85,8 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
   const typical = median(finite.map((p) => Math.abs(p.v)));
   const spread = pooled(residualsByPhase, phases === 1 ? 0 : radius(MAD_POOL_SECONDS, phaseSeconds, 1), (rs) => {
     const m = mad(rs, 0);
-    const shrunk = Math.sqrt(
-      (rs.length * m * m + MAD_SHRINK_POINTS * globalMad * globalMad) / (rs.length + MAD_SHRINK_POINTS),
-    );
-    return flooredMad(shrunk, meanAd, typical);
-  }).map((m) => (Number.isNaN(m) ? flooredMad(globalMad, meanAd, typical) : m));
+    return Math.sqrt((rs.length * m * m + MAD_SHRINK_POINTS * globalMad ** 2) / (rs.length + MAD_SHRINK_POINTS));
+  }).map((m, i) => flooredMad((Number.isNaN(m) ? globalMad : m) * outOfSample(centreCounts[i]), meanAd, typical));
 
   const days = (grid.values.length * stepSeconds) / 86_400;
   const acfText = choice.acf[choice.season as 'daily' | 'weekly'];
@@ -112,7 +112,8 @@ export function fitBaseline(history: TimedValue[], stepSeconds: number): Baselin
   };
 }
 
-/** O(1) and allocation-light (one result object): a phase lookup, a subtraction, a division. */
+/** O(1) and allocation-light (one result object): a phase lookup, a subtraction, a division. A value that is not a
+ *  number scores NaN and is not anomalous (it is a missing point, not an incident). */
 export function scorePoint(b: Baseline, p: TimedValue, threshold: number): PointScore {
   let phase = 0;
   if (b.periodSeconds !== null) {
@@ -132,6 +133,30 @@ export function scorePoint(b: Baseline, p: TimedValue, threshold: number): Point
     score,
     anomalous: score > threshold,
   };
+}
+
+/**
+ * The residuals of the history were taken from centres fitted on those very points, so they are tighter than those
+ * of new points, which also carry the centre's own error (a median of n has variance about π/2 · σ²/n). This factor
+ * turns the in-sample spread into the expected out-of-sample one: 1.04 for 35 points a phase, 1.26 for 6.
+ */
+function outOfSample(n: number): number {
+  return n > 1 ? Math.sqrt((1 + Math.PI / 2 / n) / (1 - 1 / n)) : 1.5;
+}
+
+/** Values clipped to the median ± 5 robust deviations: the autocorrelation is a sum of products, and one spike of
+ *  100 deviations in a history otherwise outweighs a whole week of cycle. */
+function winsorised(values: Float64Array): Float64Array {
+  const c = median(values);
+  const width =
+    5 *
+    MAD_TO_SIGMA *
+    mad(
+      values.filter((v) => !Number.isNaN(v)),
+      c,
+    );
+  if (!(width > 0)) return values;
+  return values.map((v) => (Number.isNaN(v) ? v : Math.min(c + width, Math.max(c - width, v))));
 }
 
 function phaseFunction(periodSeconds: number | null, phases: number): (t: number) => number {

@@ -12,8 +12,8 @@ export {
   minimumBaselinePoints,
   scorePoint,
 } from './baseline.js';
-export { FOREST_THRESHOLDS, IsolationForest, averagePathLength } from './forest.js';
-export { type FeatureScaling, type JointFeatures, jointFeatures, scaleRow } from './features.js';
+export { FOREST_THRESHOLDS, type ForestScoring, IsolationForest, averagePathLength } from './forest.js';
+export { type FeatureScaling, type JointFeatures, jointFeatures, minimumFeatureRows, scaleRow } from './features.js';
 export { type Episode, groupEpisodes } from './episodes.js';
 export { FEEDBACK_CAP, FEEDBACK_MARGIN, FOREST_FEEDBACK_CAP, tunedForestThreshold, tunedThreshold } from './tuning.js';
 export { MAD_TO_SIGMA } from './robust.js';

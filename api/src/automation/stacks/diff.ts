@@ -61,11 +61,12 @@ export function diffProperties(kind: string, before: Record<string, Json> | null
   for (const k of changed) {
     const b = before[k];
     const a = after[k];
-    // Objects are merge-patched by the API, so keys that went away (at any depth) must be sent as null; a document
-    // (x-terraform: json) the API replaces whole is sent whole, its nulls meant as nulls.
+    // Maps are merge-patched by the API, so keys that went away (at any depth) must be sent as null; a document
+    // (x-terraform: json) the API replaces whole is sent whole, its nulls meant as nulls; and so is an object of a
+    // fixed shape (a distribution's default_cache_behavior), which the API checks whole against its schema.
     const prop = meta.properties[k];
     patch[k] =
-      prop?.type === 'object' && !prop.json && isObject(b) && isObject(a)
+      prop?.type === 'object' && !prop.json && !prop.fields && isObject(b) && isObject(a)
         ? (mergePatchBetween(b, a) as Json)
         : (a ?? null);
   }

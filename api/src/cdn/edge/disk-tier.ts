@@ -1,9 +1,10 @@
 // The edge's second tier: entries the memory tier evicts, as files under the data dir (each written to a temp file and
 // renamed, so a crash never leaves half an entry), with a byte bound of their own, least recently used out first.
-// The index lives in memory: a restarted process starts with an empty cache and clears the directory.
-import { mkdirSync, rmSync } from 'node:fs';
+// The index lives in memory: each process has a directory of its own (`<pid>-<random>`), removed when it stops; one a
+// process left by dying is removed by the next process that spills, once no live process has its pid.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Entry } from './entry.js';
 
@@ -30,6 +31,17 @@ export class DiskTier {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     this.made = true;
+    sweepAbandoned(dirname(this.dir), basename(this.dir));
+  }
+
+  /** Stops spilling and removes this process's directory (its entries die with the process's memory index). */
+  async close(): Promise<void> {
+    await this.idle();
+    this.maxBytes = 0;
+    this.index.clear();
+    this.bytes = 0;
+    if (this.made) rmSync(this.dir, { recursive: true, force: true });
+    this.made = false;
   }
 
   get size() {
@@ -98,5 +110,23 @@ export class DiskTier {
     this.index.delete(id);
     this.bytes -= s.size;
     void unlink(s.file).catch(() => {});
+  }
+}
+
+/** Whether a process with this pid is alive (EPERM: alive, another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the directories under `root` that dead processes left (a reused pid only delays that). */
+function sweepAbandoned(root: string, own: string) {
+  for (const name of readdirSync(root)) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (name !== own && pid && !alive(pid)) rmSync(join(root, name), { recursive: true, force: true });
   }
 }

@@ -1,8 +1,10 @@
 // Fetching from a distribution's origins: HTTP(S) URLs through keep-alive agents with connect and read timeouts,
 // buckets of this platform through the object store (as the platform, never over HTTP, and only the distribution
 // owner's bucket), and origin groups that move to their next member on a failover status or a connection error.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import type { Deps } from '../../platform/deps.js';
 import { Problem } from '../../platform/problems.js';
@@ -37,10 +39,24 @@ export class OriginUnreachable extends Error {
   }
 }
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const httpsAgents = new Map<string, https.Agent>();
+
+/**
+ * The keep-alive agent for HTTPS origins: certificates verified (a CDN that took any certificate would hand viewers
+ * whatever a man in the middle served) against Node's roots, plus the operator's private CA when one is configured.
+ * One per CA file, read once: the file is configuration, not per-request input.
+ */
+function httpsAgent(caFile: string | undefined): https.Agent {
+  const key = caFile ?? '';
+  let agent = httpsAgents.get(key);
+  if (!agent) {
+    const ca = caFile ? [...tls.rootCertificates, readFileSync(caFile, 'utf8')] : undefined;
+    agent = new https.Agent({ keepAlive: true, maxSockets: 256, ...(ca ? { ca } : {}) });
+    httpsAgents.set(key, agent);
+  }
+  return agent;
+}
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never stored nor passed on. */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -52,13 +68,13 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function fetchHttp(origin: Extract<Origin, { type: 'http' }>, req: OriginRequest): Promise<OriginResponse> {
+function fetchHttp(deps: Deps, origin: Extract<Origin, { type: 'http' }>, req: OriginRequest): Promise<OriginResponse> {
   const url = new URL(origin.origin_path.replace(/\/$/, '') + req.path, origin.url);
-  const lib = url.protocol === 'https:' ? https : http;
+  const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const r = lib.request(url, {
+    const r = (secure ? https : http).request(url, {
       method: req.method,
-      agent: url.protocol === 'https:' ? agents.https : agents.http,
+      agent: secure ? httpsAgent(deps.config.cdn.originCa) : httpAgent,
       headers: { ...req.headers, ...origin.custom_headers, host: url.host },
     });
     const fail = (msg: string, timedOut = false) => {
@@ -154,7 +170,7 @@ export async function fetchOrigin(
     const last = i === members.length - 1;
     try {
       const res =
-        origin.type === 'http' ? await fetchHttp(origin, req) : await fetchBucket(deps, dist.owner, origin, req);
+        origin.type === 'http' ? await fetchHttp(deps, origin, req) : await fetchBucket(deps, dist.owner, origin, req);
       if (!last && group!.failover_status_codes.includes(res.status)) continue;
       return res;
     } catch (e) {

@@ -67,6 +67,7 @@ export function startEdgeSync(deps: Deps): { stop(): Promise<void> } {
       untick();
       await ready;
       await leave(deps.db, edgeId).catch(() => {});
+      await edgeOf(deps).edge.store.disk.close();
     },
   };
 }

@@ -13,8 +13,31 @@ interface PgError {
 /** `Key (subnet_id)=(x) is not present ...` -> `subnet_id`; `Key (owner, name)=(...)` -> the first column. */
 const keyColumn = (detail: string | undefined) => /Key \(([^,)]+)/.exec(detail ?? '')?.[1]?.replace(/"/g, '');
 
-/** The problem a database error means, or undefined for one that is a fault of ours (a 500). */
-export function problemFromDatabase(err: unknown): Problem | undefined {
+/** `Key (alias)=(www.example.com) already exists.` -> `www.example.com` */
+const keyValue = (detail: string | undefined) => /=\((.*)\)/.exec(detail ?? '')?.[1];
+
+/**
+ * Where in the request body a duplicated value came from: a field holding it, or an item of an array field (a
+ * distribution's `aliases`, kept unique in a table of their own), so the pointer names what the caller sent.
+ */
+function pointerOf(column: string, value: string | undefined, body: unknown): string {
+  if (value !== undefined && body && typeof body === 'object') {
+    for (const [field, v] of Object.entries(body as Record<string, unknown>)) {
+      if (v === value) return `/${field}`;
+      if (Array.isArray(v)) {
+        const i = v.findIndex((x) => typeof x === 'string' && x.toLowerCase() === value.toLowerCase());
+        if (i >= 0) return `/${field}/${i}`;
+      }
+    }
+  }
+  return `/${column}`;
+}
+
+/**
+ * The problem a database error means, or undefined for one that is a fault of ours (a 500). `body` is the
+ * request's, for pointing at the part of it a duplicate came from.
+ */
+export function problemFromDatabase(err: unknown, body?: unknown): Problem | undefined {
   const e = err as PgError;
   if (typeof e?.code !== 'string' || e.code.length !== 5) return undefined;
   switch (e.code) {
@@ -28,8 +51,9 @@ export function problemFromDatabase(err: unknown): Problem | undefined {
     case '23505': {
       // unique_violation
       const field = keyColumn(e.detail) ?? 'id';
-      return problems.conflict(`A resource with this ${field} already exists.`, [
-        { pointer: `/${field}`, detail: 'is already taken', code: 'AlreadyExists' },
+      const value = keyValue(e.detail);
+      return problems.conflict(`A resource with this ${field}${value ? ` (${value})` : ''} already exists.`, [
+        { pointer: pointerOf(field, value, body), detail: 'is already taken', code: 'AlreadyExists' },
       ]);
     }
     case '23502': // not_null_violation

@@ -249,7 +249,8 @@ export class Pipeline {
       }
       return result;
     } catch (err) {
-      const p = err instanceof Problem ? err : (problemFromDatabase(err) ?? this.internal(err, requestId, meta));
+      const p =
+        err instanceof Problem ? err : (problemFromDatabase(err, input.body) ?? this.internal(err, requestId, meta));
       // Every write attempt leaves one record: a success is written with the change, a failure here; so does every
       // call IAM denied, read or write.
       if (meta.mutating || p.code === 'AccessDenied') {

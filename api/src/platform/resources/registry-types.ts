@@ -20,8 +20,14 @@ export interface PropMeta {
   enum?: unknown[];
   /** element type for arrays, value type for maps (objects with additionalProperties) */
   elementType?: PropType;
-  /** the fields of an array's objects (a security group's `ingress` rules): Terraform sees a nested set */
+  /** the fields of an array's objects (a security group's `ingress` rules): Terraform sees a nested set or list */
   items?: Record<string, PropMeta>;
+  /** the fields of an object with a fixed shape (a distribution's `default_cache_behavior`): a single nested object */
+  fields?: Record<string, PropMeta>;
+  /** the array's items are unique (uniqueItems): Terraform holds a set */
+  uniqueItems?: boolean;
+  /** Terraform holds the array of objects as a nested list, its order kept (x-terraform: list), not a set */
+  list?: boolean;
   description?: string;
 }
 

@@ -13,7 +13,7 @@ export interface AnomalySubscriptionConfig extends cdktf.TerraformMetaArguments 
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/anomaly_subscription#channel AnomalySubscription#channel}
   */
-  readonly channel: { [key: string]: string };
+  readonly channel: AnomalySubscriptionChannel;
   /**
   * What the subscription watches. Defaults to `""`.
   *
@@ -68,6 +68,134 @@ export interface AnomalySubscriptionConfig extends cdktf.TerraformMetaArguments 
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/anomaly_subscription#timeouts AnomalySubscription#timeouts}
   */
   readonly timeouts?: AnomalySubscriptionTimeouts;
+}
+export interface AnomalySubscriptionChannel {
+  /**
+  * notification channel id
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/anomaly_subscription#notification_channel_id AnomalySubscription#notification_channel_id}
+  */
+  readonly notificationChannelId?: string;
+  /**
+  * type One of: `webhook`, `websocket`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/anomaly_subscription#type AnomalySubscription#type}
+  */
+  readonly type: string;
+}
+
+export function anomalySubscriptionChannelToTerraform(struct?: AnomalySubscriptionChannel | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    notification_channel_id: cdktf.stringToTerraform(struct!.notificationChannelId),
+    type: cdktf.stringToTerraform(struct!.type),
+  }
+}
+
+
+export function anomalySubscriptionChannelToHclTerraform(struct?: AnomalySubscriptionChannel | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    notification_channel_id: {
+      value: cdktf.stringToHclTerraform(struct!.notificationChannelId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    type: {
+      value: cdktf.stringToHclTerraform(struct!.type),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class AnomalySubscriptionChannelOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): AnomalySubscriptionChannel | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._notificationChannelId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.notificationChannelId = this._notificationChannelId;
+    }
+    if (this._type !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.type = this._type;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: AnomalySubscriptionChannel | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._notificationChannelId = undefined;
+      this._type = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._notificationChannelId = value.notificationChannelId;
+      this._type = value.type;
+    }
+  }
+
+  // notification_channel_id - computed: false, optional: true, required: false
+  private _notificationChannelId?: string; 
+  public get notificationChannelId() {
+    return this.getStringAttribute('notification_channel_id');
+  }
+  public set notificationChannelId(value: string) {
+    this._notificationChannelId = value;
+  }
+  public resetNotificationChannelId() {
+    this._notificationChannelId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get notificationChannelIdInput() {
+    return this._notificationChannelId;
+  }
+
+  // type - computed: false, optional: false, required: true
+  private _type?: string; 
+  public get type() {
+    return this.getStringAttribute('type');
+  }
+  public set type(value: string) {
+    this._type = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get typeInput() {
+    return this._type;
+  }
 }
 export interface AnomalySubscriptionTimeouts {
   /**
@@ -286,7 +414,7 @@ export class AnomalySubscription extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._channel = config.channel;
+    this._channel.internalValue = config.channel;
     this._description = config.description;
     this._enabled = config.enabled;
     this._minDuration = config.minDuration;
@@ -303,16 +431,16 @@ export class AnomalySubscription extends cdktf.TerraformResource {
   // ==========
 
   // channel - computed: false, optional: false, required: true
-  private _channel?: { [key: string]: string }; 
+  private _channel = new AnomalySubscriptionChannelOutputReference(this, "channel");
   public get channel() {
-    return this.getStringMapAttribute('channel');
+    return this._channel;
   }
-  public set channel(value: { [key: string]: string }) {
-    this._channel = value;
+  public putChannel(value: AnomalySubscriptionChannel) {
+    this._channel.internalValue = value;
   }
   // Temporarily expose input value. Use with caution.
   public get channelInput() {
-    return this._channel;
+    return this._channel.internalValue;
   }
 
   // created_at - computed: true, optional: false, required: false
@@ -494,7 +622,7 @@ export class AnomalySubscription extends cdktf.TerraformResource {
 
   protected synthesizeAttributes(): { [name: string]: any } {
     return {
-      channel: cdktf.hashMapper(cdktf.stringToTerraform)(this._channel),
+      channel: anomalySubscriptionChannelToTerraform(this._channel.internalValue),
       description: cdktf.stringToTerraform(this._description),
       enabled: cdktf.booleanToTerraform(this._enabled),
       min_duration: cdktf.stringToTerraform(this._minDuration),
@@ -510,10 +638,10 @@ export class AnomalySubscription extends cdktf.TerraformResource {
   protected synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
       channel: {
-        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._channel),
-        isBlock: false,
-        type: "map",
-        storageClassType: "stringMap",
+        value: anomalySubscriptionChannelToHclTerraform(this._channel.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "AnomalySubscriptionChannel",
       },
       description: {
         value: cdktf.stringToHclTerraform(this._description),

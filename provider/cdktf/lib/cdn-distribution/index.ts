@@ -25,13 +25,13 @@ export interface CdnDistributionConfig extends cdktf.TerraformMetaArguments {
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#custom_error_responses CdnDistribution#custom_error_responses}
   */
-  readonly customErrorResponses?: string;
+  readonly customErrorResponses?: CdnDistributionCustomErrorResponses[] | cdktf.IResolvable;
   /**
-  * default cache behavior
+  * How requests matching `path_pattern` are served. The default behaviour has no `path_pattern`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#default_cache_behavior CdnDistribution#default_cache_behavior}
   */
-  readonly defaultCacheBehavior: string;
+  readonly defaultCacheBehavior: CdnDistributionDefaultCacheBehavior;
   /**
   * Served for `/` (no leading `/`). Defaults to `""`.
   *
@@ -49,13 +49,13 @@ export interface CdnDistributionConfig extends cdktf.TerraformMetaArguments {
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#geo_origin_routes CdnDistribution#geo_origin_routes}
   */
-  readonly geoOriginRoutes?: string;
+  readonly geoOriginRoutes?: CdnDistributionGeoOriginRoutes[] | cdktf.IResolvable;
   /**
   * geo restriction Defaults to `{"restriction_type":"none","locations":[]}`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#geo_restriction CdnDistribution#geo_restriction}
   */
-  readonly geoRestriction?: string;
+  readonly geoRestriction?: CdnDistributionGeoRestriction;
   /**
   * A human-readable name (1 to 255 printable characters); names need not be unique.
   *
@@ -67,19 +67,19 @@ export interface CdnDistributionConfig extends cdktf.TerraformMetaArguments {
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#ordered_cache_behaviors CdnDistribution#ordered_cache_behaviors}
   */
-  readonly orderedCacheBehaviors?: string;
+  readonly orderedCacheBehaviors?: CdnDistributionOrderedCacheBehaviors[] | cdktf.IResolvable;
   /**
-  * origin groups Defaults to `[]`.
+  * Origins tried in order; the next one on a listed status code or a connection error. Defaults to `[]`.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#origin_groups CdnDistribution#origin_groups}
   */
-  readonly originGroups?: string;
+  readonly originGroups?: CdnDistributionOriginGroups[] | cdktf.IResolvable;
   /**
-  * origins
+  * Where the edge fetches from: a bucket of this platform (`bucket_id`; the edge reads it as the platform, and only for distributions that name it, as CloudFront's origin access control) or an HTTP(S) `url`. Exactly one.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#origins CdnDistribution#origins}
   */
-  readonly origins: string;
+  readonly origins: CdnDistributionOrigins[] | cdktf.IResolvable;
   /**
   * Which set of edge locations serves it (`edge_locations`). One of: `PriceClass_100`, `PriceClass_200`, `PriceClass_All`. Defaults to `"PriceClass_All"`.
   *
@@ -92,6 +92,1633 @@ export interface CdnDistributionConfig extends cdktf.TerraformMetaArguments {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#timeouts CdnDistribution#timeouts}
   */
   readonly timeouts?: CdnDistributionTimeouts;
+}
+export interface CdnDistributionCustomErrorResponses {
+  /**
+  * error caching min ttl Defaults to `10`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#error_caching_min_ttl CdnDistribution#error_caching_min_ttl}
+  */
+  readonly errorCachingMinTtl?: number;
+  /**
+  * error code One of: `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#error_code CdnDistribution#error_code}
+  */
+  readonly errorCode: number;
+  /**
+  * response code One of: `200`, `400`, `403`, `404`, `405`, `414`, `416`, `500`, `501`, `502`, `503`, `504`, `null`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#response_code CdnDistribution#response_code}
+  */
+  readonly responseCode?: number;
+  /**
+  * A path served instead; starts with `/`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#response_page_path CdnDistribution#response_page_path}
+  */
+  readonly responsePagePath?: string;
+}
+
+export function cdnDistributionCustomErrorResponsesToTerraform(struct?: CdnDistributionCustomErrorResponses | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    error_caching_min_ttl: cdktf.numberToTerraform(struct!.errorCachingMinTtl),
+    error_code: cdktf.numberToTerraform(struct!.errorCode),
+    response_code: cdktf.numberToTerraform(struct!.responseCode),
+    response_page_path: cdktf.stringToTerraform(struct!.responsePagePath),
+  }
+}
+
+
+export function cdnDistributionCustomErrorResponsesToHclTerraform(struct?: CdnDistributionCustomErrorResponses | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    error_caching_min_ttl: {
+      value: cdktf.numberToHclTerraform(struct!.errorCachingMinTtl),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
+    },
+    error_code: {
+      value: cdktf.numberToHclTerraform(struct!.errorCode),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
+    },
+    response_code: {
+      value: cdktf.numberToHclTerraform(struct!.responseCode),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
+    },
+    response_page_path: {
+      value: cdktf.stringToHclTerraform(struct!.responsePagePath),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionCustomErrorResponsesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): CdnDistributionCustomErrorResponses | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._errorCachingMinTtl !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.errorCachingMinTtl = this._errorCachingMinTtl;
+    }
+    if (this._errorCode !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.errorCode = this._errorCode;
+    }
+    if (this._responseCode !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.responseCode = this._responseCode;
+    }
+    if (this._responsePagePath !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.responsePagePath = this._responsePagePath;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionCustomErrorResponses | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._errorCachingMinTtl = undefined;
+      this._errorCode = undefined;
+      this._responseCode = undefined;
+      this._responsePagePath = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._errorCachingMinTtl = value.errorCachingMinTtl;
+      this._errorCode = value.errorCode;
+      this._responseCode = value.responseCode;
+      this._responsePagePath = value.responsePagePath;
+    }
+  }
+
+  // error_caching_min_ttl - computed: true, optional: true, required: false
+  private _errorCachingMinTtl?: number; 
+  public get errorCachingMinTtl() {
+    return this.getNumberAttribute('error_caching_min_ttl');
+  }
+  public set errorCachingMinTtl(value: number) {
+    this._errorCachingMinTtl = value;
+  }
+  public resetErrorCachingMinTtl() {
+    this._errorCachingMinTtl = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get errorCachingMinTtlInput() {
+    return this._errorCachingMinTtl;
+  }
+
+  // error_code - computed: true, optional: false, required: true
+  private _errorCode?: number; 
+  public get errorCode() {
+    return this.getNumberAttribute('error_code');
+  }
+  public set errorCode(value: number) {
+    this._errorCode = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get errorCodeInput() {
+    return this._errorCode;
+  }
+
+  // response_code - computed: true, optional: true, required: false
+  private _responseCode?: number; 
+  public get responseCode() {
+    return this.getNumberAttribute('response_code');
+  }
+  public set responseCode(value: number) {
+    this._responseCode = value;
+  }
+  public resetResponseCode() {
+    this._responseCode = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get responseCodeInput() {
+    return this._responseCode;
+  }
+
+  // response_page_path - computed: true, optional: true, required: false
+  private _responsePagePath?: string; 
+  public get responsePagePath() {
+    return this.getStringAttribute('response_page_path');
+  }
+  public set responsePagePath(value: string) {
+    this._responsePagePath = value;
+  }
+  public resetResponsePagePath() {
+    this._responsePagePath = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get responsePagePathInput() {
+    return this._responsePagePath;
+  }
+}
+
+export class CdnDistributionCustomErrorResponsesList extends cdktf.ComplexList {
+  public internalValue? : CdnDistributionCustomErrorResponses[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): CdnDistributionCustomErrorResponsesOutputReference {
+    return new CdnDistributionCustomErrorResponsesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface CdnDistributionDefaultCacheBehavior {
+  /**
+  * [GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `["GET","HEAD"]`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#allowed_methods CdnDistribution#allowed_methods}
+  */
+  readonly allowedMethods?: string[];
+  /**
+  * A cache policy (cp-...): a managed one or the owner's.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#cache_policy_id CdnDistribution#cache_policy_id}
+  */
+  readonly cachePolicyId: string;
+  /**
+  * [GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `["GET","HEAD"]`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#cached_methods CdnDistribution#cached_methods}
+  */
+  readonly cachedMethods?: string[];
+  /**
+  * The edge compresses what it serves (gzip/br). Defaults to `false`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#compress CdnDistribution#compress}
+  */
+  readonly compress?: boolean | cdktf.IResolvable;
+  /**
+  * `*` matches any characters, `?` one; ordered behaviours only.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#path_pattern CdnDistribution#path_pattern}
+  */
+  readonly pathPattern?: string;
+  /**
+  * An origin's or an origin group's id.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#target_origin_id CdnDistribution#target_origin_id}
+  */
+  readonly targetOriginId: string;
+  /**
+  * viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `"allow-all"`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#viewer_protocol_policy CdnDistribution#viewer_protocol_policy}
+  */
+  readonly viewerProtocolPolicy?: string;
+}
+
+export function cdnDistributionDefaultCacheBehaviorToTerraform(struct?: CdnDistributionDefaultCacheBehavior | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    allowed_methods: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.allowedMethods),
+    cache_policy_id: cdktf.stringToTerraform(struct!.cachePolicyId),
+    cached_methods: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.cachedMethods),
+    compress: cdktf.booleanToTerraform(struct!.compress),
+    path_pattern: cdktf.stringToTerraform(struct!.pathPattern),
+    target_origin_id: cdktf.stringToTerraform(struct!.targetOriginId),
+    viewer_protocol_policy: cdktf.stringToTerraform(struct!.viewerProtocolPolicy),
+  }
+}
+
+
+export function cdnDistributionDefaultCacheBehaviorToHclTerraform(struct?: CdnDistributionDefaultCacheBehavior | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    allowed_methods: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.allowedMethods),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    cache_policy_id: {
+      value: cdktf.stringToHclTerraform(struct!.cachePolicyId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    cached_methods: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.cachedMethods),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    compress: {
+      value: cdktf.booleanToHclTerraform(struct!.compress),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "boolean",
+    },
+    path_pattern: {
+      value: cdktf.stringToHclTerraform(struct!.pathPattern),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    target_origin_id: {
+      value: cdktf.stringToHclTerraform(struct!.targetOriginId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    viewer_protocol_policy: {
+      value: cdktf.stringToHclTerraform(struct!.viewerProtocolPolicy),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionDefaultCacheBehaviorOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): CdnDistributionDefaultCacheBehavior | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._allowedMethods !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.allowedMethods = this._allowedMethods;
+    }
+    if (this._cachePolicyId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.cachePolicyId = this._cachePolicyId;
+    }
+    if (this._cachedMethods !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.cachedMethods = this._cachedMethods;
+    }
+    if (this._compress !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.compress = this._compress;
+    }
+    if (this._pathPattern !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.pathPattern = this._pathPattern;
+    }
+    if (this._targetOriginId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.targetOriginId = this._targetOriginId;
+    }
+    if (this._viewerProtocolPolicy !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.viewerProtocolPolicy = this._viewerProtocolPolicy;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionDefaultCacheBehavior | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._allowedMethods = undefined;
+      this._cachePolicyId = undefined;
+      this._cachedMethods = undefined;
+      this._compress = undefined;
+      this._pathPattern = undefined;
+      this._targetOriginId = undefined;
+      this._viewerProtocolPolicy = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._allowedMethods = value.allowedMethods;
+      this._cachePolicyId = value.cachePolicyId;
+      this._cachedMethods = value.cachedMethods;
+      this._compress = value.compress;
+      this._pathPattern = value.pathPattern;
+      this._targetOriginId = value.targetOriginId;
+      this._viewerProtocolPolicy = value.viewerProtocolPolicy;
+    }
+  }
+
+  // allowed_methods - computed: true, optional: true, required: false
+  private _allowedMethods?: string[]; 
+  public get allowedMethods() {
+    return this.getListAttribute('allowed_methods');
+  }
+  public set allowedMethods(value: string[]) {
+    this._allowedMethods = value;
+  }
+  public resetAllowedMethods() {
+    this._allowedMethods = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get allowedMethodsInput() {
+    return this._allowedMethods;
+  }
+
+  // cache_policy_id - computed: false, optional: false, required: true
+  private _cachePolicyId?: string; 
+  public get cachePolicyId() {
+    return this.getStringAttribute('cache_policy_id');
+  }
+  public set cachePolicyId(value: string) {
+    this._cachePolicyId = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get cachePolicyIdInput() {
+    return this._cachePolicyId;
+  }
+
+  // cached_methods - computed: true, optional: true, required: false
+  private _cachedMethods?: string[]; 
+  public get cachedMethods() {
+    return this.getListAttribute('cached_methods');
+  }
+  public set cachedMethods(value: string[]) {
+    this._cachedMethods = value;
+  }
+  public resetCachedMethods() {
+    this._cachedMethods = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get cachedMethodsInput() {
+    return this._cachedMethods;
+  }
+
+  // compress - computed: true, optional: true, required: false
+  private _compress?: boolean | cdktf.IResolvable; 
+  public get compress() {
+    return this.getBooleanAttribute('compress');
+  }
+  public set compress(value: boolean | cdktf.IResolvable) {
+    this._compress = value;
+  }
+  public resetCompress() {
+    this._compress = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get compressInput() {
+    return this._compress;
+  }
+
+  // path_pattern - computed: false, optional: true, required: false
+  private _pathPattern?: string; 
+  public get pathPattern() {
+    return this.getStringAttribute('path_pattern');
+  }
+  public set pathPattern(value: string) {
+    this._pathPattern = value;
+  }
+  public resetPathPattern() {
+    this._pathPattern = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get pathPatternInput() {
+    return this._pathPattern;
+  }
+
+  // target_origin_id - computed: false, optional: false, required: true
+  private _targetOriginId?: string; 
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+  public set targetOriginId(value: string) {
+    this._targetOriginId = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get targetOriginIdInput() {
+    return this._targetOriginId;
+  }
+
+  // viewer_protocol_policy - computed: true, optional: true, required: false
+  private _viewerProtocolPolicy?: string; 
+  public get viewerProtocolPolicy() {
+    return this.getStringAttribute('viewer_protocol_policy');
+  }
+  public set viewerProtocolPolicy(value: string) {
+    this._viewerProtocolPolicy = value;
+  }
+  public resetViewerProtocolPolicy() {
+    this._viewerProtocolPolicy = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get viewerProtocolPolicyInput() {
+    return this._viewerProtocolPolicy;
+  }
+}
+export interface CdnDistributionGeoOriginRoutes {
+  /**
+  * A country (ISO 3166-1 alpha-2) or a continent (AF AN AS EU NA OC SA).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#match CdnDistribution#match}
+  */
+  readonly match: string;
+  /**
+  * target origin id
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#target_origin_id CdnDistribution#target_origin_id}
+  */
+  readonly targetOriginId: string;
+}
+
+export function cdnDistributionGeoOriginRoutesToTerraform(struct?: CdnDistributionGeoOriginRoutes | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    match: cdktf.stringToTerraform(struct!.match),
+    target_origin_id: cdktf.stringToTerraform(struct!.targetOriginId),
+  }
+}
+
+
+export function cdnDistributionGeoOriginRoutesToHclTerraform(struct?: CdnDistributionGeoOriginRoutes | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    match: {
+      value: cdktf.stringToHclTerraform(struct!.match),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    target_origin_id: {
+      value: cdktf.stringToHclTerraform(struct!.targetOriginId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionGeoOriginRoutesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): CdnDistributionGeoOriginRoutes | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._match !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.match = this._match;
+    }
+    if (this._targetOriginId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.targetOriginId = this._targetOriginId;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionGeoOriginRoutes | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._match = undefined;
+      this._targetOriginId = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._match = value.match;
+      this._targetOriginId = value.targetOriginId;
+    }
+  }
+
+  // match - computed: true, optional: false, required: true
+  private _match?: string; 
+  public get match() {
+    return this.getStringAttribute('match');
+  }
+  public set match(value: string) {
+    this._match = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get matchInput() {
+    return this._match;
+  }
+
+  // target_origin_id - computed: true, optional: false, required: true
+  private _targetOriginId?: string; 
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+  public set targetOriginId(value: string) {
+    this._targetOriginId = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get targetOriginIdInput() {
+    return this._targetOriginId;
+  }
+}
+
+export class CdnDistributionGeoOriginRoutesList extends cdktf.ComplexList {
+  public internalValue? : CdnDistributionGeoOriginRoutes[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): CdnDistributionGeoOriginRoutesOutputReference {
+    return new CdnDistributionGeoOriginRoutesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface CdnDistributionGeoRestriction {
+  /**
+  * ISO 3166-1 alpha-2 country codes; empty exactly when `restriction_type` is `none`. Defaults to `[]`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#locations CdnDistribution#locations}
+  */
+  readonly locations?: string[];
+  /**
+  * restriction type One of: `none`, `whitelist`, `blacklist`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#restriction_type CdnDistribution#restriction_type}
+  */
+  readonly restrictionType: string;
+}
+
+export function cdnDistributionGeoRestrictionToTerraform(struct?: CdnDistributionGeoRestriction | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    locations: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.locations),
+    restriction_type: cdktf.stringToTerraform(struct!.restrictionType),
+  }
+}
+
+
+export function cdnDistributionGeoRestrictionToHclTerraform(struct?: CdnDistributionGeoRestriction | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    locations: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.locations),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    restriction_type: {
+      value: cdktf.stringToHclTerraform(struct!.restrictionType),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionGeoRestrictionOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): CdnDistributionGeoRestriction | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._locations !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.locations = this._locations;
+    }
+    if (this._restrictionType !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.restrictionType = this._restrictionType;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionGeoRestriction | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._locations = undefined;
+      this._restrictionType = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._locations = value.locations;
+      this._restrictionType = value.restrictionType;
+    }
+  }
+
+  // locations - computed: true, optional: true, required: false
+  private _locations?: string[]; 
+  public get locations() {
+    return this.getListAttribute('locations');
+  }
+  public set locations(value: string[]) {
+    this._locations = value;
+  }
+  public resetLocations() {
+    this._locations = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get locationsInput() {
+    return this._locations;
+  }
+
+  // restriction_type - computed: true, optional: false, required: true
+  private _restrictionType?: string; 
+  public get restrictionType() {
+    return this.getStringAttribute('restriction_type');
+  }
+  public set restrictionType(value: string) {
+    this._restrictionType = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get restrictionTypeInput() {
+    return this._restrictionType;
+  }
+}
+export interface CdnDistributionOrderedCacheBehaviors {
+  /**
+  * [GET, HEAD], [GET, HEAD, OPTIONS] or all seven, as CloudFront. Defaults to `["GET","HEAD"]`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#allowed_methods CdnDistribution#allowed_methods}
+  */
+  readonly allowedMethods?: string[];
+  /**
+  * A cache policy (cp-...): a managed one or the owner's.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#cache_policy_id CdnDistribution#cache_policy_id}
+  */
+  readonly cachePolicyId: string;
+  /**
+  * [GET, HEAD] or [GET, HEAD, OPTIONS]; within `allowed_methods`. Defaults to `["GET","HEAD"]`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#cached_methods CdnDistribution#cached_methods}
+  */
+  readonly cachedMethods?: string[];
+  /**
+  * The edge compresses what it serves (gzip/br). Defaults to `false`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#compress CdnDistribution#compress}
+  */
+  readonly compress?: boolean | cdktf.IResolvable;
+  /**
+  * `*` matches any characters, `?` one; ordered behaviours only.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#path_pattern CdnDistribution#path_pattern}
+  */
+  readonly pathPattern?: string;
+  /**
+  * An origin's or an origin group's id.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#target_origin_id CdnDistribution#target_origin_id}
+  */
+  readonly targetOriginId: string;
+  /**
+  * viewer protocol policy One of: `allow-all`, `redirect-to-https`, `https-only`. Defaults to `"allow-all"`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#viewer_protocol_policy CdnDistribution#viewer_protocol_policy}
+  */
+  readonly viewerProtocolPolicy?: string;
+}
+
+export function cdnDistributionOrderedCacheBehaviorsToTerraform(struct?: CdnDistributionOrderedCacheBehaviors | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    allowed_methods: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.allowedMethods),
+    cache_policy_id: cdktf.stringToTerraform(struct!.cachePolicyId),
+    cached_methods: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.cachedMethods),
+    compress: cdktf.booleanToTerraform(struct!.compress),
+    path_pattern: cdktf.stringToTerraform(struct!.pathPattern),
+    target_origin_id: cdktf.stringToTerraform(struct!.targetOriginId),
+    viewer_protocol_policy: cdktf.stringToTerraform(struct!.viewerProtocolPolicy),
+  }
+}
+
+
+export function cdnDistributionOrderedCacheBehaviorsToHclTerraform(struct?: CdnDistributionOrderedCacheBehaviors | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    allowed_methods: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.allowedMethods),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    cache_policy_id: {
+      value: cdktf.stringToHclTerraform(struct!.cachePolicyId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    cached_methods: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.cachedMethods),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+    compress: {
+      value: cdktf.booleanToHclTerraform(struct!.compress),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "boolean",
+    },
+    path_pattern: {
+      value: cdktf.stringToHclTerraform(struct!.pathPattern),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    target_origin_id: {
+      value: cdktf.stringToHclTerraform(struct!.targetOriginId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    viewer_protocol_policy: {
+      value: cdktf.stringToHclTerraform(struct!.viewerProtocolPolicy),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionOrderedCacheBehaviorsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): CdnDistributionOrderedCacheBehaviors | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._allowedMethods !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.allowedMethods = this._allowedMethods;
+    }
+    if (this._cachePolicyId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.cachePolicyId = this._cachePolicyId;
+    }
+    if (this._cachedMethods !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.cachedMethods = this._cachedMethods;
+    }
+    if (this._compress !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.compress = this._compress;
+    }
+    if (this._pathPattern !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.pathPattern = this._pathPattern;
+    }
+    if (this._targetOriginId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.targetOriginId = this._targetOriginId;
+    }
+    if (this._viewerProtocolPolicy !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.viewerProtocolPolicy = this._viewerProtocolPolicy;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionOrderedCacheBehaviors | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._allowedMethods = undefined;
+      this._cachePolicyId = undefined;
+      this._cachedMethods = undefined;
+      this._compress = undefined;
+      this._pathPattern = undefined;
+      this._targetOriginId = undefined;
+      this._viewerProtocolPolicy = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._allowedMethods = value.allowedMethods;
+      this._cachePolicyId = value.cachePolicyId;
+      this._cachedMethods = value.cachedMethods;
+      this._compress = value.compress;
+      this._pathPattern = value.pathPattern;
+      this._targetOriginId = value.targetOriginId;
+      this._viewerProtocolPolicy = value.viewerProtocolPolicy;
+    }
+  }
+
+  // allowed_methods - computed: true, optional: true, required: false
+  private _allowedMethods?: string[]; 
+  public get allowedMethods() {
+    return this.getListAttribute('allowed_methods');
+  }
+  public set allowedMethods(value: string[]) {
+    this._allowedMethods = value;
+  }
+  public resetAllowedMethods() {
+    this._allowedMethods = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get allowedMethodsInput() {
+    return this._allowedMethods;
+  }
+
+  // cache_policy_id - computed: true, optional: false, required: true
+  private _cachePolicyId?: string; 
+  public get cachePolicyId() {
+    return this.getStringAttribute('cache_policy_id');
+  }
+  public set cachePolicyId(value: string) {
+    this._cachePolicyId = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get cachePolicyIdInput() {
+    return this._cachePolicyId;
+  }
+
+  // cached_methods - computed: true, optional: true, required: false
+  private _cachedMethods?: string[]; 
+  public get cachedMethods() {
+    return this.getListAttribute('cached_methods');
+  }
+  public set cachedMethods(value: string[]) {
+    this._cachedMethods = value;
+  }
+  public resetCachedMethods() {
+    this._cachedMethods = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get cachedMethodsInput() {
+    return this._cachedMethods;
+  }
+
+  // compress - computed: true, optional: true, required: false
+  private _compress?: boolean | cdktf.IResolvable; 
+  public get compress() {
+    return this.getBooleanAttribute('compress');
+  }
+  public set compress(value: boolean | cdktf.IResolvable) {
+    this._compress = value;
+  }
+  public resetCompress() {
+    this._compress = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get compressInput() {
+    return this._compress;
+  }
+
+  // path_pattern - computed: true, optional: true, required: false
+  private _pathPattern?: string; 
+  public get pathPattern() {
+    return this.getStringAttribute('path_pattern');
+  }
+  public set pathPattern(value: string) {
+    this._pathPattern = value;
+  }
+  public resetPathPattern() {
+    this._pathPattern = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get pathPatternInput() {
+    return this._pathPattern;
+  }
+
+  // target_origin_id - computed: true, optional: false, required: true
+  private _targetOriginId?: string; 
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+  public set targetOriginId(value: string) {
+    this._targetOriginId = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get targetOriginIdInput() {
+    return this._targetOriginId;
+  }
+
+  // viewer_protocol_policy - computed: true, optional: true, required: false
+  private _viewerProtocolPolicy?: string; 
+  public get viewerProtocolPolicy() {
+    return this.getStringAttribute('viewer_protocol_policy');
+  }
+  public set viewerProtocolPolicy(value: string) {
+    this._viewerProtocolPolicy = value;
+  }
+  public resetViewerProtocolPolicy() {
+    this._viewerProtocolPolicy = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get viewerProtocolPolicyInput() {
+    return this._viewerProtocolPolicy;
+  }
+}
+
+export class CdnDistributionOrderedCacheBehaviorsList extends cdktf.ComplexList {
+  public internalValue? : CdnDistributionOrderedCacheBehaviors[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): CdnDistributionOrderedCacheBehaviorsOutputReference {
+    return new CdnDistributionOrderedCacheBehaviorsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface CdnDistributionOriginGroups {
+  /**
+  * failover status codes
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#failover_status_codes CdnDistribution#failover_status_codes}
+  */
+  readonly failoverStatusCodes: number[];
+  /**
+  * id
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#id CdnDistribution#id}
+  *
+  * Please be aware that the id field is automatically added to all resources in Terraform providers using a Terraform provider SDK version below 2.
+  * If you experience problems setting this value it might not be settable. Please take a look at the provider documentation to ensure it should be settable.
+  */
+  readonly id: string;
+  /**
+  * Two origin ids, primary first (CloudFront's rule).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#members CdnDistribution#members}
+  */
+  readonly members: string[];
+}
+
+export function cdnDistributionOriginGroupsToTerraform(struct?: CdnDistributionOriginGroups | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    failover_status_codes: cdktf.listMapper(cdktf.numberToTerraform, false)(struct!.failoverStatusCodes),
+    id: cdktf.stringToTerraform(struct!.id),
+    members: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.members),
+  }
+}
+
+
+export function cdnDistributionOriginGroupsToHclTerraform(struct?: CdnDistributionOriginGroups | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    failover_status_codes: {
+      value: cdktf.listMapperHcl(cdktf.numberToHclTerraform, false)(struct!.failoverStatusCodes),
+      isBlock: false,
+      type: "list",
+      storageClassType: "numberList",
+    },
+    id: {
+      value: cdktf.stringToHclTerraform(struct!.id),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    members: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.members),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionOriginGroupsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): CdnDistributionOriginGroups | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._failoverStatusCodes !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.failoverStatusCodes = this._failoverStatusCodes;
+    }
+    if (this._id !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.id = this._id;
+    }
+    if (this._members !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.members = this._members;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionOriginGroups | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._failoverStatusCodes = undefined;
+      this._id = undefined;
+      this._members = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._failoverStatusCodes = value.failoverStatusCodes;
+      this._id = value.id;
+      this._members = value.members;
+    }
+  }
+
+  // failover_status_codes - computed: true, optional: false, required: true
+  private _failoverStatusCodes?: number[]; 
+  public get failoverStatusCodes() {
+    return this.getNumberListAttribute('failover_status_codes');
+  }
+  public set failoverStatusCodes(value: number[]) {
+    this._failoverStatusCodes = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get failoverStatusCodesInput() {
+    return this._failoverStatusCodes;
+  }
+
+  // id - computed: true, optional: false, required: true
+  private _id?: string; 
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+  public set id(value: string) {
+    this._id = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get idInput() {
+    return this._id;
+  }
+
+  // members - computed: true, optional: false, required: true
+  private _members?: string[]; 
+  public get members() {
+    return this.getListAttribute('members');
+  }
+  public set members(value: string[]) {
+    this._members = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get membersInput() {
+    return this._members;
+  }
+}
+
+export class CdnDistributionOriginGroupsList extends cdktf.ComplexList {
+  public internalValue? : CdnDistributionOriginGroups[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): CdnDistributionOriginGroupsOutputReference {
+    return new CdnDistributionOriginGroupsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface CdnDistributionOrigins {
+  /**
+  * A bucket (bkt-...) of the distribution's owner.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#bucket_id CdnDistribution#bucket_id}
+  */
+  readonly bucketId?: string;
+  /**
+  * connect timeout ms Defaults to `10000`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#connect_timeout_ms CdnDistribution#connect_timeout_ms}
+  */
+  readonly connectTimeoutMs?: number;
+  /**
+  * Headers added to every request to an HTTP origin. Defaults to `{}`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#custom_headers CdnDistribution#custom_headers}
+  */
+  readonly customHeaders?: { [key: string]: string };
+  /**
+  * Unique in the distribution.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#id CdnDistribution#id}
+  *
+  * Please be aware that the id field is automatically added to all resources in Terraform providers using a Terraform provider SDK version below 2.
+  * If you experience problems setting this value it might not be settable. Please take a look at the provider documentation to ensure it should be settable.
+  */
+  readonly id: string;
+  /**
+  * A prefix put before every path sent to the origin; starts with `/`, no trailing `/`. Defaults to `""`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#origin_path CdnDistribution#origin_path}
+  */
+  readonly originPath?: string;
+  /**
+  * read timeout ms Defaults to `30000`.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#read_timeout_ms CdnDistribution#read_timeout_ms}
+  */
+  readonly readTimeoutMs?: number;
+  /**
+  * An http:// or https:// origin: scheme, host and port only (`origin_path` adds a prefix).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/cdn_distribution#url CdnDistribution#url}
+  */
+  readonly url?: string;
+}
+
+export function cdnDistributionOriginsToTerraform(struct?: CdnDistributionOrigins | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    bucket_id: cdktf.stringToTerraform(struct!.bucketId),
+    connect_timeout_ms: cdktf.numberToTerraform(struct!.connectTimeoutMs),
+    custom_headers: cdktf.hashMapper(cdktf.stringToTerraform)(struct!.customHeaders),
+    id: cdktf.stringToTerraform(struct!.id),
+    origin_path: cdktf.stringToTerraform(struct!.originPath),
+    read_timeout_ms: cdktf.numberToTerraform(struct!.readTimeoutMs),
+    url: cdktf.stringToTerraform(struct!.url),
+  }
+}
+
+
+export function cdnDistributionOriginsToHclTerraform(struct?: CdnDistributionOrigins | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    bucket_id: {
+      value: cdktf.stringToHclTerraform(struct!.bucketId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    connect_timeout_ms: {
+      value: cdktf.numberToHclTerraform(struct!.connectTimeoutMs),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
+    },
+    custom_headers: {
+      value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(struct!.customHeaders),
+      isBlock: false,
+      type: "map",
+      storageClassType: "stringMap",
+    },
+    id: {
+      value: cdktf.stringToHclTerraform(struct!.id),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    origin_path: {
+      value: cdktf.stringToHclTerraform(struct!.originPath),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    read_timeout_ms: {
+      value: cdktf.numberToHclTerraform(struct!.readTimeoutMs),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
+    },
+    url: {
+      value: cdktf.stringToHclTerraform(struct!.url),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class CdnDistributionOriginsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): CdnDistributionOrigins | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._bucketId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.bucketId = this._bucketId;
+    }
+    if (this._connectTimeoutMs !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.connectTimeoutMs = this._connectTimeoutMs;
+    }
+    if (this._customHeaders !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.customHeaders = this._customHeaders;
+    }
+    if (this._id !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.id = this._id;
+    }
+    if (this._originPath !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.originPath = this._originPath;
+    }
+    if (this._readTimeoutMs !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.readTimeoutMs = this._readTimeoutMs;
+    }
+    if (this._url !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.url = this._url;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: CdnDistributionOrigins | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._bucketId = undefined;
+      this._connectTimeoutMs = undefined;
+      this._customHeaders = undefined;
+      this._id = undefined;
+      this._originPath = undefined;
+      this._readTimeoutMs = undefined;
+      this._url = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._bucketId = value.bucketId;
+      this._connectTimeoutMs = value.connectTimeoutMs;
+      this._customHeaders = value.customHeaders;
+      this._id = value.id;
+      this._originPath = value.originPath;
+      this._readTimeoutMs = value.readTimeoutMs;
+      this._url = value.url;
+    }
+  }
+
+  // bucket_id - computed: false, optional: true, required: false
+  private _bucketId?: string; 
+  public get bucketId() {
+    return this.getStringAttribute('bucket_id');
+  }
+  public set bucketId(value: string) {
+    this._bucketId = value;
+  }
+  public resetBucketId() {
+    this._bucketId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get bucketIdInput() {
+    return this._bucketId;
+  }
+
+  // connect_timeout_ms - computed: true, optional: true, required: false
+  private _connectTimeoutMs?: number; 
+  public get connectTimeoutMs() {
+    return this.getNumberAttribute('connect_timeout_ms');
+  }
+  public set connectTimeoutMs(value: number) {
+    this._connectTimeoutMs = value;
+  }
+  public resetConnectTimeoutMs() {
+    this._connectTimeoutMs = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get connectTimeoutMsInput() {
+    return this._connectTimeoutMs;
+  }
+
+  // custom_headers - computed: true, optional: true, required: false
+  private _customHeaders?: { [key: string]: string }; 
+  public get customHeaders() {
+    return this.getStringMapAttribute('custom_headers');
+  }
+  public set customHeaders(value: { [key: string]: string }) {
+    this._customHeaders = value;
+  }
+  public resetCustomHeaders() {
+    this._customHeaders = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get customHeadersInput() {
+    return this._customHeaders;
+  }
+
+  // id - computed: false, optional: false, required: true
+  private _id?: string; 
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+  public set id(value: string) {
+    this._id = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get idInput() {
+    return this._id;
+  }
+
+  // origin_path - computed: true, optional: true, required: false
+  private _originPath?: string; 
+  public get originPath() {
+    return this.getStringAttribute('origin_path');
+  }
+  public set originPath(value: string) {
+    this._originPath = value;
+  }
+  public resetOriginPath() {
+    this._originPath = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get originPathInput() {
+    return this._originPath;
+  }
+
+  // read_timeout_ms - computed: true, optional: true, required: false
+  private _readTimeoutMs?: number; 
+  public get readTimeoutMs() {
+    return this.getNumberAttribute('read_timeout_ms');
+  }
+  public set readTimeoutMs(value: number) {
+    this._readTimeoutMs = value;
+  }
+  public resetReadTimeoutMs() {
+    this._readTimeoutMs = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get readTimeoutMsInput() {
+    return this._readTimeoutMs;
+  }
+
+  // url - computed: false, optional: true, required: false
+  private _url?: string; 
+  public get url() {
+    return this.getStringAttribute('url');
+  }
+  public set url(value: string) {
+    this._url = value;
+  }
+  public resetUrl() {
+    this._url = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get urlInput() {
+    return this._url;
+  }
+}
+
+export class CdnDistributionOriginsList extends cdktf.ComplexList {
+  public internalValue? : CdnDistributionOrigins[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): CdnDistributionOriginsOutputReference {
+    return new CdnDistributionOriginsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
 }
 export interface CdnDistributionTimeouts {
   /**
@@ -312,16 +1939,16 @@ export class CdnDistribution extends cdktf.TerraformResource {
     });
     this._aliases = config.aliases;
     this._comment = config.comment;
-    this._customErrorResponses = config.customErrorResponses;
-    this._defaultCacheBehavior = config.defaultCacheBehavior;
+    this._customErrorResponses.internalValue = config.customErrorResponses;
+    this._defaultCacheBehavior.internalValue = config.defaultCacheBehavior;
     this._defaultRootObject = config.defaultRootObject;
     this._enabled = config.enabled;
-    this._geoOriginRoutes = config.geoOriginRoutes;
-    this._geoRestriction = config.geoRestriction;
+    this._geoOriginRoutes.internalValue = config.geoOriginRoutes;
+    this._geoRestriction.internalValue = config.geoRestriction;
     this._name = config.name;
-    this._orderedCacheBehaviors = config.orderedCacheBehaviors;
-    this._originGroups = config.originGroups;
-    this._origins = config.origins;
+    this._orderedCacheBehaviors.internalValue = config.orderedCacheBehaviors;
+    this._originGroups.internalValue = config.originGroups;
+    this._origins.internalValue = config.origins;
     this._priceClass = config.priceClass;
     this._timeouts.internalValue = config.timeouts;
   }
@@ -373,32 +2000,32 @@ export class CdnDistribution extends cdktf.TerraformResource {
   }
 
   // custom_error_responses - computed: true, optional: true, required: false
-  private _customErrorResponses?: string; 
+  private _customErrorResponses = new CdnDistributionCustomErrorResponsesList(this, "custom_error_responses", false);
   public get customErrorResponses() {
-    return this.getStringAttribute('custom_error_responses');
+    return this._customErrorResponses;
   }
-  public set customErrorResponses(value: string) {
-    this._customErrorResponses = value;
+  public putCustomErrorResponses(value: CdnDistributionCustomErrorResponses[] | cdktf.IResolvable) {
+    this._customErrorResponses.internalValue = value;
   }
   public resetCustomErrorResponses() {
-    this._customErrorResponses = undefined;
+    this._customErrorResponses.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get customErrorResponsesInput() {
-    return this._customErrorResponses;
+    return this._customErrorResponses.internalValue;
   }
 
   // default_cache_behavior - computed: false, optional: false, required: true
-  private _defaultCacheBehavior?: string; 
+  private _defaultCacheBehavior = new CdnDistributionDefaultCacheBehaviorOutputReference(this, "default_cache_behavior");
   public get defaultCacheBehavior() {
-    return this.getStringAttribute('default_cache_behavior');
+    return this._defaultCacheBehavior;
   }
-  public set defaultCacheBehavior(value: string) {
-    this._defaultCacheBehavior = value;
+  public putDefaultCacheBehavior(value: CdnDistributionDefaultCacheBehavior) {
+    this._defaultCacheBehavior.internalValue = value;
   }
   // Temporarily expose input value. Use with caution.
   public get defaultCacheBehaviorInput() {
-    return this._defaultCacheBehavior;
+    return this._defaultCacheBehavior.internalValue;
   }
 
   // default_root_object - computed: true, optional: true, required: false
@@ -444,35 +2071,35 @@ export class CdnDistribution extends cdktf.TerraformResource {
   }
 
   // geo_origin_routes - computed: true, optional: true, required: false
-  private _geoOriginRoutes?: string; 
+  private _geoOriginRoutes = new CdnDistributionGeoOriginRoutesList(this, "geo_origin_routes", false);
   public get geoOriginRoutes() {
-    return this.getStringAttribute('geo_origin_routes');
+    return this._geoOriginRoutes;
   }
-  public set geoOriginRoutes(value: string) {
-    this._geoOriginRoutes = value;
+  public putGeoOriginRoutes(value: CdnDistributionGeoOriginRoutes[] | cdktf.IResolvable) {
+    this._geoOriginRoutes.internalValue = value;
   }
   public resetGeoOriginRoutes() {
-    this._geoOriginRoutes = undefined;
+    this._geoOriginRoutes.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get geoOriginRoutesInput() {
-    return this._geoOriginRoutes;
+    return this._geoOriginRoutes.internalValue;
   }
 
   // geo_restriction - computed: true, optional: true, required: false
-  private _geoRestriction?: string; 
+  private _geoRestriction = new CdnDistributionGeoRestrictionOutputReference(this, "geo_restriction");
   public get geoRestriction() {
-    return this.getStringAttribute('geo_restriction');
+    return this._geoRestriction;
   }
-  public set geoRestriction(value: string) {
-    this._geoRestriction = value;
+  public putGeoRestriction(value: CdnDistributionGeoRestriction) {
+    this._geoRestriction.internalValue = value;
   }
   public resetGeoRestriction() {
-    this._geoRestriction = undefined;
+    this._geoRestriction.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get geoRestrictionInput() {
-    return this._geoRestriction;
+    return this._geoRestriction.internalValue;
   }
 
   // id - computed: true, optional: false, required: false
@@ -494,48 +2121,48 @@ export class CdnDistribution extends cdktf.TerraformResource {
   }
 
   // ordered_cache_behaviors - computed: true, optional: true, required: false
-  private _orderedCacheBehaviors?: string; 
+  private _orderedCacheBehaviors = new CdnDistributionOrderedCacheBehaviorsList(this, "ordered_cache_behaviors", false);
   public get orderedCacheBehaviors() {
-    return this.getStringAttribute('ordered_cache_behaviors');
+    return this._orderedCacheBehaviors;
   }
-  public set orderedCacheBehaviors(value: string) {
-    this._orderedCacheBehaviors = value;
+  public putOrderedCacheBehaviors(value: CdnDistributionOrderedCacheBehaviors[] | cdktf.IResolvable) {
+    this._orderedCacheBehaviors.internalValue = value;
   }
   public resetOrderedCacheBehaviors() {
-    this._orderedCacheBehaviors = undefined;
+    this._orderedCacheBehaviors.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get orderedCacheBehaviorsInput() {
-    return this._orderedCacheBehaviors;
+    return this._orderedCacheBehaviors.internalValue;
   }
 
   // origin_groups - computed: true, optional: true, required: false
-  private _originGroups?: string; 
+  private _originGroups = new CdnDistributionOriginGroupsList(this, "origin_groups", false);
   public get originGroups() {
-    return this.getStringAttribute('origin_groups');
+    return this._originGroups;
   }
-  public set originGroups(value: string) {
-    this._originGroups = value;
+  public putOriginGroups(value: CdnDistributionOriginGroups[] | cdktf.IResolvable) {
+    this._originGroups.internalValue = value;
   }
   public resetOriginGroups() {
-    this._originGroups = undefined;
+    this._originGroups.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get originGroupsInput() {
-    return this._originGroups;
+    return this._originGroups.internalValue;
   }
 
   // origins - computed: false, optional: false, required: true
-  private _origins?: string; 
+  private _origins = new CdnDistributionOriginsList(this, "origins", false);
   public get origins() {
-    return this.getStringAttribute('origins');
+    return this._origins;
   }
-  public set origins(value: string) {
-    this._origins = value;
+  public putOrigins(value: CdnDistributionOrigins[] | cdktf.IResolvable) {
+    this._origins.internalValue = value;
   }
   // Temporarily expose input value. Use with caution.
   public get originsInput() {
-    return this._origins;
+    return this._origins.internalValue;
   }
 
   // owner - computed: true, optional: false, required: false
@@ -588,16 +2215,16 @@ export class CdnDistribution extends cdktf.TerraformResource {
     return {
       aliases: cdktf.listMapper(cdktf.stringToTerraform, false)(this._aliases),
       comment: cdktf.stringToTerraform(this._comment),
-      custom_error_responses: cdktf.stringToTerraform(this._customErrorResponses),
-      default_cache_behavior: cdktf.stringToTerraform(this._defaultCacheBehavior),
+      custom_error_responses: cdktf.listMapper(cdnDistributionCustomErrorResponsesToTerraform, false)(this._customErrorResponses.internalValue),
+      default_cache_behavior: cdnDistributionDefaultCacheBehaviorToTerraform(this._defaultCacheBehavior.internalValue),
       default_root_object: cdktf.stringToTerraform(this._defaultRootObject),
       enabled: cdktf.booleanToTerraform(this._enabled),
-      geo_origin_routes: cdktf.stringToTerraform(this._geoOriginRoutes),
-      geo_restriction: cdktf.stringToTerraform(this._geoRestriction),
+      geo_origin_routes: cdktf.listMapper(cdnDistributionGeoOriginRoutesToTerraform, false)(this._geoOriginRoutes.internalValue),
+      geo_restriction: cdnDistributionGeoRestrictionToTerraform(this._geoRestriction.internalValue),
       name: cdktf.stringToTerraform(this._name),
-      ordered_cache_behaviors: cdktf.stringToTerraform(this._orderedCacheBehaviors),
-      origin_groups: cdktf.stringToTerraform(this._originGroups),
-      origins: cdktf.stringToTerraform(this._origins),
+      ordered_cache_behaviors: cdktf.listMapper(cdnDistributionOrderedCacheBehaviorsToTerraform, false)(this._orderedCacheBehaviors.internalValue),
+      origin_groups: cdktf.listMapper(cdnDistributionOriginGroupsToTerraform, false)(this._originGroups.internalValue),
+      origins: cdktf.listMapper(cdnDistributionOriginsToTerraform, false)(this._origins.internalValue),
       price_class: cdktf.stringToTerraform(this._priceClass),
       timeouts: cdnDistributionTimeoutsToTerraform(this._timeouts.internalValue),
     };
@@ -618,16 +2245,16 @@ export class CdnDistribution extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       custom_error_responses: {
-        value: cdktf.stringToHclTerraform(this._customErrorResponses),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdktf.listMapperHcl(cdnDistributionCustomErrorResponsesToHclTerraform, false)(this._customErrorResponses.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "CdnDistributionCustomErrorResponsesList",
       },
       default_cache_behavior: {
-        value: cdktf.stringToHclTerraform(this._defaultCacheBehavior),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdnDistributionDefaultCacheBehaviorToHclTerraform(this._defaultCacheBehavior.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "CdnDistributionDefaultCacheBehavior",
       },
       default_root_object: {
         value: cdktf.stringToHclTerraform(this._defaultRootObject),
@@ -642,16 +2269,16 @@ export class CdnDistribution extends cdktf.TerraformResource {
         storageClassType: "boolean",
       },
       geo_origin_routes: {
-        value: cdktf.stringToHclTerraform(this._geoOriginRoutes),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdktf.listMapperHcl(cdnDistributionGeoOriginRoutesToHclTerraform, false)(this._geoOriginRoutes.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "CdnDistributionGeoOriginRoutesList",
       },
       geo_restriction: {
-        value: cdktf.stringToHclTerraform(this._geoRestriction),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdnDistributionGeoRestrictionToHclTerraform(this._geoRestriction.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "CdnDistributionGeoRestriction",
       },
       name: {
         value: cdktf.stringToHclTerraform(this._name),
@@ -660,22 +2287,22 @@ export class CdnDistribution extends cdktf.TerraformResource {
         storageClassType: "string",
       },
       ordered_cache_behaviors: {
-        value: cdktf.stringToHclTerraform(this._orderedCacheBehaviors),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdktf.listMapperHcl(cdnDistributionOrderedCacheBehaviorsToHclTerraform, false)(this._orderedCacheBehaviors.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "CdnDistributionOrderedCacheBehaviorsList",
       },
       origin_groups: {
-        value: cdktf.stringToHclTerraform(this._originGroups),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdktf.listMapperHcl(cdnDistributionOriginGroupsToHclTerraform, false)(this._originGroups.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "CdnDistributionOriginGroupsList",
       },
       origins: {
-        value: cdktf.stringToHclTerraform(this._origins),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
+        value: cdktf.listMapperHcl(cdnDistributionOriginsToHclTerraform, false)(this._origins.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "CdnDistributionOriginsList",
       },
       price_class: {
         value: cdktf.stringToHclTerraform(this._priceClass),

@@ -43,13 +43,138 @@ export interface DashboardConfig extends cdktf.TerraformMetaArguments {
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#time_range Dashboard#time_range}
   */
-  readonly timeRange?: { [key: string]: string };
+  readonly timeRange?: DashboardTimeRange;
   /**
   * timeouts block
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#timeouts Dashboard#timeouts}
   */
   readonly timeouts?: DashboardTimeouts;
+}
+export interface DashboardTimeRange {
+  /**
+  * The start (now-6h).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#from Dashboard#from}
+  */
+  readonly from: string;
+  /**
+  * The end (now).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/resources/dashboard#to Dashboard#to}
+  */
+  readonly to: string;
+}
+
+export function dashboardTimeRangeToTerraform(struct?: DashboardTimeRange | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    from: cdktf.stringToTerraform(struct!.from),
+    to: cdktf.stringToTerraform(struct!.to),
+  }
+}
+
+
+export function dashboardTimeRangeToHclTerraform(struct?: DashboardTimeRange | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    from: {
+      value: cdktf.stringToHclTerraform(struct!.from),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    to: {
+      value: cdktf.stringToHclTerraform(struct!.to),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class DashboardTimeRangeOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): DashboardTimeRange | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._from !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.from = this._from;
+    }
+    if (this._to !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.to = this._to;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DashboardTimeRange | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._from = undefined;
+      this._to = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._from = value.from;
+      this._to = value.to;
+    }
+  }
+
+  // from - computed: true, optional: false, required: true
+  private _from?: string; 
+  public get from() {
+    return this.getStringAttribute('from');
+  }
+  public set from(value: string) {
+    this._from = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get fromInput() {
+    return this._from;
+  }
+
+  // to - computed: true, optional: false, required: true
+  private _to?: string; 
+  public get to() {
+    return this.getStringAttribute('to');
+  }
+  public set to(value: string) {
+    this._to = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get toInput() {
+    return this._to;
+  }
 }
 export interface DashboardTimeouts {
   /**
@@ -273,7 +398,7 @@ export class Dashboard extends cdktf.TerraformResource {
     this._panels = config.panels;
     this._refresh = config.refresh;
     this._tags = config.tags;
-    this._timeRange = config.timeRange;
+    this._timeRange.internalValue = config.timeRange;
     this._timeouts.internalValue = config.timeouts;
   }
 
@@ -374,19 +499,19 @@ export class Dashboard extends cdktf.TerraformResource {
   }
 
   // time_range - computed: true, optional: true, required: false
-  private _timeRange?: { [key: string]: string }; 
+  private _timeRange = new DashboardTimeRangeOutputReference(this, "time_range");
   public get timeRange() {
-    return this.getStringMapAttribute('time_range');
+    return this._timeRange;
   }
-  public set timeRange(value: { [key: string]: string }) {
-    this._timeRange = value;
+  public putTimeRange(value: DashboardTimeRange) {
+    this._timeRange.internalValue = value;
   }
   public resetTimeRange() {
-    this._timeRange = undefined;
+    this._timeRange.internalValue = undefined;
   }
   // Temporarily expose input value. Use with caution.
   public get timeRangeInput() {
-    return this._timeRange;
+    return this._timeRange.internalValue;
   }
 
   // timeouts - computed: false, optional: true, required: false
@@ -416,7 +541,7 @@ export class Dashboard extends cdktf.TerraformResource {
       panels: cdktf.stringToTerraform(this._panels),
       refresh: cdktf.stringToTerraform(this._refresh),
       tags: cdktf.listMapper(cdktf.stringToTerraform, false)(this._tags),
-      time_range: cdktf.hashMapper(cdktf.stringToTerraform)(this._timeRange),
+      time_range: dashboardTimeRangeToTerraform(this._timeRange.internalValue),
       timeouts: dashboardTimeoutsToTerraform(this._timeouts.internalValue),
     };
   }
@@ -454,10 +579,10 @@ export class Dashboard extends cdktf.TerraformResource {
         storageClassType: "stringList",
       },
       time_range: {
-        value: cdktf.hashMapperHcl(cdktf.stringToHclTerraform)(this._timeRange),
-        isBlock: false,
-        type: "map",
-        storageClassType: "stringMap",
+        value: dashboardTimeRangeToHclTerraform(this._timeRange.internalValue),
+        isBlock: true,
+        type: "struct",
+        storageClassType: "DashboardTimeRange",
       },
       timeouts: {
         value: dashboardTimeoutsToHclTerraform(this._timeouts.internalValue),

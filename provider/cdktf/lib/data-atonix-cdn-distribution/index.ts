@@ -24,6 +24,615 @@ export interface DataAtonixCdnDistributionConfig extends cdktf.TerraformMetaArgu
   */
   readonly name?: string;
 }
+export interface DataAtonixCdnDistributionCustomErrorResponses {
+}
+
+export function dataAtonixCdnDistributionCustomErrorResponsesToTerraform(struct?: DataAtonixCdnDistributionCustomErrorResponses): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionCustomErrorResponsesToHclTerraform(struct?: DataAtonixCdnDistributionCustomErrorResponses): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionCustomErrorResponsesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionCustomErrorResponses | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionCustomErrorResponses | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // error_caching_min_ttl - computed: true, optional: false, required: false
+  public get errorCachingMinTtl() {
+    return this.getNumberAttribute('error_caching_min_ttl');
+  }
+
+  // error_code - computed: true, optional: false, required: false
+  public get errorCode() {
+    return this.getNumberAttribute('error_code');
+  }
+
+  // response_code - computed: true, optional: false, required: false
+  public get responseCode() {
+    return this.getNumberAttribute('response_code');
+  }
+
+  // response_page_path - computed: true, optional: false, required: false
+  public get responsePagePath() {
+    return this.getStringAttribute('response_page_path');
+  }
+}
+
+export class DataAtonixCdnDistributionCustomErrorResponsesList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataAtonixCdnDistributionCustomErrorResponsesOutputReference {
+    return new DataAtonixCdnDistributionCustomErrorResponsesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface DataAtonixCdnDistributionDefaultCacheBehavior {
+}
+
+export function dataAtonixCdnDistributionDefaultCacheBehaviorToTerraform(struct?: DataAtonixCdnDistributionDefaultCacheBehavior): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionDefaultCacheBehaviorToHclTerraform(struct?: DataAtonixCdnDistributionDefaultCacheBehavior): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionDefaultCacheBehaviorOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionDefaultCacheBehavior | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionDefaultCacheBehavior | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // allowed_methods - computed: true, optional: false, required: false
+  public get allowedMethods() {
+    return this.getListAttribute('allowed_methods');
+  }
+
+  // cache_policy_id - computed: true, optional: false, required: false
+  public get cachePolicyId() {
+    return this.getStringAttribute('cache_policy_id');
+  }
+
+  // cached_methods - computed: true, optional: false, required: false
+  public get cachedMethods() {
+    return this.getListAttribute('cached_methods');
+  }
+
+  // compress - computed: true, optional: false, required: false
+  public get compress() {
+    return this.getBooleanAttribute('compress');
+  }
+
+  // path_pattern - computed: true, optional: false, required: false
+  public get pathPattern() {
+    return this.getStringAttribute('path_pattern');
+  }
+
+  // target_origin_id - computed: true, optional: false, required: false
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+
+  // viewer_protocol_policy - computed: true, optional: false, required: false
+  public get viewerProtocolPolicy() {
+    return this.getStringAttribute('viewer_protocol_policy');
+  }
+}
+export interface DataAtonixCdnDistributionGeoOriginRoutes {
+}
+
+export function dataAtonixCdnDistributionGeoOriginRoutesToTerraform(struct?: DataAtonixCdnDistributionGeoOriginRoutes): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionGeoOriginRoutesToHclTerraform(struct?: DataAtonixCdnDistributionGeoOriginRoutes): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionGeoOriginRoutesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionGeoOriginRoutes | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionGeoOriginRoutes | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // match - computed: true, optional: false, required: false
+  public get match() {
+    return this.getStringAttribute('match');
+  }
+
+  // target_origin_id - computed: true, optional: false, required: false
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+}
+
+export class DataAtonixCdnDistributionGeoOriginRoutesList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataAtonixCdnDistributionGeoOriginRoutesOutputReference {
+    return new DataAtonixCdnDistributionGeoOriginRoutesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface DataAtonixCdnDistributionGeoRestriction {
+}
+
+export function dataAtonixCdnDistributionGeoRestrictionToTerraform(struct?: DataAtonixCdnDistributionGeoRestriction): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionGeoRestrictionToHclTerraform(struct?: DataAtonixCdnDistributionGeoRestriction): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionGeoRestrictionOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionGeoRestriction | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionGeoRestriction | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // locations - computed: true, optional: false, required: false
+  public get locations() {
+    return this.getListAttribute('locations');
+  }
+
+  // restriction_type - computed: true, optional: false, required: false
+  public get restrictionType() {
+    return this.getStringAttribute('restriction_type');
+  }
+}
+export interface DataAtonixCdnDistributionOrderedCacheBehaviors {
+}
+
+export function dataAtonixCdnDistributionOrderedCacheBehaviorsToTerraform(struct?: DataAtonixCdnDistributionOrderedCacheBehaviors): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionOrderedCacheBehaviorsToHclTerraform(struct?: DataAtonixCdnDistributionOrderedCacheBehaviors): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionOrderedCacheBehaviorsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionOrderedCacheBehaviors | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionOrderedCacheBehaviors | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // allowed_methods - computed: true, optional: false, required: false
+  public get allowedMethods() {
+    return this.getListAttribute('allowed_methods');
+  }
+
+  // cache_policy_id - computed: true, optional: false, required: false
+  public get cachePolicyId() {
+    return this.getStringAttribute('cache_policy_id');
+  }
+
+  // cached_methods - computed: true, optional: false, required: false
+  public get cachedMethods() {
+    return this.getListAttribute('cached_methods');
+  }
+
+  // compress - computed: true, optional: false, required: false
+  public get compress() {
+    return this.getBooleanAttribute('compress');
+  }
+
+  // path_pattern - computed: true, optional: false, required: false
+  public get pathPattern() {
+    return this.getStringAttribute('path_pattern');
+  }
+
+  // target_origin_id - computed: true, optional: false, required: false
+  public get targetOriginId() {
+    return this.getStringAttribute('target_origin_id');
+  }
+
+  // viewer_protocol_policy - computed: true, optional: false, required: false
+  public get viewerProtocolPolicy() {
+    return this.getStringAttribute('viewer_protocol_policy');
+  }
+}
+
+export class DataAtonixCdnDistributionOrderedCacheBehaviorsList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataAtonixCdnDistributionOrderedCacheBehaviorsOutputReference {
+    return new DataAtonixCdnDistributionOrderedCacheBehaviorsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface DataAtonixCdnDistributionOriginGroups {
+}
+
+export function dataAtonixCdnDistributionOriginGroupsToTerraform(struct?: DataAtonixCdnDistributionOriginGroups): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionOriginGroupsToHclTerraform(struct?: DataAtonixCdnDistributionOriginGroups): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionOriginGroupsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionOriginGroups | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionOriginGroups | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // failover_status_codes - computed: true, optional: false, required: false
+  public get failoverStatusCodes() {
+    return this.getNumberListAttribute('failover_status_codes');
+  }
+
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+
+  // members - computed: true, optional: false, required: false
+  public get members() {
+    return this.getListAttribute('members');
+  }
+}
+
+export class DataAtonixCdnDistributionOriginGroupsList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataAtonixCdnDistributionOriginGroupsOutputReference {
+    return new DataAtonixCdnDistributionOriginGroupsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface DataAtonixCdnDistributionOrigins {
+}
+
+export function dataAtonixCdnDistributionOriginsToTerraform(struct?: DataAtonixCdnDistributionOrigins): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function dataAtonixCdnDistributionOriginsToHclTerraform(struct?: DataAtonixCdnDistributionOrigins): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class DataAtonixCdnDistributionOriginsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): DataAtonixCdnDistributionOrigins | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: DataAtonixCdnDistributionOrigins | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // bucket_id - computed: true, optional: false, required: false
+  public get bucketId() {
+    return this.getStringAttribute('bucket_id');
+  }
+
+  // connect_timeout_ms - computed: true, optional: false, required: false
+  public get connectTimeoutMs() {
+    return this.getNumberAttribute('connect_timeout_ms');
+  }
+
+  // custom_headers - computed: true, optional: false, required: false
+  private _customHeaders = new cdktf.StringMap(this, "custom_headers");
+  public get customHeaders() {
+    return this._customHeaders;
+  }
+
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
+  }
+
+  // origin_path - computed: true, optional: false, required: false
+  public get originPath() {
+    return this.getStringAttribute('origin_path');
+  }
+
+  // read_timeout_ms - computed: true, optional: false, required: false
+  public get readTimeoutMs() {
+    return this.getNumberAttribute('read_timeout_ms');
+  }
+
+  // url - computed: true, optional: false, required: false
+  public get url() {
+    return this.getStringAttribute('url');
+  }
+}
+
+export class DataAtonixCdnDistributionOriginsList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): DataAtonixCdnDistributionOriginsOutputReference {
+    return new DataAtonixCdnDistributionOriginsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
 
 /**
 * Represents a {@link https://registry.terraform.io/providers/atonixcorp/atonix/0.1.0/docs/data-sources/cdn_distribution atonix_cdn_distribution}
@@ -104,13 +713,15 @@ export class DataAtonixCdnDistribution extends cdktf.TerraformDataSource {
   }
 
   // custom_error_responses - computed: true, optional: false, required: false
+  private _customErrorResponses = new DataAtonixCdnDistributionCustomErrorResponsesList(this, "custom_error_responses", false);
   public get customErrorResponses() {
-    return this.getStringAttribute('custom_error_responses');
+    return this._customErrorResponses;
   }
 
   // default_cache_behavior - computed: true, optional: false, required: false
+  private _defaultCacheBehavior = new DataAtonixCdnDistributionDefaultCacheBehaviorOutputReference(this, "default_cache_behavior");
   public get defaultCacheBehavior() {
-    return this.getStringAttribute('default_cache_behavior');
+    return this._defaultCacheBehavior;
   }
 
   // default_root_object - computed: true, optional: false, required: false
@@ -134,13 +745,15 @@ export class DataAtonixCdnDistribution extends cdktf.TerraformDataSource {
   }
 
   // geo_origin_routes - computed: true, optional: false, required: false
+  private _geoOriginRoutes = new DataAtonixCdnDistributionGeoOriginRoutesList(this, "geo_origin_routes", false);
   public get geoOriginRoutes() {
-    return this.getStringAttribute('geo_origin_routes');
+    return this._geoOriginRoutes;
   }
 
   // geo_restriction - computed: true, optional: false, required: false
+  private _geoRestriction = new DataAtonixCdnDistributionGeoRestrictionOutputReference(this, "geo_restriction");
   public get geoRestriction() {
-    return this.getStringAttribute('geo_restriction');
+    return this._geoRestriction;
   }
 
   // id - computed: true, optional: true, required: false
@@ -176,18 +789,21 @@ export class DataAtonixCdnDistribution extends cdktf.TerraformDataSource {
   }
 
   // ordered_cache_behaviors - computed: true, optional: false, required: false
+  private _orderedCacheBehaviors = new DataAtonixCdnDistributionOrderedCacheBehaviorsList(this, "ordered_cache_behaviors", false);
   public get orderedCacheBehaviors() {
-    return this.getStringAttribute('ordered_cache_behaviors');
+    return this._orderedCacheBehaviors;
   }
 
   // origin_groups - computed: true, optional: false, required: false
+  private _originGroups = new DataAtonixCdnDistributionOriginGroupsList(this, "origin_groups", false);
   public get originGroups() {
-    return this.getStringAttribute('origin_groups');
+    return this._originGroups;
   }
 
   // origins - computed: true, optional: false, required: false
+  private _origins = new DataAtonixCdnDistributionOriginsList(this, "origins", false);
   public get origins() {
-    return this.getStringAttribute('origins');
+    return this._origins;
   }
 
   // owner - computed: true, optional: false, required: false

@@ -1,4 +1,6 @@
-// A seeded pseudo-random generator (mulberry32): the forest's draws are reproducible from its seed alone.
+// A seeded pseudo-random generator (mulberry32): models trained and tests fuzzed from a seed give the same draws
+// every run, so a result (an isolation forest, an LSTM's weights, k-means' first centres, a fuzz failure) is
+// reproducible from its seed alone.
 
 /** A generator of uniform draws in [0, 1), fully determined by `seed`. */
 export function seeded(seed: number): () => number {
