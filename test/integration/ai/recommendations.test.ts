@@ -106,7 +106,7 @@ describe('ai: recommendations', function () {
       expect(await byType('idle_resource')).to.deep.equal([vm.parked!.id, spare.id, bkt.empty!.id].sort());
       expect(await byType('storage_lifecycle')).to.deep.equal([bkt.cold!.id]);
       // The modelled workloads have no trend: no forecast reaches 90 % for an instance whose p95 is still under it
-      // (the saturated one is rightsizing's); test/unit/ai/recommendations/predictive.test.ts has a rising series.
+      // (the saturated one is rightsizing's); recommendations-predictive.test.ts writes a rising series.
       expect(await byType('predictive_scaling')).to.deep.equal([]);
     });
 
