@@ -1,6 +1,7 @@
 // The forecasting library of the AI service: pure functions, no I/O. `forecast` is what the predictions
 // endpoint calls; the pieces are exported for their tests and for the other AI families.
 export * from './types.js';
+export { forecastOffLoop } from './off-loop.js';
 export { forecast, minimumHistory, DEFAULT_BUDGET_MS, FIT_MIN, MAX_ORIGINS, MIN_LSTM_BUDGET_MS } from './forecast.js';
 export * as ets from './ets.js';
 export * as etsFit from './ets-fit.js';

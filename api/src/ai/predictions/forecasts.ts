@@ -1,8 +1,9 @@
 // One question answered: the history read, then (unless kept from an earlier call over the same samples) each
-// series forecast in turn, yielding to the event loop between series (a fit is CPU work), with a small time budget.
+// series forecast in turn on the forecasting thread (a fit is CPU work the event loop must not wait on), with a
+// small time budget.
 import type { SampleSource, Scope } from '../../monitoring/types.js';
 import { problems } from '../../platform/problems.js';
-import { forecast, InsufficientHistory, minimumHistory, type ForecastResult } from '../forecast/index.js';
+import { forecastOffLoop, InsufficientHistory, minimumHistory, type ForecastResult } from '../forecast/index.js';
 import { cacheKey, type Lru } from './cache.js';
 import { iso, readHistory, type History, type SeriesHistory } from './history.js';
 import { durationText, type Question } from './params.js';
@@ -12,8 +13,6 @@ export const BUDGET_MS = 300;
 
 /** An answer as kept: everything but `cached`. */
 export type Answer = Record<string, unknown>;
-
-const yieldToLoop = () => new Promise<void>((ok) => setImmediate(ok));
 
 const labelText = (labels: Record<string, string>) =>
   `{${Object.entries(labels)
@@ -33,9 +32,9 @@ function tooShort(q: Question, labels: Record<string, string>, needed: number, h
   );
 }
 
-function run(q: Question, s: SeriesHistory): ForecastResult {
+async function run(q: Question, s: SeriesHistory): Promise<ForecastResult> {
   try {
-    return forecast({
+    return await forecastOffLoop({
       values: s.values,
       stepSeconds: q.stepMs / 1000,
       horizon: q.horizonSteps,
@@ -109,10 +108,7 @@ function inflightOf(cache: object): Map<string, Promise<Answer>> {
 
 async function compute(q: Question, h: History, nowMs: number): Promise<Answer> {
   const series = [];
-  for (const s of h.series) {
-    await yieldToLoop();
-    series.push(seriesAnswer(q, s, h.endMs, run(q, s)));
-  }
+  for (const s of h.series) series.push(seriesAnswer(q, s, h.endMs, await run(q, s)));
   return {
     metric: q.metric,
     labels: q.labels,

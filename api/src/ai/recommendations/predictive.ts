@@ -1,7 +1,7 @@
 // Predictive scaling: a running instance whose hourly CPU forecast (the forecasting library, model auto) reaches
 // 90 % within 7 days while its p95 so far stays at or under 90 % (over it, rightsizing already says so) gets the next
 // bigger flavor before it needs it.
-import { forecast, InsufficientHistory, type ForecastResult } from '../forecast/index.js';
+import { forecastOffLoop, InsufficientHistory, type ForecastResult } from '../forecast/index.js';
 import type { Catalogue } from '../prices/catalogue.js';
 import { HOURS_PER_MONTH, savingsOf } from '../prices/catalogue.js';
 import { DAY, iso, round, type Proposal } from './proposal.js';
@@ -23,16 +23,19 @@ export interface Crossing {
   result: ForecastResult;
 }
 
-/** The first step whose forecast mean reaches `capacity`, or null (also when the history is too short). */
-export function firstCrossing(
+/**
+ * The first step whose forecast mean reaches `capacity`, or null (also when the history is too short). Computed on
+ * the forecasting thread: a refresh asked over HTTP must not hold the event loop for its fits.
+ */
+export async function firstCrossing(
   values: number[],
   stepSeconds: number,
   horizon: number,
   capacity: number,
-): Crossing | null {
+): Promise<Crossing | null> {
   let result: ForecastResult;
   try {
-    result = forecast({ values, stepSeconds, horizon, model: 'auto', budgetMs: BUDGET_MS });
+    result = await forecastOffLoop({ values, stepSeconds, horizon, model: 'auto', budgetMs: BUDGET_MS });
   } catch (e) {
     if (e instanceof InsufficientHistory) return null;
     throw e;
@@ -63,7 +66,7 @@ export async function predictiveScaling(
     if (p95 === undefined || p95 > CAPACITY) continue;
     const byTime = new Map((hourly.get(i.id) ?? []).map((s) => [s.t, s.v]));
     const values = Array.from({ length: HISTORY_DAYS * 24 }, (_, k) => byTime.get(start + k * HOUR) ?? NaN);
-    const crossing = firstCrossing(values, 3600, HORIZON_HOURS, CAPACITY);
+    const crossing = await firstCrossing(values, 3600, HORIZON_HOURS, CAPACITY);
     const current = flavors.find((f) => f.id === i.flavor_id);
     const target = current && neighbour(flavors, current, 1);
     if (!crossing || !current || !target) continue;
