@@ -89,13 +89,13 @@ describe('ai: anomalies of a resource as a whole', function () {
           name: 'fleet',
           selector: `atonix_instance_cpu_utilization_percent{resource_id="${R}"}`,
           mode: 'resource',
-          sensitivity: 'high',
+          sensitivity: 'medium',
           min_duration: '3m',
           channel: { type: 'websocket' },
         })
         .expect(201)
     ).body;
-    expect(sub.threshold).to.equal(FOREST_THRESHOLDS.high);
+    expect(sub.threshold).to.equal(FOREST_THRESHOLDS.medium);
     const n = minimumBaselinePoints(60) + 20;
     const history = [];
     for (let i = n; i >= 1; i--) history.push(...pointsAt(now - i * MIN, 0));
@@ -116,7 +116,7 @@ describe('ai: anomalies of a resource as a whole', function () {
       expect(spike, JSON.stringify(eps)).to.not.equal(undefined);
       expect(spike).to.deep.include({ delivered: true, labels: { resource_id: R } });
       expect(spike.points).to.be.at.least(3);
-      expect(spike.peak_score).to.be.greaterThan(FOREST_THRESHOLDS.high);
+      expect(spike.peak_score).to.be.greaterThan(FOREST_THRESHOLDS.medium);
       const scores = spike.drivers.map((d: any) => d.score);
       expect(scores).to.deep.equal([...scores].sort((a: number, b: number) => b - a));
       expect(spike.drivers[0].score).to.be.greaterThan(3);
