@@ -3,12 +3,13 @@
 import { createServer } from 'node:http';
 import { s3Server } from './storage/s3/server.js';
 import { answerClientErrors } from './platform/http/client-errors.js';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { createApp, workerProbes } from './app.js';
 import { bootPlatform } from './platform/boot.js';
 import { loadConfig } from './platform/config.js';
 import { startEmbedded, type EmbeddedDb } from './platform/db/embedded.js';
 import { createLogger } from './platform/logger.js';
+import { tsWorker } from './platform/ts-worker.js';
 import { attachEventStream } from './platform/events/websocket.js';
 import type { MetricsRequest, WorkerThreadData, WorkerThreadMessage } from './worker-thread.js';
 
@@ -60,11 +61,7 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 /** Resolves once the worker thread's platform is up; its failure stops the process (a supervisor restarts it). */
 function startWorkerThread(): Promise<Worker> {
-  const entry = new URL('./worker-thread.ts', import.meta.url);
-  // Node 20 does not carry tsx's module hooks into worker threads: the thread registers them before loading the entry.
-  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const w = new Worker(bootstrap, {
-    eval: true,
+  const w = tsWorker(new URL('./worker-thread.ts', import.meta.url), {
     workerData: { databaseUrl, env: { ...process.env } } satisfies WorkerThreadData,
   });
   w.on('message', (m: WorkerThreadMessage) => {

@@ -2,10 +2,8 @@
 // never keeps a process alive), queued there in order. Its answers are the library's own: the result, or the same
 // InsufficientHistory or RangeError the pure function throws. A thread that dies fails what it held and the next
 // request starts another.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { tsWorker } from '../../platform/ts-worker.js';
 import { InsufficientHistory, type ForecastInput, type ForecastResult } from './types.js';
 
 export type ThreadAnswer =
@@ -28,24 +26,9 @@ function failAll(e: Error) {
   worker = undefined;
 }
 
-/**
- * The URL of tsx's ESM register API, from its package's `exports` (import.meta.resolve is missing where a test runner
- * loads this file as CommonJS, and require's resolver picks the CommonJS build).
- */
-function tsxApi(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
-}
-
 function started(): Worker {
   if (worker) return worker;
-  const entry = new URL('./thread.ts', import.meta.url);
-  // Node 20 does not carry tsx's module hooks into worker threads: the thread registers them before its entry
-  const tsx = tsxApi();
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const w = new Worker(bootstrap, { eval: true });
+  const w = tsWorker(new URL('./thread.ts', import.meta.url));
   w.unref();
   w.on('message', (a: ThreadAnswer) => {
     const who = waiting.get(a.id);
