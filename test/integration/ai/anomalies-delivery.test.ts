@@ -207,6 +207,10 @@ describe('ai: anomaly detection as points arrive', function () {
     expect(marked.body.subscription.false_positives).to.equal(1);
     const again = await app.as(owner.token).post(`/api/ai/anomalies/episodes/${ep.id}/false-positive`).expect(200);
     expect(again.body.subscription).to.deep.equal(marked.body.subscription);
+    // The episode itself, read alone, carries the mark (the admin reads it too).
+    const one = await app.as(owner.token).get(`/api/ai/anomalies/episodes/${ep.id}`).expect(200);
+    expect(one.body).to.deep.include({ id: ep.id, subscription_id: sub.id, false_positive: true });
+    await app.admin.get(`/api/ai/anomalies/episodes/${ep.id}`).expect(200);
     expect(await subscription(sub.id)).to.deep.include({
       threshold: marked.body.subscription.threshold,
       false_positives: 1,
